@@ -1,0 +1,47 @@
+# Alluxio in Go. `make help` lists the targets.
+GO ?= go
+BIN := bin/alluxio
+PROTOS := $(wildcard api/*/*.proto)
+
+.PHONY: help build test test-unit test-e2e race bench lint gen gen-check fuzz deps chaos
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build bin/alluxio
+	$(GO) build -o $(BIN) ./cmd/alluxio
+
+deps: ## install what the tests need (protoc, ZooKeeper) when missing
+	@./scripts/deps.sh
+
+test: deps ## the whole suite: lint, unit tests with the race detector, end-to-end tests
+	./scripts/test.sh
+
+test-unit: ## unit tests only, race detector on
+	$(GO) test -race -count=1 ./internal/... ./client/... ./api/...
+
+test-e2e: build ## end-to-end tests over real processes
+	$(GO) test -count=1 -timeout 20m ./tests/...
+
+bench: ## benchmarks (see docs/benchmarks.md for the figures)
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/... ./tests/...
+
+lint: ## gofmt, go vet, and a check that generated code is current
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
+	$(GO) vet ./...
+	@$(MAKE) --no-print-directory gen-check
+
+gen: ## regenerate the protobuf and gRPC code under api/
+	PATH="$$($(GO) env GOROOT)/bin:$$PATH" protoc -I . \
+	  --plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" \
+	  --plugin=protoc-gen-go-grpc="$$($(GO) tool -n protoc-gen-go-grpc)" \
+	  --go_out=. --go_opt=module=github.com/alluxio-go/alluxio \
+	  --go-grpc_out=. --go-grpc_opt=module=github.com/alluxio-go/alluxio \
+	  $(PROTOS)
+
+gen-check: ## fail when regenerating api/ would change it
+	@tmp=$$(mktemp -d); cp -r api $$tmp/; $(MAKE) --no-print-directory gen >/dev/null; \
+	  if ! diff -r $$tmp/api api >/dev/null; then diff -r $$tmp/api api | head -20; rm -rf $$tmp; echo "generated code is stale: run make gen and commit"; exit 1; fi; rm -rf $$tmp
+
+fuzz: ## run every fuzz test for FUZZTIME each (default 20s)
+	./scripts/fuzz.sh $(or $(FUZZTIME),20s)

@@ -1,0 +1,258 @@
+// Package client is the Go API of Alluxio in Go: the FileSystem that the
+// `alluxio` CLI uses too. It finds the primary master, retries across a
+// failover within a time budget, and tags every change with an operation id
+// so a retried change happens once.
+//
+//	fs, err := client.New(client.Config{Masters: []string{"localhost:19998"}})
+//	if err != nil { ... }
+//	defer fs.Close()
+//	err = fs.CreateDirectory(ctx, "/data", client.CreateDirectoryOptions{Recursive: true})
+package client
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os/user"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+)
+
+// Config says how to reach the masters and how long to keep trying.
+type Config struct {
+	// Masters are the masters' rpc addresses (host:port). With more than
+	// one, the client asks each which is primary.
+	Masters []string
+	// ZooKeeper addresses, to find the primary through ZooKeeper.
+	ZooKeeper []string
+	// User is the name the masters record as owner (SIMPLE
+	// authentication); default: the OS user.
+	User string
+	// RetryBaseSleep, RetryMaxSleep and RetryMaxDuration are
+	// alluxio.user.rpc.retry.{base.sleep,max.sleep,max.duration}.
+	RetryBaseSleep   time.Duration
+	RetryMaxSleep    time.Duration
+	RetryMaxDuration time.Duration
+	// RPCTimeout bounds one attempt of one call.
+	RPCTimeout time.Duration
+	// SyncInterval and LoadType are the defaults for metadata sync
+	// (alluxio.user.file.metadata.sync.interval, .load.type); zero values
+	// leave it to the master.
+	SyncInterval *time.Duration
+	WriteType    string
+	BlockSize    int64
+}
+
+// FileSystem is a client of one Alluxio cluster. It is safe for concurrent
+// use.
+type FileSystem struct {
+	cfg  Config
+	disc *discovery
+}
+
+// New returns a FileSystem; it connects lazily, on the first call.
+func New(cfg Config) (*FileSystem, error) {
+	if len(cfg.Masters) == 0 && len(cfg.ZooKeeper) == 0 {
+		return nil, errs.New(errs.ErrInvalidArg, "no master address configured (alluxio.master.hostname or alluxio.master.rpc.addresses)")
+	}
+	if len(cfg.ZooKeeper) > 0 && len(cfg.Masters) == 0 {
+		return nil, errs.New(errs.ErrInvalidArg, "finding the primary through ZooKeeper is not built yet")
+	}
+	if cfg.User == "" {
+		cfg.User = "anonymous"
+		if u, err := user.Current(); err == nil {
+			cfg.User = u.Username
+		}
+	}
+	if cfg.RetryBaseSleep <= 0 {
+		cfg.RetryBaseSleep = 50 * time.Millisecond
+	}
+	if cfg.RetryMaxSleep <= 0 {
+		cfg.RetryMaxSleep = 3 * time.Second
+	}
+	if cfg.RetryMaxDuration <= 0 {
+		cfg.RetryMaxDuration = 2 * time.Minute
+	}
+	if cfg.RPCTimeout <= 0 {
+		cfg.RPCTimeout = 30 * time.Second
+	}
+	return &FileSystem{cfg: cfg, disc: newDiscovery(cfg.Masters)}, nil
+}
+
+// Close releases the connections.
+func (f *FileSystem) Close() error { return f.disc.close() }
+
+// Leader returns the primary master's rpc address.
+func (f *FileSystem) Leader(ctx context.Context) (string, error) {
+	var addr string
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		addr = c.addr
+		return nil
+	})
+	return addr, err
+}
+
+// newOpID returns a fresh operation id: random, so ids from different
+// clients never collide.
+func newOpID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// retry runs call against the primary until it succeeds, fails with an
+// error that retrying cannot fix, or the retry budget is spent. Calls that
+// change something carry the same op id on every attempt.
+func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn) error) error {
+	deadline := time.Now().Add(f.cfg.RetryMaxDuration)
+	sleep := f.cfg.RetryBaseSleep
+	ctx = metadata.AppendToOutgoingContext(ctx, "alluxio-user", f.cfg.User)
+	var last error
+	for attempt := 0; ; attempt++ {
+		c, err := f.disc.primary(ctx, f.cfg.RPCTimeout)
+		if err == nil {
+			actx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
+			err = call(actx, c)
+			cancel()
+			var hint string
+			err, hint = errs.FromStatus(err)
+			if err == nil {
+				return nil
+			}
+			if !retryable(err) {
+				return err
+			}
+			f.disc.forget(c.addr, hint)
+		}
+		last = err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if time.Now().Add(sleep).After(deadline) {
+			return errs.New(errs.ErrUnavailable, "no primary master answered within %s: %v", f.cfg.RetryMaxDuration, errs.Message(last))
+		}
+		select {
+		case <-time.After(sleep):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		sleep = min(sleep*2, f.cfg.RetryMaxSleep)
+	}
+}
+
+func retryable(err error) bool {
+	return errors.Is(err, errs.ErrUnavailable) || errors.Is(err, errs.ErrNotPrimary)
+}
+
+// conn is a connection to one master.
+type conn struct {
+	addr string
+	cc   *grpc.ClientConn
+	fs   pb.FileSystemMasterClientServiceClient
+	meta pb.MetaMasterClientServiceClient
+}
+
+// discovery finds and remembers the primary among the configured masters.
+type discovery struct {
+	addrs []string
+	mu    sync.Mutex
+	conns map[string]*conn
+	cur   string
+}
+
+func newDiscovery(addrs []string) *discovery {
+	return &discovery{addrs: addrs, conns: map[string]*conn{}}
+}
+
+func (d *discovery) dial(addr string) (*conn, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.conns[addr]; ok {
+		return c, nil
+	}
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
+	if err != nil {
+		return nil, errs.New(errs.ErrInvalidArg, "master address %s: %v", addr, err)
+	}
+	c := &conn{addr: addr, cc: cc, fs: pb.NewFileSystemMasterClientServiceClient(cc), meta: pb.NewMetaMasterClientServiceClient(cc)}
+	d.conns[addr] = c
+	return c, nil
+}
+
+// primary returns the connection to the primary: the one remembered, the
+// only one configured, or the one that says it is primary when asked.
+func (d *discovery) primary(ctx context.Context, timeout time.Duration) (*conn, error) {
+	d.mu.Lock()
+	cur := d.cur
+	d.mu.Unlock()
+	if cur != "" {
+		return d.dial(cur)
+	}
+	if len(d.addrs) == 1 {
+		return d.dial(d.addrs[0])
+	}
+	type answer struct {
+		addr, hint string
+		primary    bool
+	}
+	answers := make(chan answer, len(d.addrs))
+	qctx, cancel := context.WithTimeout(ctx, min(timeout, 2*time.Second))
+	defer cancel()
+	for _, a := range d.addrs {
+		go func(a string) {
+			c, err := d.dial(a)
+			if err != nil {
+				answers <- answer{addr: a}
+				return
+			}
+			r, err := c.meta.GetNodeStatus(qctx, &pb.GetNodeStatusRequest{})
+			if err != nil {
+				answers <- answer{addr: a}
+				return
+			}
+			answers <- answer{addr: a, hint: r.LeaderHint, primary: r.Status.GetRole() == "PRIMARY"}
+		}(a)
+	}
+	for range d.addrs {
+		ans := <-answers
+		if ans.primary {
+			d.mu.Lock()
+			d.cur = ans.addr
+			d.mu.Unlock()
+			return d.dial(ans.addr)
+		}
+	}
+	return nil, errs.New(errs.ErrUnavailable, "no primary among masters %v", d.addrs)
+}
+
+// forget drops the remembered primary after it failed us, and takes the hint
+// of where the primary went when the failed master gave one.
+func (d *discovery) forget(addr, hint string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cur == addr || d.cur == "" {
+		d.cur = ""
+		if hint != "" && hint != addr {
+			d.cur = hint
+		}
+	}
+}
+
+func (d *discovery) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for a, c := range d.conns {
+		c.cc.Close()
+		delete(d.conns, a)
+	}
+	return nil
+}

@@ -1,0 +1,19 @@
+package client
+
+import "github.com/alluxio-go/alluxio/internal/errs"
+
+// Errors a client call may wrap; test them with errors.Is.
+var (
+	ErrNotFound      = errs.ErrNotFound
+	ErrAlreadyExists = errs.ErrAlreadyExists
+	ErrNotEmpty      = errs.ErrNotEmpty
+	ErrInvalidPath   = errs.ErrInvalidPath
+	ErrInvalidArg    = errs.ErrInvalidArg
+	ErrPermission    = errs.ErrPermission
+	// ErrUnavailable: no primary master could be reached within the retry
+	// budget (alluxio.user.rpc.retry.max.duration).
+	ErrUnavailable  = errs.ErrUnavailable
+	ErrPrecondition = errs.ErrPrecondition
+	ErrIsDirectory  = errs.ErrIsDirectory
+	ErrNotDirectory = errs.ErrNotDirectory
+)

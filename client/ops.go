@@ -1,0 +1,366 @@
+package client
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+)
+
+// FileInfo describes a file or directory as the master knows it.
+type FileInfo struct {
+	ID               int64
+	Name             string
+	Path             string
+	UfsPath          string
+	Length           int64
+	BlockSize        int64
+	Created          time.Time
+	Modified         time.Time
+	Completed        bool
+	IsDir            bool
+	Pinned           bool
+	Persisted        bool
+	PersistenceState string
+	BlockIDs         []int64
+	TTL              time.Duration // < 0: none
+	TTLAction        string        // FREE, DELETE, DELETE_ALLUXIO
+	Owner, Group     string
+	Mode             os.FileMode // permission bits
+	MountPoint       bool
+	InAlluxioPercent int
+	InMemoryPercent  int
+}
+
+func fromPB(p *pb.FileInfo) *FileInfo {
+	ttl := time.Duration(p.Ttl) * time.Millisecond
+	if p.Ttl <= 0 {
+		ttl = -1
+	}
+	return &FileInfo{
+		ID: p.FileId, Name: p.Name, Path: p.Path, UfsPath: p.UfsPath, Length: p.Length, BlockSize: p.BlockSizeBytes,
+		Created: time.UnixMilli(p.CreationTimeMs), Modified: time.UnixMilli(p.LastModificationTimeMs),
+		Completed: p.Completed, IsDir: p.Folder, Pinned: p.Pinned, Persisted: p.Persisted,
+		PersistenceState: p.PersistenceState, BlockIDs: p.BlockIds, TTL: ttl, TTLAction: p.TtlAction.String(),
+		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
+		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
+	}
+}
+
+// StatusOptions control metadata sync for GetStatus and ListStatus.
+type StatusOptions struct {
+	// SyncInterval: compare with the under storage when the last comparison
+	// is older than this; 0 every time; nil: the configured default.
+	SyncInterval *time.Duration
+	// LoadType: NEVER, ONCE or ALWAYS; "" the master default.
+	LoadType string
+}
+
+func (f *FileSystem) common(o StatusOptions) *pb.FileSystemMasterCommonOptions {
+	c := &pb.FileSystemMasterCommonOptions{}
+	si := o.SyncInterval
+	if si == nil {
+		si = f.cfg.SyncInterval
+	}
+	if si != nil {
+		c.HasSyncInterval = true
+		c.SyncIntervalMs = si.Milliseconds()
+		if *si < 0 {
+			c.SyncIntervalMs = -1
+		}
+	}
+	if v, ok := pb.LoadMetadataType_value[o.LoadType]; ok {
+		c.LoadMetadataType = pb.LoadMetadataType(v)
+	}
+	return c
+}
+
+// GetStatus describes path.
+func (f *FileSystem) GetStatus(ctx context.Context, path string, o StatusOptions) (*FileInfo, error) {
+	var out *FileInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.fs.GetStatus(ctx, &pb.GetStatusRequest{Path: path, Common: f.common(o)})
+		if err == nil {
+			out = fromPB(r.FileInfo)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ListStatus lists a directory's children (everything below it with
+// recursive), or the file itself.
+func (f *FileSystem) ListStatus(ctx context.Context, path string, recursive bool, o StatusOptions) ([]*FileInfo, error) {
+	var out []*FileInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		out = out[:0]
+		stream, err := c.fs.ListStatus(ctx, &pb.ListStatusRequest{Path: path, Recursive: recursive, Common: f.common(o)})
+		if err != nil {
+			return err
+		}
+		for {
+			r, err := stream.Recv()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			for _, fi := range r.FileInfos {
+				out = append(out, fromPB(fi))
+			}
+		}
+	})
+	return out, err
+}
+
+// CreateFileOptions are the options of CreateFile.
+type CreateFileOptions struct {
+	Recursive bool
+	Mode      os.FileMode // 0: 0666 less the umask
+	BlockSize int64       // 0: the configured default
+	TTL       time.Duration
+	TTLAction string
+	WriteType string
+	Overwrite bool
+	// Persisted says the file's content is already in the under storage.
+	Persisted bool
+}
+
+func ttlAction(s string) pb.TtlAction {
+	if v, ok := pb.TtlAction_value[s]; ok {
+		return pb.TtlAction(v)
+	}
+	return pb.TtlAction_FREE
+}
+
+// CreateFile creates an empty, incomplete file; CompleteFile finishes it.
+func (f *FileSystem) CreateFile(ctx context.Context, path string, o CreateFileOptions) (*FileInfo, error) {
+	req := &pb.CreateFileRequest{Path: path, OpId: newOpID(), Mode: uint32(o.Mode.Perm()), BlockSizeBytes: o.BlockSize,
+		Recursive: o.Recursive, TtlAction: ttlAction(o.TTLAction), WriteType: o.WriteType, Overwrite: o.Overwrite,
+		Persisted: o.Persisted, Ttl: -1}
+	if req.BlockSizeBytes == 0 {
+		req.BlockSizeBytes = f.cfg.BlockSize
+	}
+	if o.TTL > 0 {
+		req.Ttl = o.TTL.Milliseconds()
+	}
+	var out *FileInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.fs.CreateFile(ctx, req)
+		if err == nil {
+			out = fromPB(r.FileInfo)
+		}
+		return err
+	})
+	return out, err
+}
+
+// CompleteFile marks a file complete with its final length.
+func (f *FileSystem) CompleteFile(ctx context.Context, path string, length int64, persisted bool) (*FileInfo, error) {
+	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: length, Persisted: persisted}
+	var out *FileInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.fs.CompleteFile(ctx, req)
+		if err == nil {
+			out = fromPB(r.FileInfo)
+		}
+		return err
+	})
+	return out, err
+}
+
+// CreateDirectoryOptions are the options of CreateDirectory.
+type CreateDirectoryOptions struct {
+	Recursive   bool
+	AllowExists bool
+	Mode        os.FileMode
+	WriteType   string
+}
+
+// CreateDirectory creates a directory.
+func (f *FileSystem) CreateDirectory(ctx context.Context, path string, o CreateDirectoryOptions) (*FileInfo, error) {
+	wt := o.WriteType
+	if wt == "" {
+		wt = f.cfg.WriteType
+	}
+	req := &pb.CreateDirectoryRequest{Path: path, OpId: newOpID(), Recursive: o.Recursive, AllowExists: o.AllowExists,
+		Mode: uint32(o.Mode.Perm()), WriteType: wt}
+	var out *FileInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.fs.CreateDirectory(ctx, req)
+		if err == nil {
+			out = fromPB(r.FileInfo)
+		}
+		return err
+	})
+	return out, err
+}
+
+// DeleteOptions are the options of Delete.
+type DeleteOptions struct {
+	Recursive   bool
+	AlluxioOnly bool
+}
+
+// Delete removes path (from the under storage too unless AlluxioOnly).
+func (f *FileSystem) Delete(ctx context.Context, path string, o DeleteOptions) error {
+	req := &pb.DeleteRequest{Path: path, OpId: newOpID(), Recursive: o.Recursive, AlluxioOnly: o.AlluxioOnly}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.Remove(ctx, req)
+		return err
+	})
+}
+
+// Rename moves src to dst; dst must not exist.
+func (f *FileSystem) Rename(ctx context.Context, src, dst string) error {
+	req := &pb.RenameRequest{Src: src, Dst: dst, OpId: newOpID()}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.Rename(ctx, req)
+		return err
+	})
+}
+
+// SetAttributeOptions change only what is set.
+type SetAttributeOptions struct {
+	Mode      *os.FileMode
+	Owner     *string
+	Group     *string
+	Pinned    *bool
+	TTL       *time.Duration // negative: no TTL
+	TTLAction *string
+	Recursive bool
+}
+
+// SetAttribute changes attributes of path.
+func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttributeOptions) error {
+	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive}
+	if o.Mode != nil {
+		m := uint32(*o.Mode)
+		req.Mode = &m
+	}
+	if o.TTL != nil {
+		t := o.TTL.Milliseconds()
+		if *o.TTL < 0 {
+			t = -1
+		}
+		req.Ttl = &t
+	}
+	if o.TTLAction != nil {
+		a := ttlAction(*o.TTLAction)
+		req.TtlAction = &a
+	}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.SetAttribute(ctx, req)
+		return err
+	})
+}
+
+// MountOptions are the options of Mount.
+type MountOptions struct {
+	ReadOnly   bool
+	Shared     bool
+	Properties map[string]string
+}
+
+// Mount joins the under storage at ufsURI to the namespace at path.
+func (f *FileSystem) Mount(ctx context.Context, path, ufsURI string, o MountOptions) error {
+	req := &pb.MountRequest{AlluxioPath: path, UfsPath: ufsURI, OpId: newOpID(), ReadOnly: o.ReadOnly, Shared: o.Shared, Properties: o.Properties}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.Mount(ctx, req)
+		return err
+	})
+}
+
+// Unmount removes a mount point (and its namespace) but leaves the under
+// storage as it is.
+func (f *FileSystem) Unmount(ctx context.Context, path string) error {
+	req := &pb.UnmountRequest{AlluxioPath: path, OpId: newOpID()}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.Unmount(ctx, req)
+		return err
+	})
+}
+
+// MountPoint is one entry of the mount table.
+type MountPoint struct {
+	AlluxioPath string
+	UfsURI      string
+	ReadOnly    bool
+	Shared      bool
+}
+
+// MountTable lists the mount points.
+func (f *FileSystem) MountTable(ctx context.Context) ([]MountPoint, error) {
+	var out []MountPoint
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.fs.GetMountTable(ctx, &pb.GetMountTableRequest{})
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, m := range r.MountPoints {
+			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MasterInfo is what the primary says about the cluster.
+type MasterInfo struct {
+	Leader      string
+	Masters     []string
+	JournalType string
+	ZooKeeper   []string
+	ZKEnabled   bool
+	Epoch       uint64
+	StartTime   time.Time
+	Uptime      time.Duration
+	Version     string
+	RPCPort     int
+	WebPort     int
+	Statuses    []MasterStatus
+}
+
+// MasterStatus is one master's role and journal position.
+type MasterStatus struct {
+	Address     string
+	Role        string
+	LastApplied uint64
+}
+
+// MasterInfo asks the primary about the cluster.
+func (f *FileSystem) MasterInfo(ctx context.Context) (*MasterInfo, error) {
+	var out *MasterInfo
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.meta.GetMasterInfo(ctx, &pb.GetMasterInfoRequest{})
+		if err != nil {
+			return err
+		}
+		out = &MasterInfo{Leader: r.LeaderAddress, Masters: r.MasterAddresses, JournalType: r.JournalType,
+			ZooKeeper: r.ZookeeperAddresses, ZKEnabled: r.ZookeeperEnabled, Epoch: r.Epoch,
+			StartTime: time.UnixMilli(r.StartTimeMs), Uptime: time.Duration(r.UpTimeMs) * time.Millisecond,
+			Version: r.Version, RPCPort: int(r.RpcPort), WebPort: int(r.WebPort)}
+		for _, m := range r.Masters {
+			out.Statuses = append(out.Statuses, MasterStatus{Address: m.Address, Role: m.Role, LastApplied: m.LastAppliedSequence})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Checkpoint asks the primary to write a journal checkpoint now.
+func (f *FileSystem) Checkpoint(ctx context.Context) (uint64, error) {
+	var seq uint64
+	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.meta.Checkpoint(ctx, &pb.CheckpointRequest{})
+		if err == nil {
+			seq = r.Sequence
+		}
+		return err
+	})
+	return seq, err
+}

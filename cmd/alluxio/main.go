@@ -1,0 +1,74 @@
+// Command alluxio is the one binary of Alluxio in Go: the master, the
+// worker, and the CLI (fs, fsadmin, format, getConf, ...), with the
+// command names and flags Alluxio users know.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alluxio-go/alluxio/internal/conf"
+)
+
+// props are the -D definitions of every command.
+var defines []string
+
+func main() {
+	root := &cobra.Command{
+		Use:           "alluxio",
+		Short:         "Alluxio in Go: a distributed caching file system",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringArrayVarP(&defines, "property", "D", nil, "set a property: -D key=value or -Dkey=value")
+	root.AddCommand(masterCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd())
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
+	})
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, oneLine(err))
+		var ec exitCode
+		if errors.As(err, &ec) {
+			os.Exit(int(ec))
+		}
+		os.Exit(1)
+	}
+}
+
+// exitCode lets a command fail with a chosen status and no message (fs test).
+type exitCode int
+
+func (e exitCode) Error() string { return "" }
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// loadConf resolves the configuration once for the running command and
+// prints warnings about unknown keys to stderr.
+func loadConf() (*conf.Properties, error) {
+	p, err := conf.Load(conf.LoadOptions{Defines: defines})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range p.Warnings() {
+		fmt.Fprintln(os.Stderr, "warning:", w)
+	}
+	return p, nil
+}
+
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "Alluxio version:", version)
+			return nil
+		},
+	}
+}
+
+const version = "2.10.0-go"

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
+	"github.com/alluxio-go/alluxio/internal/logging"
+	"github.com/alluxio-go/alluxio/internal/master"
+)
+
+func masterCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "master",
+		Short: "run a master in the foreground (Ctrl-C or SIGTERM stops it)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := loadConf()
+			if err != nil {
+				return err
+			}
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			cfg, err := master.ConfigFromProperties(p)
+			if err != nil {
+				return err
+			}
+			log, closer, err := openLog(cfg.LogDir, "master")
+			if err != nil {
+				return err
+			}
+			defer closer.Close()
+			log.Info("configuration", "site_file", p.SiteFile(), "hostname", cfg.Hostname, "rpc_port", cfg.RPCPort,
+				"web_port", cfg.WebPort, "journal_type", cfg.JournalType, "journal_folder", cfg.JournalFolder,
+				"root_ufs", cfg.RootUFS)
+			return runServer(log, func(ctx context.Context) (stopper, <-chan error, error) {
+				s, err := master.New(cfg, log)
+				if err != nil {
+					return nil, nil, err
+				}
+				return s, s.Fatal(), s.Start(ctx)
+			})
+		},
+	}
+}
+
+type stopper interface{ Stop(context.Context) error }
+
+// runServer starts a server and blocks until SIGINT/SIGTERM or a fatal
+// error, then stops it.
+func runServer(log *slog.Logger, start func(context.Context) (stopper, <-chan error, error)) error {
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer cancel()
+	s, fatal, err := start(ctx)
+	if err != nil {
+		return err
+	}
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("stopping on signal")
+	case runErr = <-fatal:
+		log.Error("stopping on a fatal error", "err", runErr)
+	}
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer stopCancel()
+	if err := s.Stop(stopCtx); err != nil && runErr == nil {
+		runErr = err
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+func formatCmd() *cobra.Command {
+	var onlyIfEmpty bool
+	c := &cobra.Command{
+		Use:   "format",
+		Short: "format the master journal (all metadata is lost)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := loadConf()
+			if err != nil {
+				return err
+			}
+			cfg, err := master.ConfigFromProperties(p)
+			if err != nil {
+				return err
+			}
+			if onlyIfEmpty {
+				if entries, err := os.ReadDir(cfg.JournalFolder); err == nil && len(entries) > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "Journal folder %s is not empty; not formatting.\n", cfg.JournalFolder)
+					return nil
+				}
+			}
+			if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
+				return fmt.Errorf("format journal %s: %w", cfg.JournalFolder, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Formatted journal at %s\n", cfg.JournalFolder)
+			return nil
+		},
+	}
+	c.Flags().BoolVarP(&onlyIfEmpty, "s", "s", false, "format only if the journal folder is missing or empty")
+	return c
+}
+
+func openLog(dir, name string) (*slog.Logger, io.Closer, error) {
+	return logging.Open(dir, name, slog.LevelInfo)
+}

@@ -1,0 +1,58 @@
+package conf
+
+var workerKeys = []Key{
+	str(WorkerHostname, "", "Hostname of this worker as clients reach it; empty means the local hostname."),
+	str(WorkerBindHost, "0.0.0.0", "Address the worker's RPC and data server listens on."),
+	num(WorkerRPCPort, "29999", "RPC and data port of the worker."),
+	str(WorkerWebHostname, "", "Hostname the worker's web UI advertises; empty means the worker's hostname."),
+	str(WorkerWebBindHost, "0.0.0.0", "Address the worker's web server listens on."),
+	num(WorkerWebPort, "30000", "Port of the worker's web UI."),
+	str(WorkerDataFolder, "/alluxioworker/", "Folder under each tier directory that holds the worker's blocks."),
+	size(WorkerRamdiskSize, "1GB", "Capacity of the memory tier. Alluxio's default is two thirds of the machine's memory."),
+	dur(WorkerBlockHeartbeatInterval, "1sec", "How often the worker reports block changes to the primary master."),
+	dur(WorkerBlockHeartbeatTimeout, "${alluxio.worker.master.connect.retry.timeout}",
+		"The worker exits when it cannot heartbeat to a master for this long."),
+	dur(WorkerMasterConnectRetryTimeout, "1hour", "How long the worker keeps trying to reach a master."),
+	num(WorkerTieredstoreLevels, "1", "Number of storage tiers; each level has alluxio.worker.tieredstore.level<N>.* keys."),
+}
+
+var userKeys = []Key{
+	enum(UserFileWriteTypeDefault, "ASYNC_THROUGH", []string{"MUST_CACHE", "CACHE_THROUGH", "THROUGH", "ASYNC_THROUGH"},
+		"How a client writes a new file: only to Alluxio, to Alluxio and the UFS, only to the UFS, or to Alluxio then the UFS later."),
+	enum(UserFileReadTypeDefault, "CACHE", []string{"NO_CACHE", "CACHE", "CACHE_PROMOTE"},
+		"Whether data read from the UFS or a lower tier is cached, and promoted to the top tier."),
+	size(UserBlockSizeBytesDefault, "64MB", "Block size of new files."),
+	enum(UserFileMetadataLoadType, "ONCE", []string{"ALWAYS", "NEVER", "ONCE"},
+		"When metadata of paths not yet in Alluxio is loaded from the UFS."),
+	dur(UserFileMetadataSyncInterval, "-1", "How stale metadata may be before it is synced with the UFS; -1 means never, 0 every access."),
+	dur(UserFileCreateTTL, "-1", "Time to live of new files; -1 means none."),
+	enum(UserFileCreateTTLAction, "FREE", []string{"FREE", "DELETE", "DELETE_ALLUXIO"},
+		"What happens to a file whose TTL expires."),
+	size(UserFileBufferBytes, "8MB", "Size of a client's file read and write buffer."),
+	dur(UserRPCRetryBaseSleep, "50ms", "First wait between retries of a client RPC; it doubles each time."),
+	dur(UserRPCRetryMaxSleep, "3sec", "Longest wait between retries of a client RPC."),
+	dur(UserRPCRetryMaxDuration, "2min", "How long a client retries an RPC before it fails."),
+	flag(UserShortCircuitEnabled, "true", "Whether a client on a worker's host reads the worker's block files directly."),
+	dur(UserStreamingDataTimeout, "30sec", "How long a client waits for the next chunk of a data stream."),
+	size(UserNetworkStreamingMaxInboundMessageSize, "100MB", "Largest message a client accepts on a data stream."),
+}
+
+var securityKeys = []Key{
+	enum(SecurityAuthenticationType, "SIMPLE", []string{"NOSASL", "SIMPLE", "CUSTOM"},
+		"How clients identify themselves: not at all, by their login name, or by a custom provider."),
+	flag(SecurityAuthorizationPermissionEnabled, "true", "Whether POSIX-style permissions are checked."),
+	str(SecurityAuthorizationPermissionUmask, "022", "Octal umask applied to new files and directories."),
+	str(SecurityAuthorizationPermissionSupergroup, "supergroup", "Members of this group are superusers."),
+	str(SecurityLoginUsername, "", "User name a client logs in as; empty means the OS user."),
+}
+
+var zookeeperKeys = []Key{
+	flag(ZookeeperEnabled, "false", "Whether masters elect the primary through ZooKeeper (used with the UFS journal)."),
+	list(ZookeeperAddress, "", "Comma separated host:port of the ZooKeeper servers, e.g. zk1:2181,zk2:2181,zk3:2181."),
+	str(ZookeeperElectionPath, "/alluxio/election", "ZooKeeper path of the leader election."),
+	str(ZookeeperLeaderPath, "/alluxio/leader", "ZooKeeper path under which the primary registers its address."),
+	dur(ZookeeperSessionTimeout, "5s", "ZooKeeper session timeout; a primary that loses its session steps down. "+
+		"Alluxio's default is 60s; a shorter one makes failover faster."),
+	dur(ZookeeperConnectionTimeout, "15s", "How long to wait for a connection to ZooKeeper."),
+	num(ZookeeperLeaderInquiryRetry, "10", "How many times a client asks ZooKeeper for the leader before it fails."),
+}

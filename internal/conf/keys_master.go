@@ -1,0 +1,88 @@
+package conf
+
+// Constructors keep the tables to one entry per key.
+func str(name, def, doc string) Key  { return Key{Name: name, Default: def, Type: TypeString, Doc: doc} }
+func num(name, def, doc string) Key  { return Key{Name: name, Default: def, Type: TypeInt, Doc: doc} }
+func flag(name, def, doc string) Key { return Key{Name: name, Default: def, Type: TypeBool, Doc: doc} }
+func dur(name, def, doc string) Key {
+	return Key{Name: name, Default: def, Type: TypeDuration, Doc: doc}
+}
+func size(name, def, doc string) Key { return Key{Name: name, Default: def, Type: TypeBytes, Doc: doc} }
+func list(name, def, doc string) Key { return Key{Name: name, Default: def, Type: TypeList, Doc: doc} }
+func enum(name, def string, vals []string, doc string) Key {
+	return Key{Name: name, Default: def, Type: TypeEnum, Enum: vals, Doc: doc}
+}
+
+var generalKeys = []Key{
+	str(Home, "/opt/alluxio", "Installation directory; ALLUXIO_HOME sets it."),
+	str(WorkDir, "${alluxio.home}", "Directory for the journal, metastore and logs unless they are set one by one."),
+	str(ConfDir, "${alluxio.home}/conf", "Directory searched first for alluxio-site.properties; ALLUXIO_CONF_DIR sets it."),
+	str(LogsDir, "${alluxio.work.dir}/logs", "Directory for log files; ALLUXIO_LOGS_DIR sets it."),
+	list(TmpDirs, "/tmp", "Comma separated local directories for temporary files."),
+	num(ProxyWebPort, "39999", "Port of the proxy's REST and S3 API."),
+	str(ProxyWebHostname, "", "Hostname the proxy advertises; empty means the local hostname."),
+	str(ProxyWebBindHost, "0.0.0.0", "Address the proxy listens on."),
+	str(JobMasterHostname, "${alluxio.master.hostname}", "Hostname of the job master."),
+	num(JobMasterRPCPort, "20001", "RPC port of the job master."),
+	num(JobMasterWebPort, "20002", "Web port of the job master."),
+	num(JobMasterEmbeddedJournalPort, "20003", "Embedded journal port of the job master."),
+	num(JobWorkerRPCPort, "30001", "RPC port of the job worker."),
+	num(JobWorkerDataPort, "30002", "Data port of the job worker."),
+	num(JobWorkerWebPort, "30003", "Web port of the job worker."),
+}
+
+var masterKeys = []Key{
+	str(MasterHostname, "", "Hostname of this master as others reach it; in HA it must be the externally visible address."),
+	str(MasterBindHost, "0.0.0.0", "Address the master's RPC server listens on."),
+	num(MasterRPCPort, "19998", "RPC port of the master."),
+	list(MasterRPCAddresses, "", "Comma separated host:port RPC addresses of all masters; empty means derived from "+
+		"alluxio.master.embedded.journal.addresses with the RPC port."),
+	str(MasterWebHostname, "${alluxio.master.hostname}", "Hostname the master's web UI advertises."),
+	str(MasterWebBindHost, "0.0.0.0", "Address the master's web server listens on."),
+	num(MasterWebPort, "19999", "Port of the master's web UI."),
+	enum(MasterMetastore, "HEAP", []string{"HEAP", "ROCKS"},
+		"Where the master keeps inode and block metadata. Alluxio's default is ROCKS."),
+	str(MasterMetastoreDir, "${alluxio.work.dir}/metastore", "Directory of the on-disk metastore."),
+	str(MasterMountTableRootUFS, "${alluxio.work.dir}/underFSStorage", "Under file system mounted at the root of the namespace."),
+	dur(MasterWorkerTimeout, "5min", "A worker that has not heartbeated for this long is declared lost."),
+	dur(MasterLostWorkerDetectionInterval, "10sec", "How often the master looks for lost workers."),
+	dur(MasterTTLCheckerInterval, "1hour", "How often the master deletes or frees files whose TTL expired."),
+	flag(MasterRetryCacheEnabled, "true", "Whether the master remembers recent operation ids so a retried call is not applied twice."),
+	num(MasterRetryCacheSize, "100000", "Number of operation ids the retry cache holds."),
+	str(MasterBackupDirectory, "/alluxio_backups", "Directory in the root UFS where backups are written."),
+}
+
+var journalKeys = []Key{
+	enum(MasterJournalType, "EMBEDDED", []string{"EMBEDDED", "UFS", "NOOP"},
+		"EMBEDDED replicates the journal with Raft among the masters; UFS writes it to a shared folder "+
+			"and elects the primary through ZooKeeper; NOOP keeps no journal."),
+	str(MasterJournalFolder, "${alluxio.work.dir}/journal", "Where the journal is stored (a local directory for EMBEDDED, a shared UFS path for UFS)."),
+	num(MasterJournalCheckpointPeriodEntries, "2000000", "Journal entries written between checkpoints (snapshots)."),
+	size(MasterJournalLogSizeBytesMax, "10MB", "A journal log file larger than this is completed and a new one started."),
+	dur(MasterJournalFlushBatchTime, "100ms", "How long the journal waits to batch writes before flushing."),
+	dur(MasterJournalFlushTimeout, "5min", "How long the master retries a failed journal flush before it gives up primacy."),
+	dur(MasterJournalTailerSleepTime, "1sec", "How long a standby sleeps when it finds no new journal entries."),
+	dur(MasterJournalTailerShutdownQuietWaitTime, "5sec", "How long the journal must be quiet before a standby "+
+		"stops tailing and becomes primary."),
+	dur(MasterJournalRetryInterval, "1sec", "Wait between retries of a failed journal operation."),
+	dur(MasterJournalGCPeriod, "2min", "How often stale journal files are looked for and deleted."),
+	dur(MasterJournalGCThreshold, "5min", "Minimum age of a stale journal file before it is deleted."),
+	list(MasterEmbeddedJournalAddresses, "", "Comma separated host:port of every master's embedded journal; "+
+		"empty means ${alluxio.master.hostname}:${alluxio.master.embedded.journal.port}."),
+	num(MasterEmbeddedJournalPort, "19200", "Port of the embedded journal (Raft) server."),
+	str(MasterEmbeddedJournalBindHost, "", "Address the embedded journal listens on; empty means all."),
+	dur(MasterEmbeddedJournalElectionTimeoutMin, "1s", "Lower bound of the Raft election timeout. "+
+		"Alluxio's default is 10s; a shorter one makes failover faster."),
+	dur(MasterEmbeddedJournalElectionTimeoutMax, "2s", "Upper bound of the Raft election timeout. "+
+		"Alluxio's default is 20s; a shorter one makes failover faster."),
+	dur(MasterEmbeddedJournalCatchupRetryWait, "1s", "Wait between attempts to catch up with the Raft log."),
+	size(MasterEmbeddedJournalEntrySizeMax, "10MB", "Largest single journal entry."),
+	size(MasterEmbeddedJournalFlushSizeMax, "160MB", "Most data flushed to the Raft log at once."),
+	dur(MasterEmbeddedJournalWriteTimeout, "30sec", "How long a write to the Raft log may take before it fails."),
+	dur(MasterEmbeddedJournalRetryCacheExpiryTime, "60s", "How long the Raft server remembers client call ids."),
+	size(MasterEmbeddedJournalSnapshotReplicationChunkSize, "4MB", "Chunk size used to send a snapshot to a follower."),
+	size(MasterEmbeddedJournalTransportMaxInboundMessageSize, "100MB", "Largest message the journal transport accepts."),
+	dur(MasterEmbeddedJournalTransportRequestTimeout, "5sec", "Timeout of a request between journal servers."),
+	dur(MasterEmbeddedJournalRaftClientRequestTimeout, "60sec", "Timeout of a request from a master to the Raft group."),
+	dur(MasterEmbeddedJournalRaftClientRequestInterval, "100ms", "Base wait between retries of a Raft client request."),
+}

@@ -1,0 +1,101 @@
+// Package errs holds the domain errors every layer shares and the one place
+// that maps them to gRPC status codes and back, so a client can test
+// errors.Is(err, errs.ErrNotFound) after the error crossed the wire.
+package errs
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/grpc/codes"
+)
+
+// Sentinel errors. Wrap them with %w (or use New) to add context; the
+// sentinel survives a round trip through gRPC.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrAlreadyExists = errors.New("already exists")
+	ErrNotEmpty      = errors.New("directory not empty")
+	ErrInvalidPath   = errors.New("invalid path")
+	ErrInvalidArg    = errors.New("invalid argument")
+	ErrPermission    = errors.New("permission denied")
+	ErrUnavailable   = errors.New("unavailable")
+	ErrNotPrimary    = errors.New("not the primary master")
+	ErrPrecondition  = errors.New("failed precondition")
+	ErrIsDirectory   = errors.New("is a directory")
+	ErrNotDirectory  = errors.New("not a directory")
+	ErrIncomplete    = errors.New("file is incomplete")
+	ErrCorrupt       = errors.New("data corrupted")
+	ErrNoSpace       = errors.New("no space left")
+	ErrInternal      = errors.New("internal error")
+)
+
+// New returns an error that wraps sentinel with a formatted message in
+// front of it, e.g. New(ErrNotFound, "path %s", p) reads
+// "path /a: not found".
+func New(sentinel error, format string, args ...any) error {
+	return &wrapped{msg: fmt.Sprintf(format, args...), sentinel: sentinel}
+}
+
+type wrapped struct {
+	msg      string
+	sentinel error
+}
+
+func (w *wrapped) Error() string { return w.msg + ": " + w.sentinel.Error() }
+func (w *wrapped) Unwrap() error { return w.sentinel }
+
+// Message is the text of err without the sentinel's own words appended,
+// used when err crosses the wire so the far side does not repeat them.
+func Message(err error) string {
+	var w *wrapped
+	if errors.As(err, &w) {
+		return w.msg
+	}
+	return err.Error()
+}
+
+// kinds lists every sentinel with its stable name (journaled in retry
+// outcomes and sent on the wire) and gRPC code. ErrNotPrimary comes before
+// ErrUnavailable so the more precise kind wins.
+var kinds = []struct {
+	err  error
+	name string
+	code codes.Code
+}{
+	{ErrNotFound, "NOT_FOUND", codes.NotFound},
+	{ErrAlreadyExists, "ALREADY_EXISTS", codes.AlreadyExists},
+	{ErrNotEmpty, "NOT_EMPTY", codes.FailedPrecondition},
+	{ErrInvalidPath, "INVALID_PATH", codes.InvalidArgument},
+	{ErrInvalidArg, "INVALID_ARGUMENT", codes.InvalidArgument},
+	{ErrPermission, "PERMISSION_DENIED", codes.PermissionDenied},
+	{ErrNotPrimary, "NOT_PRIMARY", codes.Unavailable},
+	{ErrUnavailable, "UNAVAILABLE", codes.Unavailable},
+	{ErrPrecondition, "FAILED_PRECONDITION", codes.FailedPrecondition},
+	{ErrIsDirectory, "IS_DIRECTORY", codes.FailedPrecondition},
+	{ErrNotDirectory, "NOT_DIRECTORY", codes.FailedPrecondition},
+	{ErrIncomplete, "INCOMPLETE", codes.FailedPrecondition},
+	{ErrCorrupt, "CORRUPT", codes.DataLoss},
+	{ErrNoSpace, "NO_SPACE", codes.ResourceExhausted},
+	{ErrInternal, "INTERNAL", codes.Internal},
+}
+
+// Code is the stable name of err's sentinel ("INTERNAL" when none).
+func Code(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "INTERNAL"
+}
+
+// FromCode rebuilds an error from a stable name and message.
+func FromCode(code, msg string) error {
+	for _, k := range kinds {
+		if k.name == code {
+			return New(k.err, "%s", msg)
+		}
+	}
+	return New(ErrInternal, "%s", msg)
+}

@@ -1,0 +1,69 @@
+// Package journal defines the seam between the master and its journal: a
+// System makes entries durable in one order, feeds them to the state
+// machine, and tells the master when it becomes primary or stops being it.
+// Two implementations: ufsjournal (a shared folder plus a primary selector,
+// e.g. ZooKeeper) and raftjournal (the masters replicate with Raft).
+package journal
+
+import (
+	"context"
+	"io"
+
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/master/state"
+)
+
+// StateMachine is what a journal feeds. *state.State implements it. A
+// journal calls Apply from one goroutine at a time, in sequence order.
+type StateMachine interface {
+	Apply(e *journalpb.Entry) state.Result
+	LastSequence() uint64
+	WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error)
+	Restore(r io.Reader, name string) error
+}
+
+// Primacy is a change of this master's role. Epoch grows with every new
+// primary term of the cluster; a primary's entries carry its epoch's fence.
+type Primacy struct {
+	Primary bool
+	Epoch   uint64
+}
+
+// Role names for status reports, as Alluxio prints them.
+const (
+	RolePrimary = "PRIMARY"
+	RoleStandby = "STANDBY"
+)
+
+// Info describes the journal for status pages and fsadmin.
+type Info struct {
+	Type           string // UFS or EMBEDDED
+	Role           string
+	Epoch          uint64
+	LastApplied    uint64
+	LastCheckpoint uint64
+	Location       string
+}
+
+// System is the journal as the master process sees it.
+type System interface {
+	// Start loads the local or shared journal into the state machine and
+	// begins following it (and taking part in elections). It returns once
+	// the state is loaded; failures to load are returned, not retried.
+	Start(ctx context.Context) error
+	// Primacy delivers role changes, in order. The channel is closed by Stop.
+	Primacy() <-chan Primacy
+	// Propose makes e durable, applies it, and returns Apply's result. It
+	// fails with errs.ErrNotPrimary unless this master is primary; an
+	// entry that fails so was never applied by anyone.
+	Propose(ctx context.Context, e *journalpb.Entry) (state.Result, error)
+	// CheckPrimary returns nil only while this master's primacy is known to
+	// be valid (its lease or session is alive), so reads it serves are
+	// current.
+	CheckPrimary(ctx context.Context) error
+	// Checkpoint writes a checkpoint now and returns the sequence it covers.
+	Checkpoint(ctx context.Context) (uint64, error)
+	Info() Info
+	// Stop leaves the election and closes the journal. Safe to call twice.
+	Stop() error
+}

@@ -1,0 +1,203 @@
+package ufsjournal
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/journal/record"
+)
+
+// follower applies the journal chain to a state machine, from the entry after
+// the last one it holds, and remembers where it stopped so tailing the open
+// segment costs one read of what is new.
+type follower struct {
+	dir string
+	sm  journal.StateMachine
+	// pos is where the next unread record of posPath starts.
+	posPath string
+	pos     int64
+}
+
+// readMode says how far a catch-up may go.
+type readMode int
+
+const (
+	// toEnd reads everything, as a new primary (or a lone master at start)
+	// does: its own epoch marker already fences every older writer.
+	toEnd readMode = iota
+	// safeOnly is a standby's tailing: entries of the newest epoch are
+	// applied only after checking no newer epoch has begun, because a newer
+	// primary may yet cut them off.
+	safeOnly
+)
+
+// catchUp applies every entry it can and returns how many it applied.
+func (f *follower) catchUp(mode readMode) (int, error) {
+	total := 0
+	for {
+		l, err := list(f.dir)
+		if err != nil {
+			return total, err
+		}
+		next := f.sm.LastSequence() + 1
+		if err := f.restoreIfBehind(l, next); err != nil {
+			return total, err
+		}
+		next = f.sm.LastSequence() + 1
+		i := l.segmentFor(next)
+		if i < 0 {
+			for _, s := range l.segments {
+				if s.first > next && (s.end == 0 || s.first < s.end) {
+					return total, errs.New(errs.ErrCorrupt, "journal %s: entries from %d are missing (next segment %s starts at %d)", f.dir, next, s.path, s.first)
+				}
+			}
+			return total, nil
+		}
+		seg := l.segments[i]
+		n, err := f.readSegment(seg, mode, l)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if seg.end == 0 || f.sm.LastSequence()+1 < seg.end {
+			// The open end of the chain, or a standby holding back.
+			return total, nil
+		}
+	}
+}
+
+// restoreIfBehind loads the newest checkpoint when it is ahead of the state,
+// which is how a fresh master starts and how a standby skips segments that
+// were deleted after a checkpoint.
+func (f *follower) restoreIfBehind(l *listing, next uint64) error {
+	if len(l.checkpoints) == 0 {
+		return nil
+	}
+	ck := l.checkpoints[len(l.checkpoints)-1]
+	if ck.next <= next {
+		return nil
+	}
+	if next > 1 && l.segmentFor(next) >= 0 {
+		// The entries are still there; replaying them is as good.
+		return nil
+	}
+	file, err := os.Open(ck.path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	if err := f.sm.Restore(file, ck.path); err != nil {
+		return err
+	}
+	if got := f.sm.LastSequence() + 1; got != ck.next {
+		return errs.New(errs.ErrCorrupt, "checkpoint %s covers up to %d, its name says %d", ck.path, got, ck.next)
+	}
+	f.posPath = ""
+	return nil
+}
+
+func (f *follower) readSegment(seg segment, mode readMode, l *listing) (int, error) {
+	file, err := os.Open(seg.path)
+	if os.IsNotExist(err) {
+		return 0, nil // deleted after a checkpoint: the next round restores it
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer file.Close()
+	start := int64(0)
+	if f.posPath == seg.path {
+		start = f.pos
+	}
+	if _, err := file.Seek(start, io.SeekStart); err != nil {
+		return 0, err
+	}
+	rr := record.NewReader(file, start)
+	var batch []*journalpb.Entry
+	var offsets []int64
+	next := f.sm.LastSequence() + 1
+	var readErr error
+	for seg.end == 0 || next < seg.end {
+		payload, err := rr.Next()
+		if err != nil {
+			readErr = err
+			break
+		}
+		e := &journalpb.Entry{}
+		if err := proto.Unmarshal(payload, e); err != nil {
+			readErr = &record.CorruptError{Offset: rr.Offset(), Reason: "undecodable entry: " + err.Error()}
+			break
+		}
+		if e.Sequence < next {
+			continue
+		}
+		if e.Sequence != next {
+			return 0, errs.New(errs.ErrCorrupt, "journal file %s: entry %d found where %d was expected (offset %d)", seg.path, e.Sequence, next, rr.Offset())
+		}
+		batch = append(batch, e)
+		offsets = append(offsets, rr.Offset())
+		next++
+	}
+	var ce *record.CorruptError
+	switch {
+	case readErr == nil || readErr == io.EOF:
+	case errors.Is(readErr, record.ErrTorn):
+		if more := tornHidesRecords(seg.path, rr.Offset()); more {
+			return 0, errs.New(errs.ErrCorrupt, "journal file %s is damaged at offset %d: records follow an unreadable one", seg.path, rr.Offset())
+		}
+	case errors.As(readErr, &ce):
+		return 0, errs.New(errs.ErrCorrupt, "journal file %s: %v", seg.path, ce)
+	default:
+		return 0, readErr
+	}
+	if mode == safeOnly && seg.end == 0 && len(batch) > 0 {
+		// Read first, then look for a newer epoch: an entry a deposed primary
+		// wrote after the new epoch's marker is then always caught here.
+		fresh, err := list(f.dir)
+		if err != nil {
+			return 0, err
+		}
+		if fresh.maxEpoch() > seg.epoch {
+			return 0, nil
+		}
+	}
+	for i, e := range batch {
+		if r := f.sm.Apply(e); r.Err != nil && errors.Is(r.Err, errs.ErrCorrupt) {
+			return i, fmt.Errorf("journal file %s: %w", seg.path, r.Err)
+		}
+		f.posPath, f.pos = seg.path, offsets[i]
+	}
+	return len(batch), nil
+}
+
+// tornHidesRecords looks past a record cut short at offset for a whole valid
+// record. A crash leaves only the last write torn; finding a good record
+// after the bad one means damage in the middle, which must stop start-up
+// rather than silently drop acknowledged entries.
+func tornHidesRecords(path string, offset int64) bool {
+	data, err := os.ReadFile(path)
+	if err != nil || offset >= int64(len(data)) {
+		return false
+	}
+	rest := data[offset+1:]
+	table := crc32.MakeTable(crc32.Castagnoli)
+	for p := 0; p+8 <= len(rest); p++ {
+		size := int(binary.LittleEndian.Uint32(rest[p:]))
+		if size == 0 || size > 1<<20 || p+8+size > len(rest) {
+			continue
+		}
+		if crc32.Checksum(rest[p+8:p+8+size], table) == binary.LittleEndian.Uint32(rest[p+4:]) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,135 @@
+package master
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
+)
+
+// startTestMaster runs a master in this process on loopback ports with a
+// journal in a temporary folder, and waits until it serves as primary.
+func startTestMaster(tb testing.TB) *Server {
+	tb.Helper()
+	dir := tb.TempDir()
+	cfg := &Config{
+		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "UFS", JournalFolder: dir + "/journal",
+		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
+		RootUFS: dir + "/ufs", RetryCacheSize: 100000, TTLCheckInterval: time.Hour,
+		DefaultBlockSize: 64 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
+	}
+	if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Stop(context.Background()) })
+	deadline := time.Now().Add(30 * time.Second)
+	for !s.IsPrimary() {
+		if time.Now().After(deadline) {
+			tb.Fatal("master did not become primary")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return s
+}
+
+// clients returns n client handles over conns connections: the threads of
+// an application share a FileSystem (and its connection), as Alluxio's own
+// stress benchmarks do.
+func clients(tb testing.TB, s *Server, n, conns int) []*client.FileSystem {
+	fss := make([]*client.FileSystem, conns)
+	for i := range fss {
+		c, err := client.New(client.Config{Masters: []string{s.cfg.RPCAddress()}, User: "bench"})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { c.Close() })
+		fss[i] = c
+	}
+	out := make([]*client.FileSystem, n)
+	for i := range out {
+		out[i] = fss[i%conns]
+	}
+	return out
+}
+
+const benchClients = 16
+
+// runClients splits b.N operations over benchClients goroutines, each with
+// its own client, and reports operations per second.
+func runClients(b *testing.B, cs []*client.FileSystem, op func(c *client.FileSystem, i int64) error) {
+	var next atomic.Int64
+	errc := make(chan error, len(cs))
+	b.ResetTimer()
+	start := time.Now()
+	for _, c := range cs {
+		go func(c *client.FileSystem) {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					errc <- nil
+					return
+				}
+				if err := op(c, i); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}(c)
+	}
+	for range cs {
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "ops/s")
+}
+
+func BenchmarkGetStatus16Clients(b *testing.B) {
+	for _, conns := range []int{1, benchClients} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { benchGetStatus(b, conns) })
+	}
+}
+
+func benchGetStatus(b *testing.B, conns int) {
+	s := startTestMaster(b)
+	cs := clients(b, s, benchClients, conns)
+	ctx := context.Background()
+	for i := 0; i < 100; i++ {
+		if _, err := cs[0].CreateDirectory(ctx, fmt.Sprintf("/d%d", i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runClients(b, cs, func(c *client.FileSystem, i int64) error {
+		_, err := c.GetStatus(ctx, fmt.Sprintf("/d%d", i%100), client.StatusOptions{})
+		return err
+	})
+}
+
+func BenchmarkCreateFile16Clients(b *testing.B) {
+	for _, conns := range []int{1, benchClients} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { benchCreate(b, conns) })
+	}
+}
+
+func benchCreate(b *testing.B, conns int) {
+	s := startTestMaster(b)
+	cs := clients(b, s, benchClients, conns)
+	ctx := context.Background()
+	runClients(b, cs, func(c *client.FileSystem, i int64) error {
+		_, err := c.CreateFile(ctx, fmt.Sprintf("/f%d", i), client.CreateFileOptions{WriteType: "MUST_CACHE"})
+		return err
+	})
+}

@@ -1,0 +1,169 @@
+package master
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alluxio-go/alluxio/internal/conf"
+)
+
+// Config is the master's configuration, parsed once from properties.
+type Config struct {
+	Hostname string
+	BindHost string
+	RPCPort  int
+	WebPort  int
+	// RPCAddresses lists every master's rpc address (HA); empty for one.
+	RPCAddresses []string
+
+	JournalType      string // UFS or EMBEDDED
+	JournalFolder    string
+	MaxLogSize       int64
+	CheckpointPeriod uint64
+	TailInterval     time.Duration
+
+	RootUFS          string
+	RetryCacheSize   int
+	TTLCheckInterval time.Duration
+	WorkerTimeout    time.Duration
+	LostWorkerCheck  time.Duration
+
+	DefaultBlockSize int64
+	LoadType         string // NEVER, ONCE, ALWAYS
+	SyncInterval     time.Duration
+	Umask            uint32
+	SuperUser        string
+
+	ZooKeeperEnabled bool
+	ZooKeeperAddress []string
+
+	LogDir string
+}
+
+// RPCAddress is the address other processes reach this master's rpc at.
+func (c *Config) RPCAddress() string { return net.JoinHostPort(c.Hostname, strconv.Itoa(c.RPCPort)) }
+
+// ConfigFromProperties reads every master key, naming the key of any bad
+// value.
+func ConfigFromProperties(p *conf.Properties) (*Config, error) {
+	r := &reader{p: p}
+	c := &Config{
+		Hostname:         r.str("alluxio.master.hostname"),
+		BindHost:         r.str("alluxio.master.bind.host"),
+		RPCPort:          r.port("alluxio.master.rpc.port"),
+		WebPort:          r.port("alluxio.master.web.port"),
+		RPCAddresses:     r.list("alluxio.master.rpc.addresses"),
+		JournalType:      strings.ToUpper(r.str("alluxio.master.journal.type")),
+		JournalFolder:    r.str("alluxio.master.journal.folder"),
+		MaxLogSize:       r.bytes("alluxio.master.journal.log.size.bytes.max"),
+		CheckpointPeriod: uint64(r.positive("alluxio.master.journal.checkpoint.period.entries")),
+		TailInterval:     r.duration("alluxio.master.journal.tailer.sleep.time"),
+		RootUFS:          r.str("alluxio.master.mount.table.root.ufs"),
+		RetryCacheSize:   r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
+		TTLCheckInterval: r.duration("alluxio.master.ttl.checker.interval"),
+		WorkerTimeout:    r.duration("alluxio.master.worker.timeout"),
+		LostWorkerCheck:  r.duration("alluxio.master.lost.worker.detection.interval"),
+		DefaultBlockSize: r.bytes("alluxio.user.block.size.bytes.default"),
+		LoadType:         strings.ToUpper(r.str("alluxio.user.file.metadata.load.type")),
+		SyncInterval:     r.duration("alluxio.user.file.metadata.sync.interval"),
+		ZooKeeperEnabled: r.boolean("alluxio.zookeeper.enabled"),
+		ZooKeeperAddress: r.list("alluxio.zookeeper.address"),
+		LogDir:           r.str("alluxio.logs.dir"),
+		SuperUser:        r.str("alluxio.security.login.username"),
+	}
+	umask := r.str("alluxio.security.authorization.permission.umask")
+	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.security.authorization.permission.umask (%q): not an octal umask", umask))
+	} else {
+		c.Umask = uint32(v)
+	}
+	if c.Hostname == "" {
+		c.Hostname = "localhost"
+		if h, err := os.Hostname(); err == nil && h != "" {
+			c.Hostname = h
+		}
+	}
+	if c.BindHost == "" {
+		c.BindHost = "0.0.0.0"
+	}
+	if c.DefaultBlockSize <= 0 && len(r.errs) == 0 {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.user.block.size.bytes.default (%d) must be positive", c.DefaultBlockSize))
+	}
+	if c.JournalType != "UFS" && c.JournalType != "EMBEDDED" {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.master.journal.type (%q) must be UFS or EMBEDDED", c.JournalType))
+	}
+	return c, errors.Join(r.errs...)
+}
+
+// reader collects errors so one pass reports every bad key at once.
+type reader struct {
+	p    *conf.Properties
+	errs []error
+}
+
+func (r *reader) note(err error) { r.errs = append(r.errs, err) }
+
+func (r *reader) str(k string) string {
+	v, err := r.p.GetString(k)
+	if err != nil {
+		r.note(err)
+	}
+	return v
+}
+
+func (r *reader) list(k string) []string {
+	v, err := r.p.GetList(k)
+	if err != nil {
+		r.note(err)
+	}
+	return v
+}
+
+func (r *reader) boolean(k string) bool {
+	v, err := r.p.GetBool(k)
+	if err != nil {
+		r.note(err)
+	}
+	return v
+}
+
+func (r *reader) duration(k string) time.Duration {
+	v, err := r.p.GetDuration(k)
+	if err != nil {
+		r.note(err)
+	}
+	return v
+}
+
+func (r *reader) bytes(k string) int64 {
+	v, err := r.p.GetBytes(k)
+	if err != nil {
+		r.note(err)
+	}
+	return v
+}
+
+func (r *reader) positive(k string) int {
+	v, err := r.p.GetInt(k)
+	if err != nil {
+		r.note(err)
+	} else if v <= 0 {
+		r.note(fmt.Errorf("%s (%d) must be positive", k, v))
+	}
+	return v
+}
+
+func (r *reader) port(k string) int {
+	v, err := r.p.GetInt(k)
+	if err != nil {
+		r.note(err)
+	} else if v < 0 || v > 65535 {
+		r.note(fmt.Errorf("%s (%d) is not a port number", k, v))
+	}
+	return v
+}

@@ -1,0 +1,97 @@
+package master
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+)
+
+// UserHeader is the gRPC metadata key that carries the client's user name
+// (SIMPLE authentication, as in Alluxio: the client says who it is).
+const UserHeader = "alluxio-user"
+
+func userOf(ctx context.Context) string {
+	if md, ok := metadata.FromIncomingContext(ctx); ok {
+		if v := md.Get(UserHeader); len(v) > 0 && v[0] != "" {
+			return v[0]
+		}
+	}
+	return "anonymous"
+}
+
+// fsService adapts fileSystem to gRPC; errors are mapped to status codes by
+// the server's interceptor.
+type fsService struct {
+	pb.UnimplementedFileSystemMasterClientServiceServer
+	fs *fileSystem
+}
+
+func (s *fsService) GetStatus(ctx context.Context, r *pb.GetStatusRequest) (*pb.GetStatusResponse, error) {
+	fi, err := s.fs.getStatus(ctx, r.Path, r.Common)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GetStatusResponse{FileInfo: fi}, nil
+}
+
+func (s *fsService) ListStatus(r *pb.ListStatusRequest, stream grpc.ServerStreamingServer[pb.ListStatusResponse]) error {
+	return s.fs.listStatus(stream.Context(), r.Path, r.Recursive, r.Common, func(b []*pb.FileInfo) error {
+		return stream.Send(&pb.ListStatusResponse{FileInfos: b})
+	})
+}
+
+func (s *fsService) CreateFile(ctx context.Context, r *pb.CreateFileRequest) (*pb.CreateFileResponse, error) {
+	fi, err := s.fs.createFile(ctx, userOf(ctx), r)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.CreateFileResponse{FileInfo: fi}, nil
+}
+
+func (s *fsService) CompleteFile(ctx context.Context, r *pb.CompleteFileRequest) (*pb.CompleteFileResponse, error) {
+	fi, err := s.fs.completeFile(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.CompleteFileResponse{FileInfo: fi}, nil
+}
+
+func (s *fsService) CreateDirectory(ctx context.Context, r *pb.CreateDirectoryRequest) (*pb.CreateDirectoryResponse, error) {
+	fi, err := s.fs.createDirectory(ctx, userOf(ctx), r)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.CreateDirectoryResponse{FileInfo: fi}, nil
+}
+
+func (s *fsService) Remove(ctx context.Context, r *pb.DeleteRequest) (*pb.DeleteResponse, error) {
+	return &pb.DeleteResponse{}, s.fs.remove(ctx, r)
+}
+
+func (s *fsService) Rename(ctx context.Context, r *pb.RenameRequest) (*pb.RenameResponse, error) {
+	return &pb.RenameResponse{}, s.fs.rename(ctx, r)
+}
+
+func (s *fsService) SetAttribute(ctx context.Context, r *pb.SetAttributeRequest) (*pb.SetAttributeResponse, error) {
+	return &pb.SetAttributeResponse{}, s.fs.setAttribute(ctx, r)
+}
+
+func (s *fsService) Mount(ctx context.Context, r *pb.MountRequest) (*pb.MountResponse, error) {
+	return &pb.MountResponse{}, s.fs.mount(ctx, r)
+}
+
+func (s *fsService) Unmount(ctx context.Context, r *pb.UnmountRequest) (*pb.UnmountResponse, error) {
+	return &pb.UnmountResponse{}, s.fs.unmount(ctx, r)
+}
+
+func (s *fsService) GetMountTable(context.Context, *pb.GetMountTableRequest) (*pb.GetMountTableResponse, error) {
+	resp := &pb.GetMountTableResponse{}
+	for _, m := range s.fs.st.MountTable() {
+		resp.MountPoints = append(resp.MountPoints, &pb.MountPointInfo{AlluxioPath: m.AlluxioPath, UfsUri: m.UfsURI,
+			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties})
+	}
+	return resp, nil
+}

@@ -1,0 +1,307 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/underfs"
+)
+
+// Metadata from the under storage reaches the namespace in two ways, as in
+// Alluxio: loading (a path or a directory's children missing from Alluxio
+// are looked up once, per alluxio.user.file.metadata.load.type) and syncing
+// (a path is compared with the under storage again when its last comparison
+// is older than alluxio.user.file.metadata.sync.interval). Both journal a
+// SyncMetadata entry holding what the primary saw, never a bare "go look".
+
+func (fs *fileSystem) policy(o *alluxiopb.FileSystemMasterCommonOptions) (time.Duration, string) {
+	interval, load := fs.cfg.SyncInterval, fs.cfg.LoadType
+	if o != nil {
+		if o.HasSyncInterval {
+			interval = time.Duration(o.SyncIntervalMs) * time.Millisecond
+		}
+		if o.LoadMetadataType != alluxiopb.LoadMetadataType_LOAD_DEFAULT {
+			load = o.LoadMetadataType.String()
+		}
+	}
+	return interval, load
+}
+
+// syncPath brings path (and, with children, its listing; with recursive,
+// everything below) in line with the under storage as the policy asks.
+func (fs *fileSystem) syncPath(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
+	interval, load := fs.policy(o)
+	if interval >= 0 && fs.syncDue(path, interval) {
+		return fs.syncNow(ctx, path, children, recursive)
+	}
+	if load == "NEVER" {
+		return nil
+	}
+	n, err := fs.st.Stat(path)
+	if err != nil {
+		if !errors.Is(err, errs.ErrNotFound) || (load == "ONCE" && fs.knownAbsent(path)) {
+			return nil
+		}
+		if err := fs.loadMissing(ctx, path); err != nil {
+			return err
+		}
+		if n, err = fs.st.Stat(path); err != nil {
+			return nil
+		}
+	}
+	if !children || !n.IsDir {
+		return nil
+	}
+	return fs.loadChildren(ctx, path, n, recursive)
+}
+
+func (fs *fileSystem) syncDue(path string, interval time.Duration) bool {
+	fs.syncMu.Lock()
+	defer fs.syncMu.Unlock()
+	last, ok := fs.syncedAt[path]
+	return !ok || interval == 0 || fs.now().Sub(last) >= interval
+}
+
+func (fs *fileSystem) markSynced(path string) {
+	fs.syncMu.Lock()
+	defer fs.syncMu.Unlock()
+	if len(fs.syncedAt) > 100000 {
+		// Soft state: forgetting only costs an extra comparison later.
+		clear(fs.syncedAt)
+	}
+	fs.syncedAt[path] = fs.now()
+}
+
+// knownAbsent reports whether the deepest existing ancestor of path has
+// loaded its children: with load type ONCE the under storage was already
+// asked and had nothing there.
+func (fs *fileSystem) knownAbsent(path string) bool {
+	for p := fspath.Parent(path); p != ""; p = fspath.Parent(p) {
+		if n, err := fs.st.Stat(p); err == nil {
+			return !n.IsDir || n.ChildrenLoaded
+		}
+	}
+	return false
+}
+
+func ufsToProto(s underfs.Status) *journalpb.UfsStatus {
+	return &journalpb.UfsStatus{Name: s.Name, IsDirectory: s.IsDir, Length: s.Length,
+		ModificationTimeMs: s.ModTime.UnixMilli(), Mode: uint32(s.Mode.Perm()), Owner: s.Owner, Group: s.Group}
+}
+
+// missingChain looks up path and each of its ancestors missing from the
+// namespace in the under storage. ok is false when any of them is absent
+// there, or when an existing ancestor is a file.
+func (fs *fileSystem) missingChain(ctx context.Context, path string) (target *journalpb.UfsStatus, ancestors []*journalpb.UfsStatus, ok bool, err error) {
+	var missing []string
+	p := path
+	for {
+		if n, serr := fs.st.Stat(p); serr == nil {
+			if !n.IsDir {
+				return nil, nil, false, nil
+			}
+			break
+		}
+		missing = append(missing, p)
+		p = fspath.Parent(p)
+	}
+	u, _, rel, err := fs.resolveUFS(path)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	st, err := u.GetStatus(ctx, rel)
+	if errors.Is(err, errs.ErrNotFound) {
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	target = ufsToProto(st)
+	for i := len(missing) - 1; i >= 1; i-- {
+		_, _, arel, err := fs.resolveUFS(missing[i])
+		if err != nil {
+			return nil, nil, false, err
+		}
+		ast, err := u.GetStatus(ctx, arel)
+		if err != nil || !ast.IsDir {
+			return nil, nil, false, nil
+		}
+		a := ufsToProto(ast)
+		a.Name = fspath.Base(missing[i])
+		ancestors = append(ancestors, a)
+	}
+	return target, ancestors, true, nil
+}
+
+func (fs *fileSystem) loadMissing(ctx context.Context, path string) error {
+	target, anc, ok, err := fs.missingChain(ctx, path)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: &journalpb.SyncMetadata{
+		Path: path, Exists: true, Status: target, MissingAncestors: anc, BlockSize: fs.cfg.DefaultBlockSize}}})
+	return ignoreRace(err)
+}
+
+// ignoreRace drops the errors a load gets when a concurrent operation
+// changed the path first; the caller reads the state afresh anyway.
+func ignoreRace(err error) error {
+	if errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrAlreadyExists) || errors.Is(err, errs.ErrNotDirectory) {
+		return nil
+	}
+	return err
+}
+
+func (fs *fileSystem) loadChildren(ctx context.Context, path string, n state.Inode, recursive bool) error {
+	if !n.ChildrenLoaded && n.Persisted() {
+		if err := fs.syncDir(ctx, path, false); err != nil {
+			return err
+		}
+	}
+	if !recursive {
+		return nil
+	}
+	kids, err := fs.st.List(path, false)
+	if err != nil {
+		return nil
+	}
+	for _, k := range kids {
+		if k.Inode.IsDir {
+			if err := fs.loadChildren(ctx, k.Path, k.Inode, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// syncDir lists a directory in the under storage and journals the listing
+// when it differs from the namespace (or was never loaded).
+func (fs *fileSystem) syncDir(ctx context.Context, path string, force bool) error {
+	u, _, rel, err := fs.resolveUFS(path)
+	if err != nil {
+		return err
+	}
+	st, err := u.GetStatus(ctx, rel)
+	if errors.Is(err, errs.ErrNotFound) {
+		return fs.syncAbsent(ctx, path)
+	}
+	if err != nil {
+		return err
+	}
+	var listing []underfs.Status
+	if st.IsDir {
+		if listing, err = u.List(ctx, rel); err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+	}
+	if !force && !fs.differs(path, st, listing, st.IsDir) {
+		return nil
+	}
+	op := &journalpb.SyncMetadata{Path: path, Exists: true, Status: ufsToProto(st), ListedChildren: st.IsDir,
+		BlockSize: fs.cfg.DefaultBlockSize}
+	for _, c := range listing {
+		op.Children = append(op.Children, ufsToProto(c))
+	}
+	if _, serr := fs.st.Stat(path); serr != nil {
+		target, anc, ok, err := fs.missingChain(ctx, path)
+		if err != nil || !ok {
+			return err
+		}
+		op.Status, op.MissingAncestors = target, anc
+	}
+	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: op}})
+	return ignoreRace(err)
+}
+
+func (fs *fileSystem) syncAbsent(ctx context.Context, path string) error {
+	n, err := fs.st.Stat(path)
+	if err != nil || !n.Persisted() || n.MountPoint {
+		return nil
+	}
+	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: &journalpb.SyncMetadata{Path: path}}})
+	return ignoreRace(err)
+}
+
+// syncNow compares path with the under storage now, whatever the load type.
+func (fs *fileSystem) syncNow(ctx context.Context, path string, children, recursive bool) error {
+	if err := fs.syncDir(ctx, path, false); err != nil {
+		return err
+	}
+	fs.markSynced(path)
+	if !children || !recursive {
+		return nil
+	}
+	kids, err := fs.st.List(path, false)
+	if err != nil {
+		return nil
+	}
+	for _, k := range kids {
+		if k.Inode.IsDir && k.Inode.Persisted() {
+			if err := fs.syncNow(ctx, k.Path, true, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// differs reports whether the namespace at path disagrees with what the
+// under storage showed, so unchanged paths are not journaled again.
+func (fs *fileSystem) differs(path string, st underfs.Status, listing []underfs.Status, listed bool) bool {
+	n, err := fs.st.Stat(path)
+	if err != nil {
+		return true
+	}
+	if n.MountPoint || path == "/" {
+		// Only the listing matters for a mount point.
+	} else if !n.Persisted() {
+		return false
+	} else if n.IsDir != st.IsDir || (!n.IsDir && changed(n, st)) {
+		return true
+	}
+	if !listed || !n.IsDir {
+		return false
+	}
+	if !n.ChildrenLoaded {
+		return true
+	}
+	kids, err := fs.st.List(path, false)
+	if err != nil {
+		return true
+	}
+	have := make(map[string]state.Inode, len(kids))
+	for _, k := range kids {
+		have[k.Inode.Name] = k.Inode
+	}
+	seen := make(map[string]bool, len(listing))
+	for _, c := range listing {
+		seen[c.Name] = true
+		k, ok := have[c.Name]
+		if !ok {
+			return true
+		}
+		if k.Persisted() && !k.MountPoint && (k.IsDir != c.IsDir || (!k.IsDir && changed(k, c))) {
+			return true
+		}
+	}
+	for name, k := range have {
+		if !seen[name] && k.Persisted() && !k.MountPoint {
+			return true
+		}
+	}
+	return false
+}
+
+// changed compares a persisted file with its under storage copy. A file
+// Alluxio wrote itself has no recorded under storage time, so only its
+// length can tell.
+func changed(n state.Inode, st underfs.Status) bool {
+	return n.Length != st.Length || (n.UfsModMs != 0 && n.UfsModMs != st.ModTime.UnixMilli())
+}

@@ -1,0 +1,274 @@
+// Package master assembles the master process: the metadata state machine,
+// its journal, the gRPC services, the web port with health and metrics, and
+// the background work only a primary does (root mount, TTL checks).
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/election"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
+	"github.com/alluxio-go/alluxio/internal/master/state"
+	// The local (and NFS) under storage is always available.
+	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
+)
+
+// Server is one master process.
+type Server struct {
+	cfg     *Config
+	log     *slog.Logger
+	st      *state.State
+	jr      journal.System
+	fs      *fileSystem
+	metrics *metrics
+	now     func() time.Time
+	started time.Time
+
+	grpc   *grpc.Server
+	rpcLis net.Listener
+	web    *http.Server
+	webLis net.Listener
+
+	primary  atomic.Bool
+	leader   atomic.Value // string: the primary's address as last known
+	fatal    chan error
+	stopCh   chan struct{}
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+	// primaryCtx is cancelled when this master stops being primary, ending
+	// work that only a primary may do.
+	primaryMu     sync.Mutex
+	primaryCancel context.CancelFunc
+}
+
+// New builds a master from cfg; nothing listens or runs until Start.
+func New(cfg *Config, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: log, now: time.Now, fatal: make(chan error, 1), stopCh: make(chan struct{})}
+	s.st = state.New(state.Options{RetryCacheSize: cfg.RetryCacheSize, RootOwner: cfg.SuperUser, RootGroup: cfg.SuperUser})
+	jr, err := s.newJournal()
+	if err != nil {
+		return nil, err
+	}
+	s.jr = jr
+	s.fs = newFileSystem(cfg, s.st, jr, log)
+	s.metrics = newMetrics(s)
+	s.leader.Store("")
+	return s, nil
+}
+
+func (s *Server) newJournal() (journal.System, error) {
+	switch s.cfg.JournalType {
+	case "UFS":
+		if s.cfg.ZooKeeperEnabled {
+			return nil, errs.New(errs.ErrInvalidArg, "alluxio.zookeeper.enabled=true: ZooKeeper leader election is not built yet")
+		}
+		return ufsjournal.New(ufsjournal.Options{
+			Folder: s.cfg.JournalFolder, StateMachine: s.st, Selector: election.NewSingle(s.cfg.RPCAddress()),
+			MaxLogSize: s.cfg.MaxLogSize, CheckpointPeriod: s.cfg.CheckpointPeriod, TailInterval: s.cfg.TailInterval,
+			Logger: s.log.With("component", "journal"), OnFatal: s.onFatal,
+		})
+	default:
+		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s is not built yet (use UFS)", s.cfg.JournalType)
+	}
+}
+
+func (s *Server) onFatal(err error) {
+	select {
+	case s.fatal <- err:
+	default:
+	}
+}
+
+// IsPrimary reports whether this master serves as primary now.
+func (s *Server) IsPrimary() bool { return s.primary.Load() }
+
+// Fatal delivers an error that should end the process (the journal cannot
+// be written, for one).
+func (s *Server) Fatal() <-chan error { return s.fatal }
+
+// RPCAddr and WebAddr are the bound addresses (after Start).
+func (s *Server) RPCAddr() net.Addr { return s.rpcLis.Addr() }
+
+// WebAddr is the bound web address (after Start).
+func (s *Server) WebAddr() net.Addr { return s.webLis.Addr() }
+
+// Start binds the ports, replays the journal and starts serving. On error
+// everything it started is stopped again.
+func (s *Server) Start(ctx context.Context) (err error) {
+	s.started = s.now()
+	defer func() {
+		if err != nil {
+			s.Stop(context.Background())
+		}
+	}()
+	if s.rpcLis, err = net.Listen("tcp", net.JoinHostPort(s.cfg.BindHost, strconv.Itoa(s.cfg.RPCPort))); err != nil {
+		return fmt.Errorf("alluxio.master.rpc.port %d: %w", s.cfg.RPCPort, err)
+	}
+	if s.webLis, err = net.Listen("tcp", net.JoinHostPort(s.cfg.BindHost, strconv.Itoa(s.cfg.WebPort))); err != nil {
+		return fmt.Errorf("alluxio.master.web.port %d: %w", s.cfg.WebPort, err)
+	}
+	// Port 0 asks for any free port; record the one we got so the address
+	// this master advertises is reachable.
+	s.cfg.RPCPort = s.rpcLis.Addr().(*net.TCPAddr).Port
+	s.cfg.WebPort = s.webLis.Addr().(*net.TCPAddr).Port
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		grpc.MaxRecvMsgSize(64<<20),
+	)
+	pb.RegisterFileSystemMasterClientServiceServer(s.grpc, &fsService{fs: s.fs})
+	pb.RegisterMetaMasterClientServiceServer(s.grpc, &metaService{s: s})
+	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
+	if err = s.jr.Start(ctx); err != nil {
+		return err
+	}
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.grpc.Serve(s.rpcLis) }()
+	go func() { defer s.wg.Done(); s.web.Serve(s.webLis) }()
+	go func() { defer s.wg.Done(); s.watchPrimacy() }()
+	s.log.Info("Alluxio master started", "rpc", s.RPCAddr().String(), "web", s.WebAddr().String(),
+		"journal", s.cfg.JournalType, "journal_folder", s.cfg.JournalFolder, "inodes", s.st.InodeCount())
+	return nil
+}
+
+func (s *Server) watchPrimacy() {
+	for p := range s.jr.Primacy() {
+		if p.Primary {
+			s.becomePrimary(p.Epoch)
+		} else {
+			s.becomeStandby()
+		}
+	}
+}
+
+func (s *Server) becomePrimary(epoch uint64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.primaryMu.Lock()
+	s.primaryCancel = cancel
+	s.primaryMu.Unlock()
+	if err := s.fs.mountRoot(ctx); err != nil {
+		s.log.Error("cannot mount the root under storage", "ufs", s.cfg.RootUFS, "err", err)
+		s.onFatal(err)
+		return
+	}
+	s.primary.Store(true)
+	s.leader.Store(s.cfg.RPCAddress())
+	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
+	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()
+}
+
+func (s *Server) becomeStandby() {
+	s.primaryMu.Lock()
+	if s.primaryCancel != nil {
+		s.primaryCancel()
+		s.primaryCancel = nil
+	}
+	s.primaryMu.Unlock()
+	if s.primary.Swap(false) {
+		s.log.Warn("master lost primacy; now a standby")
+	}
+}
+
+func (s *Server) leaderHint() string {
+	if s.primary.Load() {
+		return s.cfg.RPCAddress()
+	}
+	return s.leader.Load().(string)
+}
+
+func (s *Server) masterAddresses() []string {
+	if len(s.cfg.RPCAddresses) > 0 {
+		return s.cfg.RPCAddresses
+	}
+	return []string{s.cfg.RPCAddress()}
+}
+
+// Stop stops serving and closes the journal. Safe to call twice.
+func (s *Server) Stop(ctx context.Context) error {
+	var err error
+	s.stopOnce.Do(func() {
+		close(s.stopCh)
+		if s.grpc != nil {
+			done := make(chan struct{})
+			go func() { s.grpc.GracefulStop(); close(done) }()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				s.grpc.Stop()
+			case <-time.After(5 * time.Second):
+				s.grpc.Stop()
+			}
+		}
+		if s.web != nil {
+			s.web.Close()
+		}
+		if s.jr != nil {
+			err = s.jr.Stop()
+		}
+		s.becomeStandby()
+		s.wg.Wait()
+		s.fs.ufs.closeAll()
+		for _, l := range []net.Listener{s.rpcLis, s.webLis} {
+			if l != nil {
+				l.Close()
+			}
+		}
+	})
+	return err
+}
+
+// metaMethods may be served by any master: they are how clients find the
+// primary and how operators see the cluster.
+var metaMethods = map[string]bool{
+	pb.MetaMasterClientService_GetNodeStatus_FullMethodName: true,
+	pb.MetaMasterClientService_GetMasterInfo_FullMethodName: true,
+}
+
+func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	start := s.now()
+	if !metaMethods[info.FullMethod] {
+		if err := s.jr.CheckPrimary(ctx); err != nil {
+			s.metrics.observe(info.FullMethod, start, err)
+			return nil, errs.ToStatus(err, s.leaderHint())
+		}
+	}
+	resp, err := h(ctx, req)
+	s.metrics.observe(info.FullMethod, start, err)
+	if err != nil {
+		if !errors.Is(err, errs.ErrNotFound) && errs.Code(err) == "INTERNAL" {
+			s.log.Error("rpc failed", "method", info.FullMethod, "err", err)
+		}
+		return nil, errs.ToStatus(err, s.leaderHint())
+	}
+	return resp, nil
+}
+
+func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	start := s.now()
+	if err := s.jr.CheckPrimary(ss.Context()); err != nil {
+		s.metrics.observe(info.FullMethod, start, err)
+		return errs.ToStatus(err, s.leaderHint())
+	}
+	err := h(srv, ss)
+	s.metrics.observe(info.FullMethod, start, err)
+	return errs.ToStatus(err, s.leaderHint())
+}

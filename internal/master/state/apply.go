@@ -1,0 +1,358 @@
+package state
+
+import (
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+)
+
+// Apply applies one journal entry and returns its result. Entries must come
+// in sequence order; an entry whose sequence is not the next one is refused,
+// because applying it would fork this replica from the others.
+func (s *State) Apply(e *journalpb.Entry) Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Sequence != s.lastSeq+1 {
+		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d applied after %d", e.Sequence, s.lastSeq)}
+	}
+	s.lastSeq = e.Sequence
+	if e.OpId != "" {
+		if r, ok := s.retry.get(e.OpId); ok {
+			return r
+		}
+	}
+	r := s.apply(e)
+	if e.OpId != "" {
+		s.retry.put(e.OpId, r)
+	}
+	return r
+}
+
+func (s *State) apply(e *journalpb.Entry) Result {
+	t := e.TimeMs
+	switch op := e.Op.(type) {
+	case *journalpb.Entry_CreateFile:
+		return s.applyCreateFile(op.CreateFile, t)
+	case *journalpb.Entry_CompleteFile:
+		return s.applyCompleteFile(op.CompleteFile, t)
+	case *journalpb.Entry_CreateDirectory:
+		return s.applyCreateDirectory(op.CreateDirectory, t)
+	case *journalpb.Entry_Delete:
+		return s.applyDelete(op.Delete)
+	case *journalpb.Entry_Rename:
+		return s.applyRename(op.Rename, t)
+	case *journalpb.Entry_SetAttribute:
+		return s.applySetAttribute(op.SetAttribute, t)
+	case *journalpb.Entry_Mount:
+		return s.applyMount(op.Mount, t)
+	case *journalpb.Entry_Unmount:
+		return s.applyUnmount(op.Unmount)
+	case *journalpb.Entry_SyncMetadata:
+		return s.applySync(op.SyncMetadata, t)
+	case *journalpb.Entry_Noop:
+		return Result{}
+	default:
+		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
+	}
+}
+
+// newInode links a fresh inode under parent; the caller fills in the rest.
+func (s *State) newInode(parent *Inode, name string, dir bool, timeMs int64) *Inode {
+	n := &Inode{ID: s.nextID, ParentID: parent.ID, Name: name, IsDir: dir, CreationMs: timeMs, ModMs: timeMs,
+		parent: parent, TTLMs: -1}
+	if dir {
+		n.children = map[string]*Inode{}
+		n.Completed = true
+	}
+	s.nextID++
+	s.byID[n.ID] = n
+	parent.children[name] = n
+	parent.ModMs = timeMs
+	return n
+}
+
+// parentFor returns the directory that will hold path, creating missing
+// ancestors when recursive (shaped like template). The caller has checked
+// path is not "/".
+func (s *State) parentFor(path string, recursive bool, template *Inode, timeMs int64) (*Inode, string, error) {
+	parts, err := fspath.Split(path)
+	if err != nil {
+		return nil, "", err
+	}
+	n := s.root
+	for i, name := range parts[:len(parts)-1] {
+		c, ok := n.children[name]
+		if !ok {
+			if !recursive {
+				return nil, "", errs.New(errs.ErrNotFound, "parent of %s: %s does not exist", path, fspath.Join(s.pathOf(n), name))
+			}
+			c = s.newInode(n, name, true, timeMs)
+			if template != nil {
+				c.Owner, c.Group, c.Mode, c.Persistence = template.Owner, template.Group, template.Mode, template.Persistence
+			}
+		} else if !c.IsDir {
+			return nil, "", errs.New(errs.ErrNotDirectory, "parent of %s: %s is a file", path, "/"+joinParts(parts[:i+1]))
+		}
+		n = c
+	}
+	return n, parts[len(parts)-1], nil
+}
+
+func joinParts(p []string) string {
+	out := ""
+	for i, s := range p {
+		if i > 0 {
+			out += "/"
+		}
+		out += s
+	}
+	return out
+}
+
+// checkWritable refuses changes under a read-only mount.
+func (s *State) checkWritable(path string) error {
+	if m, _, ok := s.mounts.resolve(path); ok && m.ReadOnly {
+		return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, m.AlluxioPath)
+	}
+	return nil
+}
+
+func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
+	path, err := fspath.Clean(op.Path)
+	if err != nil {
+		return Result{Err: err}
+	}
+	if path == "/" {
+		return Result{Err: errs.New(errs.ErrAlreadyExists, "/ is a directory")}
+	}
+	if err := s.checkWritable(path); err != nil {
+		return Result{Err: err}
+	}
+	if op.BlockSize <= 0 {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "create %s: block size %d must be positive", path, op.BlockSize)}
+	}
+	if existing, err := s.lookup(path); err == nil {
+		if !op.Overwrite || existing.IsDir {
+			return Result{Err: errs.New(errs.ErrAlreadyExists, "%s", path)}
+		}
+		s.removeSubtree(existing)
+	}
+	persist := journalpb.PersistenceState_NOT_PERSISTED
+	if op.Persisted {
+		persist = journalpb.PersistenceState_PERSISTED
+	}
+	dirTemplate := &Inode{Owner: op.Owner, Group: op.Group, Mode: 0o755, Persistence: persist}
+	parent, name, err := s.parentFor(path, op.Recursive, dirTemplate, t)
+	if err != nil {
+		return Result{Err: err}
+	}
+	n := s.newInode(parent, name, false, t)
+	n.Owner, n.Group, n.Mode = op.Owner, op.Group, op.Mode
+	n.BlockSize = op.BlockSize
+	n.Persistence = persist
+	s.setTTL(n, op.TtlMs, op.TtlAction)
+	return Result{InodeID: n.ID}
+}
+
+func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
+	n, err := s.lookup(op.Path)
+	if err != nil {
+		return Result{Err: err}
+	}
+	switch {
+	case n.IsDir:
+		return Result{Err: errs.New(errs.ErrIsDirectory, "complete %s", op.Path)}
+	case n.Completed:
+		return Result{Err: errs.New(errs.ErrPrecondition, "complete %s: the file is already complete", op.Path)}
+	case op.Length < 0:
+		return Result{Err: errs.New(errs.ErrInvalidArg, "complete %s: length %d", op.Path, op.Length)}
+	}
+	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	if op.Persisted {
+		n.Persistence = journalpb.PersistenceState_PERSISTED
+	}
+	return Result{InodeID: n.ID}
+}
+
+func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Result {
+	path, err := fspath.Clean(op.Path)
+	if err != nil {
+		return Result{Err: err}
+	}
+	if existing, err := s.lookup(path); err == nil {
+		if existing.IsDir && op.AllowExists {
+			return Result{InodeID: existing.ID}
+		}
+		return Result{Err: errs.New(errs.ErrAlreadyExists, "%s", path)}
+	}
+	if err := s.checkWritable(path); err != nil {
+		return Result{Err: err}
+	}
+	persist := journalpb.PersistenceState_NOT_PERSISTED
+	if op.Persisted {
+		persist = journalpb.PersistenceState_PERSISTED
+	}
+	tmpl := &Inode{Owner: op.Owner, Group: op.Group, Mode: op.Mode, Persistence: persist}
+	parent, name, err := s.parentFor(path, op.Recursive, tmpl, t)
+	if err != nil {
+		return Result{Err: err}
+	}
+	n := s.newInode(parent, name, true, t)
+	n.Owner, n.Group, n.Mode, n.Persistence = op.Owner, op.Group, op.Mode, persist
+	// A directory made in Alluxio has nothing in the under storage to load.
+	n.ChildrenLoaded = true
+	return Result{InodeID: n.ID}
+}
+
+func (s *State) applyDelete(op *journalpb.Delete) Result {
+	n, err := s.lookup(op.Path)
+	if err != nil {
+		return Result{Err: err}
+	}
+	path := s.pathOf(n)
+	if n == s.root {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "the root cannot be deleted")}
+	}
+	if err := s.checkWritable(path); err != nil {
+		return Result{Err: err}
+	}
+	if n.IsDir && len(n.children) > 0 && !op.Recursive {
+		return Result{Err: errs.New(errs.ErrNotEmpty, "%s (use -R to delete it and everything below)", path)}
+	}
+	for p := range s.mounts.byPath {
+		if fspath.IsAncestor(path, p) {
+			return Result{Err: errs.New(errs.ErrPrecondition, "delete %s: %s is a mount point (unmount it first)", path, p)}
+		}
+	}
+	s.removeSubtree(n)
+	return Result{InodeID: n.ID}
+}
+
+// removeSubtree unlinks n and forgets it and everything below it.
+func (s *State) removeSubtree(n *Inode) {
+	var forget func(n *Inode)
+	forget = func(n *Inode) {
+		for _, c := range n.children {
+			forget(c)
+		}
+		delete(s.byID, n.ID)
+		delete(s.ttl, n.ID)
+	}
+	forget(n)
+	if n.parent != nil {
+		delete(n.parent.children, n.Name)
+	}
+}
+
+func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
+	src, err := s.lookup(op.Src)
+	if err != nil {
+		return Result{Err: err}
+	}
+	dst, err := fspath.Clean(op.Dst)
+	if err != nil {
+		return Result{Err: err}
+	}
+	srcPath := s.pathOf(src)
+	switch {
+	case src == s.root:
+		return Result{Err: errs.New(errs.ErrInvalidArg, "the root cannot be renamed")}
+	case srcPath == dst:
+		return Result{Err: errs.New(errs.ErrAlreadyExists, "rename %s to itself", srcPath)}
+	case fspath.IsAncestor(srcPath, dst):
+		return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s into itself (%s)", srcPath, dst)}
+	}
+	if _, ok := s.mounts.byPath[srcPath]; ok {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s: it is a mount point", srcPath)}
+	}
+	for p := range s.mounts.byPath {
+		if fspath.IsAncestor(srcPath, p) {
+			return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s: mount point %s is below it", srcPath, p)}
+		}
+	}
+	if ms, _, _ := s.mounts.resolve(srcPath); ms != nil {
+		if md, _, _ := s.mounts.resolve(dst); md != ms {
+			return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s to %s crosses mount points", srcPath, dst)}
+		}
+		if ms.ReadOnly {
+			return Result{Err: errs.New(errs.ErrPermission, "rename in read-only mount %s", ms.AlluxioPath)}
+		}
+	}
+	if _, err := s.lookup(dst); err == nil {
+		return Result{Err: errs.New(errs.ErrAlreadyExists, "rename %s: destination %s", srcPath, dst)}
+	}
+	parent, name, err := s.parentFor(dst, false, nil, t)
+	if err != nil {
+		return Result{Err: err}
+	}
+	delete(src.parent.children, src.Name)
+	src.parent.ModMs = t
+	src.Name, src.parent, src.ParentID = name, parent, parent.ID
+	parent.children[name] = src
+	parent.ModMs = t
+	src.ModMs = t
+	return Result{InodeID: src.ID}
+}
+
+func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
+	n, err := s.lookup(op.Path)
+	if err != nil {
+		return Result{Err: err}
+	}
+	if op.Mode != nil && *op.Mode > 0o7777 {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
+	}
+	set := func(n *Inode) {
+		if op.Mode != nil {
+			n.Mode = *op.Mode
+		}
+		if op.Owner != nil {
+			n.Owner = *op.Owner
+		}
+		if op.Group != nil {
+			n.Group = *op.Group
+		}
+		if op.Pinned != nil {
+			n.Pinned = *op.Pinned
+		}
+		if op.TtlMs != nil || op.TtlAction != nil {
+			ttl, action := n.TTLMs, n.TTLAction
+			if op.TtlMs != nil {
+				ttl = *op.TtlMs
+			}
+			if op.TtlAction != nil {
+				action = *op.TtlAction
+			}
+			s.setTTL(n, ttl, action)
+		}
+		if op.PersistenceState != nil && !n.IsDir {
+			n.Persistence = *op.PersistenceState
+		}
+		n.ModMs = t
+	}
+	if !op.Recursive || !n.IsDir {
+		set(n)
+		return Result{InodeID: n.ID}
+	}
+	var walk func(n *Inode)
+	walk = func(n *Inode) {
+		set(n)
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(n)
+	return Result{InodeID: n.ID}
+}
+
+func (s *State) setTTL(n *Inode, ttl int64, action journalpb.TtlAction) {
+	if ttl <= 0 {
+		ttl = -1
+	}
+	n.TTLMs, n.TTLAction = ttl, action
+	if ttl > 0 {
+		s.ttl[n.ID] = struct{}{}
+	} else {
+		delete(s.ttl, n.ID)
+	}
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the tests need and a fresh machine lacks: protoc (to check
+# the generated code) and Apache ZooKeeper with a JRE (for the HA tests).
+# Idempotent: does nothing when everything is there.
+set -euo pipefail
+need=()
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+[ -d /usr/share/zookeeper ] || need+=(zookeeper)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+go mod download
