@@ -172,7 +172,7 @@ func Base(p string) string {
 	return p[strings.LastIndexByte(p, '/')+1:]
 }
 
-// IsAncestor reports whether p is ancestor or lies below it. Components
+// IsAncestor reports whether p is ancestor itself or lies below it. Components
 // are compared whole: "/a" is an ancestor of "/a" and "/a/b" but not of
 // "/ab".
 func IsAncestor(ancestor, p string) bool {

@@ -3,8 +3,10 @@ package underfs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
@@ -74,19 +76,25 @@ func TestOpenUnsupported(t *testing.T) {
 	}
 }
 
+// registered counts TestRegister's runs: the registry is process-wide and
+// refuses a scheme twice, so each run (-count=N) needs a scheme of its own.
+var registered atomic.Int32
+
 func TestRegister(t *testing.T) {
+	scheme := fmt.Sprintf("Test-Mem%d", registered.Add(1))
+	lower := strings.ToLower(scheme)
 	var gotURI string
 	var gotOpts underfs.Options
-	underfs.Register("Test-Mem", func(uri string, opts underfs.Options) (underfs.UnderFileSystem, error) {
+	underfs.Register(scheme, func(uri string, opts underfs.Options) (underfs.UnderFileSystem, error) {
 		gotURI, gotOpts = uri, opts
 		return nil, errs.New(errs.ErrUnavailable, "test factory")
 	})
-	if !slices.Contains(underfs.Schemes(), "test-mem") || !slices.Contains(underfs.Schemes(), "file") {
+	if !slices.Contains(underfs.Schemes(), lower) || !slices.Contains(underfs.Schemes(), "file") {
 		t.Errorf("Schemes() = %q; want file and test-mem", underfs.Schemes())
 	}
 	props := map[string]string{"k": "v"}
-	_, err := underfs.OpenWithOptions("TEST-MEM://x/y", underfs.Options{Properties: props})
-	if !errors.Is(err, errs.ErrUnavailable) || gotURI != "TEST-MEM://x/y" || gotOpts.Properties["k"] != "v" {
+	_, err := underfs.OpenWithOptions(strings.ToUpper(scheme)+"://x/y", underfs.Options{Properties: props})
+	if !errors.Is(err, errs.ErrUnavailable) || gotURI != strings.ToUpper(scheme)+"://x/y" || gotOpts.Properties["k"] != "v" {
 		t.Errorf("factory got %q, %v and returned %v", gotURI, gotOpts, err)
 	}
 	if gotOpts.Logger == nil {
@@ -95,7 +103,7 @@ func TestRegister(t *testing.T) {
 
 	for name, register := range map[string]func(){
 		"duplicate": func() {
-			underfs.Register("test-mem", func(string, underfs.Options) (underfs.UnderFileSystem, error) { return nil, nil })
+			underfs.Register(lower, func(string, underfs.Options) (underfs.UnderFileSystem, error) { return nil, nil })
 		},
 		"nil factory": func() { underfs.Register("test-nil", nil) },
 		"empty scheme": func() {

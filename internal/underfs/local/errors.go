@@ -1,7 +1,6 @@
 package local
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -79,9 +78,4 @@ func (fs *FS) lookupErr(op, p string, err error) error {
 // for cancellation, and the RPC layer maps context errors itself.
 func ctxErr(op, p string, err error) error {
 	return fmt.Errorf("%s %q: %w", op, p, err)
-}
-
-// isCtxErr reports whether err came from a done context.
-func isCtxErr(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

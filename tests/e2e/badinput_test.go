@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// TestBadInputChangesNothing runs every kind of bad request through the CLI:
+// each fails with one clear line and a non-zero exit, and the namespace is
+// the same afterwards.
+func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	m.must("fs", "mkdir", "-p", "/dir/sub")
+	m.must("fs", "touch", "/dir/file")
+	before := dump(t, m.client())
+	long := strings.Repeat("n", 256)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"fs", "mkdir", "relative/path"}, "absolute"},
+		{[]string{"fs", "mkdir", "/a/../b"}, "invalid path"},
+		{[]string{"fs", "mkdir", "/a//b"}, "invalid path"},
+		{[]string{"fs", "mkdir", "/a\x00b"}, "invalid path"},
+		{[]string{"fs", "mkdir", "/" + long}, "invalid path"},
+		{[]string{"fs", "mkdir", "/" + strings.Repeat("abcdefgh/", 600)}, "invalid path"},
+		{[]string{"fs", "mkdir", "/missing/parent"}, "does not exist"},
+		{[]string{"fs", "mkdir", "/dir/file"}, "already exists"},
+		{[]string{"fs", "touch", "/dir/file/below"}, "file"},
+		{[]string{"fs", "rm", "/dir"}, "not empty"},
+		{[]string{"fs", "rm", "/nothing"}, "not found"},
+		{[]string{"fs", "mv", "/dir", "/dir/sub/inside"}, "into itself"},
+		{[]string{"fs", "mv", "/nothing", "/else"}, "not found"},
+		{[]string{"fs", "mount", "/dir", m.dir}, "exists"},
+		{[]string{"fs", "mount", "/newmnt", m.dir + "/no-such-dir"}, "no-such-dir"},
+		{[]string{"fs", "chmod", "rwx", "/dir"}, "mode"},
+		{[]string{"fs", "ls", "--no-such-flag", "/"}, "unknown flag"},
+		{[]string{"fs", "unmount", "/dir"}, "not a mount point"},
+	}
+	for _, c := range cases {
+		out, code := m.run(c.args...)
+		if code == 0 {
+			t.Errorf("alluxio %q succeeded; want an error", c.args)
+			continue
+		}
+		line := strings.TrimSpace(out)
+		if strings.Contains(line, "\n") || strings.Contains(line, "panic") || strings.Contains(line, "goroutine ") {
+			t.Errorf("alluxio %q: want one clear line, got:\n%s", c.args, out)
+		}
+		if !strings.Contains(strings.ToLower(line), strings.ToLower(c.want)) {
+			t.Errorf("alluxio %q: error %q does not mention %q", c.args, line, c.want)
+		}
+	}
+	if after := dump(t, m.client()); after != before {
+		t.Fatalf("bad input changed the namespace:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+func TestUnreachableMasterIsAClearError(t *testing.T) {
+	t.Parallel()
+	ports := testcluster.FreePorts(t, 2)
+	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
+	out, code := m.run("fs", "ls", "/", "-Dalluxio.user.rpc.retry.max.duration=1s")
+	if code == 0 || !strings.Contains(out, "unavailable") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
+		t.Fatalf("ls against no master: exit %d, output %q", code, out)
+	}
+}
