@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -63,12 +64,12 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 		}
 		return v
 	}
-	dur := func(k string) (d durationValue) {
+	dur := func(k string) time.Duration {
 		v, err := p.GetDuration(k)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		return durationValue(v)
+		return v
 	}
 	cfg.Masters, cfg.ZooKeeper = u.Masters, u.ZooKeeper
 	if len(cfg.Masters) == 0 && len(cfg.ZooKeeper) == 0 {
@@ -93,9 +94,9 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 		}
 	}
 	cfg.User = get("alluxio.security.login.username")
-	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep").d()
-	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep").d()
-	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration").d()
+	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
+	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")
+	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration")
 	cfg.WriteType = get("alluxio.user.file.writetype.default")
 	if bs, err := p.GetBytes("alluxio.user.block.size.bytes.default"); err == nil {
 		cfg.BlockSize = bs
@@ -103,7 +104,7 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 		errs = append(errs, err)
 	}
 	if p.IsSet("alluxio.user.file.metadata.sync.interval") {
-		si := dur("alluxio.user.file.metadata.sync.interval").d()
+		si := dur("alluxio.user.file.metadata.sync.interval")
 		cfg.SyncInterval = &si
 	}
 	if len(errs) > 0 {

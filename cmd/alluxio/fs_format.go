@@ -22,7 +22,7 @@ const lsFormat = "%-11s%-15s%-15s%15s%16s%24s%5s %-5s"
 // formatMode renders permission bits as ls does: "drwxr-xr-x".
 func formatMode(mode os.FileMode, isDir bool) string {
 	const rwx = "rwxrwxrwx"
-	b := []byte("----------")
+	b := []byte("---------")
 	for i := range 9 {
 		if mode&(1<<uint(8-i)) != 0 {
 			b[i] = rwx[i]
@@ -97,7 +97,7 @@ func sortFileInfos(list []*client.FileInfo, field string, reverse bool) error {
 	case "name":
 		less = func(a, b *client.FileInfo) bool { return a.Name < b.Name }
 	case "path":
-		less = func(a, b *client.FileInfo) bool { return a.Path < b.Path }
+		less = func(a, b *client.FileInfo) bool { return pathLess(a.Path, b.Path) }
 	case "size":
 		less = func(a, b *client.FileInfo) bool { return a.Length < b.Length }
 	case "creationTime":
@@ -114,6 +114,23 @@ func sortFileInfos(list []*client.FileInfo, field string, reverse bool) error {
 		return less(list[i], list[j])
 	})
 	return nil
+}
+
+// pathLess orders paths component by component, so "/a/b" comes right
+// after "/a" and before "/a-c".
+func pathLess(a, b string) bool {
+	for a != "" && b != "" && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	switch {
+	case a == "" || b == "":
+		return a == "" && b != ""
+	case a[0] == '/':
+		return true
+	case b[0] == '/':
+		return false
+	}
+	return a[0] < b[0]
 }
 
 // statDump renders fi like Alluxio's FileInfo.toString, limited to the

@@ -29,6 +29,7 @@ func main() {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
+	root.SetArgs(longSingleDash(os.Args[1:]))
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, oneLine(err))
 		var ec exitCode
@@ -43,6 +44,24 @@ func main() {
 type exitCode int
 
 func (e exitCode) Error() string { return "" }
+
+// singleDashFlags are long flags Alluxio's CLI spells with one dash
+// (readJournal -start, fsadmin journal quorum elect -address).
+var singleDashFlags = map[string]bool{"start": true, "end": true, "address": true, "domain": true}
+
+// longSingleDash rewrites "-start" to "--start" for those flags, so Alluxio
+// users' scripts keep working with a standard flag parser.
+func longSingleDash(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && singleDashFlags[name] {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
+}
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 

@@ -12,8 +12,9 @@ import (
 	"io"
 )
 
-// A record on disk is: payload length (uint32 LE), CRC-32C of the payload
-// (uint32 LE), payload. Checkpoints and journal segments share the framing.
+// A record on disk is: payload length (uint32 LE), masked CRC-32C of the
+// payload (uint32 LE), payload. Checkpoints and journal segments share the
+// framing.
 const (
 	headerSize = 8
 	// MaxRecordSize bounds a record so a damaged length field cannot make a
@@ -22,6 +23,28 @@ const (
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// checksum is the CRC-32C of payload, masked as LevelDB masks its CRCs. The
+// CRC of an empty payload is 0, so unmasked an empty record would have a
+// header of zeros and read as the zero-filled tail of a file; masked, no
+// record has a zero header.
+func checksum(payload []byte) uint32 {
+	c := crc32.Checksum(payload, castagnoli)
+	return (c>>15 | c<<17) + 0xa282ead8
+}
+
+// Intact reports whether data begins with a whole record whose checksum
+// matches. Readers use it to look past a damaged record for good ones.
+func Intact(data []byte) bool {
+	if len(data) < headerSize {
+		return false
+	}
+	size := binary.LittleEndian.Uint32(data[0:4])
+	if size > MaxRecordSize || uint64(size) > uint64(len(data)-headerSize) {
+		return false
+	}
+	return checksum(data[headerSize:headerSize+int(size)]) == binary.LittleEndian.Uint32(data[4:8])
+}
 
 // ErrTorn reports a record cut short by the end of the data: what a crash in
 // the middle of a write leaves behind.
@@ -42,7 +65,7 @@ func (e *CorruptError) Error() string {
 func Append(dst, payload []byte) []byte {
 	var h [headerSize]byte
 	binary.LittleEndian.PutUint32(h[0:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(h[4:8], crc32.Checksum(payload, castagnoli))
+	binary.LittleEndian.PutUint32(h[4:8], checksum(payload))
 	dst = append(dst, h[:]...)
 	return append(dst, payload...)
 }
@@ -99,7 +122,7 @@ func (rr *Reader) Next() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if crc32.Checksum(payload, castagnoli) != sum {
+	if checksum(payload) != sum {
 		start := rr.offset
 		// A bad checksum on the very last record is a torn write too: the
 		// length made it to disk, the payload did not.

@@ -1,10 +1,8 @@
 package ufsjournal
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 
@@ -159,6 +157,14 @@ func (f *follower) readSegment(seg segment, mode readMode, l *listing) (int, err
 	default:
 		return 0, readErr
 	}
+	if readErr != nil && seg.end != 0 && next < seg.end {
+		// A sealed segment holds every entry up to where the next one
+		// starts: the writer of the next one read them all. Ending early
+		// means lost data, which must stop start-up rather than let a new
+		// primary write over the gap.
+		return 0, errs.New(errs.ErrCorrupt, "journal file %s ends at offset %d before entry %d, but the journal goes on from entry %d: entries are missing",
+			seg.path, rr.Offset(), next, seg.end)
+	}
 	if mode == safeOnly && seg.end == 0 && len(batch) > 0 {
 		// Read first, then look for a newer epoch: an entry a deposed primary
 		// wrote after the new epoch's marker is then always caught here.
@@ -188,14 +194,13 @@ func tornHidesRecords(path string, offset int64) bool {
 	if err != nil || offset >= int64(len(data)) {
 		return false
 	}
-	rest := data[offset+1:]
-	table := crc32.MakeTable(crc32.Castagnoli)
-	for p := 0; p+8 <= len(rest); p++ {
-		size := int(binary.LittleEndian.Uint32(rest[p:]))
-		if size == 0 || size > 1<<20 || p+8+size > len(rest) {
-			continue
-		}
-		if crc32.Checksum(rest[p+8:p+8+size], table) == binary.LittleEndian.Uint32(rest[p+4:]) {
+	if record.Intact(data[offset:]) {
+		// The primary was still writing the record when we read it; it is
+		// whole now and the next read takes it.
+		return false
+	}
+	for p := offset + 1; p < int64(len(data)); p++ {
+		if record.Intact(data[p:]) {
 			return true
 		}
 	}

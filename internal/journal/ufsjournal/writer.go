@@ -61,6 +61,21 @@ func openWriter(w *writer) error {
 	if err := w.openSegment(first); err != nil {
 		return err
 	}
+	// The first segment of an epoch ends every older epoch's chain where it
+	// starts. Created after a newer epoch began (this master paused between
+	// its catch-up and here), it would cut entries out from under the newer
+	// primary, which read past this point: take it back and step down. A
+	// newer primary that listed it meanwhile read it empty, so its chain is
+	// the same with or without it.
+	if fenced, err := w.fenced(); fenced || err != nil {
+		w.f.Close()
+		w.f = nil
+		os.Remove(filepath.Join(w.dir, logsDir, segmentName(w.epoch, first)))
+		if err != nil {
+			return err
+		}
+		return errs.New(errs.ErrNotPrimary, "epoch %d of journal %s was overtaken by a newer primary before it wrote", w.epoch, w.dir)
+	}
 	w.proposals = make(chan proposal, maxBatch)
 	w.stop = make(chan struct{})
 	w.wg.Add(1)

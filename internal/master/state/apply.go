@@ -32,28 +32,37 @@ func (s *State) apply(e *journalpb.Entry) Result {
 	t := e.TimeMs
 	switch op := e.Op.(type) {
 	case *journalpb.Entry_CreateFile:
-		return s.applyCreateFile(op.CreateFile, t)
+		return s.applyCreateFile(orEmpty(op.CreateFile), t)
 	case *journalpb.Entry_CompleteFile:
-		return s.applyCompleteFile(op.CompleteFile, t)
+		return s.applyCompleteFile(orEmpty(op.CompleteFile), t)
 	case *journalpb.Entry_CreateDirectory:
-		return s.applyCreateDirectory(op.CreateDirectory, t)
+		return s.applyCreateDirectory(orEmpty(op.CreateDirectory), t)
 	case *journalpb.Entry_Delete:
-		return s.applyDelete(op.Delete)
+		return s.applyDelete(orEmpty(op.Delete))
 	case *journalpb.Entry_Rename:
-		return s.applyRename(op.Rename, t)
+		return s.applyRename(orEmpty(op.Rename), t)
 	case *journalpb.Entry_SetAttribute:
-		return s.applySetAttribute(op.SetAttribute, t)
+		return s.applySetAttribute(orEmpty(op.SetAttribute), t)
 	case *journalpb.Entry_Mount:
-		return s.applyMount(op.Mount, t)
+		return s.applyMount(orEmpty(op.Mount), t)
 	case *journalpb.Entry_Unmount:
-		return s.applyUnmount(op.Unmount)
+		return s.applyUnmount(orEmpty(op.Unmount))
 	case *journalpb.Entry_SyncMetadata:
-		return s.applySync(op.SyncMetadata, t)
+		return s.applySync(orEmpty(op.SyncMetadata), t)
 	case *journalpb.Entry_Noop:
 		return Result{}
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
+}
+
+// orEmpty stands in an empty message for a nil one, which is what every
+// other replica decodes from the journal for it.
+func orEmpty[T any](m *T) *T {
+	if m == nil {
+		return new(T)
+	}
+	return m
 }
 
 // newInode links a fresh inode under parent; the caller fills in the rest.
@@ -219,7 +228,7 @@ func (s *State) applyDelete(op *journalpb.Delete) Result {
 	if n.IsDir && len(n.children) > 0 && !op.Recursive {
 		return Result{Err: errs.New(errs.ErrNotEmpty, "%s (use -R to delete it and everything below)", path)}
 	}
-	for p := range s.mounts.byPath {
+	for _, p := range s.mounts.paths() {
 		if fspath.IsAncestor(path, p) {
 			return Result{Err: errs.New(errs.ErrPrecondition, "delete %s: %s is a mount point (unmount it first)", path, p)}
 		}
@@ -265,7 +274,7 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	if _, ok := s.mounts.byPath[srcPath]; ok {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s: it is a mount point", srcPath)}
 	}
-	for p := range s.mounts.byPath {
+	for _, p := range s.mounts.paths() {
 		if fspath.IsAncestor(srcPath, p) {
 			return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s: mount point %s is below it", srcPath, p)}
 		}

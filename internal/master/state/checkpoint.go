@@ -13,8 +13,10 @@ import (
 	"github.com/alluxio-go/alluxio/internal/journal/record"
 )
 
-// WriteCheckpoint writes the whole state to w as framed CheckpointRecords and
-// returns the sequence it covers. It holds the read lock while it writes, so
+// WriteCheckpoint writes the whole state to w as framed CheckpointRecords (a
+// header, the inodes parents first, the mount points, the retry outcomes
+// oldest first, and the header again to mark the end) and returns the
+// sequence it covers. It holds the read lock while it writes, so
 // readers go on and Apply waits: the checkpoint is one consistent cut.
 func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
 	s.mu.RLock()
@@ -66,6 +68,11 @@ func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
 	if werr != nil {
 		return 0, werr
 	}
+	// The header again marks the end, so a checkpoint cut at a record
+	// boundary is told from a whole one.
+	if err := put(&journalpb.CheckpointRecord{Record: &journalpb.CheckpointRecord_Header{Header: hdr}}); err != nil {
+		return 0, err
+	}
 	return s.lastSeq, bw.Flush()
 }
 
@@ -88,6 +95,7 @@ func (s *State) restore(r io.Reader, name string) error {
 		return errs.New(errs.ErrCorrupt, "checkpoint %s at offset %d: %s", name, rr.Offset(), fmt.Sprintf(format, args...))
 	}
 	var hdr *journalpb.CheckpointHeader
+	ended := false
 	rec := &journalpb.CheckpointRecord{}
 	for {
 		payload, err := rr.Next()
@@ -99,22 +107,29 @@ func (s *State) restore(r io.Reader, name string) error {
 			if errors.As(err, &ce) || errors.Is(err, record.ErrTorn) {
 				return bad("%v", err)
 			}
-			return err
+			return fmt.Errorf("checkpoint %s at offset %d: %w", name, rr.Offset(), err)
 		}
 		proto.Reset(rec)
 		if err := proto.Unmarshal(payload, rec); err != nil {
 			return bad("undecodable record: %v", err)
 		}
+		if ended {
+			return bad("record after the end record")
+		}
+		if _, isHeader := rec.Record.(*journalpb.CheckpointRecord_Header); hdr == nil && !isHeader {
+			return bad("record before the header")
+		}
 		switch x := rec.Record.(type) {
 		case *journalpb.CheckpointRecord_Header:
-			if hdr != nil {
-				return bad("second header")
+			switch {
+			case hdr == nil:
+				hdr = x.Header
+			case !proto.Equal(hdr, x.Header):
+				return bad("end record does not match the header")
+			default:
+				ended = true
 			}
-			hdr = x.Header
 		case *journalpb.CheckpointRecord_Inode:
-			if hdr == nil {
-				return bad("inode before header")
-			}
 			if err := s.restoreInode(x.Inode); err != nil {
 				return bad("%v", err)
 			}
@@ -131,6 +146,9 @@ func (s *State) restore(r io.Reader, name string) error {
 	if hdr == nil {
 		return bad("no header")
 	}
+	if !ended {
+		return bad("cut short: no end record")
+	}
 	if int64(len(s.byID)) != hdr.InodeCount {
 		return bad("holds %d inodes, header says %d", len(s.byID), hdr.InodeCount)
 	}
@@ -142,10 +160,16 @@ func (s *State) restore(r io.Reader, name string) error {
 
 func (s *State) restoreInode(p *journalpb.Inode) error {
 	if p.Id == RootID {
+		if len(s.byID) > 1 {
+			return fmt.Errorf("root appears after other inodes")
+		}
 		root := inodeFromProto(p)
 		root.ParentID = -1
 		s.root = root
 		s.byID = map[int64]*Inode{RootID: root}
+		if root.TTLMs > 0 {
+			s.ttl[RootID] = struct{}{}
+		}
 		return nil
 	}
 	parent, ok := s.byID[p.ParentId]

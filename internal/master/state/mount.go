@@ -44,6 +44,18 @@ func (t *mountTable) resolve(path string) (*MountPoint, string, bool) {
 	return best, rel, true
 }
 
+// paths lists the mounted Alluxio paths in order. Checks that may find
+// several offending mount points walk this list, so every replica names the
+// same one in its answer (map order differs between processes).
+func (t *mountTable) paths() []string {
+	out := make([]string, 0, len(t.byPath))
+	for p := range t.byPath {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (t *mountTable) list() []MountPoint {
 	out := make([]MountPoint, 0, len(t.byPath))
 	for _, m := range t.byPath {
@@ -91,10 +103,11 @@ func (s *State) applyMount(op *journalpb.Mount, timeMs int64) Result {
 	if op.UfsUri == "" {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mount of %s: empty under storage address", path)}
 	}
-	for _, m := range s.mounts.byPath {
-		if m.AlluxioPath == path {
-			return Result{Err: errs.New(errs.ErrAlreadyExists, "mount point %s", path)}
-		}
+	if _, ok := s.mounts.byPath[path]; ok {
+		return Result{Err: errs.New(errs.ErrAlreadyExists, "mount point %s", path)}
+	}
+	for _, p := range s.mounts.paths() {
+		m := s.mounts.byPath[p]
 		if ufsOverlaps(m.UfsURI, op.UfsUri) && !(path == "/" || m.AlluxioPath == "/") {
 			return Result{Err: errs.New(errs.ErrInvalidArg, "mount of %s: under storage %s overlaps %s mounted at %s", path, op.UfsUri, m.UfsURI, m.AlluxioPath)}
 		}
@@ -141,7 +154,7 @@ func (s *State) applyUnmount(op *journalpb.Unmount) Result {
 	if _, ok := s.mounts.byPath[path]; !ok {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "%s is not a mount point", path)}
 	}
-	for p := range s.mounts.byPath {
+	for _, p := range s.mounts.paths() {
 		if p != path && fspath.IsAncestor(path, p) {
 			return Result{Err: errs.New(errs.ErrPrecondition, "unmount of %s: %s is mounted below it", path, p)}
 		}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"sort"
 	"strings"
 	"sync"
 
@@ -170,7 +171,8 @@ func (s *State) RetryOutcome(opID string) (Result, bool) {
 	return s.retry.get(opID)
 }
 
-// Expired lists files and directories whose TTL has passed at nowMs.
+// Expired lists files and directories whose TTL has passed at nowMs, in
+// path order (parents before their children), the same on every call.
 func (s *State) Expired(nowMs int64) []Entry {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -181,6 +183,7 @@ func (s *State) Expired(nowMs int64) []Entry {
 			out = append(out, Entry{Path: s.pathOf(n), Inode: n.copyOut()})
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
 

@@ -17,7 +17,7 @@ func (s *State) applySync(op *journalpb.SyncMetadata, t int64) Result {
 	existing, lookupErr := s.lookup(path)
 	if !op.Exists {
 		if lookupErr == nil && existing != s.root && existing.Persisted() && !s.holdsMount(path) {
-			s.removeSubtree(existing)
+			s.removeFromUfs(existing)
 		}
 		return Result{}
 	}
@@ -46,20 +46,30 @@ func (s *State) loadMissing(path string, op *journalpb.SyncMetadata, t int64) (*
 	if err != nil {
 		return nil, err
 	}
+	// Check the whole way down before creating anything, so a bad entry
+	// changes nothing.
 	n := s.root
-	anc := op.MissingAncestors
+	depth := 0 // components that exist
 	for _, name := range parts[:len(parts)-1] {
 		c, ok := n.children[name]
 		if !ok {
-			if len(anc) == 0 || anc[0].Name != name || !anc[0].IsDirectory {
-				return nil, errs.New(errs.ErrNotFound, "sync of %s: ancestor %s is missing", path, name)
-			}
-			c = s.fromUfs(n, name, anc[0], op.BlockSize, t)
-			anc = anc[1:]
-		} else if !c.IsDir {
+			break
+		}
+		if !c.IsDir {
 			return nil, errs.New(errs.ErrNotDirectory, "sync of %s: %s is a file", path, name)
 		}
 		n = c
+		depth++
+	}
+	missing := parts[depth : len(parts)-1]
+	anc := op.MissingAncestors
+	for i, name := range missing {
+		if i >= len(anc) || anc[i].GetName() != name || !anc[i].GetIsDirectory() {
+			return nil, errs.New(errs.ErrNotFound, "sync of %s: ancestor %s is missing", path, name)
+		}
+	}
+	for i, name := range missing {
+		n = s.fromUfs(n, name, anc[i], op.BlockSize, t)
 	}
 	return s.fromUfs(n, parts[len(parts)-1], op.Status, op.BlockSize, t), nil
 }
@@ -90,7 +100,9 @@ func (s *State) refresh(n *Inode, st *journalpb.UfsStatus, blockSize int64, t in
 			return n
 		}
 		parent, name := n.parent, n.Name
-		s.removeSubtree(n)
+		if !s.removeFromUfs(n) {
+			return n // it still holds data that lives only in Alluxio
+		}
 		return s.fromUfs(parent, name, st, blockSize, t)
 	}
 	if !n.IsDir && n.Completed && (n.Length != st.Length || (n.UfsModMs != 0 && n.UfsModMs != st.ModificationTimeMs)) {
@@ -105,7 +117,7 @@ func (s *State) refresh(n *Inode, st *journalpb.UfsStatus, blockSize int64, t in
 func (s *State) syncChildren(dir *Inode, listing []*journalpb.UfsStatus, blockSize int64, t int64) {
 	seen := make(map[string]bool, len(listing))
 	for _, st := range listing {
-		if fspath.ValidateName(st.Name) != nil {
+		if fspath.ValidateName(st.GetName()) != nil {
 			continue
 		}
 		seen[st.Name] = true
@@ -119,9 +131,32 @@ func (s *State) syncChildren(dir *Inode, listing []*journalpb.UfsStatus, blockSi
 	}
 	for name, c := range dir.children {
 		if !seen[name] && c.Persisted() && !c.MountPoint && !s.holdsMount(s.pathOf(c)) {
-			s.removeSubtree(c)
+			s.removeFromUfs(c)
 		}
 	}
+}
+
+// removeFromUfs removes n and what lies below it because the under storage
+// no longer has them, except what a sync must never remove: inodes that are
+// not persisted (their data lives only in Alluxio), mount points, and the
+// directories on the way to either. It reports whether n itself went.
+func (s *State) removeFromUfs(n *Inode) bool {
+	if n == s.root || n.MountPoint {
+		return false
+	}
+	keep := !n.Persisted()
+	for _, c := range n.children {
+		if !s.removeFromUfs(c) {
+			keep = true
+		}
+	}
+	if keep {
+		return false
+	}
+	delete(s.byID, n.ID)
+	delete(s.ttl, n.ID)
+	delete(n.parent.children, n.Name)
+	return true
 }
 
 // holdsMount reports whether path is or contains a mount point.

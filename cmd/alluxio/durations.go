@@ -1,7 +1,0 @@
-package main
-
-import "time"
-
-type durationValue time.Duration
-
-func (d durationValue) d() time.Duration { return time.Duration(d) }

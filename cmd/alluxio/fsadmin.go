@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// This file holds the commands about the cluster rather than its files:
+// fsadmin; fs leader and masterInfo, which read the same MasterInfo as
+// report summary; and fs mount and unmount, whose table report ufs prints.
+
+func fsadminCmd() *cobra.Command {
+	// A RunE makes cobra reject unknown subcommands (Args: NoArgs) instead
+	// of printing help and exiting 0, which would hide a typo in a script.
+	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)", Args: cobra.NoArgs, RunE: help}
+	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint)", Args: cobra.NoArgs, RunE: help}
+	journal.AddCommand(checkpointCmd())
+	c.AddCommand(reportCmd(), journal)
+	return nameArgErrors(c)[0]
+}
+
+// clusterCommand builds a command that takes no arguments and talks to the
+// configured masters.
+func clusterCommand(use, short string, run func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withEnv(cmd, nil, func(ctx context.Context, env *fsEnv) error { return run(ctx, cmd, env) })
+		},
+	}
+}
+
+// masterInfo fetches the cluster's description; the leader falls back to
+// the master that answered when the reply does not name one.
+func masterInfo(ctx context.Context, env *fsEnv) (*client.MasterInfo, error) {
+	mi, err := env.fs.MasterInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if mi.Leader == "" {
+		if mi.Leader, err = env.fs.Leader(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return mi, nil
+}
+
+func leaderCmd() *cobra.Command {
+	return clusterCommand("leader", "print the leading master's address", func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
+		addr, err := env.fs.Leader(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), addr)
+		return nil
+	})
+}
+
+func masterInfoCmd() *cobra.Command {
+	return clusterCommand("masterInfo", "print the leading master and all masters", func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
+		mi, err := masterInfo(ctx, env)
+		if err != nil {
+			return err
+		}
+		for _, l := range masterInfoLines(mi) {
+			fmt.Fprintln(cmd.OutOrStdout(), l)
+		}
+		return nil
+	})
+}
+
+func masterInfoLines(mi *client.MasterInfo) []string {
+	out := []string{
+		"Current leader master: " + mi.Leader,
+		"All masters: " + javaList(mi.Masters),
+		"Journal Type: " + mi.JournalType,
+	}
+	if mi.ZKEnabled {
+		out = append(out, "Zookeeper Addresses: "+javaList(mi.ZooKeeper))
+	}
+	return out
+}
+
+func reportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:       "report [summary|capacity|metrics|ufs]",
+		Short:     "report the cluster's state (summary by default)",
+		Args:      cobra.MatchAll(cobra.MaximumNArgs(1), cobra.OnlyValidArgs),
+		ValidArgs: []string{"summary", "capacity", "metrics", "ufs"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			what := "summary"
+			if len(args) == 1 {
+				what = args[0]
+			}
+			return withEnv(cmd, nil, func(ctx context.Context, env *fsEnv) error {
+				out := cmd.OutOrStdout()
+				if what == "ufs" {
+					return printMountTable(ctx, cmd, env)
+				}
+				mi, err := masterInfo(ctx, env)
+				if err != nil {
+					return err
+				}
+				switch what {
+				case "capacity":
+					fmt.Fprintf(out, "No workers registered with master %s: there is no worker capacity to report.\n", mi.Leader)
+				case "metrics":
+					fmt.Fprintf(out, "No workers registered with master %s: there are no worker metrics to report.\n", mi.Leader)
+				default:
+					for _, l := range summaryLines(mi) {
+						fmt.Fprintln(out, l)
+					}
+				}
+				return nil
+			})
+		},
+	}
+}
+
+// summaryLines is fsadmin report summary, in Alluxio's words and indents.
+// Worker lines are left out until workers exist.
+func summaryLines(mi *client.MasterInfo) []string {
+	out := []string{
+		"Alluxio cluster summary:",
+		"    Master Address: " + mi.Leader,
+		"    Web Port: " + strconv.Itoa(mi.WebPort),
+		"    Rpc Port: " + strconv.Itoa(mi.RPCPort),
+		"    Started: " + formatDate(mi.StartTime),
+		"    Uptime: " + formatClockTime(mi.Uptime),
+		"    Version: " + mi.Version,
+		"    Safe Mode: false",
+		"    Zookeeper Enabled: " + strconv.FormatBool(mi.ZKEnabled),
+	}
+	if mi.ZKEnabled {
+		out = append(out, "    Zookeeper Addresses: "+javaList(mi.ZooKeeper))
+	}
+	out = append(out, "    Journal Type: "+mi.JournalType, "    Masters:")
+	width := len("Address")
+	for _, s := range mi.Statuses {
+		width = max(width, len(s.Address))
+	}
+	row := func(addr, role, applied string) string {
+		return fmt.Sprintf("        %-*s  %-9s  %s", width, addr, role, applied)
+	}
+	out = append(out, row("Address", "Role", "Last Applied Sequence"))
+	for _, s := range mi.Statuses {
+		out = append(out, row(s.Address, s.Role, strconv.FormatUint(s.LastApplied, 10)))
+	}
+	return out
+}
+
+func checkpointCmd() *cobra.Command {
+	return clusterCommand("checkpoint", "make the leading master write a journal checkpoint", func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
+		seq, err := env.fs.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		// The client keeps the master that took the checkpoint as its
+		// primary, so Leader names it without another election lookup.
+		leader, err := env.fs.Leader(ctx)
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		fmt.Fprintln(out, "Successfully took a checkpoint on master", leader)
+		fmt.Fprintln(out, "Checkpoint sequence:", seq)
+		return nil
+	})
+}
+
+func mountCmd() *cobra.Command {
+	var readOnly, shared bool
+	var options []string
+	c := &cobra.Command{
+		Use:   "mount [--readonly] [--shared] [--option KEY=VALUE]... [ALLUXIO_PATH UFS_URI]",
+		Short: "mount an under storage at an Alluxio path, or list the mounts",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 0 && len(args) != 2 {
+				return fmt.Errorf("give ALLUXIO_PATH UFS_URI, or nothing to list the mount table (got %d arguments)", len(args))
+			}
+			if len(args) == 0 && (readOnly || shared || len(options) > 0) {
+				return fmt.Errorf("--readonly, --shared and --option need ALLUXIO_PATH UFS_URI")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return withEnv(cmd, nil, func(ctx context.Context, env *fsEnv) error {
+					return printMountTable(ctx, cmd, env)
+				})
+			}
+			props, err := parseMountOptions(options)
+			if err != nil {
+				return err
+			}
+			return withEnv(cmd, args[:1], func(ctx context.Context, env *fsEnv) error {
+				o := client.MountOptions{ReadOnly: readOnly, Shared: shared, Properties: props}
+				if err := env.fs.Mount(ctx, env.paths[0], args[1], o); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Mounted %s at %s\n", args[1], env.paths[0])
+				return nil
+			})
+		},
+	}
+	c.Flags().BoolVar(&readOnly, "readonly", false, "mount read-only")
+	c.Flags().BoolVar(&shared, "shared", false, "let all users see the mount")
+	c.Flags().StringArrayVar(&options, "option", nil, "an under storage property, KEY=VALUE (repeatable)")
+	return c
+}
+
+func printMountTable(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
+	mps, err := env.fs.MountTable(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range mountTableLines(mps) {
+		fmt.Fprintln(cmd.OutOrStdout(), l)
+	}
+	return nil
+}
+
+func unmountCmd() *cobra.Command {
+	return pathCommand("unmount PATH", "unmount an under storage", cobra.ExactArgs(1),
+		func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
+			if err := env.fs.Unmount(ctx, env.paths[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "Unmounted", env.paths[0])
+			return nil
+		})
+}
