@@ -138,8 +138,12 @@ func ttlAction(s string) pb.TtlAction {
 
 // CreateFile creates an empty, incomplete file; CompleteFile finishes it.
 func (f *FileSystem) CreateFile(ctx context.Context, path string, o CreateFileOptions) (*FileInfo, error) {
+	wt := o.WriteType
+	if wt == "" {
+		wt = f.cfg.WriteType
+	}
 	req := &pb.CreateFileRequest{Path: path, OpId: newOpID(), Mode: uint32(o.Mode.Perm()), BlockSizeBytes: o.BlockSize,
-		Recursive: o.Recursive, TtlAction: ttlAction(o.TTLAction), WriteType: o.WriteType, Overwrite: o.Overwrite,
+		Recursive: o.Recursive, TtlAction: ttlAction(o.TTLAction), WriteType: wt, Overwrite: o.Overwrite,
 		Persisted: o.Persisted, Ttl: -1}
 	if req.BlockSizeBytes == 0 {
 		req.BlockSizeBytes = f.cfg.BlockSize

@@ -31,11 +31,11 @@ func main() {
 	})
 	root.SetArgs(longSingleDash(os.Args[1:]))
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, oneLine(err))
 		var ec exitCode
 		if errors.As(err, &ec) {
 			os.Exit(int(ec))
 		}
+		fmt.Fprintln(os.Stderr, oneLine(err))
 		os.Exit(1)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
 	"strconv"
 	"strings"
 	"time"
@@ -86,6 +87,13 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		c.Hostname = "localhost"
 		if h, err := os.Hostname(); err == nil && h != "" {
 			c.Hostname = h
+		}
+	}
+	if c.SuperUser == "" {
+		// The user that runs the master owns "/", as in Alluxio.
+		c.SuperUser = "root"
+		if u, err := user.Current(); err == nil {
+			c.SuperUser = u.Username
 		}
 	}
 	if c.BindHost == "" {

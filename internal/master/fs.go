@@ -399,7 +399,7 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 	if err != nil {
 		return err
 	}
-	if err := u.Mkdirs(ctx, fspath.Parent("/"+drel)[1:], underfs.DefaultDirPerm); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {
+	if err := u.Mkdirs(ctx, fspath.Parent("/" + drel)[1:], underfs.DefaultDirPerm); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {
 		return err
 	}
 	return u.Rename(ctx, srel, drel)

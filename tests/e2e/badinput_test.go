@@ -71,8 +71,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestUnreachableMasterIsAClearError(t *testing.T) {
 	t.Parallel()
 	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
-	out, code := m.run("fs", "ls", "/", "-Dalluxio.user.rpc.retry.max.duration=1s")
+	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
+		extra: []string{"-Dalluxio.user.rpc.retry.max.duration=1s"}}
+	out, code := m.run("fs", "ls", "/")
 	if code == 0 || !strings.Contains(out, "unavailable") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
 		t.Fatalf("ls against no master: exit %d, output %q", code, out)
 	}

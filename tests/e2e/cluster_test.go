@@ -27,10 +27,12 @@ type master struct {
 	rpcPort int
 	webPort int
 	proc    *testcluster.Process
+	// extra -D flags, after (and so over) the defaults below.
+	extra []string
 }
 
 func (m *master) defines() []string {
-	return []string{
+	return append([]string{
 		"-Dalluxio.home=" + m.dir,
 		"-Dalluxio.work.dir=" + m.dir,
 		"-Dalluxio.master.hostname=127.0.0.1",
@@ -38,7 +40,7 @@ func (m *master) defines() []string {
 		"-Dalluxio.master.web.port=" + strconv.Itoa(m.webPort),
 		"-Dalluxio.master.journal.type=UFS",
 		"-Dalluxio.user.rpc.retry.max.duration=10s",
-	}
+	}, m.extra...)
 }
 
 // env keeps the developer's own site files out of the test.
