@@ -256,3 +256,11 @@ func (d *discovery) close() error {
 	}
 	return nil
 }
+
+// WithPrimary runs fn with a connection to the primary master, retrying
+// across failovers like every other call. It is for Alluxio's own
+// processes (workers use it for the block master service); applications
+// use the typed methods.
+func (f *FileSystem) WithPrimary(ctx context.Context, fn func(ctx context.Context, cc grpc.ClientConnInterface) error) error {
+	return f.retry(ctx, func(ctx context.Context, c *conn) error { return fn(ctx, c.cc) })
+}

@@ -398,6 +398,7 @@ type FileInfo struct {
 	InMemoryPercentage     int32                  `protobuf:"varint,23,opt,name=in_memory_percentage,json=inMemoryPercentage,proto3" json:"in_memory_percentage,omitempty"`
 	MountId                int64                  `protobuf:"varint,24,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
 	LastAccessTimeMs       int64                  `protobuf:"varint,25,opt,name=last_access_time_ms,json=lastAccessTimeMs,proto3" json:"last_access_time_ms,omitempty"`
+	UfsLocation            *UfsLocation           `protobuf:"bytes,26,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
 	unknownFields          protoimpl.UnknownFields
 	sizeCache              protoimpl.SizeCache
 }
@@ -607,6 +608,244 @@ func (x *FileInfo) GetLastAccessTimeMs() int64 {
 	return 0
 }
 
+func (x *FileInfo) GetUfsLocation() *UfsLocation {
+	if x != nil {
+		return x.UfsLocation
+	}
+	return nil
+}
+
+// UfsLocation says where a file lives in its under storage: the mount's root
+// URI (what a worker opens) and the path below it.
+type UfsLocation struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	MountUri        string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
+	RelativePath    string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
+	MountProperties map[string]string      `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *UfsLocation) Reset() {
+	*x = UfsLocation{}
+	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UfsLocation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UfsLocation) ProtoMessage() {}
+
+func (x *UfsLocation) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UfsLocation.ProtoReflect.Descriptor instead.
+func (*UfsLocation) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UfsLocation) GetMountUri() string {
+	if x != nil {
+		return x.MountUri
+	}
+	return ""
+}
+
+func (x *UfsLocation) GetRelativePath() string {
+	if x != nil {
+		return x.RelativePath
+	}
+	return ""
+}
+
+func (x *UfsLocation) GetMountProperties() map[string]string {
+	if x != nil {
+		return x.MountProperties
+	}
+	return nil
+}
+
+type TierUsage struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Alias         string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
+	CapacityBytes int64                  `protobuf:"varint,2,opt,name=capacity_bytes,json=capacityBytes,proto3" json:"capacity_bytes,omitempty"`
+	UsedBytes     int64                  `protobuf:"varint,3,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TierUsage) Reset() {
+	*x = TierUsage{}
+	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TierUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TierUsage) ProtoMessage() {}
+
+func (x *TierUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TierUsage.ProtoReflect.Descriptor instead.
+func (*TierUsage) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *TierUsage) GetAlias() string {
+	if x != nil {
+		return x.Alias
+	}
+	return ""
+}
+
+func (x *TierUsage) GetCapacityBytes() int64 {
+	if x != nil {
+		return x.CapacityBytes
+	}
+	return 0
+}
+
+func (x *TierUsage) GetUsedBytes() int64 {
+	if x != nil {
+		return x.UsedBytes
+	}
+	return 0
+}
+
+type WorkerInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Address       *WorkerNetAddress      `protobuf:"bytes,2,opt,name=address,proto3" json:"address,omitempty"`
+	LastContactMs int64                  `protobuf:"varint,3,opt,name=last_contact_ms,json=lastContactMs,proto3" json:"last_contact_ms,omitempty"`
+	// State: LIVE or LOST.
+	State         string       `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	CapacityBytes int64        `protobuf:"varint,5,opt,name=capacity_bytes,json=capacityBytes,proto3" json:"capacity_bytes,omitempty"`
+	UsedBytes     int64        `protobuf:"varint,6,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	StartTimeMs   int64        `protobuf:"varint,7,opt,name=start_time_ms,json=startTimeMs,proto3" json:"start_time_ms,omitempty"`
+	Tiers         []*TierUsage `protobuf:"bytes,8,rep,name=tiers,proto3" json:"tiers,omitempty"`
+	BlockCount    int64        `protobuf:"varint,9,opt,name=block_count,json=blockCount,proto3" json:"block_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkerInfo) Reset() {
+	*x = WorkerInfo{}
+	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkerInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkerInfo) ProtoMessage() {}
+
+func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
+func (*WorkerInfo) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WorkerInfo) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetAddress() *WorkerNetAddress {
+	if x != nil {
+		return x.Address
+	}
+	return nil
+}
+
+func (x *WorkerInfo) GetLastContactMs() int64 {
+	if x != nil {
+		return x.LastContactMs
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *WorkerInfo) GetCapacityBytes() int64 {
+	if x != nil {
+		return x.CapacityBytes
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetUsedBytes() int64 {
+	if x != nil {
+		return x.UsedBytes
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetStartTimeMs() int64 {
+	if x != nil {
+		return x.StartTimeMs
+	}
+	return 0
+}
+
+func (x *WorkerInfo) GetTiers() []*TierUsage {
+	if x != nil {
+		return x.Tiers
+	}
+	return nil
+}
+
+func (x *WorkerInfo) GetBlockCount() int64 {
+	if x != nil {
+		return x.BlockCount
+	}
+	return 0
+}
+
 var File_api_alluxiopb_common_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_common_proto_rawDesc = "" +
@@ -630,7 +869,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xe5\x06\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xa3\a\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -659,7 +898,33 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\x15in_alluxio_percentage\x18\x16 \x01(\x05R\x13inAlluxioPercentage\x120\n" +
 	"\x14in_memory_percentage\x18\x17 \x01(\x05R\x12inMemoryPercentage\x12\x19\n" +
 	"\bmount_id\x18\x18 \x01(\x03R\amountId\x12-\n" +
-	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs*5\n" +
+	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs\x12<\n" +
+	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\"\xee\x01\n" +
+	"\vUfsLocation\x12\x1b\n" +
+	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
+	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
+	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x1aB\n" +
+	"\x14MountPropertiesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"g\n" +
+	"\tTierUsage\x12\x14\n" +
+	"\x05alias\x18\x01 \x01(\tR\x05alias\x12%\n" +
+	"\x0ecapacity_bytes\x18\x02 \x01(\x03R\rcapacityBytes\x12\x1d\n" +
+	"\n" +
+	"used_bytes\x18\x03 \x01(\x03R\tusedBytes\"\xce\x02\n" +
+	"\n" +
+	"WorkerInfo\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x128\n" +
+	"\aaddress\x18\x02 \x01(\v2\x1e.alluxio.grpc.WorkerNetAddressR\aaddress\x12&\n" +
+	"\x0flast_contact_ms\x18\x03 \x01(\x03R\rlastContactMs\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12%\n" +
+	"\x0ecapacity_bytes\x18\x05 \x01(\x03R\rcapacityBytes\x12\x1d\n" +
+	"\n" +
+	"used_bytes\x18\x06 \x01(\x03R\tusedBytes\x12\"\n" +
+	"\rstart_time_ms\x18\a \x01(\x03R\vstartTimeMs\x12-\n" +
+	"\x05tiers\x18\b \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x12\x1f\n" +
+	"\vblock_count\x18\t \x01(\x03R\n" +
+	"blockCount*5\n" +
 	"\tTtlAction\x12\b\n" +
 	"\x04FREE\x10\x00\x12\n" +
 	"\n" +
@@ -685,7 +950,7 @@ func file_api_alluxiopb_common_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_common_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_api_alluxiopb_common_proto_goTypes = []any{
 	(TtlAction)(0),           // 0: alluxio.grpc.TtlAction
 	(LoadMetadataType)(0),    // 1: alluxio.grpc.LoadMetadataType
@@ -694,18 +959,26 @@ var file_api_alluxiopb_common_proto_goTypes = []any{
 	(*BlockInfo)(nil),        // 4: alluxio.grpc.BlockInfo
 	(*FileBlockInfo)(nil),    // 5: alluxio.grpc.FileBlockInfo
 	(*FileInfo)(nil),         // 6: alluxio.grpc.FileInfo
+	(*UfsLocation)(nil),      // 7: alluxio.grpc.UfsLocation
+	(*TierUsage)(nil),        // 8: alluxio.grpc.TierUsage
+	(*WorkerInfo)(nil),       // 9: alluxio.grpc.WorkerInfo
+	nil,                      // 10: alluxio.grpc.UfsLocation.MountPropertiesEntry
 }
 var file_api_alluxiopb_common_proto_depIdxs = []int32{
-	2, // 0: alluxio.grpc.BlockLocation.worker_address:type_name -> alluxio.grpc.WorkerNetAddress
-	3, // 1: alluxio.grpc.BlockInfo.locations:type_name -> alluxio.grpc.BlockLocation
-	4, // 2: alluxio.grpc.FileBlockInfo.block_info:type_name -> alluxio.grpc.BlockInfo
-	0, // 3: alluxio.grpc.FileInfo.ttl_action:type_name -> alluxio.grpc.TtlAction
-	5, // 4: alluxio.grpc.FileInfo.file_block_infos:type_name -> alluxio.grpc.FileBlockInfo
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	2,  // 0: alluxio.grpc.BlockLocation.worker_address:type_name -> alluxio.grpc.WorkerNetAddress
+	3,  // 1: alluxio.grpc.BlockInfo.locations:type_name -> alluxio.grpc.BlockLocation
+	4,  // 2: alluxio.grpc.FileBlockInfo.block_info:type_name -> alluxio.grpc.BlockInfo
+	0,  // 3: alluxio.grpc.FileInfo.ttl_action:type_name -> alluxio.grpc.TtlAction
+	5,  // 4: alluxio.grpc.FileInfo.file_block_infos:type_name -> alluxio.grpc.FileBlockInfo
+	7,  // 5: alluxio.grpc.FileInfo.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	10, // 6: alluxio.grpc.UfsLocation.mount_properties:type_name -> alluxio.grpc.UfsLocation.MountPropertiesEntry
+	2,  // 7: alluxio.grpc.WorkerInfo.address:type_name -> alluxio.grpc.WorkerNetAddress
+	8,  // 8: alluxio.grpc.WorkerInfo.tiers:type_name -> alluxio.grpc.TierUsage
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_common_proto_init() }
@@ -719,7 +992,7 @@ func file_api_alluxiopb_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_common_proto_rawDesc), len(file_api_alluxiopb_common_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   5,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
