@@ -446,11 +446,13 @@ func (x *CreateFileResponse) GetFileInfo() *FileInfo {
 }
 
 type CompleteFileRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	OpId          string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
-	Length        int64                  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
-	Persisted     bool                   `protobuf:"varint,4,opt,name=persisted,proto3" json:"persisted,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	OpId      string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	Length    int64                  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+	Persisted bool                   `protobuf:"varint,4,opt,name=persisted,proto3" json:"persisted,omitempty"`
+	// AsyncPersist (ASYNC_THROUGH): a worker persists the file later.
+	AsyncPersist  bool `protobuf:"varint,5,opt,name=async_persist,json=asyncPersist,proto3" json:"async_persist,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -509,6 +511,13 @@ func (x *CompleteFileRequest) GetLength() int64 {
 func (x *CompleteFileRequest) GetPersisted() bool {
 	if x != nil {
 		return x.Persisted
+	}
+	return false
+}
+
+func (x *CompleteFileRequest) GetAsyncPersist() bool {
+	if x != nil {
+		return x.AsyncPersist
 	}
 	return false
 }
@@ -1439,12 +1448,13 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\n" +
 	" \x01(\bR\tpersisted\"I\n" +
 	"\x12CreateFileResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"t\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\x99\x01\n" +
 	"\x13CompleteFileRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x1c\n" +
-	"\tpersisted\x18\x04 \x01(\bR\tpersisted\"K\n" +
+	"\tpersisted\x18\x04 \x01(\bR\tpersisted\x12#\n" +
+	"\rasync_persist\x18\x05 \x01(\bR\fasyncPersist\"K\n" +
 	"\x14CompleteFileResponse\x123\n" +
 	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xb5\x01\n" +
 	"\x16CreateDirectoryRequest\x12\x12\n" +

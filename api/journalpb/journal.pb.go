@@ -490,7 +490,9 @@ type CompleteFile struct {
 	Path   string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
 	Length int64                  `protobuf:"varint,2,opt,name=length,proto3" json:"length,omitempty"`
 	// Persisted marks the file persisted at completion (CACHE_THROUGH/THROUGH).
-	Persisted     bool `protobuf:"varint,3,opt,name=persisted,proto3" json:"persisted,omitempty"`
+	Persisted bool `protobuf:"varint,3,opt,name=persisted,proto3" json:"persisted,omitempty"`
+	// ToBePersisted marks an ASYNC_THROUGH file: a worker persists it later.
+	ToBePersisted bool `protobuf:"varint,4,opt,name=to_be_persisted,json=toBePersisted,proto3" json:"to_be_persisted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -542,6 +544,13 @@ func (x *CompleteFile) GetLength() int64 {
 func (x *CompleteFile) GetPersisted() bool {
 	if x != nil {
 		return x.Persisted
+	}
+	return false
+}
+
+func (x *CompleteFile) GetToBePersisted() bool {
+	if x != nil {
+		return x.ToBePersisted
 	}
 	return false
 }
@@ -1786,11 +1795,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"X\n" +
+	" \x01(\bR\toverwrite\"\x80\x01\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
-	"\tpersisted\x18\x03 \x01(\bR\tpersisted\"\xc4\x01\n" +
+	"\tpersisted\x18\x03 \x01(\bR\tpersisted\x12&\n" +
+	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +

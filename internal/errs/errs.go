@@ -6,6 +6,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 )
@@ -46,13 +47,20 @@ func (w *wrapped) Error() string { return w.msg + ": " + w.sentinel.Error() }
 func (w *wrapped) Unwrap() error { return w.sentinel }
 
 // Message is the text of err without the sentinel's own words appended,
-// used when err crosses the wire so the far side does not repeat them.
+// used when err crosses the wire so the far side does not repeat them. It
+// works on the whole text, so context added around a wrapped error (with
+// fmt.Errorf and %w) is kept. A bare sentinel's message is its own words.
 func Message(err error) string {
-	var w *wrapped
-	if errors.As(err, &w) {
-		return w.msg
+	msg := err.Error()
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			if trimmed, ok := strings.CutSuffix(msg, ": "+k.err.Error()); ok {
+				return trimmed
+			}
+			break
+		}
 	}
-	return err.Error()
+	return msg
 }
 
 // kinds lists every sentinel with its stable name (journaled in retry
@@ -90,10 +98,14 @@ func Code(err error) string {
 	return "INTERNAL"
 }
 
-// FromCode rebuilds an error from a stable name and message.
+// FromCode rebuilds an error from a stable name and message (as Message
+// gives it), so that it reads as the original did.
 func FromCode(code, msg string) error {
 	for _, k := range kinds {
 		if k.name == code {
+			if msg == k.err.Error() {
+				return k.err
+			}
 			return New(k.err, "%s", msg)
 		}
 	}

@@ -25,7 +25,9 @@ type fileSystem struct {
 	st  *state.State
 	jr  journal.System
 	ufs *ufsManager
-	log *slog.Logger
+	// blocks, when set, adds cached block locations to file infos.
+	blocks *blockMaster
+	log    *slog.Logger
 	now func() time.Time
 
 	// syncedAt remembers when each path was last compared with the under
@@ -74,8 +76,27 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 	if mp, rel, err := fs.st.Resolve(path); err == nil {
 		fi.UfsPath = joinUfs(mp.UfsURI, rel)
 		fi.MountId = mp.ID
+		fi.UfsLocation = &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: mp.Properties}
+	}
+	if fs.blocks != nil && !n.IsDir {
+		var cached int64
+		fi.FileBlockInfos, cached = fs.blocks.blockInfos(n)
+		if n.Length > 0 {
+			fi.InAlluxioPercentage = int32(cached * 100 / n.Length)
+		} else if n.Completed {
+			fi.InAlluxioPercentage = 100
+		}
 	}
 	return fi
+}
+
+// ufsLocation says where path lives in its under storage.
+func (fs *fileSystem) ufsLocation(path string) *alluxiopb.UfsLocation {
+	mp, rel, err := fs.st.Resolve(path)
+	if err != nil {
+		return nil
+	}
+	return &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: mp.Properties}
 }
 
 func joinUfs(root, rel string) string {
@@ -229,7 +250,7 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 		return nil, err
 	}
 	r, err := fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{
-		Path: path, Length: req.Length, Persisted: req.Persisted}}})
+		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist}}})
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,7 @@ type Server struct {
 	st      *state.State
 	jr      journal.System
 	fs      *fileSystem
+	blocks  *blockMaster
 	metrics *metrics
 	now     func() time.Time
 	started time.Time
@@ -67,7 +68,9 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.jr = jr
+	s.blocks = newBlockMaster(s.st, cfg.WorkerTimeout)
 	s.fs = newFileSystem(cfg, s.st, jr, log)
+	s.fs.blocks = s.blocks
 	s.metrics = newMetrics(s)
 	s.leader.Store("")
 	return s, nil
@@ -135,6 +138,8 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	)
 	pb.RegisterFileSystemMasterClientServiceServer(s.grpc, &fsService{fs: s.fs})
 	pb.RegisterMetaMasterClientServiceServer(s.grpc, &metaService{s: s})
+	pb.RegisterBlockMasterWorkerServiceServer(s.grpc, &blockWorkerService{s: s})
+	pb.RegisterBlockMasterClientServiceServer(s.grpc, &blockClientService{s: s})
 	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
 	if err = s.jr.Start(ctx); err != nil {
 		return err
@@ -172,8 +177,9 @@ func (s *Server) becomePrimary(epoch uint64) {
 	s.leader.Store(s.cfg.RPCAddress())
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()
+	go func() { defer s.wg.Done(); s.blocks.run(ctx, s.cfg.LostWorkerCheck, s.fs.ufsLocation) }()
 }
 
 func (s *Server) becomeStandby() {
@@ -184,6 +190,7 @@ func (s *Server) becomeStandby() {
 	}
 	s.primaryMu.Unlock()
 	if s.primary.Swap(false) {
+		s.blocks.reset()
 		s.log.Warn("master lost primacy; now a standby")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
@@ -58,7 +59,9 @@ func TestFencing(t *testing.T) {
 
 // TestFencingMidStream: B claims the journal while A's proposers are busy.
 // The replayed journal equals B's state, holds every entry A acknowledged,
-// and none that A wrote past the point where B's epoch starts.
+// and none that A refused: an entry A wrote after B's epoch marker but before
+// B read A's segment is part of the journal, and A answers it as committed;
+// one past the point where B's segment starts is refused and never applied.
 func TestFencingMidStream(t *testing.T) {
 	dir := newFolder(t)
 	a := newNode(t, "a", dir)
@@ -115,7 +118,7 @@ func TestFencingMidStream(t *testing.T) {
 	}
 	c := replay(t, dir)
 	sameState(t, "replay equals the new primary", b.st, c)
-	acked, refused, refusedButApplied := 0, 0, 0
+	acked, refused := 0, 0
 	for _, o := range outcomes {
 		_, statErr := c.Stat(o.path)
 		switch {
@@ -129,16 +132,14 @@ func TestFencingMidStream(t *testing.T) {
 		default:
 			refused++
 			if statErr == nil {
-				if o.seq >= bFirst && o.seq != 0 {
-					t.Fatalf("entry %s (sequence %d) written past B's start %d was applied", o.path, o.seq, bFirst)
-				}
-				// Written after B's epoch marker but before B read A's
-				// segment: B applied it although A answered "not primary".
-				refusedButApplied++
+				t.Fatalf("entry %s (sequence %d) was refused with %q, but applied (B starts at %d)", o.path, o.seq, o.err, bFirst)
+			}
+			if o.seq != 0 && o.seq < bFirst {
+				t.Fatalf("entry %s (sequence %d) below B's start %d was refused", o.path, o.seq, bFirst)
 			}
 		}
 	}
-	t.Logf("A: %d acknowledged, %d refused (%d of them applied by B); B starts at %d", acked, refused, refusedButApplied, bFirst)
+	t.Logf("A: %d acknowledged, %d refused; B starts at %d", acked, refused, bFirst)
 	if refused == 0 {
 		t.Fatal("no proposal of A was refused")
 	}
@@ -162,14 +163,33 @@ func TestLateFirstSegment(t *testing.T) {
 	if _, err := (&follower{dir: dir, sm: sb}).catchUp(toEnd); err != nil {
 		t.Fatal(err)
 	}
-	// A is fenced at its next write.
-	if _, err := a.sys.Propose(context.Background(), mkdir("/a-late")); !isNotPrimary(err) {
-		t.Fatalf("A's Propose after B's claim: %v", err)
-	}
+	// A writes once more and finds itself fenced; it learns what became of
+	// the entry only once a newer primary has opened its segment.
+	late := make(chan error, 1)
+	go func() {
+		r, err := a.sys.Propose(context.Background(), mkdir("/a-late"))
+		if err == nil {
+			err = r.Err
+		}
+		late <- err
+	}()
+	eventually(t, "A writes its entry", func() bool {
+		n := 0
+		_ = ReadEntries(dir, 11, func(string, *journalpb.Entry) error { n++; return nil })
+		return n == 1
+	})
 
 	c := newNode(t, "c", dir)
 	if ec := c.startPrimary(t); ec <= eb {
 		t.Fatalf("C's epoch %d, B's %d", ec, eb)
+	}
+	// C read A's entry (A's segment was the open end of the journal), so A
+	// answers it as committed.
+	if err := <-late; err != nil {
+		t.Fatalf("A's entry that C applied was answered %v", err)
+	}
+	if _, err := c.st.Stat("/a-late"); err != nil {
+		t.Fatal(err)
 	}
 	c.mkdirs(t, "/c", 1, 5)
 
@@ -246,4 +266,64 @@ func TestTornRecordBeingWritten(t *testing.T) {
 	if f.sm.LastSequence() != 6 {
 		t.Fatalf("follower at %d", f.sm.LastSequence())
 	}
+}
+
+// TestStandbyStartsDuringTakeover: a master starts while B is taking over
+// from A: B has claimed its epoch and read A's segment, but has not opened
+// its own yet, and A has just written one more entry that B did not read.
+// The starting master must not apply that entry, or it forks from the
+// journal for good once B's segment appears.
+func TestStandbyStartsDuringTakeover(t *testing.T) {
+	dir := newFolder(t)
+	a := newNode(t, "a", dir)
+	a.startPrimary(t)
+	a.mkdirs(t, "/a", 1, 10)
+
+	// B claims and catches up, then pauses.
+	sb := state.New(state.Options{})
+	eb, err := claimEpoch(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&follower{dir: dir, sm: sb}).catchUp(toEnd); err != nil {
+		t.Fatal(err)
+	}
+	// A writes once more; it is fenced, and waits to learn the cut.
+	late := make(chan error, 1)
+	go func() {
+		r, err := a.sys.Propose(context.Background(), mkdir("/a-late"))
+		if err == nil {
+			err = r.Err
+		}
+		late <- err
+	}()
+	eventually(t, "A writes its entry", func() bool {
+		n := 0
+		_ = ReadEntries(dir, 11, func(string, *journalpb.Entry) error { n++; return nil })
+		return n == 1
+	})
+
+	s := newNode(t, "standby", dir, withSelector(newManualSelector()))
+	s.start(t)
+
+	// B wakes up, opens its segment after what it read, and writes.
+	w := &writer{dir: dir, epoch: eb, sm: sb, maxSize: 1 << 20,
+		onApplied: func(int) {}, onFenced: func() {}, onFailed: func(error) {}}
+	if err := openWriter(w); err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	for i := 1; i <= 5; i++ {
+		r, err := w.propose(context.Background(), mkdir(fmt.Sprintf("/b%d", i)))
+		if err != nil || r.Err != nil {
+			t.Fatalf("B: %v %v", err, r.Err)
+		}
+	}
+	if err := <-late; !isNotPrimary(err) {
+		t.Fatalf("A's entry that B never read was answered %v", err)
+	}
+	want := sb.LastSequence()
+	eventually(t, "standby follows B", func() bool { return s.st.LastSequence() >= want })
+	sameState(t, "standby", sb, s.st)
+	sameState(t, "replay", sb, replay(t, dir))
 }

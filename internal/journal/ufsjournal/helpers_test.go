@@ -68,8 +68,6 @@ func withMaxLogSize(n int64) nodeOpt { return func(o *Options) { o.MaxLogSize = 
 
 func withSelector(s election.PrimarySelector) nodeOpt { return func(o *Options) { o.Selector = s } }
 
-func withTail(d time.Duration) nodeOpt { return func(o *Options) { o.TailInterval = d } }
-
 // newNode builds a System over dir with a fresh state; it is stopped when the
 // test ends.
 func newNode(t testing.TB, name, dir string, opts ...nodeOpt) *node {

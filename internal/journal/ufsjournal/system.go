@@ -95,7 +95,10 @@ func (s *System) Start(ctx context.Context) error {
 		return err
 	}
 	start := time.Now()
-	n, err := s.fol.catchUp(toEnd)
+	// Not primary yet: hold back entries a newer epoch may still cut off,
+	// as a tailing standby does. promote reads to the end once this master
+	// has claimed its own epoch.
+	n, err := s.fol.catchUp(safeOnly)
 	if err != nil {
 		return err
 	}
@@ -205,7 +208,12 @@ func (s *System) isPrimary() bool {
 func (s *System) applied(n int) {
 	if s.sinceC.Add(uint64(n)) >= s.opts.CheckpointPeriod && s.ckMu.TryLock() {
 		s.sinceC.Store(0)
+		// Stop waits for it: a stopped master must not write to the folder.
+		// The writer calls applied while run (counted in wg) waits for it,
+		// so the count is above zero here.
+		s.wg.Add(1)
 		go func() {
+			defer s.wg.Done()
 			defer s.ckMu.Unlock()
 			if _, err := s.checkpointLocked(); err != nil {
 				s.log.Error("checkpoint failed", "err", err)

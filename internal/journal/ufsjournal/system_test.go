@@ -456,3 +456,71 @@ func TestStandbyTails(t *testing.T) {
 	default:
 	}
 }
+
+// TestPeriodicCheckpoint: a checkpoint is written every CheckpointPeriod
+// entries, and Stop waits for one under way.
+func TestPeriodicCheckpoint(t *testing.T) {
+	dir := newFolder(t)
+	a := newNode(t, "a", dir, withMaxLogSize(400), func(o *Options) { o.CheckpointPeriod = 25 })
+	a.startPrimary(t)
+	a.mkdirs(t, "/d", 1, 60)
+	eventually(t, "a periodic checkpoint", func() bool { return a.sys.Info().LastCheckpoint >= 25 })
+	a.mkdirs(t, "/e", 1, 30)
+	if err := a.sys.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	sameState(t, "replay", a.st, replay(t, dir))
+
+	// With a checkpoint after every batch, one is under way at Stop; Stop
+	// waits for it, so nothing changes in the folder after Stop returns.
+	b := newNode(t, "b", dir, func(o *Options) { o.CheckpointPeriod = 1 })
+	b.startPrimary(t)
+	b.mkdirs(t, "/f", 1, 300)
+	if err := b.sys.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A checkpoint holds ckMu from start to end.
+	if !b.sys.ckMu.TryLock() {
+		t.Fatal("a checkpoint is still being written after Stop returned")
+	}
+	b.sys.ckMu.Unlock()
+	tmp, err := readDirNames(filepath.Join(dir, tmpDir))
+	if err != nil || len(tmp) != 0 {
+		t.Fatalf(".tmp holds %v (%v) after Stop", tmp, err)
+	}
+	sameState(t, "replay after checkpoints", b.st, replay(t, dir))
+}
+
+func TestDamagedCheckpoint(t *testing.T) {
+	dir := newFolder(t)
+	a := newNode(t, "a", dir)
+	a.startPrimary(t)
+	a.mkdirs(t, "/d", 1, 30)
+	if _, err := a.sys.Checkpoint(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.sys.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := list(dir)
+	if err != nil || len(l.checkpoints) != 1 {
+		t.Fatalf("checkpoints %+v, %v", l, err)
+	}
+	path := l.checkpoints[0].path
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x10
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := newNode(t, "b", dir)
+	err = b.sys.Start(context.Background())
+	if err == nil || !errors.Is(err, errs.ErrCorrupt) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Start = %v, want a corrupt checkpoint error naming %s", err, path)
+	}
+	if b.st.LastSequence() != 0 || b.st.InodeCount() != 1 {
+		t.Fatalf("state half loaded: last %d, %d inodes", b.st.LastSequence(), b.st.InodeCount())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -213,7 +214,7 @@ func (w *writer) loop() {
 			return
 		}
 		if fenced, err := w.fenced(); fenced || err != nil {
-			w.fail(batch, errs.New(errs.ErrNotPrimary, "a newer primary has taken over the journal"))
+			w.settleFenced(batch)
 			w.onFenced()
 			return
 		}
@@ -251,6 +252,58 @@ func (w *writer) fenced() (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// settleWait bounds how long a fenced writer waits to learn where the newer
+// primary's chain cuts this epoch off.
+const settleWait = 10 * time.Second
+
+// settleFenced answers a batch that was written after a newer epoch began.
+// The newer primary reads this epoch's segment after claiming its epoch, so
+// it may have read (and applied) part of the batch or none of it; where its
+// first segment starts tells which. Entries below that point are part of the
+// journal: they are applied here too and answered as committed. The rest are
+// refused, and no one ever applies them.
+func (w *writer) settleFenced(batch []proposal) {
+	cut, known := w.waitCut()
+	for _, p := range batch {
+		switch {
+		case known && p.e.Sequence < cut:
+			p.done <- outcome{r: w.sm.Apply(p.e)}
+		case known:
+			p.done <- outcome{err: errs.New(errs.ErrNotPrimary, "a newer primary has taken over the journal")}
+		default:
+			p.done <- outcome{err: errs.New(errs.ErrNotPrimary,
+				"a newer primary has taken over the journal and may yet apply this entry (retry with the same operation id)")}
+		}
+	}
+}
+
+// waitCut waits for the first segment of an epoch newer than ours and
+// returns the sequence it starts at: the end of this epoch's chain.
+func (w *writer) waitCut() (uint64, bool) {
+	deadline := time.Now().Add(settleWait)
+	for {
+		if l, err := list(w.dir); err == nil {
+			var cut uint64
+			for _, s := range l.segments {
+				if s.epoch > w.epoch && (cut == 0 || s.first < cut) {
+					cut = s.first
+				}
+			}
+			if cut != 0 {
+				return cut, true
+			}
+		}
+		if time.Now().After(deadline) {
+			return 0, false
+		}
+		select {
+		case <-w.stop:
+			return 0, false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (w *writer) fail(batch []proposal, err error) {

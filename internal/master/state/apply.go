@@ -177,8 +177,11 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "complete %s: length %d", op.Path, op.Length)}
 	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
-	if op.Persisted {
-		n.Persistence = journalpb.PersistenceState_PERSISTED
+	switch {
+	case op.Persisted:
+		s.markPersisted(n)
+	case op.ToBePersisted && !n.Persisted():
+		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
 	}
 	return Result{InodeID: n.ID}
 }
@@ -335,7 +338,11 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			s.setTTL(n, ttl, action)
 		}
 		if op.PersistenceState != nil && !n.IsDir {
-			n.Persistence = *op.PersistenceState
+			if *op.PersistenceState == journalpb.PersistenceState_PERSISTED {
+				s.markPersisted(n)
+			} else {
+				n.Persistence = *op.PersistenceState
+			}
 		}
 		n.ModMs = t
 	}
@@ -363,5 +370,13 @@ func (s *State) setTTL(n *Inode, ttl int64, action journalpb.TtlAction) {
 		s.ttl[n.ID] = struct{}{}
 	} else {
 		delete(s.ttl, n.ID)
+	}
+}
+
+// markPersisted marks a file persisted together with its ancestors: a file
+// in the under storage implies its directories are there too.
+func (s *State) markPersisted(n *Inode) {
+	for ; n != nil && n != s.root && !n.Persisted(); n = n.parent {
+		n.Persistence = journalpb.PersistenceState_PERSISTED
 	}
 }

@@ -1,0 +1,50 @@
+package state
+
+import "github.com/alluxio-go/alluxio/api/journalpb"
+
+// These scans serve the block master's once-a-second questions. They walk
+// every inode; an index kept by Apply replaces them when namespaces grow
+// past a few million files.
+
+// PinnedFiles lists the ids of pinned files.
+func (s *State) PinnedFiles() []int64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []int64
+	for id, n := range s.byID {
+		if n.Pinned && !n.IsDir {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ToBePersisted lists complete files waiting for an asynchronous persist.
+func (s *State) ToBePersisted() []Entry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Entry
+	for _, n := range s.byID {
+		if !n.IsDir && n.Completed && n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED {
+			out = append(out, Entry{Path: s.pathOf(n), Inode: n.copyOut()})
+		}
+	}
+	return out
+}
+
+// BlockLive reports whether a block id belongs to a complete file that still
+// has that block, so a worker's copy of anything else can be dropped.
+func (s *State) BlockLive(blockID int64) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n, ok := s.byID[FileIDOfBlock(blockID)]
+	if !ok || n.IsDir {
+		return false
+	}
+	if !n.Completed {
+		// Blocks of a file being written are live until it completes.
+		return true
+	}
+	idx := blockID & (1<<BlockIDBits - 1)
+	return n.BlockSize > 0 && idx*n.BlockSize < n.Length
+}
