@@ -1,0 +1,380 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/underfs"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
+)
+
+const defaultChunk = 1 << 20
+
+// dataService streams blocks to and from clients.
+type dataService struct {
+	pb.UnimplementedBlockWorkerServer
+	s *Server
+}
+
+// openCached opens a cached block, checking its checksum the first time
+// this process serves it: a damaged block is dropped (and then read from the
+// under storage like any miss).
+func (d *dataService) openCached(id int64, promote bool) (*blockstore.Handle, error) {
+	if !d.s.store.Has(id) {
+		return nil, errs.New(errs.ErrNotFound, "block %d is not cached on this worker", id)
+	}
+	if promote {
+		if err := d.s.store.Promote(id); err != nil && !errors.Is(err, errs.ErrNoSpace) {
+			d.s.log.Debug("promote failed", "block", id, "err", err)
+		}
+	}
+	if _, ok := d.s.verified.Load(id); !ok {
+		if err := d.s.store.Verify(id); err != nil {
+			if errors.Is(err, errs.ErrCorrupt) {
+				d.s.metrics.corrupt.Inc()
+				d.s.log.Warn("dropped a damaged cached block", "block", id, "err", err)
+			}
+			return nil, err
+		}
+		d.s.verified.Store(id, true)
+	}
+	return d.s.store.OpenBlock(id)
+}
+
+func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
+	if r.Offset < 0 || r.Length < -1 {
+		return errs.New(errs.ErrInvalidArg, "read of block %d: offset %d, length %d", r.BlockId, r.Offset, r.Length)
+	}
+	chunk := int(r.ChunkSize)
+	if chunk <= 0 || chunk > 8<<20 {
+		chunk = defaultChunk
+	}
+	h, err := d.openCached(r.BlockId, r.ReadType == pb.ReadType_CACHE_PROMOTE)
+	if err == nil {
+		defer h.Close()
+		return d.sendCached(h, r, chunk, stream)
+	}
+	if r.Source == nil {
+		return err
+	}
+	return d.readUfs(stream.Context(), r, chunk, stream)
+}
+
+func (d *dataService) sendCached(h *blockstore.Handle, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
+	end := h.Length()
+	if r.Length >= 0 && r.Offset+r.Length < end {
+		end = r.Offset + r.Length
+	}
+	buf := make([]byte, chunk)
+	for off := r.Offset; off < end; {
+		n := int(min(int64(chunk), end-off))
+		got, err := h.ReadAt(buf[:n], off)
+		if got > 0 {
+			if err := stream.Send(&pb.ReadBlockResponse{Chunk: buf[:got]}); err != nil {
+				return err
+			}
+			d.s.metrics.cacheRead.Add(float64(got))
+			off += int64(got)
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if got == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// readUfs serves a block the cache does not hold. A whole-block read is
+// cached as it streams (per the read type); a partial one is served
+// directly and the whole block is cached in the background.
+func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
+	src := r.Source
+	u, err := d.s.underStorage(src.UfsLocation)
+	if err != nil {
+		return err
+	}
+	length := src.BlockLength - r.Offset
+	if r.Length >= 0 && r.Length < length {
+		length = r.Length
+	}
+	if length < 0 {
+		return errs.New(errs.ErrInvalidArg, "read of block %d at %d past its end %d", r.BlockId, r.Offset, src.BlockLength)
+	}
+	cache := r.ReadType != pb.ReadType_NO_CACHE
+	whole := r.Offset == 0 && length == src.BlockLength
+	var tmp *blockstore.TempBlock
+	if cache && whole {
+		// No room is not an error for a read: it is served uncached.
+		if tmp, err = d.s.store.CreateBlock(r.BlockId, src.BlockLength, ""); err != nil {
+			tmp = nil
+		}
+	}
+	defer func() {
+		if tmp != nil {
+			tmp.Abort()
+		}
+	}()
+	in, err := u.Open(ctx, src.UfsLocation.RelativePath, src.BlockStart+r.Offset)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	buf := make([]byte, chunk)
+	first := true
+	for sent := int64(0); sent < length; {
+		n, err := io.ReadFull(in, buf[:min(int64(chunk), length-sent)])
+		if n > 0 {
+			d.s.metrics.ufsRead.Add(float64(n))
+			if tmp != nil {
+				if _, werr := tmp.Write(buf[:n]); werr != nil {
+					tmp.Abort()
+					tmp = nil
+				}
+			}
+			if err := stream.Send(&pb.ReadBlockResponse{Chunk: buf[:n], FromUfs: first}); err != nil {
+				return err
+			}
+			first = false
+			sent += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			if sent < length {
+				return errs.New(errs.ErrCorrupt, "block %d: the under storage file %s ended %d bytes early",
+					r.BlockId, src.UfsLocation.RelativePath, length-sent)
+			}
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if tmp != nil {
+		meta, err := tmp.Commit()
+		tmp = nil
+		if err == nil {
+			d.s.commitToMaster(ctx, meta)
+		}
+	} else if cache && !whole {
+		d.s.cacheInBackground(r.BlockId, src)
+	}
+	return nil
+}
+
+func (s *Server) commitToMaster(ctx context.Context, meta blockstore.BlockMeta) {
+	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	defer cancel()
+	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
+		_, err := pb.NewBlockMasterWorkerServiceClient(cc).CommitBlock(ctx, &pb.CommitBlockRequest{
+			WorkerId: s.id.get(), BlockId: meta.ID, Length: meta.Length, Tier: meta.Tier})
+		return err
+	})
+	if err != nil {
+		// The next registration reports it anyway.
+		s.log.Debug("commit block to master failed", "block", meta.ID, "err", err)
+	}
+}
+
+// cacheBlock reads a whole block from the under storage into the cache.
+func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSource) error {
+	if s.store.Has(id) {
+		return nil
+	}
+	u, err := s.underStorage(src.UfsLocation)
+	if err != nil {
+		return err
+	}
+	in, err := u.Open(ctx, src.UfsLocation.RelativePath, src.BlockStart)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := s.store.CreateBlock(id, src.BlockLength, "")
+	if err != nil {
+		if errors.Is(err, errs.ErrAlreadyExists) {
+			return nil
+		}
+		return err
+	}
+	n, err := io.Copy(tmp, io.LimitReader(in, src.BlockLength))
+	if err == nil && n != src.BlockLength {
+		err = errs.New(errs.ErrCorrupt, "block %d: the under storage gave %d of %d bytes", id, n, src.BlockLength)
+	}
+	if err != nil {
+		tmp.Abort()
+		return err
+	}
+	s.metrics.ufsRead.Add(float64(n))
+	meta, err := tmp.Commit()
+	if err != nil {
+		return err
+	}
+	s.commitToMaster(ctx, meta)
+	return nil
+}
+
+func (s *Server) cacheInBackground(id int64, src *pb.UfsBlockSource) {
+	s.cachingMu.Lock()
+	if s.caching[id] {
+		s.cachingMu.Unlock()
+		return
+	}
+	s.caching[id] = true
+	s.cachingMu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer func() {
+			s.cachingMu.Lock()
+			delete(s.caching, id)
+			s.cachingMu.Unlock()
+		}()
+		if err := s.cacheBlock(s.ctx, id, src); err != nil {
+			s.log.Debug("background caching failed", "block", id, "err", err)
+		}
+	}()
+}
+
+func (d *dataService) CacheBlock(ctx context.Context, r *pb.CacheBlockRequest) (*pb.CacheBlockResponse, error) {
+	if r.Source == nil {
+		return nil, errs.New(errs.ErrInvalidArg, "cache block %d: no source", r.BlockId)
+	}
+	return &pb.CacheBlockResponse{}, d.s.cacheBlock(ctx, r.BlockId, r.Source)
+}
+
+// WriteBlock stores a block a client writes. Nothing is kept unless the
+// client commits: a client that disappears mid-write leaves nothing behind.
+func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlockRequest, pb.WriteBlockResponse]) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	hdr := first.GetHeader()
+	if hdr == nil {
+		return errs.New(errs.ErrInvalidArg, "write stream must start with a header")
+	}
+	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
+	if err != nil {
+		return err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			tmp.Abort()
+		}
+	}()
+	for {
+		req, err := stream.Recv()
+		if err == io.EOF {
+			return errs.New(errs.ErrInvalidArg, "write of block %d ended without commit", hdr.BlockId)
+		}
+		if err != nil {
+			return err
+		}
+		switch v := req.Value.(type) {
+		case *pb.WriteBlockRequest_Chunk:
+			if _, err := tmp.Write(v.Chunk); err != nil {
+				return err
+			}
+			d.s.metrics.cacheWritten.Add(float64(len(v.Chunk)))
+		case *pb.WriteBlockRequest_Commit:
+			meta, err := tmp.Commit()
+			if err != nil {
+				return err
+			}
+			committed = true
+			d.s.verified.Store(meta.ID, true)
+			d.s.commitToMaster(stream.Context(), meta)
+			return stream.SendAndClose(&pb.WriteBlockResponse{Length: meta.Length, Tier: meta.Tier})
+		default:
+			return errs.New(errs.ErrInvalidArg, "write of block %d: a second header", hdr.BlockId)
+		}
+	}
+}
+
+// WriteUfsFile writes a whole file into the under storage for a client
+// (THROUGH and CACHE_THROUGH). The file appears at its path only on commit.
+func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfsFileRequest, pb.WriteUfsFileResponse]) error {
+	first, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	hdr := first.GetHeader()
+	if hdr == nil || hdr.UfsLocation == nil {
+		return errs.New(errs.ErrInvalidArg, "under storage write must start with a header and a location")
+	}
+	u, err := d.s.underStorage(hdr.UfsLocation)
+	if err != nil {
+		return err
+	}
+	w, err := u.Create(stream.Context(), hdr.UfsLocation.RelativePath, underfs.CreateOptions{Perm: fileMode(hdr.Mode),
+		CreateParents: true, Overwrite: hdr.Overwrite})
+	if err != nil {
+		return err
+	}
+	var written int64
+	done := false
+	defer func() {
+		if !done {
+			w.Cancel()
+		}
+	}()
+	for {
+		req, err := stream.Recv()
+		if err == io.EOF {
+			return errs.New(errs.ErrInvalidArg, "under storage write of %s ended without commit", hdr.UfsLocation.RelativePath)
+		}
+		if err != nil {
+			return err
+		}
+		switch v := req.Value.(type) {
+		case *pb.WriteUfsFileRequest_Chunk:
+			if _, err := w.Write(v.Chunk); err != nil {
+				return err
+			}
+			written += int64(len(v.Chunk))
+			d.s.metrics.ufsWritten.Add(float64(len(v.Chunk)))
+		case *pb.WriteUfsFileRequest_Commit:
+			done = true
+			if err := w.Close(); err != nil {
+				return err
+			}
+			return stream.SendAndClose(&pb.WriteUfsFileResponse{Length: written})
+		default:
+			return errs.New(errs.ErrInvalidArg, "under storage write: a second header")
+		}
+	}
+}
+
+// OpenLocalBlock hands a local client the block file's path and keeps the
+// block from eviction until the client ends the stream.
+func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]) error {
+	req, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	h, err := d.openCached(req.BlockId, req.Promote)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	d.s.metrics.shortCircuit.Inc()
+	if err := stream.Send(&pb.OpenLocalBlockResponse{Path: h.Path(), Length: h.Length()}); err != nil {
+		return err
+	}
+	for {
+		if _, err := stream.Recv(); err != nil {
+			return nil
+		}
+	}
+}
+
+// fileMode keeps only permission bits from a client-supplied mode.
+func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }

@@ -1,0 +1,177 @@
+// Package worker is the worker process: a tiered block cache (blockstore)
+// served over gRPC, registered with the primary master and kept in sync by
+// heartbeats, reading through to and persisting into the under storage.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/underfs"
+	// The local (and NFS) under storage is always available.
+	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
+)
+
+// Server is one worker process.
+type Server struct {
+	cfg     *Config
+	log     *slog.Logger
+	master  *client.FileSystem
+	store   *blockstore.Store
+	metrics *metrics
+	started time.Time
+
+	grpc   *grpc.Server
+	rpcLis net.Listener
+	web    *http.Server
+	webLis net.Listener
+
+	ufsMu sync.Mutex
+	ufs   map[string]underfs.UnderFileSystem
+
+	// caching dedups background caching of blocks read partly from the
+	// under storage.
+	cachingMu sync.Mutex
+	caching   map[int64]bool
+	verified  sync.Map // block id -> true once its checksum was checked
+
+	id       workerID
+	persists *persister
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	stopOnce sync.Once
+}
+
+// New builds a worker that talks to the masters through master (a client
+// configured with the cluster's master addresses).
+func New(cfg *Config, master *client.FileSystem, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: log, master: master, ufs: map[string]underfs.UnderFileSystem{}, caching: map[int64]bool{}}
+	s.metrics = newMetrics(s)
+	s.persists = newPersister(s)
+	return s, nil
+}
+
+// Start opens the block store, binds the ports and begins serving and
+// heartbeating. On error everything it started is stopped again.
+func (s *Server) Start(ctx context.Context) (err error) {
+	s.started = time.Now()
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			s.Stop(context.Background())
+		}
+	}()
+	if s.store, err = blockstore.Open(blockstore.Options{Tiers: s.cfg.Tiers, Logger: s.log.With("component", "blockstore")}); err != nil {
+		return err
+	}
+	if s.rpcLis, err = net.Listen("tcp", net.JoinHostPort(s.cfg.BindHost, strconv.Itoa(s.cfg.RPCPort))); err != nil {
+		return fmt.Errorf("alluxio.worker.rpc.port %d: %w", s.cfg.RPCPort, err)
+	}
+	if s.webLis, err = net.Listen("tcp", net.JoinHostPort(s.cfg.BindHost, strconv.Itoa(s.cfg.WebPort))); err != nil {
+		return fmt.Errorf("alluxio.worker.web.port %d: %w", s.cfg.WebPort, err)
+	}
+	s.cfg.RPCPort = s.rpcLis.Addr().(*net.TCPAddr).Port
+	s.cfg.WebPort = s.webLis.Addr().(*net.TCPAddr).Port
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+			resp, err := h(ctx, req)
+			return resp, errs.ToStatus(err, "")
+		}),
+		grpc.ChainStreamInterceptor(func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+			return errs.ToStatus(h(srv, ss), "")
+		}),
+		grpc.MaxRecvMsgSize(16<<20),
+	)
+	pb.RegisterBlockWorkerServer(s.grpc, &dataService{s: s})
+	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(4)
+	go func() { defer s.wg.Done(); s.grpc.Serve(s.rpcLis) }()
+	go func() { defer s.wg.Done(); s.web.Serve(s.webLis) }()
+	go func() { defer s.wg.Done(); s.syncWithMaster(s.ctx) }()
+	go func() { defer s.wg.Done(); s.persists.run(s.ctx) }()
+	var total int64
+	for _, t := range s.store.Capacity() {
+		total += t.Capacity
+	}
+	s.log.Info("Alluxio worker started", "address", s.cfg.Address(), "web", s.webLis.Addr().String(),
+		"blocks", len(s.store.Blocks()), "capacity", total)
+	return nil
+}
+
+// RPCAddr is the bound rpc address (after Start).
+func (s *Server) RPCAddr() net.Addr { return s.rpcLis.Addr() }
+
+// Stop stops serving; cached blocks stay on disk for the next start. Safe
+// to call twice.
+func (s *Server) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		if s.grpc != nil {
+			done := make(chan struct{})
+			go func() { s.grpc.GracefulStop(); close(done) }()
+			select {
+			case <-done:
+			case <-ctx.Done():
+				s.grpc.Stop()
+			case <-time.After(5 * time.Second):
+				s.grpc.Stop()
+			}
+		}
+		if s.web != nil {
+			s.web.Close()
+		}
+		s.wg.Wait()
+		for _, l := range []net.Listener{s.rpcLis, s.webLis} {
+			if l != nil {
+				l.Close()
+			}
+		}
+		if s.store != nil {
+			s.store.Close()
+		}
+		s.ufsMu.Lock()
+		for _, u := range s.ufs {
+			u.Close()
+		}
+		s.ufsMu.Unlock()
+	})
+	return nil
+}
+
+// underStorage returns an open client of the under storage at a mount URI.
+func (s *Server) underStorage(loc *pb.UfsLocation) (underfs.UnderFileSystem, error) {
+	if loc == nil || loc.MountUri == "" {
+		return nil, errs.New(errs.ErrInvalidArg, "no under storage location given")
+	}
+	s.ufsMu.Lock()
+	defer s.ufsMu.Unlock()
+	if u, ok := s.ufs[loc.MountUri]; ok {
+		return u, nil
+	}
+	u, err := underfs.OpenWithOptions(loc.MountUri, underfs.Options{Properties: loc.MountProperties, Logger: s.log})
+	if err != nil {
+		return nil, err
+	}
+	s.ufs[loc.MountUri] = u
+	return u, nil
+}
+

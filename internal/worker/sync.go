@@ -1,0 +1,152 @@
+package worker
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
+)
+
+type workerID struct {
+	mu sync.Mutex
+	id int64
+}
+
+func (w *workerID) get() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.id
+}
+
+func (w *workerID) set(id int64) {
+	w.mu.Lock()
+	w.id = id
+	w.mu.Unlock()
+}
+
+func (s *Server) address() *pb.WorkerNetAddress {
+	return &pb.WorkerNetAddress{Host: s.cfg.Hostname, RpcPort: int32(s.cfg.RPCPort), WebPort: int32(s.cfg.WebPort)}
+}
+
+// rpcTimeout bounds one exchange with the master, so a failover stalls a
+// heartbeat for a while, not forever.
+const rpcTimeout = 15 * time.Second
+
+// syncWithMaster registers with the primary and heartbeats until ctx ends.
+// Whenever the master does not know this worker (a new primary after a
+// failover, or one that declared it lost) or a heartbeat fails, the worker
+// registers again with its full block list: nothing cached is dropped.
+func (s *Server) syncWithMaster(ctx context.Context) {
+	t := time.NewTicker(s.cfg.HeartbeatInterval)
+	defer t.Stop()
+	registered := false
+	var lastErr string
+	for {
+		var err error
+		if !registered {
+			if err = s.register(ctx); err == nil {
+				registered = true
+				s.log.Info("registered with the primary master", "worker_id", s.id.get())
+			}
+		} else {
+			registered, err = s.heartbeat(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			registered = false
+			if msg := err.Error(); msg != lastErr {
+				s.log.Warn("cannot reach the primary master; will register again", "err", err)
+				lastErr = msg
+			}
+		} else if err == nil {
+			lastErr = ""
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func tierUsage(store *blockstore.Store) []*pb.TierUsage {
+	var out []*pb.TierUsage
+	for _, t := range store.Capacity() {
+		out = append(out, &pb.TierUsage{Alias: t.Alias, CapacityBytes: t.Capacity, UsedBytes: t.Used})
+	}
+	return out
+}
+
+func blocksOnTier(metas []blockstore.BlockMeta) []*pb.BlockOnTier {
+	out := make([]*pb.BlockOnTier, len(metas))
+	for i, m := range metas {
+		out[i] = &pb.BlockOnTier{BlockId: m.ID, Length: m.Length, Tier: m.Tier}
+	}
+	return out
+}
+
+func (s *Server) register(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	defer cancel()
+	return s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
+		bm := pb.NewBlockMasterWorkerServiceClient(cc)
+		idResp, err := bm.GetWorkerId(ctx, &pb.GetWorkerIdRequest{Address: s.address()})
+		if err != nil {
+			return err
+		}
+		// Changes so far are in the full list below.
+		s.store.TakeChanges()
+		resp, err := bm.RegisterWorker(ctx, &pb.RegisterWorkerRequest{WorkerId: idResp.WorkerId, Address: s.address(),
+			Tiers: tierUsage(s.store), Blocks: blocksOnTier(s.store.Blocks()), StartTimeMs: s.started.UnixMilli()})
+		if err != nil {
+			return err
+		}
+		s.id.set(idResp.WorkerId)
+		for _, b := range resp.OrphanedBlocks {
+			if err := s.store.Remove(b); err != nil {
+				s.log.Debug("could not drop an orphaned block", "block", b, "err", err)
+			}
+		}
+		return nil
+	})
+}
+
+// heartbeat reports changes and carries out the master's orders. It returns
+// false when the worker must register again.
+func (s *Server) heartbeat(ctx context.Context) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
+	defer cancel()
+	added, removed := s.store.TakeChanges()
+	done, failed := s.persists.take()
+	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store), AddedBlocks: blocksOnTier(added),
+		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failed}
+	var resp *pb.BlockHeartbeatResponse
+	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
+		var err error
+		resp, err = pb.NewBlockMasterWorkerServiceClient(cc).BlockHeartbeat(ctx, req)
+		return err
+	})
+	if err != nil {
+		// The changes are lost with the request; registering again sends
+		// the whole list. Finished persists are reported again.
+		s.persists.requeue(done, failed)
+		return false, err
+	}
+	if resp.Command == pb.CommandType_REGISTER {
+		s.persists.requeue(done, failed)
+		return false, nil
+	}
+	for _, b := range resp.FreeBlocks {
+		if err := s.store.Remove(b); err != nil {
+			s.log.Debug("could not free a block", "block", b, "err", err)
+		}
+	}
+	s.store.SetPinnedFiles(resp.PinnedFiles)
+	for _, p := range resp.Persist {
+		s.persists.add(p)
+	}
+	return true, nil
+}
