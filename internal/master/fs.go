@@ -28,7 +28,7 @@ type fileSystem struct {
 	// blocks, when set, adds cached block locations to file infos.
 	blocks *blockMaster
 	log    *slog.Logger
-	now func() time.Time
+	now    func() time.Time
 
 	// syncedAt remembers when each path was last compared with the under
 	// storage. It is soft state: a new primary simply syncs again.

@@ -174,4 +174,3 @@ func (s *Server) underStorage(loc *pb.UfsLocation) (underfs.UnderFileSystem, err
 	s.ufs[loc.MountUri] = u
 	return u, nil
 }
-

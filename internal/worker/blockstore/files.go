@@ -15,6 +15,11 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
+// LayoutDirName is the folder the store keeps under each storage
+// directory; everything in it is the worker's (alluxio formatWorker removes
+// it).
+const LayoutDirName = "alluxioworker"
+
 const (
 	// blockIDBits mirrors state.BlockIDBits (internal/master/state): the
 	// high bits of a block id are the inode id of its file. It is copied
@@ -22,10 +27,9 @@ const (
 	// machine.
 	blockIDBits = 24
 
-	layoutDirName = "alluxioworker"
-	metaSuffix    = ".meta"
-	tmpSuffix     = ".tmp"
-	moveSuffix    = ".move" + tmpSuffix
+	metaSuffix = ".meta"
+	tmpSuffix  = ".tmp"
+	moveSuffix = ".move" + tmpSuffix
 )
 
 func fileIDOf(blockID int64) int64 { return blockID >> blockIDBits }

@@ -60,7 +60,7 @@ func TestOpenCreatesDirs(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "not", "yet")
 	s, _ := openStore(t, tierOf("MEM", 1<<20, root))
 	m := writeBlock(t, s, 1, 10, "")
-	if filepath.Dir(m.Path) != filepath.Join(root, layoutDirName) || m.Dir != root {
+	if filepath.Dir(m.Path) != filepath.Join(root, LayoutDirName) || m.Dir != root {
 		t.Fatalf("block at %s (dir %s)", m.Path, m.Dir)
 	}
 }

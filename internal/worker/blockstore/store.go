@@ -143,7 +143,7 @@ func Open(opts Options) (*Store, error) {
 // prepareDir creates the layout directory and proves it writable now,
 // rather than at the first block.
 func prepareDir(t *tier, dc DirConfig) (*dir, error) {
-	d := &dir{tier: t, root: dc.Path, path: filepath.Join(dc.Path, layoutDirName), medium: dc.MediumType, quota: dc.Quota}
+	d := &dir{tier: t, root: dc.Path, path: filepath.Join(dc.Path, LayoutDirName), medium: dc.MediumType, quota: dc.Quota}
 	if d.medium == "" {
 		d.medium = t.alias
 	}

@@ -54,7 +54,7 @@ func TestWriteCommitRead(t *testing.T) {
 				tier = "MEM"
 			}
 			if m.ID != c.id || m.Length != int64(c.size) || m.Tier != tier ||
-				m.Path != filepath.Join(m.Dir, layoutDirName, strconv.FormatInt(c.id, 10)) {
+				m.Path != filepath.Join(m.Dir, LayoutDirName, strconv.FormatInt(c.id, 10)) {
 				t.Fatalf("meta %+v", m)
 			}
 			if got, ok := s.Meta(c.id); !ok || got != m {
@@ -199,7 +199,7 @@ func TestRestartFindsBlocks(t *testing.T) {
 	if u := s2.Capacity(); u[0].Used != 5000 || u[1].Used != 5000 || u[1].Capacity != 2<<20 {
 		t.Fatalf("Capacity after restart = %+v", u)
 	}
-	if exists(filepath.Join(mem, layoutDirName, "5.tmp")) {
+	if exists(filepath.Join(mem, LayoutDirName, "5.tmp")) {
 		t.Fatal("temp file of the interrupted write survived Open")
 	}
 }
@@ -212,7 +212,7 @@ func TestOpenRemovesDebris(t *testing.T) {
 		writeBlock(t, s, id, 100, "")
 	}
 	s.Close()
-	lay := filepath.Join(root, layoutDirName)
+	lay := filepath.Join(root, LayoutDirName)
 	p := func(name string) string { return filepath.Join(lay, name) }
 	must := func(err error) {
 		t.Helper()
@@ -345,7 +345,7 @@ func TestCloseStore(t *testing.T) {
 	}
 	_, err = tb.Write([]byte("x"))
 	wantErr(t, err, errs.ErrPrecondition)
-	if exists(filepath.Join(dir, layoutDirName, "2.tmp")) {
+	if exists(filepath.Join(dir, LayoutDirName, "2.tmp")) {
 		t.Fatal("Close left the temp block")
 	}
 	if _, err := h.ReadAt(make([]byte, 10), 0); err != nil {
