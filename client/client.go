@@ -49,6 +49,12 @@ type Config struct {
 	SyncInterval *time.Duration
 	WriteType    string
 	BlockSize    int64
+	// ReadType is alluxio.user.file.readtype.default: CACHE ("" too),
+	// NO_CACHE or CACHE_PROMOTE.
+	ReadType string
+	// NoShortCircuit turns off reading a local worker's block files
+	// directly (alluxio.user.short.circuit.enabled=false).
+	NoShortCircuit bool
 }
 
 // FileSystem is a client of one Alluxio cluster. It is safe for concurrent
@@ -56,6 +62,7 @@ type Config struct {
 type FileSystem struct {
 	cfg  Config
 	disc *discovery
+	data dataPlane
 }
 
 // New returns a FileSystem; it connects lazily, on the first call.
@@ -88,7 +95,10 @@ func New(cfg Config) (*FileSystem, error) {
 }
 
 // Close releases the connections.
-func (f *FileSystem) Close() error { return f.disc.close() }
+func (f *FileSystem) Close() error {
+	f.data.close()
+	return f.disc.close()
+}
 
 // Leader returns the primary master's rpc address.
 func (f *FileSystem) Leader(ctx context.Context) (string, error) {

@@ -16,4 +16,7 @@ var (
 	ErrPrecondition = errs.ErrPrecondition
 	ErrIsDirectory  = errs.ErrIsDirectory
 	ErrNotDirectory = errs.ErrNotDirectory
+	// ErrNoSpace: the workers have no room for the data; ErrIncomplete:
+	// the file is still being written.
+	ErrNoSpace, ErrIncomplete = errs.ErrNoSpace, errs.ErrIncomplete
 )

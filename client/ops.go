@@ -32,6 +32,10 @@ type FileInfo struct {
 	MountPoint       bool
 	InAlluxioPercent int
 	InMemoryPercent  int
+	// Blocks say where each block is cached; UfsLocation where the file
+	// lives in its under storage (nil when unknown).
+	Blocks      []BlockInfo
+	UfsLocation *UfsLocation
 }
 
 func fromPB(p *pb.FileInfo) *FileInfo {
@@ -46,6 +50,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		PersistenceState: p.PersistenceState, BlockIDs: p.BlockIds, TTL: ttl, TTLAction: p.TtlAction.String(),
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
+		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation),
 	}
 }
 

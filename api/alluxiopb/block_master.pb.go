@@ -493,11 +493,14 @@ func (x *BlockHeartbeatRequest) GetFailedPersists() []int64 {
 }
 
 type BlockHeartbeatResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Command       CommandType            `protobuf:"varint,1,opt,name=command,proto3,enum=alluxio.grpc.CommandType" json:"command,omitempty"`
-	FreeBlocks    []int64                `protobuf:"varint,2,rep,packed,name=free_blocks,json=freeBlocks,proto3" json:"free_blocks,omitempty"`
-	PinnedFiles   []int64                `protobuf:"varint,3,rep,packed,name=pinned_files,json=pinnedFiles,proto3" json:"pinned_files,omitempty"`
-	Persist       []*PersistFile         `protobuf:"bytes,4,rep,name=persist,proto3" json:"persist,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Command    CommandType            `protobuf:"varint,1,opt,name=command,proto3,enum=alluxio.grpc.CommandType" json:"command,omitempty"`
+	FreeBlocks []int64                `protobuf:"varint,2,rep,packed,name=free_blocks,json=freeBlocks,proto3" json:"free_blocks,omitempty"`
+	// PinnedFiles are the files whose blocks the worker must not evict:
+	// pinned ones, and those not yet in the under storage (the cache holds
+	// their only copy).
+	PinnedFiles   []int64        `protobuf:"varint,3,rep,packed,name=pinned_files,json=pinnedFiles,proto3" json:"pinned_files,omitempty"`
+	Persist       []*PersistFile `protobuf:"bytes,4,rep,name=persist,proto3" json:"persist,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }

@@ -98,6 +98,12 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")
 	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration")
 	cfg.WriteType = get("alluxio.user.file.writetype.default")
+	cfg.ReadType = get("alluxio.user.file.readtype.default")
+	if sc, err := p.GetBool("alluxio.user.short.circuit.enabled"); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.NoShortCircuit = !sc
+	}
 	if bs, err := p.GetBytes("alluxio.user.block.size.bytes.default"); err == nil {
 		cfg.BlockSize = bs
 	} else {

@@ -17,6 +17,7 @@ func fsCommands() []*cobra.Command {
 		lsCmd(), mkdirCmd(), touchCmd(), statCmd(), rmCmd(), mvCmd(), mountCmd(), unmountCmd(),
 		chmodCmd(), chownCmd(), chgrpCmd(), pinCmd(true), pinCmd(false), setTTLCmd(), unsetTTLCmd(),
 		testCmd(), countCmd(), duCmd(), leaderCmd(), masterInfoCmd(),
+		catCmd(), headTailCmd(false), headTailCmd(true), checksumCmd(), copyFromLocalCmd(), copyToLocalCmd(), cpCmd(), loadCmd(), freeCmd(), persistCmd(), locationCmd(),
 	)
 }
 

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/conf"
 )
 
 // This file holds the commands about the cluster rather than its files:
@@ -109,7 +113,17 @@ func reportCmd() *cobra.Command {
 				}
 				switch what {
 				case "capacity":
-					fmt.Fprintf(out, "No workers registered with master %s: there is no worker capacity to report.\n", mi.Leader)
+					ws, err := env.fs.Workers(ctx)
+					if err != nil {
+						return err
+					}
+					lines := capacityLines(ws, time.Now())
+					if lines == nil {
+						fmt.Fprintf(out, "No workers registered with master %s: there is no worker capacity to report.\n", mi.Leader)
+					}
+					for _, l := range lines {
+						fmt.Fprintln(out, l)
+					}
 				case "metrics":
 					fmt.Fprintf(out, "No workers registered with master %s: there are no worker metrics to report.\n", mi.Leader)
 				default:
@@ -152,6 +166,98 @@ func summaryLines(mi *client.MasterInfo) []string {
 	for _, s := range mi.Statuses {
 		out = append(out, row(s.Address, s.Role, strconv.FormatUint(s.LastApplied, 10)))
 	}
+	return out
+}
+
+// capacityLines is fsadmin report capacity in Alluxio's layout: totals per
+// tier, then one column per tier for each live worker. It is nil when no
+// worker is live.
+func capacityLines(ws []client.WorkerInfo, now time.Time) []string {
+	var live []client.WorkerInfo
+	tierCap, tierUsed := map[string]int64{}, map[string]int64{}
+	var total, used int64
+	for _, w := range ws {
+		if w.State != "" && w.State != "LIVE" {
+			continue
+		}
+		live = append(live, w)
+		total, used = total+w.Capacity, used+w.Used
+		for _, t := range w.Tiers {
+			tierCap[t.Alias] += t.Capacity
+			tierUsed[t.Alias] += t.Used
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	tiers := tierOrder(tierCap)
+	usedPct := 0
+	if total > 0 {
+		usedPct = int(mulDiv(used, 100, total))
+	}
+	out := []string{"Capacity information for all workers: ", "    Total Capacity: " + conf.FormatBytes(total)}
+	for _, t := range tiers {
+		out = append(out, fmt.Sprintf("        Tier: %s  Size: %s", t, conf.FormatBytes(tierCap[t])))
+	}
+	out = append(out, "    Used Capacity: "+conf.FormatBytes(used))
+	for _, t := range tiers {
+		out = append(out, fmt.Sprintf("        Tier: %s  Size: %s", t, conf.FormatBytes(tierUsed[t])))
+	}
+	out = append(out, fmt.Sprintf("    Used Percentage: %d%%", usedPct), fmt.Sprintf("    Free Percentage: %d%%", 100-usedPct), "")
+	row := func(name, beat, kind string, cells []string) string {
+		return strings.TrimRight(fmt.Sprintf("%-16s %-16s %-13s %s", name, beat, kind, strings.Join(cells, "")), " ")
+	}
+	cells := func(f func(t string) string) []string {
+		out := make([]string, len(tiers))
+		for i, t := range tiers {
+			out[i] = fmt.Sprintf("%-14s", f(t))
+		}
+		return out
+	}
+	out = append(out, row("Worker Name", "Last Heartbeat", "Storage", cells(func(t string) string { return t })))
+	sort.Slice(live, func(i, j int) bool { return live[i].Address() < live[j].Address() })
+	for _, w := range live {
+		wc, wu := map[string]int64{}, map[string]int64{}
+		for _, t := range w.Tiers {
+			wc[t.Alias], wu[t.Alias] = t.Capacity, t.Used
+		}
+		beat := strconv.FormatInt(int64(max(now.Sub(w.LastContact), 0)/time.Second), 10)
+		out = append(out, row(w.Host, beat, "capacity", cells(func(t string) string { return conf.FormatBytes(wc[t]) })))
+		pct := ""
+		if w.Capacity > 0 {
+			pct = fmt.Sprintf(" (%d%%)", mulDiv(w.Used, 100, w.Capacity))
+		}
+		usedCells := cells(func(t string) string { return conf.FormatBytes(wu[t]) })
+		if n := len(usedCells); n > 0 {
+			usedCells[n-1] = strings.TrimRight(usedCells[n-1], " ") + pct
+		}
+		out = append(out, row("", "", "used", usedCells))
+	}
+	return out
+}
+
+// tierOrder lists tier aliases fastest first, as Alluxio does: MEM, SSD,
+// HDD, then any others by name.
+func tierOrder(tiers map[string]int64) []string {
+	rank := map[string]int{"MEM": 0, "SSD": 1, "HDD": 2}
+	out := make([]string, 0, len(tiers))
+	for t := range tiers {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ri, ok := rank[out[i]]
+		if !ok {
+			ri = 3
+		}
+		rj, ok := rank[out[j]]
+		if !ok {
+			rj = 3
+		}
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i] < out[j]
+	})
 	return out
 }
 

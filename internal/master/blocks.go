@@ -103,6 +103,14 @@ func (b *blockMaster) register(r *pb.RegisterWorkerRequest) []int64 {
 	if old, ok := b.workers[r.WorkerId]; ok {
 		b.dropLocations(old)
 	}
+	// A worker that registers again has forgotten its persist jobs (it
+	// restarted, or lost touch): hand them out again now.
+	for f, job := range b.persists {
+		if job.worker == r.WorkerId {
+			delete(b.persists, f)
+		}
+	}
+	delete(b.queued, r.WorkerId)
 	w := &workerState{id: r.WorkerId, addr: r.Address, tiers: r.Tiers, blocks: map[int64]string{},
 		lastContact: b.now(), started: time.UnixMilli(r.StartTimeMs)}
 	b.workers[r.WorkerId] = w
@@ -143,7 +151,7 @@ func (b *blockMaster) dropLocations(w *workerState) {
 // lists the files whose persist the worker finished, for the caller to
 // journal.
 func (b *blockMaster) heartbeat(r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, []int64) {
-	pinned := b.st.PinnedFiles()
+	pinned := b.st.ProtectedFiles()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	w, ok := b.workers[r.WorkerId]

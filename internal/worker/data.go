@@ -16,6 +16,9 @@ import (
 
 const defaultChunk = 1 << 20
 
+// blockIDBits: the high bits of a block id are its file's inode id.
+const blockIDBits = 24
+
 // dataService streams blocks to and from clients.
 type dataService struct {
 	pb.UnimplementedBlockWorkerServer
@@ -291,6 +294,7 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 			}
 			committed = true
 			d.s.verified.Store(meta.ID, true)
+			d.s.protect.written(meta.ID >> blockIDBits)
 			d.s.commitToMaster(stream.Context(), meta)
 			return stream.SendAndClose(&pb.WriteBlockResponse{Length: meta.Length, Tier: meta.Tier})
 		default:

@@ -41,6 +41,9 @@ func newMetrics(s *Server) *metrics {
 		}
 		return float64(len(s.store.Blocks()))
 	}))
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "alluxio", Subsystem: "worker", Name: "protected_files",
+		Help: "Files whose blocks are kept from eviction (pinned, or not yet persisted), as of the last heartbeat."},
+		func() float64 { return float64(s.protect.fromMaster()) }))
 	m.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

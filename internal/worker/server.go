@@ -49,6 +49,7 @@ type Server struct {
 
 	id       workerID
 	persists *persister
+	protect  *protection
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -65,6 +66,7 @@ func New(cfg *Config, master *client.FileSystem, log *slog.Logger) (*Server, err
 	s := &Server{cfg: cfg, log: log, master: master, ufs: map[string]underfs.UnderFileSystem{}, caching: map[int64]bool{}}
 	s.metrics = newMetrics(s)
 	s.persists = newPersister(s)
+	s.protect = newProtection()
 	return s, nil
 }
 
@@ -81,6 +83,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	if s.store, err = blockstore.Open(blockstore.Options{Tiers: s.cfg.Tiers, Logger: s.log.With("component", "blockstore")}); err != nil {
 		return err
 	}
+	s.protect.store = s.store
 	if s.rpcLis, err = net.Listen("tcp", net.JoinHostPort(s.cfg.BindHost, strconv.Itoa(s.cfg.RPCPort))); err != nil {
 		return fmt.Errorf("alluxio.worker.rpc.port %d: %w", s.cfg.RPCPort, err)
 	}

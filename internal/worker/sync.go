@@ -120,6 +120,7 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
 	defer cancel()
 	added, removed := s.store.TakeChanges()
+	written := s.protect.snapshot()
 	done, failed := s.persists.take()
 	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store), AddedBlocks: blocksOnTier(added),
 		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failed}
@@ -133,10 +134,12 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 		// The changes are lost with the request; registering again sends
 		// the whole list. Finished persists are reported again.
 		s.persists.requeue(done, failed)
+		s.protect.restore(written)
 		return false, err
 	}
 	if resp.Command == pb.CommandType_REGISTER {
 		s.persists.requeue(done, failed)
+		s.protect.restore(written)
 		return false, nil
 	}
 	for _, b := range resp.FreeBlocks {
@@ -144,9 +147,85 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 			s.log.Debug("could not free a block", "block", b, "err", err)
 		}
 	}
-	s.store.SetPinnedFiles(resp.PinnedFiles)
+	s.protect.setFromMaster(resp.PinnedFiles)
 	for _, p := range resp.Persist {
 		s.persists.add(p)
 	}
 	return true, nil
+}
+
+// protection decides which files' blocks the store must not evict: what
+// the master said in its last heartbeat answer, plus files this worker
+// received blocks of since the request for that answer was built, which the
+// master may not have counted yet. Without the second part, a block written
+// moments ago could be evicted to make room for the next block of the same
+// MUST_CACHE file, before the master could protect it.
+type protection struct {
+	mu       sync.Mutex
+	store    *blockstore.Store
+	master   []int64
+	recent   map[int64]bool
+	inFlight map[int64]bool
+}
+
+func newProtection() *protection {
+	return &protection{recent: map[int64]bool{}, inFlight: map[int64]bool{}}
+}
+
+// written protects a file whose block was just committed here.
+func (p *protection) written(fileID int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.recent[fileID] {
+		p.recent[fileID] = true
+		p.apply()
+	}
+}
+
+// snapshot moves the recent files to the set a heartbeat is about to cover.
+func (p *protection) snapshot() map[int64]bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	snap := p.recent
+	p.recent = map[int64]bool{}
+	p.inFlight = snap
+	return snap
+}
+
+// restore keeps a snapshot protected when its heartbeat failed.
+func (p *protection) restore(snap map[int64]bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for f := range snap {
+		p.recent[f] = true
+	}
+	p.inFlight = map[int64]bool{}
+}
+
+func (p *protection) setFromMaster(files []int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.master = files
+	p.inFlight = map[int64]bool{}
+	p.apply()
+}
+
+func (p *protection) fromMaster() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.master)
+}
+
+func (p *protection) apply() {
+	if p.store == nil {
+		return
+	}
+	all := append([]int64(nil), p.master...)
+	for f := range p.recent {
+		all = append(all, f)
+	}
+	for f := range p.inFlight {
+		all = append(all, f)
+	}
+	p.store.SetPinnedFiles(all)
 }

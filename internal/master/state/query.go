@@ -6,13 +6,16 @@ import "github.com/alluxio-go/alluxio/api/journalpb"
 // every inode; an index kept by Apply replaces them when namespaces grow
 // past a few million files.
 
-// PinnedFiles lists the ids of pinned files.
-func (s *State) PinnedFiles() []int64 {
+// ProtectedFiles lists the files whose cached blocks workers must not
+// evict: pinned files, and files whose data is not in the under storage yet
+// (being written, MUST_CACHE, or waiting for an asynchronous persist), for
+// which the cache holds the only copy.
+func (s *State) ProtectedFiles() []int64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []int64
 	for id, n := range s.byID {
-		if n.Pinned && !n.IsDir {
+		if !n.IsDir && (n.Pinned || !n.Persisted()) {
 			out = append(out, id)
 		}
 	}

@@ -1,0 +1,380 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+)
+
+// writeModes says where each write type sends a file's data: blocks to
+// workers' caches, and the whole file to the under storage through a
+// worker. ASYNC_THROUGH caches now and has the master persist later.
+var writeModes = map[string]struct{ cache, through bool }{
+	"MUST_CACHE":    {cache: true},
+	"CACHE_THROUGH": {cache: true, through: true},
+	"THROUGH":       {through: true},
+	"ASYNC_THROUGH": {cache: true},
+}
+
+// FileWriter writes a new file. The file is complete only after Close
+// succeeds; a writer that is cancelled, or whose process dies, keeps
+// nothing and leaves the file incomplete. Write and Close are for one
+// goroutine; Cancel may be called from any.
+type FileWriter struct {
+	f         *FileSystem
+	parent    context.Context // for master calls
+	ctx       context.Context // for worker streams; cancelling it aborts them
+	cancel    context.CancelFunc
+	path      string
+	fileID    int64 // the high bits of the file's block ids
+	writeType string
+	blockSize int64
+	cache     bool
+	through   bool
+
+	mu      sync.Mutex
+	buf     []byte // the next chunk; it never crosses a block boundary
+	written int64  // bytes sent on
+	blk     *outStream[pb.WriteBlockRequest, pb.WriteBlockResponse]
+	ufs     *outStream[pb.WriteUfsFileRequest, pb.WriteUfsFileResponse]
+	skip    int             // CACHE_THROUGH: a block left uncached after its worker failed
+	failed  map[string]bool // workers that did not answer
+	err     error           // the first failure, returned by every later call
+	done    bool
+}
+
+// Create creates path and returns a writer for its content. The write
+// type comes from o.WriteType, else the configured default
+// (alluxio.user.file.writetype.default), else ASYNC_THROUGH.
+func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOptions) (*FileWriter, error) {
+	wt := strings.ToUpper(o.WriteType)
+	if wt == "" {
+		wt = strings.ToUpper(f.cfg.WriteType)
+	}
+	if wt == "" {
+		wt = "ASYNC_THROUGH"
+	}
+	mode, ok := writeModes[wt]
+	if !ok {
+		return nil, errs.New(errs.ErrInvalidArg, "write type %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", o.WriteType)
+	}
+	o.WriteType = wt
+	info, err := f.CreateFile(ctx, path, o)
+	if err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(f.workerContext(ctx))
+	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, writeType: wt, blockSize: info.BlockSize,
+		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}}
+	switch {
+	case info.BlockSize <= 0:
+		err = errs.New(errs.ErrInternal, "create %s: the master gave block size %d", path, info.BlockSize)
+	case mode.through && info.UfsLocation == nil:
+		err = errs.New(errs.ErrInternal, "create %s: the master did not say where it goes in the under storage", path)
+	case mode.through:
+		// Opened now so that an under storage that refuses the file
+		// fails Create, not the first Write.
+		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
+			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
+				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: info.UfsLocation.toPB(),
+					Mode: uint32(info.Mode.Perm()), Overwrite: o.Overwrite}}})
+			return err
+		})
+	}
+	if err != nil {
+		cancel()
+		// The file is new and empty: remove it, so a retry can create it.
+		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.RPCTimeout)
+		defer dcancel()
+		f.Delete(dctx, path, DeleteOptions{AlluxioOnly: true})
+		return nil, err
+	}
+	return w, nil
+}
+
+// Write sends p on in chunks, to a worker's cache block by block and to
+// the under storage, per the write type.
+func (w *FileWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := w.usable(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for n < len(p) {
+		limit := int(min(chunkSize, w.blockSize-w.written%w.blockSize))
+		if w.buf == nil {
+			w.buf = make([]byte, 0, min(chunkSize, w.blockSize))
+		}
+		k := min(limit-len(w.buf), len(p)-n)
+		w.buf = append(w.buf, p[n:n+k]...)
+		n += k
+		if len(w.buf) == limit {
+			if err := w.flush(); err != nil {
+				return n, w.fail(err)
+			}
+		}
+	}
+	return n, nil
+}
+
+func (w *FileWriter) usable() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fs.ErrClosed
+	}
+	return nil
+}
+
+// fail records the first failure and ends every stream without commit.
+func (w *FileWriter) fail(err error) error {
+	if w.err == nil {
+		w.err = err
+	}
+	w.cancel()
+	return w.err
+}
+
+// Close commits the data and completes the file; for ASYNC_THROUGH it
+// then schedules the persist.
+func (w *FileWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done || w.err != nil {
+		w.done = true
+		return w.err
+	}
+	w.done = true
+	if err := w.finish(); err != nil {
+		return w.fail(err)
+	}
+	w.cancel()
+	return nil
+}
+
+func (w *FileWriter) finish() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if w.blk != nil {
+		if err := w.commitBlock(int((w.written - 1) / w.blockSize)); err != nil {
+			return err
+		}
+	}
+	if w.ufs != nil {
+		resp, err := w.ufs.close(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Commit{Commit: true}}, w.f.cfg.RetryMaxDuration)
+		if err == nil && resp.Length != w.ufs.sent {
+			err = errs.New(errs.ErrCorrupt, "worker %s wrote %d of %d bytes of %s to the under storage", w.ufs.addr, resp.Length, w.ufs.sent, w.path)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := w.f.CompleteFile(w.parent, w.path, w.written, w.through); err != nil {
+		return err
+	}
+	if w.writeType == "ASYNC_THROUGH" {
+		if err := w.f.Persist(w.parent, w.path); err != nil {
+			return fmt.Errorf("%s is complete but its persist was not scheduled (run alluxio fs persist): %w", w.path, err)
+		}
+	}
+	return nil
+}
+
+// Cancel abandons the file: the streams end without commit, nothing
+// written is kept, and the file stays incomplete.
+func (w *FileWriter) Cancel() {
+	w.cancel()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done && w.err == nil {
+		w.err = fmt.Errorf("write %s: %w", w.path, context.Canceled)
+	}
+	w.done = true
+}
+
+// flush sends the buffered chunk, and commits the block it completes.
+func (w *FileWriter) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	idx := int(w.written / w.blockSize)
+	if w.cache && idx != w.skip {
+		var err error
+		if w.blk == nil {
+			err = w.openBlock(idx)
+		}
+		if err == nil {
+			err = w.blk.send(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Chunk{Chunk: w.buf}}, len(w.buf))
+		}
+		if err != nil {
+			if err := w.cacheFailed(idx, err); err != nil {
+				return err
+			}
+		}
+	}
+	if w.ufs != nil {
+		if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Chunk{Chunk: w.buf}}, len(w.buf)); err != nil {
+			return fmt.Errorf("write %s: %w", w.path, err)
+		}
+	}
+	w.written += int64(len(w.buf))
+	w.buf = w.buf[:0]
+	if w.blk != nil && w.written%w.blockSize == 0 {
+		return w.commitBlock(idx)
+	}
+	return nil
+}
+
+func (w *FileWriter) openBlock(idx int) error {
+	id := blockID(w.fileID, idx)
+	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
+		w.blk, err = openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
+			Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockSize}}})
+		return err
+	})
+}
+
+func (w *FileWriter) commitBlock(idx int) error {
+	blk := w.blk
+	resp, err := blk.close(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Commit{Commit: true}}, w.f.cfg.RPCTimeout)
+	w.blk = nil
+	if err == nil && resp.Length != blk.sent {
+		err = errs.New(errs.ErrCorrupt, "worker %s kept %d of %d bytes of %s", blk.addr, resp.Length, blk.sent, blk.what)
+	}
+	if err != nil {
+		return w.cacheFailed(idx, err)
+	}
+	return nil
+}
+
+// cacheFailed decides what a failure to cache block idx means. With
+// CACHE_THROUGH the under storage gets the data anyway, so the block just
+// goes uncached; with the other types the cache holds the only copy.
+func (w *FileWriter) cacheFailed(idx int, err error) error {
+	if w.blk != nil {
+		w.blk.cancel()
+		w.blk = nil
+	}
+	if w.through {
+		w.skip = idx
+		return nil
+	}
+	if errors.Is(err, errs.ErrNoSpace) {
+		return fmt.Errorf("not enough space in Alluxio workers to cache %s (%s): %w", w.path, w.writeType, err)
+	}
+	return fmt.Errorf("write %s: %w", w.path, err)
+}
+
+// onWorker runs open against the workers in write order until one takes
+// it; a worker that is down, or has no room, passes it to the next.
+func (w *FileWriter) onWorker(need int64, open func(addr string, wc pb.BlockWorkerClient) error) error {
+	ws, err := w.f.liveWorkers(w.ctx)
+	if err != nil {
+		return err
+	}
+	var last error
+	for _, wk := range writeOrder(ws, w.f.isLocal, need) {
+		addr := wk.Address()
+		if w.failed[addr] {
+			continue
+		}
+		wc, err := w.f.worker(addr)
+		if err == nil {
+			err = open(addr, wc)
+		}
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errs.ErrUnavailable) && !errors.Is(err, errs.ErrNoSpace) {
+			return err
+		}
+		w.failed[addr] = true
+		last = err
+	}
+	if last == nil {
+		return errs.New(errs.ErrUnavailable, "no live worker to write %s to", w.path)
+	}
+	return last
+}
+
+// outStream is a write stream to a worker: a header, chunks, then commit.
+type outStream[Req, Resp any] struct {
+	stream  grpc.ClientStreamingClient[Req, Resp]
+	cancel  context.CancelFunc
+	timeout time.Duration
+	addr    string
+	what    string
+	sent    int64
+}
+
+func openOut[Req, Resp any](w *FileWriter, addr, what string,
+	call func(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[Req, Resp], error), header *Req) (*outStream[Req, Resp], error) {
+	ctx, cancel := context.WithCancel(w.ctx)
+	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.RPCTimeout, addr: addr, what: what}
+	err := withWatchdog(s.timeout, cancel, func() (err error) {
+		s.stream, err = call(ctx)
+		return err
+	})
+	if err != nil {
+		cancel()
+		return nil, s.wrap(err)
+	}
+	if err := s.send(header, 0); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *outStream[Req, Resp]) wrap(err error) error {
+	if e, _ := errs.FromStatus(err); e != nil {
+		err = e
+	}
+	return fmt.Errorf("worker %s, %s: %w", s.addr, s.what, err)
+}
+
+// send sends one message of n data bytes.
+func (s *outStream[Req, Resp]) send(req *Req, n int) error {
+	err := withWatchdog(s.timeout, s.cancel, func() error { return s.stream.Send(req) })
+	if err == io.EOF {
+		// The worker ended the stream; its reason comes with the reply.
+		if _, err = s.stream.CloseAndRecv(); err == nil {
+			err = errs.New(errs.ErrUnavailable, "the worker ended the stream early")
+		}
+	}
+	if err != nil {
+		return s.wrap(err)
+	}
+	s.sent += int64(n)
+	return nil
+}
+
+// close sends commit and waits up to timeout for the worker to confirm.
+func (s *outStream[Req, Resp]) close(commit *Req, timeout time.Duration) (*Resp, error) {
+	if err := s.send(commit, 0); err != nil {
+		return nil, err
+	}
+	var resp *Resp
+	err := withWatchdog(max(timeout, s.timeout), s.cancel, func() (err error) {
+		resp, err = s.stream.CloseAndRecv()
+		return err
+	})
+	s.cancel()
+	if err != nil {
+		return nil, s.wrap(err)
+	}
+	return resp, nil
+}
