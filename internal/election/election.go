@@ -1,7 +1,10 @@
 // Package election decides which master is primary when the journal itself
 // cannot (the shared-folder UFS journal): a PrimarySelector reports this
 // master's role and the epoch of its term. Single serves one master alone;
-// the ZooKeeper selector runs the standard leader election recipe.
+// the ZooKeeper selector runs the standard leader election recipe, takes
+// its epochs from ZooKeeper's transaction ids, and stops vouching for its
+// primacy as soon as it cannot be sure of its session (see ZooKeeper).
+// Clients find the primary with NewestLeader.
 package election
 
 import (
