@@ -31,8 +31,12 @@ type Config struct {
 	// Masters are the masters' rpc addresses (host:port). With more than
 	// one, the client asks each which is primary.
 	Masters []string
-	// ZooKeeper addresses, to find the primary through ZooKeeper.
+	// ZooKeeper addresses, to find the primary through ZooKeeper; they win
+	// over Masters when both are set.
 	ZooKeeper []string
+	// ZooKeeperLeaderPath is alluxio.zookeeper.leader.path (default
+	// /alluxio/leader).
+	ZooKeeperLeaderPath string
 	// User is the name the masters record as owner (SIMPLE
 	// authentication); default: the OS user.
 	User string
@@ -70,8 +74,8 @@ func New(cfg Config) (*FileSystem, error) {
 	if len(cfg.Masters) == 0 && len(cfg.ZooKeeper) == 0 {
 		return nil, errs.New(errs.ErrInvalidArg, "no master address configured (alluxio.master.hostname or alluxio.master.rpc.addresses)")
 	}
-	if len(cfg.ZooKeeper) > 0 && len(cfg.Masters) == 0 {
-		return nil, errs.New(errs.ErrInvalidArg, "finding the primary through ZooKeeper is not built yet")
+	if cfg.ZooKeeperLeaderPath == "" {
+		cfg.ZooKeeperLeaderPath = "/alluxio/leader"
 	}
 	if cfg.User == "" {
 		cfg.User = "anonymous"
@@ -91,7 +95,9 @@ func New(cfg Config) (*FileSystem, error) {
 	if cfg.RPCTimeout <= 0 {
 		cfg.RPCTimeout = 30 * time.Second
 	}
-	return &FileSystem{cfg: cfg, disc: newDiscovery(cfg.Masters)}, nil
+	d := newDiscovery(cfg.Masters)
+	d.zk, d.zkPath = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath
+	return &FileSystem{cfg: cfg, disc: d}, nil
 }
 
 // Close releases the connections.
@@ -173,6 +179,9 @@ type conn struct {
 // discovery finds and remembers the primary among the configured masters.
 type discovery struct {
 	addrs []string
+	// zk, when set, is asked for the primary instead of the masters.
+	zk     []string
+	zkPath string
 	mu    sync.Mutex
 	conns map[string]*conn
 	cur   string
@@ -206,6 +215,16 @@ func (d *discovery) primary(ctx context.Context, timeout time.Duration) (*conn, 
 	d.mu.Unlock()
 	if cur != "" {
 		return d.dial(cur)
+	}
+	if len(d.zk) > 0 {
+		addr, err := ZooKeeperLeader(ctx, d.zk, d.zkPath, min(timeout, 5*time.Second))
+		if err != nil {
+			return nil, err
+		}
+		d.mu.Lock()
+		d.cur = addr
+		d.mu.Unlock()
+		return d.dial(addr)
 	}
 	if len(d.addrs) == 1 {
 		return d.dial(d.addrs[0])

@@ -183,10 +183,21 @@ func (f *FileSystem) liveWorkers(ctx context.Context) ([]WorkerInfo, error) {
 			live = append(live, w)
 		}
 	}
-	d.mu.Lock()
-	d.workers, d.fetched = live, time.Now()
-	d.mu.Unlock()
+	if len(live) > 0 {
+		// An empty list is not remembered: after a failover the workers
+		// come back within a heartbeat.
+		d.mu.Lock()
+		d.workers, d.fetched = live, time.Now()
+		d.mu.Unlock()
+	}
 	return live, nil
+}
+
+// forgetWorkers drops the cached worker list, so the next use asks again.
+func (f *FileSystem) forgetWorkers() {
+	f.data.mu.Lock()
+	f.data.fetched = time.Time{}
+	f.data.mu.Unlock()
 }
 
 // isLocal reports whether host names this machine.

@@ -279,8 +279,29 @@ func (w *FileWriter) cacheFailed(idx int, err error) error {
 }
 
 // onWorker runs open against the workers in write order until one takes
-// it; a worker that is down, or has no room, passes it to the next.
+// it; a worker that is down, or has no room, passes it to the next. When
+// none is live it waits, within the retry budget, for workers to (re)register:
+// after a master failover the new primary knows no worker for a heartbeat.
 func (w *FileWriter) onWorker(need int64, open func(addr string, wc pb.BlockWorkerClient) error) error {
+	deadline := time.Now().Add(w.f.cfg.RetryMaxDuration)
+	sleep := w.f.cfg.RetryBaseSleep
+	for {
+		err := w.tryWorkers(need, open)
+		if err == nil || !errors.Is(err, errs.ErrUnavailable) || time.Now().Add(sleep).After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(sleep):
+		case <-w.ctx.Done():
+			return w.ctx.Err()
+		}
+		sleep = min(sleep*2, w.f.cfg.RetryMaxSleep)
+		w.f.forgetWorkers()
+		clear(w.failed)
+	}
+}
+
+func (w *FileWriter) tryWorkers(need int64, open func(addr string, wc pb.BlockWorkerClient) error) error {
 	ws, err := w.f.liveWorkers(w.ctx)
 	if err != nil {
 		return err

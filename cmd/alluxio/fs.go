@@ -93,6 +93,7 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 			cfg.Masters = []string{net.JoinHostPort(host, strconv.Itoa(port))}
 		}
 	}
+	cfg.ZooKeeperLeaderPath = get("alluxio.zookeeper.leader.path")
 	cfg.User = get("alluxio.security.login.username")
 	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")

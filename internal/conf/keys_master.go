@@ -61,7 +61,7 @@ var journalKeys = []Key{
 	size(MasterJournalLogSizeBytesMax, "10MB", "A journal log file larger than this is completed and a new one started."),
 	dur(MasterJournalFlushBatchTime, "100ms", "How long the journal waits to batch writes before flushing."),
 	dur(MasterJournalFlushTimeout, "5min", "How long the master retries a failed journal flush before it gives up primacy."),
-	dur(MasterJournalTailerSleepTime, "1sec", "How long a standby sleeps when it finds no new journal entries."),
+	dur(MasterJournalTailerSleepTime, "100ms", "How long a standby sleeps when it finds no new journal entries. Alluxio's default is 1sec; ours keeps standbys closer behind."),
 	dur(MasterJournalTailerShutdownQuietWaitTime, "5sec", "How long the journal must be quiet before a standby "+
 		"stops tailing and becomes primary."),
 	dur(MasterJournalRetryInterval, "1sec", "Wait between retries of a failed journal operation."),

@@ -43,6 +43,8 @@ type Info struct {
 	LastApplied    uint64
 	LastCheckpoint uint64
 	Location       string
+	// Leader is the primary's rpc address as far as this master knows.
+	Leader string
 }
 
 // System is the journal as the master process sees it.

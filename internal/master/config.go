@@ -42,6 +42,10 @@ type Config struct {
 
 	ZooKeeperEnabled bool
 	ZooKeeperAddress []string
+	ZKElectionPath   string
+	ZKLeaderPath     string
+	ZKSessionTimeout time.Duration
+	ZKConnectTimeout time.Duration
 
 	LogDir string
 }
@@ -74,6 +78,10 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		SyncInterval:     r.duration("alluxio.user.file.metadata.sync.interval"),
 		ZooKeeperEnabled: r.boolean("alluxio.zookeeper.enabled"),
 		ZooKeeperAddress: r.list("alluxio.zookeeper.address"),
+		ZKElectionPath:   r.str("alluxio.zookeeper.election.path"),
+		ZKLeaderPath:     r.str("alluxio.zookeeper.leader.path"),
+		ZKSessionTimeout: r.duration("alluxio.zookeeper.session.timeout"),
+		ZKConnectTimeout: r.duration("alluxio.zookeeper.connection.timeout"),
 		LogDir:           r.str("alluxio.logs.dir"),
 		SuperUser:        r.str("alluxio.security.login.username"),
 	}
@@ -101,6 +109,9 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	}
 	if c.DefaultBlockSize <= 0 && len(r.errs) == 0 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.user.block.size.bytes.default (%d) must be positive", c.DefaultBlockSize))
+	}
+	if c.ZooKeeperEnabled && len(c.ZooKeeperAddress) == 0 {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.zookeeper.address is empty but alluxio.zookeeper.enabled is true"))
 	}
 	if c.JournalType != "UFS" && c.JournalType != "EMBEDDED" {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.master.journal.type (%q) must be UFS or EMBEDDED", c.JournalType))

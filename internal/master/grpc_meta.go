@@ -2,6 +2,11 @@ package master
 
 import (
 	"context"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 )
@@ -34,8 +39,44 @@ func (m *metaService) GetMasterInfo(ctx context.Context, _ *pb.GetMasterInfoRequ
 		Epoch: info.Epoch,
 	}
 	resp.MasterAddresses = m.s.masterAddresses()
-	resp.Masters = []*pb.MasterStatus{m.nodeStatus()}
+	resp.Masters = m.allStatuses(ctx, resp.MasterAddresses)
 	return resp, nil
+}
+
+// allStatuses asks every configured master for its role and journal
+// position, in parallel and briefly: one that does not answer is listed as
+// UNAVAILABLE rather than holding up the report.
+func (m *metaService) allStatuses(ctx context.Context, addrs []string) []*pb.MasterStatus {
+	self := m.s.cfg.RPCAddress()
+	out := make([]*pb.MasterStatus, len(addrs))
+	var wg sync.WaitGroup
+	for i, a := range addrs {
+		if a == self {
+			out[i] = m.nodeStatus()
+			continue
+		}
+		wg.Add(1)
+		go func(i int, a string) {
+			defer wg.Done()
+			out[i] = &pb.MasterStatus{Address: a, Role: "UNAVAILABLE"}
+			cc, err := grpc.NewClient(a, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			if err != nil {
+				return
+			}
+			defer cc.Close()
+			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			if r, err := pb.NewMetaMasterClientServiceClient(cc).GetNodeStatus(qctx, &pb.GetNodeStatusRequest{}); err == nil {
+				out[i] = r.Status
+				out[i].Address = a
+			}
+		}(i, a)
+	}
+	wg.Wait()
+	if len(out) == 0 {
+		out = []*pb.MasterStatus{m.nodeStatus()}
+	}
+	return out
 }
 
 func (m *metaService) Checkpoint(ctx context.Context, _ *pb.CheckpointRequest) (*pb.CheckpointResponse, error) {

@@ -62,6 +62,13 @@ func (s *Server) webHandler() http.Handler {
 			"last_applied_sequence": info.LastApplied, "leader": s.leaderHint(),
 		})
 	})
+	// /debug/state lets operators (and tests) compare masters: equal
+	// sequences must come with equal digests.
+	mux.HandleFunc("/debug/state", func(w http.ResponseWriter, r *http.Request) {
+		seq, inodes, sum := s.st.Digest()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"last_applied_sequence": seq, "inodes": inodes, "digest": sum})
+	})
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	return mux
 }

@@ -45,7 +45,6 @@ type Server struct {
 	webLis net.Listener
 
 	primary  atomic.Bool
-	leader   atomic.Value // string: the primary's address as last known
 	fatal    chan error
 	stopCh   chan struct{}
 	wg       sync.WaitGroup
@@ -72,20 +71,29 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	s.fs = newFileSystem(cfg, s.st, jr, log)
 	s.fs.blocks = s.blocks
 	s.metrics = newMetrics(s)
-	s.leader.Store("")
 	return s, nil
 }
 
 func (s *Server) newJournal() (journal.System, error) {
 	switch s.cfg.JournalType {
 	case "UFS":
+		var sel election.PrimarySelector = election.NewSingle(s.cfg.RPCAddress())
 		if s.cfg.ZooKeeperEnabled {
-			return nil, errs.New(errs.ErrInvalidArg, "alluxio.zookeeper.enabled=true: ZooKeeper leader election is not built yet")
+			zk, err := election.NewZooKeeper(election.ZKConfig{Servers: s.cfg.ZooKeeperAddress,
+				ElectionPath: s.cfg.ZKElectionPath, LeaderPath: s.cfg.ZKLeaderPath, SessionTimeout: s.cfg.ZKSessionTimeout,
+				ConnectionTimeout: s.cfg.ZKConnectTimeout, Address: s.cfg.RPCAddress(), Logger: s.log.With("component", "election")})
+			if err != nil {
+				return nil, err
+			}
+			sel = zk
 		}
 		return ufsjournal.New(ufsjournal.Options{
-			Folder: s.cfg.JournalFolder, StateMachine: s.st, Selector: election.NewSingle(s.cfg.RPCAddress()),
+			Folder: s.cfg.JournalFolder, StateMachine: s.st, Selector: sel,
 			MaxLogSize: s.cfg.MaxLogSize, CheckpointPeriod: s.cfg.CheckpointPeriod, TailInterval: s.cfg.TailInterval,
-			Logger: s.log.With("component", "journal"), OnFatal: s.onFatal,
+			// With standbys, they write checkpoints so the primary never
+			// pauses for one; a lone master must do it itself.
+			CheckpointOnStandby: s.cfg.ZooKeeperEnabled,
+			Logger:              s.log.With("component", "journal"), OnFatal: s.onFatal,
 		})
 	default:
 		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s is not built yet (use UFS)", s.cfg.JournalType)
@@ -174,7 +182,6 @@ func (s *Server) becomePrimary(epoch uint64) {
 		return
 	}
 	s.primary.Store(true)
-	s.leader.Store(s.cfg.RPCAddress())
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
 	s.wg.Add(2)
@@ -199,7 +206,7 @@ func (s *Server) leaderHint() string {
 	if s.primary.Load() {
 		return s.cfg.RPCAddress()
 	}
-	return s.leader.Load().(string)
+	return s.jr.Info().Leader
 }
 
 func (s *Server) masterAddresses() []string {

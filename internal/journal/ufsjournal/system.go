@@ -33,6 +33,9 @@ type Options struct {
 	// (alluxio.master.journal.tailer.sleep.time).
 	TailInterval time.Duration
 	Logger       *slog.Logger
+	// CheckpointOnStandby makes standbys write the periodic checkpoints and
+	// the primary never: set it when several masters share the folder.
+	CheckpointOnStandby bool
 	// OnFatal is called when the journal can no longer be written or read;
 	// the master should stop.
 	OnFatal func(error)
@@ -139,9 +142,13 @@ func (s *System) run() {
 			if s.isPrimary() {
 				continue
 			}
-			if _, err := s.fol.catchUp(safeOnly); err != nil {
+			n, err := s.fol.catchUp(safeOnly)
+			if err != nil {
 				s.log.Error("journal tailing failed", "err", err)
 				s.opts.OnFatal(err)
+			}
+			if n > 0 && s.opts.CheckpointOnStandby {
+				s.applied(n)
 			}
 		}
 	}
@@ -161,7 +168,7 @@ func (s *System) promote(epoch uint64) {
 		return
 	}
 	w := &writer{dir: s.opts.Folder, epoch: claimed, sm: s.opts.StateMachine, maxSize: s.opts.MaxLogSize}
-	w.onApplied = s.applied
+	w.onApplied = s.primaryApplied
 	w.onFenced = func() { s.post(func() { s.log.Warn("journal fenced by a newer epoch"); s.demote() }) }
 	w.onFailed = func(err error) { s.post(func() { s.demote(); s.opts.OnFatal(err) }) }
 	if err := openWriter(w); err != nil {
@@ -205,6 +212,14 @@ func (s *System) isPrimary() bool {
 	return s.w != nil
 }
 
+func (s *System) primaryApplied(n int) {
+	if !s.opts.CheckpointOnStandby {
+		s.applied(n)
+	}
+}
+
+// applied counts entries applied and starts a checkpoint in the background
+// once a period's worth has accumulated.
 func (s *System) applied(n int) {
 	if s.sinceC.Add(uint64(n)) >= s.opts.CheckpointPeriod && s.ckMu.TryLock() {
 		s.sinceC.Store(0)
@@ -273,7 +288,7 @@ func (s *System) Info() journal.Info {
 		role = journal.RolePrimary
 	}
 	return journal.Info{Type: "UFS", Role: role, Epoch: s.epoch, LastApplied: s.opts.StateMachine.LastSequence(),
-		LastCheckpoint: s.lastCk.Load(), Location: s.opts.Folder}
+		LastCheckpoint: s.lastCk.Load(), Location: s.opts.Folder, Leader: s.opts.Selector.Leader()}
 }
 
 // Stop closes the journal and leaves the election.

@@ -1,6 +1,12 @@
 package state
 
-import "github.com/alluxio-go/alluxio/api/journalpb"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/alluxio-go/alluxio/api/journalpb"
+)
 
 // These scans serve the block master's once-a-second questions. They walk
 // every inode; an index kept by Apply replaces them when namespaces grow
@@ -50,4 +56,27 @@ func (s *State) BlockLive(blockID int64) bool {
 	}
 	idx := blockID & (1<<BlockIDBits - 1)
 	return n.BlockSize > 0 && idx*n.BlockSize < n.Length
+}
+
+// Digest is a hash of everything Apply decides (every inode's fields, the
+// mount table) with the sequence it was taken at, so replicas can be compared
+// without shipping their namespaces. The retry cache is left out: it only
+// answers retries.
+func (s *State) Digest() (seq uint64, inodes int, sum string) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	h := sha256.New()
+	var walk func(n *Inode, path string)
+	walk = func(n *Inode, path string) {
+		c := n.copyOut()
+		fmt.Fprintf(h, "%s|%+v\n", path, c)
+		for _, k := range n.sortedChildren() {
+			walk(k, path+"/"+k.Name)
+		}
+	}
+	walk(s.root, "")
+	for _, m := range s.mounts.list() {
+		fmt.Fprintf(h, "mount|%s|%s|%v|%v\n", m.AlluxioPath, m.UfsURI, m.ReadOnly, m.Shared)
+	}
+	return s.lastSeq, len(s.byID), hex.EncodeToString(h.Sum(nil))
 }
