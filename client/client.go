@@ -182,9 +182,9 @@ type discovery struct {
 	// zk, when set, is asked for the primary instead of the masters.
 	zk     []string
 	zkPath string
-	mu    sync.Mutex
-	conns map[string]*conn
-	cur   string
+	mu     sync.Mutex
+	conns  map[string]*conn
+	cur    string
 }
 
 func newDiscovery(addrs []string) *discovery {

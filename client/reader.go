@@ -40,9 +40,12 @@ type FileReader struct {
 	readType pb.ReadType
 	closed   atomic.Bool
 
-	mu   sync.Mutex // guards info and bad
-	info *FileInfo
-	bad  map[string]bool // workers that did not answer, skipped until the next refresh
+	mu      sync.Mutex // guards info, bad and local
+	info    *FileInfo
+	bad     map[string]bool // workers that did not answer, skipped until the next refresh
+	local   map[int64]*localFile
+	windows []*window
+	tick    uint64
 
 	seqMu sync.Mutex // guards pos and seq, for Read and Seek
 	pos   int64
@@ -196,7 +199,11 @@ func (r *FileReader) ReadAt(p []byte, off int64) (int, error) {
 		b := r.block(off)
 		in := off - b.start
 		k := int(min(int64(len(p)-n), b.length-in))
-		if err := r.readFull(b, in, p[n:n+k]); err != nil {
+		read := r.readFull
+		if k < smallRead {
+			read = r.readSmall
+		}
+		if err := read(b, in, p[n:n+k]); err != nil {
 			return n, err
 		}
 		n += k
@@ -206,6 +213,62 @@ func (r *FileReader) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// Small ReadAt calls (zip and Parquet readers make many) are served from
+// the last few aligned windows of the file instead of one stream each.
+// The windows never go stale: a complete file does not change.
+const (
+	smallRead   = 64 << 10
+	windowSize  = chunkSize
+	windowCount = 4
+)
+
+type window struct {
+	start int64 // file offset
+	data  []byte
+	used  uint64
+}
+
+func (r *FileReader) readSmall(b blockRef, off int64, p []byte) error {
+	abs := b.start + off
+	r.mu.Lock()
+	for _, w := range r.windows {
+		if abs >= w.start && abs+int64(len(p)) <= w.start+int64(len(w.data)) {
+			r.tick++
+			w.used = r.tick
+			copy(p, w.data[abs-w.start:])
+			r.mu.Unlock()
+			return nil
+		}
+	}
+	r.mu.Unlock()
+	woff := off - off%windowSize
+	wlen := min(windowSize, b.length-woff)
+	if off+int64(len(p)) > woff+wlen {
+		return r.readFull(b, off, p) // straddles two windows
+	}
+	buf := make([]byte, wlen)
+	if err := r.readFull(b, woff, buf); err != nil {
+		return err
+	}
+	copy(p, buf[off-woff:])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tick++
+	w := &window{start: b.start + woff, data: buf, used: r.tick}
+	if len(r.windows) < windowCount {
+		r.windows = append(r.windows, w)
+		return nil
+	}
+	oldest := 0
+	for i, x := range r.windows {
+		if x.used < r.windows[oldest].used {
+			oldest = i
+		}
+	}
+	r.windows[oldest] = w
+	return nil
 }
 
 // readFull fills p from block b at off, moving once to another source
@@ -236,6 +299,7 @@ func (r *FileReader) Close() error {
 	r.seqMu.Lock()
 	defer r.seqMu.Unlock()
 	r.dropSeq()
+	r.closeLocal()
 	return nil
 }
 
@@ -458,10 +522,131 @@ func (s *remoteBlock) Read(p []byte) (int, error) {
 func (s *remoteBlock) Close() error   { s.cancel(); return nil }
 func (s *remoteBlock) worker() string { return s.addr }
 
-// openLocal reads a block file of a worker on this host directly. The
-// stream stays open while the file is read: the worker does not evict the
-// block until it ends.
+// maxLocalOpen bounds the block files a reader keeps open for
+// short-circuit reads: reopening costs a round trip to the worker, while
+// an open one keeps its block from eviction until the reader is done.
+const maxLocalOpen = 4
+
+// localFile is a worker's block file opened for short-circuit reads. The
+// stream that opened it stays open while the file is in use, because the
+// worker keeps the block from eviction until that stream ends.
+type localFile struct {
+	file   *os.File
+	stream grpc.BidiStreamingClient[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]
+	cancel context.CancelFunc
+	addr   string
+	length int64
+	// refs, used and dropped are guarded by the reader's mu.
+	refs    int
+	used    uint64
+	dropped bool
+}
+
+func (lf *localFile) close() {
+	lf.file.Close()
+	lf.stream.CloseSend()
+	lf.cancel()
+}
+
+// openLocal returns a stream of n bytes of block b from off, read from the
+// block file of the worker at addr on this host.
 func (r *FileReader) openLocal(addr string, b blockRef, off, n int64) (blockStream, error) {
+	lf, err := r.acquireLocal(addr, b)
+	if err != nil {
+		return nil, err
+	}
+	if lf.length < off+n {
+		r.releaseLocal(lf, true)
+		return nil, errs.New(errs.ErrCorrupt, "worker %s holds %d bytes of block %d, not %d", addr, lf.length, b.id, b.length)
+	}
+	return &localBlock{r: r, lf: lf, off: off, end: off + n}, nil
+}
+
+// acquireLocal returns the open block file of b, opening it if needed.
+func (r *FileReader) acquireLocal(addr string, b blockRef) (*localFile, error) {
+	r.mu.Lock()
+	if lf := r.local[b.id]; lf != nil && lf.addr == addr {
+		lf.refs++
+		r.tick++
+		lf.used = r.tick
+		r.mu.Unlock()
+		return lf, nil
+	}
+	r.mu.Unlock()
+	lf, err := r.openLocalFile(addr, b)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old := r.local[b.id]; old != nil {
+		old.dropped = true
+		if old.refs == 0 {
+			old.close()
+		}
+	}
+	if r.local == nil {
+		r.local = map[int64]*localFile{}
+	}
+	r.tick++
+	lf.refs, lf.used = 1, r.tick
+	r.local[b.id] = lf
+	r.trimLocal()
+	return lf, nil
+}
+
+// releaseLocal returns lf after use; drop forgets it after a failure.
+func (r *FileReader) releaseLocal(lf *localFile, drop bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	lf.refs--
+	if drop && !lf.dropped {
+		lf.dropped = true
+		for id, cur := range r.local {
+			if cur == lf {
+				delete(r.local, id)
+			}
+		}
+	}
+	if lf.dropped && lf.refs == 0 {
+		lf.close()
+	}
+	r.trimLocal()
+}
+
+// trimLocal closes the least recently used idle block files beyond
+// maxLocalOpen. The caller holds mu.
+func (r *FileReader) trimLocal() {
+	for len(r.local) > maxLocalOpen {
+		var victim int64
+		var oldest *localFile
+		for id, lf := range r.local {
+			if lf.refs == 0 && (oldest == nil || lf.used < oldest.used) {
+				victim, oldest = id, lf
+			}
+		}
+		if oldest == nil {
+			return
+		}
+		delete(r.local, victim)
+		oldest.dropped = true
+		oldest.close()
+	}
+}
+
+func (r *FileReader) closeLocal() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, lf := range r.local {
+		delete(r.local, id)
+		lf.dropped = true
+		if lf.refs == 0 {
+			lf.close()
+		}
+	}
+}
+
+func (r *FileReader) openLocalFile(addr string, b blockRef) (*localFile, error) {
 	wc, err := r.f.worker(addr)
 	if err != nil {
 		return nil, err
@@ -485,24 +670,21 @@ func (r *FileReader) openLocal(addr string, b blockRef, off, n int64) (blockStre
 		cancel()
 		return nil, workerErr(addr, b.id, err)
 	}
-	if resp.Length < off+n {
-		cancel()
-		return nil, errs.New(errs.ErrCorrupt, "worker %s holds %d bytes of block %d, not %d", addr, resp.Length, b.id, b.length)
-	}
 	file, err := os.Open(resp.Path)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	return &localBlock{file: file, stream: stream, cancel: cancel, addr: addr, off: off, end: off + n}, nil
+	return &localFile{file: file, stream: stream, cancel: cancel, addr: addr, length: resp.Length}, nil
 }
 
+// localBlock reads a range of a shared localFile.
 type localBlock struct {
-	file     *os.File
-	stream   grpc.BidiStreamingClient[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]
-	cancel   context.CancelFunc
-	addr     string
+	r        *FileReader
+	lf       *localFile
 	off, end int64
+	failed   bool
+	closed   bool
 }
 
 func (s *localBlock) Read(p []byte) (int, error) {
@@ -510,22 +692,24 @@ func (s *localBlock) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	p = p[:min(int64(len(p)), s.end-s.off)]
-	n, err := s.file.ReadAt(p, s.off)
+	n, err := s.lf.file.ReadAt(p, s.off)
 	s.off += int64(n)
 	if err == io.EOF {
 		if n > 0 {
 			return n, nil
 		}
-		return 0, errs.New(errs.ErrCorrupt, "block file %s ends before %d", s.file.Name(), s.end)
+		err = errs.New(errs.ErrCorrupt, "block file %s ends before %d", s.lf.file.Name(), s.end)
 	}
+	s.failed = err != nil
 	return n, err
 }
 
 func (s *localBlock) Close() error {
-	err := s.file.Close()
-	s.stream.CloseSend()
-	s.cancel()
-	return err
+	if !s.closed {
+		s.closed = true
+		s.r.releaseLocal(s.lf, s.failed)
+	}
+	return nil
 }
 
-func (s *localBlock) worker() string { return s.addr }
+func (s *localBlock) worker() string { return s.lf.addr }

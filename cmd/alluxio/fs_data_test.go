@@ -55,6 +55,11 @@ func TestCapacityLinesTwoTiers(t *testing.T) {
 	if i, j := index(lines, "w1 "), index(lines, "w2 "); i < 0 || j < i {
 		t.Errorf("workers not sorted by address: %d %d", i, j)
 	}
+	ws[1].Host = "w2"
+	lines = capacityLines(ws, now)
+	if index(lines, "w2:29999 ") < 0 {
+		t.Errorf("workers on one host not told apart:\n%s", strings.Join(lines, "\n"))
+	}
 }
 
 func contains(lines []string, want string) bool {

@@ -216,13 +216,23 @@ func capacityLines(ws []client.WorkerInfo, now time.Time) []string {
 	}
 	out = append(out, row("Worker Name", "Last Heartbeat", "Storage", cells(func(t string) string { return t })))
 	sort.Slice(live, func(i, j int) bool { return live[i].Address() < live[j].Address() })
+	// Alluxio names a worker by its host; workers that share one (a test
+	// cluster on one machine) are told apart by port.
+	perHost := map[string]int{}
 	for _, w := range live {
+		perHost[w.Host]++
+	}
+	for _, w := range live {
+		name := w.Host
+		if perHost[name] > 1 {
+			name = w.Address()
+		}
 		wc, wu := map[string]int64{}, map[string]int64{}
 		for _, t := range w.Tiers {
 			wc[t.Alias], wu[t.Alias] = t.Capacity, t.Used
 		}
 		beat := strconv.FormatInt(int64(max(now.Sub(w.LastContact), 0)/time.Second), 10)
-		out = append(out, row(w.Host, beat, "capacity", cells(func(t string) string { return conf.FormatBytes(wc[t]) })))
+		out = append(out, row(name, beat, "capacity", cells(func(t string) string { return conf.FormatBytes(wc[t]) })))
 		pct := ""
 		if w.Capacity > 0 {
 			pct = fmt.Sprintf(" (%d%%)", mulDiv(w.Used, 100, w.Capacity))

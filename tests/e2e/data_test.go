@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
@@ -288,5 +290,25 @@ func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 	fi, err := m.client().GetStatus(context.Background(), "/too-big", client.StatusOptions{})
 	if err == nil && fi.Completed {
 		t.Fatal("a failed write left a complete file")
+	}
+}
+
+// TestIOFS checks the client's io/fs.FS view with the standard library's
+// own conformance test.
+func TestIOFS(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	startWorker(t, m, "worker", "64MB")
+	c := m.client()
+	files := map[string][]byte{"/fsys/a.txt": []byte("alpha"), "/fsys/dir/b.bin": randomBytes(3<<20, 8), "/fsys/dir/sub/c": nil}
+	for p, d := range files {
+		writeFile(t, c, p, d, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20, Recursive: true})
+	}
+	fsys, err := fs.Sub(c.FS(context.Background()), "fsys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(fsys, "a.txt", "dir/b.bin", "dir/sub/c"); err != nil {
+		t.Fatal(err)
 	}
 }
