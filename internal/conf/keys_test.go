@@ -6,7 +6,7 @@ import (
 )
 
 // compatDefaults is COMPAT.md's key table with this project's defaults;
-// the three failover keys differ from Alluxio on purpose.
+// the failover keys differ from Alluxio on purpose.
 var compatDefaults = map[string]string{
 	MasterJournalType:                       "EMBEDDED",
 	MasterJournalFolder:                     "${alluxio.work.dir}/journal",
@@ -14,7 +14,7 @@ var compatDefaults = map[string]string{
 	MasterJournalLogSizeBytesMax:            "10MB",
 	MasterJournalFlushBatchTime:             "100ms",
 	MasterJournalFlushTimeout:               "5min",
-	MasterJournalTailerSleepTime:            "1sec",
+	MasterJournalTailerSleepTime:            "100ms",
 	ZookeeperEnabled:                        "false",
 	ZookeeperAddress:                        "",
 	ZookeeperElectionPath:                   "/alluxio/election",
@@ -84,7 +84,7 @@ func TestCompatKeys(t *testing.T) {
 		}
 	}
 	for _, name := range []string{ZookeeperSessionTimeout, MasterEmbeddedJournalElectionTimeoutMin,
-		MasterEmbeddedJournalElectionTimeoutMax, MasterMetastore} {
+		MasterEmbeddedJournalElectionTimeoutMax, MasterMetastore, MasterJournalTailerSleepTime} {
 		if k, _ := Lookup(name); !strings.Contains(k.Doc, "Alluxio's default") {
 			t.Errorf("%s Doc does not give Alluxio's default: %q", name, k.Doc)
 		}

@@ -21,7 +21,7 @@ import (
 // master is one master process with its own work dir, journal and root
 // under storage.
 type master struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	dir     string
 	rpcPort int
@@ -49,7 +49,7 @@ func (m *master) env() []string {
 }
 
 // newMaster formats a journal and starts a master on fresh ports.
-func newMaster(t *testing.T) *master {
+func newMaster(t testing.TB) *master {
 	t.Helper()
 	ports := testcluster.FreePorts(t, 2)
 	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
@@ -117,7 +117,7 @@ func (m *master) client() *client.FileSystem {
 
 // dump is a canonical text of the whole namespace and the mount table: every
 // field the master keeps for every inode.
-func dump(t *testing.T, c *client.FileSystem) string {
+func dump(t testing.TB, c *client.FileSystem) string {
 	t.Helper()
 	ctx := context.Background()
 	never := time.Duration(-1)
@@ -144,7 +144,7 @@ func dump(t *testing.T, c *client.FileSystem) string {
 
 // buildNamespace makes a namespace through the CLI that touches every kind
 // of journal entry.
-func buildNamespace(t *testing.T, m *master, prefix string) {
+func buildNamespace(t testing.TB, m *master, prefix string) {
 	t.Helper()
 	ufs := filepath.Join(m.dir, "extra-ufs-"+strings.Trim(prefix, "/"))
 	if err := os.MkdirAll(filepath.Join(ufs, "sub"), 0o755); err != nil {

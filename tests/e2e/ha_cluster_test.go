@@ -17,7 +17,7 @@ import (
 // haCluster is 3 ZooKeeper servers, 3 masters sharing one journal folder
 // and one root under storage, and workers.
 type haCluster struct {
-	t       *testing.T
+	t       testing.TB
 	zk      *testcluster.ZKEnsemble
 	masters []*master
 	workers []*worker
@@ -25,7 +25,7 @@ type haCluster struct {
 }
 
 // newZKCluster starts the whole cluster and waits for a leader.
-func newZKCluster(t *testing.T, workers int, sessionTimeout string) *haCluster {
+func newZKCluster(t testing.TB, workers int, sessionTimeout string) *haCluster {
 	t.Helper()
 	zk := testcluster.StartZooKeeper(t, 3)
 	zk.WaitReady(t, 90*time.Second)

@@ -39,7 +39,7 @@ func (w *worker) args() []string {
 
 // startWorker starts a worker with a cache of quota bytes (Alluxio size
 // syntax) and waits until the master lists it.
-func startWorker(t *testing.T, m *master, name, quota string) *worker {
+func startWorker(t testing.TB, m *master, name, quota string) *worker {
 	t.Helper()
 	ports := testcluster.FreePorts(t, 2)
 	w := &worker{m: m, dir: filepath.Join(t.TempDir(), "mem"), rpcPort: ports[0], webPort: ports[1], quota: quota, name: name}
@@ -58,7 +58,7 @@ func (w *worker) waitRegistered() {
 func (w *worker) address() string { return fmt.Sprintf("127.0.0.1:%d", w.rpcPort) }
 
 // metric reads one counter from the worker's /metrics page.
-func (w *worker) metric(t *testing.T, name string) float64 {
+func (w *worker) metric(t testing.TB, name string) float64 {
 	t.Helper()
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", w.webPort))
 	if err != nil {

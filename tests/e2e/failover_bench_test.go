@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// Failover time, as users feel it: from the leader's death (or SIGTERM) to
+// the first write acknowledged by the new leader, seen by a client that
+// retries every few milliseconds. Run with
+//
+//	go test -run '^$' -bench Failover -benchtime 1x ./tests/e2e/
+//
+// FAILOVERS sets how many failovers each benchmark makes (default 10).
+func failovers() int {
+	if n, err := strconv.Atoi(os.Getenv("FAILOVERS")); err == nil && n > 0 {
+		return n
+	}
+	return 10
+}
+
+func BenchmarkZKFailoverKill9(b *testing.B) { benchFailover(b, syscall.SIGKILL) }
+
+func BenchmarkZKFailoverGraceful(b *testing.B) { benchFailover(b, syscall.SIGTERM) }
+
+func benchFailover(b *testing.B, sig syscall.Signal) {
+	c := newZKCluster(b, 0, "5s")
+	fs, err := client.New(client.Config{ZooKeeper: c.zk.Servers(), RetryMaxDuration: 60 * time.Second,
+		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
+	ctx := context.Background()
+	var took []time.Duration
+	b.ResetTimer()
+	for i := 0; i < failovers(); i++ {
+		if _, err := fs.CreateDirectory(ctx, fmt.Sprintf("/warm-%d", i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
+			b.Fatal(err)
+		}
+		old := c.waitLeader()
+		start := time.Now()
+		if err := old.proc.Signal(sig); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := fs.CreateDirectory(ctx, fmt.Sprintf("/after-%d", i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+		old.proc.Wait()
+		old.proc.Restart(b)
+		c.waitStandbys()
+	}
+	b.StopTimer()
+	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+	p := func(q float64) float64 { return took[min(len(took)-1, int(q*float64(len(took))))].Seconds() }
+	b.ReportMetric(p(0.5), "p50-s")
+	b.ReportMetric(p(0.99), "p99-s")
+	b.ReportMetric(float64(len(took)), "failovers")
+	b.Logf("failover times: %v", took)
+}
+
+// waitStandbys waits until every master answers, so the next failover has
+// a caught-up standby to take over.
+func (c *haCluster) waitStandbys() {
+	for _, m := range c.masters {
+		testcluster.WaitFor(c.t, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
+			return m.health().ok, fmt.Sprintf("master on port %d is not back", m.rpcPort)
+		})
+	}
+}
