@@ -108,6 +108,12 @@ func (f *FileSystem) Persist(ctx context.Context, path string) error {
 	})
 }
 
+// Buffer and window sizes of data connections to workers.
+const (
+	dataBufferSize = 1 << 20
+	dataWindowSize = 16 << 20
+)
+
 // workerListTTL bounds how often the client asks the master for workers
 // when it picks one for new data.
 const workerListTTL = 3 * time.Second
@@ -141,8 +147,12 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 	if c, ok := d.conns[addr]; ok {
 		return pb.NewBlockWorkerClient(c), nil
 	}
+	// Data streams move megabytes: large buffers and flow-control windows
+	// cut the syscalls and round trips per byte.
 	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20)),
+		grpc.WithWriteBufferSize(dataBufferSize), grpc.WithReadBufferSize(dataBufferSize),
+		grpc.WithInitialWindowSize(dataWindowSize), grpc.WithInitialConnWindowSize(2*dataWindowSize))
 	if err != nil {
 		return nil, errs.New(errs.ErrInvalidArg, "worker address %s: %v", addr, err)
 	}

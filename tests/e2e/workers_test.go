@@ -41,8 +41,14 @@ func (w *worker) args() []string {
 // syntax) and waits until the master lists it.
 func startWorker(t testing.TB, m *master, name, quota string) *worker {
 	t.Helper()
+	return startWorkerIn(t, m, name, quota, filepath.Join(t.TempDir(), "mem"))
+}
+
+// startWorkerIn is startWorker with the memory tier in dir.
+func startWorkerIn(t testing.TB, m *master, name, quota, dir string) *worker {
+	t.Helper()
 	ports := testcluster.FreePorts(t, 2)
-	w := &worker{m: m, dir: filepath.Join(t.TempDir(), "mem"), rpcPort: ports[0], webPort: ports[1], quota: quota, name: name}
+	w := &worker{m: m, dir: dir, rpcPort: ports[0], webPort: ports[1], quota: quota, name: name}
 	w.proc = testcluster.Start(t, name, m.bin, w.args(), m.env())
 	w.waitRegistered()
 	return w
