@@ -373,3 +373,55 @@ func (f *FileSystem) Checkpoint(ctx context.Context) (uint64, error) {
 	})
 	return seq, err
 }
+
+// QuorumMember is one master of an embedded-journal quorum.
+type QuorumMember struct {
+	Address    string // embedded journal address
+	RPCAddress string
+	State      string // AVAILABLE or UNAVAILABLE
+	Leader     bool
+	Voter      bool
+}
+
+// QuorumInfo describes the embedded journal's quorum.
+func (f *FileSystem) QuorumInfo(ctx context.Context) (domain, leader string, members []QuorumMember, err error) {
+	err = f.retry(ctx, func(ctx context.Context, c *conn) error {
+		r, err := c.meta.GetQuorumInfo(ctx, &pb.GetQuorumInfoRequest{})
+		if err != nil {
+			return err
+		}
+		domain, leader, members = r.Domain, r.Leader, members[:0]
+		for _, s := range r.Servers {
+			members = append(members, QuorumMember{Address: s.ServerAddress, RPCAddress: s.RpcAddress, State: s.State,
+				Leader: s.IsLeader, Voter: s.Voter})
+		}
+		return nil
+	})
+	return domain, leader, members, err
+}
+
+// TransferLeadership asks the quorum to make the master with the given
+// embedded journal address the leader.
+func (f *FileSystem) TransferLeadership(ctx context.Context, address string) error {
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.meta.TransferLeadership(ctx, &pb.TransferLeadershipRequest{ServerAddress: address})
+		return err
+	})
+}
+
+// RemoveQuorumMember removes a master from the quorum.
+func (f *FileSystem) RemoveQuorumMember(ctx context.Context, address string) error {
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.meta.RemoveQuorumServer(ctx, &pb.RemoveQuorumServerRequest{ServerAddress: address})
+		return err
+	})
+}
+
+// AddQuorumMember adds a master (its embedded journal and rpc addresses)
+// to the quorum; it then catches up from the others.
+func (f *FileSystem) AddQuorumMember(ctx context.Context, address, rpcAddress string) error {
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.meta.AddQuorumServer(ctx, &pb.AddQuorumServerRequest{ServerAddress: address, RpcAddress: rpcAddress})
+		return err
+	})
+}

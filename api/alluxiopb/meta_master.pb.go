@@ -453,6 +453,429 @@ func (x *CheckpointResponse) GetPath() string {
 	return ""
 }
 
+// Quorum administration of the embedded journal.
+type QuorumServerInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ServerAddress is the member's embedded journal address.
+	ServerAddress string `protobuf:"bytes,1,opt,name=server_address,json=serverAddress,proto3" json:"server_address,omitempty"`
+	RpcAddress    string `protobuf:"bytes,2,opt,name=rpc_address,json=rpcAddress,proto3" json:"rpc_address,omitempty"`
+	// State: AVAILABLE or UNAVAILABLE.
+	State         string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	IsLeader      bool   `protobuf:"varint,4,opt,name=is_leader,json=isLeader,proto3" json:"is_leader,omitempty"`
+	Voter         bool   `protobuf:"varint,5,opt,name=voter,proto3" json:"voter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *QuorumServerInfo) Reset() {
+	*x = QuorumServerInfo{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *QuorumServerInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*QuorumServerInfo) ProtoMessage() {}
+
+func (x *QuorumServerInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use QuorumServerInfo.ProtoReflect.Descriptor instead.
+func (*QuorumServerInfo) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *QuorumServerInfo) GetServerAddress() string {
+	if x != nil {
+		return x.ServerAddress
+	}
+	return ""
+}
+
+func (x *QuorumServerInfo) GetRpcAddress() string {
+	if x != nil {
+		return x.RpcAddress
+	}
+	return ""
+}
+
+func (x *QuorumServerInfo) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *QuorumServerInfo) GetIsLeader() bool {
+	if x != nil {
+		return x.IsLeader
+	}
+	return false
+}
+
+func (x *QuorumServerInfo) GetVoter() bool {
+	if x != nil {
+		return x.Voter
+	}
+	return false
+}
+
+type GetQuorumInfoRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetQuorumInfoRequest) Reset() {
+	*x = GetQuorumInfoRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetQuorumInfoRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetQuorumInfoRequest) ProtoMessage() {}
+
+func (x *GetQuorumInfoRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetQuorumInfoRequest.ProtoReflect.Descriptor instead.
+func (*GetQuorumInfoRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{8}
+}
+
+type GetQuorumInfoResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Domain        string                 `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	Servers       []*QuorumServerInfo    `protobuf:"bytes,2,rep,name=servers,proto3" json:"servers,omitempty"`
+	Leader        string                 `protobuf:"bytes,3,opt,name=leader,proto3" json:"leader,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetQuorumInfoResponse) Reset() {
+	*x = GetQuorumInfoResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetQuorumInfoResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetQuorumInfoResponse) ProtoMessage() {}
+
+func (x *GetQuorumInfoResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetQuorumInfoResponse.ProtoReflect.Descriptor instead.
+func (*GetQuorumInfoResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetQuorumInfoResponse) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *GetQuorumInfoResponse) GetServers() []*QuorumServerInfo {
+	if x != nil {
+		return x.Servers
+	}
+	return nil
+}
+
+func (x *GetQuorumInfoResponse) GetLeader() string {
+	if x != nil {
+		return x.Leader
+	}
+	return ""
+}
+
+type TransferLeadershipRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ServerAddress string                 `protobuf:"bytes,1,opt,name=server_address,json=serverAddress,proto3" json:"server_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferLeadershipRequest) Reset() {
+	*x = TransferLeadershipRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferLeadershipRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferLeadershipRequest) ProtoMessage() {}
+
+func (x *TransferLeadershipRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferLeadershipRequest.ProtoReflect.Descriptor instead.
+func (*TransferLeadershipRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *TransferLeadershipRequest) GetServerAddress() string {
+	if x != nil {
+		return x.ServerAddress
+	}
+	return ""
+}
+
+type TransferLeadershipResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferLeadershipResponse) Reset() {
+	*x = TransferLeadershipResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferLeadershipResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferLeadershipResponse) ProtoMessage() {}
+
+func (x *TransferLeadershipResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferLeadershipResponse.ProtoReflect.Descriptor instead.
+func (*TransferLeadershipResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{11}
+}
+
+type RemoveQuorumServerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ServerAddress string                 `protobuf:"bytes,1,opt,name=server_address,json=serverAddress,proto3" json:"server_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveQuorumServerRequest) Reset() {
+	*x = RemoveQuorumServerRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveQuorumServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveQuorumServerRequest) ProtoMessage() {}
+
+func (x *RemoveQuorumServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveQuorumServerRequest.ProtoReflect.Descriptor instead.
+func (*RemoveQuorumServerRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RemoveQuorumServerRequest) GetServerAddress() string {
+	if x != nil {
+		return x.ServerAddress
+	}
+	return ""
+}
+
+type RemoveQuorumServerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveQuorumServerResponse) Reset() {
+	*x = RemoveQuorumServerResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveQuorumServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveQuorumServerResponse) ProtoMessage() {}
+
+func (x *RemoveQuorumServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveQuorumServerResponse.ProtoReflect.Descriptor instead.
+func (*RemoveQuorumServerResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{13}
+}
+
+type AddQuorumServerRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ServerAddress string                 `protobuf:"bytes,1,opt,name=server_address,json=serverAddress,proto3" json:"server_address,omitempty"`
+	RpcAddress    string                 `protobuf:"bytes,2,opt,name=rpc_address,json=rpcAddress,proto3" json:"rpc_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddQuorumServerRequest) Reset() {
+	*x = AddQuorumServerRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddQuorumServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddQuorumServerRequest) ProtoMessage() {}
+
+func (x *AddQuorumServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddQuorumServerRequest.ProtoReflect.Descriptor instead.
+func (*AddQuorumServerRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AddQuorumServerRequest) GetServerAddress() string {
+	if x != nil {
+		return x.ServerAddress
+	}
+	return ""
+}
+
+func (x *AddQuorumServerRequest) GetRpcAddress() string {
+	if x != nil {
+		return x.RpcAddress
+	}
+	return ""
+}
+
+type AddQuorumServerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddQuorumServerResponse) Reset() {
+	*x = AddQuorumServerResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddQuorumServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddQuorumServerResponse) ProtoMessage() {}
+
+func (x *AddQuorumServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddQuorumServerResponse.ProtoReflect.Descriptor instead.
+func (*AddQuorumServerResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{15}
+}
+
 var File_api_alluxiopb_meta_master_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
@@ -490,12 +913,39 @@ const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\x11CheckpointRequest\"D\n" +
 	"\x12CheckpointResponse\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x12\n" +
-	"\x04path\x18\x02 \x01(\tR\x04path2\x9e\x02\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\"\xa3\x01\n" +
+	"\x10QuorumServerInfo\x12%\n" +
+	"\x0eserver_address\x18\x01 \x01(\tR\rserverAddress\x12\x1f\n" +
+	"\vrpc_address\x18\x02 \x01(\tR\n" +
+	"rpcAddress\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\x12\x1b\n" +
+	"\tis_leader\x18\x04 \x01(\bR\bisLeader\x12\x14\n" +
+	"\x05voter\x18\x05 \x01(\bR\x05voter\"\x16\n" +
+	"\x14GetQuorumInfoRequest\"\x81\x01\n" +
+	"\x15GetQuorumInfoResponse\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x128\n" +
+	"\aservers\x18\x02 \x03(\v2\x1e.alluxio.grpc.QuorumServerInfoR\aservers\x12\x16\n" +
+	"\x06leader\x18\x03 \x01(\tR\x06leader\"B\n" +
+	"\x19TransferLeadershipRequest\x12%\n" +
+	"\x0eserver_address\x18\x01 \x01(\tR\rserverAddress\"\x1c\n" +
+	"\x1aTransferLeadershipResponse\"B\n" +
+	"\x19RemoveQuorumServerRequest\x12%\n" +
+	"\x0eserver_address\x18\x01 \x01(\tR\rserverAddress\"\x1c\n" +
+	"\x1aRemoveQuorumServerResponse\"`\n" +
+	"\x16AddQuorumServerRequest\x12%\n" +
+	"\x0eserver_address\x18\x01 \x01(\tR\rserverAddress\x12\x1f\n" +
+	"\vrpc_address\x18\x02 \x01(\tR\n" +
+	"rpcAddress\"\x19\n" +
+	"\x17AddQuorumServerResponse2\xaa\x05\n" +
 	"\x17MetaMasterClientService\x12X\n" +
 	"\rGetMasterInfo\x12\".alluxio.grpc.GetMasterInfoRequest\x1a#.alluxio.grpc.GetMasterInfoResponse\x12X\n" +
 	"\rGetNodeStatus\x12\".alluxio.grpc.GetNodeStatusRequest\x1a#.alluxio.grpc.GetNodeStatusResponse\x12O\n" +
 	"\n" +
-	"Checkpoint\x12\x1f.alluxio.grpc.CheckpointRequest\x1a .alluxio.grpc.CheckpointResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
+	"Checkpoint\x12\x1f.alluxio.grpc.CheckpointRequest\x1a .alluxio.grpc.CheckpointResponse\x12X\n" +
+	"\rGetQuorumInfo\x12\".alluxio.grpc.GetQuorumInfoRequest\x1a#.alluxio.grpc.GetQuorumInfoResponse\x12g\n" +
+	"\x12TransferLeadership\x12'.alluxio.grpc.TransferLeadershipRequest\x1a(.alluxio.grpc.TransferLeadershipResponse\x12g\n" +
+	"\x12RemoveQuorumServer\x12'.alluxio.grpc.RemoveQuorumServerRequest\x1a(.alluxio.grpc.RemoveQuorumServerResponse\x12^\n" +
+	"\x0fAddQuorumServer\x12$.alluxio.grpc.AddQuorumServerRequest\x1a%.alluxio.grpc.AddQuorumServerResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
 var (
 	file_api_alluxiopb_meta_master_proto_rawDescOnce sync.Once
@@ -509,30 +959,48 @@ func file_api_alluxiopb_meta_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_meta_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_api_alluxiopb_meta_master_proto_goTypes = []any{
-	(*MasterStatus)(nil),          // 0: alluxio.grpc.MasterStatus
-	(*GetMasterInfoRequest)(nil),  // 1: alluxio.grpc.GetMasterInfoRequest
-	(*GetMasterInfoResponse)(nil), // 2: alluxio.grpc.GetMasterInfoResponse
-	(*GetNodeStatusRequest)(nil),  // 3: alluxio.grpc.GetNodeStatusRequest
-	(*GetNodeStatusResponse)(nil), // 4: alluxio.grpc.GetNodeStatusResponse
-	(*CheckpointRequest)(nil),     // 5: alluxio.grpc.CheckpointRequest
-	(*CheckpointResponse)(nil),    // 6: alluxio.grpc.CheckpointResponse
+	(*MasterStatus)(nil),               // 0: alluxio.grpc.MasterStatus
+	(*GetMasterInfoRequest)(nil),       // 1: alluxio.grpc.GetMasterInfoRequest
+	(*GetMasterInfoResponse)(nil),      // 2: alluxio.grpc.GetMasterInfoResponse
+	(*GetNodeStatusRequest)(nil),       // 3: alluxio.grpc.GetNodeStatusRequest
+	(*GetNodeStatusResponse)(nil),      // 4: alluxio.grpc.GetNodeStatusResponse
+	(*CheckpointRequest)(nil),          // 5: alluxio.grpc.CheckpointRequest
+	(*CheckpointResponse)(nil),         // 6: alluxio.grpc.CheckpointResponse
+	(*QuorumServerInfo)(nil),           // 7: alluxio.grpc.QuorumServerInfo
+	(*GetQuorumInfoRequest)(nil),       // 8: alluxio.grpc.GetQuorumInfoRequest
+	(*GetQuorumInfoResponse)(nil),      // 9: alluxio.grpc.GetQuorumInfoResponse
+	(*TransferLeadershipRequest)(nil),  // 10: alluxio.grpc.TransferLeadershipRequest
+	(*TransferLeadershipResponse)(nil), // 11: alluxio.grpc.TransferLeadershipResponse
+	(*RemoveQuorumServerRequest)(nil),  // 12: alluxio.grpc.RemoveQuorumServerRequest
+	(*RemoveQuorumServerResponse)(nil), // 13: alluxio.grpc.RemoveQuorumServerResponse
+	(*AddQuorumServerRequest)(nil),     // 14: alluxio.grpc.AddQuorumServerRequest
+	(*AddQuorumServerResponse)(nil),    // 15: alluxio.grpc.AddQuorumServerResponse
 }
 var file_api_alluxiopb_meta_master_proto_depIdxs = []int32{
-	0, // 0: alluxio.grpc.GetMasterInfoResponse.masters:type_name -> alluxio.grpc.MasterStatus
-	0, // 1: alluxio.grpc.GetNodeStatusResponse.status:type_name -> alluxio.grpc.MasterStatus
-	1, // 2: alluxio.grpc.MetaMasterClientService.GetMasterInfo:input_type -> alluxio.grpc.GetMasterInfoRequest
-	3, // 3: alluxio.grpc.MetaMasterClientService.GetNodeStatus:input_type -> alluxio.grpc.GetNodeStatusRequest
-	5, // 4: alluxio.grpc.MetaMasterClientService.Checkpoint:input_type -> alluxio.grpc.CheckpointRequest
-	2, // 5: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
-	4, // 6: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
-	6, // 7: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
-	5, // [5:8] is the sub-list for method output_type
-	2, // [2:5] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	0,  // 0: alluxio.grpc.GetMasterInfoResponse.masters:type_name -> alluxio.grpc.MasterStatus
+	0,  // 1: alluxio.grpc.GetNodeStatusResponse.status:type_name -> alluxio.grpc.MasterStatus
+	7,  // 2: alluxio.grpc.GetQuorumInfoResponse.servers:type_name -> alluxio.grpc.QuorumServerInfo
+	1,  // 3: alluxio.grpc.MetaMasterClientService.GetMasterInfo:input_type -> alluxio.grpc.GetMasterInfoRequest
+	3,  // 4: alluxio.grpc.MetaMasterClientService.GetNodeStatus:input_type -> alluxio.grpc.GetNodeStatusRequest
+	5,  // 5: alluxio.grpc.MetaMasterClientService.Checkpoint:input_type -> alluxio.grpc.CheckpointRequest
+	8,  // 6: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:input_type -> alluxio.grpc.GetQuorumInfoRequest
+	10, // 7: alluxio.grpc.MetaMasterClientService.TransferLeadership:input_type -> alluxio.grpc.TransferLeadershipRequest
+	12, // 8: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:input_type -> alluxio.grpc.RemoveQuorumServerRequest
+	14, // 9: alluxio.grpc.MetaMasterClientService.AddQuorumServer:input_type -> alluxio.grpc.AddQuorumServerRequest
+	2,  // 10: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
+	4,  // 11: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
+	6,  // 12: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
+	9,  // 13: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:output_type -> alluxio.grpc.GetQuorumInfoResponse
+	11, // 14: alluxio.grpc.MetaMasterClientService.TransferLeadership:output_type -> alluxio.grpc.TransferLeadershipResponse
+	13, // 15: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:output_type -> alluxio.grpc.RemoveQuorumServerResponse
+	15, // 16: alluxio.grpc.MetaMasterClientService.AddQuorumServer:output_type -> alluxio.grpc.AddQuorumServerResponse
+	10, // [10:17] is the sub-list for method output_type
+	3,  // [3:10] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	3,  // [3:3] is the sub-list for extension extendee
+	0,  // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_meta_master_proto_init() }
@@ -546,7 +1014,7 @@ func file_api_alluxiopb_meta_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_meta_master_proto_rawDesc), len(file_api_alluxiopb_meta_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,9 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	MetaMasterClientService_GetMasterInfo_FullMethodName = "/alluxio.grpc.MetaMasterClientService/GetMasterInfo"
-	MetaMasterClientService_GetNodeStatus_FullMethodName = "/alluxio.grpc.MetaMasterClientService/GetNodeStatus"
-	MetaMasterClientService_Checkpoint_FullMethodName    = "/alluxio.grpc.MetaMasterClientService/Checkpoint"
+	MetaMasterClientService_GetMasterInfo_FullMethodName      = "/alluxio.grpc.MetaMasterClientService/GetMasterInfo"
+	MetaMasterClientService_GetNodeStatus_FullMethodName      = "/alluxio.grpc.MetaMasterClientService/GetNodeStatus"
+	MetaMasterClientService_Checkpoint_FullMethodName         = "/alluxio.grpc.MetaMasterClientService/Checkpoint"
+	MetaMasterClientService_GetQuorumInfo_FullMethodName      = "/alluxio.grpc.MetaMasterClientService/GetQuorumInfo"
+	MetaMasterClientService_TransferLeadership_FullMethodName = "/alluxio.grpc.MetaMasterClientService/TransferLeadership"
+	MetaMasterClientService_RemoveQuorumServer_FullMethodName = "/alluxio.grpc.MetaMasterClientService/RemoveQuorumServer"
+	MetaMasterClientService_AddQuorumServer_FullMethodName    = "/alluxio.grpc.MetaMasterClientService/AddQuorumServer"
 )
 
 // MetaMasterClientServiceClient is the client API for MetaMasterClientService service.
@@ -31,6 +35,10 @@ type MetaMasterClientServiceClient interface {
 	GetMasterInfo(ctx context.Context, in *GetMasterInfoRequest, opts ...grpc.CallOption) (*GetMasterInfoResponse, error)
 	GetNodeStatus(ctx context.Context, in *GetNodeStatusRequest, opts ...grpc.CallOption) (*GetNodeStatusResponse, error)
 	Checkpoint(ctx context.Context, in *CheckpointRequest, opts ...grpc.CallOption) (*CheckpointResponse, error)
+	GetQuorumInfo(ctx context.Context, in *GetQuorumInfoRequest, opts ...grpc.CallOption) (*GetQuorumInfoResponse, error)
+	TransferLeadership(ctx context.Context, in *TransferLeadershipRequest, opts ...grpc.CallOption) (*TransferLeadershipResponse, error)
+	RemoveQuorumServer(ctx context.Context, in *RemoveQuorumServerRequest, opts ...grpc.CallOption) (*RemoveQuorumServerResponse, error)
+	AddQuorumServer(ctx context.Context, in *AddQuorumServerRequest, opts ...grpc.CallOption) (*AddQuorumServerResponse, error)
 }
 
 type metaMasterClientServiceClient struct {
@@ -71,6 +79,46 @@ func (c *metaMasterClientServiceClient) Checkpoint(ctx context.Context, in *Chec
 	return out, nil
 }
 
+func (c *metaMasterClientServiceClient) GetQuorumInfo(ctx context.Context, in *GetQuorumInfoRequest, opts ...grpc.CallOption) (*GetQuorumInfoResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetQuorumInfoResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_GetQuorumInfo_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *metaMasterClientServiceClient) TransferLeadership(ctx context.Context, in *TransferLeadershipRequest, opts ...grpc.CallOption) (*TransferLeadershipResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TransferLeadershipResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_TransferLeadership_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *metaMasterClientServiceClient) RemoveQuorumServer(ctx context.Context, in *RemoveQuorumServerRequest, opts ...grpc.CallOption) (*RemoveQuorumServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveQuorumServerResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_RemoveQuorumServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *metaMasterClientServiceClient) AddQuorumServer(ctx context.Context, in *AddQuorumServerRequest, opts ...grpc.CallOption) (*AddQuorumServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddQuorumServerResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_AddQuorumServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MetaMasterClientServiceServer is the server API for MetaMasterClientService service.
 // All implementations must embed UnimplementedMetaMasterClientServiceServer
 // for forward compatibility.
@@ -78,6 +126,10 @@ type MetaMasterClientServiceServer interface {
 	GetMasterInfo(context.Context, *GetMasterInfoRequest) (*GetMasterInfoResponse, error)
 	GetNodeStatus(context.Context, *GetNodeStatusRequest) (*GetNodeStatusResponse, error)
 	Checkpoint(context.Context, *CheckpointRequest) (*CheckpointResponse, error)
+	GetQuorumInfo(context.Context, *GetQuorumInfoRequest) (*GetQuorumInfoResponse, error)
+	TransferLeadership(context.Context, *TransferLeadershipRequest) (*TransferLeadershipResponse, error)
+	RemoveQuorumServer(context.Context, *RemoveQuorumServerRequest) (*RemoveQuorumServerResponse, error)
+	AddQuorumServer(context.Context, *AddQuorumServerRequest) (*AddQuorumServerResponse, error)
 	mustEmbedUnimplementedMetaMasterClientServiceServer()
 }
 
@@ -96,6 +148,18 @@ func (UnimplementedMetaMasterClientServiceServer) GetNodeStatus(context.Context,
 }
 func (UnimplementedMetaMasterClientServiceServer) Checkpoint(context.Context, *CheckpointRequest) (*CheckpointResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Checkpoint not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) GetQuorumInfo(context.Context, *GetQuorumInfoRequest) (*GetQuorumInfoResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetQuorumInfo not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) TransferLeadership(context.Context, *TransferLeadershipRequest) (*TransferLeadershipResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method TransferLeadership not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) RemoveQuorumServer(context.Context, *RemoveQuorumServerRequest) (*RemoveQuorumServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveQuorumServer not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) AddQuorumServer(context.Context, *AddQuorumServerRequest) (*AddQuorumServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddQuorumServer not implemented")
 }
 func (UnimplementedMetaMasterClientServiceServer) mustEmbedUnimplementedMetaMasterClientServiceServer() {
 }
@@ -173,6 +237,78 @@ func _MetaMasterClientService_Checkpoint_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MetaMasterClientService_GetQuorumInfo_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetQuorumInfoRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).GetQuorumInfo(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_GetQuorumInfo_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).GetQuorumInfo(ctx, req.(*GetQuorumInfoRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MetaMasterClientService_TransferLeadership_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransferLeadershipRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).TransferLeadership(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_TransferLeadership_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).TransferLeadership(ctx, req.(*TransferLeadershipRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MetaMasterClientService_RemoveQuorumServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveQuorumServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).RemoveQuorumServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_RemoveQuorumServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).RemoveQuorumServer(ctx, req.(*RemoveQuorumServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MetaMasterClientService_AddQuorumServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddQuorumServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).AddQuorumServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_AddQuorumServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).AddQuorumServer(ctx, req.(*AddQuorumServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MetaMasterClientService_ServiceDesc is the grpc.ServiceDesc for MetaMasterClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -191,6 +327,22 @@ var MetaMasterClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Checkpoint",
 			Handler:    _MetaMasterClientService_Checkpoint_Handler,
+		},
+		{
+			MethodName: "GetQuorumInfo",
+			Handler:    _MetaMasterClientService_GetQuorumInfo_Handler,
+		},
+		{
+			MethodName: "TransferLeadership",
+			Handler:    _MetaMasterClientService_TransferLeadership_Handler,
+		},
+		{
+			MethodName: "RemoveQuorumServer",
+			Handler:    _MetaMasterClientService_RemoveQuorumServer_Handler,
+		},
+		{
+			MethodName: "AddQuorumServer",
+			Handler:    _MetaMasterClientService_AddQuorumServer_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -23,8 +23,8 @@ func fsadminCmd() *cobra.Command {
 	// of printing help and exiting 0, which would hide a typo in a script.
 	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)", Args: cobra.NoArgs, RunE: help}
-	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint)", Args: cobra.NoArgs, RunE: help}
-	journal.AddCommand(checkpointCmd())
+	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint, quorum)", Args: cobra.NoArgs, RunE: help}
+	journal.AddCommand(checkpointCmd(), quorumCmd())
 	c.AddCommand(reportCmd(), journal)
 	return nameArgErrors(c)[0]
 }

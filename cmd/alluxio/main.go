@@ -47,7 +47,7 @@ func (e exitCode) Error() string { return "" }
 
 // singleDashFlags are long flags Alluxio's CLI spells with one dash
 // (readJournal -start, fsadmin journal quorum elect -address).
-var singleDashFlags = map[string]bool{"start": true, "end": true, "address": true, "domain": true}
+var singleDashFlags = map[string]bool{"start": true, "end": true, "address": true, "domain": true, "rpcAddress": true}
 
 // longSingleDash rewrites "-start" to "--start" for those flags, so Alluxio
 // users' scripts keep working with a standard flag parser.

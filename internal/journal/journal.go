@@ -69,3 +69,24 @@ type System interface {
 	// Stop leaves the election and closes the journal. Safe to call twice.
 	Stop() error
 }
+
+// QuorumMember is one member of a replicated journal's quorum.
+type QuorumMember struct {
+	// Address is the member's journal address (host:port), its identity.
+	Address    string
+	RPCAddress string
+	Leader     bool
+	Voter      bool
+	// Available is false when the member does not answer the leader.
+	Available bool
+}
+
+// Quorum is the optional ability of a journal that replicates among the
+// masters themselves (the embedded journal); the master finds it by type
+// assertion. Every method refuses unsafe requests with a clear error.
+type Quorum interface {
+	Members() ([]QuorumMember, error)
+	TransferLeadership(address string) error
+	RemoveMember(address string) error
+	AddMember(address, rpcAddress string) error
+}
