@@ -46,6 +46,8 @@ type FileWriter struct {
 	buf     []byte // the next chunk; it never crosses a block boundary
 	written int64  // bytes sent on
 	blk     *outStream[pb.WriteBlockRequest, pb.WriteBlockResponse]
+	local   *localOut       // instead of blk: the block goes straight into a local worker's file
+	noLocal map[string]bool // workers whose block files this process cannot write
 	ufs     *outStream[pb.WriteUfsFileRequest, pb.WriteUfsFileResponse]
 	skip    int             // CACHE_THROUGH: a block left uncached after its worker failed
 	failed  map[string]bool // workers that did not answer
@@ -75,7 +77,7 @@ func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOption
 	}
 	wctx, cancel := context.WithCancel(f.workerContext(ctx))
 	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, writeType: wt, blockSize: info.BlockSize,
-		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}}
+		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}, noLocal: map[string]bool{}}
 	switch {
 	case info.BlockSize <= 0:
 		err = errs.New(errs.ErrInternal, "create %s: the master gave block size %d", path, info.BlockSize)
@@ -112,6 +114,15 @@ func (w *FileWriter) Write(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
+		if len(w.buf) == 0 && len(p)-n >= chunkSize {
+			// Large writes go on without a copy, up to the block's end.
+			k := int(min(int64(len(p)-n), w.blockSize-w.written%w.blockSize))
+			if err := w.emit(p[n : n+k]); err != nil {
+				return n, w.fail(err)
+			}
+			n += k
+			continue
+		}
 		limit := int(min(chunkSize, w.blockSize-w.written%w.blockSize))
 		if w.buf == nil {
 			w.buf = make([]byte, 0, min(chunkSize, w.blockSize))
@@ -144,7 +155,17 @@ func (w *FileWriter) fail(err error) error {
 		w.err = err
 	}
 	w.cancel()
+	w.dropLocal()
 	return w.err
+}
+
+// dropLocal abandons a short-circuit block: the cancelled context has
+// already ended its stream; this closes the file.
+func (w *FileWriter) dropLocal() {
+	if w.local != nil {
+		w.local.abort(false)
+		w.local = nil
+	}
 }
 
 // Close commits the data and completes the file; for ASYNC_THROUGH it
@@ -168,7 +189,7 @@ func (w *FileWriter) finish() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if w.blk != nil {
+	if w.blk != nil || w.local != nil {
 		if err := w.commitBlock(int((w.written - 1) / w.blockSize)); err != nil {
 			return err
 		}
@@ -203,51 +224,123 @@ func (w *FileWriter) Cancel() {
 		w.err = fmt.Errorf("write %s: %w", w.path, context.Canceled)
 	}
 	w.done = true
+	w.dropLocal()
 }
 
-// flush sends the buffered chunk, and commits the block it completes.
+// flush sends the buffered chunk on.
 func (w *FileWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
+	err := w.emit(w.buf)
+	w.buf = w.buf[:0]
+	return err
+}
+
+// emit sends data, which never crosses a block boundary, to the block's
+// worker and to the under storage per the write type, and commits the
+// block it completes. data is not kept after emit returns.
+func (w *FileWriter) emit(data []byte) error {
 	idx := int(w.written / w.blockSize)
 	if w.cache && idx != w.skip {
-		var err error
-		if w.blk == nil {
-			err = w.openBlock(idx)
-		}
-		if err == nil {
-			err = w.blk.send(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Chunk{Chunk: w.buf}}, len(w.buf))
-		}
-		if err != nil {
+		if err := w.writeBlock(idx, data); err != nil {
 			if err := w.cacheFailed(idx, err); err != nil {
 				return err
 			}
 		}
 	}
 	if w.ufs != nil {
-		if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Chunk{Chunk: w.buf}}, len(w.buf)); err != nil {
-			return fmt.Errorf("write %s: %w", w.path, err)
+		for off := 0; off < len(data); off += chunkSize {
+			c := data[off:min(off+chunkSize, len(data))]
+			if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Chunk{Chunk: c}}, len(c)); err != nil {
+				return fmt.Errorf("write %s: %w", w.path, err)
+			}
 		}
 	}
-	w.written += int64(len(w.buf))
-	w.buf = w.buf[:0]
-	if w.blk != nil && w.written%w.blockSize == 0 {
+	w.written += int64(len(data))
+	if (w.blk != nil || w.local != nil) && w.written%w.blockSize == 0 {
 		return w.commitBlock(idx)
 	}
 	return nil
 }
 
+// writeBlock writes data into block idx, opening it first if needed: into
+// the worker's file when the worker is on this host, else (or when that
+// turns out not to work) over a stream in chunks.
+func (w *FileWriter) writeBlock(idx int, data []byte) error {
+	if w.blk == nil && w.local == nil {
+		if err := w.openBlock(idx); err != nil {
+			return err
+		}
+	}
+	if w.local != nil {
+		lo := w.local
+		err := lo.write(data)
+		var unusable *errLocalUnusable
+		if !errors.As(err, &unusable) {
+			return err
+		}
+		// Nothing of the block was written and the worker has dropped
+		// it: write it to the same worker over a stream instead.
+		w.local = nil
+		w.noLocal[lo.addr] = true
+		wc, err := w.f.worker(lo.addr)
+		if err == nil {
+			w.blk, err = w.openStream(lo.addr, wc, idx)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for off := 0; off < len(data); off += chunkSize {
+		c := data[off:min(off+chunkSize, len(data))]
+		if err := w.blk.send(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Chunk{Chunk: c}}, len(c)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (w *FileWriter) openBlock(idx int) error {
-	id := blockID(w.fileID, idx)
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
-		w.blk, err = openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
-			Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockSize}}})
+		if w.shortCircuit(addr) {
+			lo, err := openLocalOut(w, addr, wc, blockID(w.fileID, idx), w.blockSize)
+			if err == nil {
+				w.local = lo
+				return nil
+			}
+			var unusable *errLocalUnusable
+			if !errors.As(err, &unusable) {
+				return err
+			}
+			// The worker's files are out of this process's reach:
+			// stream this block and the next ones to it.
+			w.noLocal[addr] = true
+		}
+		w.blk, err = w.openStream(addr, wc, idx)
 		return err
 	})
 }
 
+// openStream opens a WriteBlock stream for block idx to the worker at addr.
+func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (*outStream[pb.WriteBlockRequest, pb.WriteBlockResponse], error) {
+	id := blockID(w.fileID, idx)
+	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
+		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockSize}}})
+}
+
 func (w *FileWriter) commitBlock(idx int) error {
+	if lo := w.local; lo != nil {
+		w.local = nil
+		resp, err := lo.commit(w.f.cfg.RPCTimeout)
+		if err == nil && resp.Length != lo.sent {
+			err = errs.New(errs.ErrCorrupt, "worker %s kept %d of %d bytes of %s", lo.addr, resp.Length, lo.sent, lo.what)
+		}
+		if err != nil {
+			return w.cacheFailed(idx, err)
+		}
+		return nil
+	}
 	blk := w.blk
 	resp, err := blk.close(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Commit{Commit: true}}, w.f.cfg.RPCTimeout)
 	w.blk = nil
@@ -268,6 +361,7 @@ func (w *FileWriter) cacheFailed(idx int, err error) error {
 		w.blk.cancel()
 		w.blk = nil
 	}
+	w.dropLocal()
 	if w.through {
 		w.skip = idx
 		return nil

@@ -794,6 +794,203 @@ func (x *OpenLocalBlockResponse) GetLength() int64 {
 	return 0
 }
 
+// CreateLocalBlock writes a block from a client on the worker's host
+// straight into the worker's file (short-circuit write). The first request
+// is a header: the worker creates the block, reserving size_hint bytes, and
+// answers with the path of the temporary file, which the client opens and
+// writes itself. To go past what is reserved the client asks for more with
+// reserve and waits for the answer. When done it closes its file and sends
+// commit with the bytes it wrote; the worker checks the file, computes its
+// checksum, keeps the block and answers with its length and tier, ending
+// the stream. On cancel, an error (NO_SPACE when a reservation cannot be
+// grown), or a stream that ends or breaks before commit, nothing is kept.
+type CreateLocalBlockRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Value:
+	//
+	//	*CreateLocalBlockRequest_Header
+	//	*CreateLocalBlockRequest_Reserve
+	//	*CreateLocalBlockRequest_CommitLength
+	//	*CreateLocalBlockRequest_Cancel
+	Value         isCreateLocalBlockRequest_Value `protobuf_oneof:"value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateLocalBlockRequest) Reset() {
+	*x = CreateLocalBlockRequest{}
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateLocalBlockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateLocalBlockRequest) ProtoMessage() {}
+
+func (x *CreateLocalBlockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateLocalBlockRequest.ProtoReflect.Descriptor instead.
+func (*CreateLocalBlockRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CreateLocalBlockRequest) GetValue() isCreateLocalBlockRequest_Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *CreateLocalBlockRequest) GetHeader() *WriteBlockHeader {
+	if x != nil {
+		if x, ok := x.Value.(*CreateLocalBlockRequest_Header); ok {
+			return x.Header
+		}
+	}
+	return nil
+}
+
+func (x *CreateLocalBlockRequest) GetReserve() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*CreateLocalBlockRequest_Reserve); ok {
+			return x.Reserve
+		}
+	}
+	return 0
+}
+
+func (x *CreateLocalBlockRequest) GetCommitLength() int64 {
+	if x != nil {
+		if x, ok := x.Value.(*CreateLocalBlockRequest_CommitLength); ok {
+			return x.CommitLength
+		}
+	}
+	return 0
+}
+
+func (x *CreateLocalBlockRequest) GetCancel() bool {
+	if x != nil {
+		if x, ok := x.Value.(*CreateLocalBlockRequest_Cancel); ok {
+			return x.Cancel
+		}
+	}
+	return false
+}
+
+type isCreateLocalBlockRequest_Value interface {
+	isCreateLocalBlockRequest_Value()
+}
+
+type CreateLocalBlockRequest_Header struct {
+	Header *WriteBlockHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
+}
+
+type CreateLocalBlockRequest_Reserve struct {
+	// Grow the reservation to this many bytes in total.
+	Reserve int64 `protobuf:"varint,2,opt,name=reserve,proto3,oneof"`
+}
+
+type CreateLocalBlockRequest_CommitLength struct {
+	// The client closed the file having written this many bytes.
+	CommitLength int64 `protobuf:"varint,3,opt,name=commit_length,json=commitLength,proto3,oneof"`
+}
+
+type CreateLocalBlockRequest_Cancel struct {
+	Cancel bool `protobuf:"varint,4,opt,name=cancel,proto3,oneof"`
+}
+
+func (*CreateLocalBlockRequest_Header) isCreateLocalBlockRequest_Value() {}
+
+func (*CreateLocalBlockRequest_Reserve) isCreateLocalBlockRequest_Value() {}
+
+func (*CreateLocalBlockRequest_CommitLength) isCreateLocalBlockRequest_Value() {}
+
+func (*CreateLocalBlockRequest_Cancel) isCreateLocalBlockRequest_Value() {}
+
+type CreateLocalBlockResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// To the header: the file to write (it exists and is empty).
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// To the header and to each reserve: the bytes now reserved.
+	Reserved int64 `protobuf:"varint,2,opt,name=reserved,proto3" json:"reserved,omitempty"`
+	// To commit: the block as kept.
+	Length        int64  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+	Tier          string `protobuf:"bytes,4,opt,name=tier,proto3" json:"tier,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateLocalBlockResponse) Reset() {
+	*x = CreateLocalBlockResponse{}
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateLocalBlockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateLocalBlockResponse) ProtoMessage() {}
+
+func (x *CreateLocalBlockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateLocalBlockResponse.ProtoReflect.Descriptor instead.
+func (*CreateLocalBlockResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CreateLocalBlockResponse) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *CreateLocalBlockResponse) GetReserved() int64 {
+	if x != nil {
+		return x.Reserved
+	}
+	return 0
+}
+
+func (x *CreateLocalBlockResponse) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *CreateLocalBlockResponse) GetTier() string {
+	if x != nil {
+		return x.Tier
+	}
+	return ""
+}
+
 type CacheBlockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	BlockId       int64                  `protobuf:"varint,1,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
@@ -804,7 +1001,7 @@ type CacheBlockRequest struct {
 
 func (x *CacheBlockRequest) Reset() {
 	*x = CacheBlockRequest{}
-	mi := &file_api_alluxiopb_worker_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -816,7 +1013,7 @@ func (x *CacheBlockRequest) String() string {
 func (*CacheBlockRequest) ProtoMessage() {}
 
 func (x *CacheBlockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_worker_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -829,7 +1026,7 @@ func (x *CacheBlockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheBlockRequest.ProtoReflect.Descriptor instead.
 func (*CacheBlockRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{11}
+	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CacheBlockRequest) GetBlockId() int64 {
@@ -854,7 +1051,7 @@ type CacheBlockResponse struct {
 
 func (x *CacheBlockResponse) Reset() {
 	*x = CacheBlockResponse{}
-	mi := &file_api_alluxiopb_worker_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +1063,7 @@ func (x *CacheBlockResponse) String() string {
 func (*CacheBlockResponse) ProtoMessage() {}
 
 func (x *CacheBlockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_worker_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_worker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +1076,7 @@ func (x *CacheBlockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CacheBlockResponse.ProtoReflect.Descriptor instead.
 func (*CacheBlockResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{12}
+	return file_api_alluxiopb_worker_proto_rawDescGZIP(), []int{14}
 }
 
 var File_api_alluxiopb_worker_proto protoreflect.FileDescriptor
@@ -931,7 +1128,18 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\apromote\x18\x02 \x01(\bR\apromote\"D\n" +
 	"\x16OpenLocalBlockResponse\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
-	"\x06length\x18\x02 \x01(\x03R\x06length\"d\n" +
+	"\x06length\x18\x02 \x01(\x03R\x06length\"\xb9\x01\n" +
+	"\x17CreateLocalBlockRequest\x128\n" +
+	"\x06header\x18\x01 \x01(\v2\x1e.alluxio.grpc.WriteBlockHeaderH\x00R\x06header\x12\x1a\n" +
+	"\areserve\x18\x02 \x01(\x03H\x00R\areserve\x12%\n" +
+	"\rcommit_length\x18\x03 \x01(\x03H\x00R\fcommitLength\x12\x18\n" +
+	"\x06cancel\x18\x04 \x01(\bH\x00R\x06cancelB\a\n" +
+	"\x05value\"v\n" +
+	"\x18CreateLocalBlockResponse\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1a\n" +
+	"\breserved\x18\x02 \x01(\x03R\breserved\x12\x16\n" +
+	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x12\n" +
+	"\x04tier\x18\x04 \x01(\tR\x04tier\"d\n" +
 	"\x11CacheBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x124\n" +
 	"\x06source\x18\x02 \x01(\v2\x1c.alluxio.grpc.UfsBlockSourceR\x06source\"\x14\n" +
@@ -939,13 +1147,14 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\bReadType\x12\t\n" +
 	"\x05CACHE\x10\x00\x12\f\n" +
 	"\bNO_CACHE\x10\x01\x12\x11\n" +
-	"\rCACHE_PROMOTE\x10\x022\xbb\x03\n" +
+	"\rCACHE_PROMOTE\x10\x022\xa2\x04\n" +
 	"\vBlockWorker\x12N\n" +
 	"\tReadBlock\x12\x1e.alluxio.grpc.ReadBlockRequest\x1a\x1f.alluxio.grpc.ReadBlockResponse0\x01\x12Q\n" +
 	"\n" +
 	"WriteBlock\x12\x1f.alluxio.grpc.WriteBlockRequest\x1a .alluxio.grpc.WriteBlockResponse(\x01\x12W\n" +
 	"\fWriteUfsFile\x12!.alluxio.grpc.WriteUfsFileRequest\x1a\".alluxio.grpc.WriteUfsFileResponse(\x01\x12_\n" +
-	"\x0eOpenLocalBlock\x12#.alluxio.grpc.OpenLocalBlockRequest\x1a$.alluxio.grpc.OpenLocalBlockResponse(\x010\x01\x12O\n" +
+	"\x0eOpenLocalBlock\x12#.alluxio.grpc.OpenLocalBlockRequest\x1a$.alluxio.grpc.OpenLocalBlockResponse(\x010\x01\x12e\n" +
+	"\x10CreateLocalBlock\x12%.alluxio.grpc.CreateLocalBlockRequest\x1a&.alluxio.grpc.CreateLocalBlockResponse(\x010\x01\x12O\n" +
 	"\n" +
 	"CacheBlock\x12\x1f.alluxio.grpc.CacheBlockRequest\x1a .alluxio.grpc.CacheBlockResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
@@ -962,47 +1171,52 @@ func file_api_alluxiopb_worker_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_worker_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_api_alluxiopb_worker_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_api_alluxiopb_worker_proto_goTypes = []any{
-	(ReadType)(0),                  // 0: alluxio.grpc.ReadType
-	(*UfsBlockSource)(nil),         // 1: alluxio.grpc.UfsBlockSource
-	(*ReadBlockRequest)(nil),       // 2: alluxio.grpc.ReadBlockRequest
-	(*ReadBlockResponse)(nil),      // 3: alluxio.grpc.ReadBlockResponse
-	(*WriteBlockHeader)(nil),       // 4: alluxio.grpc.WriteBlockHeader
-	(*WriteBlockRequest)(nil),      // 5: alluxio.grpc.WriteBlockRequest
-	(*WriteBlockResponse)(nil),     // 6: alluxio.grpc.WriteBlockResponse
-	(*WriteUfsHeader)(nil),         // 7: alluxio.grpc.WriteUfsHeader
-	(*WriteUfsFileRequest)(nil),    // 8: alluxio.grpc.WriteUfsFileRequest
-	(*WriteUfsFileResponse)(nil),   // 9: alluxio.grpc.WriteUfsFileResponse
-	(*OpenLocalBlockRequest)(nil),  // 10: alluxio.grpc.OpenLocalBlockRequest
-	(*OpenLocalBlockResponse)(nil), // 11: alluxio.grpc.OpenLocalBlockResponse
-	(*CacheBlockRequest)(nil),      // 12: alluxio.grpc.CacheBlockRequest
-	(*CacheBlockResponse)(nil),     // 13: alluxio.grpc.CacheBlockResponse
-	(*UfsLocation)(nil),            // 14: alluxio.grpc.UfsLocation
+	(ReadType)(0),                    // 0: alluxio.grpc.ReadType
+	(*UfsBlockSource)(nil),           // 1: alluxio.grpc.UfsBlockSource
+	(*ReadBlockRequest)(nil),         // 2: alluxio.grpc.ReadBlockRequest
+	(*ReadBlockResponse)(nil),        // 3: alluxio.grpc.ReadBlockResponse
+	(*WriteBlockHeader)(nil),         // 4: alluxio.grpc.WriteBlockHeader
+	(*WriteBlockRequest)(nil),        // 5: alluxio.grpc.WriteBlockRequest
+	(*WriteBlockResponse)(nil),       // 6: alluxio.grpc.WriteBlockResponse
+	(*WriteUfsHeader)(nil),           // 7: alluxio.grpc.WriteUfsHeader
+	(*WriteUfsFileRequest)(nil),      // 8: alluxio.grpc.WriteUfsFileRequest
+	(*WriteUfsFileResponse)(nil),     // 9: alluxio.grpc.WriteUfsFileResponse
+	(*OpenLocalBlockRequest)(nil),    // 10: alluxio.grpc.OpenLocalBlockRequest
+	(*OpenLocalBlockResponse)(nil),   // 11: alluxio.grpc.OpenLocalBlockResponse
+	(*CreateLocalBlockRequest)(nil),  // 12: alluxio.grpc.CreateLocalBlockRequest
+	(*CreateLocalBlockResponse)(nil), // 13: alluxio.grpc.CreateLocalBlockResponse
+	(*CacheBlockRequest)(nil),        // 14: alluxio.grpc.CacheBlockRequest
+	(*CacheBlockResponse)(nil),       // 15: alluxio.grpc.CacheBlockResponse
+	(*UfsLocation)(nil),              // 16: alluxio.grpc.UfsLocation
 }
 var file_api_alluxiopb_worker_proto_depIdxs = []int32{
-	14, // 0: alluxio.grpc.UfsBlockSource.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	16, // 0: alluxio.grpc.UfsBlockSource.ufs_location:type_name -> alluxio.grpc.UfsLocation
 	0,  // 1: alluxio.grpc.ReadBlockRequest.read_type:type_name -> alluxio.grpc.ReadType
 	1,  // 2: alluxio.grpc.ReadBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
 	4,  // 3: alluxio.grpc.WriteBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	14, // 4: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	16, // 4: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
 	7,  // 5: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
-	1,  // 6: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
-	2,  // 7: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
-	5,  // 8: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
-	8,  // 9: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
-	10, // 10: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
-	12, // 11: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
-	3,  // 12: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
-	6,  // 13: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
-	9,  // 14: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
-	11, // 15: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
-	13, // 16: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
-	12, // [12:17] is the sub-list for method output_type
-	7,  // [7:12] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	4,  // 6: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
+	1,  // 7: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
+	2,  // 8: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
+	5,  // 9: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
+	8,  // 10: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
+	10, // 11: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
+	12, // 12: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
+	14, // 13: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
+	3,  // 14: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
+	6,  // 15: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
+	9,  // 16: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
+	11, // 17: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
+	13, // 18: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
+	15, // 19: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
+	14, // [14:20] is the sub-list for method output_type
+	8,  // [8:14] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_worker_proto_init() }
@@ -1021,13 +1235,19 @@ func file_api_alluxiopb_worker_proto_init() {
 		(*WriteUfsFileRequest_Chunk)(nil),
 		(*WriteUfsFileRequest_Commit)(nil),
 	}
+	file_api_alluxiopb_worker_proto_msgTypes[11].OneofWrappers = []any{
+		(*CreateLocalBlockRequest_Header)(nil),
+		(*CreateLocalBlockRequest_Reserve)(nil),
+		(*CreateLocalBlockRequest_CommitLength)(nil),
+		(*CreateLocalBlockRequest_Cancel)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_worker_proto_rawDesc), len(file_api_alluxiopb_worker_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BlockWorker_ReadBlock_FullMethodName      = "/alluxio.grpc.BlockWorker/ReadBlock"
-	BlockWorker_WriteBlock_FullMethodName     = "/alluxio.grpc.BlockWorker/WriteBlock"
-	BlockWorker_WriteUfsFile_FullMethodName   = "/alluxio.grpc.BlockWorker/WriteUfsFile"
-	BlockWorker_OpenLocalBlock_FullMethodName = "/alluxio.grpc.BlockWorker/OpenLocalBlock"
-	BlockWorker_CacheBlock_FullMethodName     = "/alluxio.grpc.BlockWorker/CacheBlock"
+	BlockWorker_ReadBlock_FullMethodName        = "/alluxio.grpc.BlockWorker/ReadBlock"
+	BlockWorker_WriteBlock_FullMethodName       = "/alluxio.grpc.BlockWorker/WriteBlock"
+	BlockWorker_WriteUfsFile_FullMethodName     = "/alluxio.grpc.BlockWorker/WriteUfsFile"
+	BlockWorker_OpenLocalBlock_FullMethodName   = "/alluxio.grpc.BlockWorker/OpenLocalBlock"
+	BlockWorker_CreateLocalBlock_FullMethodName = "/alluxio.grpc.BlockWorker/CreateLocalBlock"
+	BlockWorker_CacheBlock_FullMethodName       = "/alluxio.grpc.BlockWorker/CacheBlock"
 )
 
 // BlockWorkerClient is the client API for BlockWorker service.
@@ -34,6 +35,7 @@ type BlockWorkerClient interface {
 	WriteBlock(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[WriteBlockRequest, WriteBlockResponse], error)
 	WriteUfsFile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[WriteUfsFileRequest, WriteUfsFileResponse], error)
 	OpenLocalBlock(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[OpenLocalBlockRequest, OpenLocalBlockResponse], error)
+	CreateLocalBlock(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CreateLocalBlockRequest, CreateLocalBlockResponse], error)
 	CacheBlock(ctx context.Context, in *CacheBlockRequest, opts ...grpc.CallOption) (*CacheBlockResponse, error)
 }
 
@@ -103,6 +105,19 @@ func (c *blockWorkerClient) OpenLocalBlock(ctx context.Context, opts ...grpc.Cal
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type BlockWorker_OpenLocalBlockClient = grpc.BidiStreamingClient[OpenLocalBlockRequest, OpenLocalBlockResponse]
 
+func (c *blockWorkerClient) CreateLocalBlock(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[CreateLocalBlockRequest, CreateLocalBlockResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &BlockWorker_ServiceDesc.Streams[4], BlockWorker_CreateLocalBlock_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[CreateLocalBlockRequest, CreateLocalBlockResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BlockWorker_CreateLocalBlockClient = grpc.BidiStreamingClient[CreateLocalBlockRequest, CreateLocalBlockResponse]
+
 func (c *blockWorkerClient) CacheBlock(ctx context.Context, in *CacheBlockRequest, opts ...grpc.CallOption) (*CacheBlockResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CacheBlockResponse)
@@ -121,6 +136,7 @@ type BlockWorkerServer interface {
 	WriteBlock(grpc.ClientStreamingServer[WriteBlockRequest, WriteBlockResponse]) error
 	WriteUfsFile(grpc.ClientStreamingServer[WriteUfsFileRequest, WriteUfsFileResponse]) error
 	OpenLocalBlock(grpc.BidiStreamingServer[OpenLocalBlockRequest, OpenLocalBlockResponse]) error
+	CreateLocalBlock(grpc.BidiStreamingServer[CreateLocalBlockRequest, CreateLocalBlockResponse]) error
 	CacheBlock(context.Context, *CacheBlockRequest) (*CacheBlockResponse, error)
 	mustEmbedUnimplementedBlockWorkerServer()
 }
@@ -143,6 +159,9 @@ func (UnimplementedBlockWorkerServer) WriteUfsFile(grpc.ClientStreamingServer[Wr
 }
 func (UnimplementedBlockWorkerServer) OpenLocalBlock(grpc.BidiStreamingServer[OpenLocalBlockRequest, OpenLocalBlockResponse]) error {
 	return status.Error(codes.Unimplemented, "method OpenLocalBlock not implemented")
+}
+func (UnimplementedBlockWorkerServer) CreateLocalBlock(grpc.BidiStreamingServer[CreateLocalBlockRequest, CreateLocalBlockResponse]) error {
+	return status.Error(codes.Unimplemented, "method CreateLocalBlock not implemented")
 }
 func (UnimplementedBlockWorkerServer) CacheBlock(context.Context, *CacheBlockRequest) (*CacheBlockResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CacheBlock not implemented")
@@ -200,6 +219,13 @@ func _BlockWorker_OpenLocalBlock_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type BlockWorker_OpenLocalBlockServer = grpc.BidiStreamingServer[OpenLocalBlockRequest, OpenLocalBlockResponse]
 
+func _BlockWorker_CreateLocalBlock_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(BlockWorkerServer).CreateLocalBlock(&grpc.GenericServerStream[CreateLocalBlockRequest, CreateLocalBlockResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type BlockWorker_CreateLocalBlockServer = grpc.BidiStreamingServer[CreateLocalBlockRequest, CreateLocalBlockResponse]
+
 func _BlockWorker_CacheBlock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CacheBlockRequest)
 	if err := dec(in); err != nil {
@@ -249,6 +275,12 @@ var BlockWorker_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "OpenLocalBlock",
 			Handler:       _BlockWorker_OpenLocalBlock_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "CreateLocalBlock",
+			Handler:       _BlockWorker_CreateLocalBlock_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

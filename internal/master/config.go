@@ -22,11 +22,18 @@ type Config struct {
 	// RPCAddresses lists every master's rpc address (HA); empty for one.
 	RPCAddresses []string
 
-	JournalType      string // UFS or EMBEDDED
-	JournalFolder    string
-	MaxLogSize       int64
-	CheckpointPeriod uint64
-	TailInterval     time.Duration
+	JournalType string // UFS or EMBEDDED
+	// EmbeddedAddresses are every master's embedded journal address,
+	// index-aligned with RPCAddresses; EmbeddedPort is this master's.
+	EmbeddedAddresses  []string
+	EmbeddedPort       int
+	EmbeddedBindHost   string
+	ElectionTimeoutMin time.Duration
+	ElectionTimeoutMax time.Duration
+	JournalFolder      string
+	MaxLogSize         int64
+	CheckpointPeriod   uint64
+	TailInterval       time.Duration
 
 	RootUFS          string
 	RetryCacheSize   int
@@ -58,32 +65,37 @@ func (c *Config) RPCAddress() string { return net.JoinHostPort(c.Hostname, strco
 func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	r := &reader{p: p}
 	c := &Config{
-		Hostname:         r.str("alluxio.master.hostname"),
-		BindHost:         r.str("alluxio.master.bind.host"),
-		RPCPort:          r.port("alluxio.master.rpc.port"),
-		WebPort:          r.port("alluxio.master.web.port"),
-		RPCAddresses:     r.list("alluxio.master.rpc.addresses"),
-		JournalType:      strings.ToUpper(r.str("alluxio.master.journal.type")),
-		JournalFolder:    r.str("alluxio.master.journal.folder"),
-		MaxLogSize:       r.bytes("alluxio.master.journal.log.size.bytes.max"),
-		CheckpointPeriod: uint64(r.positive("alluxio.master.journal.checkpoint.period.entries")),
-		TailInterval:     r.duration("alluxio.master.journal.tailer.sleep.time"),
-		RootUFS:          r.str("alluxio.master.mount.table.root.ufs"),
-		RetryCacheSize:   r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
-		TTLCheckInterval: r.duration("alluxio.master.ttl.checker.interval"),
-		WorkerTimeout:    r.duration("alluxio.master.worker.timeout"),
-		LostWorkerCheck:  r.duration("alluxio.master.lost.worker.detection.interval"),
-		DefaultBlockSize: r.bytes("alluxio.user.block.size.bytes.default"),
-		LoadType:         strings.ToUpper(r.str("alluxio.user.file.metadata.load.type")),
-		SyncInterval:     r.duration("alluxio.user.file.metadata.sync.interval"),
-		ZooKeeperEnabled: r.boolean("alluxio.zookeeper.enabled"),
-		ZooKeeperAddress: r.list("alluxio.zookeeper.address"),
-		ZKElectionPath:   r.str("alluxio.zookeeper.election.path"),
-		ZKLeaderPath:     r.str("alluxio.zookeeper.leader.path"),
-		ZKSessionTimeout: r.duration("alluxio.zookeeper.session.timeout"),
-		ZKConnectTimeout: r.duration("alluxio.zookeeper.connection.timeout"),
-		LogDir:           r.str("alluxio.logs.dir"),
-		SuperUser:        r.str("alluxio.security.login.username"),
+		Hostname:           r.str("alluxio.master.hostname"),
+		BindHost:           r.str("alluxio.master.bind.host"),
+		RPCPort:            r.port("alluxio.master.rpc.port"),
+		WebPort:            r.port("alluxio.master.web.port"),
+		RPCAddresses:       r.list("alluxio.master.rpc.addresses"),
+		JournalType:        strings.ToUpper(r.str("alluxio.master.journal.type")),
+		JournalFolder:      r.str("alluxio.master.journal.folder"),
+		EmbeddedAddresses:  r.list("alluxio.master.embedded.journal.addresses"),
+		EmbeddedPort:       r.port("alluxio.master.embedded.journal.port"),
+		EmbeddedBindHost:   r.str("alluxio.master.embedded.journal.bind.host"),
+		ElectionTimeoutMin: r.duration("alluxio.master.embedded.journal.election.timeout.min"),
+		ElectionTimeoutMax: r.duration("alluxio.master.embedded.journal.election.timeout.max"),
+		MaxLogSize:         r.bytes("alluxio.master.journal.log.size.bytes.max"),
+		CheckpointPeriod:   uint64(r.positive("alluxio.master.journal.checkpoint.period.entries")),
+		TailInterval:       r.duration("alluxio.master.journal.tailer.sleep.time"),
+		RootUFS:            r.str("alluxio.master.mount.table.root.ufs"),
+		RetryCacheSize:     r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
+		TTLCheckInterval:   r.duration("alluxio.master.ttl.checker.interval"),
+		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),
+		LostWorkerCheck:    r.duration("alluxio.master.lost.worker.detection.interval"),
+		DefaultBlockSize:   r.bytes("alluxio.user.block.size.bytes.default"),
+		LoadType:           strings.ToUpper(r.str("alluxio.user.file.metadata.load.type")),
+		SyncInterval:       r.duration("alluxio.user.file.metadata.sync.interval"),
+		ZooKeeperEnabled:   r.boolean("alluxio.zookeeper.enabled"),
+		ZooKeeperAddress:   r.list("alluxio.zookeeper.address"),
+		ZKElectionPath:     r.str("alluxio.zookeeper.election.path"),
+		ZKLeaderPath:       r.str("alluxio.zookeeper.leader.path"),
+		ZKSessionTimeout:   r.duration("alluxio.zookeeper.session.timeout"),
+		ZKConnectTimeout:   r.duration("alluxio.zookeeper.connection.timeout"),
+		LogDir:             r.str("alluxio.logs.dir"),
+		SuperUser:          r.str("alluxio.security.login.username"),
 	}
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
@@ -115,6 +127,11 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	}
 	if c.JournalType != "UFS" && c.JournalType != "EMBEDDED" {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.master.journal.type (%q) must be UFS or EMBEDDED", c.JournalType))
+	}
+	if c.JournalType == "EMBEDDED" {
+		if err := c.embeddedDefaults(); err != nil {
+			r.errs = append(r.errs, err)
+		}
 	}
 	return c, errors.Join(r.errs...)
 }
@@ -185,4 +202,39 @@ func (r *reader) port(k string) int {
 		r.note(fmt.Errorf("%s (%d) is not a port number", k, v))
 	}
 	return v
+}
+
+// EmbeddedAddress is this master's embedded journal address.
+func (c *Config) EmbeddedAddress() string {
+	return net.JoinHostPort(c.Hostname, strconv.Itoa(c.EmbeddedPort))
+}
+
+// embeddedDefaults fills in what Alluxio derives for the embedded journal:
+// the quorum is this master alone unless addresses are given, and the rpc
+// addresses are the journal hosts on the rpc port unless given. It checks
+// the two lists line up and name this master.
+func (c *Config) embeddedDefaults() error {
+	if len(c.EmbeddedAddresses) == 0 {
+		c.EmbeddedAddresses = []string{c.EmbeddedAddress()}
+	}
+	if len(c.RPCAddresses) == 0 {
+		for _, a := range c.EmbeddedAddresses {
+			host, _, err := net.SplitHostPort(a)
+			if err != nil {
+				return fmt.Errorf("alluxio.master.embedded.journal.addresses (%q): %v", a, err)
+			}
+			c.RPCAddresses = append(c.RPCAddresses, net.JoinHostPort(host, strconv.Itoa(c.RPCPort)))
+		}
+	}
+	if len(c.RPCAddresses) != len(c.EmbeddedAddresses) {
+		return fmt.Errorf("alluxio.master.rpc.addresses (%s) must list one master per entry of alluxio.master.embedded.journal.addresses (%s)",
+			strings.Join(c.RPCAddresses, ","), strings.Join(c.EmbeddedAddresses, ","))
+	}
+	for _, a := range c.EmbeddedAddresses {
+		if a == c.EmbeddedAddress() {
+			return nil
+		}
+	}
+	return fmt.Errorf("alluxio.master.embedded.journal.addresses (%s) does not include this master (%s, from alluxio.master.hostname and alluxio.master.embedded.journal.port)",
+		strings.Join(c.EmbeddedAddresses, ","), c.EmbeddedAddress())
 }

@@ -36,6 +36,11 @@
 // that open it meanwhile wait for the move to finish, so a Handle's Path
 // always names the file that holds the block until the Handle is closed.
 //
+// A client on the worker's host may instead write a block's file itself
+// (short-circuit write): the worker hands it TempBlock.Path, grows the
+// reservation with Reserve when asked, and commits with CommitWritten, which
+// checks the file's length and computes its CRC-32C by reading it back.
+//
 // A typical write and read:
 //
 //	tb, err := store.CreateBlock(id, 64<<20, "")

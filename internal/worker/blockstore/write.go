@@ -109,13 +109,8 @@ func (tb *TempBlock) Write(p []byte) (int, error) {
 	if tb.state != "" {
 		return 0, errs.New(errs.ErrPrecondition, "write to block %d: already %s", tb.id, tb.state)
 	}
-	if need := tb.written + int64(len(p)) - tb.reserved; need > 0 {
-		d, got := tb.s.reserve(tb.dir.tier, tb.dir, need, growSlack)
-		if d == nil {
-			return 0, errs.New(errs.ErrNoSpace, "write block %d: no room to grow from %d to %d bytes in %s (tier %s, quota %d)",
-				tb.id, tb.reserved, tb.written+int64(len(p)), tb.dir.root, tb.dir.tier.alias, tb.dir.quota)
-		}
-		tb.reserved += got
+	if err := tb.growLocked("write", tb.written+int64(len(p)), growSlack); err != nil {
+		return 0, err
 	}
 	n, err := tb.f.Write(p)
 	tb.crc.Write(p[:n])
@@ -124,6 +119,22 @@ func (tb *TempBlock) Write(p []byte) (int, error) {
 		return n, ioErr(err, "write block %d", tb.id)
 	}
 	return n, nil
+}
+
+// growLocked makes the reservation at least total bytes, taking up to
+// slack more if it is free without evicting. The caller holds tb.mu.
+func (tb *TempBlock) growLocked(op string, total, slack int64) error {
+	need := total - tb.reserved
+	if need <= 0 {
+		return nil
+	}
+	d, got := tb.s.reserve(tb.dir.tier, tb.dir, need, slack)
+	if d == nil {
+		return errs.New(errs.ErrNoSpace, "%s block %d: no room to grow from %d to %d bytes in %s (tier %s, quota %d)",
+			op, tb.id, tb.reserved, total, tb.dir.root, tb.dir.tier.alias, tb.dir.quota)
+	}
+	tb.reserved += got
+	return nil
 }
 
 // Commit makes the block durable and visible: the data is fsynced, the
@@ -136,6 +147,13 @@ func (tb *TempBlock) Commit() (BlockMeta, error) {
 	if tb.state != "" {
 		return BlockMeta{}, errs.New(errs.ErrPrecondition, "commit block %d: already %s", tb.id, tb.state)
 	}
+	return tb.commitLocked(tb.crc.Sum32())
+}
+
+// commitLocked is Commit once the data (tb.written bytes with CRC-32C sum)
+// is in the file. It fsyncs and closes the file, writes the sidecar,
+// renames the data into place and indexes the block; on failure it aborts.
+func (tb *TempBlock) commitLocked(sum uint32) (BlockMeta, error) {
 	d, id := tb.dir, tb.id
 	final := d.blockPath(id)
 	err := tb.f.Sync()
@@ -147,7 +165,7 @@ func (tb *TempBlock) Commit() (BlockMeta, error) {
 		err = ioErr(err, "sync block %d", id)
 	}
 	if err == nil {
-		err = writeMeta(d.metaPath(id), tb.written, tb.crc.Sum32())
+		err = writeMeta(d.metaPath(id), tb.written, sum)
 	}
 	if err == nil {
 		if rerr := os.Rename(tb.path, final); rerr != nil {
@@ -172,7 +190,7 @@ func (tb *TempBlock) Commit() (BlockMeta, error) {
 	tb.state = "committed"
 	d.used -= tb.reserved - tb.written
 	delete(s.writing, id)
-	b := &block{id: id, length: tb.written, crc: tb.crc.Sum32(), dir: d, access: s.tick()}
+	b := &block{id: id, length: tb.written, crc: sum, dir: d, access: s.tick()}
 	b.elem = d.tier.lru.PushFront(b)
 	s.blocks[id] = b
 	s.noteAdded(b)
