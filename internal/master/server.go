@@ -20,6 +20,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
@@ -221,20 +222,7 @@ func (s *Server) Stop(ctx context.Context) error {
 	var err error
 	s.stopOnce.Do(func() {
 		close(s.stopCh)
-		if s.grpc != nil {
-			done := make(chan struct{})
-			go func() { s.grpc.GracefulStop(); close(done) }()
-			select {
-			case <-done:
-			case <-ctx.Done():
-				s.grpc.Stop()
-			case <-time.After(5 * time.Second):
-				s.grpc.Stop()
-			}
-		}
-		if s.web != nil {
-			s.web.Close()
-		}
+		rpcserver.Stop(ctx, s.grpc, s.web)
 		if s.jr != nil {
 			err = s.jr.Stop()
 		}

@@ -18,6 +18,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
@@ -132,20 +133,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		if s.cancel != nil {
 			s.cancel()
 		}
-		if s.grpc != nil {
-			done := make(chan struct{})
-			go func() { s.grpc.GracefulStop(); close(done) }()
-			select {
-			case <-done:
-			case <-ctx.Done():
-				s.grpc.Stop()
-			case <-time.After(5 * time.Second):
-				s.grpc.Stop()
-			}
-		}
-		if s.web != nil {
-			s.web.Close()
-		}
+		rpcserver.Stop(ctx, s.grpc, s.web)
 		s.wg.Wait()
 		for _, l := range []net.Listener{s.rpcLis, s.webLis} {
 			if l != nil {
