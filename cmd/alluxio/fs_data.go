@@ -216,8 +216,14 @@ func (c *copier) fromLocal(srcs []string, dst string) error {
 				_, err := c.env.fs.CreateDirectory(c.ctx, target, client.CreateDirectoryOptions{Recursive: true, AllowExists: true})
 				return err
 			}
-			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
-				return err // a symlink is followed to a file; sockets and the like are skipped
+			st, err := os.Stat(p) // a symlink is followed to what it names
+			if err != nil {
+				return err
+			}
+			if !st.Mode().IsRegular() && st.Mode()&os.ModeNamedPipe == 0 {
+				// Sockets and devices have no content to copy.
+				fmt.Fprintf(c.out, "Skipped %s: not a regular file\n", fileURI(p))
+				return nil
 			}
 			return c.fromLocalFile(p, target)
 		}))

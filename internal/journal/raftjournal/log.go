@@ -13,9 +13,22 @@ import (
 // and its info lines (snapshots, elections) are summarised by ours.
 type slogSink struct{ log *slog.Logger }
 
+// retried are errors Raft logs at every retry while a member is down
+// (several a second, per member). The journal logs the member going away
+// and coming back instead (observe), so these are dropped.
+var retried = map[string]bool{
+	"failed to appendEntries to":        true,
+	"failed to heartbeat to":            true,
+	"failed to make requestVote RPC":    true,
+	"failed to decode incoming command": true,
+	"failed to contact":                 true,
+}
+
 func (s slogSink) Accept(name string, level hclog.Level, msg string, args ...any) {
 	var l slog.Level
 	switch {
+	case retried[msg]:
+		return
 	case level >= hclog.Error:
 		l = slog.LevelError
 	case level == hclog.Warn:

@@ -1,0 +1,173 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// TestReadFallsBackWhenTheWorkerDies kills the worker that caches a file:
+// reads go on through the other worker, from the under storage, and the
+// master soon reports the dead worker lost.
+func TestReadFallsBackWhenTheWorkerDies(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	m.extra = append(m.extra, "-Dalluxio.master.worker.timeout=2s", "-Dalluxio.master.lost.worker.detection.interval=500ms")
+	m.proc.Kill()
+	m.proc = testcluster.Start(t, "master-fast-lost", m.bin, append([]string{"master"}, m.defines()...), m.env())
+	m.waitLeader()
+	w1 := startWorker(t, m, "worker1", "64MB")
+	c := m.client()
+	data := randomBytes(3<<20, 21)
+	writeFile(t, c, "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
+	startWorker(t, m, "worker2", "64MB")
+	w1.proc.Kill()
+	if got := readFile(t, c, "/f", "CACHE"); !bytes.Equal(got, data) {
+		t.Fatal("content differs after the caching worker died")
+	}
+	testcluster.WaitFor(t, 30*time.Second, 100*time.Millisecond, func() (bool, string) {
+		out, _ := m.run("fsadmin", "report", "capacity")
+		return strings.Contains(out, "LOST") || strings.Count(out, "127.0.0.1") == 1, out
+	})
+	fi, err := c.GetStatus(context.Background(), "/f", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range fi.Blocks {
+		for _, l := range b.Locations {
+			if l.Host == "127.0.0.1" && l.RPCPort == w1.rpcPort {
+				t.Fatalf("block %d still located on the dead worker", b.ID)
+			}
+		}
+	}
+}
+
+// TestCorruptCachedBlockIsReadAgain damages a cached block file while its
+// worker is down: the restarted worker detects it and the read comes from
+// the under storage, right.
+func TestCorruptCachedBlockIsReadAgain(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	w := startWorker(t, m, "worker", "64MB")
+	c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, NoShortCircuit: true,
+		RetryMaxDuration: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	data := randomBytes(2<<20, 22)
+	writeFile(t, c, "/c", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
+	fi, err := c.GetStatus(context.Background(), "/c", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.proc.Stop(10 * time.Second)
+	blockFile := filepath.Join(w.dir, "alluxioworker", strconv.FormatInt(fi.BlockIDs[0], 10))
+	b, err := os.ReadFile(blockFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[100] ^= 0xff
+	if err := os.WriteFile(blockFile, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.proc.Restart(t)
+	w.waitRegistered()
+	if got := readFile(t, c, "/c", "CACHE"); !bytes.Equal(got, data) {
+		t.Fatal("read the damaged block instead of the under storage copy")
+	}
+	if n := w.metric(t, "alluxio_worker_corrupt_blocks_total"); n != 1 {
+		t.Fatalf("corrupt blocks counted: %v, want 1", n)
+	}
+}
+
+// TestClientDyingMidWriteLeavesNoCompleteFile kills a copyFromLocal that
+// is half way through: the file is never complete.
+func TestClientDyingMidWriteLeavesNoCompleteFile(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	startWorker(t, m, "worker", "64MB")
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(m.bin, append([]string{"fs", "copyFromLocal", "--writeType", "MUST_CACHE", fifo, "/half"}, m.defines()...)...)
+	cmd.Env = append(os.Environ(), m.env()...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	pipe, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	if _, err := pipe.Write(randomBytes(3<<20, 23)); err != nil {
+		t.Fatal(err)
+	}
+	c := m.client()
+	testcluster.WaitFor(t, 30*time.Second, 20*time.Millisecond, func() (bool, string) {
+		_, err := c.GetStatus(context.Background(), "/half", client.StatusOptions{LoadType: "NEVER"})
+		return err == nil, fmt.Sprint(err)
+	})
+	cmd.Process.Kill()
+	cmd.Wait()
+	fi, err := c.GetStatus(context.Background(), "/half", client.StatusOptions{})
+	if err == nil && fi.Completed {
+		t.Fatalf("a write killed half way left a complete file of %d bytes", fi.Length)
+	}
+	if out, code := m.run("fs", "cat", "/half"); code == 0 {
+		t.Fatalf("cat of the half-written file succeeded: %d bytes", len(out))
+	}
+}
+
+// TestLocalCommand runs `alluxio local` and uses it from another process.
+func TestLocalCommand(t *testing.T) {
+	t.Parallel()
+	ports := testcluster.FreePorts(t, 4)
+	home := t.TempDir()
+	defs := []string{
+		"-Dalluxio.master.rpc.port=" + strconv.Itoa(ports[0]), "-Dalluxio.master.web.port=" + strconv.Itoa(ports[1]),
+		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[2]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[3]),
+		"-Dalluxio.worker.tieredstore.level0.dirs.path=" + filepath.Join(home, "mem"),
+	}
+	env := []string{"HOME=" + home, "ALLUXIO_CONF_DIR=" + filepath.Join(home, "conf")}
+	bin := testcluster.Binary(t)
+	p := testcluster.Start(t, "local", bin, append([]string{"local"}, defs...), env)
+	if !p.WaitForLog(t, "local cluster ready", 60*time.Second) {
+		t.Fatal("alluxio local did not start")
+	}
+	run := func(args ...string) string {
+		cmd := exec.Command(bin, append(args, "-Dalluxio.master.rpc.port="+strconv.Itoa(ports[0]))...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("alluxio %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	run("fs", "mkdir", "/hello")
+	src := filepath.Join(home, "src.txt")
+	os.WriteFile(src, []byte("hello, alluxio\n"), 0o644)
+	run("fs", "copyFromLocal", src, "/hello/src.txt")
+	if out := run("fs", "cat", "/hello/src.txt"); out != "hello, alluxio\n" {
+		t.Fatalf("cat: %q", out)
+	}
+	if err := p.Stop(30 * time.Second); err != nil {
+		t.Fatalf("alluxio local did not stop cleanly: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".alluxio", "local", "journal")); err != nil {
+		t.Fatalf("no journal under the default work dir: %v", err)
+	}
+}
