@@ -4,23 +4,32 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
-	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 	"github.com/alluxio-go/alluxio/internal/master"
 	"github.com/alluxio-go/alluxio/internal/worker"
 )
 
+// localMasters is how many masters `alluxio local` runs: enough for the
+// embedded journal to survive one failure.
+const localMasters = 3
+
 // localDefaults are what `alluxio local` sets unless the user did: a work
 // dir in the home directory, the memory tier in /dev/shm, everything on
-// localhost and Alluxio's default ports, so `alluxio fs` needs no flags.
+// localhost, and three masters on Alluxio's ports and the next thousands
+// (19998, 20998, 21998; journal 19200, 20200, 21200), so `alluxio fs` needs
+// no flags.
 func localDefaults(p *conf.Properties) error {
 	home, err := os.UserHomeDir()
 	if err != nil {
@@ -38,7 +47,6 @@ func localDefaults(p *conf.Properties) error {
 		"alluxio.work.dir":                              filepath.Join(home, ".alluxio", "local"),
 		"alluxio.master.hostname":                       "localhost",
 		"alluxio.worker.hostname":                       "localhost",
-		"alluxio.master.journal.type":                   "UFS",
 		"alluxio.worker.tieredstore.levels":             "1",
 		conf.TierKey(0, "alias"):                        "MEM",
 		conf.TierKey(0, "dirs.path"):                    filepath.Join(shm, name),
@@ -49,13 +57,68 @@ func localDefaults(p *conf.Properties) error {
 			p.Set(k, v)
 		}
 	}
+	lists := map[string]string{"alluxio.master.rpc.addresses": "alluxio.master.rpc.port",
+		"alluxio.master.embedded.journal.addresses": "alluxio.master.embedded.journal.port"}
+	for list, portKey := range lists {
+		if p.IsSet(list) {
+			continue
+		}
+		port, err := p.GetInt(portKey)
+		if err != nil {
+			return err
+		}
+		var addrs []string
+		for i := 0; i < localMasters; i++ {
+			addrs = append(addrs, net.JoinHostPort("localhost", strconv.Itoa(port+1000*i)))
+		}
+		p.Set(list, strings.Join(addrs, ","))
+	}
 	return nil
+}
+
+// localMasterConfig is the configuration of local master i: its own ports
+// from the address lists and its own journal directory. Only master 0 uses
+// the configured web port; the others take any free one (logged).
+func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
+	mp := p.Clone()
+	for list, portKey := range map[string]string{"alluxio.master.rpc.addresses": "alluxio.master.rpc.port",
+		"alluxio.master.embedded.journal.addresses": "alluxio.master.embedded.journal.port"} {
+		addrs, err := mp.GetList(list)
+		if err != nil {
+			return nil, err
+		}
+		if len(addrs) != localMasters {
+			return nil, fmt.Errorf("%s (%s): alluxio local runs %d masters and needs %d addresses", list, strings.Join(addrs, ","), localMasters, localMasters)
+		}
+		host, port, err := net.SplitHostPort(addrs[i])
+		if err != nil {
+			return nil, fmt.Errorf("%s (%q): %v", list, addrs[i], err)
+		}
+		mp.Set(portKey, port)
+		mp.Set("alluxio.master.hostname", host)
+	}
+	if i > 0 {
+		mp.Set("alluxio.master.web.port", "0")
+	}
+	folder, err := mp.GetString("alluxio.master.journal.folder")
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(mustGet(mp, "alluxio.master.journal.type"), "EMBEDDED") {
+		mp.Set("alluxio.master.journal.folder", filepath.Join(folder, "master"+strconv.Itoa(i)))
+	}
+	return master.ConfigFromProperties(mp)
+}
+
+func mustGet(p *conf.Properties, k string) string {
+	v, _ := p.Get(k)
+	return v
 }
 
 func localCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "local",
-		Short: "run a master and a worker on this machine (Ctrl-C stops them)",
+		Short: "run three masters (embedded journal) and a worker on this machine (Ctrl-C stops them)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := loadConf()
@@ -68,9 +131,16 @@ func localCmd() *cobra.Command {
 			if err := p.Validate(); err != nil {
 				return err
 			}
-			mcfg, err := master.ConfigFromProperties(p)
-			if err != nil {
-				return err
+			if !strings.EqualFold(mustGet(p, "alluxio.master.journal.type"), "EMBEDDED") {
+				return fmt.Errorf("alluxio local runs the embedded journal; alluxio.master.journal.type is %s", mustGet(p, "alluxio.master.journal.type"))
+			}
+			var mcfgs []*master.Config
+			for i := 0; i < localMasters; i++ {
+				c, err := localMasterConfig(p, i)
+				if err != nil {
+					return err
+				}
+				mcfgs = append(mcfgs, c)
 			}
 			wcfg, err := worker.ConfigFromProperties(p)
 			if err != nil {
@@ -80,61 +150,87 @@ func localCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			log, closer, err := openLog(mcfg.LogDir, "local")
+			ccfg.Masters = mcfgs[0].RPCAddresses
+			log, closer, err := openLog(mcfgs[0].LogDir, "local")
 			if err != nil {
 				return err
 			}
 			defer closer.Close()
-			if _, err := os.Stat(filepath.Join(mcfg.JournalFolder, "FORMAT")); errors.Is(err, os.ErrNotExist) {
-				if err := ufsjournal.Format(mcfg.JournalFolder); err != nil {
-					return err
-				}
-				log.Info("formatted a new journal", "folder", mcfg.JournalFolder)
-			}
 			return runServer(log, func(ctx context.Context) (stopper, <-chan error, error) {
-				m, err := master.New(mcfg, log.With("role", "master"))
-				if err != nil {
-					return nil, nil, err
-				}
-				if err := m.Start(ctx); err != nil {
-					return nil, nil, err
-				}
-				deadline := time.Now().Add(30 * time.Second)
-				for !m.IsPrimary() {
-					if time.Now().After(deadline) {
-						m.Stop(ctx)
-						return nil, nil, fmt.Errorf("the master did not become primary within 30s")
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
-				c, err := client.New(ccfg)
-				if err != nil {
-					m.Stop(ctx)
-					return nil, nil, err
-				}
-				w, err := worker.New(wcfg, c, log.With("role", "worker"))
-				if err == nil {
-					err = w.Start(ctx)
-				}
-				if err != nil {
-					c.Close()
-					m.Stop(ctx)
-					return nil, nil, err
-				}
-				workDir, _ := p.Get("alluxio.work.dir")
-				log.Info("local cluster ready", "master", mcfg.RPCAddress(), "worker", wcfg.Address(), "work_dir", workDir)
-				return localCluster{m: m, w: closing{w, c}}, m.Fatal(), nil
+				return startLocal(ctx, log, mcfgs, wcfg, ccfg)
 			})
 		},
 	}
 }
 
-// localCluster stops the worker before the master it reports to.
-type localCluster struct {
-	m *master.Server
-	w closing
+func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, wcfg *worker.Config, ccfg client.Config) (stopper, <-chan error, error) {
+	cluster := &localCluster{fatal: make(chan error, len(mcfgs))}
+	fail := func(err error) (stopper, <-chan error, error) {
+		cluster.Stop(context.Background())
+		return nil, nil, err
+	}
+	for i, mc := range mcfgs {
+		m, err := master.New(mc, log.With("role", "master"+strconv.Itoa(i)))
+		if err != nil {
+			return fail(err)
+		}
+		if err := m.Start(ctx); err != nil {
+			return fail(err)
+		}
+		cluster.masters = append(cluster.masters, m)
+		go func() {
+			if err := <-m.Fatal(); err != nil {
+				cluster.fatal <- err
+			}
+		}()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !cluster.hasPrimary() {
+		if time.Now().After(deadline) {
+			return fail(errors.New("no master became primary within 60s"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c, err := client.New(ccfg)
+	if err != nil {
+		return fail(err)
+	}
+	w, err := worker.New(wcfg, c, log.With("role", "worker"))
+	if err == nil {
+		err = w.Start(ctx)
+	}
+	if err != nil {
+		c.Close()
+		return fail(err)
+	}
+	cluster.worker = &closing{w, c}
+	log.Info("local cluster ready", "masters", strings.Join(mcfgs[0].RPCAddresses, ","), "worker", wcfg.Address())
+	return cluster, cluster.fatal, nil
 }
 
-func (l localCluster) Stop(ctx context.Context) error {
-	return errors.Join(l.w.Stop(ctx), l.m.Stop(ctx))
+// localCluster stops the worker before the masters it reports to.
+type localCluster struct {
+	masters []*master.Server
+	worker  *closing
+	fatal   chan error
+}
+
+func (l *localCluster) hasPrimary() bool {
+	for _, m := range l.masters {
+		if m.IsPrimary() {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *localCluster) Stop(ctx context.Context) error {
+	var errs []error
+	if l.worker != nil {
+		errs = append(errs, l.worker.Stop(ctx))
+	}
+	for _, m := range l.masters {
+		errs = append(errs, m.Stop(ctx))
+	}
+	return errors.Join(errs...)
 }

@@ -18,7 +18,8 @@ import (
 )
 
 func masterCmd() *cobra.Command {
-	return &cobra.Command{
+	var join bool
+	c := &cobra.Command{
 		Use:   "master",
 		Short: "run a master in the foreground (Ctrl-C or SIGTERM stops it)",
 		Args:  cobra.NoArgs,
@@ -34,6 +35,7 @@ func masterCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.JoinQuorum = join
 			log, closer, err := openLog(cfg.LogDir, "master")
 			if err != nil {
 				return err
@@ -51,6 +53,8 @@ func masterCmd() *cobra.Command {
 			})
 		},
 	}
+	c.Flags().BoolVar(&join, "join", false, "embedded journal: this master is being added to a running quorum (alluxio fsadmin journal quorum add); do not found a new one")
+	return c
 }
 
 type stopper interface{ Stop(context.Context) error }
@@ -101,7 +105,7 @@ func formatCmd() *cobra.Command {
 					return nil
 				}
 			}
-			if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
+			if err := formatJournal(cfg); err != nil {
 				return fmt.Errorf("format journal %s: %w", cfg.JournalFolder, err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Formatted journal at %s\n", cfg.JournalFolder)
@@ -114,4 +118,16 @@ func formatCmd() *cobra.Command {
 
 func openLog(dir, name string) (*slog.Logger, io.Closer, error) {
 	return logging.Open(dir, name, slog.LevelInfo)
+}
+
+// formatJournal empties the journal: the shared-folder layout for UFS, an
+// empty directory (Raft state starts afresh) for EMBEDDED.
+func formatJournal(cfg *master.Config) error {
+	if cfg.JournalType == "EMBEDDED" {
+		if err := os.RemoveAll(cfg.JournalFolder); err != nil {
+			return err
+		}
+		return os.MkdirAll(cfg.JournalFolder, 0o755)
+	}
+	return ufsjournal.Format(cfg.JournalFolder)
 }

@@ -30,6 +30,9 @@ type Config struct {
 	EmbeddedBindHost   string
 	ElectionTimeoutMin time.Duration
 	ElectionTimeoutMax time.Duration
+	// JoinQuorum starts a master that is being added to a running embedded
+	// quorum (`alluxio master --join`): it must not found a quorum of its own.
+	JoinQuorum bool
 	JournalFolder      string
 	MaxLogSize         int64
 	CheckpointPeriod   uint64

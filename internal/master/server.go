@@ -20,10 +20,11 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/journal/raftjournal"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
 )
@@ -96,8 +97,19 @@ func (s *Server) newJournal() (journal.System, error) {
 			CheckpointOnStandby: s.cfg.ZooKeeperEnabled,
 			Logger:              s.log.With("component", "journal"), OnFatal: s.onFatal,
 		})
+	case "EMBEDDED":
+		peers := make([]raftjournal.Peer, len(s.cfg.EmbeddedAddresses))
+		for i, a := range s.cfg.EmbeddedAddresses {
+			peers[i] = raftjournal.Peer{JournalAddress: a, RPCAddress: s.cfg.RPCAddresses[i]}
+		}
+		return raftjournal.New(raftjournal.Options{
+			DataDir: s.cfg.JournalFolder, LocalAddress: s.cfg.EmbeddedAddress(), Peers: peers, BindHost: s.cfg.EmbeddedBindHost,
+			ElectionTimeoutMin: s.cfg.ElectionTimeoutMin, ElectionTimeoutMax: s.cfg.ElectionTimeoutMax,
+			SnapshotPeriod: s.cfg.CheckpointPeriod, StateMachine: s.st, Join: s.cfg.JoinQuorum,
+			Logger: s.log.With("component", "journal"), OnFatal: s.onFatal,
+		})
 	default:
-		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s is not built yet (use UFS)", s.cfg.JournalType)
+		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s: must be UFS or EMBEDDED", s.cfg.JournalType)
 	}
 }
 

@@ -135,11 +135,20 @@ func TestClientDyingMidWriteLeavesNoCompleteFile(t *testing.T) {
 // TestLocalCommand runs `alluxio local` and uses it from another process.
 func TestLocalCommand(t *testing.T) {
 	t.Parallel()
-	ports := testcluster.FreePorts(t, 4)
+	ports := testcluster.FreePorts(t, 9)
 	home := t.TempDir()
+	addrs := func(ps []int) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, "localhost:"+strconv.Itoa(p))
+		}
+		return strings.Join(out, ",")
+	}
 	defs := []string{
-		"-Dalluxio.master.rpc.port=" + strconv.Itoa(ports[0]), "-Dalluxio.master.web.port=" + strconv.Itoa(ports[1]),
-		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[2]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[3]),
+		"-Dalluxio.master.rpc.addresses=" + addrs(ports[0:3]),
+		"-Dalluxio.master.embedded.journal.addresses=" + addrs(ports[3:6]),
+		"-Dalluxio.master.web.port=" + strconv.Itoa(ports[6]),
+		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[7]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[8]),
 		"-Dalluxio.worker.tieredstore.level0.dirs.path=" + filepath.Join(home, "mem"),
 	}
 	env := []string{"HOME=" + home, "ALLUXIO_CONF_DIR=" + filepath.Join(home, "conf")}
@@ -149,7 +158,7 @@ func TestLocalCommand(t *testing.T) {
 		t.Fatal("alluxio local did not start")
 	}
 	run := func(args ...string) string {
-		cmd := exec.Command(bin, append(args, "-Dalluxio.master.rpc.port="+strconv.Itoa(ports[0]))...)
+		cmd := exec.Command(bin, append(args, "-Dalluxio.master.rpc.addresses="+addrs(ports[0:3]))...)
 		cmd.Env = append(os.Environ(), env...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -164,10 +173,13 @@ func TestLocalCommand(t *testing.T) {
 	if out := run("fs", "cat", "/hello/src.txt"); out != "hello, alluxio\n" {
 		t.Fatalf("cat: %q", out)
 	}
+	if out := run("fs", "masterInfo"); strings.Count(out, "localhost:") < 4 {
+		t.Fatalf("masterInfo does not list the leader and all three masters:\n%s", out)
+	}
 	if err := p.Stop(30 * time.Second); err != nil {
 		t.Fatalf("alluxio local did not stop cleanly: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(home, ".alluxio", "local", "journal")); err != nil {
+	if _, err := os.Stat(filepath.Join(home, ".alluxio", "local", "journal", "master2")); err != nil {
 		t.Fatalf("no journal under the default work dir: %v", err)
 	}
 }
