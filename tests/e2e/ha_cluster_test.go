@@ -22,32 +22,68 @@ type haCluster struct {
 	masters []*master
 	workers []*worker
 	shared  string
+	rpcs    []string
 }
 
-// newZKCluster starts the whole cluster and waits for a leader.
+// newZKCluster starts a cluster with the UFS journal and ZooKeeper, and
+// waits for a leader.
 func newZKCluster(t testing.TB, workers int, sessionTimeout string) *haCluster {
 	t.Helper()
 	zk := testcluster.StartZooKeeper(t, 3)
 	zk.WaitReady(t, 90*time.Second)
 	c := &haCluster{t: t, zk: zk, shared: t.TempDir()}
-	bin := testcluster.Binary(t)
-	ports := testcluster.FreePorts(t, 6)
-	var addrs []string
-	for i := 0; i < 3; i++ {
-		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", ports[2*i]))
-	}
-	for i := 0; i < 3; i++ {
-		m := &master{t: t, bin: bin, dir: t.TempDir(), rpcPort: ports[2*i], webPort: ports[2*i+1], extra: []string{
+	c.start(workers, func(i int, rpcs []string) []string {
+		return []string{
+			"-Dalluxio.master.journal.type=UFS",
 			"-Dalluxio.zookeeper.enabled=true",
 			"-Dalluxio.zookeeper.address=" + zk.Address(),
 			"-Dalluxio.zookeeper.session.timeout=" + sessionTimeout,
 			"-Dalluxio.master.journal.folder=" + filepath.Join(c.shared, "journal"),
 			"-Dalluxio.master.mount.table.root.ufs=" + filepath.Join(c.shared, "ufs"),
-			"-Dalluxio.master.rpc.addresses=" + strings.Join(addrs, ","),
 			"-Dalluxio.master.journal.tailer.sleep.time=20ms",
+		}
+	})
+	return c
+}
+
+// newEmbeddedCluster starts a cluster with the embedded (Raft) journal:
+// each master keeps its own journal; the root under storage is shared.
+func newEmbeddedCluster(t testing.TB, workers int, extra ...string) *haCluster {
+	t.Helper()
+	c := &haCluster{t: t, shared: t.TempDir()}
+	journalPorts := testcluster.FreePorts(t, 3)
+	var journals []string
+	for _, p := range journalPorts {
+		journals = append(journals, fmt.Sprintf("127.0.0.1:%d", p))
+	}
+	c.start(workers, func(i int, rpcs []string) []string {
+		return append([]string{
+			"-Dalluxio.master.journal.type=EMBEDDED",
+			"-Dalluxio.master.embedded.journal.addresses=" + strings.Join(journals, ","),
+			fmt.Sprintf("-Dalluxio.master.embedded.journal.port=%d", journalPorts[i]),
+			"-Dalluxio.master.mount.table.root.ufs=" + filepath.Join(c.shared, "ufs"),
+		}, extra...)
+	})
+	return c
+}
+
+// start runs three masters, each with the defines journal(i) gives, then
+// workers.
+func (c *haCluster) start(workers int, journal func(i int, rpcs []string) []string) {
+	t := c.t
+	t.Helper()
+	bin := testcluster.Binary(t)
+	ports := testcluster.FreePorts(t, 6)
+	var rpcs []string
+	for i := 0; i < 3; i++ {
+		rpcs = append(rpcs, fmt.Sprintf("127.0.0.1:%d", ports[2*i]))
+	}
+	for i := 0; i < 3; i++ {
+		m := &master{t: t, bin: bin, dir: t.TempDir(), rpcPort: ports[2*i], webPort: ports[2*i+1], extra: append(journal(i, rpcs),
+			"-Dalluxio.master.rpc.addresses="+strings.Join(rpcs, ","),
 			"-Dalluxio.user.rpc.retry.max.duration=60s",
-		}}
-		if i == 0 {
+		)}
+		if i == 0 || c.zk == nil {
 			if out, code := m.run("format"); code != 0 {
 				t.Fatalf("format: %s", out)
 			}
@@ -55,18 +91,22 @@ func newZKCluster(t testing.TB, workers int, sessionTimeout string) *haCluster {
 		m.proc = testcluster.Start(t, fmt.Sprintf("master%d", i), bin, append([]string{"master"}, m.defines()...), m.env())
 		c.masters = append(c.masters, m)
 	}
+	c.rpcs = rpcs
 	c.waitLeader()
 	for i := 0; i < workers; i++ {
 		c.workers = append(c.workers, startWorker(t, c.masters[0], fmt.Sprintf("worker%d", i), "64MB"))
 	}
-	return c
 }
 
-// client returns a client that finds the leader through ZooKeeper.
+// client returns a client that finds the leader through ZooKeeper, or by
+// asking the masters.
 func (c *haCluster) client(retry time.Duration) *client.FileSystem {
 	c.t.Helper()
-	fs, err := client.New(client.Config{ZooKeeper: c.zk.Servers(), RetryMaxDuration: retry,
-		RetryMaxSleep: 200 * time.Millisecond, User: "tester"})
+	cfg := client.Config{Masters: c.rpcs, RetryMaxDuration: retry, RetryMaxSleep: 200 * time.Millisecond, User: "tester"}
+	if c.zk != nil {
+		cfg.ZooKeeper = c.zk.Servers()
+	}
+	fs, err := client.New(cfg)
 	if err != nil {
 		c.t.Fatal(err)
 	}
