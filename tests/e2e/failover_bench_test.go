@@ -28,14 +28,25 @@ func failovers() int {
 	return 10
 }
 
-func BenchmarkZKFailoverKill9(b *testing.B) { benchFailover(b, syscall.SIGKILL) }
+func BenchmarkZKFailoverKill9(b *testing.B) { benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGKILL) }
 
-func BenchmarkZKFailoverGraceful(b *testing.B) { benchFailover(b, syscall.SIGTERM) }
+func BenchmarkZKFailoverGraceful(b *testing.B) { benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGTERM) }
 
-func benchFailover(b *testing.B, sig syscall.Signal) {
-	c := newZKCluster(b, 0, "5s")
-	fs, err := client.New(client.Config{ZooKeeper: c.zk.Servers(), RetryMaxDuration: 60 * time.Second,
-		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"})
+func BenchmarkEmbeddedFailoverKill9(b *testing.B) {
+	benchFailover(b, newEmbeddedCluster(b, 0, electionTimeouts...), syscall.SIGKILL)
+}
+
+func BenchmarkEmbeddedFailoverGraceful(b *testing.B) {
+	benchFailover(b, newEmbeddedCluster(b, 0, electionTimeouts...), syscall.SIGTERM)
+}
+
+func benchFailover(b *testing.B, c *haCluster, sig syscall.Signal) {
+	cfg := client.Config{Masters: c.rpcs, RetryMaxDuration: 60 * time.Second,
+		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"}
+	if c.zk != nil {
+		cfg.ZooKeeper = c.zk.Servers()
+	}
+	fs, err := client.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,3 +100,17 @@ func (c *haCluster) waitStandbys() {
 		})
 	}
 }
+
+// electionTimeouts lets the embedded benchmarks try other timeouts through
+// ELECTION_TIMEOUT_MIN and ELECTION_TIMEOUT_MAX (default: the configured
+// defaults).
+var electionTimeouts = func() []string {
+	var out []string
+	if v := os.Getenv("ELECTION_TIMEOUT_MIN"); v != "" {
+		out = append(out, "-Dalluxio.master.embedded.journal.election.timeout.min="+v)
+	}
+	if v := os.Getenv("ELECTION_TIMEOUT_MAX"); v != "" {
+		out = append(out, "-Dalluxio.master.embedded.journal.election.timeout.max="+v)
+	}
+	return out
+}()
