@@ -32,11 +32,11 @@ type Config struct {
 	ElectionTimeoutMax time.Duration
 	// JoinQuorum starts a master that is being added to a running embedded
 	// quorum (`alluxio master --join`): it must not found a quorum of its own.
-	JoinQuorum bool
-	JournalFolder      string
-	MaxLogSize         int64
-	CheckpointPeriod   uint64
-	TailInterval       time.Duration
+	JoinQuorum       bool
+	JournalFolder    string
+	MaxLogSize       int64
+	CheckpointPeriod uint64
+	TailInterval     time.Duration
 
 	RootUFS          string
 	RetryCacheSize   int

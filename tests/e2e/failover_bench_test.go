@@ -28,9 +28,13 @@ func failovers() int {
 	return 10
 }
 
-func BenchmarkZKFailoverKill9(b *testing.B) { benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGKILL) }
+func BenchmarkZKFailoverKill9(b *testing.B) {
+	benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGKILL)
+}
 
-func BenchmarkZKFailoverGraceful(b *testing.B) { benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGTERM) }
+func BenchmarkZKFailoverGraceful(b *testing.B) {
+	benchFailover(b, newZKCluster(b, 0, "5s"), syscall.SIGTERM)
+}
 
 func BenchmarkEmbeddedFailoverKill9(b *testing.B) {
 	benchFailover(b, newEmbeddedCluster(b, 0, electionTimeouts...), syscall.SIGKILL)
