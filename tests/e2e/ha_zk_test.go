@@ -125,6 +125,12 @@ func failoverUnderWrites(t *testing.T, c *haCluster) {
 	if got := readFile(t, fs, "/cached-only", "NO_CACHE"); !bytes.Equal(got, cached) {
 		t.Fatal("a MUST_CACHE file was lost across failovers")
 	}
+	if c.zk != nil {
+		report := c.masters[0].must("fsadmin", "report")
+		if !bytesContains(report, "Zookeeper Enabled: true") || !bytesContains(report, c.zk.Servers()[0]) {
+			t.Fatalf("fsadmin report does not show ZooKeeper:\n%s", report)
+		}
+	}
 	out := c.masters[0].must("fs", "masterInfo")
 	if !bytesContains(out, "Current leader master: ") || !bytesContains(out, "All masters: [") {
 		t.Fatalf("masterInfo output: %s", out)
