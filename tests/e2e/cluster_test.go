@@ -29,6 +29,15 @@ type master struct {
 	proc    *testcluster.Process
 	// extra -D flags, after (and so over) the defaults below.
 	extra []string
+	// host is where the test reaches the master's ports (default 127.0.0.1).
+	host string
+}
+
+func (m *master) hostOrLoopback() string {
+	if m.host != "" {
+		return m.host
+	}
+	return "127.0.0.1"
 }
 
 func (m *master) defines() []string {

@@ -125,7 +125,7 @@ type health struct {
 func (m *master) health() health {
 	var h health
 	cl := http.Client{Timeout: time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", m.webPort))
+	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/healthz", m.hostOrLoopback(), m.webPort))
 	if err != nil {
 		return h
 	}
@@ -143,7 +143,7 @@ type digest struct {
 func (m *master) digest() (digest, error) {
 	var d digest
 	cl := http.Client{Timeout: 5 * time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/debug/state", m.webPort))
+	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/debug/state", m.hostOrLoopback(), m.webPort))
 	if err != nil {
 		return d, err
 	}
