@@ -257,13 +257,35 @@ var metaMethods = map[string]bool{
 	pb.MetaMasterClientService_GetMasterInfo_FullMethodName: true,
 }
 
+// readMethods answer from the applied state, so the primary must confirm
+// its primacy (a lease or a quorum round) before each: a deposed primary
+// would serve stale metadata. Every other call changes something, and the
+// journal itself refuses a proposal from a master that is not primary, so
+// for them knowing we were primary a moment ago is enough to go ahead.
+var readMethods = map[string]bool{
+	pb.FileSystemMasterClientService_GetStatus_FullMethodName:     true,
+	pb.FileSystemMasterClientService_ListStatus_FullMethodName:    true,
+	pb.FileSystemMasterClientService_GetMountTable_FullMethodName: true,
+}
+
+// checkServe decides whether this master may serve method now.
+func (s *Server) checkServe(ctx context.Context, method string) error {
+	switch {
+	case metaMethods[method]:
+		return nil
+	case readMethods[method]:
+		return s.jr.CheckPrimary(ctx)
+	case !s.primary.Load():
+		return errs.New(errs.ErrNotPrimary, "this master is a standby")
+	}
+	return nil
+}
+
 func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 	start := s.now()
-	if !metaMethods[info.FullMethod] {
-		if err := s.jr.CheckPrimary(ctx); err != nil {
-			s.metrics.observe(info.FullMethod, start, err)
-			return nil, errs.ToStatus(err, s.leaderHint())
-		}
+	if err := s.checkServe(ctx, info.FullMethod); err != nil {
+		s.metrics.observe(info.FullMethod, start, err)
+		return nil, errs.ToStatus(err, s.leaderHint())
 	}
 	resp, err := h(ctx, req)
 	s.metrics.observe(info.FullMethod, start, err)
@@ -278,7 +300,7 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 
 func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 	start := s.now()
-	if err := s.jr.CheckPrimary(ss.Context()); err != nil {
+	if err := s.checkServe(ss.Context(), info.FullMethod); err != nil {
 		s.metrics.observe(info.FullMethod, start, err)
 		return errs.ToStatus(err, s.leaderHint())
 	}

@@ -152,6 +152,10 @@ func (o *Options) raftConfig() *raft.Config {
 	c.TrailingLogs = o.TrailingLogs
 	c.SnapshotInterval = o.SnapshotCheckInterval
 	c.NoLegacyTelemetry = true
+	// Queue proposals so the leader commits whatever is waiting as one
+	// batch (one fsync, one round of AppendEntries). Apply's own timeout
+	// then becomes approximate; Propose bounds the wait with its context.
+	c.BatchApplyCh = true
 	return c
 }
 
