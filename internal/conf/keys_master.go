@@ -71,9 +71,9 @@ var journalKeys = []Key{
 		"empty means ${alluxio.master.hostname}:${alluxio.master.embedded.journal.port}."),
 	num(MasterEmbeddedJournalPort, "19200", "Port of the embedded journal (Raft) server."),
 	str(MasterEmbeddedJournalBindHost, "", "Address the embedded journal listens on; empty means all."),
-	dur(MasterEmbeddedJournalElectionTimeoutMin, "1s", "Lower bound of the Raft election timeout. "+
+	dur(MasterEmbeddedJournalElectionTimeoutMin, "500ms", "Lower bound of the Raft election timeout. "+
 		"Alluxio's default is 10s; a shorter one makes failover faster."),
-	dur(MasterEmbeddedJournalElectionTimeoutMax, "2s", "Upper bound of the Raft election timeout. "+
+	dur(MasterEmbeddedJournalElectionTimeoutMax, "1s", "Upper bound of the Raft election timeout. "+
 		"Alluxio's default is 20s; a shorter one makes failover faster."),
 	dur(MasterEmbeddedJournalCatchupRetryWait, "1s", "Wait between attempts to catch up with the Raft log."),
 	size(MasterEmbeddedJournalEntrySizeMax, "10MB", "Largest single journal entry."),

@@ -153,7 +153,7 @@ func TestTypedGetters(t *testing.T) {
 	d, err = p.GetDuration(UserFileMetadataSyncInterval)
 	check(UserFileMetadataSyncInterval, d, -time.Millisecond, err)
 	d, err = p.GetDuration(MasterEmbeddedJournalElectionTimeoutMax)
-	check(MasterEmbeddedJournalElectionTimeoutMax, d, 2*time.Second, err)
+	check(MasterEmbeddedJournalElectionTimeoutMax, d, time.Second, err)
 	sz, err := p.GetBytes(UserBlockSizeBytesDefault)
 	check(UserBlockSizeBytesDefault, sz, int64(64<<20), err)
 	sz, err = p.GetBytes(WorkerRamdiskSize)
