@@ -3,10 +3,10 @@ GO ?= go
 BIN := bin/alluxio
 PROTOS := $(wildcard api/*/*.proto)
 
-.PHONY: help build test test-unit test-e2e race bench lint gen gen-check fuzz deps chaos
+.PHONY: help build test test-unit test-e2e bench lint gen gen-check fuzz deps
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 build: ## build bin/alluxio
 	$(GO) build -o $(BIN) ./cmd/alluxio
@@ -23,8 +23,9 @@ test-unit: ## unit tests only, race detector on
 test-e2e: build ## end-to-end tests over real processes
 	$(GO) test -count=1 -timeout 20m ./tests/...
 
-bench: ## benchmarks (see docs/benchmarks.md for the figures)
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/... ./tests/...
+bench: build ## benchmarks (figures and single commands in docs/benchmarks.md)
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...
+	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/...
 
 lint: ## gofmt, go vet, and a check that generated code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
