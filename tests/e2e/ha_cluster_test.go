@@ -41,6 +41,9 @@ func newZKCluster(t testing.TB, workers int, sessionTimeout string) *haCluster {
 			"-Dalluxio.master.journal.folder=" + filepath.Join(c.shared, "journal"),
 			"-Dalluxio.master.mount.table.root.ufs=" + filepath.Join(c.shared, "ufs"),
 			"-Dalluxio.master.journal.tailer.sleep.time=20ms",
+			// Small, so standbys write checkpoints (and delete what they
+			// cover) while the primary writes and the others tail.
+			"-Dalluxio.master.journal.checkpoint.period.entries=100",
 		}
 	})
 	return c

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -126,6 +128,16 @@ func failoverUnderWrites(t *testing.T, c *haCluster) {
 		t.Fatal("a MUST_CACHE file was lost across failovers")
 	}
 	if c.zk != nil {
+		// With the shared folder, standbys write the checkpoints.
+		var byStandby bool
+		for _, m := range c.masters {
+			if strings.Contains(m.proc.Output(), "checkpoint written") {
+				byStandby = true
+			}
+		}
+		if cks, _ := filepath.Glob(filepath.Join(c.shared, "journal", "checkpoints", "*.ckpt")); len(cks) == 0 || !byStandby {
+			t.Fatalf("no checkpoint written by a standby (%d checkpoint files)", len(cks))
+		}
 		report := c.masters[0].must("fsadmin", "report")
 		if !bytesContains(report, "Zookeeper Enabled: true") || !bytesContains(report, c.zk.Servers()[0]) {
 			t.Fatalf("fsadmin report does not show ZooKeeper:\n%s", report)
