@@ -33,6 +33,13 @@ func NetAvailable() string {
 	if _, err := exec.LookPath("ip"); err != nil {
 		return "network namespaces need iproute2 (ip)"
 	}
+	// Root inside a sandbox may still lack the right to make namespaces or
+	// links: try once.
+	probe := fmt.Sprintf("alxprobe%d", os.Getpid())
+	if out, err := exec.Command("ip", "netns", "add", probe).CombinedOutput(); err != nil {
+		return fmt.Sprintf("cannot create a network namespace here: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	exec.Command("ip", "netns", "del", probe).Run()
 	return ""
 }
 
