@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/alluxio
 PROTOS := $(wildcard api/*/*.proto)
 
-.PHONY: help build test test-unit test-e2e bench lint gen gen-check fuzz deps
+.PHONY: help build test test-unit test-e2e bench lint gen gen-check fuzz deps chaos
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ gen: ## regenerate the protobuf and gRPC code under api/
 gen-check: ## fail when regenerating api/ would change it
 	@tmp=$$(mktemp -d); cp -r api $$tmp/; $(MAKE) --no-print-directory gen >/dev/null; \
 	  if ! diff -r $$tmp/api api >/dev/null; then diff -r $$tmp/api api | head -20; rm -rf $$tmp; echo "generated code is stale: run make gen and commit"; exit 1; fi; rm -rf $$tmp
+
+chaos: build ## random faults against a cluster, history checked for linearizability (DURATION=2m JOURNAL=embedded|zk SEED=n)
+	CHAOS_DURATION=$(or $(DURATION),2m) CHAOS_JOURNAL=$(or $(JOURNAL),embedded) CHAOS_SEED=$(SEED) \
+	  ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -run 'TestChaos$$' -timeout 120m ./tests/e2e/
 
 fuzz: ## run every fuzz test for FUZZTIME each (default 20s)
 	./scripts/fuzz.sh $(or $(FUZZTIME),20s)

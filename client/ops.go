@@ -167,9 +167,22 @@ func (f *FileSystem) CreateFile(ctx context.Context, path string, o CreateFileOp
 	return out, err
 }
 
+// CompleteFileOptions are the options of CompleteFile.
+type CompleteFileOptions struct {
+	Length int64
+	// Persisted: the content is in the under storage (CACHE_THROUGH,
+	// THROUGH); AsyncPersist: a worker is to persist it (ASYNC_THROUGH).
+	Persisted, AsyncPersist bool
+	// FileID, when not 0, is the id CreateFile returned: the call fails
+	// with ErrNotFound if the file at path was deleted and created again
+	// meanwhile, instead of completing someone else's file.
+	FileID int64
+}
+
 // CompleteFile marks a file complete with its final length.
-func (f *FileSystem) CompleteFile(ctx context.Context, path string, length int64, persisted bool) (*FileInfo, error) {
-	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: length, Persisted: persisted}
+func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
+	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)

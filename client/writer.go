@@ -203,13 +203,9 @@ func (w *FileWriter) finish() error {
 			return err
 		}
 	}
-	if _, err := w.f.CompleteFile(w.parent, w.path, w.written, w.through); err != nil {
+	if _, err := w.f.CompleteFile(w.parent, w.path, CompleteFileOptions{Length: w.written, Persisted: w.through,
+		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID}); err != nil {
 		return err
-	}
-	if w.writeType == "ASYNC_THROUGH" {
-		if err := w.f.Persist(w.parent, w.path); err != nil {
-			return fmt.Errorf("%s is complete but its persist was not scheduled (run alluxio fs persist): %w", w.path, err)
-		}
 	}
 	return nil
 }

@@ -493,6 +493,9 @@ type CompleteFile struct {
 	Persisted bool `protobuf:"varint,3,opt,name=persisted,proto3" json:"persisted,omitempty"`
 	// ToBePersisted marks an ASYNC_THROUGH file: a worker persists it later.
 	ToBePersisted bool `protobuf:"varint,4,opt,name=to_be_persisted,json=toBePersisted,proto3" json:"to_be_persisted,omitempty"`
+	// FileId, when set, must be the inode at path: a file deleted and
+	// created again meanwhile is another file, which this must not complete.
+	FileId        int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -553,6 +556,13 @@ func (x *CompleteFile) GetToBePersisted() bool {
 		return x.ToBePersisted
 	}
 	return false
+}
+
+func (x *CompleteFile) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
 }
 
 type CreateDirectory struct {
@@ -1795,12 +1805,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\x80\x01\n" +
+	" \x01(\bR\toverwrite\"\x99\x01\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
 	"\tpersisted\x18\x03 \x01(\bR\tpersisted\x12&\n" +
-	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\"\xc4\x01\n" +
+	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\x12\x17\n" +
+	"\afile_id\x18\x05 \x01(\x03R\x06fileId\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +

@@ -171,10 +171,11 @@ func touchCmd() *cobra.Command {
 		func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
 			p := env.paths[0]
 			// Recursive, like Alluxio's touch and mkdir.
-			if _, err := env.fs.CreateFile(ctx, p, client.CreateFileOptions{Recursive: true}); err != nil {
+			fi, err := env.fs.CreateFile(ctx, p, client.CreateFileOptions{Recursive: true})
+			if err != nil {
 				return err
 			}
-			if _, err := env.fs.CompleteFile(ctx, p, 0, false); err != nil {
+			if _, err := env.fs.CompleteFile(ctx, p, client.CompleteFileOptions{FileID: fi.ID}); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), p, "has been created")

@@ -250,7 +250,7 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 		return nil, err
 	}
 	r, err := fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{
-		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist}}})
+		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist, FileId: req.FileId}}})
 	if err != nil {
 		return nil, err
 	}

@@ -169,6 +169,8 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 		return Result{Err: err}
 	}
 	switch {
+	case op.FileId != 0 && n.ID != op.FileId:
+		return Result{Err: errs.New(errs.ErrNotFound, "complete %s: the file being written was deleted (%s is now another file)", op.Path, op.Path)}
 	case n.IsDir:
 		return Result{Err: errs.New(errs.ErrIsDirectory, "complete %s", op.Path)}
 	case n.Completed:

@@ -1,0 +1,45 @@
+package state
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+)
+
+// A writer completes the file it created, not one created at the same path
+// after a concurrent delete: found by the chaos harness.
+func TestCompleteFileChecksTheFileID(t *testing.T) {
+	s := New(Options{})
+	seq := uint64(0)
+	apply := func(op any) Result {
+		seq++
+		e := &journalpb.Entry{Sequence: seq, TimeMs: 1}
+		switch o := op.(type) {
+		case *journalpb.CreateFile:
+			e.Op = &journalpb.Entry_CreateFile{CreateFile: o}
+		case *journalpb.Delete:
+			e.Op = &journalpb.Entry_Delete{Delete: o}
+		case *journalpb.CompleteFile:
+			e.Op = &journalpb.Entry_CompleteFile{CompleteFile: o}
+		}
+		return s.Apply(e)
+	}
+	first := apply(&journalpb.CreateFile{Path: "/f", BlockSize: 1 << 20})
+	apply(&journalpb.Delete{Path: "/f"})
+	second := apply(&journalpb.CreateFile{Path: "/f", BlockSize: 1 << 20})
+	if first.Err != nil || second.Err != nil || first.InodeID == second.InodeID {
+		t.Fatalf("setup: %+v %+v", first, second)
+	}
+	r := apply(&journalpb.CompleteFile{Path: "/f", Length: 10, FileId: first.InodeID})
+	if !errors.Is(r.Err, errs.ErrNotFound) {
+		t.Fatalf("completing a deleted file through its successor: %v, want not found", r.Err)
+	}
+	if n, _ := s.Stat("/f"); n.Completed {
+		t.Fatal("the successor was completed")
+	}
+	if r := apply(&journalpb.CompleteFile{Path: "/f", Length: 10, FileId: second.InodeID}); r.Err != nil {
+		t.Fatalf("completing the right file: %v", r.Err)
+	}
+}
