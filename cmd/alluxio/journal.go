@@ -8,7 +8,6 @@ import (
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
-	"github.com/alluxio-go/alluxio/internal/master"
 )
 
 func readJournalCmd() *cobra.Command {
@@ -19,11 +18,7 @@ func readJournalCmd() *cobra.Command {
 		Short: "print the journal's records (reads the journal folder; the master may be running)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := loadConf()
-			if err != nil {
-				return err
-			}
-			cfg, err := master.ConfigFromProperties(p)
+			_, cfg, err := loadMasterConfig()
 			if err != nil {
 				return err
 			}

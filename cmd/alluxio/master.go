@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 	"github.com/alluxio-go/alluxio/internal/logging"
 	"github.com/alluxio-go/alluxio/internal/master"
@@ -24,14 +25,7 @@ func masterCmd() *cobra.Command {
 		Short: "run a master in the foreground (Ctrl-C or SIGTERM stops it)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := loadConf()
-			if err != nil {
-				return err
-			}
-			if err := p.Validate(); err != nil {
-				return err
-			}
-			cfg, err := master.ConfigFromProperties(p)
+			p, cfg, err := loadMasterConfig()
 			if err != nil {
 				return err
 			}
@@ -91,11 +85,7 @@ func formatCmd() *cobra.Command {
 		Short: "format the master journal (all metadata is lost)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := loadConf()
-			if err != nil {
-				return err
-			}
-			cfg, err := master.ConfigFromProperties(p)
+			_, cfg, err := loadMasterConfig()
 			if err != nil {
 				return err
 			}
@@ -130,4 +120,18 @@ func formatJournal(cfg *master.Config) error {
 		return os.MkdirAll(cfg.JournalFolder, 0o755)
 	}
 	return ufsjournal.Format(cfg.JournalFolder)
+}
+
+// loadMasterConfig resolves and checks the configuration, and parses the
+// master's part of it.
+func loadMasterConfig() (*conf.Properties, *master.Config, error) {
+	p, err := loadConf()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.Validate(); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := master.ConfigFromProperties(p)
+	return p, cfg, err
 }

@@ -171,6 +171,15 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 	return nil
 }
 
+// clientWrote does what follows a block a client wrote, whichever way: it
+// is known good, kept from eviction until the master counts it, and
+// reported.
+func (s *Server) clientWrote(ctx context.Context, meta blockstore.BlockMeta) {
+	s.verified.Store(meta.ID, true)
+	s.protect.written(meta.ID >> blockIDBits)
+	s.commitToMaster(ctx, meta)
+}
+
 func (s *Server) commitToMaster(ctx context.Context, meta blockstore.BlockMeta) {
 	ctx, cancel := context.WithTimeout(ctx, rpcTimeout)
 	defer cancel()
@@ -293,9 +302,7 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 				return err
 			}
 			committed = true
-			d.s.verified.Store(meta.ID, true)
-			d.s.protect.written(meta.ID >> blockIDBits)
-			d.s.commitToMaster(stream.Context(), meta)
+			d.s.clientWrote(stream.Context(), meta)
 			return stream.SendAndClose(&pb.WriteBlockResponse{Length: meta.Length, Tier: meta.Tier})
 		default:
 			return errs.New(errs.ErrInvalidArg, "write of block %d: a second header", hdr.BlockId)

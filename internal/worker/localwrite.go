@@ -63,9 +63,7 @@ func (d *dataService) CreateLocalBlock(stream grpc.BidiStreamingServer[pb.Create
 			}
 			committed = true
 			d.s.metrics.cacheWritten.Add(float64(meta.Length))
-			d.s.verified.Store(meta.ID, true)
-			d.s.protect.written(meta.ID >> blockIDBits)
-			d.s.commitToMaster(stream.Context(), meta)
+			d.s.clientWrote(stream.Context(), meta)
 			return stream.Send(&pb.CreateLocalBlockResponse{Length: meta.Length, Tier: meta.Tier})
 		case *pb.CreateLocalBlockRequest_Cancel:
 			return nil

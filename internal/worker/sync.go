@@ -178,7 +178,11 @@ func (p *protection) written(fileID int64) {
 	defer p.mu.Unlock()
 	if !p.recent[fileID] {
 		p.recent[fileID] = true
-		p.apply()
+		if p.store != nil {
+			// The whole set is rebuilt at the next heartbeat answer; a
+			// write only adds its file.
+			p.store.PinFile(fileID)
+		}
 	}
 }
 

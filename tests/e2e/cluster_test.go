@@ -113,10 +113,14 @@ func (m *master) must(args ...string) string {
 	return out
 }
 
-func (m *master) client() *client.FileSystem {
+func (m *master) client() *client.FileSystem { return m.clientWith(client.Config{}) }
+
+// clientWith is client with some settings of its own (the master address,
+// user and retry budget are filled in).
+func (m *master) clientWith(cfg client.Config) *client.FileSystem {
 	m.t.Helper()
-	c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, User: "tester",
-		RetryMaxDuration: 20 * time.Second})
+	cfg.Masters, cfg.User, cfg.RetryMaxDuration = []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, "tester", 20*time.Second
+	c, err := client.New(cfg)
 	if err != nil {
 		m.t.Fatal(err)
 	}

@@ -194,12 +194,7 @@ func TestWorkerKill9KeepsCache(t *testing.T) {
 	t.Parallel()
 	m := newMaster(t)
 	w := startWorker(t, m, "worker", "64MB")
-	c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, NoShortCircuit: true,
-		RetryMaxDuration: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := m.clientWith(client.Config{NoShortCircuit: true})
 	data := randomBytes(5<<20, 4)
 	writeFile(t, c, "/cached", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
 	w.proc.Kill()

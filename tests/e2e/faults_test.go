@@ -60,12 +60,7 @@ func TestCorruptCachedBlockIsReadAgain(t *testing.T) {
 	t.Parallel()
 	m := newMaster(t)
 	w := startWorker(t, m, "worker", "64MB")
-	c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, NoShortCircuit: true,
-		RetryMaxDuration: 20 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := m.clientWith(client.Config{NoShortCircuit: true})
 	data := randomBytes(2<<20, 22)
 	writeFile(t, c, "/c", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
 	fi, err := c.GetStatus(context.Background(), "/c", client.StatusOptions{})

@@ -246,6 +246,14 @@ func (s *Store) SetPinnedFiles(fileIDs []int64) {
 	s.mu.Unlock()
 }
 
+// PinFile adds one file to the pinned set, without rebuilding it: the
+// worker calls it for every file it receives blocks of.
+func (s *Store) PinFile(fileID int64) {
+	s.mu.Lock()
+	s.pinned[fileID] = struct{}{}
+	s.mu.Unlock()
+}
+
 // Close aborts the blocks being written, waits for moves between tiers to
 // finish and makes further calls fail with errs.ErrUnavailable. Open
 // Handles stay readable until closed. Calling Close again does nothing.
