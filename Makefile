@@ -30,6 +30,7 @@ bench: build ## benchmarks (figures and single commands in docs/benchmarks.md)
 lint: ## gofmt, go vet, and a check that generated code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags failpoints ./internal/failpoint/ ./internal/master/
 	@$(MAKE) --no-print-directory gen-check
 
 gen: ## regenerate the protobuf and gRPC code under api/

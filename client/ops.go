@@ -225,11 +225,13 @@ func (f *FileSystem) CreateDirectory(ctx context.Context, path string, o CreateD
 type DeleteOptions struct {
 	Recursive   bool
 	AlluxioOnly bool
+	// FileID, when not 0, deletes path only while it is that file.
+	FileID int64
 }
 
 // Delete removes path (from the under storage too unless AlluxioOnly).
 func (f *FileSystem) Delete(ctx context.Context, path string, o DeleteOptions) error {
-	req := &pb.DeleteRequest{Path: path, OpId: newOpID(), Recursive: o.Recursive, AlluxioOnly: o.AlluxioOnly}
+	req := &pb.DeleteRequest{Path: path, OpId: newOpID(), Recursive: o.Recursive, AlluxioOnly: o.AlluxioOnly, FileId: o.FileID}
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.fs.Remove(ctx, req)
 		return err

@@ -14,6 +14,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // writeModes says where each write type sends a file's data: blocks to
@@ -57,24 +58,46 @@ type FileWriter struct {
 
 // Create creates path and returns a writer for its content. The write
 // type comes from o.WriteType, else the configured default
-// (alluxio.user.file.writetype.default), else ASYNC_THROUGH.
+// (alluxio.user.file.writetype.default), else ASYNC_THROUGH. It is
+// CreateFile followed by OpenWriter.
 func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOptions) (*FileWriter, error) {
-	wt := strings.ToUpper(o.WriteType)
-	if wt == "" {
-		wt = strings.ToUpper(f.cfg.WriteType)
-	}
-	if wt == "" {
-		wt = "ASYNC_THROUGH"
-	}
-	mode, ok := writeModes[wt]
-	if !ok {
-		return nil, errs.New(errs.ErrInvalidArg, "write type %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", o.WriteType)
+	wt, err := f.writeType(o.WriteType)
+	if err != nil {
+		return nil, err
 	}
 	o.WriteType = wt
 	info, err := f.CreateFile(ctx, path, o)
 	if err != nil {
 		return nil, err
 	}
+	return f.OpenWriter(ctx, info, o)
+}
+
+func (f *FileSystem) writeType(s string) (string, error) {
+	wt := strings.ToUpper(s)
+	if wt == "" {
+		wt = strings.ToUpper(f.cfg.WriteType)
+	}
+	if wt == "" {
+		wt = "ASYNC_THROUGH"
+	}
+	if _, ok := writeModes[wt]; !ok {
+		return "", errs.New(errs.ErrInvalidArg, "write type %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", s)
+	}
+	return wt, nil
+}
+
+// OpenWriter returns a writer for the content of info, a file CreateFile
+// just made with the same options. When the writer cannot start, the file
+// is deleted again (unless another client replaced it meanwhile), so a
+// retry can create it: unlike CreateFile's, such an error leaves open
+// whether the file existed for a moment.
+func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFileOptions) (*FileWriter, error) {
+	wt, err := f.writeType(o.WriteType)
+	if err != nil {
+		return nil, err
+	}
+	mode, path := writeModes[wt], info.Path
 	wctx, cancel := context.WithCancel(f.workerContext(ctx))
 	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, writeType: wt, blockSize: info.BlockSize,
 		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}, noLocal: map[string]bool{}}
@@ -84,12 +107,16 @@ func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOption
 	case mode.through && info.UfsLocation == nil:
 		err = errs.New(errs.ErrInternal, "create %s: the master did not say where it goes in the under storage", path)
 	case mode.through:
-		// Opened now so that an under storage that refuses the file
-		// fails Create, not the first Write.
+		// Opened now so that an under storage that refuses the file fails
+		// Create, not the first Write. The copy goes under a temporary name
+		// the master publishes when it completes the file; one left by an
+		// earlier attempt is replaced.
+		loc := info.UfsLocation.toPB()
+		loc.RelativePath = underfs.TempPath(loc.RelativePath, info.ID)
 		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
 			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
-				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: info.UfsLocation.toPB(),
-					Mode: uint32(info.Mode.Perm()), Overwrite: o.Overwrite}}})
+				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: loc,
+					Mode: uint32(info.Mode.Perm()), Overwrite: true}}})
 			return err
 		})
 	}
@@ -98,7 +125,7 @@ func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOption
 		// The file is new and empty: remove it, so a retry can create it.
 		dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), f.cfg.RPCTimeout)
 		defer dcancel()
-		f.Delete(dctx, path, DeleteOptions{AlluxioOnly: true})
+		f.Delete(dctx, path, DeleteOptions{FileID: info.ID})
 		return nil, err
 	}
 	return w, nil

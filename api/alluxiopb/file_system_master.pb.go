@@ -711,7 +711,11 @@ type DeleteRequest struct {
 	Recursive bool                   `protobuf:"varint,3,opt,name=recursive,proto3" json:"recursive,omitempty"`
 	// AlluxioOnly removes the path from the namespace but not from the under
 	// storage.
-	AlluxioOnly   bool `protobuf:"varint,4,opt,name=alluxio_only,json=alluxioOnly,proto3" json:"alluxio_only,omitempty"`
+	AlluxioOnly bool `protobuf:"varint,4,opt,name=alluxio_only,json=alluxioOnly,proto3" json:"alluxio_only,omitempty"`
+	// file_id, when set, deletes the path only if it is still that file:
+	// a writer cleaning up after itself must not delete a file someone else
+	// created at the same path meanwhile.
+	FileId        int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -772,6 +776,13 @@ func (x *DeleteRequest) GetAlluxioOnly() bool {
 		return x.AlluxioOnly
 	}
 	return false
+}
+
+func (x *DeleteRequest) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
 }
 
 type DeleteResponse struct {
@@ -1477,12 +1488,13 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\n" +
 	"write_type\x18\x06 \x01(\tR\twriteType\"N\n" +
 	"\x17CreateDirectoryResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"y\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\x92\x01\n" +
 	"\rDeleteRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x1c\n" +
 	"\trecursive\x18\x03 \x01(\bR\trecursive\x12!\n" +
-	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\"\x10\n" +
+	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\x12\x17\n" +
+	"\afile_id\x18\x05 \x01(\x03R\x06fileId\"\x10\n" +
 	"\x0eDeleteResponse\"H\n" +
 	"\rRenameRequest\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +

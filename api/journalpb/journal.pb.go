@@ -658,9 +658,11 @@ func (x *CreateDirectory) GetPersisted() bool {
 }
 
 type Delete struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Recursive     bool                   `protobuf:"varint,2,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Recursive bool                   `protobuf:"varint,2,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	// file_id, when set: only if the path is still that file.
+	FileId        int64 `protobuf:"varint,3,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -707,6 +709,13 @@ func (x *Delete) GetRecursive() bool {
 		return x.Recursive
 	}
 	return false
+}
+
+func (x *Delete) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
 }
 
 type Rename struct {
@@ -1819,10 +1828,11 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x05group\x18\x04 \x01(\tR\x05group\x12\x1c\n" +
 	"\trecursive\x18\x05 \x01(\bR\trecursive\x12!\n" +
 	"\fallow_exists\x18\x06 \x01(\bR\vallowExists\x12\x1c\n" +
-	"\tpersisted\x18\a \x01(\bR\tpersisted\":\n" +
+	"\tpersisted\x18\a \x01(\bR\tpersisted\"S\n" +
 	"\x06Delete\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
-	"\trecursive\x18\x02 \x01(\bR\trecursive\",\n" +
+	"\trecursive\x18\x02 \x01(\bR\trecursive\x12\x17\n" +
+	"\afile_id\x18\x03 \x01(\x03R\x06fileId\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xb5\x03\n" +

@@ -11,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/failpoint"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
@@ -29,6 +30,7 @@ type fileSystem struct {
 	blocks *blockMaster
 	log    *slog.Logger
 	now    func() time.Time
+	locks  *pathLocks
 
 	// syncedAt remembers when each path was last compared with the under
 	// storage. It is soft state: a new primary simply syncs again.
@@ -38,7 +40,7 @@ type fileSystem struct {
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	return &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(), log: log, now: time.Now,
-		syncedAt: map[string]time.Time{}}
+		locks: newPathLocks(), syncedAt: map[string]time.Time{}}
 }
 
 // propose journals e for a client operation. A retried operation id is
@@ -124,7 +126,7 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 	if err != nil {
 		return nil, err
 	}
-	if err := fs.syncPath(ctx, path, o, false, false); err != nil {
+	if err := fs.syncForRead(ctx, path, o, false, false); err != nil {
 		return nil, err
 	}
 	n, err := fs.st.Stat(path)
@@ -139,7 +141,7 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	if err != nil {
 		return err
 	}
-	if err := fs.syncPath(ctx, path, o, true, recursive); err != nil {
+	if err := fs.syncForRead(ctx, path, o, true, recursive); err != nil {
 		return err
 	}
 	entries, err := fs.st.List(path, recursive)
@@ -182,6 +184,7 @@ func (fs *fileSystem) createFile(ctx context.Context, user string, req *alluxiop
 	if err != nil {
 		return nil, err
 	}
+	defer fs.locks.lock(path)()
 	if _, ok := fs.retried(req.OpId); !ok {
 		if err := fs.prepareCreate(ctx, path, req.Recursive, req.Overwrite); err != nil {
 			return nil, err
@@ -249,9 +252,21 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 	if err != nil {
 		return nil, err
 	}
+	defer fs.locks.lock(path)()
+	if _, ok := fs.retried(req.OpId); !ok && req.Persisted {
+		n, err := fs.st.Stat(path)
+		if err == nil && !n.IsDir && !n.Completed && (req.FileId == 0 || req.FileId == n.ID) {
+			if err := fs.publishUFS(ctx, path, n.ID, req.Length); err != nil {
+				return nil, err
+			}
+		}
+	}
 	r, err := fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{
 		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist, FileId: req.FileId}}})
 	if err != nil {
+		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {
+			fs.dropTemp(ctx, path, req.FileId)
+		}
 		return nil, err
 	}
 	return fs.infoByID(r.InodeID)
@@ -266,6 +281,7 @@ func (fs *fileSystem) createDirectory(ctx context.Context, user string, req *all
 	if err != nil {
 		return nil, err
 	}
+	defer fs.locks.lock(path)()
 	persisted := persistDirs(req.WriteType)
 	if _, ok := fs.retried(req.OpId); !ok {
 		if err := fs.prepareCreate(ctx, path, req.Recursive, false); err != nil {
@@ -309,6 +325,8 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 	if err != nil {
 		return err
 	}
+	defer fs.locks.lock(path)()
+	var unpublished int64 // a file deleted while being written may have a copy under its temporary name
 	if _, ok := fs.retried(req.OpId); !ok {
 		if err := fs.syncPath(ctx, path, nil, false, false); err != nil {
 			return err
@@ -316,6 +334,12 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 		n, err := fs.st.Stat(path)
 		if err != nil {
 			return err
+		}
+		if req.FileId != 0 && n.ID != req.FileId {
+			return errs.New(errs.ErrNotFound, "delete %s: the file was replaced by another one", path)
+		}
+		if !n.IsDir && !n.Completed && !req.AlluxioOnly {
+			unpublished = n.ID
 		}
 		if path == "/" {
 			return errs.New(errs.ErrInvalidArg, "the root cannot be deleted")
@@ -345,7 +369,15 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 			}
 		}
 	}
-	_, err = fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_Delete{Delete: &journalpb.Delete{Path: path, Recursive: req.Recursive}}})
+	entry := &journalpb.Entry{Op: &journalpb.Entry_Delete{Delete: &journalpb.Delete{Path: path, Recursive: req.Recursive, FileId: req.FileId}}}
+	if failpoint.Enabled(failpoint.AckDeleteBeforeCommit) {
+		go fs.propose(context.WithoutCancel(ctx), req.OpId, entry)
+		return nil
+	}
+	_, err = fs.propose(ctx, req.OpId, entry)
+	if err == nil && unpublished != 0 {
+		fs.dropTemp(ctx, path, unpublished)
+	}
 	return err
 }
 
@@ -368,6 +400,7 @@ func (fs *fileSystem) rename(ctx context.Context, req *alluxiopb.RenameRequest) 
 	if err != nil {
 		return err
 	}
+	defer fs.locks.lock(src, dst)()
 	if _, ok := fs.retried(req.OpId); !ok {
 		if err := fs.prepareRename(ctx, src, dst); err != nil {
 			return err
@@ -392,6 +425,10 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 		return errs.New(errs.ErrAlreadyExists, "rename %s to itself", src)
 	case fspath.IsAncestor(src, dst):
 		return errs.New(errs.ErrInvalidArg, "rename %s into itself (%s)", src, dst)
+	case !n.IsDir && !n.Completed:
+		// Its writer completes it by path and publishes its under storage
+		// copy there.
+		return errs.New(errs.ErrPrecondition, "rename %s: the file is still being written", src)
 	}
 	if err := fs.prepareCreate(ctx, dst, false, false); err != nil {
 		return err
@@ -431,6 +468,7 @@ func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttrib
 	if err != nil {
 		return err
 	}
+	defer fs.locks.lock(path)()
 	op := &journalpb.SetAttribute{Path: path, Mode: req.Mode, Owner: req.Owner, Group: req.Group, Pinned: req.Pinned,
 		TtlMs: req.Ttl, Recursive: req.Recursive}
 	if req.TtlAction != nil {
@@ -482,6 +520,7 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 	if err != nil {
 		return err
 	}
+	defer fs.locks.lock(path)()
 	if _, ok := fs.retried(req.OpId); !ok {
 		if path == "/" {
 			return errs.New(errs.ErrAlreadyExists, "/ is mounted already")
@@ -523,6 +562,7 @@ func (fs *fileSystem) unmount(ctx context.Context, req *alluxiopb.UnmountRequest
 	if err != nil {
 		return err
 	}
+	defer fs.locks.lock(path)()
 	var id int64 = -1
 	for _, m := range fs.st.MountTable() {
 		if m.AlluxioPath == path {

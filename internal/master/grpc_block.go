@@ -35,15 +35,9 @@ func (b *blockWorkerService) RegisterWorker(ctx context.Context, r *pb.RegisterW
 func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, error) {
 	resp, persisted := b.s.blocks.heartbeat(r)
 	for _, id := range persisted {
-		n, path, err := b.s.st.StatID(id)
-		if err != nil || n.Persisted() {
-			continue
-		}
-		done := journalpb.PersistenceState_PERSISTED
-		if _, err := b.s.fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SetAttribute{SetAttribute: &journalpb.SetAttribute{
-			Path: path, PersistenceState: &done}}}); err != nil {
+		if path, err := b.s.fs.finishPersist(ctx, id); err != nil {
 			b.s.log.Warn("could not record a finished persist", "path", path, "err", err)
-		} else {
+		} else if path != "" {
 			b.s.log.Info("file persisted", "path", path)
 		}
 	}

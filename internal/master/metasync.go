@@ -3,6 +3,7 @@ package master
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
@@ -33,8 +34,33 @@ func (fs *fileSystem) policy(o *alluxiopb.FileSystemMasterCommonOptions) (time.D
 	return interval, load
 }
 
+// syncForRead is syncPath for the operations that only read: they take
+// the path's lock only when something is to be loaded, since a load is a
+// change to the namespace like any other.
+func (fs *fileSystem) syncForRead(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
+	if !fs.needsSync(path, o, children, recursive) {
+		return nil
+	}
+	defer fs.locks.lock(path)()
+	return fs.syncPath(ctx, path, o, children, recursive)
+}
+
+// needsSync reports whether syncPath might have something to do.
+func (fs *fileSystem) needsSync(path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) bool {
+	interval, load := fs.policy(o)
+	if interval >= 0 && fs.syncDue(path, interval) {
+		return true
+	}
+	n, err := fs.st.Stat(path)
+	if err != nil {
+		return load != "NEVER" && !(load == "ONCE" && fs.knownAbsent(path))
+	}
+	return children && n.IsDir && (recursive || (!n.ChildrenLoaded && n.Persisted()))
+}
+
 // syncPath brings path (and, with children, its listing; with recursive,
 // everything below) in line with the under storage as the policy asks.
+// The caller holds path's lock.
 func (fs *fileSystem) syncPath(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
 	interval, load := fs.policy(o)
 	if interval >= 0 && fs.syncDue(path, interval) {
@@ -99,6 +125,9 @@ func ufsToProto(s underfs.Status) *journalpb.UfsStatus {
 // namespace in the under storage. ok is false when any of them is absent
 // there, or when an existing ancestor is a file.
 func (fs *fileSystem) missingChain(ctx context.Context, path string) (target *journalpb.UfsStatus, ancestors []*journalpb.UfsStatus, ok bool, err error) {
+	if underfs.IsTemp(fspath.Base(path)) {
+		return nil, nil, false, nil
+	}
 	var missing []string
 	p := path
 	for {
@@ -200,6 +229,7 @@ func (fs *fileSystem) syncDir(ctx context.Context, path string, force bool) erro
 		if listing, err = u.List(ctx, rel); err != nil && !errors.Is(err, errs.ErrNotFound) {
 			return err
 		}
+		listing = slices.DeleteFunc(listing, func(c underfs.Status) bool { return underfs.IsTemp(c.Name) })
 	}
 	if !force && !fs.differs(path, st, listing, st.IsDir) {
 		return nil

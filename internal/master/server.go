@@ -20,6 +20,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/failpoint"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/journal/raftjournal"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
@@ -171,6 +172,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	go func() { defer s.wg.Done(); s.watchPrimacy() }()
 	s.log.Info("Alluxio master started", "rpc", s.RPCAddr().String(), "web", s.WebAddr().String(),
 		"journal", s.cfg.JournalType, "journal_folder", s.cfg.JournalFolder, "inodes", s.st.InodeCount())
+	if fp := failpoint.Active(); fp != "" {
+		s.log.Warn("failpoints are on: this master has bugs planted for testing", "failpoints", fp)
+	}
 	return nil
 }
 

@@ -103,7 +103,9 @@ func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 		return err
 	}
 	defer in.Close()
-	w, err := u.Create(ctx, job.UfsLocation.RelativePath, underfs.CreateOptions{CreateParents: true, Overwrite: true})
+	// The master publishes the copy under the file's name when it hears
+	// the persist is done (see underfs.TempPath).
+	w, err := u.Create(ctx, underfs.TempPath(job.UfsLocation.RelativePath, job.FileId), underfs.CreateOptions{CreateParents: true, Overwrite: true})
 	if err != nil {
 		return err
 	}

@@ -146,6 +146,10 @@ func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	if e, _ := errs.FromStatus(err); !errors.Is(e, client.ErrAlreadyExists) {
 		t.Fatalf("second create with a new id: %v, want already exists", err)
 	}
+	// A file still being written cannot be renamed: complete it first.
+	if _, err := fs.CompleteFile(ctx, &pb.CompleteFileRequest{Path: "/once", OpId: "op-complete-1", FileId: first.FileInfo.FileId}); err != nil {
+		t.Fatal(err)
+	}
 	rename := &pb.RenameRequest{Src: "/once", Dst: "/moved", OpId: "op-rename-1"}
 	if _, err := fs.Rename(ctx, rename); err != nil {
 		t.Fatal(err)

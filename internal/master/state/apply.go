@@ -224,6 +224,9 @@ func (s *State) applyDelete(op *journalpb.Delete) Result {
 		return Result{Err: err}
 	}
 	path := s.pathOf(n)
+	if op.FileId != 0 && n.ID != op.FileId {
+		return Result{Err: errs.New(errs.ErrNotFound, "delete %s: the file was replaced by another one", path)}
+	}
 	if n == s.root {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "the root cannot be deleted")}
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
-// A writer completes the file it created, not one created at the same path
-// after a concurrent delete: found by the chaos harness.
+// A writer completes (or deletes) the file it created, not one created at
+// the same path after a concurrent delete: found by the chaos harness.
 func TestCompleteFileChecksTheFileID(t *testing.T) {
 	s := New(Options{})
 	seq := uint64(0)
@@ -31,6 +31,13 @@ func TestCompleteFileChecksTheFileID(t *testing.T) {
 	second := apply(&journalpb.CreateFile{Path: "/f", BlockSize: 1 << 20})
 	if first.Err != nil || second.Err != nil || first.InodeID == second.InodeID {
 		t.Fatalf("setup: %+v %+v", first, second)
+	}
+	// A writer cleaning up after itself deletes its own file only.
+	if r := apply(&journalpb.Delete{Path: "/f", FileId: first.InodeID}); !errors.Is(r.Err, errs.ErrNotFound) {
+		t.Fatalf("deleting a file through its successor: %v, want not found", r.Err)
+	}
+	if _, err := s.Stat("/f"); err != nil {
+		t.Fatalf("the successor was deleted: %v", err)
 	}
 	r := apply(&journalpb.CompleteFile{Path: "/f", Length: 10, FileId: first.InodeID})
 	if !errors.Is(r.Err, errs.ErrNotFound) {
