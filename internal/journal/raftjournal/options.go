@@ -60,8 +60,13 @@ type Options struct {
 	// SnapshotCheckInterval is how often the SnapshotPeriod is checked
 	// (default 30s; Raft staggers it between 1x and 2x).
 	SnapshotCheckInterval time.Duration
-	StateMachine          journal.StateMachine
-	Logger                *slog.Logger
+	// SegmentSize is the size of the log's segment files (default 64 MiB,
+	// raft-wal's). Compaction drops whole segments only: entries before a
+	// snapshot stay readable, and are sent to a lagging follower instead
+	// of the snapshot, until their segment is full and dropped.
+	SegmentSize  int
+	StateMachine journal.StateMachine
+	Logger       *slog.Logger
 	// OnFatal is called when this replica can no longer follow the journal
 	// (a snapshot it was sent does not load); the master should stop.
 	OnFatal func(error)

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	"go.etcd.io/bbolt"
+	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
@@ -32,9 +32,11 @@ type System struct {
 	stopErr error
 
 	// Set by Start, closed by Stop.
-	raft  *raft.Raft
-	trans *raft.NetworkTransport
-	store *raftboltdb.BoltStore
+	raft    *raft.Raft
+	trans   *raft.NetworkTransport
+	store   *wal.WAL
+	walMeta *metadb.BoltMetaDB
+	dirLock *os.File
 
 	mu      sync.Mutex
 	primary bool
@@ -90,16 +92,31 @@ func (s *System) Start(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
 			_ = s.closeAll()
-			s.raft, s.trans, s.store = nil, nil, nil
+			s.raft, s.trans, s.store, s.walMeta, s.dirLock = nil, nil, nil, nil, nil
 		}
 	}()
 	hl := newRaftLogger(s.log)
-	dbPath := filepath.Join(s.opts.DataDir, "raft.db")
-	// The file lock makes a second master on the same directory fail
-	// instead of corrupting the log; the timeout turns its wait into an error.
-	s.store, err = raftboltdb.New(raftboltdb.Options{Path: dbPath, BoltOptions: &bbolt.Options{Timeout: 2 * time.Second}})
+	// The directory lock makes a second master on the same directory fail
+	// instead of corrupting the log.
+	if s.dirLock, err = lockDir(s.opts.DataDir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(s.opts.DataDir, "raft.db")); err == nil {
+		return errs.New(errs.ErrPrecondition, "embedded journal: %s holds a log in the old format (raft.db); format this master and let it rejoin from the others",
+			s.opts.DataDir)
+	}
+	walDir := filepath.Join(s.opts.DataDir, "wal")
+	if err := os.MkdirAll(walDir, 0o755); err != nil {
+		return err
+	}
+	// raft-wal's Close leaves its metadata database open (and locked), so
+	// a master restarted in the same process could not open it again: the
+	// System keeps it and closes it.
+	s.walMeta = &metadb.BoltMetaDB{}
+	// A size of 0 is raft-wal's default.
+	s.store, err = wal.Open(walDir, wal.WithLogger(hl), wal.WithMetaStore(s.walMeta), wal.WithSegmentSize(s.opts.SegmentSize))
 	if err != nil {
-		return fmt.Errorf("embedded journal: open %s (is another master using it?): %w", dbPath, err)
+		return fmt.Errorf("embedded journal: open %s: %w", walDir, err)
 	}
 	// Only now that the lock is held: a running master's may be in use.
 	removeStaleTemps(s.opts.DataDir)
@@ -320,6 +337,12 @@ func (s *System) closeAll() error {
 	}
 	if s.store != nil {
 		errList = append(errList, s.store.Close())
+	}
+	if s.walMeta != nil {
+		errList = append(errList, s.walMeta.Close())
+	}
+	if s.dirLock != nil {
+		errList = append(errList, s.dirLock.Close()) // releases the lock
 	}
 	return errors.Join(errList...)
 }

@@ -149,6 +149,9 @@ func TestWipedMemberCatchesUpFromSnapshot(t *testing.T) {
 		o.SnapshotPeriod = 20
 		o.TrailingLogs = 5
 		o.SnapshotCheckInterval = 20 * time.Millisecond
+		// Small segments, so compaction drops entries the wiped member
+		// would otherwise be sent instead of the snapshot.
+		o.SegmentSize = 2048
 	})
 	leader := c.waitLeader()
 	proposeN(t, leader, "/a", 60)
