@@ -364,6 +364,9 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 			if mp.ReadOnly {
 				return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, mp.AlluxioPath)
 			}
+			if err := fs.confirmPrimary(ctx); err != nil {
+				return err
+			}
 			if err := u.Delete(ctx, rel, true); err != nil && !errors.Is(err, errs.ErrNotFound) {
 				return err
 			}
@@ -455,6 +458,9 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 	}
 	u, err := fs.ufs.get(smp)
 	if err != nil {
+		return err
+	}
+	if err := fs.confirmPrimary(ctx); err != nil {
 		return err
 	}
 	if err := u.Mkdirs(ctx, fspath.Parent("/" + drel)[1:], underfs.DefaultDirPerm); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {

@@ -24,6 +24,9 @@ func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length in
 	if err != nil {
 		return err
 	}
+	if err := fs.confirmPrimary(ctx); err != nil {
+		return err
+	}
 	tmp := underfs.TempPath(rel, id)
 	err = u.Rename(ctx, tmp, rel)
 	if errors.Is(err, errs.ErrAlreadyExists) {
@@ -85,4 +88,15 @@ func (fs *fileSystem) finishPersist(ctx context.Context, id int64) (string, erro
 	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SetAttribute{SetAttribute: &journalpb.SetAttribute{
 		Path: path, PersistenceState: &done}}})
 	return path, err
+}
+
+// confirmPrimary asks the journal whether this master still leads before
+// an under storage change that cannot be undone (a delete, a rename, a
+// publish over an older copy). A leader that was paused and deposed, and
+// has not noticed yet, would otherwise act on a namespace that is no
+// longer current: delete the copy of a file the new leader created since.
+// The entry it then proposes is refused anyway; the check keeps the under
+// storage out of it, short of a pause between the check and the change.
+func (fs *fileSystem) confirmPrimary(ctx context.Context) error {
+	return fs.jr.CheckPrimary(ctx)
 }
