@@ -206,7 +206,7 @@ func (fs *fileSystem) createFile(ctx context.Context, user string, req *alluxiop
 	if err != nil {
 		return nil, err
 	}
-	return fs.infoByID(r.InodeID)
+	return fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)}), nil
 }
 
 // prepareCreate loads what the under storage has at path and its parent, so
@@ -239,6 +239,19 @@ func (fs *fileSystem) prepareCreate(ctx context.Context, path string, recursive,
 	return nil
 }
 
+// answer describes the inode an acknowledged entry made or changed. It may
+// be gone already: a retry whose first attempt was applied, after which
+// another client deleted the file. The operation still succeeded, so the
+// answer is what the entry knew (gone, filled in), not "not found"; a
+// writer then learns the file is gone from CompleteFile.
+func (fs *fileSystem) answer(path string, id int64, gone *alluxiopb.FileInfo) *alluxiopb.FileInfo {
+	if fi, err := fs.infoByID(id); err == nil {
+		return fi
+	}
+	gone.FileId, gone.Path, gone.Name = id, path, fspath.Base(path)
+	return gone
+}
+
 func (fs *fileSystem) infoByID(id int64) (*alluxiopb.FileInfo, error) {
 	n, path, err := fs.st.StatID(id)
 	if err != nil {
@@ -269,7 +282,7 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 		}
 		return nil, err
 	}
-	return fs.infoByID(r.InodeID)
+	return fs.answer(path, r.InodeID, &alluxiopb.FileInfo{Completed: true, Length: req.Length}), nil
 }
 
 // persistDirs says whether a write type puts directories in the under
@@ -304,7 +317,7 @@ func (fs *fileSystem) createDirectory(ctx context.Context, user string, req *all
 	if err != nil {
 		return nil, err
 	}
-	return fs.infoByID(r.InodeID)
+	return fs.answer(path, r.InodeID, &alluxiopb.FileInfo{Folder: true}), nil
 }
 
 // mkdirsUFS creates path in the under storage unless it is under a

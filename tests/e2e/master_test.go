@@ -169,4 +169,15 @@ func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	if out, code := m.run("fs", "test", "-e", "/moved"); code == 0 {
 		t.Fatalf("/moved still exists: %s", out)
 	}
+	// The file is gone now, but the create and the complete succeeded:
+	// their retries must say so, not "not found" (found by the chaos
+	// harness: a create retried across a failover, after another client
+	// deleted the file).
+	again, err = fs.CreateFile(ctx, create)
+	if err != nil || again.FileInfo.FileId != first.FileInfo.FileId {
+		t.Fatalf("create retried after the file was deleted: %v, %v", again, err)
+	}
+	if _, err := fs.CompleteFile(ctx, &pb.CompleteFileRequest{Path: "/once", OpId: "op-complete-1", FileId: first.FileInfo.FileId}); err != nil {
+		t.Fatalf("complete retried after the file was deleted: %v", err)
+	}
 }
