@@ -36,6 +36,20 @@ type FileInfo struct {
 	// lives in its under storage (nil when unknown).
 	Blocks      []BlockInfo
 	UfsLocation *UfsLocation
+	// ufsModMs is the under storage copy's modification time when Alluxio
+	// published it (0 when unknown).
+	ufsModMs int64
+}
+
+// ufsSource says where a worker finds block b of the file in the under
+// storage, and what the copy must still be for its bytes to be this
+// file's; nil when the file is not there.
+func (i *FileInfo) ufsSource(b blockRef) *pb.UfsBlockSource {
+	if !i.Persisted || i.UfsLocation == nil {
+		return nil
+	}
+	return &pb.UfsBlockSource{UfsLocation: i.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length,
+		FileLength: i.Length, UfsModMs: i.ufsModMs}
 }
 
 func fromPB(p *pb.FileInfo) *FileInfo {
@@ -50,7 +64,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		PersistenceState: p.PersistenceState, BlockIDs: p.BlockIds, TTL: ttl, TTLAction: p.TtlAction.String(),
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
-		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation),
+		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 	}
 }
 

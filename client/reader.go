@@ -435,10 +435,7 @@ func (r *FileReader) open(b blockRef, off, n int64) (blockStream, error) {
 func (r *FileReader) source(b blockRef) *pb.UfsBlockSource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.info.Persisted || r.info.UfsLocation == nil {
-		return nil
-	}
-	return &pb.UfsBlockSource{UfsLocation: r.info.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length}
+	return r.info.ufsSource(b)
 }
 
 // blockStream yields a range of one block, then io.EOF.

@@ -399,7 +399,7 @@ func (f *FileSystem) Load(ctx context.Context, path string, o LoadOptions) error
 		if err != nil {
 			return err
 		}
-		src := &pb.UfsBlockSource{UfsLocation: info.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length}
+		src := info.ufsSource(b)
 		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src); err != nil {
 			return fmt.Errorf("load %s: %w", path, err)
 		}

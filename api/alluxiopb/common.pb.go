@@ -399,8 +399,11 @@ type FileInfo struct {
 	MountId                int64                  `protobuf:"varint,24,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
 	LastAccessTimeMs       int64                  `protobuf:"varint,25,opt,name=last_access_time_ms,json=lastAccessTimeMs,proto3" json:"last_access_time_ms,omitempty"`
 	UfsLocation            *UfsLocation           `protobuf:"bytes,26,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// The under storage copy's modification time when Alluxio published it
+	// (0 when unknown): with the length, what a reader checks the copy by.
+	UfsModMs      int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FileInfo) Reset() {
@@ -613,6 +616,13 @@ func (x *FileInfo) GetUfsLocation() *UfsLocation {
 		return x.UfsLocation
 	}
 	return nil
+}
+
+func (x *FileInfo) GetUfsModMs() int64 {
+	if x != nil {
+		return x.UfsModMs
+	}
+	return 0
 }
 
 // UfsLocation says where a file lives in its under storage: the mount's root
@@ -869,7 +879,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xa3\a\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xc1\a\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -899,7 +909,9 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\x14in_memory_percentage\x18\x17 \x01(\x05R\x12inMemoryPercentage\x12\x19\n" +
 	"\bmount_id\x18\x18 \x01(\x03R\amountId\x12-\n" +
 	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs\x12<\n" +
-	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\"\xee\x01\n" +
+	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1c\n" +
+	"\n" +
+	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\"\xee\x01\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +

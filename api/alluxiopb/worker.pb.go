@@ -73,10 +73,15 @@ func (ReadType) EnumDescriptor() ([]byte, []int) {
 // What a worker needs to read a block that is not cached: where the file is
 // in the under storage and which part of it the block covers.
 type UfsBlockSource struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	UfsLocation   *UfsLocation           `protobuf:"bytes,1,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
-	BlockStart    int64                  `protobuf:"varint,2,opt,name=block_start,json=blockStart,proto3" json:"block_start,omitempty"`
-	BlockLength   int64                  `protobuf:"varint,3,opt,name=block_length,json=blockLength,proto3" json:"block_length,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	UfsLocation *UfsLocation           `protobuf:"bytes,1,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
+	BlockStart  int64                  `protobuf:"varint,2,opt,name=block_start,json=blockStart,proto3" json:"block_start,omitempty"`
+	BlockLength int64                  `protobuf:"varint,3,opt,name=block_length,json=blockLength,proto3" json:"block_length,omitempty"`
+	// What the under storage file must still be for its bytes to be this
+	// file's: its whole length and, when known, its modification time (ms).
+	// A file deleted and written again at the same path is another file.
+	FileLength    int64 `protobuf:"varint,4,opt,name=file_length,json=fileLength,proto3" json:"file_length,omitempty"`
+	UfsModMs      int64 `protobuf:"varint,5,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -128,6 +133,20 @@ func (x *UfsBlockSource) GetBlockStart() int64 {
 func (x *UfsBlockSource) GetBlockLength() int64 {
 	if x != nil {
 		return x.BlockLength
+	}
+	return 0
+}
+
+func (x *UfsBlockSource) GetFileLength() int64 {
+	if x != nil {
+		return x.FileLength
+	}
+	return 0
+}
+
+func (x *UfsBlockSource) GetUfsModMs() int64 {
+	if x != nil {
+		return x.UfsModMs
 	}
 	return 0
 }
@@ -1083,12 +1102,16 @@ var File_api_alluxiopb_worker_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\n" +
-	"\x1aapi/alluxiopb/worker.proto\x12\falluxio.grpc\x1a\x1aapi/alluxiopb/common.proto\"\x92\x01\n" +
+	"\x1aapi/alluxiopb/worker.proto\x12\falluxio.grpc\x1a\x1aapi/alluxiopb/common.proto\"\xd1\x01\n" +
 	"\x0eUfsBlockSource\x12<\n" +
 	"\fufs_location\x18\x01 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1f\n" +
 	"\vblock_start\x18\x02 \x01(\x03R\n" +
 	"blockStart\x12!\n" +
-	"\fblock_length\x18\x03 \x01(\x03R\vblockLength\"\xe7\x01\n" +
+	"\fblock_length\x18\x03 \x01(\x03R\vblockLength\x12\x1f\n" +
+	"\vfile_length\x18\x04 \x01(\x03R\n" +
+	"fileLength\x12\x1c\n" +
+	"\n" +
+	"ufs_mod_ms\x18\x05 \x01(\x03R\bufsModMs\"\xe7\x01\n" +
 	"\x10ReadBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x16\n" +

@@ -495,7 +495,9 @@ type CompleteFile struct {
 	ToBePersisted bool `protobuf:"varint,4,opt,name=to_be_persisted,json=toBePersisted,proto3" json:"to_be_persisted,omitempty"`
 	// FileId, when set, must be the inode at path: a file deleted and
 	// created again meanwhile is another file, which this must not complete.
-	FileId        int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	FileId int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// UfsModMs is the published under storage copy's modification time.
+	UfsModMs      int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -561,6 +563,13 @@ func (x *CompleteFile) GetToBePersisted() bool {
 func (x *CompleteFile) GetFileId() int64 {
 	if x != nil {
 		return x.FileId
+	}
+	return 0
+}
+
+func (x *CompleteFile) GetUfsModMs() int64 {
+	if x != nil {
+		return x.UfsModMs
 	}
 	return 0
 }
@@ -1814,13 +1823,15 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\x99\x01\n" +
+	" \x01(\bR\toverwrite\"\xb7\x01\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
 	"\tpersisted\x18\x03 \x01(\bR\tpersisted\x12&\n" +
 	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\x12\x17\n" +
-	"\afile_id\x18\x05 \x01(\x03R\x06fileId\"\xc4\x01\n" +
+	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
+	"\n" +
+	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +

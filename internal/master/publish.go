@@ -17,18 +17,31 @@ import (
 // delete or an overwrite cannot put a stale copy in place of the current
 // one.
 
-// publishUFS gives the copy written for file id the name of path. The
-// caller holds path's lock and has checked that id is the file at path.
-func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length int64) error {
+// publishUFS gives the copy written for file id the name of path and
+// returns its modification time (ms; 0 when the store does not say), which
+// readers check the copy by. The caller holds path's lock and has checked
+// that id is the file at path.
+func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length int64) (int64, error) {
 	u, _, rel, err := fs.resolveUFS(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	if err := fs.renameTemp(ctx, u, path, rel, id, length); err != nil {
+		return 0, err
+	}
+	st, err := u.GetStatus(ctx, rel)
+	if err != nil || st.Length != length {
+		return 0, errs.New(errs.ErrCorrupt, "the under storage copy of %s is not what was written (%d bytes, want %d; %v)", path, st.Length, length, err)
+	}
+	return st.ModTime.UnixMilli(), nil
+}
+
+func (fs *fileSystem) renameTemp(ctx context.Context, u underfs.UnderFileSystem, path, rel string, id, length int64) error {
 	if err := fs.confirmPrimary(ctx); err != nil {
 		return err
 	}
 	tmp := underfs.TempPath(rel, id)
-	err = u.Rename(ctx, tmp, rel)
+	err := u.Rename(ctx, tmp, rel)
 	if errors.Is(err, errs.ErrAlreadyExists) {
 		// An older copy (of the file this one overwrites, or put there
 		// behind Alluxio's back): the namespace says this file is the one.
@@ -81,7 +94,7 @@ func (fs *fileSystem) finishPersist(ctx context.Context, id int64) (string, erro
 	case n.Persisted():
 		return "", nil
 	}
-	if err := fs.publishUFS(ctx, path, id, n.Length); err != nil {
+	if _, err := fs.publishUFS(ctx, path, id, n.Length); err != nil {
 		return path, err
 	}
 	done := journalpb.PersistenceState_PERSISTED

@@ -125,7 +125,7 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 			tmp.Abort()
 		}
 	}()
-	in, err := u.Open(ctx, src.UfsLocation.RelativePath, src.BlockStart+r.Offset)
+	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSourc
 	if err != nil {
 		return err
 	}
-	in, err := u.Open(ctx, src.UfsLocation.RelativePath, src.BlockStart)
+	in, err := openUfs(ctx, u, src, src.BlockStart)
 	if err != nil {
 		return err
 	}
@@ -389,3 +389,27 @@ func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLoca
 
 // fileMode keeps only permission bits from a client-supplied mode.
 func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }
+
+// openUfs opens the under storage copy of a block's file at offset, and
+// refuses a copy that is not the file the reader opened: a file deleted and
+// written again at the same path (found by the chaos harness: a slow
+// reader got the new file's bytes cut to the old length), or changed
+// behind Alluxio's back. The check follows the open, so the copy read is
+// the one checked (or, replaced in between, one refused for nothing).
+func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSource, offset int64) (io.ReadCloser, error) {
+	rel := src.UfsLocation.RelativePath
+	in, err := u.Open(ctx, rel, offset)
+	if err != nil || (src.FileLength == 0 && src.UfsModMs == 0) {
+		return in, err
+	}
+	st, err := u.GetStatus(ctx, rel)
+	if err == nil && (st.Length != src.FileLength || (src.UfsModMs != 0 && st.ModTime.UnixMilli() != src.UfsModMs)) {
+		err = errs.New(errs.ErrNotFound, "under storage file %s is not the file being read (%d bytes, modified at %d ms; want %d, %d): it was replaced or changed",
+			rel, st.Length, st.ModTime.UnixMilli(), src.FileLength, src.UfsModMs)
+	}
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	return in, nil
+}

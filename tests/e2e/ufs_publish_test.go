@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // TestUnderStorageCopyAppearsOnlyWhenComplete: a CACHE_THROUGH file shows
@@ -68,5 +71,46 @@ func TestUnderStorageCopyAppearsOnlyWhenComplete(t *testing.T) {
 	}
 	if got := readFile(t, c, "/f", "NO_CACHE"); !bytes.Equal(got, data) {
 		t.Fatal("content differs")
+	}
+}
+
+// TestReaderRefusesAReplacedUnderStorageCopy: a reader that opened a file
+// must not get the bytes of another file written at the same path since
+// (found by the chaos harness). With nothing cached, the worker reads the
+// under storage, and must notice that the copy there is not the file.
+func TestReaderRefusesAReplacedUnderStorageCopy(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	startWorker(t, m, "worker", "64MB")
+	c := m.client()
+	ctx := context.Background()
+	through := client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20}
+	old := randomBytes(300<<10, 3)
+	writeFile(t, c, "/x", old, through)
+	if err := c.Free(ctx, "/x", client.FreeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
+		fi, err := c.GetStatus(ctx, "/x", client.StatusOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return fi.InAlluxioPercent == 0, fmt.Sprintf("%d%% cached", fi.InAlluxioPercent)
+	})
+	r, err := c.OpenFile(ctx, "/x", client.OpenOptions{ReadType: "NO_CACHE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if err := c.Delete(ctx, "/x", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, c, "/x", randomBytes(400<<10, 4), through)
+	got, err := io.ReadAll(r)
+	if err == nil && !bytes.Equal(got, old) {
+		t.Fatalf("the reader of the deleted file got %d bytes of something else", len(got))
+	}
+	if err == nil {
+		t.Log("the old file's bytes were still served from somewhere")
 	}
 }

@@ -182,6 +182,7 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	switch {
 	case op.Persisted:
 		s.markPersisted(n)
+		n.UfsModMs = op.UfsModMs
 	case op.ToBePersisted && !n.Persisted():
 		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
 	}
