@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,6 +42,11 @@ func Main(m *testing.M) {
 	if build.dir != "" {
 		os.RemoveAll(build.dir)
 	}
+	extraBuildDirs.mu.Lock()
+	for _, d := range extraBuildDirs.dirs {
+		os.RemoveAll(d)
+	}
+	extraBuildDirs.mu.Unlock()
 }
 
 // Binary returns the path of the alluxio binary, building it on first use in
@@ -73,6 +79,65 @@ func Binary(t testing.TB) string {
 	return build.path
 }
 
+var tagged struct {
+	mu     sync.Mutex
+	builds map[string]*taggedBuild // by tags, comma-joined
+}
+
+type taggedBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// BinaryWithTags returns an alluxio binary built with the given build tags
+// (go build -tags), such as a variant with failpoints compiled in, building
+// it on first use in this test binary. ALLUXIO_TEST_BINARY does not apply:
+// the point is a binary other than the usual one.
+func BinaryWithTags(t testing.TB, tags ...string) string {
+	t.Helper()
+	if !mainRunning.Load() {
+		t.Fatalf("testcluster: BinaryWithTags builds into a directory that only testcluster.Main removes: " +
+			"add func TestMain(m *testing.M) { testcluster.Main(m) } to the package")
+	}
+	key := strings.Join(tags, ",")
+	tagged.mu.Lock()
+	if tagged.builds == nil {
+		tagged.builds = map[string]*taggedBuild{}
+	}
+	b := tagged.builds[key]
+	if b == nil {
+		b = &taggedBuild{}
+		tagged.builds[key] = b
+	}
+	tagged.mu.Unlock()
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "alluxio-testbin-tags-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		registerBuildDir(dir)
+		b.path, b.err = goBuild(binaryPackage, filepath.Join(dir, "alluxio"), "-tags", key)
+	})
+	if b.err != nil {
+		t.Fatalf("testcluster: building %s with -tags %s: %v", binaryPackage, key, b.err)
+	}
+	return b.path
+}
+
+// extraBuildDirs are BinaryWithTags' build folders, removed by Main.
+var extraBuildDirs struct {
+	mu   sync.Mutex
+	dirs []string
+}
+
+func registerBuildDir(dir string) {
+	extraBuildDirs.mu.Lock()
+	defer extraBuildDirs.mu.Unlock()
+	extraBuildDirs.dirs = append(extraBuildDirs.dirs, dir)
+}
+
 func prebuiltBinary(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil {
@@ -89,13 +154,13 @@ func prebuiltBinary(p string) (string, error) {
 }
 
 // goBuild builds pkg into out with the go command found on PATH, which under
-// go test is the toolchain running the tests.
-func goBuild(pkg, out string) (string, error) {
+// go test is the toolchain running the tests; flags go before -o.
+func goBuild(pkg, out string, flags ...string) (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		return "", fmt.Errorf("the go command is not on PATH: %w", err)
 	}
-	cmd := exec.Command(goCmd, "build", "-o", out, pkg)
+	cmd := exec.Command(goCmd, append(append([]string{"build"}, flags...), "-o", out, pkg)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("%w\n%s", err, b)
 	}

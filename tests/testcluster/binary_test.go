@@ -21,3 +21,17 @@ func TestGoBuild(t *testing.T) {
 		t.Fatal("building a missing package succeeded")
 	}
 }
+
+func TestGoBuildWithTags(t *testing.T) {
+	t.Parallel()
+	for tags, want := range map[string]string{"": "plain", "testclustertag": "tagged"} {
+		out, err := goBuild("./testdata/tagged", filepath.Join(t.TempDir(), "tagged"), "-tags", tags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := exec.Command(out).Output()
+		if err != nil || strings.TrimSpace(string(b)) != want {
+			t.Fatalf("-tags %q: got %q (%v), want %q", tags, b, err, want)
+		}
+	}
+}

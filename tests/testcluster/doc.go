@@ -3,7 +3,8 @@
 //
 // Everything it starts belongs to one test. Ports come from FreePort, which
 // hands each port to one caller among all test binaries running at once, so
-// tests can run in parallel; processes listen on 127.0.0.1 only. Each process
+// tests can run in parallel; processes listen on 127.0.0.1 only, or on the
+// addresses of a Net the test made (network namespaces). Each process
 // runs in its own process group and is killed, with whatever it forked, in
 // the test's cleanup. Its output goes to a log file and, prefixed with its
 // name, to the test log, so a failure shows what every node said.

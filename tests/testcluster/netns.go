@@ -92,6 +92,11 @@ func (nt *Net) PeerIP(i int) string { return fmt.Sprintf("%s.%d", nt.prefix[0], 
 // ClientIP is host i's address on the client network.
 func (nt *Net) ClientIP(i int) string { return fmt.Sprintf("%s.%d", nt.prefix[1], 10+i) }
 
+// PeerGateway is the root namespace's own address on the peer network: a
+// service the test runs there (ZooKeeper, say) on this address is reached
+// by the hosts over their peer links, so CutPeer cuts them off from it too.
+func (nt *Net) PeerGateway() string { return nt.prefix[0] + ".1" }
+
 // Command returns the argv that runs bin with args on host i.
 func (nt *Net) Command(i int, bin string, args ...string) (string, []string) {
 	return "ip", append([]string{"netns", "exec", nt.hosts[i], bin}, args...)

@@ -36,6 +36,7 @@ const (
 // ZooKeeper fails. Server i (from 0) has myid i+1.
 type ZKEnsemble struct {
 	t       testing.TB
+	host    string // where servers take clients
 	servers []*zkServer
 
 	mu     sync.Mutex
@@ -54,6 +55,15 @@ type zkServer struct {
 // that CI cannot pass by skipping.
 func StartZooKeeper(t testing.TB, n int) *ZKEnsemble {
 	t.Helper()
+	return StartZooKeeperOn(t, n, "127.0.0.1")
+}
+
+// StartZooKeeperOn is StartZooKeeper with the servers taking clients on
+// host instead of loopback: a Net's PeerGateway, so that hosts in network
+// namespaces reach ZooKeeper over their peer link and cutting it cuts them
+// off from ZooKeeper too. Servers talk among themselves on loopback.
+func StartZooKeeperOn(t testing.TB, n int, host string) *ZKEnsemble {
+	t.Helper()
 	if n < 1 {
 		t.Fatalf("testcluster: StartZooKeeper: n = %d, need at least 1", n)
 	}
@@ -71,7 +81,7 @@ func StartZooKeeper(t testing.TB, n int) *ZKEnsemble {
 		}
 	}
 
-	e := &ZKEnsemble{t: t, paused: make(map[int]bool)}
+	e := &ZKEnsemble{t: t, host: host, paused: make(map[int]bool)}
 	for i := range n {
 		id := i + 1
 		name := fmt.Sprintf("%s%d", prefix, id)
@@ -80,7 +90,7 @@ func StartZooKeeper(t testing.TB, n int) *ZKEnsemble {
 		if err := os.MkdirAll(dataDir, 0o755); err != nil {
 			t.Fatalf("testcluster: %v", err)
 		}
-		cfg := zooCfg(dataDir, ports[3*i]) + peers.String()
+		cfg := zooCfg(dataDir, host, ports[3*i]) + peers.String()
 		log4j := log4jProperties(filepath.Join(logDir, name+"-server.log"))
 		for path, content := range map[string]string{
 			filepath.Join(dataDir, "myid"):         strconv.Itoa(id) + "\n",
@@ -109,12 +119,12 @@ func StartZooKeeper(t testing.TB, n int) *ZKEnsemble {
 	return e
 }
 
-func zooCfg(dataDir string, clientPort int) string {
+func zooCfg(dataDir, host string, clientPort int) string {
 	return fmt.Sprintf(`tickTime=%d
 initLimit=10
 syncLimit=5
 dataDir=%s
-clientPortAddress=127.0.0.1
+clientPortAddress=%s
 clientPort=%d
 admin.enableServer=false
 4lw.commands.whitelist=*
@@ -127,7 +137,7 @@ forceSync=no
 preAllocSize=4096
 # A server killed before its first snapshot must still start again.
 snapshot.trust.empty=true
-`, zkTickTime, dataDir, clientPort)
+`, zkTickTime, dataDir, host, clientPort)
 }
 
 // log4jProperties sends everything to the server's own log file and only
@@ -201,11 +211,12 @@ func missingDependency(t testing.TB, what string) {
 	t.Skip(msg)
 }
 
-// Servers returns the client addresses, "127.0.0.1:port", by server index.
+// Servers returns the client addresses, "127.0.0.1:port" (the host given
+// to StartZooKeeperOn), by server index.
 func (e *ZKEnsemble) Servers() []string {
 	out := make([]string, len(e.servers))
 	for i, s := range e.servers {
-		out[i] = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.clientPort))
+		out[i] = net.JoinHostPort(e.host, strconv.Itoa(s.clientPort))
 	}
 	return out
 }

@@ -158,3 +158,22 @@ func TestZooKeeperStandalonePauseResume(t *testing.T) {
 		return err == nil, fmt.Sprintf("create: %v", err)
 	})
 }
+
+// A server on a Net's peer gateway is reached at that address, so hosts
+// on the peer network can use it.
+func TestZooKeeperOnPeerGateway(t *testing.T) {
+	t.Parallel()
+	if why := testcluster.NetAvailable(); why != "" {
+		t.Skip(why)
+	}
+	nt := testcluster.NewNet(t, 1)
+	e := testcluster.StartZooKeeperOn(t, 1, nt.PeerGateway())
+	e.WaitReady(t, waitLong)
+	if got := e.Servers()[0]; !strings.HasPrefix(got, nt.PeerGateway()+":") {
+		t.Fatalf("Servers() = %q, want the gateway %s", got, nt.PeerGateway())
+	}
+	conn := connectZK(t, e)
+	if _, err := conn.Create("/on-gateway", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !testclustertag
+
+package main
+
+const variant = "plain"
