@@ -12,8 +12,8 @@ import (
 )
 
 // TestChaosAnalyze reads a history a failed chaos run kept and, for each
-// group whose operations are not linearizable, prints the operations just
-// before the first point where no linearization exists:
+// group whose operations are not linearizable, prints where the checker
+// got stuck:
 //
 //	CHAOS_HISTORY=/path/history.json go test -run TestChaosAnalyze -v ./tests/e2e/
 //
@@ -48,27 +48,41 @@ func TestChaosAnalyze(t *testing.T) {
 			t.Logf("group %d: %d operations, linearizable", g, len(ops))
 			continue
 		}
-		// A prefix by call time is a history of its own, and adding later
-		// calls only adds constraints: bisect for the first that fails.
-		sort.Slice(ops, func(i, j int) bool { return ops[i].Call < ops[j].Call })
-		lo, hi := 1, len(ops)
-		for lo < hi {
-			mid := (lo + hi) / 2
-			if check(ops[:mid]) {
-				lo = mid + 1
-			} else {
-				hi = mid
+		// Where the checker got stuck: the longest partial linearization
+		// it found, and the operation that should have come next (the
+		// earliest to return among those left out). A prefix by call time
+		// would mislead: a read may be explained by a write called after it.
+		_, info := porcupine.CheckOperationsVerbose(chaosModel, prepare(ops), 5*time.Minute)
+		var longest []porcupine.Operation
+		for _, part := range info.PartialLinearizationsOperations() {
+			for _, lin := range part {
+				if len(lin) > len(longest) {
+					longest = lin
+				}
 			}
 		}
-		t.Errorf("group %d: no linearization once operation %d of %d is included (the last one below)", g, lo, len(ops))
-		for _, o := range ops[max(0, lo-30):lo] {
-			fmt.Printf("  %s\n", chaosOpLine(o))
+		in := map[porcupine.Operation]bool{}
+		for _, o := range longest {
+			in[o] = true
 		}
-		// Operations still pending at that call that may explain it.
-		at := ops[lo-1].Call
-		for _, o := range ops[:max(0, lo-30)] {
-			if o.Return > at {
-				fmt.Printf("  still open then: %s\n", chaosOpLine(o))
+		var stuck *porcupine.Operation
+		for i := range ops {
+			if o := prepare(ops[i : i+1])[0]; !in[o] && (stuck == nil || o.Return < stuck.Return) {
+				stuck = &ops[i]
+			}
+		}
+		t.Errorf("group %d: not linearizable; the checker placed %d of %d operations", g, len(longest), len(ops))
+		fmt.Println("  the last ones it placed, in order:")
+		for _, o := range longest[max(0, len(longest)-20):] {
+			fmt.Printf("    %s\n", chaosOpLine(o))
+		}
+		if stuck == nil {
+			continue
+		}
+		fmt.Printf("  none of them lets this one come next:\n    %s\n  operations overlapping it:\n", chaosOpLine(*stuck))
+		for _, o := range ops {
+			if o.Call < stuck.Return && o.Return > stuck.Call && o != *stuck {
+				fmt.Printf("    %s\n", chaosOpLine(o))
 			}
 		}
 	}
