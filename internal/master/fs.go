@@ -334,12 +334,8 @@ func (fs *fileSystem) mkdirsUFS(ctx context.Context, path string, mode uint32) e
 		return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, mp.AlluxioPath)
 	}
 	err = u.Mkdirs(ctx, rel, os.FileMode(mode&0o777))
-	if errors.Is(err, errs.ErrAlreadyExists) && fs.listedAndAbsent(path) {
-		// A leftover file where the namespace has nothing (see prepareRename).
-		fs.log.Warn("removing an under storage leftover the namespace does not have", "path", path)
-		if derr := u.Delete(ctx, rel, false); derr == nil || errors.Is(derr, errs.ErrNotFound) {
-			err = u.Mkdirs(ctx, rel, os.FileMode(mode&0o777))
-		}
+	if errors.Is(err, errs.ErrAlreadyExists) && fs.dropLeftover(ctx, u, path, rel) {
+		err = u.Mkdirs(ctx, rel, os.FileMode(mode&0o777))
 	}
 	return err
 }
@@ -491,16 +487,8 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 		return err
 	}
 	err = u.Rename(ctx, srel, drel)
-	if errors.Is(err, errs.ErrAlreadyExists) && fs.listedAndAbsent(dst) {
-		// The namespace has listed dst's directory and has nothing at dst:
-		// what the under storage holds there is a leftover, e.g. a copy a
-		// leader published just before it was deposed, for a file whose
-		// completion never committed and that was deleted since (found by
-		// the chaos harness). The namespace is the authority.
-		fs.log.Warn("removing an under storage leftover the namespace does not have", "path", dst)
-		if derr := u.Delete(ctx, drel, false); derr == nil || errors.Is(derr, errs.ErrNotFound) {
-			err = u.Rename(ctx, srel, drel)
-		}
+	if errors.Is(err, errs.ErrAlreadyExists) && fs.dropLeftover(ctx, u, dst, drel) {
+		err = u.Rename(ctx, srel, drel)
 	}
 	if errors.Is(err, errs.ErrNotFound) {
 		if _, serr := u.GetStatus(ctx, srel); errors.Is(serr, errs.ErrNotFound) {
@@ -515,15 +503,22 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 	return err
 }
 
-// listedAndAbsent reports whether path is missing from the namespace
-// although its parent directory's listing was loaded: anything the under
-// storage has there appeared behind the namespace's back.
-func (fs *fileSystem) listedAndAbsent(path string) bool {
+// dropLeftover removes the file the under storage holds at rel, where the
+// namespace has listed path's directory and has nothing at path, and
+// reports whether it did (so the caller tries again). Such a file is a
+// leftover, e.g. a copy a leader published just before it was deposed, for
+// a file whose completion never committed and that was deleted since
+// (found by the chaos harness): the namespace is the authority.
+func (fs *fileSystem) dropLeftover(ctx context.Context, u underfs.UnderFileSystem, path, rel string) bool {
 	if _, err := fs.st.Stat(path); err == nil {
 		return false
 	}
-	p, err := fs.st.Stat(fspath.Parent(path))
-	return err == nil && p.IsDir && p.ChildrenLoaded
+	if p, err := fs.st.Stat(fspath.Parent(path)); err != nil || !p.IsDir || !p.ChildrenLoaded {
+		return false
+	}
+	fs.log.Warn("removing an under storage leftover the namespace does not have", "path", path)
+	err := u.Delete(ctx, rel, false)
+	return err == nil || errors.Is(err, errs.ErrNotFound)
 }
 
 func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttributeRequest) error {

@@ -121,17 +121,7 @@ func newChaosCluster(t *testing.T, journal, bin string, workers int, env []strin
 // fs returns a client with retry budget retry.
 func (cc *chaosCluster) fs(retry time.Duration) *client.FileSystem {
 	cc.t.Helper()
-	cfg := client.Config{Masters: cc.rpcs, RetryMaxDuration: retry, RetryMaxSleep: 200 * time.Millisecond,
-		RPCTimeout: 10 * time.Second, User: "tester"}
-	if cc.zk != nil {
-		cfg.ZooKeeper = cc.zk.Servers()
-	}
-	fs, err := client.New(cfg)
-	if err != nil {
-		cc.t.Fatal(err)
-	}
-	cc.t.Cleanup(func() { fs.Close() })
-	return fs
+	return cc.clientWith(client.Config{RetryMaxDuration: retry, RPCTimeout: 10 * time.Second})
 }
 
 func (cc *chaosCluster) index(m *master) int {

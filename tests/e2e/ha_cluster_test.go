@@ -105,7 +105,14 @@ func (c *haCluster) start(workers int, journal func(i int, rpcs []string) []stri
 // asking the masters.
 func (c *haCluster) client(retry time.Duration) *client.FileSystem {
 	c.t.Helper()
-	cfg := client.Config{Masters: c.rpcs, RetryMaxDuration: retry, RetryMaxSleep: 200 * time.Millisecond, User: "tester"}
+	return c.clientWith(client.Config{RetryMaxDuration: retry})
+}
+
+// clientWith is client with cfg's settings; the cluster fills in where the
+// masters are.
+func (c *haCluster) clientWith(cfg client.Config) *client.FileSystem {
+	c.t.Helper()
+	cfg.Masters, cfg.RetryMaxSleep, cfg.User = c.rpcs, 200*time.Millisecond, "tester"
 	if c.zk != nil {
 		cfg.ZooKeeper = c.zk.Servers()
 	}
