@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // Data path throughput on this machine, client and worker on loopback, a
@@ -19,7 +21,7 @@ import (
 //	go test -run '^$' -bench DataPath -benchtime 1x ./tests/e2e/
 func BenchmarkDataPath(b *testing.B) {
 	const size = 1 << 30
-	m := newMaster(b)
+	m := testcluster.NewMaster(b)
 	shm := "/dev/shm"
 	if _, err := os.Stat(shm); err != nil {
 		b.Skip("no /dev/shm")
@@ -29,10 +31,10 @@ func BenchmarkDataPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(tier) })
-	startWorkerIn(b, m, "worker", "3GB", tier)
+	testcluster.StartWorkerIn(b, m, "worker", "3GB", tier)
 	ctx := context.Background()
 	mk := func(noSC bool) *client.FileSystem {
-		c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, NoShortCircuit: noSC})
+		c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.RPCPort)}, NoShortCircuit: noSC})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -80,7 +82,7 @@ func BenchmarkDataPath(b *testing.B) {
 
 	// Cold: a file that is only in the under storage (on disk), read
 	// through the worker, against cat of the same file.
-	local := filepath.Join(m.dir, "underFSStorage", "cold.bin")
+	local := filepath.Join(m.Dir, "underFSStorage", "cold.bin")
 	f, err := os.Create(local)
 	if err != nil {
 		b.Fatal(err)
@@ -94,5 +96,5 @@ func BenchmarkDataPath(b *testing.B) {
 		b.Fatalf("cat: %v %s", err, out)
 	}
 	report("cat-from-disk", time.Since(start))
-	report("read-cold-from-ufs", read(grpcOnly, "/cold.bin"))
+	report("read-cold-from-ufs", read(grpcOnly, "/cold.Bin"))
 }

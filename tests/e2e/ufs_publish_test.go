@@ -23,10 +23,10 @@ import (
 // copy used to be written under the file's own name).
 func TestUnderStorageCopyAppearsOnlyWhenComplete(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	ufs := filepath.Join(m.dir, "underFSStorage")
-	c := m.client()
+	m := testcluster.NewMaster(t)
+	testcluster.StartWorker(t, m, "worker", "64MB")
+	ufs := filepath.Join(m.Dir, "underFSStorage")
+	c := m.Client()
 	ctx := context.Background()
 	through := client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20}
 
@@ -80,9 +80,9 @@ func TestUnderStorageCopyAppearsOnlyWhenComplete(t *testing.T) {
 // under storage, and must notice that the copy there is not the file.
 func TestReaderRefusesAReplacedUnderStorageCopy(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := testcluster.NewMaster(t)
+	testcluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	ctx := context.Background()
 	through := client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20}
 	old := randomBytes(300<<10, 3)
@@ -122,11 +122,11 @@ func TestReaderRefusesAReplacedUnderStorageCopy(t *testing.T) {
 // rename or mkdir onto the path replaces it instead of failing.
 func TestLeftoverInUnderStorageGivesWay(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := testcluster.NewMaster(t)
+	testcluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	ctx := context.Background()
-	ufs := filepath.Join(m.dir, "underFSStorage")
+	ufs := filepath.Join(m.Dir, "underFSStorage")
 	if _, err := c.CreateDirectory(ctx, "/dir", client.CreateDirectoryOptions{WriteType: "CACHE_THROUGH"}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,143 @@
+package testcluster
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// Cluster is what a suite needs of a running cluster, whatever its shape
+// (one master, or three with either journal): a new suite (S3, FUSE,
+// proxy, security) starts one in a line,
+//
+//	c := testcluster.New(t, testcluster.WithWorkers(1, "64MB"))
+//	c := testcluster.New(t, testcluster.WithJournal(testcluster.JournalZK), testcluster.WithWorkers(2, "64MB"))
+//
+// and reaches the concrete type (*Master, *HA) for what is particular to it.
+type Cluster interface {
+	// ClientWith returns a client with cfg's settings and the cluster's
+	// masters, closed in cleanup.
+	ClientWith(cfg client.Config) *client.FileSystem
+	// Run runs the CLI against the cluster: combined output, exit code.
+	Run(args ...string) (string, int)
+	// Must is Run for a command that has to succeed.
+	Must(args ...string) string
+	// Leader waits for the master that leads and returns it.
+	Leader() *Master
+	// UFS is the folder of the root under storage.
+	UFS() string
+	// AddWorker starts one more worker and waits until it registered.
+	AddWorker(name, quota string) *Worker
+}
+
+// New starts a cluster: one master (UFS journal) unless WithJournal asks
+// for three, then the workers of WithWorkers.
+func New(t testing.TB, opts ...Option) Cluster {
+	t.Helper()
+	cfg := config{quota: "64MB"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.ha {
+		return NewHA(t, opts...)
+	}
+	bin := cfg.bin
+	if bin == "" {
+		bin = Binary(t)
+	}
+	m := NewMasterWith(t, bin, cfg.defines...)
+	for i := 0; i < cfg.workers; i++ {
+		StartWorker(t, m, fmt.Sprintf("worker%d", i), cfg.quota)
+	}
+	return m
+}
+
+// Leader is the master itself.
+func (m *Master) Leader() *Master { return m }
+
+// AddWorker starts a worker of this master.
+func (m *Master) AddWorker(name, quota string) *Worker { return StartWorker(m.T, m, name, quota) }
+
+// Run runs the CLI with the first master's configuration (it lists every
+// master, so the CLI finds the leader).
+func (c *HA) Run(args ...string) (string, int) { c.T.Helper(); return c.Masters[0].Run(args...) }
+
+// Must is Run for a command that has to succeed.
+func (c *HA) Must(args ...string) string { c.T.Helper(); return c.Masters[0].Must(args...) }
+
+// Leader waits for the one leader.
+func (c *HA) Leader() *Master { c.T.Helper(); return c.WaitLeader() }
+
+// AddWorker starts one more worker of the cluster.
+func (c *HA) AddWorker(name, quota string) *Worker {
+	c.T.Helper()
+	w := StartWorker(c.T, c.Masters[0], name, quota)
+	c.Workers = append(c.Workers, w)
+	return w
+}
+
+var (
+	_ Cluster = (*Master)(nil)
+	_ Cluster = (*HA)(nil)
+)
+
+// InCI reports whether the tests run in CI (CI set, as .ci/run does): there
+// a test that cannot check its point for want of something on the machine
+// fails instead of skipping.
+func InCI() bool { return os.Getenv("CI") != "" }
+
+// SkipOrFail skips the test with why, or fails it under CI.
+func SkipOrFail(t testing.TB, why string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("%s (CI is set: a test that cannot check its point fails)", why)
+	}
+	t.Skip(why)
+}
+
+// logProblems are lines no process of a healthy run prints.
+var logProblems = []string{"panic:", "fatal error:", "DATA RACE"}
+
+// ScanLogs returns "file:line: text" for each line of a master or worker
+// log in dir that shows a panic, a fatal error or a data race.
+func ScanLogs(dir string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []string
+	for _, p := range files {
+		base := filepath.Base(p)
+		if !strings.HasPrefix(base, "master") && !strings.HasPrefix(base, "worker") {
+			continue
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return out, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for n := 1; sc.Scan(); n++ {
+			line := sc.Text()
+			for _, bad := range logProblems {
+				if strings.Contains(line, bad) {
+					out = append(out, fmt.Sprintf("%s:%d: %s", p, n, strings.TrimSpace(line)))
+					break
+				}
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return out, nil
+}
