@@ -11,7 +11,6 @@ import (
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/failpoint"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
@@ -36,20 +35,29 @@ type fileSystem struct {
 	// storage. It is soft state: a new primary simply syncs again.
 	syncMu   sync.Mutex
 	syncedAt map[string]time.Time
+
+	// forget is a planted bug, nil unless its failpoint is on.
+	forget *forgetful
 }
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	return &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(), log: log, now: time.Now,
-		locks: newPathLocks(), syncedAt: map[string]time.Time{}}
+		locks: newPathLocks(), syncedAt: map[string]time.Time{}, forget: newForgetful()}
 }
 
 // propose journals e for a client operation. A retried operation id is
 // answered from the retry cache before anything else happens, so its under
 // storage side is not done twice either.
 func (fs *fileSystem) propose(ctx context.Context, opID string, e *journalpb.Entry) (state.Result, error) {
-	if r, ok := fs.st.RetryOutcome(opID); ok {
+	if r, ok := fs.retried(opID); ok {
 		return r, r.Err
 	}
+	if _, known := fs.st.RetryOutcome(opID); known && fs.forget.forgets(opID) {
+		// The planted bug: run it again, under an id the state does not
+		// know.
+		opID = ""
+	}
+	fs.forget.proposed(opID)
 	e.OpId = opID
 	e.TimeMs = fs.now().UnixMilli()
 	r, err := fs.jr.Propose(ctx, e)
@@ -61,7 +69,11 @@ func (fs *fileSystem) propose(ctx context.Context, opID string, e *journalpb.Ent
 
 // retried reports whether opID's outcome is known already.
 func (fs *fileSystem) retried(opID string) (state.Result, bool) {
-	return fs.st.RetryOutcome(opID)
+	r, ok := fs.st.RetryOutcome(opID)
+	if ok && fs.forget.forgets(opID) {
+		return state.Result{}, false
+	}
+	return r, ok
 }
 
 func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
@@ -393,10 +405,6 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 		}
 	}
 	entry := &journalpb.Entry{Op: &journalpb.Entry_Delete{Delete: &journalpb.Delete{Path: path, Recursive: req.Recursive, FileId: req.FileId}}}
-	if failpoint.Enabled(failpoint.AckDeleteBeforeCommit) {
-		go fs.propose(context.WithoutCancel(ctx), req.OpId, entry)
-		return nil
-	}
 	_, err = fs.propose(ctx, req.OpId, entry)
 	if err == nil && unpublished != 0 {
 		fs.dropTemp(ctx, path, unpublished)

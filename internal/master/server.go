@@ -198,6 +198,7 @@ func (s *Server) becomePrimary(epoch uint64) {
 		s.onFatal(err)
 		return
 	}
+	s.fs.forget.reset()
 	s.primary.Store(true)
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())

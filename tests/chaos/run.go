@@ -48,6 +48,8 @@ type Config struct {
 	Binary   string // default testcluster.Binary
 	// MasterEnv is added to the masters' environment.
 	MasterEnv []string
+	// Faults, when set, limits the fault kinds to these names.
+	Faults []string
 	// CheckTimeout bounds the decisive check, FullCheckTimeout the one
 	// without the settle bound (0: not run); see check.Check.
 	CheckTimeout, FullCheckTimeout time.Duration
@@ -242,7 +244,7 @@ func Run(t *testing.T, cfg Config) *Result {
 		testcluster.WithBinary(cfg.Binary), testcluster.WithEnv(cfg.MasterEnv...), testcluster.WithNet(net),
 		// Snapshots often, so a wiped standby catches up from one.
 		testcluster.WithCheckpointEntries(map[string]int{testcluster.JournalZK: 100, testcluster.JournalEmbedded: 200}[cfg.Journal]))
-	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil}
+	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil, Only: cfg.Faults}
 	res.Netns = "yes"
 	if c.Net == nil {
 		res.Netns = "no (" + c.NoNet + ")"

@@ -172,3 +172,46 @@ func Visualize(dir string, ops []porcupine.Operation, groups []int, timeout time
 	}
 	return nil
 }
+
+// Stuck returns, for each group of ops that is not linearizable, the
+// operation the checker could not place: the earliest to return among
+// those its longest partial linearization leaves out.
+func Stuck(ops []porcupine.Operation, timeout time.Duration) map[int]porcupine.Operation {
+	out := map[int]porcupine.Operation{}
+	byGroup := ByGroup(ops)
+	for _, g := range sortedGroups(byGroup) {
+		if op, ok := stuck(Bounded(byGroup[g], Settle), timeout); ok {
+			out[g] = op
+		}
+	}
+	return out
+}
+
+// stuck is Stuck for one group's (prepared) operations; false when they
+// are linearizable.
+func stuck(ops []porcupine.Operation, timeout time.Duration) (porcupine.Operation, bool) {
+	res, info := porcupine.CheckOperationsVerbose(model.Model, ops, timeout)
+	if res == porcupine.Ok {
+		return porcupine.Operation{}, false
+	}
+	var longest []porcupine.Operation
+	for _, part := range info.PartialLinearizationsOperations() {
+		for _, lin := range part {
+			if len(lin) > len(longest) {
+				longest = lin
+			}
+		}
+	}
+	in := map[porcupine.Operation]bool{}
+	for _, o := range longest {
+		in[o] = true
+	}
+	var best porcupine.Operation
+	found := false
+	for _, o := range ops {
+		if !in[o] && (!found || o.Return < best.Return) {
+			best, found = o, true
+		}
+	}
+	return best, found
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,6 +19,8 @@ import (
 type Env struct {
 	Journal string // testcluster.JournalZK or JournalEmbedded
 	Net     bool   // the masters run in network namespaces
+	// Only, when set, limits the kinds to these names.
+	Only []string
 }
 
 // Fault is one kind of fault. Each is undone before the next begins, so
@@ -44,7 +47,7 @@ var All = []Fault{killLeader{}, killStandby{}, pauseLeader{}, cutLeader{}, resta
 func Applicable(env Env) []Fault {
 	var out []Fault
 	for _, f := range All {
-		if f.Applies(env) == "" {
+		if f.Applies(env) == "" && (len(env.Only) == 0 || slices.Contains(env.Only, f.Name())) {
 			out = append(out, f)
 		}
 	}
