@@ -56,6 +56,7 @@ func buildNamespace(t testing.TB, m *testcluster.Master, prefix string) {
 	m.Must("fs", "touch", prefix+"/a/f1")
 	m.Must("fs", "touch", prefix+"/a/b/f2")
 	m.Must("fs", "chmod", "700", prefix+"/a/f1")
+	m.Must("fs", "chmod", "750", prefix+"/a")
 	m.Must("fs", "chown", "alice:staff", prefix+"/a/b")
 	m.Must("fs", "pin", prefix+"/a/b/f2")
 	m.Must("fs", "setTtl", "--action", "delete", prefix+"/x", "1000h")
@@ -64,4 +65,37 @@ func buildNamespace(t testing.TB, m *testcluster.Master, prefix string) {
 	m.Must("fs", "rm", prefix+"/gone")
 	m.Must("fs", "mount", prefix+"/mnt", ufs)
 	m.Must("fs", "ls", "-R", prefix+"/mnt") // loads sub/data.csv from the under storage
+
+	// The commands did what they say, in the namespace and in the under
+	// storage, not only exited 0.
+	c := m.Client()
+	stat := func(p string) *client.FileInfo {
+		t.Helper()
+		fi, err := c.GetStatus(context.Background(), p, client.StatusOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		return fi
+	}
+	if fi := stat(prefix + "/a/f1"); fi.Mode.Perm() != 0o700 {
+		t.Errorf("chmod 700 %s/a/f1: mode %o", prefix, fi.Mode.Perm())
+	}
+	if fi := stat(prefix + "/a"); fi.Mode.Perm() != 0o750 {
+		t.Errorf("chmod 750 %s/a: mode %o", prefix, fi.Mode.Perm())
+	}
+	if st, err := os.Stat(filepath.Join(m.UFS(), prefix, "a")); err != nil || st.Mode().Perm() != 0o750 {
+		t.Errorf("chmod 750 %s/a: the under storage directory is %v (%v)", prefix, st.Mode(), err)
+	}
+	if fi := stat(prefix + "/a/b"); fi.Owner != "alice" || fi.Group != "staff" {
+		t.Errorf("chown alice:staff %s/a/b: owner %s:%s", prefix, fi.Owner, fi.Group)
+	}
+	if fi := stat(prefix + "/a/b/f2"); !fi.Pinned {
+		t.Errorf("pin %s/a/b/f2: not pinned", prefix)
+	}
+	if fi := stat(prefix + "/x"); fi.TTL != 1000*time.Hour || fi.TTLAction != "DELETE" {
+		t.Errorf("setTtl --action delete %s/x 1000h: ttl %v, action %s", prefix, fi.TTL, fi.TTLAction)
+	}
+	if fi := stat(prefix + "/mnt/sub/data.csv"); fi.Length != 8 || !fi.Completed {
+		t.Errorf("the mounted file: %d bytes, complete %v", fi.Length, fi.Completed)
+	}
 }
