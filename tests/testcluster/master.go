@@ -116,8 +116,15 @@ func (m *Master) Restart() {
 // combined output and exit code.
 func (m *Master) Run(args ...string) (string, int) {
 	m.T.Helper()
-	cmd := exec.Command(m.Bin, append(args, m.Defines()...)...)
-	cmd.Env = append(os.Environ(), m.Env()...)
+	return RunCLI(m.T, m.Bin, append(args, m.Defines()...), m.Env())
+}
+
+// RunCLI runs bin with args and env (added to the test's own) and returns
+// its combined output and exit code; it fails t when bin cannot run.
+func RunCLI(t testing.TB, bin string, args, env []string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -126,7 +133,7 @@ func (m *Master) Run(args ...string) (string, int) {
 		return out.String(), ee.ExitCode()
 	}
 	if err != nil {
-		m.T.Fatalf("run %v: %v", args, err)
+		t.Fatalf("run %s %v: %v", bin, args, err)
 	}
 	return out.String(), 0
 }
