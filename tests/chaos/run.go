@@ -37,11 +37,12 @@ import (
 	"github.com/alluxio-go/alluxio/tests/chaos/history"
 	"github.com/alluxio-go/alluxio/tests/chaos/model"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Config is one run.
 type Config struct {
-	Journal  string        // testcluster.JournalEmbedded or JournalZK
+	Journal  string        // cluster.JournalEmbedded or JournalZK
 	Duration time.Duration // of faults
 	Seed     uint64
 	Clients  int    // default 4
@@ -236,14 +237,14 @@ func Run(t *testing.T, cfg Config) *Result {
 	scanned := false
 	res.KeepDir = keep(t, res, &rec, &scanned)
 
-	net := testcluster.NetIfAvailable
+	net := cluster.NetIfAvailable
 	if os.Getenv("CHAOS_NETNS") == "0" {
-		net = testcluster.NetNever
+		net = cluster.NetNever
 	}
-	c := testcluster.NewHA(t, testcluster.WithJournal(cfg.Journal), testcluster.WithWorkers(2, "256MB"),
-		testcluster.WithBinary(cfg.Binary), testcluster.WithEnv(cfg.MasterEnv...), testcluster.WithNet(net),
+	c := cluster.NewHA(t, cluster.WithJournal(cfg.Journal), cluster.WithWorkers(2, "256MB"),
+		cluster.WithBinary(cfg.Binary), cluster.WithEnv(cfg.MasterEnv...), cluster.WithNet(net),
 		// Snapshots often, so a wiped standby catches up from one.
-		testcluster.WithCheckpointEntries(map[string]int{testcluster.JournalZK: 100, testcluster.JournalEmbedded: 200}[cfg.Journal]))
+		cluster.WithCheckpointEntries(map[string]int{cluster.JournalZK: 100, cluster.JournalEmbedded: 200}[cfg.Journal]))
 	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil, Only: cfg.Faults}
 	res.Netns = "yes"
 	if c.Net == nil {

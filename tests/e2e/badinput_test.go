@@ -8,6 +8,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestBadInputChangesNothing runs every kind of bad request through the CLI:
@@ -15,7 +16,7 @@ import (
 // the same afterwards.
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	m.Must("fs", "mkdir", "-p", "/dir/sub")
 	m.Must("fs", "touch", "/dir/file")
 	before := dump(t, m.Client())
@@ -71,7 +72,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestUnreachableMasterIsAClearError(t *testing.T) {
 	t.Parallel()
 	ports := testcluster.FreePorts(t, 2)
-	m := &testcluster.Master{T: t, Bin: testcluster.Binary(t), Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1],
+	m := &cluster.Master{T: t, Bin: testcluster.Binary(t), Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1],
 		Extra: []string{"-Dalluxio.user.rpc.retry.max.duration=1s"}}
 	out, code := m.Run("fs", "ls", "/")
 	if code == 0 || !strings.Contains(out, "unavailable") || strings.Count(strings.TrimSpace(out), "\n") > 0 {

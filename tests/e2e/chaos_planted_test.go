@@ -11,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/tests/chaos/check"
 	"github.com/alluxio-go/alluxio/tests/chaos/model"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // The planted-bug tests run the harness against masters built with
@@ -25,9 +26,9 @@ import (
 // completion refused as already complete), or a green chaos
 // run means nothing.
 
-func TestChaosCatchesPlantedBugEmbedded(t *testing.T) { plantedBug(t, testcluster.JournalEmbedded) }
+func TestChaosCatchesPlantedBugEmbedded(t *testing.T) { plantedBug(t, cluster.JournalEmbedded) }
 
-func TestChaosCatchesPlantedBugZK(t *testing.T) { plantedBug(t, testcluster.JournalZK) }
+func TestChaosCatchesPlantedBugZK(t *testing.T) { plantedBug(t, cluster.JournalZK) }
 
 func plantedBug(t *testing.T, journal string) {
 	if testing.Short() {

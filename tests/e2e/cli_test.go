@@ -13,6 +13,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestCLIDataCommands runs the CLI's data and metadata commands against a
@@ -22,9 +23,9 @@ import (
 // setTtl/unsetTtl, version, fsadmin report ufs, and formatWorker.
 func TestCLIDataCommands(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	// Room for a few blocks of the CLI's default size (64MB).
-	w := testcluster.StartWorker(t, m, "worker", "400MB")
+	w := cluster.StartWorker(t, m, "worker", "400MB")
 	c := m.Client()
 	ctx := context.Background()
 	stat := func(p string) *client.FileInfo {

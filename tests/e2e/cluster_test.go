@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // dump is a canonical text of the whole namespace and the mount table: every
@@ -43,7 +43,7 @@ func dump(t testing.TB, c *client.FileSystem) string {
 
 // buildNamespace makes a namespace through the CLI that touches every kind
 // of journal entry.
-func buildNamespace(t testing.TB, m *testcluster.Master, prefix string) {
+func buildNamespace(t testing.TB, m *cluster.Master, prefix string) {
 	t.Helper()
 	ufs := filepath.Join(m.Dir, "extra-ufs-"+strings.Trim(prefix, "/"))
 	if err := os.MkdirAll(filepath.Join(ufs, "sub"), 0o755); err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Data path throughput on this machine, client and worker on loopback, a
@@ -21,7 +21,7 @@ import (
 //	go test -run '^$' -bench DataPath -benchtime 1x ./tests/e2e/
 func BenchmarkDataPath(b *testing.B) {
 	const size = 1 << 30
-	m := testcluster.NewMaster(b)
+	m := cluster.NewMaster(b)
 	shm := "/dev/shm"
 	if _, err := os.Stat(shm); err != nil {
 		b.Skip("no /dev/shm")
@@ -31,7 +31,7 @@ func BenchmarkDataPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(tier) })
-	testcluster.StartWorkerIn(b, m, "worker", "3GB", tier)
+	cluster.StartWorkerIn(b, m, "worker", "3GB", tier)
 	ctx := context.Background()
 	mk := func(noSC bool) *client.FileSystem {
 		c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.RPCPort)}, NoShortCircuit: noSC})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func randomBytes(n int, seed uint64) []byte {
@@ -76,8 +77,8 @@ func waitPersisted(t *testing.T, c *client.FileSystem, path string) {
 // every write type and every read type.
 func TestWriteTypesTimesReadTypes(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
 	data := randomBytes(3<<20+12345, 1)
 	want := md5hex(data)
@@ -120,8 +121,8 @@ func TestWriteTypesTimesReadTypes(t *testing.T) {
 // and out with the CLI.
 func TestLargeFileThroughCLI(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "512MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "512MB")
 	local := filepath.Join(t.TempDir(), "big")
 	data := randomBytes(200<<20, 2)
 	if err := os.WriteFile(local, data, 0o644); err != nil {
@@ -144,8 +145,8 @@ func TestLargeFileThroughCLI(t *testing.T) {
 // evicted, the pinned file stays, and everything still reads correctly.
 func TestEvictionKeepsPinnedFiles(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	w := testcluster.StartWorker(t, m, "worker", "6MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "6MB")
 	c := m.Client()
 	pinned := randomBytes(2<<20, 3)
 	writeFile(t, c, "/pinned", pinned, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
@@ -192,8 +193,8 @@ func TestEvictionKeepsPinnedFiles(t *testing.T) {
 // found again and reads are served from the cache, not the under storage.
 func TestWorkerKill9KeepsCache(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	w := testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.ClientWith(client.Config{NoShortCircuit: true})
 	data := randomBytes(5<<20, 4)
 	writeFile(t, c, "/cached", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
@@ -225,8 +226,8 @@ func TestWorkerKill9KeepsCache(t *testing.T) {
 // first.
 func TestAsyncPersistSurvivesWorkerRestart(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	w := testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
 	for try := 0; ; try++ {
 		if try == 5 {
@@ -262,8 +263,8 @@ func TestAsyncPersistSurvivesWorkerRestart(t *testing.T) {
 // under storage: it appears, reads right, and is cached by the read.
 func TestReadLoadsUnderStorageFile(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	data := randomBytes(2<<20+7, 6)
 	if err := os.WriteFile(filepath.Join(m.Dir, "underFSStorage", "outside.bin"), data, 0o644); err != nil {
 		t.Fatal(err)
@@ -283,8 +284,8 @@ func TestReadLoadsUnderStorageFile(t *testing.T) {
 
 func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "2MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "2MB")
 	w, err := m.Client().Create(context.Background(), "/too-big", client.CreateFileOptions{WriteType: "MUST_CACHE", BlockSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
@@ -308,8 +309,8 @@ func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 // own conformance test.
 func TestIOFS(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
 	files := map[string][]byte{"/fsys/a.txt": []byte("alpha"), "/fsys/dir/b.Bin": randomBytes(3<<20, 8), "/fsys/dir/sub/c": nil}
 	for p, d := range files {

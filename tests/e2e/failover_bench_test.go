@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Failover time, as users feel it: from the leader's death (or SIGTERM) to
@@ -44,7 +44,7 @@ func BenchmarkEmbeddedFailoverGraceful(b *testing.B) {
 	benchFailover(b, newEmbeddedCluster(b, 0, electionTimeouts...), syscall.SIGTERM)
 }
 
-func benchFailover(b *testing.B, c *testcluster.HA, sig syscall.Signal) {
+func benchFailover(b *testing.B, c *cluster.HA, sig syscall.Signal) {
 	cfg := client.Config{Masters: c.RPCs, RetryMaxDuration: 60 * time.Second,
 		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"}
 	if c.ZK != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestReadFallsBackWhenTheWorkerDies kills the worker that caches a file:
@@ -22,16 +23,16 @@ import (
 // master soon reports the dead worker lost.
 func TestReadFallsBackWhenTheWorkerDies(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	m.Extra = append(m.Extra, "-Dalluxio.master.worker.timeout=2s", "-Dalluxio.master.lost.worker.detection.interval=500ms")
 	m.Proc.Kill()
 	m.Proc = testcluster.Start(t, "master-fast-lost", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
 	m.WaitLeader()
-	w1 := testcluster.StartWorker(t, m, "worker1", "64MB")
+	w1 := cluster.StartWorker(t, m, "worker1", "64MB")
 	c := m.Client()
 	data := randomBytes(3<<20, 21)
 	writeFile(t, c, "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
-	testcluster.StartWorker(t, m, "worker2", "64MB")
+	cluster.StartWorker(t, m, "worker2", "64MB")
 	w1.Proc.Kill()
 	if got := readFile(t, c, "/f", "CACHE"); !bytes.Equal(got, data) {
 		t.Fatal("content differs after the caching worker died")
@@ -60,8 +61,8 @@ func TestReadFallsBackWhenTheWorkerDies(t *testing.T) {
 // the under storage, right.
 func TestCorruptCachedBlockIsReadAgain(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	w := testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.ClientWith(client.Config{NoShortCircuit: true})
 	data := randomBytes(2<<20, 22)
 	writeFile(t, c, "/c", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
@@ -93,8 +94,8 @@ func TestCorruptCachedBlockIsReadAgain(t *testing.T) {
 // is half way through: the file is never complete.
 func TestClientDyingMidWriteLeavesNoCompleteFile(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	fifo := filepath.Join(t.TempDir(), "pipe")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)

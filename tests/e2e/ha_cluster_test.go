@@ -5,23 +5,23 @@ import (
 	"testing"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // newZKCluster starts three masters with the UFS journal and ZooKeeper,
 // and workers of 64MB each.
-func newZKCluster(t testing.TB, workers int, sessionTimeout string) *testcluster.HA {
+func newZKCluster(t testing.TB, workers int, sessionTimeout string) *cluster.HA {
 	t.Helper()
-	return testcluster.NewHA(t, testcluster.WithJournal(testcluster.JournalZK), testcluster.WithWorkers(workers, "64MB"),
-		testcluster.WithSessionTimeout(sessionTimeout))
+	return cluster.NewHA(t, cluster.WithJournal(cluster.JournalZK), cluster.WithWorkers(workers, "64MB"),
+		cluster.WithSessionTimeout(sessionTimeout))
 }
 
 // newEmbeddedCluster starts three masters with the embedded journal, each
 // with the extra defines, and workers of 64MB each.
-func newEmbeddedCluster(t testing.TB, workers int, extra ...string) *testcluster.HA {
+func newEmbeddedCluster(t testing.TB, workers int, extra ...string) *cluster.HA {
 	t.Helper()
-	return testcluster.NewHA(t, testcluster.WithJournal(testcluster.JournalEmbedded), testcluster.WithWorkers(workers, "64MB"),
-		testcluster.WithDefines(extra...))
+	return cluster.NewHA(t, cluster.WithJournal(cluster.JournalEmbedded), cluster.WithWorkers(workers, "64MB"),
+		cluster.WithDefines(extra...))
 }
 
 // write creates path with content; it reports whether the write was

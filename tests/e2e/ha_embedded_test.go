@@ -10,6 +10,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func TestEmbeddedFailoverLosesNoAcknowledgedWrite(t *testing.T) {
@@ -50,7 +51,7 @@ func TestEmbeddedFullRestartAndWipedFollower(t *testing.T) {
 		t.Fatal("content differs after a full restart")
 	}
 	leader := c.WaitLeader()
-	var follower *testcluster.Master
+	var follower *cluster.Master
 	for _, m := range c.Masters {
 		if m != leader {
 			follower = m
@@ -84,7 +85,7 @@ func TestEmbeddedQuorumAdministration(t *testing.T) {
 	if strings.Count(info, "AVAILABLE") != 3 || !strings.Contains(info, "Quorum size\t: 3") {
 		t.Fatalf("quorum info:\n%s", info)
 	}
-	journalOf := func(m *testcluster.Master) string {
+	journalOf := func(m *cluster.Master) string {
 		for _, d := range m.Extra {
 			if p, ok := strings.CutPrefix(d, "-Dalluxio.master.embedded.journal.port="); ok {
 				return "127.0.0.1:" + p
@@ -94,7 +95,7 @@ func TestEmbeddedQuorumAdministration(t *testing.T) {
 		return ""
 	}
 	leader := c.WaitLeader()
-	var target *testcluster.Master
+	var target *cluster.Master
 	for _, m := range c.Masters {
 		if m != leader {
 			target = m
@@ -114,7 +115,7 @@ func TestEmbeddedQuorumAdministration(t *testing.T) {
 			t.Errorf("alluxio %v succeeded: %s", bad, out)
 		}
 	}
-	var victim *testcluster.Master
+	var victim *cluster.Master
 	for _, m := range c.Masters {
 		if m != target {
 			victim = m

@@ -18,6 +18,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // writer keeps writing small files with content until stopped, recording
@@ -101,7 +102,7 @@ func TestZKFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 // failoverUnderWrites kills the leader three times while a client writes
 // files with content; every acknowledged file must survive, with its
 // content, on masters that all agree.
-func failoverUnderWrites(t *testing.T, c *testcluster.HA) {
+func failoverUnderWrites(t *testing.T, c *cluster.HA) {
 	fs := c.Client(60 * time.Second)
 	// A MUST_CACHE file lives only in the workers: it must survive the
 	// failovers through the workers registering with each new leader.
@@ -162,7 +163,7 @@ func TestZKPausedLeaderIsFenced(t *testing.T) {
 // pausedLeaderIsFenced pauses the leader while a client writes, lets a new
 // leader take writes, then resumes the old one: it must take no write, and
 // nothing it wrote after the pause may ever be applied.
-func pausedLeaderIsFenced(t *testing.T, c *testcluster.HA) {
+func pausedLeaderIsFenced(t *testing.T, c *cluster.HA) {
 	fs := c.Client(60 * time.Second)
 	w := startWriter(fs, "/p")
 	w.waitMore(t, 10)

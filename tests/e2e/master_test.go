@@ -17,12 +17,12 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
 
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func TestNamespaceSurvivesKill9(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	buildNamespace(t, m, "/ns")
 	before := dump(t, m.Client())
 	if !strings.Contains(before, "/ns/mnt/sub/data.csv ") || !strings.Contains(before, "/ns/x/c ") {
@@ -37,7 +37,7 @@ func TestNamespaceSurvivesKill9(t *testing.T) {
 
 func TestCheckpointThenMoreThenKill9(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	buildNamespace(t, m, "/one")
 	if out := m.Must("fsadmin", "journal", "checkpoint"); !strings.Contains(out, "checkpoint") {
 		t.Fatalf("checkpoint output: %s", out)
@@ -56,7 +56,7 @@ func TestCheckpointThenMoreThenKill9(t *testing.T) {
 }
 
 // lastSegment returns the newest journal segment file.
-func lastSegment(t *testing.T, m *testcluster.Master) string {
+func lastSegment(t *testing.T, m *cluster.Master) string {
 	t.Helper()
 	segs, _ := filepath.Glob(filepath.Join(m.Dir, "journal", "logs", "*.log"))
 	if len(segs) == 0 {
@@ -68,7 +68,7 @@ func lastSegment(t *testing.T, m *testcluster.Master) string {
 
 func TestTornTailIsDropped(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	m.Must("fs", "mkdir", "/kept")
 	before := dump(t, m.Client())
 	m.Proc.Kill()
@@ -94,7 +94,7 @@ func TestTornTailIsDropped(t *testing.T) {
 
 func TestDamageInTheMiddleStopsStart(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	for _, d := range []string{"/d1", "/d2", "/d3", "/d4"} {
 		m.Must("fs", "mkdir", d)
 	}
@@ -123,7 +123,7 @@ func TestDamageInTheMiddleStopsStart(t *testing.T) {
 // across a kill -9, the way a client retries after a lost answer.
 func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	cc, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", m.RPCPort), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)

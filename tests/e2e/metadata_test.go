@@ -10,6 +10,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestUnderStorageSync: what appears in or vanishes from the under storage
@@ -17,7 +18,7 @@ import (
 // default load type ONCE.
 func TestUnderStorageSync(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	ufs := filepath.Join(m.Dir, "underFSStorage")
 	os.WriteFile(filepath.Join(ufs, "first.txt"), []byte("1"), 0o644)
 	if out := m.Must("fs", "ls", "/"); !strings.Contains(out, "/first.txt") {
@@ -39,7 +40,7 @@ func TestUnderStorageSync(t *testing.T) {
 // TestTTLDeletesExpiredFiles lets the TTL checker act on a short TTL.
 func TestTTLDeletesExpiredFiles(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
+	m := cluster.NewMaster(t)
 	m.Extra = append(m.Extra, "-Dalluxio.master.ttl.checker.interval=200ms")
 	m.Proc.Kill()
 	m.Proc = testcluster.Start(t, "master-ttl", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())

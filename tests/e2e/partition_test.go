@@ -12,7 +12,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestEmbeddedLeaderCutOff runs three masters in network namespaces of
@@ -22,7 +22,7 @@ import (
 // serves, and after healing the old leader agrees with the others.
 func TestEmbeddedLeaderCutOff(t *testing.T) {
 	t.Parallel()
-	c := testcluster.NewHA(t, testcluster.WithJournal(testcluster.JournalEmbedded), testcluster.WithNet(testcluster.NetRequired))
+	c := cluster.NewHA(t, cluster.WithJournal(cluster.JournalEmbedded), cluster.WithNet(cluster.NetRequired))
 	nt := c.Net
 	old := c.WaitLeader()
 	li := c.Index(old)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestUnderStorageCopyAppearsOnlyWhenComplete: a CACHE_THROUGH file shows
@@ -23,8 +24,8 @@ import (
 // copy used to be written under the file's own name).
 func TestUnderStorageCopyAppearsOnlyWhenComplete(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	ufs := filepath.Join(m.Dir, "underFSStorage")
 	c := m.Client()
 	ctx := context.Background()
@@ -80,8 +81,8 @@ func TestUnderStorageCopyAppearsOnlyWhenComplete(t *testing.T) {
 // under storage, and must notice that the copy there is not the file.
 func TestReaderRefusesAReplacedUnderStorageCopy(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
 	ctx := context.Background()
 	through := client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20}
@@ -125,8 +126,8 @@ func TestReaderRefusesAReplacedUnderStorageCopy(t *testing.T) {
 // rename or mkdir onto the path replaces it instead of failing.
 func TestLeftoverInUnderStorageGivesWay(t *testing.T) {
 	t.Parallel()
-	m := testcluster.NewMaster(t)
-	testcluster.StartWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
 	ctx := context.Background()
 	ufs := filepath.Join(m.Dir, "underFSStorage")

@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Env is what decides which faults apply to a cluster.
 type Env struct {
-	Journal string // testcluster.JournalZK or JournalEmbedded
+	Journal string // cluster.JournalZK or JournalEmbedded
 	Net     bool   // the masters run in network namespaces
 	// Only, when set, limits the kinds to these names.
 	Only []string
@@ -37,7 +37,7 @@ type Fault interface {
 	// goroutine; leader is the master leading when it starts, pick
 	// chooses among standbys, workers or ZooKeeper servers (modulo their
 	// number). It returns what it did, for the log.
-	Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, pick int) string
+	Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, pick int) string
 }
 
 // All are the fault kinds there are.
@@ -72,7 +72,7 @@ type killLeader struct{}
 func (killLeader) Name() string                            { return "kill-leader" }
 func (killLeader) Applies(Env) string                      { return "" }
 func (killLeader) Hold(Env) (time.Duration, time.Duration) { return defaultHold() }
-func (killLeader) Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, _ int) string {
+func (killLeader) Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, _ int) string {
 	leader.Proc.Kill()
 	time.Sleep(hold)
 	leader.Proc.Restart(t)
@@ -84,7 +84,7 @@ type killStandby struct{}
 func (killStandby) Name() string                            { return "kill-standby" }
 func (killStandby) Applies(Env) string                      { return "" }
 func (killStandby) Hold(Env) (time.Duration, time.Duration) { return defaultHold() }
-func (killStandby) Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, pick int) string {
+func (killStandby) Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, pick int) string {
 	standbys := c.Others(leader)
 	m := standbys[pick%len(standbys)]
 	m.Proc.Kill()
@@ -99,13 +99,13 @@ type wipeStandby struct{}
 
 func (wipeStandby) Name() string { return "wipe-standby" }
 func (wipeStandby) Applies(e Env) string {
-	if e.Journal != testcluster.JournalEmbedded {
+	if e.Journal != cluster.JournalEmbedded {
 		return "only the embedded journal keeps a journal per master"
 	}
 	return ""
 }
 func (wipeStandby) Hold(Env) (time.Duration, time.Duration) { return defaultHold() }
-func (wipeStandby) Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, pick int) string {
+func (wipeStandby) Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, pick int) string {
 	standbys := c.Others(leader)
 	m := standbys[pick%len(standbys)]
 	m.Proc.Kill()
@@ -126,7 +126,7 @@ func (pauseLeader) Applies(Env) string { return "" }
 func (pauseLeader) Hold(Env) (time.Duration, time.Duration) {
 	return time.Second, 4 * time.Second
 }
-func (pauseLeader) Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, _ int) string {
+func (pauseLeader) Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, _ int) string {
 	li := c.Index(leader)
 	if err := leader.Proc.Pause(); err != nil {
 		t.Errorf("chaos: pausing master%d: %v", li, err)
@@ -150,12 +150,12 @@ func (cutLeader) Applies(e Env) string {
 	return ""
 }
 func (cutLeader) Hold(e Env) (time.Duration, time.Duration) {
-	if e.Journal == testcluster.JournalZK {
+	if e.Journal == cluster.JournalZK {
 		return 4 * time.Second, 9 * time.Second
 	}
 	return 2 * time.Second, 6 * time.Second
 }
-func (cutLeader) Inject(t testing.TB, c *testcluster.HA, leader *testcluster.Master, hold time.Duration, _ int) string {
+func (cutLeader) Inject(t testing.TB, c *cluster.HA, leader *cluster.Master, hold time.Duration, _ int) string {
 	li := c.Index(leader)
 	c.Net.CutPeer(li)
 	time.Sleep(hold)
@@ -168,7 +168,7 @@ type restartWorker struct{}
 func (restartWorker) Name() string                            { return "restart-worker" }
 func (restartWorker) Applies(Env) string                      { return "" }
 func (restartWorker) Hold(Env) (time.Duration, time.Duration) { return defaultHold() }
-func (restartWorker) Inject(t testing.TB, c *testcluster.HA, _ *testcluster.Master, hold time.Duration, pick int) string {
+func (restartWorker) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold time.Duration, pick int) string {
 	w := c.Workers[pick%len(c.Workers)]
 	w.Proc.Kill()
 	time.Sleep(hold)
@@ -183,7 +183,7 @@ type restartZK struct{}
 
 func (restartZK) Name() string { return "restart-zk" }
 func (restartZK) Applies(e Env) string {
-	if e.Journal != testcluster.JournalZK {
+	if e.Journal != cluster.JournalZK {
 		return "no ZooKeeper"
 	}
 	return ""
@@ -191,7 +191,7 @@ func (restartZK) Applies(e Env) string {
 func (restartZK) Hold(Env) (time.Duration, time.Duration) {
 	return 500 * time.Millisecond, 4 * time.Second
 }
-func (restartZK) Inject(t testing.TB, c *testcluster.HA, _ *testcluster.Master, hold time.Duration, pick int) string {
+func (restartZK) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold time.Duration, pick int) string {
 	z := pick % 3
 	c.ZK.Kill(z)
 	time.Sleep(hold)

@@ -5,15 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // A seed must replay the same faults, each cluster get only the faults
 // that apply to it, and a run long enough for one of each get each.
 func TestPlan(t *testing.T) {
-	for _, env := range []Env{{Journal: testcluster.JournalEmbedded, Net: true}, {Journal: testcluster.JournalZK, Net: true},
-		{Journal: testcluster.JournalEmbedded}, {Journal: testcluster.JournalZK},
-		{Journal: testcluster.JournalZK, Net: true, Only: []string{"kill-leader", "cut-leader"}}} {
+	for _, env := range []Env{{Journal: cluster.JournalEmbedded, Net: true}, {Journal: cluster.JournalZK, Net: true},
+		{Journal: cluster.JournalEmbedded}, {Journal: cluster.JournalZK},
+		{Journal: cluster.JournalZK, Net: true, Only: []string{"kill-leader", "cut-leader"}}} {
 		a, b := Plan(42, env, 10*time.Minute), Plan(42, env, 10*time.Minute)
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("%+v: the same seed planned different faults", env)
@@ -41,16 +41,16 @@ func TestPlan(t *testing.T) {
 	for _, c := range []struct {
 		env  Env
 		kind string
-	}{{Env{Journal: testcluster.JournalZK, Net: true}, "wipe-standby"}, {Env{Journal: testcluster.JournalEmbedded, Net: true}, "restart-zk"},
-		{Env{Journal: testcluster.JournalEmbedded}, "cut-leader"}} {
+	}{{Env{Journal: cluster.JournalZK, Net: true}, "wipe-standby"}, {Env{Journal: cluster.JournalEmbedded, Net: true}, "restart-zk"},
+		{Env{Journal: cluster.JournalEmbedded}, "cut-leader"}} {
 		if ByName(c.kind).Applies(c.env) == "" {
 			t.Errorf("%s applies to %+v", c.kind, c.env)
 		}
 	}
-	if len(Applicable(Env{Journal: testcluster.JournalZK, Net: true})) != 6 || len(Applicable(Env{Journal: testcluster.JournalEmbedded, Net: true})) != 6 {
+	if len(Applicable(Env{Journal: cluster.JournalZK, Net: true})) != 6 || len(Applicable(Env{Journal: cluster.JournalEmbedded, Net: true})) != 6 {
 		t.Error("with network namespaces, each journal has six kinds of fault")
 	}
-	if got := Applicable(Env{Journal: testcluster.JournalZK, Only: []string{"cut-leader", "kill-leader"}}); len(got) != 1 || got[0].Name() != "kill-leader" {
+	if got := Applicable(Env{Journal: cluster.JournalZK, Only: []string{"cut-leader", "kill-leader"}}); len(got) != 1 || got[0].Name() != "kill-leader" {
 		t.Errorf("only cut-leader and kill-leader on loopback: %v", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Planned is one fault of a schedule: Gap of quiet before it, then Kind
@@ -82,7 +83,7 @@ func SortedKeys[V any](m map[string]V) []string {
 // on the test goroutine: waiting for a leader fails the test when the
 // cluster does not recover from the previous fault in time, and a process
 // that exited on its own fails it too.
-func Run(t testing.TB, c *testcluster.HA, env Env, plan []Planned, deadline, start time.Time) *Log {
+func Run(t testing.TB, c *cluster.HA, env Env, plan []Planned, deadline, start time.Time) *Log {
 	l := &Log{Done: map[string]int{}}
 	logf := func(format string, args ...any) {
 		line := fmt.Sprintf("%8.3fs ", time.Since(start).Seconds()) + fmt.Sprintf(format, args...)
@@ -137,7 +138,7 @@ type LeaderWatch struct {
 }
 
 // WatchLeader starts watching c's leader; times are from start.
-func WatchLeader(c *testcluster.HA, start time.Time) *LeaderWatch {
+func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
 	const pollEvery = 100 * time.Millisecond
 	w := &LeaderWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
@@ -149,7 +150,7 @@ func WatchLeader(c *testcluster.HA, start time.Time) *LeaderWatch {
 				return
 			case <-time.After(pollEvery):
 			}
-			roles := make([]testcluster.Health, len(c.Masters))
+			roles := make([]cluster.Health, len(c.Masters))
 			var wg sync.WaitGroup
 			for i, m := range c.Masters {
 				wg.Add(1)

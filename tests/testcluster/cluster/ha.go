@@ -1,4 +1,4 @@
-package testcluster
+package cluster
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // HA is a cluster of three masters, workers and, with the UFS journal,
@@ -23,13 +24,13 @@ import (
 type HA struct {
 	T       testing.TB
 	Journal string // JournalZK or JournalEmbedded
-	ZK      *ZKEnsemble
+	ZK      *testcluster.ZKEnsemble
 	Masters []*Master
 	Workers []*Worker
 	Shared  string
 	RPCs    []string
 	// Net is nil when the masters run on loopback; NoNet says why.
-	Net   *Net
+	Net   *testcluster.Net
 	NoNet string
 }
 
@@ -90,7 +91,7 @@ func WithDefines(d ...string) Option {
 // WithEnv adds to every master's environment.
 func WithEnv(e ...string) Option { return func(c *config) { c.env = append(c.env, e...) } }
 
-// WithBinary runs bin instead of Binary(t) (one built with failpoints, say).
+// WithBinary runs bin instead of testcluster.Binary(t) (one built with failpoints, say).
 func WithBinary(bin string) Option { return func(c *config) { c.bin = bin } }
 
 // WithNet says whether the masters run in network namespaces.
@@ -110,34 +111,34 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		o(&cfg)
 	}
 	if cfg.bin == "" {
-		cfg.bin = Binary(t)
+		cfg.bin = testcluster.Binary(t)
 	}
 	c := &HA{T: t, Journal: cfg.journal, Shared: t.TempDir()}
 	switch cfg.net {
 	case NetRequired:
-		c.Net = NewNet(t, 3)
+		c.Net = testcluster.NewNet(t, 3)
 	case NetIfAvailable:
-		if why := NetAvailable(); why != "" {
-			if InCI() {
+		if why := testcluster.NetAvailable(); why != "" {
+			if testcluster.InCI() {
 				t.Fatalf("testcluster: CI is set and %s", why)
 			}
 			c.NoNet = "masters run on loopback: " + why
 		} else {
-			c.Net = NewNet(t, 3)
+			c.Net = testcluster.NewNet(t, 3)
 		}
 	default:
 		c.NoNet = "masters run on loopback"
 	}
 	if cfg.journal == JournalZK {
 		if c.Net != nil {
-			c.ZK = StartZooKeeperOn(t, 3, c.Net.PeerGateway())
+			c.ZK = testcluster.StartZooKeeperOn(t, 3, c.Net.PeerGateway())
 		} else {
-			c.ZK = StartZooKeeper(t, 3)
+			c.ZK = testcluster.StartZooKeeper(t, 3)
 		}
 		c.ZK.WaitReady(t, 90*time.Second)
 	}
 	// Per master: rpc, web, embedded journal.
-	ports := FreePorts(t, 9)
+	ports := testcluster.FreePorts(t, 9)
 	clientHost, peerHost := func(int) string { return "127.0.0.1" }, func(int) string { return "127.0.0.1" }
 	if c.Net != nil {
 		clientHost, peerHost = c.Net.ClientIP, c.Net.PeerIP
@@ -193,7 +194,7 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		if c.Net != nil {
 			name, args = c.Net.Command(i, cfg.bin, args...)
 		}
-		m.Proc = Start(t, fmt.Sprintf("master%d", i), name, args, append(m.Env(), cfg.env...))
+		m.Proc = testcluster.Start(t, fmt.Sprintf("master%d", i), name, args, append(m.Env(), cfg.env...))
 		c.Masters = append(c.Masters, m)
 	}
 	c.WaitLeader()
@@ -234,7 +235,7 @@ func (c *HA) UFS() string { return filepath.Join(c.Shared, "ufs") }
 func (c *HA) WaitLeader() *Master {
 	c.T.Helper()
 	var leader *Master
-	WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
+	testcluster.WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
 		leader = nil
 		n := 0
 		for _, m := range c.Masters {
@@ -255,7 +256,7 @@ func (c *HA) WaitLeader() *Master {
 func (c *HA) WaitNewLeader(old *Master) *Master {
 	c.T.Helper()
 	var leader *Master
-	WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
+	testcluster.WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
 		for _, m := range c.Masters {
 			if m != old {
 				if h := m.Health(); h.OK && h.Role == "PRIMARY" {
@@ -273,7 +274,7 @@ func (c *HA) WaitNewLeader(old *Master) *Master {
 func (c *HA) WaitStandbys() {
 	c.T.Helper()
 	for i, m := range c.Masters {
-		WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
+		testcluster.WaitFor(c.T, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
 			return m.Health().OK, fmt.Sprintf("master%d is not back", i)
 		})
 	}
@@ -284,7 +285,7 @@ func (c *HA) WaitStandbys() {
 func (c *HA) Converge() {
 	c.T.Helper()
 	var ds []Digest
-	WaitFor(c.T, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
+	testcluster.WaitFor(c.T, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
 		ds = ds[:0]
 		for _, m := range c.Masters {
 			if m.Proc.Exited() {
@@ -332,8 +333,8 @@ func (c *HA) Others(m *Master) []*Master {
 }
 
 // Processes are the masters' and workers' processes.
-func (c *HA) Processes() []*Process {
-	var out []*Process
+func (c *HA) Processes() []*testcluster.Process {
+	var out []*testcluster.Process
 	for _, m := range c.Masters {
 		out = append(out, m.Proc)
 	}
@@ -379,7 +380,7 @@ func (c *HA) Heal() {
 	}
 	// All three must answer, or a master that cannot start again would go
 	// unnoticed.
-	WaitFor(t, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
+	testcluster.WaitFor(t, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
 		for i, m := range c.Masters {
 			if m.Proc.Exited() {
 				return true, ""

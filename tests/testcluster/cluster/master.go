@@ -1,13 +1,9 @@
-package testcluster
+package cluster
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // Master is one alluxio master process with its own work folder (journal,
@@ -26,7 +23,7 @@ type Master struct {
 	Dir     string
 	RPCPort int
 	WebPort int
-	Proc    *Process
+	Proc    *testcluster.Process
 	// Extra holds -D flags, after (and so over) the defaults of Defines.
 	Extra []string
 	// Host is where the test reaches the master's ports (default 127.0.0.1).
@@ -38,18 +35,18 @@ type Master struct {
 // it leads. extra are -D flags of its own.
 func NewMaster(t testing.TB, extra ...string) *Master {
 	t.Helper()
-	return NewMasterWith(t, Binary(t), extra...)
+	return NewMasterWith(t, testcluster.Binary(t), extra...)
 }
 
 // NewMasterWith is NewMaster running bin.
 func NewMasterWith(t testing.TB, bin string, extra ...string) *Master {
 	t.Helper()
-	ports := FreePorts(t, 2)
+	ports := testcluster.FreePorts(t, 2)
 	m := &Master{T: t, Bin: bin, Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1], Extra: extra}
 	if out, code := m.Run("format"); code != 0 {
 		t.Fatalf("format failed (%d): %s", code, out)
 	}
-	m.Proc = Start(t, "master", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.Proc = testcluster.Start(t, "master", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
 	m.WaitLeader()
 	return m
 }
@@ -92,7 +89,7 @@ func (m *Master) Env() []string {
 func (m *Master) StartAgain(name string) {
 	m.T.Helper()
 	m.Proc.Kill()
-	m.Proc = Start(m.T, name, m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.Proc = testcluster.Start(m.T, name, m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
 	m.WaitLeader()
 }
 
@@ -116,26 +113,7 @@ func (m *Master) Restart() {
 // combined output and exit code.
 func (m *Master) Run(args ...string) (string, int) {
 	m.T.Helper()
-	return RunCLI(m.T, m.Bin, append(args, m.Defines()...), m.Env())
-}
-
-// RunCLI runs bin with args and env (added to the test's own) and returns
-// its combined output and exit code; it fails t when bin cannot run.
-func RunCLI(t testing.TB, bin string, args, env []string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), ee.ExitCode()
-	}
-	if err != nil {
-		t.Fatalf("run %s %v: %v", bin, args, err)
-	}
-	return out.String(), 0
+	return testcluster.RunCLI(m.T, m.Bin, append(args, m.Defines()...), m.Env())
 }
 
 // Must runs a CLI command that has to succeed and returns its output.

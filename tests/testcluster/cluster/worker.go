@@ -1,8 +1,9 @@
-package testcluster
+package cluster
 
 import (
 	"bufio"
 	"fmt"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -20,7 +21,7 @@ type Worker struct {
 	WebPort int
 	Quota   string
 	Name    string
-	Proc    *Process
+	Proc    *testcluster.Process
 }
 
 // Args is the worker's command line.
@@ -47,9 +48,9 @@ func StartWorker(t testing.TB, m *Master, name, quota string) *Worker {
 // StartWorkerIn is StartWorker with the memory tier in dir.
 func StartWorkerIn(t testing.TB, m *Master, name, quota, dir string) *Worker {
 	t.Helper()
-	ports := FreePorts(t, 2)
+	ports := testcluster.FreePorts(t, 2)
 	w := &Worker{M: m, Dir: dir, RPCPort: ports[0], WebPort: ports[1], Quota: quota, Name: name}
-	w.Proc = Start(t, name, m.Bin, w.Args(), m.Env())
+	w.Proc = testcluster.Start(t, name, m.Bin, w.Args(), m.Env())
 	w.WaitRegistered()
 	return w
 }
