@@ -23,34 +23,12 @@ func Analyze(w io.Writer, ops []porcupine.Operation, unbounded bool, timeout tim
 	var failed []int
 	for _, g := range sortedGroups(byGroup) {
 		ops := byGroup[g]
-		if porcupine.CheckOperationsTimeout(model.Model, prepare(ops), timeout) == porcupine.Ok {
+		longest, stuck := whereStuck(prepare(ops), timeout)
+		if longest == nil && stuck == nil {
 			fmt.Fprintf(w, "group %d: %d operations, linearizable\n", g, len(ops))
 			continue
 		}
 		failed = append(failed, g)
-		// Where the checker got stuck: the longest partial linearization
-		// it found, and the operation that should have come next (the
-		// earliest to return among those left out). A prefix by call time
-		// would mislead: a read may be explained by a write called after it.
-		_, info := porcupine.CheckOperationsVerbose(model.Model, prepare(ops), timeout)
-		var longest []porcupine.Operation
-		for _, part := range info.PartialLinearizationsOperations() {
-			for _, lin := range part {
-				if len(lin) > len(longest) {
-					longest = lin
-				}
-			}
-		}
-		in := map[porcupine.Operation]bool{}
-		for _, o := range longest {
-			in[o] = true
-		}
-		var stuck *porcupine.Operation
-		for i := range ops {
-			if o := prepare(ops[i : i+1])[0]; !in[o] && (stuck == nil || o.Return < stuck.Return) {
-				stuck = &ops[i]
-			}
-		}
 		fmt.Fprintf(w, "group %d: NOT linearizable; the checker placed %d of %d operations\n", g, len(longest), len(ops))
 		fmt.Fprintln(w, "  the last ones it placed, in order:")
 		for _, o := range longest[max(0, len(longest)-20):] {
@@ -60,7 +38,7 @@ func Analyze(w io.Writer, ops []porcupine.Operation, unbounded bool, timeout tim
 			continue
 		}
 		fmt.Fprintf(w, "  none of them lets this one come next:\n    %s\n  operations overlapping it:\n", OpLine(*stuck))
-		for _, o := range ops {
+		for _, o := range prepare(ops) {
 			if o.Call < stuck.Return && o.Return > stuck.Call && o != *stuck {
 				fmt.Fprintf(w, "    %s\n", OpLine(o))
 			}

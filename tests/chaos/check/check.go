@@ -180,19 +180,22 @@ func Stuck(ops []porcupine.Operation, timeout time.Duration) map[int]porcupine.O
 	out := map[int]porcupine.Operation{}
 	byGroup := ByGroup(ops)
 	for _, g := range sortedGroups(byGroup) {
-		if op, ok := stuck(Bounded(byGroup[g], Settle), timeout); ok {
-			out[g] = op
+		if _, op := whereStuck(Bounded(byGroup[g], Settle), timeout); op != nil {
+			out[g] = *op
 		}
 	}
 	return out
 }
 
-// stuck is Stuck for one group's (prepared) operations; false when they
-// are linearizable.
-func stuck(ops []porcupine.Operation, timeout time.Duration) (porcupine.Operation, bool) {
+// whereStuck returns, for ops that are not linearizable, the longest
+// partial linearization the checker found and the operation it could not
+// place next: the earliest to return among those left out. A prefix by
+// call time would mislead: a read may be explained by a write called after
+// it. Both are nil when ops are linearizable.
+func whereStuck(ops []porcupine.Operation, timeout time.Duration) ([]porcupine.Operation, *porcupine.Operation) {
 	res, info := porcupine.CheckOperationsVerbose(model.Model, ops, timeout)
 	if res == porcupine.Ok {
-		return porcupine.Operation{}, false
+		return nil, nil
 	}
 	var longest []porcupine.Operation
 	for _, part := range info.PartialLinearizationsOperations() {
@@ -206,12 +209,11 @@ func stuck(ops []porcupine.Operation, timeout time.Duration) (porcupine.Operatio
 	for _, o := range longest {
 		in[o] = true
 	}
-	var best porcupine.Operation
-	found := false
-	for _, o := range ops {
-		if !in[o] && (!found || o.Return < best.Return) {
-			best, found = o, true
+	var stuck *porcupine.Operation
+	for i := range ops {
+		if !in[ops[i]] && (stuck == nil || ops[i].Return < stuck.Return) {
+			stuck = &ops[i]
 		}
 	}
-	return best, found
+	return longest, stuck
 }

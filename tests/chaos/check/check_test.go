@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +67,27 @@ func TestChaosCheckSpeed(t *testing.T) {
 		t.Fatalf("history with a stale read: %v after %v, want not linearizable", v, v.Took)
 	}
 	t.Logf("history with a stale read: %v, found in %v", v, v.Took)
+}
+
+// Analyze and Stuck name the group that fails and the operation the
+// checker could not place.
+func TestStuck(t *testing.T) {
+	op := func(c int, call, ret int64, in model.Input, res string) porcupine.Operation {
+		return porcupine.Operation{ClientId: c, Call: call, Return: ret, Input: in, Output: model.Output{Result: res}}
+	}
+	ops := []porcupine.Operation{
+		op(0, 0, 1, model.Input{Op: "create", G: 1, Name: "f0", Value: "x"}, "ok"),
+		op(0, 2, 3, model.Input{Op: "complete", G: 1, Name: "f0", Value: "x"}, "ok"),
+		op(1, 5, 6, model.Input{Op: "get", G: 1, Name: "f0"}, "notfound"), // lost
+		op(2, 0, 1, model.Input{Op: "mkdir", G: 2, Name: "d0"}, "ok"),
+	}
+	stuck := Stuck(ops, time.Minute)
+	if len(stuck) != 1 || stuck[1].Input.(model.Input).Op != "get" {
+		t.Fatalf("stuck = %v, want group 1 at the get", stuck)
+	}
+	var b strings.Builder
+	if failed := Analyze(&b, ops, false, time.Minute); len(failed) != 1 || failed[0] != 1 ||
+		!strings.Contains(b.String(), "group 2: 1 operations, linearizable") || !strings.Contains(b.String(), "g1 get(f0) -> notfound") {
+		t.Fatalf("Analyze: groups %v:\n%s", failed, b.String())
+	}
 }
