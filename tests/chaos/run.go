@@ -83,6 +83,9 @@ type Result struct {
 	ByOp      map[string]map[string]int
 	Faults    *faults.Log
 	Failovers int
+	// Changes are when (since the history's start) the leader changes
+	// were seen.
+	Changes []time.Duration
 	Verdict   check.Verdict
 	// History is every recorded operation.
 	History []porcupine.Operation
@@ -169,18 +172,27 @@ func (r *Result) Shortfalls() []string {
 	return out
 }
 
-// FailingOps counts the operations of kind op with result res (any, when
-// "") in the groups the decisive check failed.
-func (r *Result) FailingOps(op, res string) int {
-	failing := map[int]bool{}
-	for _, g := range r.Verdict.Failing {
-		failing[g] = true
-	}
+// SpanningMutations counts the mutations of group g called before the
+// time before (ns since the history's start) that were under way while the
+// leader changed and got an answer: the operations a client retries on
+// the new leader.
+func (r *Result) SpanningMutations(g int, before int64) int {
 	n := 0
 	for _, o := range r.History {
 		in, out := o.Input.(model.Input), o.Output.(model.Output)
-		if failing[in.G] && in.Op == op && (res == "" || (!out.Unknown && out.Result == res)) {
-			n++
+		switch in.Op {
+		case "create", "complete", "mkdir", "del", "rename":
+		default:
+			continue
+		}
+		if in.G != g || out.Unknown || o.Call >= before {
+			continue
+		}
+		for _, c := range r.Changes {
+			if o.Call < c.Nanoseconds() && c.Nanoseconds() < o.Return {
+				n++
+				break
+			}
 		}
 	}
 	return n
@@ -299,8 +311,8 @@ func Run(t *testing.T, cfg Config) *Result {
 	healStart := time.Now()
 	c.Heal()
 	res.HealTime = time.Since(healStart)
-	failovers, leaders := watch.Finish()
-	res.Failovers = failovers
+	changes, leaders := watch.Finish()
+	res.Failovers, res.Changes = len(changes), changes
 	res.FinalReads = final.finalReads()
 	res.Lost, res.Extra = checkUnderStorage(finalFS, c.UFS(), epochs)
 

@@ -270,11 +270,11 @@ func TestReadLoadsUnderStorageFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := m.Client()
-	if got := readFile(t, c, "/outside.Bin", "CACHE"); !bytes.Equal(got, data) {
+	if got := readFile(t, c, "/outside.bin", "CACHE"); !bytes.Equal(got, data) {
 		t.Fatal("content of the under storage file differs")
 	}
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		fi, err := c.GetStatus(context.Background(), "/outside.Bin", client.StatusOptions{})
+		fi, err := c.GetStatus(context.Background(), "/outside.bin", client.StatusOptions{})
 		if err != nil {
 			return false, err.Error()
 		}
@@ -312,7 +312,7 @@ func TestIOFS(t *testing.T) {
 	m := cluster.NewMaster(t)
 	cluster.StartWorker(t, m, "worker", "64MB")
 	c := m.Client()
-	files := map[string][]byte{"/fsys/a.txt": []byte("alpha"), "/fsys/dir/b.Bin": randomBytes(3<<20, 8), "/fsys/dir/sub/c": nil}
+	files := map[string][]byte{"/fsys/a.txt": []byte("alpha"), "/fsys/dir/b.bin": randomBytes(3<<20, 8), "/fsys/dir/sub/c": nil}
 	for p, d := range files {
 		writeFile(t, c, p, d, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20, Recursive: true})
 	}
@@ -320,7 +320,7 @@ func TestIOFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fstest.TestFS(fsys, "a.txt", "dir/b.Bin", "dir/sub/c"); err != nil {
+	if err := fstest.TestFS(fsys, "a.txt", "dir/b.bin", "dir/sub/c"); err != nil {
 		t.Fatal(err)
 	}
 }

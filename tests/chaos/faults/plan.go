@@ -133,7 +133,7 @@ type LeaderWatch struct {
 	stopOnce sync.Once
 
 	mu      sync.Mutex
-	changes int
+	changes []time.Duration // since start
 	lines   []string
 }
 
@@ -171,7 +171,7 @@ func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
 			}
 			w.mu.Lock()
 			if last >= 0 {
-				w.changes++
+				w.changes = append(w.changes, time.Since(start))
 			}
 			w.lines = append(w.lines, fmt.Sprintf("%8.3fs leader master%d (epoch %d)", time.Since(start).Seconds(), primary, roles[primary].Epoch))
 			w.mu.Unlock()
@@ -181,9 +181,9 @@ func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
 	return w
 }
 
-// Finish stops the watch and returns the number of leader changes seen
-// and when each leader was first seen.
-func (w *LeaderWatch) Finish() (int, []string) {
+// Finish stops the watch and returns when (since start) each leader
+// change was seen, and a line for each leader.
+func (w *LeaderWatch) Finish() ([]time.Duration, []string) {
 	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.done
 	w.mu.Lock()
