@@ -17,7 +17,6 @@ import (
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
-	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 // Options configure a System.
@@ -241,12 +240,12 @@ func (s *System) applied(n int) {
 func (s *System) Primacy() <-chan journal.Primacy { return s.primacy }
 
 // Propose journals e as primary.
-func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (state.Result, error) {
+func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (journal.Result, error) {
 	s.mu.Lock()
 	w := s.w
 	s.mu.Unlock()
 	if w == nil {
-		return state.Result{}, errs.New(errs.ErrNotPrimary, "this master is a standby")
+		return journal.Result{}, errs.New(errs.ErrNotPrimary, "this master is a standby")
 	}
 	return w.propose(ctx, e)
 }
