@@ -51,6 +51,8 @@ type System struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	once    sync.Once
+	// running is set once run owns (and will close) the primacy channel.
+	running atomic.Bool
 
 	mu     sync.Mutex
 	w      *writer
@@ -110,6 +112,7 @@ func (s *System) Start(ctx context.Context) error {
 		return err
 	}
 	s.wg.Add(1)
+	s.running.Store(true)
 	go s.run()
 	return nil
 }
@@ -296,6 +299,10 @@ func (s *System) Stop() error {
 	s.once.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
+		if !s.running.Load() {
+			// Never started (or start-up failed): run never ran to close it.
+			close(s.primacy)
+		}
 		err = s.opts.Selector.Stop()
 	})
 	return err
