@@ -86,7 +86,7 @@ type Result struct {
 	// Changes are when (since the history's start) the leader changes
 	// were seen.
 	Changes []time.Duration
-	Verdict   check.Verdict
+	Verdict check.Verdict
 	// History is every recorded operation.
 	History []porcupine.Operation
 	// Lost lists complete files the under storage lacks (or holds another
