@@ -20,7 +20,8 @@ import (
 // master and a worker and checks what each printed and what it did: cp
 // (Alluxio to Alluxio, and to and from the local file system), free, load,
 // persist, location, head, tail, stat, count, du, pin/unpin, chgrp,
-// setTtl/unsetTtl, version, fsadmin report ufs, and formatWorker.
+// setTtl/unsetTtl, version, mount/unmount with fsadmin report ufs, and
+// formatWorker.
 func TestCLIDataCommands(t *testing.T) {
 	t.Parallel()
 	m := cluster.NewMaster(t)
@@ -167,6 +168,12 @@ func TestCLIDataCommands(t *testing.T) {
 	rep := m.Must("fsadmin", "report", "ufs")
 	if !strings.Contains(rep, m.UFS()) || !strings.Contains(rep, extra) || !strings.Contains(rep, "/cli/mnt") {
 		t.Errorf("report ufs does not list both mounts (%s on /, %s on /cli/mnt):\n%s", m.UFS(), extra, rep)
+	}
+	if out := m.Must("fs", "unmount", "/cli/mnt"); strings.TrimSpace(out) != "Unmounted /cli/mnt" {
+		t.Errorf("unmount: %q", out)
+	}
+	if rep := m.Must("fsadmin", "report", "ufs"); strings.Contains(rep, extra) {
+		t.Errorf("report ufs after the unmount still lists %s:\n%s", extra, rep)
 	}
 
 	// formatWorker empties a stopped worker's storage: it comes back with
