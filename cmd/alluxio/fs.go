@@ -138,10 +138,7 @@ func fsCommand(use, short string, args cobra.PositionalArgs, run func(ctx contex
 }
 
 func fsCmd() *cobra.Command {
-	c := &cobra.Command{Use: "fs", Short: "file system commands (ls, mkdir, rm, mv, mount, ...)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("alluxio fs: a command is required (see 'alluxio fs --help')")
-		}}
+	c := &cobra.Command{Use: "fs", Short: "file system commands (ls, mkdir, rm, mv, mount, ...)"}
 	c.AddCommand(fsCommands()...)
-	return c
+	return groupHelp(c)
 }

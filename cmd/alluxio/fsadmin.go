@@ -22,11 +22,11 @@ func fsadminCmd() *cobra.Command {
 	// A RunE makes cobra reject unknown subcommands (Args: NoArgs) instead
 	// of printing help and exiting 0, which would hide a typo in a script.
 	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)", Args: cobra.NoArgs, RunE: help}
+	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)"}
 	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint, quorum)", Args: cobra.NoArgs, RunE: help}
 	journal.AddCommand(checkpointCmd(), quorumCmd())
 	c.AddCommand(reportCmd(), journal)
-	return nameArgErrors(c)[0]
+	return nameArgErrors(groupHelp(c))[0]
 }
 
 // clusterCommand builds a command that takes no arguments and talks to the
