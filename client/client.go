@@ -106,11 +106,27 @@ func (f *FileSystem) Close() error {
 	return f.disc.close()
 }
 
-// Leader returns the primary master's rpc address.
+// Leader asks the cluster which master is primary and returns that
+// master's rpc address as it names itself. The master the client reaches
+// first must say it is primary; a standby's answer names where the primary
+// is, and the client asks there, so a configured address that lost
+// leadership is never taken for the leader.
 func (f *FileSystem) Leader(ctx context.Context) (string, error) {
 	var addr string
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
-		addr = c.addr
+		r, err := c.meta.GetNodeStatus(ctx, &pb.GetNodeStatusRequest{})
+		if err != nil {
+			return err
+		}
+		if r.Status.GetRole() != "PRIMARY" {
+			// As a status error, so retry follows the hint like any
+			// refusal from a standby.
+			return errs.ToStatus(errs.New(errs.ErrNotPrimary, "master %s is %s", c.addr, r.Status.GetRole()), r.LeaderHint)
+		}
+		addr = r.Status.GetAddress()
+		if addr == "" {
+			addr = c.addr
+		}
 		return nil
 	})
 	return addr, err

@@ -278,7 +278,7 @@ func checkpointCmd() *cobra.Command {
 			return err
 		}
 		// The client keeps the master that took the checkpoint as its
-		// primary, so Leader names it without another election lookup.
+		// primary, so Leader asks that master first.
 		leader, err := env.fs.Leader(ctx)
 		if err != nil {
 			return err
