@@ -74,15 +74,15 @@ func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOption
 }
 
 func (f *FileSystem) writeType(s string) (string, error) {
-	wt := strings.ToUpper(s)
+	wt, from := strings.ToUpper(s), "write type"
 	if wt == "" {
-		wt = strings.ToUpper(f.cfg.WriteType)
+		wt, from = strings.ToUpper(f.cfg.WriteType), "alluxio.user.file.writetype.default"
 	}
 	if wt == "" {
 		wt = "ASYNC_THROUGH"
 	}
 	if _, ok := writeModes[wt]; !ok {
-		return "", errs.New(errs.ErrInvalidArg, "write type %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", s)
+		return "", errs.New(errs.ErrInvalidArg, "%s %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", from, wt)
 	}
 	return wt, nil
 }

@@ -60,7 +60,7 @@ func buildRegistry() map[string]Key {
 			if _, dup := m[k.Name]; dup {
 				panic("conf: key declared twice: " + k.Name)
 			}
-			m[k.Name] = k
+			m[k.Name] = inertDoc(k)
 		}
 	}
 	add(generalKeys)
