@@ -104,7 +104,6 @@ func Load(opts LoadOptions) (*Properties, error) {
 	return p, nil
 }
 
-
 func applyLayers(p *Properties, layers [][]sourced) {
 	for _, layer := range layers {
 		for _, s := range layer {

@@ -31,9 +31,9 @@ var noEffect = map[string]inert{
 	MasterJournalFlushTimeout: {why: "a journal write that fails ends the master's primacy at once"},
 	MasterJournalTailerShutdownQuietWaitTime: {why: "a standby that wins the election catches up to the end " +
 		"of the journal, then serves, without a quiet wait"},
-	MasterJournalRetryInterval: {why: "a failed journal write is not retried: the master steps down"},
-	MasterJournalGCPeriod:      {why: "journal files a checkpoint covers are deleted when it is written"},
-	MasterJournalGCThreshold:   {why: "journal files a checkpoint covers are deleted when it is written"},
+	MasterJournalRetryInterval:            {why: "a failed journal write is not retried: the master steps down"},
+	MasterJournalGCPeriod:                 {why: "journal files a checkpoint covers are deleted when it is written"},
+	MasterJournalGCThreshold:              {why: "journal files a checkpoint covers are deleted when it is written"},
 	MasterEmbeddedJournalCatchupRetryWait: {why: "Raft replication paces catch-up itself"},
 	MasterEmbeddedJournalEntrySizeMax:     {why: "entries are bounded by the RPC message limit (64MB)"},
 	MasterEmbeddedJournalFlushSizeMax:     {why: "Raft batches log writes itself"},
