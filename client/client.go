@@ -47,6 +47,10 @@ type Config struct {
 	RetryMaxDuration time.Duration
 	// RPCTimeout bounds one attempt of one call.
 	RPCTimeout time.Duration
+	// DataTimeout is alluxio.user.streaming.data.timeout: how long a
+	// reader or writer waits for a worker to take or send the next chunk
+	// of a block before it gives up on that worker (default 30s).
+	DataTimeout time.Duration
 	// SyncInterval and LoadType are the defaults for metadata sync
 	// (alluxio.user.file.metadata.sync.interval, .load.type); zero values
 	// leave it to the master.
@@ -94,6 +98,9 @@ func New(cfg Config) (*FileSystem, error) {
 	}
 	if cfg.RPCTimeout <= 0 {
 		cfg.RPCTimeout = 30 * time.Second
+	}
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = 30 * time.Second
 	}
 	d := newDiscovery(cfg.Masters)
 	d.zk, d.zkPath = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath

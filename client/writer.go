@@ -461,7 +461,7 @@ type outStream[Req, Resp any] struct {
 func openOut[Req, Resp any](w *FileWriter, addr, what string,
 	call func(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[Req, Resp], error), header *Req) (*outStream[Req, Resp], error) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.RPCTimeout, addr: addr, what: what}
+	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.DataTimeout, addr: addr, what: what}
 	err := withWatchdog(s.timeout, cancel, func() (err error) {
 		s.stream, err = call(ctx)
 		return err

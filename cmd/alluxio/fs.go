@@ -98,6 +98,7 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")
 	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration")
+	cfg.DataTimeout = dur("alluxio.user.streaming.data.timeout")
 	cfg.WriteType = get("alluxio.user.file.writetype.default")
 	cfg.ReadType = get("alluxio.user.file.readtype.default")
 	if sc, err := p.GetBool("alluxio.user.short.circuit.enabled"); err != nil {
