@@ -38,7 +38,10 @@ type Config struct {
 	CheckpointPeriod uint64
 	TailInterval     time.Duration
 
-	RootUFS          string
+	RootUFS string
+	// NoRetryCache is retry.cache.enabled=false; the zero value keeps the
+	// cache on, as the default does.
+	NoRetryCache     bool
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
 	WorkerTimeout    time.Duration
@@ -84,6 +87,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		CheckpointPeriod:   uint64(r.positive("alluxio.master.journal.checkpoint.period.entries")),
 		TailInterval:       r.duration("alluxio.master.journal.tailer.sleep.time"),
 		RootUFS:            r.str("alluxio.master.mount.table.root.ufs"),
+		NoRetryCache:       !r.boolean("alluxio.master.filesystem.operation.retry.cache.enabled"),
 		RetryCacheSize:     r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
 		TTLCheckInterval:   r.duration("alluxio.master.ttl.checker.interval"),
 		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),

@@ -291,6 +291,9 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		s.metrics.observe(info.FullMethod, start, err)
 		return nil, errs.ToStatus(err, s.leaderHint())
 	}
+	if s.cfg.NoRetryCache {
+		withoutOpID(req)
+	}
 	resp, err := h(ctx, req)
 	s.metrics.observe(info.FullMethod, start, err)
 	if err != nil {

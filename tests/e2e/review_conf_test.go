@@ -1,10 +1,19 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // TestStreamingDataTimeoutApplies: alluxio.user.streaming.data.timeout is
@@ -34,5 +43,46 @@ func TestStreamingDataTimeoutApplies(t *testing.T) {
 	}
 	if got := m.must("fs", "cat", "/f", "-Dalluxio.user.streaming.data.timeout=1s"); got != string(data) {
 		t.Fatal("cat after the worker resumed returned other bytes")
+	}
+}
+
+// TestRetryCacheEnabledApplies: with the retry cache on (the default), a
+// request repeated with its op id is answered as the first was; with
+// alluxio.master.filesystem.operation.retry.cache.enabled=false it is
+// carried out again, and fails because the directory now exists.
+func TestRetryCacheEnabledApplies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		enabled   string
+		secondErr bool
+	}{{"true", false}, {"false", true}} {
+		t.Run("enabled="+tt.enabled, func(t *testing.T) {
+			t.Parallel()
+			ports := testcluster.FreePorts(t, 2)
+			m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
+				extra: []string{"-Dalluxio.master.filesystem.operation.retry.cache.enabled=" + tt.enabled}}
+			m.must("format")
+			m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
+			m.waitLeader()
+			cc, err := grpc.NewClient(rpcAddr(m), grpc.WithTransportCredentials(insecure.NewCredentials()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cc.Close()
+			fsc := pb.NewFileSystemMasterClientServiceClient(cc)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			req := &pb.CreateDirectoryRequest{Path: "/once", OpId: "retried-op-1", WriteType: "MUST_CACHE"}
+			if _, err := fsc.CreateDirectory(ctx, req); err != nil {
+				t.Fatalf("first create: %v", err)
+			}
+			_, err = fsc.CreateDirectory(ctx, req)
+			if got := err != nil; got != tt.secondErr {
+				t.Fatalf("the same create again with retry cache enabled=%s: %v; want an error: %v", tt.enabled, err, tt.secondErr)
+			}
+			if err != nil && status.Code(err) != codes.AlreadyExists {
+				t.Fatalf("the repeated create failed for another reason: %v", err)
+			}
+		})
 	}
 }
