@@ -37,6 +37,11 @@ type Config struct {
 	// ZooKeeperLeaderPath is alluxio.zookeeper.leader.path (default
 	// /alluxio/leader).
 	ZooKeeperLeaderPath string
+	// ZooKeeperInquiries is alluxio.zookeeper.leader.inquiry.retry: how
+	// many times one lookup asks ZooKeeper while no primary is registered,
+	// waiting up to a second between tries (default 10). The retry budget
+	// bounds it too.
+	ZooKeeperInquiries int
 	// User is the name the masters record as owner (SIMPLE
 	// authentication); default: the OS user.
 	User string
@@ -81,6 +86,9 @@ func New(cfg Config) (*FileSystem, error) {
 	if cfg.ZooKeeperLeaderPath == "" {
 		cfg.ZooKeeperLeaderPath = "/alluxio/leader"
 	}
+	if cfg.ZooKeeperInquiries <= 0 {
+		cfg.ZooKeeperInquiries = 10
+	}
 	if cfg.User == "" {
 		cfg.User = "anonymous"
 		if u, err := user.Current(); err == nil {
@@ -103,7 +111,7 @@ func New(cfg Config) (*FileSystem, error) {
 		cfg.DataTimeout = 30 * time.Second
 	}
 	d := newDiscovery(cfg.Masters)
-	d.zk, d.zkPath = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath
+	d.zk, d.zkPath, d.zkInquiries = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath, cfg.ZooKeeperInquiries
 	return &FileSystem{cfg: cfg, disc: d}, nil
 }
 
@@ -156,7 +164,11 @@ func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn
 	ctx = metadata.AppendToOutgoingContext(ctx, "alluxio-user", f.cfg.User)
 	var last error
 	for attempt := 0; ; attempt++ {
-		c, err := f.disc.primary(ctx, f.cfg.RPCTimeout)
+		// Finding the primary may wait (ZooKeeper inquiries); not past
+		// the budget.
+		pctx, pcancel := context.WithDeadline(ctx, deadline)
+		c, err := f.disc.primary(pctx, f.cfg.RPCTimeout)
+		pcancel()
 		if err == nil {
 			actx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
 			err = call(actx, c)
@@ -203,11 +215,12 @@ type conn struct {
 type discovery struct {
 	addrs []string
 	// zk, when set, is asked for the primary instead of the masters.
-	zk     []string
-	zkPath string
-	mu     sync.Mutex
-	conns  map[string]*conn
-	cur    string
+	zk          []string
+	zkPath      string
+	zkInquiries int
+	mu          sync.Mutex
+	conns       map[string]*conn
+	cur         string
 }
 
 func newDiscovery(addrs []string) *discovery {
@@ -240,7 +253,7 @@ func (d *discovery) primary(ctx context.Context, timeout time.Duration) (*conn, 
 		return d.dial(cur)
 	}
 	if len(d.zk) > 0 {
-		addr, err := ZooKeeperLeader(ctx, d.zk, d.zkPath, min(timeout, 5*time.Second))
+		addr, err := ZooKeeperLeaderInquiries(ctx, d.zk, d.zkPath, min(timeout, 5*time.Second), d.zkInquiries)
 		if err != nil {
 			return nil, err
 		}

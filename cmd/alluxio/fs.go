@@ -94,6 +94,13 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 		}
 	}
 	cfg.ZooKeeperLeaderPath = get("alluxio.zookeeper.leader.path")
+	if n, err := p.GetInt("alluxio.zookeeper.leader.inquiry.retry"); err != nil {
+		errs = append(errs, err)
+	} else if n < 1 {
+		errs = append(errs, fmt.Errorf("alluxio.zookeeper.leader.inquiry.retry (%d) must be at least 1", n))
+	} else {
+		cfg.ZooKeeperInquiries = n
+	}
 	cfg.User = get("alluxio.security.login.username")
 	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")

@@ -54,5 +54,6 @@ var zookeeperKeys = []Key{
 	dur(ZookeeperSessionTimeout, "5s", "ZooKeeper session timeout; a primary that loses its session steps down. "+
 		"Alluxio's default is 60s; a shorter one makes failover faster."),
 	dur(ZookeeperConnectionTimeout, "15s", "How long to wait for a connection to ZooKeeper."),
-	num(ZookeeperLeaderInquiryRetry, "10", "How many times a client asks ZooKeeper for the leader before it fails."),
+	num(ZookeeperLeaderInquiryRetry, "10", "How many times one leader lookup asks ZooKeeper while no primary is registered, "+
+		"waiting up to a second between tries (at least 1); the client's retry budget bounds it too."),
 }
