@@ -97,6 +97,7 @@ func (s *Server) newJournal() (journal.System, error) {
 			// pauses for one; a lone master must do it itself.
 			CheckpointOnStandby: s.cfg.ZooKeeperEnabled,
 			Logger:              s.log.With("component", "journal"), OnFatal: s.onFatal,
+			Owner: s.journalOwner(),
 		})
 	case "EMBEDDED":
 		peers := make([]raftjournal.Peer, len(s.cfg.EmbeddedAddresses))
@@ -112,6 +113,15 @@ func (s *Server) newJournal() (journal.System, error) {
 	default:
 		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s: must be UFS or EMBEDDED", s.cfg.JournalType)
 	}
+}
+
+// journalOwner names this master in the journal folder's lock; with a
+// port not chosen yet, the journal's default (host and pid) is unique.
+func (s *Server) journalOwner() string {
+	if s.cfg.RPCPort == 0 {
+		return ""
+	}
+	return "master " + s.cfg.RPCAddress()
 }
 
 func (s *Server) onFatal(err error) {
