@@ -136,7 +136,13 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	if strings.EqualFold(mustGet(mp, "alluxio.master.journal.type"), "EMBEDDED") {
 		mp.Set("alluxio.master.journal.folder", filepath.Join(folder, "master"+strconv.Itoa(i)))
 	}
-	return master.ConfigFromProperties(mp)
+	c, err := master.ConfigFromProperties(mp)
+	if err != nil {
+		return nil, err
+	}
+	// Each master knows its own journal; the others' are next to it.
+	c.ProtectedDirs = append(c.ProtectedDirs, master.ProtectedDir{Path: folder, What: "the journals of the local masters"})
+	return c, nil
 }
 
 func mustGet(p *conf.Properties, k string) string {

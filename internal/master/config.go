@@ -61,7 +61,14 @@ type Config struct {
 	ZKConnectTimeout time.Duration
 
 	LogDir string
+
+	// ProtectedDirs are directories of the cluster's own that no mount may
+	// hold or lie inside (the journal folder, the metastore).
+	ProtectedDirs []ProtectedDir
 }
+
+// ProtectedDir is a directory no mount may reach, and what it is.
+type ProtectedDir struct{ Path, What string }
 
 // RPCAddress is the address other processes reach this master's rpc at.
 func (c *Config) RPCAddress() string { return net.JoinHostPort(c.Hostname, strconv.Itoa(c.RPCPort)) }
@@ -110,6 +117,8 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	} else {
 		c.Umask = uint32(v)
 	}
+	c.ProtectedDirs = []ProtectedDir{{c.JournalFolder, "the journal (alluxio.master.journal.folder)"},
+		{r.str("alluxio.master.metastore.dir"), "the metastore (alluxio.master.metastore.dir)"}}
 	if c.Hostname == "" {
 		c.Hostname = "localhost"
 		if h, err := os.Hostname(); err == nil && h != "" {

@@ -589,6 +589,9 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 			}
 			return err
 		}
+		if err := fs.checkMountTarget(path, req.UfsPath); err != nil {
+			return err
+		}
 		if err := checkUFSDir(ctx, req.UfsPath); err != nil {
 			return err
 		}

@@ -125,6 +125,19 @@ func TestTwoLocalClustersKeepTheirBlocks(t *testing.T) {
 		t.Fatalf("cluster A's cached file after the refused worker: %v", err)
 	}
 
+	// The masters' journals cannot be mounted (and so not removed with
+	// rm -R), neither the work dir that holds them.
+	journal := filepath.Join(a.home, ".alluxio", "local", "journal")
+	for ufs, why := range map[string]string{
+		filepath.Join(journal, "master2"): "is inside the journals of the local masters",
+		journal:                           "holds the journal",
+		filepath.Join(a.home, ".alluxio", "local"): "is a prefix of",
+	} {
+		if out, err := a.run("fs", "mount", "/j", ufs); err == nil || !strings.Contains(out, why) {
+			t.Errorf("mount of %s in alluxio local: %v, want a refusal saying %q:\n%s", ufs, err, why, out)
+		}
+	}
+
 	// Every master printed its web port, and answers on it.
 	for i := 0; i < 3; i++ {
 		m := regexp.MustCompile(fmt.Sprintf(`master%d listening"[^\n]* web=\S*:(\d+)`, i)).FindStringSubmatch(a.proc.Output())
