@@ -367,3 +367,19 @@ func TestMasterInfoLines(t *testing.T) {
 		t.Errorf("masterInfoLines =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestMetricLines(t *testing.T) {
+	got := metricLines([]client.Metric{
+		{Name: "Cluster.BytesReadAlluxio", Type: "COUNTER", Value: 3 << 20},
+		{Name: "Master.FilesCreated", Type: "COUNTER", Value: 12},
+		{Name: "Worker.BlocksCached", Type: "GAUGE", Value: 2, Worker: "w1:29999"},
+	})
+	want := []string{
+		"Cluster.BytesReadAlluxio  (Type: COUNTER, Value: 3.00MB)",
+		"Master.FilesCreated  (Type: COUNTER, Value: 12)",
+		"Worker.BlocksCached (w1:29999)  (Type: GAUGE, Value: 2)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("metricLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -125,7 +125,13 @@ func reportCmd() *cobra.Command {
 						fmt.Fprintln(out, l)
 					}
 				case "metrics":
-					fmt.Fprintf(out, "No workers registered with master %s: there are no worker metrics to report.\n", mi.Leader)
+					ms, err := env.fs.Metrics(ctx)
+					if err != nil {
+						return err
+					}
+					for _, l := range metricLines(ms) {
+						fmt.Fprintln(out, l)
+					}
 				default:
 					for _, l := range summaryLines(mi) {
 						fmt.Fprintln(out, l)
@@ -351,4 +357,23 @@ func unmountCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "Unmounted", env.paths[0])
 			return nil
 		})
+}
+
+// metricLines is fsadmin report metrics in Alluxio's layout: one metric a
+// line, "Name  (Type: COUNTER, Value: 12)", sizes as 1.00MB; a worker's
+// own metrics name the worker.
+func metricLines(ms []client.Metric) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		name := m.Name
+		if m.Worker != "" {
+			name += " (" + m.Worker + ")"
+		}
+		v := strconv.FormatFloat(m.Value, 'f', -1, 64)
+		if strings.Contains(m.Name, "Bytes") || strings.Contains(m.Name, "Capacity") {
+			v = conf.FormatBytes(int64(m.Value))
+		}
+		out = append(out, fmt.Sprintf("%s  (Type: %s, Value: %s)", name, m.Type, v))
+	}
+	return out
 }

@@ -40,6 +40,8 @@ type workerState struct {
 	lastContact time.Time
 	started     time.Time
 	lost        bool
+	// metrics are the worker's counters as of its last heartbeat.
+	metrics map[string]float64
 }
 
 // persistJob is an asynchronous persist handed to a worker; it is handed to
@@ -160,6 +162,7 @@ func (b *blockMaster) heartbeat(r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeat
 	}
 	w.lastContact = b.now()
 	w.tiers = r.Tiers
+	w.metrics = r.Metrics
 	for _, blk := range r.AddedBlocks {
 		b.addLocation(w, blk.BlockId, blk.Tier)
 	}

@@ -19,6 +19,8 @@ type metrics struct {
 	reg   *prometheus.Registry
 	calls *prometheus.CounterVec
 	lat   *prometheus.HistogramVec
+	// ops are the same calls under Alluxio's metric names.
+	ops opCounters
 }
 
 func newMetrics(s *Server) *metrics {
@@ -50,6 +52,7 @@ func (m *metrics) observe(method string, start time.Time, err error) {
 		code = errs.Code(err)
 	}
 	m.calls.WithLabelValues(method, code).Inc()
+	m.ops.count(method, err == nil)
 	m.lat.WithLabelValues(method).Observe(time.Since(start).Seconds())
 }
 

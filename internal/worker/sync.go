@@ -132,7 +132,7 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	added, removed := s.store.TakeChanges()
 	written := s.protect.snapshot()
 	done, failed := s.persists.take()
-	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store, s.cfg.Tiers), AddedBlocks: blocksOnTier(added),
+	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store, s.cfg.Tiers), Metrics: s.metrics.alluxio(s), AddedBlocks: blocksOnTier(added),
 		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failed}
 	var resp *pb.BlockHeartbeatResponse
 	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
