@@ -375,7 +375,7 @@ func TestMetricLines(t *testing.T) {
 		{Name: "Worker.BlocksCached", Type: "GAUGE", Value: 2, Worker: "w1:29999"},
 	})
 	want := []string{
-		"Cluster.BytesReadAlluxio  (Type: COUNTER, Value: 3.00MB)",
+		"Cluster.BytesReadAlluxio  (Type: COUNTER, Value: 3072.00KB)", // conf.FormatBytes, as Alluxio prints sizes
 		"Master.FilesCreated  (Type: COUNTER, Value: 12)",
 		"Worker.BlocksCached (w1:29999)  (Type: GAUGE, Value: 2)",
 	}
