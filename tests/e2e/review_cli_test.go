@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
@@ -101,5 +102,123 @@ func TestReportMetricsMove(t *testing.T) {
 		if d := after[c.name] - before[c.name]; d < c.min {
 			t.Errorf("%s moved by %v (from %v to %v), want at least %v", c.name, d, before[c.name], after[c.name], c.min)
 		}
+	}
+}
+
+// journalLines parses readJournal's output: one "sequence<TAB>entry" line
+// per entry, sequences consecutive.
+func journalLines(t *testing.T, out string) (first, last uint64, text string) {
+	t.Helper()
+	for i, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		seq, entry, ok := strings.Cut(l, "\t")
+		n, err := strconv.ParseUint(seq, 10, 64)
+		if !ok || err != nil || entry == "" {
+			t.Fatalf("readJournal line %q is not sequence<TAB>entry:\n%s", l, out)
+		}
+		if i == 0 {
+			first = n
+		} else if n != last+1 {
+			t.Fatalf("readJournal: sequence %d after %d:\n%s", n, last, out)
+		}
+		last = n
+	}
+	return first, last, out
+}
+
+// TestReadJournalUFS prints a running master's UFS journal.
+func TestReadJournalUFS(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	m.must("fs", "mkdir", "/rj")
+	m.must("fs", "touch", "/rj/f")
+	first, last, text := journalLines(t, m.must("readJournal"))
+	if first != 1 || last < 4 || !strings.Contains(text, `"/rj"`) || !strings.Contains(text, `"/rj/f"`) {
+		t.Fatalf("readJournal (sequences %d to %d) lacks the mkdir and touch:\n%s", first, last, text)
+	}
+	if f, l, _ := journalLines(t, m.must("readJournal", "-start", "2", "-end", "3")); f != 2 || l != 2 {
+		t.Fatalf("readJournal -start 2 -end 3 printed sequences %d to %d", f, l)
+	}
+}
+
+// TestReadJournalEmbedded: readJournal on an embedded journal refuses while
+// its master runs, naming it, and prints a stopped master's Raft log as
+// journal entries numbered as the masters number them (after the newest
+// snapshot).
+func TestReadJournalEmbedded(t *testing.T) {
+	t.Parallel()
+	c := newEmbeddedCluster(t, 0)
+	fs := c.client(30 * time.Second)
+	mkdirs := func(from, to int) {
+		for i := from; i < to; i++ {
+			if _, err := fs.CreateDirectory(t.Context(), "/e"+strconv.Itoa(i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	mkdirs(0, 20)
+	m := c.waitLeader()
+	out, code := m.run("readJournal")
+	if code == 0 || !strings.Contains(out, "held by master "+embeddedAddr(t, m)+" (embedded journal)") || !strings.Contains(out, "stopped") {
+		t.Fatalf("readJournal of a running embedded master: exit %d:\n%s", code, out)
+	}
+	// A snapshot on the leader, then entries after it.
+	m.must("fsadmin", "journal", "checkpoint")
+	mkdirs(20, 25)
+	c.converge()
+	d, err := m.digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.proc.Stop(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	out = m.must("readJournal")
+	info, entries, _ := strings.Cut(out, "\n")
+	if !strings.Contains(info, "snapshot (raft index") {
+		t.Fatalf("readJournal does not say what its snapshot holds: %q", info)
+	}
+	first, last, text := journalLines(t, entries)
+	if !strings.Contains(info, "holds the entries below sequence "+strconv.FormatUint(first, 10)+".") {
+		t.Errorf("the first entry printed (%d) does not follow the snapshot: %q", first, info)
+	}
+	if last != d.Seq || strings.Contains(text, `"/e19"`) || !strings.Contains(text, `"/e20"`) || !strings.Contains(text, `"/e24"`) {
+		t.Fatalf("readJournal printed sequences %d to %d (the master had applied %d); want the entries after the snapshot:\n%s", first, last, d.Seq, text)
+	}
+}
+
+// TestGetConf prints resolved values and where they come from, on a
+// master's configuration (the -D flags, its site file, the defaults).
+func TestGetConf(t *testing.T) {
+	t.Parallel()
+	m := newMaster(t)
+	if err := os.MkdirAll(filepath.Join(m.dir, "conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	site := filepath.Join(m.dir, "conf", "alluxio-site.properties")
+	if err := os.WriteFile(site, []byte("# site\nalluxio.user.file.buffer.bytes=4MB\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"getConf", "alluxio.master.rpc.port"}, strconv.Itoa(m.rpcPort)},
+		{[]string{"getConf", "--source", "alluxio.master.journal.type"}, "UFS (-D)"},
+		{[]string{"getConf", "--source", "alluxio.user.file.buffer.bytes"}, "4MB (file " + site + ":2)"},
+		{[]string{"getConf", "--source", "alluxio.master.journal.folder"}, m.dir + "/journal (default)"},
+		{[]string{"getConf", "alluxio.zookeeper.session.timeout"}, "5s"},
+	} {
+		if got := strings.TrimSpace(m.must(tt.args...)); got != tt.want {
+			t.Errorf("alluxio %s = %q, want %q", strings.Join(tt.args, " "), got, tt.want)
+		}
+	}
+	all := m.must("getConf")
+	for _, want := range []string{"alluxio.master.rpc.port=" + strconv.Itoa(m.rpcPort) + "\n", "alluxio.user.file.buffer.bytes=4MB\n"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("alluxio getConf lacks %q", want)
+		}
+	}
+	if out, code := m.run("getConf", "alluxio.no.such.key"); code == 0 || !strings.Contains(out, "alluxio.no.such.key") {
+		t.Errorf("getConf of an unknown key: exit %d: %s", code, out)
 	}
 }
