@@ -108,8 +108,16 @@ func formatCmd() *cobra.Command {
 	return c
 }
 
+// openLog opens the process's logger and makes it the default too, so a
+// library or component that logs through slog.Default() or the log
+// package writes the same format into the same file, not bare lines on
+// stderr that miss the log file.
 func openLog(dir, name string) (*slog.Logger, io.Closer, error) {
-	return logging.Open(dir, name, slog.LevelInfo)
+	log, closer, err := logging.Open(dir, name, slog.LevelInfo)
+	if err == nil {
+		slog.SetDefault(log)
+	}
+	return log, closer, err
 }
 
 // formatJournal empties the journal: the shared-folder layout for UFS, an

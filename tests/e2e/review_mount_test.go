@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOverlappingMountsRefused: a mount whose under storage overlaps
@@ -53,4 +54,21 @@ func TestOverlappingMountsRefused(t *testing.T) {
 	}
 	// A sibling directory is no overlap.
 	m.must("fs", "mount", "/c", m.dir+"/ext2")
+
+	// Mounts, unmounts and deletes of mount points are in the master's log.
+	m.must("fs", "unmount", "/c")
+	if out, code := m.run("fs", "rm", "-R", "/a"); code == 0 {
+		t.Fatalf("rm -R of a mount point succeeded: %s", out)
+	}
+	for _, want := range []string{
+		`msg=mounted process=master path=/a ufs=` + ext + " readonly=false user=",
+		`msg="mount refused" process=master path=/b ufs=` + w.dir + " user=",
+		`msg=mounted process=master path=/c ufs=` + m.dir + "/ext2",
+		`msg=unmounted process=master path=/c user=`,
+		`msg="delete of a path holding mount points refused" process=master path=/a mount_points=[/a]`,
+	} {
+		if !m.proc.WaitForLog(t, want, 10*time.Second) {
+			t.Errorf("the master's log lacks %q", want)
+		}
+	}
 }
