@@ -30,6 +30,7 @@ func (s *State) Apply(e *journalpb.Entry) Result {
 
 func (s *State) apply(e *journalpb.Entry) Result {
 	t := e.TimeMs
+	s.applying.intents, s.applying.timeMs = e.UfsIntents, t
 	switch op := e.Op.(type) {
 	case *journalpb.Entry_CreateFile:
 		return s.applyCreateFile(orEmpty(op.CreateFile), t)
@@ -51,6 +52,12 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applySync(orEmpty(op.SyncMetadata), t)
 	case *journalpb.Entry_Noop:
 		return Result{}
+	case *journalpb.Entry_PersistDone:
+		return s.applyPersistDone(orEmpty(op.PersistDone))
+	case *journalpb.Entry_UfsIntentDone:
+		return s.applyIntentDone(orEmpty(op.UfsIntentDone))
+	case *journalpb.Entry_UfsIntentFailed:
+		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
@@ -150,10 +157,18 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 	if op.Persisted {
 		persist = journalpb.PersistenceState_PERSISTED
 	}
+	// A file already in the under storage needs its directories there.
+	parentPath := fspath.Parent(path)
+	p, perr := s.lookup(parentPath)
+	mkdirs := op.Persisted && op.Recursive && (perr != nil || !p.Persisted())
 	dirTemplate := &Inode{Owner: op.Owner, Group: op.Group, Mode: 0o755, Persistence: persist}
 	parent, name, err := s.parentFor(path, op.Recursive, dirTemplate, t)
 	if err != nil {
 		return Result{Err: err}
+	}
+	if mkdirs && s.applying.intents {
+		mode := dirTemplate.Mode
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: parentPath, Mode: &mode})
 	}
 	n := s.newInode(parent, name, false, t)
 	n.Owner, n.Group, n.Mode = op.Owner, op.Group, op.Mode
@@ -180,6 +195,10 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
 	switch {
+	case op.Persisted && s.applying.intents:
+		// Persisted once the copy is published (UfsIntentDone).
+		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: s.pathOf(n), FileId: n.ID, Length: n.Length})
 	case op.Persisted:
 		s.markPersisted(n)
 		n.UfsModMs = op.UfsModMs
@@ -208,6 +227,8 @@ func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Res
 		persist = journalpb.PersistenceState_PERSISTED
 	}
 	tmpl := &Inode{Owner: op.Owner, Group: op.Group, Mode: op.Mode, Persistence: persist}
+	p, perr := s.lookup(fspath.Parent(path))
+	leftover := perr == nil && p.IsDir && p.ChildrenLoaded
 	parent, name, err := s.parentFor(path, op.Recursive, tmpl, t)
 	if err != nil {
 		return Result{Err: err}
@@ -216,6 +237,10 @@ func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Res
 	n.Owner, n.Group, n.Mode, n.Persistence = op.Owner, op.Group, op.Mode, persist
 	// A directory made in Alluxio has nothing in the under storage to load.
 	n.ChildrenLoaded = true
+	if op.Persisted && s.applying.intents {
+		mode := op.Mode
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: path, Mode: &mode, ReplaceLeftover: leftover})
+	}
 	return Result{InodeID: n.ID}
 }
 
@@ -242,8 +267,26 @@ func (s *State) applyDelete(op *journalpb.Delete) Result {
 			return Result{Err: errs.New(errs.ErrPrecondition, "delete %s: %s is a mount point (unmount it first)", path, p)}
 		}
 	}
+	if s.applying.intents && !op.AlluxioOnly {
+		s.deleteIntent(n, path)
+	}
 	s.removeSubtree(n)
 	return Result{InodeID: n.ID}
+}
+
+// deleteIntent records what the under storage must lose with n: its copy
+// when it has one (or is about to: a pending publish), and the copy of a
+// file whose writer or persister may have left one under its temporary
+// name.
+func (s *State) deleteIntent(n *Inode, path string) {
+	in := &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_DELETE, Path: path, Recursive: n.IsDir,
+		DeleteTarget: n.Persisted() || s.publishBelow(n)}
+	if !n.IsDir && (!n.Completed || n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED) {
+		in.FileId = n.ID
+	}
+	if in.DeleteTarget || in.FileId != 0 {
+		s.addIntent(in)
+	}
 }
 
 // removeSubtree unlinks n and forgets it and everything below it.
@@ -303,6 +346,11 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	if err != nil {
 		return Result{Err: err}
 	}
+	if s.applying.intents && src.Persisted() {
+		_, drel, _ := s.mounts.resolve(dst)
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
+			UfsDstPath: drel, ReplaceLeftover: parent.ChildrenLoaded})
+	}
 	delete(src.parent.children, src.Name)
 	src.parent.ModMs = t
 	src.Name, src.parent, src.ParentID = name, parent, parent.ID
@@ -319,6 +367,10 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	}
 	if op.Mode != nil && *op.Mode > 0o7777 {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
+	}
+	if s.applying.intents && n.Persisted() && (op.Mode != nil || op.Owner != nil || op.Group != nil) {
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE, Path: s.pathOf(n),
+			Mode: op.Mode, Owner: op.Owner, Group: op.Group})
 	}
 	set := func(n *Inode) {
 		if op.Mode != nil {
@@ -349,6 +401,7 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			} else {
 				n.Persistence = *op.PersistenceState
 			}
+			n.UfsError = ""
 		}
 		n.ModMs = t
 	}

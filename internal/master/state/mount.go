@@ -163,6 +163,7 @@ func (s *State) applyUnmount(op *journalpb.Unmount) Result {
 	if err != nil {
 		return Result{Err: err}
 	}
+	s.dropMountIntents(s.mounts.byPath[path].ID)
 	s.removeSubtree(n)
 	delete(s.mounts.byPath, path)
 	return Result{InodeID: n.ID}
