@@ -80,6 +80,18 @@ func (s *State) Resolve(path string) (MountPoint, string, error) {
 	return *m, rel, nil
 }
 
+// MountByID returns the mount point with id.
+func (s *State) MountByID(id int64) (MountPoint, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, m := range s.mounts.byPath {
+		if m.ID == id {
+			return *m, true
+		}
+	}
+	return MountPoint{}, false
+}
+
 // MountTable lists the mount points in path order.
 func (s *State) MountTable() []MountPoint {
 	s.mu.RLock()
