@@ -72,7 +72,9 @@ func (c ufsChanger) Delete(ctx context.Context, p string, recursive bool) error 
 	return c.u.Delete(ctx, p, recursive)
 }
 
-func (c ufsChanger) Rename(ctx context.Context, src, dst string) error { return c.u.Rename(ctx, src, dst) }
+func (c ufsChanger) Rename(ctx context.Context, src, dst string) error {
+	return c.u.Rename(ctx, src, dst)
+}
 
 func (c ufsChanger) SetMode(ctx context.Context, p string, perm os.FileMode) error {
 	return c.u.SetMode(ctx, p, perm)
