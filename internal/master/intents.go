@@ -37,6 +37,9 @@ type intentRunner struct {
 	// starts without it and simply tries again.
 	retry map[uint64]*intentRetry
 	wake  chan struct{}
+	// every is how often the loop looks; retryMin the first pause after
+	// a refusal, doubled with each (tests shorten them).
+	every, retryMin time.Duration
 
 	done, retried, failed atomic.Int64
 }
@@ -54,7 +57,7 @@ const (
 
 func newIntentRunner(fs *fileSystem) *intentRunner {
 	return &intentRunner{fs: fs, log: fs.log, now: fs.now, running: map[uint64]chan struct{}{},
-		retry: map[uint64]*intentRetry{}, wake: make(chan struct{}, 1)}
+		retry: map[uint64]*intentRetry{}, wake: make(chan struct{}, 1), every: time.Second, retryMin: intentRetryMin}
 }
 
 // kindName is an intent's kind as users see it: "DELETE", "PUBLISH".
@@ -117,9 +120,6 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	if !r.fs.st.IntentPending(in.Id) {
 		return nil
 	}
-	if wait := r.backoff(in.Id); wait != "" {
-		return errs.New(errs.ErrUnavailable, "%s", wait)
-	}
 	if own {
 		r.pause(ctx, in)
 	}
@@ -176,15 +176,14 @@ func (r *intentRunner) claim(ctx context.Context, id uint64) (release func(), er
 	}
 }
 
-// backoff says why intent id is not tried now ("" when it may be).
-func (r *intentRunner) backoff(id uint64) string {
+// due reports whether the loop may try intent id again: an operation on
+// its paths tries it at once, the loop only after a pause that grows with
+// each refusal.
+func (r *intentRunner) due(id uint64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rt := r.retry[id]
-	if rt == nil || !r.now().Before(rt.next) {
-		return ""
-	}
-	return fmt.Sprintf("tried %d times, again in %s; last: %s", rt.attempts, rt.next.Sub(r.now()).Round(time.Millisecond), rt.err)
+	return rt == nil || !r.now().Before(rt.next)
 }
 
 // refused notes an attempt the store refused; only the first is logged.
@@ -206,7 +205,7 @@ func (r *intentRunner) refused(in *journalpb.UfsIntent, err error) {
 	}
 	rt.attempts++
 	rt.err = errs.Message(err)
-	rt.next = r.now().Add(min(intentRetryMin<<min(rt.attempts-1, 16), intentRetryMax))
+	rt.next = r.now().Add(min(r.retryMin<<min(rt.attempts-1, 16), intentRetryMax))
 }
 
 func (r *intentRunner) succeeded(in *journalpb.UfsIntent) {
@@ -261,20 +260,23 @@ func permanent(err error) bool {
 
 // loop finishes pending intents until ctx ends (when this master stops
 // being primary): at once, which is how a new primary takes over its
-// predecessor's, then every second and when woken.
+// predecessor's, then every second (r.every) and when woken.
 func (r *intentRunner) loop(ctx context.Context) {
 	if n := len(r.fs.st.PendingIntents()); n > 0 {
 		r.log.Info("finishing the under storage changes the previous primary left pending", "count", n)
 	}
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
 	for {
 		r.sweep(ctx)
+		r.mu.Lock()
+		t := time.NewTimer(r.every)
+		r.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C:
 		case <-r.wake:
+			t.Stop()
 		}
 	}
 }
@@ -294,7 +296,7 @@ func (r *intentRunner) sweep(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if overlapsAny(in, stuck) {
+		if overlapsAny(in, stuck) || !r.due(in.Id) {
 			stuck = append(stuck, in)
 			continue
 		}

@@ -188,13 +188,7 @@ func newTestMaster(t *testing.T, mod func(*Config)) *testMaster {
 // storage is uri, and waits until it is primary.
 func startTestMasterOn(t *testing.T, dir, uri string, mod func(*Config)) *testMaster {
 	t.Helper()
-	cfg := &Config{
-		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "UFS", JournalFolder: dir + "/journal",
-		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
-		RootUFS: uri, RetryCacheSize: 1000, TTLCheckInterval: time.Hour,
-		DefaultBlockSize: 1 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
-		WorkerTimeout: time.Minute,
-	}
+	cfg := testConfig(dir, uri)
 	if mod != nil {
 		mod(cfg)
 	}
@@ -213,6 +207,18 @@ func startTestMasterOn(t *testing.T, dir, uri string, mod func(*Config)) *testMa
 		m.store = memStore(uri)
 	}
 	return m
+}
+
+// testConfig configures a master of the journal in dir, on loopback ports
+// any free, whose root under storage is uri.
+func testConfig(dir, uri string) *Config {
+	return &Config{
+		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "UFS", JournalFolder: dir + "/journal",
+		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
+		RootUFS: uri, RetryCacheSize: 1000, TTLCheckInterval: time.Hour,
+		DefaultBlockSize: 1 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
+		WorkerTimeout: time.Minute,
+	}
 }
 
 // waitUntil polls cond until it holds, failing the test after d.
