@@ -128,7 +128,11 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	case err == nil:
 		r.succeeded(in)
 		_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id, UfsModMs: modMs}))
-		return ignoreResolved(err)
+		if err = ignoreResolved(err); err != nil {
+			r.log.Info("under storage change done, but not journaled done: the next primary does it again",
+				"kind", kindName(in), "path", in.Path, "intent", in.Id, "err", err)
+		}
+		return err
 	case !permanent(err):
 		r.refused(in, err)
 		return err
@@ -309,7 +313,9 @@ func (r *intentRunner) sweep(ctx context.Context) {
 	}
 }
 
-// pause is the PauseBeforeUFSChange failpoint.
+// pause is the PauseBeforeUFSChange failpoint. What the pause lets happen
+// meanwhile (the master deposed, its successor done with the change) is
+// for the fence in execute to catch: the state is not looked at again.
 func (r *intentRunner) pause(ctx context.Context, in *journalpb.UfsIntent) {
 	spec, on := failpoint.Value(failpoint.PauseBeforeUFSChange)
 	if !on {
