@@ -157,18 +157,14 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 	if op.Persisted {
 		persist = journalpb.PersistenceState_PERSISTED
 	}
-	// A file already in the under storage needs its directories there.
-	parentPath := fspath.Parent(path)
-	p, perr := s.lookup(parentPath)
-	mkdirs := op.Persisted && op.Recursive && (perr != nil || !p.Persisted())
 	dirTemplate := &Inode{Owner: op.Owner, Group: op.Group, Mode: 0o755, Persistence: persist}
+	mkdirs := s.parentsIntent(op, path, dirTemplate.Mode)
 	parent, name, err := s.parentFor(path, op.Recursive, dirTemplate, t)
 	if err != nil {
 		return Result{Err: err}
 	}
-	if mkdirs && s.applying.intents {
-		mode := dirTemplate.Mode
-		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: parentPath, Mode: &mode})
+	if mkdirs != nil {
+		s.addIntent(mkdirs)
 	}
 	n := s.newInode(parent, name, false, t)
 	n.Owner, n.Group, n.Mode = op.Owner, op.Group, op.Mode
@@ -176,6 +172,20 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 	n.Persistence = persist
 	s.setTTL(n, op.TtlMs, op.TtlAction)
 	return Result{InodeID: n.ID}
+}
+
+// parentsIntent is the intent to make the directories of a file created
+// as already in the under storage (Persisted), when the namespace makes
+// them now or has them only in Alluxio; nil when there is none.
+func (s *State) parentsIntent(op *journalpb.CreateFile, path string, mode uint32) *journalpb.UfsIntent {
+	if !s.applying.intents || !op.Persisted || !op.Recursive {
+		return nil
+	}
+	parent := fspath.Parent(path)
+	if p, err := s.lookup(parent); err == nil && p.Persisted() {
+		return nil
+	}
+	return &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: parent, Mode: &mode}
 }
 
 func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
@@ -346,11 +356,7 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	if err != nil {
 		return Result{Err: err}
 	}
-	if s.applying.intents && src.Persisted() {
-		_, drel, _ := s.mounts.resolve(dst)
-		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
-			UfsDstPath: drel, ReplaceLeftover: parent.ChildrenLoaded})
-	}
+	s.renameIntent(src, srcPath, dst, parent)
 	delete(src.parent.children, src.Name)
 	src.parent.ModMs = t
 	src.Name, src.parent, src.ParentID = name, parent, parent.ID
@@ -358,6 +364,19 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	parent.ModMs = t
 	src.ModMs = t
 	return Result{InodeID: src.ID}
+}
+
+// renameIntent records the move of a persisted inode's copy. Whatever the
+// store holds at the destination is a leftover when the namespace had
+// listed the destination's directory (and, having checked, has nothing
+// there).
+func (s *State) renameIntent(src *Inode, srcPath, dst string, dstParent *Inode) {
+	if !s.applying.intents || !src.Persisted() {
+		return
+	}
+	_, drel, _ := s.mounts.resolve(dst)
+	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
+		UfsDstPath: drel, ReplaceLeftover: dstParent.ChildrenLoaded})
 }
 
 func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
@@ -368,10 +387,7 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	if op.Mode != nil && *op.Mode > 0o7777 {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
 	}
-	if s.applying.intents && n.Persisted() && (op.Mode != nil || op.Owner != nil || op.Group != nil) {
-		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE, Path: s.pathOf(n),
-			Mode: op.Mode, Owner: op.Owner, Group: op.Group})
-	}
+	s.attributeIntent(n, op)
 	set := func(n *Inode) {
 		if op.Mode != nil {
 			n.Mode = *op.Mode
@@ -418,6 +434,17 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	}
 	walk(n)
 	return Result{InodeID: n.ID}
+}
+
+// attributeIntent records the under storage side of a mode or owner
+// change of a persisted inode (the inode itself: a recursive change stays
+// in Alluxio below it, as before intents).
+func (s *State) attributeIntent(n *Inode, op *journalpb.SetAttribute) {
+	if !s.applying.intents || !n.Persisted() || (op.Mode == nil && op.Owner == nil && op.Group == nil) {
+		return
+	}
+	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE, Path: s.pathOf(n),
+		Mode: op.Mode, Owner: op.Owner, Group: op.Group})
 }
 
 func (s *State) setTTL(n *Inode, ttl int64, action journalpb.TtlAction) {

@@ -145,10 +145,9 @@ func (s *State) restore(r io.Reader, name string) error {
 		case *journalpb.CheckpointRecord_Retry:
 			s.retry.put(x.Retry.OpId, outcomeFromProto(x.Retry))
 		case *journalpb.CheckpointRecord_Intent:
-			if x.Intent.Id == 0 || s.intents.byID[x.Intent.Id] != nil {
-				return bad("under storage intent with a missing or repeated id %d", x.Intent.Id)
+			if err := s.restoreIntent(x.Intent); err != nil {
+				return bad("%v", err)
 			}
-			s.intents.add(proto.Clone(x.Intent).(*journalpb.UfsIntent))
 		default:
 			return bad("unknown record")
 		}
@@ -199,5 +198,13 @@ func (s *State) restoreInode(p *journalpb.Inode) error {
 	if n.TTLMs > 0 {
 		s.ttl[n.ID] = struct{}{}
 	}
+	return nil
+}
+
+func (s *State) restoreIntent(in *journalpb.UfsIntent) error {
+	if in.Id == 0 || s.intents.byID[in.Id] != nil {
+		return fmt.Errorf("under storage intent with a missing or repeated id %d", in.Id)
+	}
+	s.intents.add(proto.Clone(in).(*journalpb.UfsIntent))
 	return nil
 }
