@@ -25,10 +25,15 @@ func TestRefusedChangeIsRetriedAndShown(t *testing.T) {
 	ctx := context.Background()
 	m.write(t, "/d/f", []byte("x"))
 	m.store.refuseChanges(errStoreDown)
-	if err := m.fs.remove(ctx, &alluxiopb.DeleteRequest{Path: "/d/f", OpId: opID()}); err != nil {
+	del := &alluxiopb.DeleteRequest{Path: "/d/f", OpId: opID()}
+	if err := m.fs.remove(ctx, del); err != nil {
 		t.Fatalf("delete while the store refuses: %v", err)
 	}
 	m.missing(t, "/d/f")
+	// Its retry (a lost answer) gets the first answer, not "unavailable".
+	if err := m.fs.remove(ctx, del); err != nil {
+		t.Fatalf("retried delete while its change is pending: %v", err)
+	}
 	if ok, _ := m.store.has("d/f"); !ok {
 		t.Fatal("the refusing store lost the file")
 	}

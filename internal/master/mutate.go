@@ -13,7 +13,9 @@ import (
 //  2. finish the under storage changes still pending on them (a previous
 //     primary's, or one that failed and is retried), in journal order, so
 //     nothing new lands on a path whose under storage is behind;
-//  3. answer a retried operation id from its first outcome;
+//  3. answer a retried operation id from its first outcome (its entry is
+//     committed; what it asked of the under storage follows), and fail
+//     a new one with "unavailable" while a change on its paths is pending;
 //  4. prepare: check the request against the applied state, loading
 //     metadata when the policy says so, and build the entry;
 //  5. propose it; Apply records the intents for its under storage side;
@@ -48,11 +50,12 @@ type mutation struct {
 // mutate runs m and returns the result of its entry.
 func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, error) {
 	defer fs.locks.lock(m.paths...)()
-	if err := fs.intents.finish(ctx, fs.st.PendingIntents(m.paths...), 0); err != nil && !m.goOnWhilePending {
-		return state.Result{}, err
-	}
+	pending := fs.intents.finish(ctx, fs.st.PendingIntents(m.paths...), 0)
 	if r, ok := fs.st.RetryOutcome(m.opID); ok {
 		return r, r.Err
+	}
+	if pending != nil && !m.goOnWhilePending {
+		return state.Result{}, pending
 	}
 	e, err := m.prepare(ctx)
 	if err != nil {

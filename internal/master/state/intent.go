@@ -117,12 +117,16 @@ func (s *State) PendingOn(path string, id int64) (*journalpb.UfsIntent, bool) {
 	if pid, ok := s.intents.publishOf[id]; ok {
 		return proto.Clone(s.intents.byID[pid]).(*journalpb.UfsIntent), true
 	}
-	for _, in := range s.intents.sorted(nil) {
-		if in.Path == path || in.DstPath == path {
-			return proto.Clone(in).(*journalpb.UfsIntent), true
+	var first *journalpb.UfsIntent
+	for _, in := range s.intents.byID {
+		if (in.Path == path || in.DstPath == path) && (first == nil || in.Id < first.Id) {
+			first = in
 		}
 	}
-	return nil, false
+	if first == nil {
+		return nil, false
+	}
+	return proto.Clone(first).(*journalpb.UfsIntent), true
 }
 
 // PendingByMount counts the pending intents of each mount id.
