@@ -133,3 +133,16 @@ func benchCreate(b *testing.B, conns int) {
 		return err
 	})
 }
+
+// BenchmarkMkdirPersisted16Clients makes directories that go to the under
+// storage too (every write type but MUST_CACHE): an entry, the mkdir, and
+// the entry that records it done.
+func BenchmarkMkdirPersisted16Clients(b *testing.B) {
+	s := startTestMaster(b)
+	cs := clients(b, s, benchClients, benchClients)
+	ctx := context.Background()
+	runClients(b, cs, func(c *client.FileSystem, i int64) error {
+		_, err := c.CreateDirectory(ctx, fmt.Sprintf("/d%d", i), client.CreateDirectoryOptions{WriteType: "CACHE_THROUGH"})
+		return err
+	})
+}
