@@ -18,12 +18,8 @@ import (
 func startTestMaster(tb testing.TB) *Server {
 	tb.Helper()
 	dir := tb.TempDir()
-	cfg := &Config{
-		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "UFS", JournalFolder: dir + "/journal",
-		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
-		RootUFS: dir + "/ufs", RetryCacheSize: 100000, TTLCheckInterval: time.Hour,
-		DefaultBlockSize: 64 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
-	}
+	cfg := testConfig(dir, dir+"/ufs")
+	cfg.RetryCacheSize, cfg.DefaultBlockSize = 100000, 64<<20
 	if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
 		tb.Fatal(err)
 	}
