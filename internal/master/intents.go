@@ -191,7 +191,12 @@ func (r *intentRunner) due(id uint64) bool {
 }
 
 // refused notes an attempt the store refused; only the first is logged.
+// An attempt cut short because this master stops being primary is not a
+// refusal.
 func (r *intentRunner) refused(in *journalpb.UfsIntent, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
 	if errors.Is(err, errs.ErrNotPrimary) {
 		r.log.Info("not the primary any more: the under storage change is left to the next one",
 			"kind", kindName(in), "path", in.Path, "intent", in.Id)
