@@ -12,3 +12,14 @@ package failpoint
 // again (a create answers "exists", a delete "not found"), as if the retry
 // cache were not carried over from one leader to the next.
 const ForgetRetriesAcrossLeaders = "forget-retries-across-leaders"
+
+// PauseBeforeUFSChange makes a primary wait after an entry committed and
+// before it carries out the entry's under storage change (before it
+// confirms it still leads), for the duration in its value:
+// "pause-before-ufs-change=DURATION[:KIND[:PATH-PREFIX]]", KIND being an
+// intent kind such as DELETE or PUBLISH. Only changes of the master's own
+// entries pause, not those it finishes for a previous primary. It opens
+// the window in which a deposed primary would change the under storage
+// for a namespace that moved on; the fencing before every change must
+// hold it shut.
+const PauseBeforeUFSChange = "pause-before-ufs-change"

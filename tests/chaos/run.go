@@ -257,6 +257,11 @@ func Run(t *testing.T, cfg Config) *Result {
 		cluster.WithBinary(cfg.Binary), cluster.WithEnv(cfg.MasterEnv...), cluster.WithNet(net),
 		// Snapshots often, so a wiped standby catches up from one.
 		cluster.WithCheckpointEntries(map[string]int{cluster.JournalZK: 100, cluster.JournalEmbedded: 200}[cfg.Journal]))
+	if c.Net == nil && net != cluster.NetNever && testcluster.InCI() {
+		// Without namespaces there is no cut-leader fault: under CI a run
+		// must not quietly do without it.
+		t.Fatalf("chaos: CI is set and %s (CHAOS_NETNS=0 runs without the cut-leader fault on purpose)", c.NoNet)
+	}
 	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil, Only: cfg.Faults}
 	res.Netns = "yes"
 	if c.Net == nil {
