@@ -91,8 +91,9 @@ type Result struct {
 	History []porcupine.Operation
 	// Lost lists complete files the under storage lacks (or holds another
 	// copy of) at the end; Extra, names only the under storage has;
-	// FinalReads, reads after healing that failed.
-	Lost, Extra, FinalReads []string
+	// FinalReads, reads after healing that failed; Leaked, unpublished
+	// copies left in the under storage (wasted space, not a failure).
+	Lost, Extra, FinalReads, Leaked []string
 	FaultTime               time.Duration
 	HealTime                time.Duration
 	Elapsed                 time.Duration
@@ -222,6 +223,9 @@ func (r *Result) summary() string {
 	for _, s := range r.Extra {
 		fmt.Fprintf(&b, "under storage: %s\n", s)
 	}
+	for _, s := range r.Leaked {
+		fmt.Fprintf(&b, "under storage: an unpublished copy was left behind (wasted space): %s\n", s)
+	}
 	return b.String()
 }
 
@@ -319,7 +323,7 @@ func Run(t *testing.T, cfg Config) *Result {
 	changes, leaders := watch.Finish()
 	res.Failovers, res.Changes = len(changes), changes
 	res.FinalReads = final.finalReads()
-	res.Lost, res.Extra = checkUnderStorage(finalFS, c.UFS(), epochs)
+	res.Lost, res.Extra, res.Leaked = checkUnderStorage(finalFS, c.UFS(), epochs)
 
 	c.StopAll()
 	reportLogs(t, res.Dir)
