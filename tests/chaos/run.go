@@ -94,9 +94,9 @@ type Result struct {
 	// FinalReads, reads after healing that failed; Leaked, unpublished
 	// copies left in the under storage (wasted space, not a failure).
 	Lost, Extra, FinalReads, Leaked []string
-	FaultTime               time.Duration
-	HealTime                time.Duration
-	Elapsed                 time.Duration
+	FaultTime                       time.Duration
+	HealTime                        time.Duration
+	Elapsed                         time.Duration
 	// Dir holds this run's logs and history; KeepDir is where they are
 	// kept if the test fails.
 	Dir, KeepDir string
