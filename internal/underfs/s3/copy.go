@@ -143,7 +143,11 @@ func (fs *FS) renameDir(ctx context.Context, srcRel, dstRel string) error {
 		return err
 	}
 	copied := make([]bool, len(objs))
+	// A failure stops new copies but lets those in flight finish: a copy
+	// cancelled on our side may still complete on the server's, after
+	// the cleanup below looked.
 	ctx2, cancel := context.WithCancel(ctx)
+	inflight := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var first error
@@ -167,9 +171,9 @@ func (fs *FS) renameDir(ctx context.Context, srcRel, dstRel string) error {
 			if strings.HasSuffix(o.key, "/") {
 				// A marker holds nothing to copy (and some stores refuse
 				// to copy one).
-				err = fs.putMarker(ctx2, op, strings.TrimSuffix(strings.TrimPrefix(dst, fs.cfg.Prefix), "/"))
+				err = fs.putMarker(inflight, op, strings.TrimSuffix(strings.TrimPrefix(dst, fs.cfg.Prefix), "/"))
 			} else {
-				err = fs.copyObject(ctx2, o.key, dst, o.size, o.etag, true)
+				err = fs.copyObject(inflight, o.key, dst, o.size, o.etag, true)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -189,24 +193,23 @@ func (fs *FS) renameDir(ctx context.Context, srcRel, dstRel string) error {
 		first = ctxErr(op, srcRel, ctx.Err())
 	}
 	if first != nil {
-		var undo []string
 		n := 0
-		for i, o := range objs {
-			if copied[i] {
+		for _, c := range copied {
+			if c {
 				n++
-				if o.key != srcPrefix {
-					undo = append(undo, dstPrefix+strings.TrimPrefix(o.key, srcPrefix))
-				}
 			}
 		}
-		undo = append(undo, dstPrefix)
+		// dst did not exist before: whatever is under it now is ours,
+		// including copies that finished after the cancel.
 		cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), fs.cfg.RequestTimeout)
 		defer ccancel()
-		var undoErr error
-		for len(undo) > 0 && undoErr == nil {
-			k := min(len(undo), 1000)
-			undoErr = fs.deleteKeys(cctx, op, dstRel, undo[:k])
-			undo = undo[k:]
+		var undo []string
+		undoErr := fs.walk(cctx, dstPrefix, func(keys []string, _ []types.Object) error {
+			undo = append(undo, keys...)
+			return nil
+		})
+		if undoErr == nil {
+			undoErr = fs.deleteAll(cctx, op, dstRel, append(undo, dstPrefix))
 		}
 		what := "the copies were removed"
 		if undoErr != nil {
@@ -215,26 +218,13 @@ func (fs *FS) renameDir(ctx context.Context, srcRel, dstRel string) error {
 		return fmt.Errorf("rename of directory %q to %q in %s stopped after copying %d of %d objects; %s and the source is unchanged: %w",
 			srcRel, dstRel, fs.uri, n, len(objs), what, first)
 	}
-	var files, markers []string
-	for _, o := range objs {
-		if strings.HasSuffix(o.key, "/") {
-			markers = append(markers, o.key)
-		} else {
-			files = append(files, o.key)
-		}
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.key
 	}
-	for i, j := 0, len(markers)-1; i < j; i, j = i+1, j-1 {
-		markers[i], markers[j] = markers[j], markers[i]
-	}
-	left := append(files, markers...)
-	for len(left) > 0 {
-		k := min(len(left), 1000)
-		if err := fs.deleteKeys(ctx, op, srcRel, left[:k]); err != nil {
-			fs.log.Warn("rename copied every object but could not delete all sources; they remain beside the renamed directory",
-				"src", srcRel, "dst", dstRel, "left", len(left), "first", left[0], "error", err)
-			return nil
-		}
-		left = left[k:]
+	if err := fs.deleteAll(ctx, op, srcRel, keys); err != nil {
+		fs.log.Warn("rename copied every object but could not delete all sources; some remain beside the renamed directory",
+			"src", srcRel, "dst", dstRel, "objects", len(keys), "error", err)
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -18,6 +17,18 @@ import (
 // with words an operator can act on. Secrets never appear: the SDK's
 // errors carry the access key id at most, never the secret.
 func classify(err error) (sentinel error, detail string) {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return errs.ErrUnavailable, "cannot reach the endpoint: connection refused"
+	case errors.As(err, &dnsErr):
+		return errs.ErrUnavailable, "cannot resolve the endpoint's host: " + dnsErr.Error()
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
+		return errs.ErrUnavailable, "the connection to the endpoint broke"
+	case errors.As(err, &opErr):
+		return errs.ErrUnavailable, "cannot reach the endpoint: " + opErr.Err.Error()
+	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code := api.ErrorCode()
@@ -26,7 +37,7 @@ func classify(err error) (sentinel error, detail string) {
 			return errs.ErrNotFound, ""
 		case "NoSuchBucket":
 			return errs.ErrNotFound, "the bucket does not exist"
-		case "InvalidAccessKeyId":
+		case "InvalidAccessKeyId", "XAdminUserNotFound": // the second is versitygw's
 			return errs.ErrPermission, "the access key id is not known to the store (check s3a.accessKeyId)"
 		case "SignatureDoesNotMatch":
 			return errs.ErrPermission, "the request signature does not match (check s3a.secretKey)"
@@ -73,21 +84,6 @@ func classify(err error) (sentinel error, detail string) {
 			return errs.ErrUnavailable, fmt.Sprintf("HTTP %d", status)
 		}
 		return errs.ErrInternal, fmt.Sprintf("HTTP %d", re.HTTPStatusCode())
-	}
-	var opErr *net.OpError
-	var dnsErr *net.DNSError
-	var maxAttempts *retry.MaxAttemptsError
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return errs.ErrUnavailable, "cannot reach the endpoint: connection refused"
-	case errors.As(err, &dnsErr):
-		return errs.ErrUnavailable, "cannot resolve the endpoint's host: " + dnsErr.Error()
-	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE):
-		return errs.ErrUnavailable, "the connection to the endpoint broke"
-	case errors.As(err, &opErr):
-		return errs.ErrUnavailable, "cannot reach the endpoint: " + opErr.Err.Error()
-	case errors.As(err, &maxAttempts):
-		return errs.ErrUnavailable, err.Error()
 	}
 	var timeout interface{ Timeout() bool }
 	if errors.As(err, &timeout) && timeout.Timeout() {

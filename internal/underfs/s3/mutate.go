@@ -151,18 +151,50 @@ func (fs *FS) Delete(ctx context.Context, p string, recursive bool) error {
 	if err != nil {
 		return err
 	}
-	// Deepest first: "a/b/" before "a/", which sorts before it.
-	for i, j := 0, len(markers)-1; i < j; i, j = i+1, j-1 {
-		markers[i], markers[j] = markers[j], markers[i]
+	return fs.deleteMarkers(ctx, op, rel, markers)
+}
+
+// deleteMarkers deletes directory markers deepest first, one level per
+// request, so a store that keeps directories as folders (versitygw's
+// posix backend) is never asked to remove a folder before what it holds.
+func (fs *FS) deleteMarkers(ctx context.Context, op, rel string, markers []string) error {
+	byDepth := map[int][]string{}
+	deepest := 0
+	for _, m := range markers {
+		d := strings.Count(m, "/")
+		byDepth[d] = append(byDepth[d], m)
+		deepest = max(deepest, d)
 	}
-	for len(markers) > 0 {
-		n := min(len(markers), 1000)
-		if err := fs.deleteKeys(ctx, op, rel, markers[:n]); err != nil {
-			return err
+	for d := deepest; d > 0; d-- {
+		for level := byDepth[d]; len(level) > 0; {
+			n := min(len(level), 1000)
+			if err := fs.deleteKeys(ctx, op, rel, level[:n]); err != nil {
+				return err
+			}
+			level = level[n:]
 		}
-		markers = markers[n:]
 	}
 	return nil
+}
+
+// deleteAll deletes keys: objects first, then markers deepest first.
+func (fs *FS) deleteAll(ctx context.Context, op, rel string, keys []string) error {
+	var files, markers []string
+	for _, k := range keys {
+		if strings.HasSuffix(k, "/") {
+			markers = append(markers, k)
+		} else {
+			files = append(files, k)
+		}
+	}
+	for len(files) > 0 {
+		n := min(len(files), 1000)
+		if err := fs.deleteKeys(ctx, op, rel, files[:n]); err != nil {
+			return err
+		}
+		files = files[n:]
+	}
+	return fs.deleteMarkers(ctx, op, rel, markers)
 }
 
 // walk calls fn with each page of keys (in key order) under prefix.
