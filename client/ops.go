@@ -37,8 +37,9 @@ type FileInfo struct {
 	Blocks      []BlockInfo
 	UfsLocation *UfsLocation
 	// ufsModMs is the under storage copy's modification time when Alluxio
-	// published it (0 when unknown).
-	ufsModMs int64
+	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
+	ufsModMs       int64
+	ufsFingerprint string
 }
 
 // ufsSource says where a worker finds block b of the file in the under
@@ -49,7 +50,7 @@ func (i *FileInfo) ufsSource(b blockRef) *pb.UfsBlockSource {
 		return nil
 	}
 	return &pb.UfsBlockSource{UfsLocation: i.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length,
-		FileLength: i.Length, UfsModMs: i.ufsModMs}
+		FileLength: i.Length, UfsModMs: i.ufsModMs, UfsFingerprint: i.ufsFingerprint}
 }
 
 func fromPB(p *pb.FileInfo) *FileInfo {
@@ -65,6 +66,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
+		ufsFingerprint: p.UfsFingerprint,
 	}
 }
 
@@ -191,12 +193,15 @@ type CompleteFileOptions struct {
 	// with ErrNotFound if the file at path was deleted and created again
 	// meanwhile, instead of completing someone else's file.
 	FileID int64
+	// UfsPublishToken is what the worker that staged the under storage
+	// copy answered; the master publishes the copy with it.
+	UfsPublishToken []byte
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
-		AsyncPersist: o.AsyncPersist, FileId: o.FileID}
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)

@@ -416,8 +416,11 @@ type BlockHeartbeatRequest struct {
 	// Persists the worker finished since the last heartbeat, by file id.
 	PersistedFiles []int64 `protobuf:"varint,5,rep,packed,name=persisted_files,json=persistedFiles,proto3" json:"persisted_files,omitempty"`
 	FailedPersists []int64 `protobuf:"varint,6,rep,packed,name=failed_persists,json=failedPersists,proto3" json:"failed_persists,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Publish tokens of persisted files whose copies are staged (by file
+	// id; see WriteUfsFileResponse.publish_token).
+	PersistTokens map[int64][]byte `protobuf:"bytes,7,rep,name=persist_tokens,json=persistTokens,proto3" json:"persist_tokens,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *BlockHeartbeatRequest) Reset() {
@@ -488,6 +491,13 @@ func (x *BlockHeartbeatRequest) GetPersistedFiles() []int64 {
 func (x *BlockHeartbeatRequest) GetFailedPersists() []int64 {
 	if x != nil {
 		return x.FailedPersists
+	}
+	return nil
+}
+
+func (x *BlockHeartbeatRequest) GetPersistTokens() map[int64][]byte {
+	if x != nil {
+		return x.PersistTokens
 	}
 	return nil
 }
@@ -956,14 +966,18 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12<\n" +
 	"\fufs_location\x18\x03 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x16\n" +
-	"\x06length\x18\x04 \x01(\x03R\x06length\"\x9a\x02\n" +
+	"\x06length\x18\x04 \x01(\x03R\x06length\"\xbb\x03\n" +
 	"\x15BlockHeartbeatRequest\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x03R\bworkerId\x12-\n" +
 	"\x05tiers\x18\x02 \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x12<\n" +
 	"\fadded_blocks\x18\x03 \x03(\v2\x19.alluxio.grpc.BlockOnTierR\vaddedBlocks\x12%\n" +
 	"\x0eremoved_blocks\x18\x04 \x03(\x03R\rremovedBlocks\x12'\n" +
 	"\x0fpersisted_files\x18\x05 \x03(\x03R\x0epersistedFiles\x12'\n" +
-	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\"\xc6\x01\n" +
+	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12]\n" +
+	"\x0epersist_tokens\x18\a \x03(\v26.alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntryR\rpersistTokens\x1a@\n" +
+	"\x12PersistTokensEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xc6\x01\n" +
 	"\x16BlockHeartbeatResponse\x123\n" +
 	"\acommand\x18\x01 \x01(\x0e2\x19.alluxio.grpc.CommandTypeR\acommand\x12\x1f\n" +
 	"\vfree_blocks\x18\x02 \x03(\x03R\n" +
@@ -1014,7 +1028,7 @@ func file_api_alluxiopb_block_master_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_block_master_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(CommandType)(0),                     // 0: alluxio.grpc.CommandType
 	(*BlockOnTier)(nil),                  // 1: alluxio.grpc.BlockOnTier
@@ -1033,41 +1047,43 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(*FreeResponse)(nil),                 // 14: alluxio.grpc.FreeResponse
 	(*ScheduleAsyncPersistRequest)(nil),  // 15: alluxio.grpc.ScheduleAsyncPersistRequest
 	(*ScheduleAsyncPersistResponse)(nil), // 16: alluxio.grpc.ScheduleAsyncPersistResponse
-	(*WorkerNetAddress)(nil),             // 17: alluxio.grpc.WorkerNetAddress
-	(*TierUsage)(nil),                    // 18: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 19: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 20: alluxio.grpc.WorkerInfo
+	nil,                                  // 17: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	(*WorkerNetAddress)(nil),             // 18: alluxio.grpc.WorkerNetAddress
+	(*TierUsage)(nil),                    // 19: alluxio.grpc.TierUsage
+	(*UfsLocation)(nil),                  // 20: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 21: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
-	17, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	17, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	18, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	18, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	18, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	19, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	19, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	18, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	20, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	19, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
-	0,  // 7: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
-	6,  // 8: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	20, // 9: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 10: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 11: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 12: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	9,  // 13: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	11, // 14: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	13, // 15: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	15, // 16: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 17: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 18: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	8,  // 19: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	10, // 20: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	12, // 21: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	14, // 22: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	16, // 23: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	17, // [17:24] is the sub-list for method output_type
-	10, // [10:17] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	17, // 7: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	0,  // 8: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
+	6,  // 9: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
+	21, // 10: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 11: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 12: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 13: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	9,  // 14: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	11, // 15: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	13, // 16: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	15, // 17: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 18: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 19: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	8,  // 20: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	10, // 21: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	12, // 22: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	14, // 23: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	16, // 24: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	18, // [18:25] is the sub-list for method output_type
+	11, // [11:18] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }
@@ -1082,7 +1098,7 @@ func file_api_alluxiopb_block_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_block_master_proto_rawDesc), len(file_api_alluxiopb_block_master_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

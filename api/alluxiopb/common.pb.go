@@ -401,9 +401,12 @@ type FileInfo struct {
 	UfsLocation            *UfsLocation           `protobuf:"bytes,26,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
 	// The under storage copy's modification time when Alluxio published it
 	// (0 when unknown): with the length, what a reader checks the copy by.
-	UfsModMs      int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsModMs int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// The under storage copy's fingerprint (its ETag on S3) as Alluxio
+	// recorded it; "" when unknown.
+	UfsFingerprint string `protobuf:"bytes,28,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *FileInfo) Reset() {
@@ -623,6 +626,13 @@ func (x *FileInfo) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *FileInfo) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
 }
 
 // UfsLocation says where a file lives in its under storage: the mount's root
@@ -879,7 +889,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xc1\a\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xea\a\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -911,7 +921,8 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs\x12<\n" +
 	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\"\xee\x01\n" +
+	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\x1c \x01(\tR\x0eufsFingerprint\"\xee\x01\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +

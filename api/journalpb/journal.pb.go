@@ -497,9 +497,11 @@ type CompleteFile struct {
 	// created again meanwhile is another file, which this must not complete.
 	FileId int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
 	// UfsModMs is the published under storage copy's modification time.
-	UfsModMs      int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsModMs int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// UfsFingerprint is the published copy's fingerprint (its ETag on S3).
+	UfsFingerprint string `protobuf:"bytes,7,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *CompleteFile) Reset() {
@@ -572,6 +574,13 @@ func (x *CompleteFile) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *CompleteFile) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
 }
 
 type CreateDirectory struct {
@@ -1019,6 +1028,7 @@ type UfsStatus struct {
 	Mode               uint32                 `protobuf:"varint,5,opt,name=mode,proto3" json:"mode,omitempty"`
 	Owner              string                 `protobuf:"bytes,6,opt,name=owner,proto3" json:"owner,omitempty"`
 	Group              string                 `protobuf:"bytes,7,opt,name=group,proto3" json:"group,omitempty"`
+	Fingerprint        string                 `protobuf:"bytes,8,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1098,6 +1108,13 @@ func (x *UfsStatus) GetOwner() string {
 func (x *UfsStatus) GetGroup() string {
 	if x != nil {
 		return x.Group
+	}
+	return ""
+}
+
+func (x *UfsStatus) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
 	}
 	return ""
 }
@@ -1344,8 +1361,11 @@ type Inode struct {
 	LastSyncMs             int64                  `protobuf:"varint,18,opt,name=last_sync_ms,json=lastSyncMs,proto3" json:"last_sync_ms,omitempty"`
 	MountPoint             bool                   `protobuf:"varint,19,opt,name=mount_point,json=mountPoint,proto3" json:"mount_point,omitempty"`
 	UfsModificationTimeMs  int64                  `protobuf:"varint,20,opt,name=ufs_modification_time_ms,json=ufsModificationTimeMs,proto3" json:"ufs_modification_time_ms,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// The under storage copy's fingerprint (an object store's ETag) when
+	// Alluxio published or loaded it; "" when unknown or the store has none.
+	UfsFingerprint string `protobuf:"bytes,21,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Inode) Reset() {
@@ -1516,6 +1536,13 @@ func (x *Inode) GetUfsModificationTimeMs() int64 {
 		return x.UfsModificationTimeMs
 	}
 	return 0
+}
+
+func (x *Inode) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
 }
 
 type MountPoint struct {
@@ -1823,7 +1850,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\xb7\x01\n" +
+	" \x01(\bR\toverwrite\"\xe0\x01\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
@@ -1831,7 +1858,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\x12\x17\n" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\"\xc4\x01\n" +
+	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\a \x01(\tR\x0eufsFingerprint\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +
@@ -1877,7 +1905,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\",\n" +
 	"\aUnmount\x12!\n" +
-	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\"\xcc\x01\n" +
+	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\"\xee\x01\n" +
 	"\tUfsStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fis_directory\x18\x02 \x01(\bR\visDirectory\x12\x16\n" +
@@ -1885,7 +1913,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x14modification_time_ms\x18\x04 \x01(\x03R\x12modificationTimeMs\x12\x12\n" +
 	"\x04mode\x18\x05 \x01(\rR\x04mode\x12\x14\n" +
 	"\x05owner\x18\x06 \x01(\tR\x05owner\x12\x14\n" +
-	"\x05group\x18\a \x01(\tR\x05group\"\xb7\x02\n" +
+	"\x05group\x18\a \x01(\tR\x05group\x12 \n" +
+	"\vfingerprint\x18\b \x01(\tR\vfingerprint\"\xb7\x02\n" +
 	"\fSyncMetadata\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06exists\x18\x02 \x01(\bR\x06exists\x122\n" +
@@ -1904,7 +1933,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xc4\x05\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xed\x05\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -1930,7 +1959,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"lastSyncMs\x12\x1f\n" +
 	"\vmount_point\x18\x13 \x01(\bR\n" +
 	"mountPoint\x127\n" +
-	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\"\xa4\x02\n" +
+	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\x15 \x01(\tR\x0eufsFingerprint\"\xa4\x02\n" +
 	"\n" +
 	"MountPoint\x12\x19\n" +
 	"\bmount_id\x18\x01 \x01(\x03R\amountId\x12!\n" +

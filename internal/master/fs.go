@@ -39,7 +39,7 @@ type fileSystem struct {
 }
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
-	return &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(), log: log, now: time.Now,
+	return &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(log), log: log, now: time.Now,
 		locks: newPathLocks(), syncedAt: map[string]time.Time{}}
 }
 
@@ -71,7 +71,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs,
+		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint,
 	}
 	if path == "/" {
 		fi.Name = ""
@@ -267,21 +267,21 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 		return nil, err
 	}
 	defer fs.locks.lock(path)()
-	var ufsModMs int64
+	var published underfs.Status
 	if _, ok := fs.retried(req.OpId); !ok && req.Persisted {
 		n, err := fs.st.Stat(path)
 		if err == nil && !n.IsDir && !n.Completed && (req.FileId == 0 || req.FileId == n.ID) {
-			if ufsModMs, err = fs.publishUFS(ctx, path, n.ID, req.Length); err != nil {
+			if published, err = fs.publishUFS(ctx, path, n.ID, req.Length, req.UfsPublishToken); err != nil {
 				return nil, err
 			}
 		}
 	}
 	r, err := fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{
 		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist, FileId: req.FileId,
-		UfsModMs: ufsModMs}}})
+		UfsModMs: modMs(published.ModTime), UfsFingerprint: published.Fingerprint}}})
 	if err != nil {
 		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {
-			fs.dropTemp(ctx, path, req.FileId)
+			fs.dropTemp(ctx, path, req.FileId, req.UfsPublishToken)
 		}
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 	}
 	_, err = fs.propose(ctx, req.OpId, entry)
 	if err == nil && unpublished != 0 {
-		fs.dropTemp(ctx, path, unpublished)
+		fs.dropTemp(ctx, path, unpublished, nil)
 	}
 	return err
 }
@@ -589,7 +589,7 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 			}
 			return err
 		}
-		if err := checkUFSDir(ctx, req.UfsPath); err != nil {
+		if err := checkUFSDir(ctx, req.UfsPath, req.Properties); err != nil {
 			return err
 		}
 	}
@@ -598,18 +598,29 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 	return err
 }
 
-// checkUFSDir makes sure a mount target is a directory that exists.
-func checkUFSDir(ctx context.Context, uri string) error {
-	u, err := underfs.Open(uri)
+// mountCheckTimeout bounds the look at a mount target: a store that does
+// not answer (a dead endpoint, a black-holed address) fails the mount.
+const mountCheckTimeout = 30 * time.Second
+
+// checkUFSDir makes sure a mount target is a directory that exists, that
+// the options reach it (keys, endpoint, bucket), within mountCheckTimeout.
+// Errors keep the store's sentinel and words (which name the bucket or
+// folder, the endpoint and the cause).
+func checkUFSDir(ctx context.Context, uri string, props map[string]string) error {
+	u, err := underfs.OpenWithOptions(uri, underfs.Options{Properties: props})
 	if err != nil {
 		return err
 	}
 	defer u.Close()
+	ctx, cancel := context.WithTimeout(ctx, mountCheckTimeout)
+	defer cancel()
 	st, err := u.GetStatus(ctx, "")
-	if err != nil {
-		return errs.New(errs.ErrNotFound, "under storage %s: %v", uri, errs.Message(err))
-	}
-	if !st.IsDir {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.New(errs.ErrUnavailable, "under storage %s did not answer within %s", uri, mountCheckTimeout)
+	case err != nil:
+		return err
+	case !st.IsDir:
 		return errs.New(errs.ErrNotDirectory, "under storage %s is not a directory", uri)
 	}
 	return nil
@@ -642,7 +653,7 @@ func (fs *fileSystem) mountRoot(ctx context.Context) error {
 	if err := os.MkdirAll(fs.cfg.RootUFS, 0o755); err != nil && isLocalPath(fs.cfg.RootUFS) {
 		return errs.New(errs.ErrInvalidArg, "alluxio.master.mount.table.root.ufs (%s): %v", fs.cfg.RootUFS, err)
 	}
-	if err := checkUFSDir(ctx, fs.cfg.RootUFS); err != nil {
+	if err := checkUFSDir(ctx, fs.cfg.RootUFS, nil); err != nil {
 		return err
 	}
 	_, err := fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_Mount{Mount: &journalpb.Mount{AlluxioPath: "/", UfsUri: fs.cfg.RootUFS}}})

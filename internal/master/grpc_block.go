@@ -35,7 +35,7 @@ func (b *blockWorkerService) RegisterWorker(ctx context.Context, r *pb.RegisterW
 func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, error) {
 	resp, persisted := b.s.blocks.heartbeat(r)
 	for _, id := range persisted {
-		if path, err := b.s.fs.finishPersist(ctx, id); err != nil {
+		if path, err := b.s.fs.finishPersist(ctx, id, r.PersistTokens[id]); err != nil {
 			b.s.log.Warn("could not record a finished persist", "path", path, "err", err)
 		} else if path != "" {
 			b.s.log.Info("file persisted", "path", path)

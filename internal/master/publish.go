@@ -17,23 +17,29 @@ import (
 // delete or an overwrite cannot put a stale copy in place of the current
 // one.
 
-// publishUFS gives the copy written for file id the name of path and
-// returns its modification time (ms; 0 when the store does not say), which
-// readers check the copy by. The caller holds path's lock and has checked
-// that id is the file at path.
-func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length int64) (int64, error) {
+// publishUFS makes the copy written for file id visible at path: with
+// token, a staged copy (see underfs.Stager) is published; without, the copy
+// under its temporary name is renamed. It returns the copy's status, whose
+// modification time and fingerprint readers check the copy by. The caller
+// holds path's lock and has checked that id is the file at path.
+func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length int64, token []byte) (underfs.Status, error) {
 	u, _, rel, err := fs.resolveUFS(path)
 	if err != nil {
-		return 0, err
+		return underfs.Status{}, err
 	}
-	if err := fs.renameTemp(ctx, u, path, rel, id, length); err != nil {
-		return 0, err
+	var st underfs.Status
+	if len(token) > 0 {
+		st, err = fs.publishStaged(ctx, u, path, rel, token)
+	} else if err = fs.renameTemp(ctx, u, path, rel, id, length); err == nil {
+		st, err = u.GetStatus(ctx, rel)
 	}
-	st, err := u.GetStatus(ctx, rel)
-	if err != nil || st.Length != length {
-		return 0, errs.New(errs.ErrCorrupt, "the under storage copy of %s is not what was written (%d bytes, want %d; %v)", path, st.Length, length, err)
+	if err != nil {
+		return underfs.Status{}, err
 	}
-	return st.ModTime.UnixMilli(), nil
+	if st.Length != length {
+		return underfs.Status{}, errs.New(errs.ErrCorrupt, "the under storage copy of %s is not what was written (%d bytes, want %d)", path, st.Length, length)
+	}
+	return st, nil
 }
 
 func (fs *fileSystem) renameTemp(ctx context.Context, u underfs.UnderFileSystem, path, rel string, id, length int64) error {
@@ -61,12 +67,17 @@ func (fs *fileSystem) renameTemp(ctx context.Context, u underfs.UnderFileSystem,
 	return err
 }
 
-// dropTemp removes what a writer of file id left under path's directory,
-// once the file is gone or was never accepted. Best effort: a leftover is
-// only wasted space, never seen by a metadata load.
-func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64) {
+// dropTemp removes what a writer of file id left under path's directory
+// (or the staged copy token names), once the file is gone or was never
+// accepted. Best effort: a leftover is only wasted space, never seen by a
+// metadata load.
+func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64, token []byte) {
 	u, mp, rel, err := fs.resolveUFS(path)
 	if err != nil || mp.ReadOnly {
+		return
+	}
+	if len(token) > 0 {
+		fs.discardStaged(ctx, u, path, rel, token)
 		return
 	}
 	if err := u.Delete(ctx, underfs.TempPath(rel, id), false); err != nil && !errors.Is(err, errs.ErrNotFound) {
@@ -77,7 +88,7 @@ func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64) {
 // finishPersist publishes the copy a worker wrote of file id and journals
 // the file persisted. It returns the file's path, or "" when there is
 // nothing to do (the file is gone, or persisted already).
-func (fs *fileSystem) finishPersist(ctx context.Context, id int64) (string, error) {
+func (fs *fileSystem) finishPersist(ctx context.Context, id int64, token []byte) (string, error) {
 	_, path, err := fs.st.StatID(id)
 	if err != nil {
 		return "", nil
@@ -94,7 +105,7 @@ func (fs *fileSystem) finishPersist(ctx context.Context, id int64) (string, erro
 	case n.Persisted():
 		return "", nil
 	}
-	if _, err := fs.publishUFS(ctx, path, id, n.Length); err != nil {
+	if _, err := fs.publishUFS(ctx, path, id, n.Length, token); err != nil {
 		return path, err
 	}
 	done := journalpb.PersistenceState_PERSISTED

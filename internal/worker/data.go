@@ -125,7 +125,7 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 			tmp.Abort()
 		}
 	}()
-	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset)
+	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset, length)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSourc
 	if err != nil {
 		return err
 	}
-	in, err := openUfs(ctx, u, src, src.BlockStart)
+	in, err := openUfs(ctx, u, src, src.BlockStart, src.BlockLength)
 	if err != nil {
 		return err
 	}
@@ -325,10 +325,24 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 	if err != nil {
 		return err
 	}
-	w, err := u.Create(stream.Context(), hdr.UfsLocation.RelativePath, underfs.CreateOptions{Perm: fileMode(hdr.Mode),
-		CreateParents: true, Overwrite: hdr.Overwrite})
-	if err != nil {
-		return err
+	var w interface {
+		io.Writer
+		Cancel()
+	}
+	var commit func() ([]byte, error)
+	if hdr.StageFileId != 0 {
+		c, err := stageCopy(stream.Context(), u, hdr.UfsLocation.RelativePath, hdr.StageFileId, fileMode(hdr.Mode))
+		if err != nil {
+			return err
+		}
+		w, commit = c, c.Commit
+	} else {
+		uw, err := u.Create(stream.Context(), hdr.UfsLocation.RelativePath, underfs.CreateOptions{Perm: fileMode(hdr.Mode),
+			CreateParents: true, Overwrite: hdr.Overwrite})
+		if err != nil {
+			return err
+		}
+		w, commit = cancelOnly{uw}, func() ([]byte, error) { return nil, uw.Close() }
 	}
 	var written int64
 	done := false
@@ -354,10 +368,11 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 			d.s.metrics.ufsWritten.Add(float64(len(v.Chunk)))
 		case *pb.WriteUfsFileRequest_Commit:
 			done = true
-			if err := w.Close(); err != nil {
+			token, err := commit()
+			if err != nil {
 				return err
 			}
-			return stream.SendAndClose(&pb.WriteUfsFileResponse{Length: written})
+			return stream.SendAndClose(&pb.WriteUfsFileResponse{Length: written, PublishToken: token})
 		default:
 			return errs.New(errs.ErrInvalidArg, "under storage write: a second header")
 		}
@@ -390,20 +405,32 @@ func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLoca
 // fileMode keeps only permission bits from a client-supplied mode.
 func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }
 
-// openUfs opens the under storage copy of a block's file at offset, and
-// refuses a copy that is not the file the reader opened: a file deleted and
-// written again at the same path (found by the chaos harness: a slow
-// reader got the new file's bytes cut to the old length), or changed
-// behind Alluxio's back. The check follows the open, so the copy read is
-// the one checked (or, replaced in between, one refused for nothing).
-func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSource, offset int64) (io.ReadCloser, error) {
+// openUfs opens length bytes of the under storage copy of a block's file
+// at offset, reading ahead in parallel (underfs.OpenRange), and refuses a
+// copy that is not the file the reader opened: a file deleted and written
+// again at the same path (found by the chaos harness: a slow reader got
+// the new file's bytes cut to the old length), or changed behind Alluxio's
+// back. A reader that knows its copy's fingerprint (S3: the ETag its GETs
+// are pinned to) is checked by it; otherwise a GetStatus follows the open,
+// so the copy read is the one checked (or, replaced in between, one
+// refused for nothing).
+func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSource, offset, length int64) (io.ReadCloser, error) {
 	rel := src.UfsLocation.RelativePath
-	in, err := u.Open(ctx, rel, offset)
-	if err != nil || (src.FileLength == 0 && src.UfsModMs == 0) {
+	in, err := underfs.OpenRange(ctx, u, rel, offset, length)
+	if err != nil || (src.FileLength == 0 && src.UfsModMs == 0 && src.UfsFingerprint == "") {
 		return in, err
 	}
+	if fp, ok := in.(underfs.Fingerprinted); ok && src.UfsFingerprint != "" && fp.Fingerprint() != "" {
+		if fp.Fingerprint() != src.UfsFingerprint {
+			in.Close()
+			return nil, errs.New(errs.ErrNotFound, "under storage file %s is not the file being read (fingerprint %s, want %s): it was replaced or changed",
+				rel, fp.Fingerprint(), src.UfsFingerprint)
+		}
+		return in, nil
+	}
 	st, err := u.GetStatus(ctx, rel)
-	if err == nil && (st.Length != src.FileLength || (src.UfsModMs != 0 && st.ModTime.UnixMilli() != src.UfsModMs)) {
+	if err == nil && (st.Length != src.FileLength || (src.UfsFingerprint != "" && st.Fingerprint != "" && st.Fingerprint != src.UfsFingerprint) ||
+		(src.UfsModMs != 0 && st.ModTime.UnixMilli() != src.UfsModMs)) {
 		err = errs.New(errs.ErrNotFound, "under storage file %s is not the file being read (%d bytes, modified at %d ms; want %d, %d): it was replaced or changed",
 			rel, st.Length, st.ModTime.UnixMilli(), src.FileLength, src.UfsModMs)
 	}
@@ -413,3 +440,8 @@ func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSou
 	}
 	return in, nil
 }
+
+// cancelOnly drops Cancel's error: a cancelled write is being abandoned.
+type cancelOnly struct{ underfs.Writer }
+
+func (c cancelOnly) Cancel() { c.Writer.Cancel() }

@@ -22,6 +22,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
+	_ "github.com/alluxio-go/alluxio/internal/underfs/s3"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 

@@ -182,7 +182,7 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	switch {
 	case op.Persisted:
 		s.markPersisted(n)
-		n.UfsModMs = op.UfsModMs
+		n.UfsModMs, n.UfsFingerprint = op.UfsModMs, op.UfsFingerprint
 	case op.ToBePersisted && !n.Persisted():
 		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
 	}
