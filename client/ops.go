@@ -333,6 +333,8 @@ type MountPoint struct {
 	UfsURI      string
 	ReadOnly    bool
 	Shared      bool
+	// Properties are the mount's options, secrets masked.
+	Properties map[string]string
 }
 
 // MountTable lists the mount points.
@@ -345,7 +347,8 @@ func (f *FileSystem) MountTable(ctx context.Context) ([]MountPoint, error) {
 		}
 		out = out[:0]
 		for _, m := range r.MountPoints {
-			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared})
+			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared,
+				Properties: m.Properties})
 		}
 		return nil
 	})

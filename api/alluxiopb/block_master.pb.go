@@ -677,6 +677,104 @@ func (*CommitBlockResponse) Descriptor() ([]byte, []int) {
 	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{9}
 }
 
+// GetMountOptions gives a worker a mount's options unmasked (secrets
+// included), to open its under storage.
+type GetMountOptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MountId       int64                  `protobuf:"varint,1,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMountOptionsRequest) Reset() {
+	*x = GetMountOptionsRequest{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMountOptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMountOptionsRequest) ProtoMessage() {}
+
+func (x *GetMountOptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMountOptionsRequest.ProtoReflect.Descriptor instead.
+func (*GetMountOptionsRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GetMountOptionsRequest) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
+}
+
+type GetMountOptionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UfsUri        string                 `protobuf:"bytes,1,opt,name=ufs_uri,json=ufsUri,proto3" json:"ufs_uri,omitempty"`
+	Properties    map[string]string      `protobuf:"bytes,2,rep,name=properties,proto3" json:"properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMountOptionsResponse) Reset() {
+	*x = GetMountOptionsResponse{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMountOptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMountOptionsResponse) ProtoMessage() {}
+
+func (x *GetMountOptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMountOptionsResponse.ProtoReflect.Descriptor instead.
+func (*GetMountOptionsResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetMountOptionsResponse) GetUfsUri() string {
+	if x != nil {
+		return x.UfsUri
+	}
+	return ""
+}
+
+func (x *GetMountOptionsResponse) GetProperties() map[string]string {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
 type GetWorkerInfoListRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -685,7 +783,7 @@ type GetWorkerInfoListRequest struct {
 
 func (x *GetWorkerInfoListRequest) Reset() {
 	*x = GetWorkerInfoListRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +795,7 @@ func (x *GetWorkerInfoListRequest) String() string {
 func (*GetWorkerInfoListRequest) ProtoMessage() {}
 
 func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +808,7 @@ func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
 }
 
 type GetWorkerInfoListResponse struct {
@@ -722,7 +820,7 @@ type GetWorkerInfoListResponse struct {
 
 func (x *GetWorkerInfoListResponse) Reset() {
 	*x = GetWorkerInfoListResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +832,7 @@ func (x *GetWorkerInfoListResponse) String() string {
 func (*GetWorkerInfoListResponse) ProtoMessage() {}
 
 func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +845,7 @@ func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetWorkerInfoListResponse) GetWorkers() []*WorkerInfo {
@@ -768,7 +866,7 @@ type FreeRequest struct {
 
 func (x *FreeRequest) Reset() {
 	*x = FreeRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +878,7 @@ func (x *FreeRequest) String() string {
 func (*FreeRequest) ProtoMessage() {}
 
 func (x *FreeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +891,7 @@ func (x *FreeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeRequest.ProtoReflect.Descriptor instead.
 func (*FreeRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *FreeRequest) GetPath() string {
@@ -825,7 +923,7 @@ type FreeResponse struct {
 
 func (x *FreeResponse) Reset() {
 	*x = FreeResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +935,7 @@ func (x *FreeResponse) String() string {
 func (*FreeResponse) ProtoMessage() {}
 
 func (x *FreeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +948,7 @@ func (x *FreeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeResponse.ProtoReflect.Descriptor instead.
 func (*FreeResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
 }
 
 type ScheduleAsyncPersistRequest struct {
@@ -863,7 +961,7 @@ type ScheduleAsyncPersistRequest struct {
 
 func (x *ScheduleAsyncPersistRequest) Reset() {
 	*x = ScheduleAsyncPersistRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +973,7 @@ func (x *ScheduleAsyncPersistRequest) String() string {
 func (*ScheduleAsyncPersistRequest) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +986,7 @@ func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ScheduleAsyncPersistRequest) GetPath() string {
@@ -913,7 +1011,7 @@ type ScheduleAsyncPersistResponse struct {
 
 func (x *ScheduleAsyncPersistResponse) Reset() {
 	*x = ScheduleAsyncPersistResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -925,7 +1023,7 @@ func (x *ScheduleAsyncPersistResponse) String() string {
 func (*ScheduleAsyncPersistResponse) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -938,7 +1036,7 @@ func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{17}
 }
 
 var File_api_alluxiopb_block_master_proto protoreflect.FileDescriptor
@@ -989,7 +1087,17 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\bblock_id\x18\x02 \x01(\x03R\ablockId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x12\n" +
 	"\x04tier\x18\x04 \x01(\tR\x04tier\"\x15\n" +
-	"\x13CommitBlockResponse\"\x1a\n" +
+	"\x13CommitBlockResponse\"3\n" +
+	"\x16GetMountOptionsRequest\x12\x19\n" +
+	"\bmount_id\x18\x01 \x01(\x03R\amountId\"\xc8\x01\n" +
+	"\x17GetMountOptionsResponse\x12\x17\n" +
+	"\aufs_uri\x18\x01 \x01(\tR\x06ufsUri\x12U\n" +
+	"\n" +
+	"properties\x18\x02 \x03(\v25.alluxio.grpc.GetMountOptionsResponse.PropertiesEntryR\n" +
+	"properties\x1a=\n" +
+	"\x0fPropertiesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x1a\n" +
 	"\x18GetWorkerInfoListRequest\"O\n" +
 	"\x19GetWorkerInfoListResponse\x122\n" +
 	"\aworkers\x18\x01 \x03(\v2\x18.alluxio.grpc.WorkerInfoR\aworkers\"W\n" +
@@ -1004,12 +1112,13 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\x1cScheduleAsyncPersistResponse*(\n" +
 	"\vCommandType\x12\v\n" +
 	"\aNOTHING\x10\x00\x12\f\n" +
-	"\bREGISTER\x10\x012\xfc\x02\n" +
+	"\bREGISTER\x10\x012\xdc\x03\n" +
 	"\x18BlockMasterWorkerService\x12R\n" +
 	"\vGetWorkerId\x12 .alluxio.grpc.GetWorkerIdRequest\x1a!.alluxio.grpc.GetWorkerIdResponse\x12[\n" +
 	"\x0eRegisterWorker\x12#.alluxio.grpc.RegisterWorkerRequest\x1a$.alluxio.grpc.RegisterWorkerResponse\x12[\n" +
 	"\x0eBlockHeartbeat\x12#.alluxio.grpc.BlockHeartbeatRequest\x1a$.alluxio.grpc.BlockHeartbeatResponse\x12R\n" +
-	"\vCommitBlock\x12 .alluxio.grpc.CommitBlockRequest\x1a!.alluxio.grpc.CommitBlockResponse2\xae\x02\n" +
+	"\vCommitBlock\x12 .alluxio.grpc.CommitBlockRequest\x1a!.alluxio.grpc.CommitBlockResponse\x12^\n" +
+	"\x0fGetMountOptions\x12$.alluxio.grpc.GetMountOptionsRequest\x1a%.alluxio.grpc.GetMountOptionsResponse2\xae\x02\n" +
 	"\x18BlockMasterClientService\x12d\n" +
 	"\x11GetWorkerInfoList\x12&.alluxio.grpc.GetWorkerInfoListRequest\x1a'.alluxio.grpc.GetWorkerInfoListResponse\x12=\n" +
 	"\x04Free\x12\x19.alluxio.grpc.FreeRequest\x1a\x1a.alluxio.grpc.FreeResponse\x12m\n" +
@@ -1028,7 +1137,7 @@ func file_api_alluxiopb_block_master_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_block_master_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(CommandType)(0),                     // 0: alluxio.grpc.CommandType
 	(*BlockOnTier)(nil),                  // 1: alluxio.grpc.BlockOnTier
@@ -1041,49 +1150,55 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(*BlockHeartbeatResponse)(nil),       // 8: alluxio.grpc.BlockHeartbeatResponse
 	(*CommitBlockRequest)(nil),           // 9: alluxio.grpc.CommitBlockRequest
 	(*CommitBlockResponse)(nil),          // 10: alluxio.grpc.CommitBlockResponse
-	(*GetWorkerInfoListRequest)(nil),     // 11: alluxio.grpc.GetWorkerInfoListRequest
-	(*GetWorkerInfoListResponse)(nil),    // 12: alluxio.grpc.GetWorkerInfoListResponse
-	(*FreeRequest)(nil),                  // 13: alluxio.grpc.FreeRequest
-	(*FreeResponse)(nil),                 // 14: alluxio.grpc.FreeResponse
-	(*ScheduleAsyncPersistRequest)(nil),  // 15: alluxio.grpc.ScheduleAsyncPersistRequest
-	(*ScheduleAsyncPersistResponse)(nil), // 16: alluxio.grpc.ScheduleAsyncPersistResponse
-	nil,                                  // 17: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
-	(*WorkerNetAddress)(nil),             // 18: alluxio.grpc.WorkerNetAddress
-	(*TierUsage)(nil),                    // 19: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 20: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 21: alluxio.grpc.WorkerInfo
+	(*GetMountOptionsRequest)(nil),       // 11: alluxio.grpc.GetMountOptionsRequest
+	(*GetMountOptionsResponse)(nil),      // 12: alluxio.grpc.GetMountOptionsResponse
+	(*GetWorkerInfoListRequest)(nil),     // 13: alluxio.grpc.GetWorkerInfoListRequest
+	(*GetWorkerInfoListResponse)(nil),    // 14: alluxio.grpc.GetWorkerInfoListResponse
+	(*FreeRequest)(nil),                  // 15: alluxio.grpc.FreeRequest
+	(*FreeResponse)(nil),                 // 16: alluxio.grpc.FreeResponse
+	(*ScheduleAsyncPersistRequest)(nil),  // 17: alluxio.grpc.ScheduleAsyncPersistRequest
+	(*ScheduleAsyncPersistResponse)(nil), // 18: alluxio.grpc.ScheduleAsyncPersistResponse
+	nil,                                  // 19: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	nil,                                  // 20: alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	(*WorkerNetAddress)(nil),             // 21: alluxio.grpc.WorkerNetAddress
+	(*TierUsage)(nil),                    // 22: alluxio.grpc.TierUsage
+	(*UfsLocation)(nil),                  // 23: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 24: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
-	18, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	18, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	19, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	21, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	21, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	22, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	20, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	19, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	23, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	22, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
-	17, // 7: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	19, // 7: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
 	0,  // 8: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
 	6,  // 9: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	21, // 10: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 11: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 12: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 13: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	9,  // 14: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	11, // 15: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	13, // 16: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	15, // 17: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 18: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 19: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	8,  // 20: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	10, // 21: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	12, // 22: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	14, // 23: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	16, // 24: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	18, // [18:25] is the sub-list for method output_type
-	11, // [11:18] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	20, // 10: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	24, // 11: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 12: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 13: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 14: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	9,  // 15: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	11, // 16: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
+	13, // 17: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	15, // 18: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	17, // 19: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 20: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 21: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	8,  // 22: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	10, // 23: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	12, // 24: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
+	14, // 25: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	16, // 26: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	18, // 27: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	20, // [20:28] is the sub-list for method output_type
+	12, // [12:20] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }
@@ -1098,7 +1213,7 @@ func file_api_alluxiopb_block_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_block_master_proto_rawDesc), len(file_api_alluxiopb_block_master_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

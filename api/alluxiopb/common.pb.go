@@ -638,10 +638,15 @@ func (x *FileInfo) GetUfsFingerprint() string {
 // UfsLocation says where a file lives in its under storage: the mount's root
 // URI (what a worker opens) and the path below it.
 type UfsLocation struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	MountUri        string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
-	RelativePath    string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
-	MountProperties map[string]string      `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	MountUri     string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
+	RelativePath string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
+	// The mount's options, with secrets (keys, passwords) masked as
+	// "******": a worker asks the master for the real ones by mount_id
+	// (BlockMasterWorkerService.GetMountOptions), so that clients never see
+	// them.
+	MountProperties map[string]string `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	MountId         int64             `protobuf:"varint,4,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -695,6 +700,13 @@ func (x *UfsLocation) GetMountProperties() map[string]string {
 		return x.MountProperties
 	}
 	return nil
+}
+
+func (x *UfsLocation) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
 }
 
 type TierUsage struct {
@@ -922,11 +934,12 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12'\n" +
-	"\x0fufs_fingerprint\x18\x1c \x01(\tR\x0eufsFingerprint\"\xee\x01\n" +
+	"\x0fufs_fingerprint\x18\x1c \x01(\tR\x0eufsFingerprint\"\x89\x02\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
-	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x1aB\n" +
+	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x12\x19\n" +
+	"\bmount_id\x18\x04 \x01(\x03R\amountId\x1aB\n" +
 	"\x14MountPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"g\n" +

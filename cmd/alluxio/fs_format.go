@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,9 +288,10 @@ func ufsType(uri string) string {
 	return "local"
 }
 
-// mountTableLines renders the mount table like Alluxio's mount listing.
-// Capacity and properties are left out because the master does not
-// report them, rather than printing made-up numbers.
+// mountTableLines renders the mount table like Alluxio's mount listing,
+// with the mount's options (credentials masked by the master). Capacity is
+// left out because the master does not report it, rather than printing
+// made-up numbers.
 func mountTableLines(mps []client.MountPoint) []string {
 	ufsWidth, pathWidth := 0, 0
 	for _, m := range mps {
@@ -303,8 +306,17 @@ func mountTableLines(mps []client.MountPoint) []string {
 	}
 	out := make([]string, 0, len(mps))
 	for _, m := range mps {
-		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared)",
-			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared)))
+		props := ""
+		if len(m.Properties) > 0 {
+			keys := slices.Sorted(maps.Keys(m.Properties))
+			kv := make([]string, len(keys))
+			for i, k := range keys {
+				kv[i] = k + "=" + m.Properties[k]
+			}
+			props = ", properties={" + strings.Join(kv, ", ") + "}"
+		}
+		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared%s)",
+			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared), props))
 	}
 	return out
 }

@@ -79,7 +79,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 	if mp, rel, err := fs.st.Resolve(path); err == nil {
 		fi.UfsPath = joinUfs(mp.UfsURI, rel)
 		fi.MountId = mp.ID
-		fi.UfsLocation = &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: mp.Properties}
+		fi.UfsLocation = ufsLocationOf(mp, rel)
 	}
 	if fs.blocks != nil && !n.IsDir {
 		var cached int64
@@ -99,7 +99,14 @@ func (fs *fileSystem) ufsLocation(path string) *alluxiopb.UfsLocation {
 	if err != nil {
 		return nil
 	}
-	return &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: mp.Properties}
+	return ufsLocationOf(mp, rel)
+}
+
+// ufsLocationOf says where rel of mount mp is, for clients and workers:
+// secrets among the mount's options are masked, and a worker fetches them
+// by the mount's id (GetMountOptions).
+func ufsLocationOf(mp state.MountPoint, rel string) *alluxiopb.UfsLocation {
+	return &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: underfs.MaskSecrets(mp.Properties), MountId: mp.ID}
 }
 
 func joinUfs(root, rel string) string {

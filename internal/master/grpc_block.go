@@ -44,6 +44,16 @@ func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHear
 	return resp, nil
 }
 
+// GetMountOptions gives a worker the options of a mount, secrets included.
+func (b *blockWorkerService) GetMountOptions(ctx context.Context, r *pb.GetMountOptionsRequest) (*pb.GetMountOptionsResponse, error) {
+	for _, m := range b.s.fs.st.MountTable() {
+		if m.ID == r.MountId {
+			return &pb.GetMountOptionsResponse{UfsUri: m.UfsURI, Properties: m.Properties}, nil
+		}
+	}
+	return nil, errs.New(errs.ErrNotFound, "mount %d (unmounted meanwhile?)", r.MountId)
+}
+
 func (b *blockWorkerService) CommitBlock(ctx context.Context, r *pb.CommitBlockRequest) (*pb.CommitBlockResponse, error) {
 	b.s.blocks.commitBlock(r)
 	return &pb.CommitBlockResponse{}, nil
