@@ -42,6 +42,10 @@ func classify(err error) (sentinel error, detail string) {
 		case "SignatureDoesNotMatch":
 			return errs.ErrPermission, "the request signature does not match (check s3a.secretKey)"
 		case "AccessDenied", "Forbidden", "AllAccessDisabled", "InvalidObjectState":
+			if api.ErrorMessage() == "" || api.ErrorMessage() == code {
+				// A HEAD's answer has no body to say more.
+				return errs.ErrPermission, "access denied (check s3a.accessKeyId and s3a.secretKey, and the bucket's policy)"
+			}
 			return errs.ErrPermission, "access denied: " + api.ErrorMessage()
 		case "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
 			return errs.ErrPermission, "the credentials expired or are invalid: " + code
