@@ -10,13 +10,36 @@ import (
 	"io"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
-	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
-// StateMachine is what a journal feeds. *state.State implements it. A
-// journal calls Apply from one goroutine at a time, in sequence order.
+// Result is what a StateMachine's Apply answers for one entry, and what
+// Propose hands back to the proposer: the inode the entry is about (when
+// there is one) or the error that rejected the entry whole. A rejected
+// entry still takes its sequence number, on every member alike.
+type Result struct {
+	InodeID int64
+	Err     error
+}
+
+// StateMachine is what a journal feeds (the master's *state.State; the
+// journal never imports it, as raft never imports its FSM). The journal
+// owns the contract:
+//
+//   - Apply is called from one goroutine at a time, with entries in
+//     sequence order, e.Sequence == LastSequence()+1, at replay, on a
+//     standby and on the primary alike. It must be deterministic: the
+//     same entries give every member the same state. An Err wrapping
+//     errs.ErrCorrupt means the entry could not be applied at all (not
+//     merely rejected); the journal then stops feeding this member.
+//   - LastSequence may be called from any goroutine.
+//   - WriteCheckpoint writes the whole state and returns the last sequence
+//     it covers. It may run concurrently with Apply (the UFS journal writes
+//     checkpoints in the background), so it must write one consistent cut:
+//     the state between two entries.
+//   - Restore replaces the whole state with a checkpoint; name is for
+//     error messages. It never runs concurrently with Apply.
 type StateMachine interface {
-	Apply(e *journalpb.Entry) state.Result
+	Apply(e *journalpb.Entry) Result
 	LastSequence() uint64
 	WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error)
 	Restore(r io.Reader, name string) error
@@ -53,12 +76,15 @@ type System interface {
 	// begins following it (and taking part in elections). It returns once
 	// the state is loaded; failures to load are returned, not retried.
 	Start(ctx context.Context) error
-	// Primacy delivers role changes, in order. The channel is closed by Stop.
+	// Primacy delivers role changes, in order, and is closed by Stop. The
+	// caller must drain it until it is closed: the journal blocks sending
+	// to it once a small buffer is full, and while it is blocked it neither
+	// tails, nor changes role, nor finishes Stop.
 	Primacy() <-chan Primacy
 	// Propose makes e durable, applies it, and returns Apply's result. It
 	// fails with errs.ErrNotPrimary unless this master is primary; an
 	// entry that fails so was never applied by anyone.
-	Propose(ctx context.Context, e *journalpb.Entry) (state.Result, error)
+	Propose(ctx context.Context, e *journalpb.Entry) (Result, error)
 	// CheckPrimary returns nil only while this master's primacy is known to
 	// be valid (its lease or session is alive), so reads it serves are
 	// current.

@@ -7,7 +7,7 @@
 // throughput through three masters from about 3,900 to about 6,000 entries/s
 // against raft-boltdb) and its snapshots in DataDir/snapshots. DataDir/LOCK
 // keeps a second master off the same directory. A
-// snapshot is the state machine's checkpoint (state.WriteCheckpoint), taken
+// snapshot is the state machine's checkpoint (the StateMachine's WriteCheckpoint), taken
 // every SnapshotPeriod entries (alluxio.master.journal.checkpoint.period.entries);
 // the log before it is then compacted, and a member that falls too far
 // behind, or starts with an empty directory, receives it from the leader.

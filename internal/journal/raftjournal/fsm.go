@@ -17,7 +17,6 @@ import (
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
-	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 // fsm feeds committed Raft entries to the state machine. Raft calls Apply,
@@ -40,18 +39,18 @@ type fsm struct {
 	lastCk atomic.Uint64
 }
 
-// Apply answers with the state.Result, which Propose reads from the
+// Apply answers with the journal.Result, which Propose reads from the
 // ApplyFuture's Response.
 func (f *fsm) Apply(l *raft.Log) any {
 	if f.broken.Load() {
-		return state.Result{Err: errs.New(errs.ErrCorrupt, "raft index %d not applied: this replica failed to load a snapshot", l.Index)}
+		return journal.Result{Err: errs.New(errs.ErrCorrupt, "raft index %d not applied: this replica failed to load a snapshot", l.Index)}
 	}
 	e := &journalpb.Entry{}
 	if err := proto.Unmarshal(l.Data, e); err != nil {
 		// Every replica decodes the same bytes, so every replica skips it
 		// alike and the sequences stay in step.
 		f.log.Error("undecodable journal entry skipped", "raft_index", l.Index, "err", err)
-		return state.Result{Err: errs.New(errs.ErrCorrupt, "raft index %d is not a journal entry: %v", l.Index, err)}
+		return journal.Result{Err: errs.New(errs.ErrCorrupt, "raft index %d is not a journal entry: %v", l.Index, err)}
 	}
 	e.Sequence = f.sm.LastSequence() + 1
 	return f.sm.Apply(e)

@@ -11,31 +11,31 @@ import (
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/journal"
 )
 
 // Propose replicates e to a quorum and returns what Apply made of it here.
-func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (state.Result, error) {
+func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (journal.Result, error) {
 	if ok, _ := s.primaryEpoch(); !ok {
-		return state.Result{}, s.notPrimary()
+		return journal.Result{}, s.notPrimary()
 	}
 	data, err := proto.Marshal(e)
 	if err != nil {
-		return state.Result{}, errs.New(errs.ErrInvalidArg, "journal entry does not encode: %v", err)
+		return journal.Result{}, errs.New(errs.ErrInvalidArg, "journal entry does not encode: %v", err)
 	}
 	var enqueue time.Duration // Raft's timeout only bounds the wait to enqueue.
 	if dl, ok := ctx.Deadline(); ok {
 		if enqueue = time.Until(dl); enqueue <= 0 {
-			return state.Result{}, ctx.Err()
+			return journal.Result{}, ctx.Err()
 		}
 	}
 	f := s.raft.Apply(data, enqueue)
 	if err := wait(ctx, f); err != nil {
-		return state.Result{}, applyError(err)
+		return journal.Result{}, applyError(err)
 	}
-	r, ok := f.Response().(state.Result)
+	r, ok := f.Response().(journal.Result)
 	if !ok {
-		return state.Result{}, errs.New(errs.ErrInternal, "journal apply answered %T", f.Response())
+		return journal.Result{}, errs.New(errs.ErrInternal, "journal apply answered %T", f.Response())
 	}
 	return r, nil
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
-	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 // Options configure a System.
@@ -52,6 +51,8 @@ type System struct {
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	once    sync.Once
+	// running is set once run owns (and will close) the primacy channel.
+	running atomic.Bool
 
 	mu     sync.Mutex
 	w      *writer
@@ -111,6 +112,7 @@ func (s *System) Start(ctx context.Context) error {
 		return err
 	}
 	s.wg.Add(1)
+	s.running.Store(true)
 	go s.run()
 	return nil
 }
@@ -241,12 +243,12 @@ func (s *System) applied(n int) {
 func (s *System) Primacy() <-chan journal.Primacy { return s.primacy }
 
 // Propose journals e as primary.
-func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (state.Result, error) {
+func (s *System) Propose(ctx context.Context, e *journalpb.Entry) (journal.Result, error) {
 	s.mu.Lock()
 	w := s.w
 	s.mu.Unlock()
 	if w == nil {
-		return state.Result{}, errs.New(errs.ErrNotPrimary, "this master is a standby")
+		return journal.Result{}, errs.New(errs.ErrNotPrimary, "this master is a standby")
 	}
 	return w.propose(ctx, e)
 }
@@ -297,6 +299,10 @@ func (s *System) Stop() error {
 	s.once.Do(func() {
 		close(s.stop)
 		s.wg.Wait()
+		if !s.running.Load() {
+			// Never started (or start-up failed): run never ran to close it.
+			close(s.primacy)
+		}
 		err = s.opts.Selector.Stop()
 	})
 	return err

@@ -13,7 +13,6 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/journal/record"
-	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 type proposal struct {
@@ -22,7 +21,7 @@ type proposal struct {
 }
 
 type outcome struct {
-	r   state.Result
+	r   journal.Result
 	err error
 }
 
@@ -156,14 +155,14 @@ func (w *writer) close() {
 	})
 }
 
-func (w *writer) propose(ctx context.Context, e *journalpb.Entry) (state.Result, error) {
+func (w *writer) propose(ctx context.Context, e *journalpb.Entry) (journal.Result, error) {
 	p := proposal{e: e, done: make(chan outcome, 1)}
 	select {
 	case w.proposals <- p:
 	case <-w.stop:
-		return state.Result{}, errs.New(errs.ErrNotPrimary, "the master stopped being primary")
+		return journal.Result{}, errs.New(errs.ErrNotPrimary, "the master stopped being primary")
 	case <-ctx.Done():
-		return state.Result{}, ctx.Err()
+		return journal.Result{}, ctx.Err()
 	}
 	select {
 	case o := <-p.done:
@@ -171,7 +170,7 @@ func (w *writer) propose(ctx context.Context, e *journalpb.Entry) (state.Result,
 	case <-ctx.Done():
 		// The entry may still be applied; a retry with the same op id
 		// learns its outcome.
-		return state.Result{}, ctx.Err()
+		return journal.Result{}, ctx.Err()
 	}
 }
 

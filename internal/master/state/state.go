@@ -7,17 +7,17 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/journal"
 )
 
 // RootID is the inode id of "/".
 const RootID int64 = 0
 
 // Result is what Apply answers for one entry: the inode the operation is
-// about (when there is one) or the error that rejected it whole.
-type Result struct {
-	InodeID int64
-	Err     error
-}
+// about (when there is one) or the error that rejected it whole. The journal
+// owns the type (it is what Propose returns); this alias keeps the state
+// machine's own name for it.
+type Result = journal.Result
 
 // Options are the parts of configuration Apply depends on. Every master of
 // one cluster must use the same values, or their states drift apart.
