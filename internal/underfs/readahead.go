@@ -41,7 +41,7 @@ func OpenRange(ctx context.Context, u UnderFileSystem, path string, offset, leng
 	if f, ok := r.(Fingerprinted); ok {
 		fp = f.Fingerprint()
 	}
-	return &rangeReader{ReadCloser: ReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
+	return &rangeReader{ReadCloser: ReadAheadFull(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
 }
 
 type rangeReader struct {
@@ -61,38 +61,59 @@ func (r *rangeReader) Close() error {
 // calls of chunk bytes in flight ahead of the reader. How many are in
 // flight starts at one and doubles with each chunk read, up to parallel,
 // so that a reader that stops early has cost little more than what it
-// read. Memory: at most parallel+1 chunks. The reader is for one
-// goroutine; Close stops the fetches (and waits for them).
+// read. A fetch that finishes starts the next one even while the reader
+// waits for an earlier, slower one, so a slow answer does not stall the
+// others; chunks fetched and not yet read are bounded too, so memory is at
+// most 2*parallel chunks. The reader is for one goroutine; Close stops the
+// fetches (and waits for them).
 func ReadAhead(ra io.ReaderAt, off, end int64, chunk, parallel int) io.ReadCloser {
-	return &readAhead{ra: ra, next: off, end: end, chunk: int64(chunk), parallel: max(parallel, 1), window: 1,
-		stop: make(chan struct{})}
+	return newReadAhead(ra, off, end, chunk, parallel, 1)
+}
+
+// ReadAheadFull is ReadAhead for a range the caller will read whole: all
+// parallel fetches start at once, before the first Read.
+func ReadAheadFull(ra io.ReaderAt, off, end int64, chunk, parallel int) io.ReadCloser {
+	return newReadAhead(ra, off, end, chunk, parallel, parallel)
+}
+
+func newReadAhead(ra io.ReaderAt, off, end int64, chunk, parallel, window int) *readAhead {
+	parallel = max(parallel, 1)
+	r := &readAhead{ra: ra, next: off, end: end, chunk: int64(chunk), parallel: parallel, window: max(min(window, parallel), 1)}
+	r.mu.Lock()
+	r.launch()
+	r.mu.Unlock()
+	return r
 }
 
 type readAhead struct {
 	ra       io.ReaderAt
-	next     int64 // offset of the next chunk to fetch
-	end      int64
 	chunk    int64
 	parallel int
-	window   int
-	queue    []*fetch // in order; the head is being read
+	end      int64
+
+	mu       sync.Mutex
+	next     int64 // offset of the next chunk to fetch
+	window   int   // fetches allowed in flight
+	inflight int
+	queue    []*fetch // in file order; the head is being read
 	free     [][]byte
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	err      error
 	closed   bool
+	wg       sync.WaitGroup
+
+	err error // the first fetch error, returned by every later Read
 }
 
 type fetch struct {
 	buf  []byte
 	pos  int // bytes of buf read out
-	n    int
 	err  error
 	done chan struct{}
 }
 
-func (r *readAhead) fill() {
-	for len(r.queue) < r.window && r.next < r.end {
+// launch starts fetches while the window and the buffer bound allow. The
+// caller holds mu.
+func (r *readAhead) launch() {
+	for !r.closed && r.inflight < r.window && len(r.queue) < 2*r.parallel && r.next < r.end {
 		size := min(r.chunk, r.end-r.next)
 		var buf []byte
 		if k := len(r.free); k > 0 {
@@ -104,57 +125,66 @@ func (r *readAhead) fill() {
 		at := r.next
 		r.next += size
 		r.queue = append(r.queue, f)
+		r.inflight++
 		r.wg.Go(func() {
-			defer close(f.done)
-			select {
-			case <-r.stop:
-				f.err = errors.New("read-ahead closed")
-				return
-			default:
+			n, err := r.ra.ReadAt(f.buf, at)
+			switch {
+			case n == len(f.buf):
+				err = nil // io.EOF with a full chunk at the end
+			case err == nil || err == io.EOF:
+				err = io.ErrUnexpectedEOF
 			}
-			f.n, f.err = r.ra.ReadAt(f.buf, at)
-			if f.n == len(f.buf) {
-				f.err = nil // io.EOF with a full chunk at the end
-			} else if f.err == nil || f.err == io.EOF {
-				f.err = io.ErrUnexpectedEOF
-			}
+			r.mu.Lock()
+			f.err = err
+			close(f.done)
+			r.inflight--
+			r.launch()
+			r.mu.Unlock()
 		})
 	}
 }
 
 func (r *readAhead) Read(b []byte) (int, error) {
-	if r.err != nil {
+	r.mu.Lock()
+	if r.err != nil || r.closed {
+		defer r.mu.Unlock()
+		if r.closed {
+			return 0, errors.New("read-ahead closed")
+		}
 		return 0, r.err
 	}
-	if r.closed {
-		return 0, errors.New("read-ahead closed")
-	}
-	r.fill()
+	r.launch()
 	if len(r.queue) == 0 {
+		r.mu.Unlock()
 		return 0, io.EOF
 	}
 	f := r.queue[0]
+	r.mu.Unlock()
 	<-f.done
 	if f.err != nil {
+		r.mu.Lock()
 		r.err = f.err
+		r.mu.Unlock()
 		return 0, f.err
 	}
 	n := copy(b, f.buf[f.pos:])
 	f.pos += n
 	if f.pos == len(f.buf) {
+		r.mu.Lock()
 		r.queue = r.queue[1:]
 		r.free = append(r.free, f.buf[:0])
 		r.window = min(r.window*2, r.parallel)
-		r.fill()
+		r.launch()
+		r.mu.Unlock()
 	}
 	return n, nil
 }
 
+// Close stops launching fetches and waits for those in flight.
 func (r *readAhead) Close() error {
-	if !r.closed {
-		r.closed = true
-		close(r.stop)
-		r.wg.Wait()
-	}
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.wg.Wait()
 	return nil
 }

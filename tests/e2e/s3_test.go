@@ -36,10 +36,17 @@ type s3Cluster struct {
 
 func newS3Cluster(t *testing.T) *s3Cluster {
 	t.Helper()
+	return newS3ClusterTB(t, filepath.Join(t.TempDir(), "mem"))
+}
+
+// newS3ClusterTB is newS3Cluster with the worker's memory tier (3 GB) in
+// tier.
+func newS3ClusterTB(t testing.TB, tier string) *s3Cluster {
+	t.Helper()
 	srv := testcluster.StartS3(t)
 	srv.CreateBucket(t, "bucket")
 	m := newMaster(t)
-	w := startWorker(t, m, "worker", "2GB")
+	w := startWorkerIn(t, m, "worker", "3GB", tier)
 	b, err := s3.New("s3://bucket", underfs.Options{Properties: srv.Properties()})
 	if err != nil {
 		t.Fatal(err)

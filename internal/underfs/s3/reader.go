@@ -79,6 +79,11 @@ func (fs *FS) open(ctx context.Context, p string, offset, length int64) (io.Read
 	r.size = totalSize(aws.ToString(out.ContentRange), offset+aws.ToInt64(out.ContentLength))
 	r.body, r.cancel = out.Body, cancel
 	r.bodyEnd = offset + aws.ToInt64(out.ContentLength)
+	if end := min(r.limit, r.size); end > r.bodyEnd {
+		// The whole range will be read: fetch the rest at full
+		// parallelism while the first GET streams.
+		r.ahead = underfs.ReadAheadFull(r, r.bodyEnd, end, readChunk, fs.cfg.ReadParallelism)
+	}
 	return r, nil
 }
 
@@ -153,17 +158,23 @@ func (r *reader) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	if r.body != nil {
+	if r.pos < r.bodyEnd && r.body != nil {
 		n, err := r.body.Read(b[:min(int64(len(b)), r.bodyEnd-r.pos)])
 		r.pos += int64(n)
 		if r.pos >= r.bodyEnd || err != nil {
-			// Done, or broken mid-way: the rest comes from ranged
-			// GETs, which resume where this stopped.
-			r.dropBody()
+			r.dropBody() // done, or broken mid-way: a ranged GET fetches the rest
 		}
-		if n > 0 || err == nil {
+		if n > 0 {
 			return n, nil
 		}
+	}
+	if r.pos < r.bodyEnd {
+		n, err := r.ReadAt(b[:min(int64(len(b)), r.bodyEnd-r.pos)], r.pos)
+		r.pos += int64(n)
+		if n > 0 {
+			return n, nil
+		}
+		return 0, err
 	}
 	if r.ahead == nil {
 		end := r.size
@@ -230,6 +241,12 @@ func (r *reader) ReadAt(b []byte, off int64) (int, error) {
 			continue
 		}
 		k, err := io.ReadFull(body, want[n:])
+		if err == nil {
+			// Read to EOF: a body closed before it is how Go's HTTP
+			// client knows not to reuse the connection, and every GET
+			// would open a new one.
+			_, err = io.Copy(io.Discard, io.LimitReader(body, 1<<10))
+		}
 		body.Close()
 		cancel()
 		n += k
@@ -266,13 +283,16 @@ func (r *reader) Seek(offset int64, whence int) (int64, error) {
 	if abs != r.pos {
 		r.dropBody()
 		r.dropAhead()
-		r.pos = abs
+		r.pos, r.bodyEnd = abs, abs
 	}
 	return abs, nil
 }
 
 func (r *reader) dropBody() {
 	if r.body != nil {
+		if r.pos >= r.bodyEnd {
+			io.Copy(io.Discard, io.LimitReader(r.body, 1<<10)) // to EOF, so the connection is reused
+		}
 		r.body.Close()
 		r.cancel()
 		r.body, r.cancel = nil, nil

@@ -44,3 +44,10 @@ func TestConformance(t *testing.T) {
 		return open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
 	})
 }
+
+func testclusterStartS3(tb testing.TB) map[string]string {
+	tb.Helper()
+	srv := testcluster.StartS3(tb)
+	srv.CreateBucket(tb, "bucket")
+	return srv.Properties()
+}
