@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,5 +234,23 @@ func TestIODirReadDir(t *testing.T) {
 	st, _ := (&ioDir{name: ".", info: &FileInfo{IsDir: true, Mode: 0o755}}).Stat()
 	if st.Name() != "." || !st.IsDir() || st.Mode() != fs.ModeDir|0o755 {
 		t.Fatalf("root Stat: %v %v %v", st.Name(), st.IsDir(), st.Mode())
+	}
+}
+
+// TestWriteTypeErrorNamesItsSource: a bad configured default names the
+// key and the value, not the empty option the caller left unset.
+func TestWriteTypeErrorNamesItsSource(t *testing.T) {
+	fs, err := New(Config{Masters: []string{"127.0.0.1:1"}, WriteType: "bogus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	_, err = fs.Create(context.Background(), "/f", CreateFileOptions{})
+	if err == nil || !strings.Contains(err.Error(), `alluxio.user.file.writetype.default "BOGUS"`) {
+		t.Errorf("Create with a bad default write type: %v", err)
+	}
+	_, err = fs.Create(context.Background(), "/f", CreateFileOptions{WriteType: "sometimes"})
+	if err == nil || !strings.Contains(err.Error(), `write type "SOMETIMES"`) {
+		t.Errorf("Create with a bad write type: %v", err)
 	}
 }

@@ -416,9 +416,15 @@ type BlockHeartbeatRequest struct {
 	// Persists the worker finished since the last heartbeat, by file id.
 	PersistedFiles []int64 `protobuf:"varint,5,rep,packed,name=persisted_files,json=persistedFiles,proto3" json:"persisted_files,omitempty"`
 	FailedPersists []int64 `protobuf:"varint,6,rep,packed,name=failed_persists,json=failedPersists,proto3" json:"failed_persists,omitempty"`
+	// Why each failed persist failed (the same files as failed_persists), so
+	// the master can tell one worth retrying from one that never succeeds.
+	PersistFailures []*PersistFailure `protobuf:"bytes,7,rep,name=persist_failures,json=persistFailures,proto3" json:"persist_failures,omitempty"`
+	// Metrics are the worker's counters and gauges by Alluxio name
+	// (Worker.BytesReadAlluxio, Worker.BlocksCached, ...), as of now.
+	Metrics map[string]float64 `protobuf:"bytes,8,rep,name=metrics,proto3" json:"metrics,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
 	// Publish tokens of persisted files whose copies are staged (by file
 	// id; see WriteUfsFileResponse.publish_token).
-	PersistTokens map[int64][]byte `protobuf:"bytes,7,rep,name=persist_tokens,json=persistTokens,proto3" json:"persist_tokens,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	PersistTokens map[int64][]byte `protobuf:"bytes,9,rep,name=persist_tokens,json=persistTokens,proto3" json:"persist_tokens,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -495,11 +501,86 @@ func (x *BlockHeartbeatRequest) GetFailedPersists() []int64 {
 	return nil
 }
 
+func (x *BlockHeartbeatRequest) GetPersistFailures() []*PersistFailure {
+	if x != nil {
+		return x.PersistFailures
+	}
+	return nil
+}
+
+func (x *BlockHeartbeatRequest) GetMetrics() map[string]float64 {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
 func (x *BlockHeartbeatRequest) GetPersistTokens() map[int64][]byte {
 	if x != nil {
 		return x.PersistTokens
 	}
 	return nil
+}
+
+type PersistFailure struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	FileId int64                  `protobuf:"varint,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// ErrorCode is the error's stable name (errs.Code), e.g. INVALID_PATH.
+	ErrorCode     string `protobuf:"bytes,2,opt,name=error_code,json=errorCode,proto3" json:"error_code,omitempty"`
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersistFailure) Reset() {
+	*x = PersistFailure{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersistFailure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersistFailure) ProtoMessage() {}
+
+func (x *PersistFailure) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersistFailure.ProtoReflect.Descriptor instead.
+func (*PersistFailure) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PersistFailure) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *PersistFailure) GetErrorCode() string {
+	if x != nil {
+		return x.ErrorCode
+	}
+	return ""
+}
+
+func (x *PersistFailure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
 }
 
 type BlockHeartbeatResponse struct {
@@ -517,7 +598,7 @@ type BlockHeartbeatResponse struct {
 
 func (x *BlockHeartbeatResponse) Reset() {
 	*x = BlockHeartbeatResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -529,7 +610,7 @@ func (x *BlockHeartbeatResponse) String() string {
 func (*BlockHeartbeatResponse) ProtoMessage() {}
 
 func (x *BlockHeartbeatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -542,7 +623,7 @@ func (x *BlockHeartbeatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockHeartbeatResponse.ProtoReflect.Descriptor instead.
 func (*BlockHeartbeatResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{7}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *BlockHeartbeatResponse) GetCommand() CommandType {
@@ -585,7 +666,7 @@ type CommitBlockRequest struct {
 
 func (x *CommitBlockRequest) Reset() {
 	*x = CommitBlockRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +678,7 @@ func (x *CommitBlockRequest) String() string {
 func (*CommitBlockRequest) ProtoMessage() {}
 
 func (x *CommitBlockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +691,7 @@ func (x *CommitBlockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitBlockRequest.ProtoReflect.Descriptor instead.
 func (*CommitBlockRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{8}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CommitBlockRequest) GetWorkerId() int64 {
@@ -649,7 +730,7 @@ type CommitBlockResponse struct {
 
 func (x *CommitBlockResponse) Reset() {
 	*x = CommitBlockResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -661,7 +742,7 @@ func (x *CommitBlockResponse) String() string {
 func (*CommitBlockResponse) ProtoMessage() {}
 
 func (x *CommitBlockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -674,7 +755,7 @@ func (x *CommitBlockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitBlockResponse.ProtoReflect.Descriptor instead.
 func (*CommitBlockResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{9}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
 }
 
 // GetMountOptions gives a worker a mount's options unmasked (secrets
@@ -688,7 +769,7 @@ type GetMountOptionsRequest struct {
 
 func (x *GetMountOptionsRequest) Reset() {
 	*x = GetMountOptionsRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +781,7 @@ func (x *GetMountOptionsRequest) String() string {
 func (*GetMountOptionsRequest) ProtoMessage() {}
 
 func (x *GetMountOptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +794,7 @@ func (x *GetMountOptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountOptionsRequest.ProtoReflect.Descriptor instead.
 func (*GetMountOptionsRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetMountOptionsRequest) GetMountId() int64 {
@@ -733,7 +814,7 @@ type GetMountOptionsResponse struct {
 
 func (x *GetMountOptionsResponse) Reset() {
 	*x = GetMountOptionsResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +826,7 @@ func (x *GetMountOptionsResponse) String() string {
 func (*GetMountOptionsResponse) ProtoMessage() {}
 
 func (x *GetMountOptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +839,7 @@ func (x *GetMountOptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountOptionsResponse.ProtoReflect.Descriptor instead.
 func (*GetMountOptionsResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetMountOptionsResponse) GetUfsUri() string {
@@ -783,7 +864,7 @@ type GetWorkerInfoListRequest struct {
 
 func (x *GetWorkerInfoListRequest) Reset() {
 	*x = GetWorkerInfoListRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +876,7 @@ func (x *GetWorkerInfoListRequest) String() string {
 func (*GetWorkerInfoListRequest) ProtoMessage() {}
 
 func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +889,7 @@ func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
 }
 
 type GetWorkerInfoListResponse struct {
@@ -820,7 +901,7 @@ type GetWorkerInfoListResponse struct {
 
 func (x *GetWorkerInfoListResponse) Reset() {
 	*x = GetWorkerInfoListResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -832,7 +913,7 @@ func (x *GetWorkerInfoListResponse) String() string {
 func (*GetWorkerInfoListResponse) ProtoMessage() {}
 
 func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -845,7 +926,7 @@ func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetWorkerInfoListResponse) GetWorkers() []*WorkerInfo {
@@ -866,7 +947,7 @@ type FreeRequest struct {
 
 func (x *FreeRequest) Reset() {
 	*x = FreeRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +959,7 @@ func (x *FreeRequest) String() string {
 func (*FreeRequest) ProtoMessage() {}
 
 func (x *FreeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +972,7 @@ func (x *FreeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeRequest.ProtoReflect.Descriptor instead.
 func (*FreeRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FreeRequest) GetPath() string {
@@ -923,7 +1004,7 @@ type FreeResponse struct {
 
 func (x *FreeResponse) Reset() {
 	*x = FreeResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +1016,7 @@ func (x *FreeResponse) String() string {
 func (*FreeResponse) ProtoMessage() {}
 
 func (x *FreeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +1029,7 @@ func (x *FreeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeResponse.ProtoReflect.Descriptor instead.
 func (*FreeResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
 }
 
 type ScheduleAsyncPersistRequest struct {
@@ -961,7 +1042,7 @@ type ScheduleAsyncPersistRequest struct {
 
 func (x *ScheduleAsyncPersistRequest) Reset() {
 	*x = ScheduleAsyncPersistRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -973,7 +1054,7 @@ func (x *ScheduleAsyncPersistRequest) String() string {
 func (*ScheduleAsyncPersistRequest) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -986,7 +1067,7 @@ func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ScheduleAsyncPersistRequest) GetPath() string {
@@ -1011,7 +1092,7 @@ type ScheduleAsyncPersistResponse struct {
 
 func (x *ScheduleAsyncPersistResponse) Reset() {
 	*x = ScheduleAsyncPersistResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1023,7 +1104,7 @@ func (x *ScheduleAsyncPersistResponse) String() string {
 func (*ScheduleAsyncPersistResponse) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1036,7 +1117,7 @@ func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{17}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{18}
 }
 
 var File_api_alluxiopb_block_master_proto protoreflect.FileDescriptor
@@ -1064,18 +1145,28 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12<\n" +
 	"\fufs_location\x18\x03 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x16\n" +
-	"\x06length\x18\x04 \x01(\x03R\x06length\"\xbb\x03\n" +
+	"\x06length\x18\x04 \x01(\x03R\x06length\"\x8c\x05\n" +
 	"\x15BlockHeartbeatRequest\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x03R\bworkerId\x12-\n" +
 	"\x05tiers\x18\x02 \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x12<\n" +
 	"\fadded_blocks\x18\x03 \x03(\v2\x19.alluxio.grpc.BlockOnTierR\vaddedBlocks\x12%\n" +
 	"\x0eremoved_blocks\x18\x04 \x03(\x03R\rremovedBlocks\x12'\n" +
 	"\x0fpersisted_files\x18\x05 \x03(\x03R\x0epersistedFiles\x12'\n" +
-	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12]\n" +
-	"\x0epersist_tokens\x18\a \x03(\v26.alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntryR\rpersistTokens\x1a@\n" +
+	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12G\n" +
+	"\x10persist_failures\x18\a \x03(\v2\x1c.alluxio.grpc.PersistFailureR\x0fpersistFailures\x12J\n" +
+	"\ametrics\x18\b \x03(\v20.alluxio.grpc.BlockHeartbeatRequest.MetricsEntryR\ametrics\x12]\n" +
+	"\x0epersist_tokens\x18\t \x03(\v26.alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntryR\rpersistTokens\x1a:\n" +
+	"\fMetricsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1a@\n" +
 	"\x12PersistTokensEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xc6\x01\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"b\n" +
+	"\x0ePersistFailure\x12\x17\n" +
+	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1d\n" +
+	"\n" +
+	"error_code\x18\x02 \x01(\tR\terrorCode\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xc6\x01\n" +
 	"\x16BlockHeartbeatResponse\x123\n" +
 	"\acommand\x18\x01 \x01(\x0e2\x19.alluxio.grpc.CommandTypeR\acommand\x12\x1f\n" +
 	"\vfree_blocks\x18\x02 \x03(\x03R\n" +
@@ -1137,7 +1228,7 @@ func file_api_alluxiopb_block_master_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_block_master_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(CommandType)(0),                     // 0: alluxio.grpc.CommandType
 	(*BlockOnTier)(nil),                  // 1: alluxio.grpc.BlockOnTier
@@ -1147,58 +1238,62 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(*RegisterWorkerResponse)(nil),       // 5: alluxio.grpc.RegisterWorkerResponse
 	(*PersistFile)(nil),                  // 6: alluxio.grpc.PersistFile
 	(*BlockHeartbeatRequest)(nil),        // 7: alluxio.grpc.BlockHeartbeatRequest
-	(*BlockHeartbeatResponse)(nil),       // 8: alluxio.grpc.BlockHeartbeatResponse
-	(*CommitBlockRequest)(nil),           // 9: alluxio.grpc.CommitBlockRequest
-	(*CommitBlockResponse)(nil),          // 10: alluxio.grpc.CommitBlockResponse
-	(*GetMountOptionsRequest)(nil),       // 11: alluxio.grpc.GetMountOptionsRequest
-	(*GetMountOptionsResponse)(nil),      // 12: alluxio.grpc.GetMountOptionsResponse
-	(*GetWorkerInfoListRequest)(nil),     // 13: alluxio.grpc.GetWorkerInfoListRequest
-	(*GetWorkerInfoListResponse)(nil),    // 14: alluxio.grpc.GetWorkerInfoListResponse
-	(*FreeRequest)(nil),                  // 15: alluxio.grpc.FreeRequest
-	(*FreeResponse)(nil),                 // 16: alluxio.grpc.FreeResponse
-	(*ScheduleAsyncPersistRequest)(nil),  // 17: alluxio.grpc.ScheduleAsyncPersistRequest
-	(*ScheduleAsyncPersistResponse)(nil), // 18: alluxio.grpc.ScheduleAsyncPersistResponse
-	nil,                                  // 19: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
-	nil,                                  // 20: alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
-	(*WorkerNetAddress)(nil),             // 21: alluxio.grpc.WorkerNetAddress
-	(*TierUsage)(nil),                    // 22: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 23: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 24: alluxio.grpc.WorkerInfo
+	(*PersistFailure)(nil),               // 8: alluxio.grpc.PersistFailure
+	(*BlockHeartbeatResponse)(nil),       // 9: alluxio.grpc.BlockHeartbeatResponse
+	(*CommitBlockRequest)(nil),           // 10: alluxio.grpc.CommitBlockRequest
+	(*CommitBlockResponse)(nil),          // 11: alluxio.grpc.CommitBlockResponse
+	(*GetMountOptionsRequest)(nil),       // 12: alluxio.grpc.GetMountOptionsRequest
+	(*GetMountOptionsResponse)(nil),      // 13: alluxio.grpc.GetMountOptionsResponse
+	(*GetWorkerInfoListRequest)(nil),     // 14: alluxio.grpc.GetWorkerInfoListRequest
+	(*GetWorkerInfoListResponse)(nil),    // 15: alluxio.grpc.GetWorkerInfoListResponse
+	(*FreeRequest)(nil),                  // 16: alluxio.grpc.FreeRequest
+	(*FreeResponse)(nil),                 // 17: alluxio.grpc.FreeResponse
+	(*ScheduleAsyncPersistRequest)(nil),  // 18: alluxio.grpc.ScheduleAsyncPersistRequest
+	(*ScheduleAsyncPersistResponse)(nil), // 19: alluxio.grpc.ScheduleAsyncPersistResponse
+	nil,                                  // 20: alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	nil,                                  // 21: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	nil,                                  // 22: alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	(*WorkerNetAddress)(nil),             // 23: alluxio.grpc.WorkerNetAddress
+	(*TierUsage)(nil),                    // 24: alluxio.grpc.TierUsage
+	(*UfsLocation)(nil),                  // 25: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 26: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
-	21, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	21, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	22, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	23, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	23, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	24, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	23, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	22, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	25, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	24, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
-	19, // 7: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
-	0,  // 8: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
-	6,  // 9: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	20, // 10: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
-	24, // 11: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 12: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 13: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 14: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	9,  // 15: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	11, // 16: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
-	13, // 17: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	15, // 18: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	17, // 19: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 20: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 21: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	8,  // 22: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	10, // 23: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	12, // 24: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
-	14, // 25: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	16, // 26: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	18, // 27: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	20, // [20:28] is the sub-list for method output_type
-	12, // [12:20] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	8,  // 7: alluxio.grpc.BlockHeartbeatRequest.persist_failures:type_name -> alluxio.grpc.PersistFailure
+	20, // 8: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	21, // 9: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	0,  // 10: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
+	6,  // 11: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
+	22, // 12: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	26, // 13: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 14: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 15: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 16: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	10, // 17: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	12, // 18: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
+	14, // 19: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	16, // 20: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	18, // 21: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 22: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 23: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	9,  // 24: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	11, // 25: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	13, // 26: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
+	15, // 27: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	17, // 28: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	19, // 29: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	22, // [22:30] is the sub-list for method output_type
+	14, // [14:22] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }
@@ -1213,7 +1308,7 @@ func file_api_alluxiopb_block_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_block_master_proto_rawDesc), len(file_api_alluxiopb_block_master_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -373,14 +373,16 @@ func copyFlags(c *cobra.Command, writeType, bufSize *string) {
 // to alluxio.user.file.buffer.bytes.
 func newCopierFor(ctx context.Context, cmd *cobra.Command, env *fsEnv, writeType, bufSize string) (*copier, error) {
 	var n int64
-	var err error
-	if bufSize != "" {
-		n, err = conf.ParseBytes(bufSize)
-	} else {
-		n, err = env.props.GetBytes(conf.UserFileBufferBytes)
-	}
-	if err != nil || n <= 0 || n > 1<<30 {
+	if bufSize == "" {
+		// The key's own checks name it (1B to 1GB).
+		var err error
+		if n, err = env.props.GetBytes(conf.UserFileBufferBytes); err != nil {
+			return nil, err
+		}
+	} else if v, err := conf.ParseBytes(bufSize); err != nil || v <= 0 || v > conf.MaxBufferBytes {
 		return nil, fmt.Errorf("invalid --buffersize %q: give a size from 1B to 1GB", bufSize)
+	} else {
+		n = v
 	}
 	return newCopier(ctx, env, cmd.OutOrStdout(), n, strings.ToUpper(writeType)), nil
 }

@@ -39,7 +39,12 @@ func BenchmarkS3(b *testing.B) {
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
 	ctx := context.Background()
-	fs := c.m.clientWith(client.Config{NoShortCircuit: true})
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, NoShortCircuit: true,
+		RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
 	chunk := randomBytes(4<<20, 7)
 	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
 	report := func(name string, d time.Duration) float64 {
@@ -169,7 +174,11 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
-	fs := c.m.clientWith(client.Config{NoShortCircuit: true})
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
 	chunk := randomBytes(4<<20, 9)
 	before := peakRSS(b, c.w.proc.Pid())
 	d := timed(func() {
