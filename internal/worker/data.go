@@ -113,16 +113,16 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 	}
 	cache := r.ReadType != pb.ReadType_NO_CACHE
 	whole := r.Offset == 0 && length == src.BlockLength
-	var tmp *blockstore.TempBlock
+	var fill *cacheFiller
 	if cache && whole {
 		// No room is not an error for a read: it is served uncached.
-		if tmp, err = d.s.store.CreateBlock(r.BlockId, src.BlockLength, ""); err != nil {
-			tmp = nil
+		if tmp, err := d.s.store.CreateBlock(r.BlockId, src.BlockLength, ""); err == nil {
+			fill = newCacheFiller(tmp, chunk, 4)
 		}
 	}
 	defer func() {
-		if tmp != nil {
-			tmp.Abort()
+		if fill != nil {
+			fill.abort()
 		}
 	}()
 	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset, length)
@@ -130,23 +130,34 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 		return err
 	}
 	defer in.Close()
-	buf := make([]byte, chunk)
+	plain := make([]byte, chunk)
 	first := true
 	for sent := int64(0); sent < length; {
+		buf := plain
+		if fill != nil {
+			buf = fill.buffer()
+		}
 		n, err := io.ReadFull(in, buf[:min(int64(chunk), length-sent)])
 		if n > 0 {
 			d.s.metrics.ufsRead.Add(float64(n))
-			if tmp != nil {
-				if _, werr := tmp.Write(buf[:n]); werr != nil {
-					tmp.Abort()
-					tmp = nil
-				}
-			}
+			// Send copies the chunk into its own frame before it
+			// returns; the cache write of it then overlaps the next
+			// read and send.
 			if err := stream.Send(&pb.ReadBlockResponse{Chunk: buf[:n], FromUfs: first}); err != nil {
+				if fill != nil {
+					fill.putBack(buf)
+				}
 				return err
 			}
 			first = false
 			sent += int64(n)
+		}
+		if fill != nil {
+			if n > 0 {
+				fill.write(buf[:n])
+			} else {
+				fill.putBack(buf)
+			}
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			if sent < length {
@@ -159,9 +170,9 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 			return err
 		}
 	}
-	if tmp != nil {
-		meta, err := tmp.Commit()
-		tmp = nil
+	if fill != nil {
+		meta, err := fill.commit()
+		fill = nil
 		if err == nil {
 			d.s.commitToMaster(ctx, meta)
 		}
