@@ -41,7 +41,7 @@ type Config struct {
 	RootUFS string
 	// NoRetryCache is retry.cache.enabled=false; the zero value keeps the
 	// cache on, as the default does.
-	NoRetryCache     bool
+	NoRetryCache bool
 	// UFSProperties are the under storage settings of the master's
 	// configuration (alluxio.underfs.*, s3a.*, aws.*, fs.*), which every
 	// mount gets under its own options; RootUFSOptions are the root
