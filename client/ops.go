@@ -2,11 +2,13 @@ package client
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"time"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
 // FileInfo describes a file or directory as the master knows it.
@@ -456,17 +458,35 @@ func (f *FileSystem) TransferLeadership(ctx context.Context, address string) err
 
 // RemoveQuorumMember removes a master from the quorum.
 func (f *FileSystem) RemoveQuorumMember(ctx context.Context, address string) error {
+	sent := false
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.meta.RemoveQuorumServer(ctx, &pb.RemoveQuorumServerRequest{ServerAddress: address})
-		return err
+		return settledByEarlierAttempt(&sent, err, errs.ErrNotFound)
 	})
+}
+
+// settledByEarlierAttempt answers a quorum change retried after an attempt
+// whose outcome was lost (a timeout, a failover): Raft may have applied
+// that attempt, and then the retry is refused with done (the member is
+// gone, or there already). Quorum changes carry no operation id, so this
+// is how their retries stay idempotent.
+func settledByEarlierAttempt(sent *bool, err, done error) error {
+	if err == nil {
+		return nil
+	}
+	if e, _ := errs.FromStatus(err); *sent && errors.Is(e, done) {
+		return nil
+	}
+	*sent = true
+	return err
 }
 
 // AddQuorumMember adds a master (its embedded journal and rpc addresses)
 // to the quorum; it then catches up from the others.
 func (f *FileSystem) AddQuorumMember(ctx context.Context, address, rpcAddress string) error {
+	sent := false
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.meta.AddQuorumServer(ctx, &pb.AddQuorumServerRequest{ServerAddress: address, RpcAddress: rpcAddress})
-		return err
+		return settledByEarlierAttempt(&sent, err, errs.ErrAlreadyExists)
 	})
 }
