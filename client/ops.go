@@ -43,8 +43,9 @@ type FileInfo struct {
 	// none); UfsError why the last one failed for good ("" when none did).
 	UfsPending, UfsError string
 	// ufsModMs is the under storage copy's modification time when Alluxio
-	// published it (0 when unknown).
-	ufsModMs int64
+	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
+	ufsModMs       int64
+	ufsFingerprint string
 }
 
 // ufsSource says where a worker finds block b of the file in the under
@@ -55,7 +56,7 @@ func (i *FileInfo) ufsSource(b blockRef) *pb.UfsBlockSource {
 		return nil
 	}
 	return &pb.UfsBlockSource{UfsLocation: i.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length,
-		FileLength: i.Length, UfsModMs: i.ufsModMs}
+		FileLength: i.Length, UfsModMs: i.ufsModMs, UfsFingerprint: i.ufsFingerprint}
 }
 
 func fromPB(p *pb.FileInfo) *FileInfo {
@@ -72,6 +73,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 		UfsPending: p.UfsPending, UfsError: p.UfsError,
+		ufsFingerprint: p.UfsFingerprint,
 	}
 }
 
@@ -198,12 +200,15 @@ type CompleteFileOptions struct {
 	// with ErrNotFound if the file at path was deleted and created again
 	// meanwhile, instead of completing someone else's file.
 	FileID int64
+	// UfsPublishToken is what the worker that staged the under storage
+	// copy answered; the master publishes the copy with it.
+	UfsPublishToken []byte
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
-		AsyncPersist: o.AsyncPersist, FileId: o.FileID}
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)
@@ -338,6 +343,8 @@ type MountPoint struct {
 	// PendingUfsOperations counts the under storage changes committed in
 	// this mount and not carried out yet.
 	PendingUfsOperations int64
+	// Properties are the mount's options, secrets masked.
+	Properties map[string]string
 }
 
 // MountTable lists the mount points.
@@ -351,7 +358,7 @@ func (f *FileSystem) MountTable(ctx context.Context) ([]MountPoint, error) {
 		out = out[:0]
 		for _, m := range r.MountPoints {
 			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared,
-				PendingUfsOperations: m.PendingUfsOperations})
+				PendingUfsOperations: m.PendingUfsOperations, Properties: m.Properties})
 		}
 		return nil
 	})
