@@ -20,10 +20,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 )
 
 // Config says how to reach the masters and how long to keep trying.
@@ -130,7 +130,7 @@ func newOpID() string {
 func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn) error) error {
 	deadline := time.Now().Add(f.cfg.RetryMaxDuration)
 	sleep := f.cfg.RetryBaseSleep
-	ctx = metadata.AppendToOutgoingContext(ctx, "alluxio-user", f.cfg.User)
+	ctx = rpcmeta.WithUser(ctx, f.cfg.User)
 	var last error
 	for attempt := 0; ; attempt++ {
 		c, err := f.disc.primary(ctx, f.cfg.RPCTimeout)
