@@ -226,11 +226,15 @@ func testDemotion(t *testing.T, c Cluster) {
 
 // testOneOrder proposes from several goroutines through two primary terms
 // and checks that every member applied the same entries in the same order,
-// each acknowledged entry once, at the sequence its proposer was told.
+// each acknowledged entry once, at the sequence its proposer was told. A
+// proposal that fails (a leader starved of CPU may lose its quorum) may or
+// may not be applied, but at most once.
 func testOneOrder(t *testing.T, c Cluster) {
 	ms := openAll(t, c)
 	const writers, each = 4, 25
+	const uncertain = -2
 	at := map[string]int64{}
+	acked := map[int]int{} // term -> acknowledged proposals
 	var mu sync.Mutex
 	burst := func(m *member, term int) {
 		var wg sync.WaitGroup
@@ -243,17 +247,22 @@ func testOneOrder(t *testing.T, c Cluster) {
 					if i%10 == 9 {
 						name = RejectPrefix + name
 					}
-					r, err := m.sys.Propose(context.Background(), Entry(name))
-					if err != nil {
-						t.Errorf("member %d: propose %s: %v", m.i, name, err)
-						return
-					}
+					ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+					r, err := m.sys.Propose(ctx, Entry(name))
+					cancel()
 					seq := r.InodeID
-					if r.Err != nil {
+					switch {
+					case err != nil:
+						t.Logf("member %d: propose %s: %v", m.i, name, err)
+						seq = uncertain
+					case r.Err != nil:
 						seq = -1 // a rejection does not say where it landed
 					}
 					mu.Lock()
 					at[name] = seq
+					if seq != uncertain {
+						acked[term]++
+					}
 					mu.Unlock()
 				}
 			}()
@@ -266,13 +275,14 @@ func testOneOrder(t *testing.T, c Cluster) {
 	ms[0].waitRole(t, false)
 	elect(t, c, ms, 1)
 	burst(ms[1], 2)
-	if t.Failed() {
-		return
+	if acked[1] == 0 || acked[2] == 0 {
+		t.Fatalf("no proposal acknowledged in a term (%v): the test saw nothing", acked)
 	}
-	total := 2 * writers * each
-	eventually(t, "every member applies every entry", func() bool {
+	want := uint64(acked[1] + acked[2])
+	eventually(t, "every member applies the same entries, every acknowledged one among them", func() bool {
+		last := ms[0].sm.LastSequence()
 		for _, m := range ms {
-			if m.sm.LastSequence() < uint64(total) {
+			if s := m.sm.LastSequence(); s != last || s < want {
 				return false
 			}
 		}
@@ -284,17 +294,19 @@ func testOneOrder(t *testing.T, c Cluster) {
 			t.Fatalf("member %d applied another order than member 0:\n%v\n%v", m.i, got, ref)
 		}
 	}
-	if len(ref) != total {
-		t.Fatalf("applied %d entries, %d were acknowledged", len(ref), total)
-	}
 	for i, name := range ref {
 		seq, ok := at[name]
 		if !ok {
-			t.Fatalf("entry %q applied at %d was never acknowledged", name, i+1)
+			t.Fatalf("entry %q applied at %d was never proposed, or applied twice", name, i+1)
 		}
-		if seq != -1 && seq != int64(i+1) {
+		if seq >= 0 && seq != int64(i+1) {
 			t.Fatalf("entry %q applied at %d, its proposer was told %d", name, i+1, seq)
 		}
 		delete(at, name)
+	}
+	for name, seq := range at {
+		if seq != uncertain {
+			t.Fatalf("acknowledged entry %q was never applied", name)
+		}
 	}
 }
