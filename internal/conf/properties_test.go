@@ -280,7 +280,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, want := range []string{
 		`alluxio.zookeeper.session.timeout ("abc"): invalid duration`,
-		`alluxio.master.journal.type ("zk"): invalid value, want one of EMBEDDED, UFS, NOOP`,
+		`alluxio.master.journal.type ("zk"): invalid value, want one of EMBEDDED, UFS`,
 		`alluxio.master.rpc.port (""): invalid integer`,
 		`alluxio.worker.tieredstore.level4.watermark.low.ratio ("2")`,
 		`alluxio.x.loop: template cycle`,
