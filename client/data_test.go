@@ -248,3 +248,13 @@ func TestWriteStopsAtMaxBlocks(t *testing.T) {
 		t.Fatalf("emit into the last block: %v", err)
 	}
 }
+
+func TestRelBelow(t *testing.T) {
+	for _, c := range [][3]string{
+		{"/d", "/d/a/b", "a/b"}, {"/d/", "/d/a", "a"}, {"/", "/a/b", "a/b"}, {"/d", "/dx/a", "/dx/a"},
+	} {
+		if got := relBelow(c[0], c[1]); got != c[2] {
+			t.Errorf("relBelow(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
