@@ -1,12 +1,11 @@
 // Package client is the Go API of Alluxio in Go: the FileSystem that the
 // `alluxio` CLI uses too. It finds the primary master, retries across a
 // failover within a time budget, and tags every change with an operation id
-// so a retried change happens once.
-//
-//	fs, err := client.New(client.Config{Masters: []string{"localhost:19998"}})
-//	if err != nil { ... }
-//	defer fs.Close()
-//	err = fs.CreateDirectory(ctx, "/data", client.CreateDirectoryOptions{Recursive: true})
+// so a retried change happens once. Beside the calls that map to master and
+// worker services it offers what tools build on them: copies into, out of
+// and within Alluxio (CopyFromLocal, CopyToLocal, Copy, CreateFrom), waits
+// for workers to persist or free data (WaitPersisted, WaitFreed), and an
+// io/fs view (FS). The examples show a session.
 package client
 
 import (
