@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -83,26 +84,10 @@ func Start(t testing.TB, o Options) *Cluster {
 	for k, v := range o.Properties {
 		c.props.Set(k, v)
 	}
-	mcfg, err := master.ConfigFromProperties(c.props)
-	if err != nil {
-		t.Fatalf("inproc: master configuration: %v", err)
-	}
-	if err := ufsjournal.Format(mcfg.JournalFolder); err != nil {
+	if err := ufsjournal.Format(filepath.Join(dir, "journal")); err != nil {
 		t.Fatal(err)
 	}
-	c.Master, err = master.New(mcfg, logger(t, "master"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Master.Start(context.Background()); err != nil {
-		t.Fatalf("inproc: start master: %v", err)
-	}
-	t.Cleanup(func() { c.Master.Stop(context.Background()) })
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	if err := c.Master.WaitPrimary(ctx); err != nil {
-		t.Fatalf("inproc: master not primary: %v", err)
-	}
+	c.startMaster(c.props)
 	n := o.Workers
 	if n == 0 {
 		n = 1
@@ -114,6 +99,43 @@ func Start(t testing.TB, o Options) *Cluster {
 	return c
 }
 
+// startMaster starts a master with p and waits until it serves.
+func (c *Cluster) startMaster(p *conf.Properties) {
+	c.t.Helper()
+	mcfg, err := master.ConfigFromProperties(p)
+	if err != nil {
+		c.t.Fatalf("inproc: master configuration: %v", err)
+	}
+	m, err := master.New(mcfg, logger(c.t, "master"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		c.t.Fatalf("inproc: start master: %v", err)
+	}
+	c.t.Cleanup(func() { m.Stop(context.Background()) })
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := m.WaitPrimary(ctx); err != nil {
+		c.t.Fatalf("inproc: master not primary: %v", err)
+	}
+	c.Master = m
+}
+
+// RestartMaster stops the master and starts a new one on the same journal
+// and rpc port, as a restart or a failover looks to workers and clients:
+// it knows the namespace again, but no worker until they register.
+func (c *Cluster) RestartMaster() {
+	c.t.Helper()
+	port := c.Master.RPCAddr().(*net.TCPAddr).Port
+	if err := c.Master.Stop(context.Background()); err != nil {
+		c.t.Fatalf("inproc: stop master: %v", err)
+	}
+	p := c.props.Clone()
+	p.Set("alluxio.master.rpc.port", strconv.Itoa(port))
+	c.startMaster(p)
+}
+
 // StartWorker starts one more worker with its own storage directory and
 // returns it; it is stopped when the test ends, if not before.
 func (c *Cluster) StartWorker() *worker.Server {
@@ -122,8 +144,33 @@ func (c *Cluster) StartWorker() *worker.Server {
 	c.n++
 	name := "worker" + strconv.Itoa(c.n)
 	c.mu.Unlock()
+	w := c.startWorker(name, 0)
+	c.mu.Lock()
+	c.Workers = append(c.Workers, w)
+	c.mu.Unlock()
+	return w
+}
+
+// RestartWorker stops worker i and starts a new one over the same storage
+// directory and rpc port, which finds the blocks the old one cached.
+func (c *Cluster) RestartWorker(i int) *worker.Server {
+	c.t.Helper()
+	port := c.Workers[i].RPCAddr().(*net.TCPAddr).Port
+	if err := c.Workers[i].Stop(context.Background()); err != nil {
+		c.t.Fatalf("inproc: stop worker %d: %v", i, err)
+	}
+	w := c.startWorker("worker"+strconv.Itoa(i+1), port)
+	c.mu.Lock()
+	c.Workers[i] = w
+	c.mu.Unlock()
+	return w
+}
+
+func (c *Cluster) startWorker(name string, port int) *worker.Server {
+	c.t.Helper()
 	p := c.props.Clone()
 	p.Set(conf.TierKey(0, "dirs.path"), filepath.Join(c.dir, name))
+	p.Set("alluxio.worker.rpc.port", strconv.Itoa(port))
 	wcfg, err := worker.ConfigFromProperties(p)
 	if err != nil {
 		c.t.Fatalf("inproc: worker configuration: %v", err)
@@ -138,11 +185,12 @@ func (c *Cluster) StartWorker() *worker.Server {
 	}
 	// Registered after the client's cleanup, so it runs before it.
 	c.t.Cleanup(func() { w.Stop(context.Background()) })
-	c.mu.Lock()
-	c.Workers = append(c.Workers, w)
-	c.mu.Unlock()
 	return w
 }
+
+// WorkerDir is where worker i keeps its blocks (its memory tier's
+// directory).
+func (c *Cluster) WorkerDir(i int) string { return filepath.Join(c.dir, "worker"+strconv.Itoa(i+1)) }
 
 // WaitWorkers waits until the master lists n live workers.
 func (c *Cluster) WaitWorkers(n int) {

@@ -1,0 +1,75 @@
+package worker
+
+import (
+	"slices"
+	"testing"
+
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+)
+
+// TestPersistJobsBookkeeping: a job the master hands out again while it is
+// queued or running is not queued twice; finished and failed jobs are
+// reported once, and again after a heartbeat that did not get through.
+func TestPersistJobsBookkeeping(t *testing.T) {
+	p := newPersister(nil)
+	p.add(&pb.PersistFile{FileId: 1})
+	p.add(&pb.PersistFile{FileId: 2})
+	p.add(&pb.PersistFile{FileId: 1}) // handed out again before it ran
+	if len(p.queue) != 2 {
+		t.Fatalf("queue holds %d jobs, want 2", len(p.queue))
+	}
+	select {
+	case <-p.wake:
+	default:
+		t.Fatal("adding a job did not wake the runner")
+	}
+	p.done, p.failed = []int64{1}, []int64{2}
+	done, failed := p.take()
+	if !slices.Equal(done, []int64{1}) || !slices.Equal(failed, []int64{2}) {
+		t.Fatalf("take: %v %v", done, failed)
+	}
+	if d, f := p.take(); d != nil || f != nil {
+		t.Fatalf("reported twice: %v %v", d, f)
+	}
+	p.requeue(done, failed) // the heartbeat failed
+	if d, f := p.take(); !slices.Equal(d, []int64{1}) || !slices.Equal(f, []int64{2}) {
+		t.Fatalf("after requeue: %v %v", d, f)
+	}
+}
+
+// TestProtection: a file this worker just received a block of stays
+// protected until a heartbeat answer that counted it arrives, including
+// across a heartbeat that failed.
+func TestProtection(t *testing.T) {
+	p := newProtection()
+	protected := func() []int64 {
+		var all []int64
+		all = append(all, p.master...)
+		for f := range p.recent {
+			all = append(all, f)
+		}
+		for f := range p.inFlight {
+			all = append(all, f)
+		}
+		slices.Sort(all)
+		return slices.Compact(all)
+	}
+	p.written(7)
+	snap := p.snapshot() // a heartbeat request is built
+	p.written(8)         // a block arrives while it is in flight
+	if got := protected(); !slices.Equal(got, []int64{7, 8}) {
+		t.Fatalf("in flight: %v", got)
+	}
+	p.restore(snap) // the heartbeat failed
+	if got := protected(); !slices.Equal(got, []int64{7, 8}) {
+		t.Fatalf("after a failed heartbeat: %v", got)
+	}
+	p.snapshot()
+	p.setFromMaster([]int64{7, 9}) // the answer counted 7 and 8; 8 is persisted now
+	if got := protected(); !slices.Equal(got, []int64{7, 9}) {
+		t.Fatalf("after the answer: %v", got)
+	}
+	if p.fromMaster() != 2 {
+		t.Fatalf("fromMaster = %d", p.fromMaster())
+	}
+}
