@@ -8,12 +8,10 @@ package inproc
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
+	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master"
 	"github.com/alluxio-go/alluxio/internal/worker"
 )
@@ -243,32 +242,6 @@ func (c *Cluster) client(t testing.TB, user string, adjust ...func(*client.Confi
 	return fs
 }
 
-// logger sends a server's log lines to t.Log with a prefix, warnings and
-// worse only (the rest is noise in a failure report), until the test ends.
-func logger(t testing.TB, name string) *slog.Logger {
-	w := &logWriter{t: t, prefix: name + ": "}
-	t.Cleanup(func() {
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
-	})
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-type logWriter struct {
-	mu     sync.Mutex
-	t      testing.TB
-	prefix string
-	done   bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(w.prefix + strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
-var _ io.Writer = (*logWriter)(nil)
+// logger sends a server's warnings and errors to t.Log (the rest is noise
+// in a failure report).
+func logger(t testing.TB, name string) *slog.Logger { return logtest.New(t, name, slog.LevelWarn) }

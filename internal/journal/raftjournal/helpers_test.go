@@ -7,13 +7,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
@@ -25,36 +25,11 @@ const waitFor = 20 * time.Second
 // detector on two cores do not cause spurious elections.
 const testTimeout = 400 * time.Millisecond
 
-// logWriter sends a node's log lines to t.Log with a prefix, and drops them
-// once the test is over (Raft goroutines may still log while stopping).
-type logWriter struct {
-	mu     sync.Mutex
-	t      testing.TB
-	prefix string
-	done   bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(w.prefix + strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
 func testLogger(t testing.TB, name string) *slog.Logger {
-	w := &logWriter{t: t, prefix: name + ": "}
-	t.Cleanup(func() {
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
-	})
-	level := slog.LevelInfo
 	if _, bench := t.(*testing.B); bench {
-		level = slog.LevelWarn
+		return logtest.New(t, name, slog.LevelWarn)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	return logtest.New(t, name, slog.LevelInfo)
 }
 
 // freeAddrs picks n loopback addresses nobody listens on. All are held open
