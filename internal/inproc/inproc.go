@@ -22,6 +22,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master"
 	"github.com/alluxio-go/alluxio/internal/worker"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // waitFor bounds every wait here; none sleeps a fixed time.
@@ -61,7 +62,7 @@ func Start(t testing.TB, o Options) *Cluster {
 		"alluxio.work.dir":                              dir,
 		"alluxio.master.hostname":                       "127.0.0.1",
 		"alluxio.master.bind.host":                      "127.0.0.1",
-		"alluxio.master.rpc.port":                       "0",
+		"alluxio.master.rpc.port":                       strconv.Itoa(testcluster.FreePort(t)),
 		"alluxio.master.web.port":                       "0",
 		"alluxio.master.journal.type":                   "UFS",
 		"alluxio.master.journal.folder":                 filepath.Join(dir, "journal"),
@@ -126,13 +127,10 @@ func (c *Cluster) startMaster(p *conf.Properties) {
 // it knows the namespace again, but no worker until they register.
 func (c *Cluster) RestartMaster() {
 	c.t.Helper()
-	port := c.Master.RPCAddr().(*net.TCPAddr).Port
 	if err := c.Master.Stop(context.Background()); err != nil {
 		c.t.Fatalf("inproc: stop master: %v", err)
 	}
-	p := c.props.Clone()
-	p.Set("alluxio.master.rpc.port", strconv.Itoa(port))
-	c.startMaster(p)
+	c.startMaster(c.props)
 }
 
 // StartWorker starts one more worker with its own storage directory and
@@ -169,6 +167,10 @@ func (c *Cluster) startWorker(name string, port int) *worker.Server {
 	c.t.Helper()
 	p := c.props.Clone()
 	p.Set(conf.TierKey(0, "dirs.path"), filepath.Join(c.dir, name))
+	if port == 0 {
+		// From the harness's range, so that a restart can bind it again.
+		port = testcluster.FreePort(c.t)
+	}
 	p.Set("alluxio.worker.rpc.port", strconv.Itoa(port))
 	wcfg, err := worker.ConfigFromProperties(p)
 	if err != nil {

@@ -6,10 +6,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // TestWaitPrimaryOnPrimary: WaitPrimary (which startTestMaster waits with)
@@ -28,7 +30,10 @@ func TestWaitPrimaryOnPrimary(t *testing.T) {
 // embedded journal whose two peers never start) keeps its waiters waiting
 // until it is stopped, and then tells them it stopped.
 func TestWaitPrimaryReleasedByStop(t *testing.T) {
-	addrs := freeLoopback(t, 3)
+	var addrs []string
+	for _, p := range testcluster.FreePorts(t, 3) {
+		addrs = append(addrs, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+	}
 	dir := t.TempDir()
 	cfg := &Config{
 		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "EMBEDDED", JournalFolder: dir + "/journal",
@@ -60,22 +65,6 @@ func TestWaitPrimaryReleasedByStop(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Stop did not release WaitPrimary")
 	}
-}
-
-// freeLoopback picks n loopback addresses nobody listens on; all are held
-// until the last is picked, so they differ.
-func freeLoopback(t *testing.T, n int) []string {
-	t.Helper()
-	var out []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		out = append(out, l.Addr().String())
-	}
-	return out
 }
 
 func portOf(t *testing.T, addr string) int {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // waitFor bounds every wait in these tests; none sleeps a fixed time.
@@ -32,18 +34,14 @@ func testLogger(t testing.TB, name string) *slog.Logger {
 	return logtest.New(t, name, slog.LevelInfo)
 }
 
-// freeAddrs picks n loopback addresses nobody listens on. All are held open
-// until the last is picked, so they differ.
+// freeAddrs picks n loopback addresses from the harness's port range,
+// which nothing takes as an ephemeral port while a stopped member waits to
+// be restarted on its address.
 func freeAddrs(t testing.TB, n int) []string {
 	t.Helper()
 	var out []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		out = append(out, l.Addr().String())
+	for _, p := range testcluster.FreePorts(t, n) {
+		out = append(out, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 	}
 	return out
 }
