@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -166,9 +165,23 @@ func copyFromLocal(ctx context.Context, env *fsEnv, srcs []string, dst string, o
 	return errors.Join(errs...)
 }
 
-// notRecursive is Alluxio's refusal to copy a directory without -R.
-func notRecursive(p string) error {
-	return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", p)
+// cp copies src to dst; one of them may be a file:// URI.
+func cp(ctx context.Context, env *fsEnv, src, dst string, o client.CopyOptions) error {
+	switch {
+	case isLocalArg(src):
+		local, err := localArg(src)
+		if err != nil {
+			return err
+		}
+		return env.fs.CopyFromLocal(ctx, local, env.paths[0], o)
+	case isLocalArg(dst):
+		local, err := localArg(dst)
+		if err != nil {
+			return err
+		}
+		return env.fs.CopyToLocal(ctx, env.paths[0], local, o)
+	}
+	return env.fs.Copy(ctx, env.paths[0], env.paths[1], o)
 }
 
 // copyFlags adds copyFromLocal's --writeType and --buffersize.
@@ -253,30 +266,11 @@ func cpCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				switch {
-				case isLocalArg(src):
-					local, err := localArg(src)
-					if err != nil {
-						return err
-					}
-					if st, err := os.Stat(local); err == nil && st.IsDir() && !recursive {
-						return notRecursive(src)
-					}
-					return env.fs.CopyFromLocal(ctx, local, env.paths[0], o)
-				case isLocalArg(dst):
-					local, err := localArg(dst)
-					if err != nil {
-						return err
-					}
-					if fi, err := env.fs.GetStatus(ctx, env.paths[0], client.StatusOptions{}); err == nil && fi.IsDir && !recursive {
-						return notRecursive(env.paths[0])
-					}
-					return env.fs.CopyToLocal(ctx, env.paths[0], local, o)
+				err = cp(ctx, env, src, dst, o)
+				if !recursive && errors.Is(err, client.ErrIsDirectory) {
+					return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", src)
 				}
-				if fi, err := env.fs.GetStatus(ctx, env.paths[0], client.StatusOptions{}); err == nil && fi.IsDir && !recursive {
-					return notRecursive(env.paths[0])
-				}
-				return env.fs.Copy(ctx, env.paths[0], env.paths[1], o)
+				return err
 			})
 		},
 	}

@@ -46,6 +46,8 @@ func TestDataCommandsSayWhatTheyDid(t *testing.T) {
 		{args: []string{"copyFromLocal", "--writeType", "MUST_CACHE", src, "/d"},
 			want: "Copied file://" + filepath.Join(src, "a") + " to /d/a"},
 		{args: []string{"cp", "/d", "/e"}, fail: `/d is a directory, to copy it please use "cp -R <src> <dst>"`},
+		{args: []string{"cp", "file://" + src, "/z"}, fail: "file://" + src + ` is a directory, to copy it please use "cp -R`},
+		{args: []string{"cp", "/d", "file://" + src + "/x"}, fail: `/d is a directory, to copy it please use "cp -R`},
 		{args: []string{"cp", "-R", "/d", "/e"}, want: "Copied /d/a to /e/a"},
 		{args: []string{"cp", "-R", "/d", "/d/x"}, fail: "into itself"},
 		{args: []string{"copyFromLocal", filepath.Join(src, "a"), filepath.Join(src, "a"), "/d/a"}, fail: "must be an existing directory"},
