@@ -48,7 +48,7 @@ func TestDataCommandsSayWhatTheyDid(t *testing.T) {
 		{args: []string{"cp", "/d", "/e"}, fail: `/d is a directory, to copy it please use "cp -R <src> <dst>"`},
 		{args: []string{"cp", "file://" + src, "/z"}, fail: "file://" + src + ` is a directory, to copy it please use "cp -R`},
 		{args: []string{"cp", "/d", "file://" + src + "/x"}, fail: `/d is a directory, to copy it please use "cp -R`},
-		{args: []string{"cp", "-R", "/d", "/e"}, want: "Copied /d/a to /e/a"},
+		{args: []string{"cp", "-R", "--writeType", "MUST_CACHE", "/d", "/e"}, want: "Copied /d/a to /e/a"},
 		{args: []string{"cp", "-R", "/d", "/d/x"}, fail: "into itself"},
 		{args: []string{"copyFromLocal", filepath.Join(src, "a"), filepath.Join(src, "a"), "/d/a"}, fail: "must be an existing directory"},
 		{args: []string{"persist", "/e"}, want: "persisted file /e/a with size 5"},
