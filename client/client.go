@@ -36,6 +36,11 @@ type Config struct {
 	// ZooKeeperLeaderPath is alluxio.zookeeper.leader.path (default
 	// /alluxio/leader).
 	ZooKeeperLeaderPath string
+	// ZooKeeperInquiries is alluxio.zookeeper.leader.inquiry.retry: how
+	// many times one lookup asks ZooKeeper while no primary is registered,
+	// waiting up to a second between tries (default 10). The retry budget
+	// bounds it too.
+	ZooKeeperInquiries int
 	// User is the name the masters record as owner (SIMPLE
 	// authentication); default: the OS user.
 	User string
@@ -46,6 +51,10 @@ type Config struct {
 	RetryMaxDuration time.Duration
 	// RPCTimeout bounds one attempt of one call.
 	RPCTimeout time.Duration
+	// DataTimeout is alluxio.user.streaming.data.timeout: how long a
+	// reader or writer waits for a worker to take or send the next chunk
+	// of a block before it gives up on that worker (default 30s).
+	DataTimeout time.Duration
 	// SyncInterval and LoadType are the defaults for metadata sync
 	// (alluxio.user.file.metadata.sync.interval, .load.type); zero values
 	// leave it to the master.
@@ -76,6 +85,9 @@ func New(cfg Config) (*FileSystem, error) {
 	if cfg.ZooKeeperLeaderPath == "" {
 		cfg.ZooKeeperLeaderPath = "/alluxio/leader"
 	}
+	if cfg.ZooKeeperInquiries <= 0 {
+		cfg.ZooKeeperInquiries = 10
+	}
 	if cfg.User == "" {
 		cfg.User = "anonymous"
 		if u, err := user.Current(); err == nil {
@@ -94,8 +106,11 @@ func New(cfg Config) (*FileSystem, error) {
 	if cfg.RPCTimeout <= 0 {
 		cfg.RPCTimeout = 30 * time.Second
 	}
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = 30 * time.Second
+	}
 	d := newDiscovery(cfg.Masters)
-	d.zk, d.zkPath = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath
+	d.zk, d.zkPath, d.zkInquiries = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath, cfg.ZooKeeperInquiries
 	return &FileSystem{cfg: cfg, disc: d}, nil
 }
 
@@ -105,11 +120,27 @@ func (f *FileSystem) Close() error {
 	return f.disc.close()
 }
 
-// Leader returns the primary master's rpc address.
+// Leader asks the cluster which master is primary and returns that
+// master's rpc address as it names itself. The master the client reaches
+// first must say it is primary; a standby's answer names where the primary
+// is, and the client asks there, so a configured address that lost
+// leadership is never taken for the leader.
 func (f *FileSystem) Leader(ctx context.Context) (string, error) {
 	var addr string
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
-		addr = c.addr
+		r, err := c.meta.GetNodeStatus(ctx, &pb.GetNodeStatusRequest{})
+		if err != nil {
+			return err
+		}
+		if r.Status.GetRole() != "PRIMARY" {
+			// As a status error, so retry follows the hint like any
+			// refusal from a standby.
+			return errs.ToStatus(errs.New(errs.ErrNotPrimary, "master %s is %s", c.addr, r.Status.GetRole()), r.LeaderHint)
+		}
+		addr = r.Status.GetAddress()
+		if addr == "" {
+			addr = c.addr
+		}
 		return nil
 	})
 	return addr, err
@@ -132,7 +163,11 @@ func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn
 	ctx = rpcmeta.WithUser(ctx, f.cfg.User)
 	var last error
 	for attempt := 0; ; attempt++ {
-		c, err := f.disc.primary(ctx, f.cfg.RPCTimeout)
+		// Finding the primary may wait (ZooKeeper inquiries); not past
+		// the budget.
+		pctx, pcancel := context.WithDeadline(ctx, deadline)
+		c, err := f.disc.primary(pctx, f.cfg.RPCTimeout)
+		pcancel()
 		if err == nil {
 			actx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
 			err = call(actx, c)
@@ -179,11 +214,12 @@ type conn struct {
 type discovery struct {
 	addrs []string
 	// zk, when set, is asked for the primary instead of the masters.
-	zk     []string
-	zkPath string
-	mu     sync.Mutex
-	conns  map[string]*conn
-	cur    string
+	zk          []string
+	zkPath      string
+	zkInquiries int
+	mu          sync.Mutex
+	conns       map[string]*conn
+	cur         string
 }
 
 func newDiscovery(addrs []string) *discovery {
@@ -216,7 +252,7 @@ func (d *discovery) primary(ctx context.Context, timeout time.Duration) (*conn, 
 		return d.dial(cur)
 	}
 	if len(d.zk) > 0 {
-		addr, err := ZooKeeperLeader(ctx, d.zk, d.zkPath, min(timeout, 5*time.Second))
+		addr, err := ZooKeeperLeaderInquiries(ctx, d.zk, d.zkPath, min(timeout, 5*time.Second), d.zkInquiries)
 		if err != nil {
 			return nil, err
 		}

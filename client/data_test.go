@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -256,5 +257,23 @@ func TestRelBelow(t *testing.T) {
 		if got := relBelow(c[0], c[1]); got != c[2] {
 			t.Errorf("relBelow(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
 		}
+	}
+}
+
+// TestWriteTypeErrorNamesItsSource: a bad configured default names the
+// key and the value, not the empty option the caller left unset.
+func TestWriteTypeErrorNamesItsSource(t *testing.T) {
+	fs, err := New(Config{Masters: []string{"127.0.0.1:1"}, WriteType: "bogus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	_, err = fs.Create(context.Background(), "/f", CreateFileOptions{})
+	if err == nil || !strings.Contains(err.Error(), `alluxio.user.file.writetype.default "BOGUS"`) {
+		t.Errorf("Create with a bad default write type: %v", err)
+	}
+	_, err = fs.Create(context.Background(), "/f", CreateFileOptions{WriteType: "sometimes"})
+	if err == nil || !strings.Contains(err.Error(), `write type "SOMETIMES"`) {
+		t.Errorf("Create with a bad write type: %v", err)
 	}
 }

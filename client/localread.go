@@ -167,7 +167,7 @@ func (r *FileReader) openLocalFile(addr string, b blockRef) (*localFile, error) 
 	ctx, cancel := context.WithCancel(r.ctx)
 	var stream grpc.BidiStreamingClient[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]
 	var resp *pb.OpenLocalBlockResponse
-	err = withWatchdog(r.f.cfg.RPCTimeout, cancel, func() (err error) {
+	err = withWatchdog(r.f.cfg.DataTimeout, cancel, func() (err error) {
 		if stream, err = wc.OpenLocalBlock(ctx); err != nil {
 			return err
 		}

@@ -63,7 +63,7 @@ func (w *FileWriter) shortCircuit(addr string) bool {
 // block when it returns one, so the caller may write it another way.
 func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint int64) (*localOut, error) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	o := &localOut{cancel: cancel, timeout: w.f.cfg.RPCTimeout, addr: addr, what: fmt.Sprintf("block %d", id), limit: hint}
+	o := &localOut{cancel: cancel, timeout: w.f.cfg.DataTimeout, addr: addr, what: fmt.Sprintf("block %d", id), limit: hint}
 	var resp *pb.CreateLocalBlockResponse
 	err := withWatchdog(o.timeout, cancel, func() (err error) {
 		if o.stream, err = wc.CreateLocalBlock(ctx); err != nil {

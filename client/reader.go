@@ -457,13 +457,19 @@ func (r *FileReader) openRemote(addr string, b blockRef, off, n int64, src *pb.U
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
-	stream, err := wc.ReadBlock(ctx, &pb.ReadBlockRequest{BlockId: b.id, Offset: off, Length: n, ChunkSize: chunkSize,
-		ReadType: r.readType, Source: src})
+	var stream grpc.ServerStreamingClient[pb.ReadBlockResponse]
+	// Opening the stream waits for the connection: a hung worker must not
+	// hold the reader longer than a chunk may take.
+	err = withWatchdog(r.f.cfg.DataTimeout, cancel, func() (err error) {
+		stream, err = wc.ReadBlock(ctx, &pb.ReadBlockRequest{BlockId: b.id, Offset: off, Length: n, ChunkSize: chunkSize,
+			ReadType: r.readType, Source: src})
+		return err
+	})
 	if err != nil {
 		cancel()
 		return nil, workerErr(addr, b.id, err)
 	}
-	s := &remoteBlock{stream: stream, cancel: cancel, timeout: r.f.cfg.RPCTimeout, addr: addr, id: b.id, left: n}
+	s := &remoteBlock{stream: stream, cancel: cancel, timeout: r.f.cfg.DataTimeout, addr: addr, id: b.id, left: n}
 	// The first chunk shows whether the worker can serve the block at
 	// all, while other sources can still be tried.
 	if err := s.fill(); err != nil {

@@ -75,15 +75,15 @@ func (f *FileSystem) Create(ctx context.Context, path string, o CreateFileOption
 }
 
 func (f *FileSystem) writeType(s string) (string, error) {
-	wt := strings.ToUpper(s)
+	wt, from := strings.ToUpper(s), "write type"
 	if wt == "" {
-		wt = strings.ToUpper(f.cfg.WriteType)
+		wt, from = strings.ToUpper(f.cfg.WriteType), "alluxio.user.file.writetype.default"
 	}
 	if wt == "" {
 		wt = "ASYNC_THROUGH"
 	}
 	if _, ok := writeModes[wt]; !ok {
-		return "", errs.New(errs.ErrInvalidArg, "write type %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", s)
+		return "", errs.New(errs.ErrInvalidArg, "%s %q: want MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH", from, wt)
 	}
 	return wt, nil
 }
@@ -466,7 +466,7 @@ type outStream[Req, Resp any] struct {
 func openOut[Req, Resp any](w *FileWriter, addr, what string,
 	call func(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[Req, Resp], error), header *Req) (*outStream[Req, Resp], error) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.RPCTimeout, addr: addr, what: what}
+	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.DataTimeout, addr: addr, what: what}
 	err := withWatchdog(s.timeout, cancel, func() (err error) {
 		s.stream, err = call(ctx)
 		return err

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,20 @@ const zkInquirySession = 10 * time.Second
 // lookup. The error wraps ErrUnavailable when ZooKeeper cannot be reached
 // in time or no primary is registered (as during a failover: retry).
 func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, timeout time.Duration) (string, error) {
+	return ZooKeeperLeaderInquiries(ctx, servers, leaderPath, timeout, 1)
+}
+
+// inquiryPause is the longest wait between two inquiries; a znode
+// appearing under the leader path ends it sooner.
+const inquiryPause = time.Second
+
+// ZooKeeperLeaderInquiries is ZooKeeperLeader asking up to inquiries times
+// (alluxio.zookeeper.leader.inquiry.retry) while no primary is registered,
+// as during a failover: between two inquiries it waits on one session
+// until a znode appears under the leader path, at most a second. timeout
+// bounds connecting and the first inquiry; each further one adds at most
+// that second. ctx may end it sooner.
+func ZooKeeperLeaderInquiries(ctx context.Context, servers []string, leaderPath string, timeout time.Duration, inquiries int) (string, error) {
 	if len(servers) == 0 {
 		return "", errs.New(errs.ErrInvalidArg, "no ZooKeeper servers given (alluxio.zookeeper.address)")
 	}
@@ -43,9 +58,10 @@ func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, t
 	if timeout <= 0 {
 		timeout = defaultZooKeeperTimeout
 	}
+	inquiries = max(inquiries, 1)
 	where := strings.Join(servers, ",")
 	parent := ctx
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout+time.Duration(inquiries-1)*inquiryPause)
 	defer cancel()
 
 	conn, _, err := zk.Connect(servers, zkInquirySession, zk.WithLogger(quietZK{}), zk.WithLogInfo(false))
@@ -55,11 +71,13 @@ func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, t
 	defer conn.Close()
 
 	type result struct {
-		addr string
-		err  error
+		addr  string
+		err   error
+		asked int
 	}
 	done := make(chan result, 1)
 	go func() {
+		asked := 0
 		for {
 			addr, err := election.NewestLeader(conn, leaderPath)
 			// The client gives up on a round of unreachable servers
@@ -71,8 +89,18 @@ func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, t
 				}
 				continue
 			}
-			done <- result{addr, err}
-			return
+			if err == nil {
+				asked++
+			}
+			if err != nil || addr != "" || asked >= inquiries || ctx.Err() != nil {
+				done <- result{addr, err, asked}
+				return
+			}
+			select {
+			case <-leaderPathChanged(conn, leaderPath):
+			case <-time.After(inquiryPause):
+			case <-ctx.Done():
+			}
 		}
 	}()
 
@@ -81,11 +109,16 @@ func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, t
 	case r = <-done:
 	case <-ctx.Done():
 		conn.Close() // wakes the lookup's pending request
-		<-done
-		if errors.Is(parent.Err(), context.Canceled) {
+		r = <-done
+		switch {
+		case errors.Is(parent.Err(), context.Canceled):
 			return "", parent.Err()
+		case r.addr != "":
+			return r.addr, nil
+		case r.asked == 0:
+			return "", errs.New(errs.ErrUnavailable, "cannot reach ZooKeeper at %s within %v", where, timeout)
 		}
-		return "", errs.New(errs.ErrUnavailable, "cannot reach ZooKeeper at %s within %v", where, timeout)
+		r.err = nil
 	}
 	switch {
 	case errors.Is(r.err, zk.ErrInvalidPath):
@@ -93,9 +126,30 @@ func ZooKeeperLeader(ctx context.Context, servers []string, leaderPath string, t
 	case r.err != nil:
 		return "", errs.New(errs.ErrUnavailable, "asking ZooKeeper at %s for the primary master: %v", where, r.err)
 	case r.addr == "":
-		return "", errs.New(errs.ErrUnavailable, "no primary master is registered under %s in ZooKeeper at %s", leaderPath, where)
+		return "", errs.New(errs.ErrUnavailable, "no primary master is registered under %s in ZooKeeper at %s (asked %s)",
+			leaderPath, where, times(r.asked))
 	}
 	return r.addr, nil
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return strconv.Itoa(n) + " times"
+}
+
+// leaderPathChanged is closed, or sent to, when a znode appears under (or
+// as) the leader path; nil, which never fires, when no watch could be set.
+func leaderPathChanged(conn *zk.Conn, leaderPath string) <-chan zk.Event {
+	_, _, ch, err := conn.ChildrenW(leaderPath)
+	if errors.Is(err, zk.ErrNoNode) {
+		_, _, ch, err = conn.ExistsW(leaderPath)
+	}
+	if err != nil {
+		return nil
+	}
+	return ch
 }
 
 // quietZK drops the zk client's log: it reports every failed connection

@@ -93,3 +93,56 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// TestZooKeeperLeaderInquiries: alluxio.zookeeper.leader.inquiry.retry is
+// how many times one lookup asks while no primary is registered; between
+// tries it watches the leader path, so a primary that registers meanwhile
+// is found by the same lookup.
+func TestZooKeeperLeaderInquiries(t *testing.T) {
+	e := testcluster.StartZooKeeper(t, 1)
+	e.WaitReady(t, time.Minute)
+	ctx := t.Context()
+	for n, want := range map[int]string{1: "(asked once)", 2: "(asked 2 times)"} {
+		_, err := client.ZooKeeperLeaderInquiries(ctx, e.Servers(), "", 10*time.Second, n)
+		if !errors.Is(err, client.ErrUnavailable) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%d inquiries with no primary: err = %v, want ErrUnavailable %s", n, err, want)
+		}
+	}
+
+	type answer struct {
+		addr string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		addr, err := client.ZooKeeperLeaderInquiries(ctx, e.Servers(), "", 10*time.Second, 60)
+		got <- answer{addr, err}
+	}()
+	// The lookup found nobody and now watches the leader path.
+	testcluster.WaitFor(t, 30*time.Second, 20*time.Millisecond, func() (bool, string) {
+		out, err := testcluster.FourLetterWord(e.Servers()[0], "wchs")
+		return err == nil && !strings.Contains(out, "Total watches:0") && strings.Contains(out, "Total watches:"), out
+	})
+	conn, _, err := zk.Connect(e.Servers(), 10*time.Second, zk.WithLogger(nopLogger{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const addr = "127.0.0.1:19998"
+	for _, p := range []string{"/alluxio", "/alluxio/leader"} {
+		if _, err := conn.Create(p, nil, 0, zk.WorldACL(zk.PermAll)); err != nil && !errors.Is(err, zk.ErrNodeExists) {
+			t.Fatal(err)
+		}
+	}
+	if _, err := conn.Create("/alluxio/leader/"+addr, nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case a := <-got:
+		if a.addr != addr || a.err != nil {
+			t.Errorf("lookup during registration = %q, %v; want %q", a.addr, a.err, addr)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the lookup did not end")
+	}
+}

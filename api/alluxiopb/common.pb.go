@@ -401,7 +401,14 @@ type FileInfo struct {
 	UfsLocation            *UfsLocation           `protobuf:"bytes,26,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
 	// The under storage copy's modification time when Alluxio published it
 	// (0 when unknown): with the length, what a reader checks the copy by.
-	UfsModMs      int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	UfsModMs int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// UfsPending names the under storage change of this path that the
+	// namespace has committed and the primary has not carried out yet, e.g.
+	// "PUBLISH"; "" when none is pending.
+	UfsPending string `protobuf:"bytes,28,opt,name=ufs_pending,json=ufsPending,proto3" json:"ufs_pending,omitempty"`
+	// UfsError says why the last under storage change of this path failed
+	// for good; "" when none did.
+	UfsError      string `protobuf:"bytes,29,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -625,6 +632,20 @@ func (x *FileInfo) GetUfsModMs() int64 {
 	return 0
 }
 
+func (x *FileInfo) GetUfsPending() string {
+	if x != nil {
+		return x.UfsPending
+	}
+	return ""
+}
+
+func (x *FileInfo) GetUfsError() string {
+	if x != nil {
+		return x.UfsError
+	}
+	return ""
+}
+
 // UfsLocation says where a file lives in its under storage: the mount's root
 // URI (what a worker opens) and the path below it.
 type UfsLocation struct {
@@ -692,6 +713,9 @@ type TierUsage struct {
 	Alias         string                 `protobuf:"bytes,1,opt,name=alias,proto3" json:"alias,omitempty"`
 	CapacityBytes int64                  `protobuf:"varint,2,opt,name=capacity_bytes,json=capacityBytes,proto3" json:"capacity_bytes,omitempty"`
 	UsedBytes     int64                  `protobuf:"varint,3,opt,name=used_bytes,json=usedBytes,proto3" json:"used_bytes,omitempty"`
+	// Dirs are the tier's storage directories on the worker: the master
+	// refuses to mount an under storage that holds one of them.
+	Dirs          []string `protobuf:"bytes,4,rep,name=dirs,proto3" json:"dirs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -745,6 +769,13 @@ func (x *TierUsage) GetUsedBytes() int64 {
 		return x.UsedBytes
 	}
 	return 0
+}
+
+func (x *TierUsage) GetDirs() []string {
+	if x != nil {
+		return x.Dirs
+	}
+	return nil
 }
 
 type WorkerInfo struct {
@@ -879,7 +910,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xc1\a\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xff\a\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -911,19 +942,23 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs\x12<\n" +
 	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\"\xee\x01\n" +
+	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12\x1f\n" +
+	"\vufs_pending\x18\x1c \x01(\tR\n" +
+	"ufsPending\x12\x1b\n" +
+	"\tufs_error\x18\x1d \x01(\tR\bufsError\"\xee\x01\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
 	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x1aB\n" +
 	"\x14MountPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"g\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"{\n" +
 	"\tTierUsage\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12%\n" +
 	"\x0ecapacity_bytes\x18\x02 \x01(\x03R\rcapacityBytes\x12\x1d\n" +
 	"\n" +
-	"used_bytes\x18\x03 \x01(\x03R\tusedBytes\"\xce\x02\n" +
+	"used_bytes\x18\x03 \x01(\x03R\tusedBytes\x12\x12\n" +
+	"\x04dirs\x18\x04 \x03(\tR\x04dirs\"\xce\x02\n" +
 	"\n" +
 	"WorkerInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x128\n" +

@@ -876,6 +876,159 @@ func (*AddQuorumServerResponse) Descriptor() ([]byte, []int) {
 	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{15}
 }
 
+// Metrics of the cluster, with Alluxio's names: the primary's own
+// (Master.*) and the sums of what live workers report in their heartbeats
+// (Cluster.*), and each worker's (Worker.*, with its address).
+type Metric struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value float64                `protobuf:"fixed64,2,opt,name=value,proto3" json:"value,omitempty"`
+	// Type: COUNTER (only grows while the process lives) or GAUGE.
+	Type string `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	// Worker is the worker's address for Worker.* metrics, else "".
+	Worker        string `protobuf:"bytes,4,opt,name=worker,proto3" json:"worker,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Metric) Reset() {
+	*x = Metric{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Metric) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Metric) ProtoMessage() {}
+
+func (x *Metric) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Metric.ProtoReflect.Descriptor instead.
+func (*Metric) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *Metric) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Metric) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *Metric) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Metric) GetWorker() string {
+	if x != nil {
+		return x.Worker
+	}
+	return ""
+}
+
+type GetMetricsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMetricsRequest) Reset() {
+	*x = GetMetricsRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMetricsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMetricsRequest) ProtoMessage() {}
+
+func (x *GetMetricsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMetricsRequest.ProtoReflect.Descriptor instead.
+func (*GetMetricsRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{17}
+}
+
+type GetMetricsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Metrics       []*Metric              `protobuf:"bytes,1,rep,name=metrics,proto3" json:"metrics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMetricsResponse) Reset() {
+	*x = GetMetricsResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMetricsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMetricsResponse) ProtoMessage() {}
+
+func (x *GetMetricsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMetricsResponse.ProtoReflect.Descriptor instead.
+func (*GetMetricsResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetMetricsResponse) GetMetrics() []*Metric {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
 var File_api_alluxiopb_meta_master_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
@@ -936,7 +1089,15 @@ const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\x0eserver_address\x18\x01 \x01(\tR\rserverAddress\x12\x1f\n" +
 	"\vrpc_address\x18\x02 \x01(\tR\n" +
 	"rpcAddress\"\x19\n" +
-	"\x17AddQuorumServerResponse2\xaa\x05\n" +
+	"\x17AddQuorumServerResponse\"^\n" +
+	"\x06Metric\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12\x16\n" +
+	"\x06worker\x18\x04 \x01(\tR\x06worker\"\x13\n" +
+	"\x11GetMetricsRequest\"D\n" +
+	"\x12GetMetricsResponse\x12.\n" +
+	"\ametrics\x18\x01 \x03(\v2\x14.alluxio.grpc.MetricR\ametrics2\xfb\x05\n" +
 	"\x17MetaMasterClientService\x12X\n" +
 	"\rGetMasterInfo\x12\".alluxio.grpc.GetMasterInfoRequest\x1a#.alluxio.grpc.GetMasterInfoResponse\x12X\n" +
 	"\rGetNodeStatus\x12\".alluxio.grpc.GetNodeStatusRequest\x1a#.alluxio.grpc.GetNodeStatusResponse\x12O\n" +
@@ -945,7 +1106,9 @@ const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\rGetQuorumInfo\x12\".alluxio.grpc.GetQuorumInfoRequest\x1a#.alluxio.grpc.GetQuorumInfoResponse\x12g\n" +
 	"\x12TransferLeadership\x12'.alluxio.grpc.TransferLeadershipRequest\x1a(.alluxio.grpc.TransferLeadershipResponse\x12g\n" +
 	"\x12RemoveQuorumServer\x12'.alluxio.grpc.RemoveQuorumServerRequest\x1a(.alluxio.grpc.RemoveQuorumServerResponse\x12^\n" +
-	"\x0fAddQuorumServer\x12$.alluxio.grpc.AddQuorumServerRequest\x1a%.alluxio.grpc.AddQuorumServerResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
+	"\x0fAddQuorumServer\x12$.alluxio.grpc.AddQuorumServerRequest\x1a%.alluxio.grpc.AddQuorumServerResponse\x12O\n" +
+	"\n" +
+	"GetMetrics\x12\x1f.alluxio.grpc.GetMetricsRequest\x1a .alluxio.grpc.GetMetricsResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
 var (
 	file_api_alluxiopb_meta_master_proto_rawDescOnce sync.Once
@@ -959,7 +1122,7 @@ func file_api_alluxiopb_meta_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_meta_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_api_alluxiopb_meta_master_proto_goTypes = []any{
 	(*MasterStatus)(nil),               // 0: alluxio.grpc.MasterStatus
 	(*GetMasterInfoRequest)(nil),       // 1: alluxio.grpc.GetMasterInfoRequest
@@ -977,30 +1140,36 @@ var file_api_alluxiopb_meta_master_proto_goTypes = []any{
 	(*RemoveQuorumServerResponse)(nil), // 13: alluxio.grpc.RemoveQuorumServerResponse
 	(*AddQuorumServerRequest)(nil),     // 14: alluxio.grpc.AddQuorumServerRequest
 	(*AddQuorumServerResponse)(nil),    // 15: alluxio.grpc.AddQuorumServerResponse
+	(*Metric)(nil),                     // 16: alluxio.grpc.Metric
+	(*GetMetricsRequest)(nil),          // 17: alluxio.grpc.GetMetricsRequest
+	(*GetMetricsResponse)(nil),         // 18: alluxio.grpc.GetMetricsResponse
 }
 var file_api_alluxiopb_meta_master_proto_depIdxs = []int32{
 	0,  // 0: alluxio.grpc.GetMasterInfoResponse.masters:type_name -> alluxio.grpc.MasterStatus
 	0,  // 1: alluxio.grpc.GetNodeStatusResponse.status:type_name -> alluxio.grpc.MasterStatus
 	7,  // 2: alluxio.grpc.GetQuorumInfoResponse.servers:type_name -> alluxio.grpc.QuorumServerInfo
-	1,  // 3: alluxio.grpc.MetaMasterClientService.GetMasterInfo:input_type -> alluxio.grpc.GetMasterInfoRequest
-	3,  // 4: alluxio.grpc.MetaMasterClientService.GetNodeStatus:input_type -> alluxio.grpc.GetNodeStatusRequest
-	5,  // 5: alluxio.grpc.MetaMasterClientService.Checkpoint:input_type -> alluxio.grpc.CheckpointRequest
-	8,  // 6: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:input_type -> alluxio.grpc.GetQuorumInfoRequest
-	10, // 7: alluxio.grpc.MetaMasterClientService.TransferLeadership:input_type -> alluxio.grpc.TransferLeadershipRequest
-	12, // 8: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:input_type -> alluxio.grpc.RemoveQuorumServerRequest
-	14, // 9: alluxio.grpc.MetaMasterClientService.AddQuorumServer:input_type -> alluxio.grpc.AddQuorumServerRequest
-	2,  // 10: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
-	4,  // 11: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
-	6,  // 12: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
-	9,  // 13: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:output_type -> alluxio.grpc.GetQuorumInfoResponse
-	11, // 14: alluxio.grpc.MetaMasterClientService.TransferLeadership:output_type -> alluxio.grpc.TransferLeadershipResponse
-	13, // 15: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:output_type -> alluxio.grpc.RemoveQuorumServerResponse
-	15, // 16: alluxio.grpc.MetaMasterClientService.AddQuorumServer:output_type -> alluxio.grpc.AddQuorumServerResponse
-	10, // [10:17] is the sub-list for method output_type
-	3,  // [3:10] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	16, // 3: alluxio.grpc.GetMetricsResponse.metrics:type_name -> alluxio.grpc.Metric
+	1,  // 4: alluxio.grpc.MetaMasterClientService.GetMasterInfo:input_type -> alluxio.grpc.GetMasterInfoRequest
+	3,  // 5: alluxio.grpc.MetaMasterClientService.GetNodeStatus:input_type -> alluxio.grpc.GetNodeStatusRequest
+	5,  // 6: alluxio.grpc.MetaMasterClientService.Checkpoint:input_type -> alluxio.grpc.CheckpointRequest
+	8,  // 7: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:input_type -> alluxio.grpc.GetQuorumInfoRequest
+	10, // 8: alluxio.grpc.MetaMasterClientService.TransferLeadership:input_type -> alluxio.grpc.TransferLeadershipRequest
+	12, // 9: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:input_type -> alluxio.grpc.RemoveQuorumServerRequest
+	14, // 10: alluxio.grpc.MetaMasterClientService.AddQuorumServer:input_type -> alluxio.grpc.AddQuorumServerRequest
+	17, // 11: alluxio.grpc.MetaMasterClientService.GetMetrics:input_type -> alluxio.grpc.GetMetricsRequest
+	2,  // 12: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
+	4,  // 13: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
+	6,  // 14: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
+	9,  // 15: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:output_type -> alluxio.grpc.GetQuorumInfoResponse
+	11, // 16: alluxio.grpc.MetaMasterClientService.TransferLeadership:output_type -> alluxio.grpc.TransferLeadershipResponse
+	13, // 17: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:output_type -> alluxio.grpc.RemoveQuorumServerResponse
+	15, // 18: alluxio.grpc.MetaMasterClientService.AddQuorumServer:output_type -> alluxio.grpc.AddQuorumServerResponse
+	18, // 19: alluxio.grpc.MetaMasterClientService.GetMetrics:output_type -> alluxio.grpc.GetMetricsResponse
+	12, // [12:20] is the sub-list for method output_type
+	4,  // [4:12] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_meta_master_proto_init() }
@@ -1014,7 +1183,7 @@ func file_api_alluxiopb_meta_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_meta_master_proto_rawDesc), len(file_api_alluxiopb_meta_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

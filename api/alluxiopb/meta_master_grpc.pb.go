@@ -26,6 +26,7 @@ const (
 	MetaMasterClientService_TransferLeadership_FullMethodName = "/alluxio.grpc.MetaMasterClientService/TransferLeadership"
 	MetaMasterClientService_RemoveQuorumServer_FullMethodName = "/alluxio.grpc.MetaMasterClientService/RemoveQuorumServer"
 	MetaMasterClientService_AddQuorumServer_FullMethodName    = "/alluxio.grpc.MetaMasterClientService/AddQuorumServer"
+	MetaMasterClientService_GetMetrics_FullMethodName         = "/alluxio.grpc.MetaMasterClientService/GetMetrics"
 )
 
 // MetaMasterClientServiceClient is the client API for MetaMasterClientService service.
@@ -39,6 +40,7 @@ type MetaMasterClientServiceClient interface {
 	TransferLeadership(ctx context.Context, in *TransferLeadershipRequest, opts ...grpc.CallOption) (*TransferLeadershipResponse, error)
 	RemoveQuorumServer(ctx context.Context, in *RemoveQuorumServerRequest, opts ...grpc.CallOption) (*RemoveQuorumServerResponse, error)
 	AddQuorumServer(ctx context.Context, in *AddQuorumServerRequest, opts ...grpc.CallOption) (*AddQuorumServerResponse, error)
+	GetMetrics(ctx context.Context, in *GetMetricsRequest, opts ...grpc.CallOption) (*GetMetricsResponse, error)
 }
 
 type metaMasterClientServiceClient struct {
@@ -119,6 +121,16 @@ func (c *metaMasterClientServiceClient) AddQuorumServer(ctx context.Context, in 
 	return out, nil
 }
 
+func (c *metaMasterClientServiceClient) GetMetrics(ctx context.Context, in *GetMetricsRequest, opts ...grpc.CallOption) (*GetMetricsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetMetricsResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_GetMetrics_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MetaMasterClientServiceServer is the server API for MetaMasterClientService service.
 // All implementations must embed UnimplementedMetaMasterClientServiceServer
 // for forward compatibility.
@@ -130,6 +142,7 @@ type MetaMasterClientServiceServer interface {
 	TransferLeadership(context.Context, *TransferLeadershipRequest) (*TransferLeadershipResponse, error)
 	RemoveQuorumServer(context.Context, *RemoveQuorumServerRequest) (*RemoveQuorumServerResponse, error)
 	AddQuorumServer(context.Context, *AddQuorumServerRequest) (*AddQuorumServerResponse, error)
+	GetMetrics(context.Context, *GetMetricsRequest) (*GetMetricsResponse, error)
 	mustEmbedUnimplementedMetaMasterClientServiceServer()
 }
 
@@ -160,6 +173,9 @@ func (UnimplementedMetaMasterClientServiceServer) RemoveQuorumServer(context.Con
 }
 func (UnimplementedMetaMasterClientServiceServer) AddQuorumServer(context.Context, *AddQuorumServerRequest) (*AddQuorumServerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddQuorumServer not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) GetMetrics(context.Context, *GetMetricsRequest) (*GetMetricsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMetrics not implemented")
 }
 func (UnimplementedMetaMasterClientServiceServer) mustEmbedUnimplementedMetaMasterClientServiceServer() {
 }
@@ -309,6 +325,24 @@ func _MetaMasterClientService_AddQuorumServer_Handler(srv interface{}, ctx conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MetaMasterClientService_GetMetrics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMetricsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).GetMetrics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_GetMetrics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).GetMetrics(ctx, req.(*GetMetricsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MetaMasterClientService_ServiceDesc is the grpc.ServiceDesc for MetaMasterClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -343,6 +377,10 @@ var MetaMasterClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AddQuorumServer",
 			Handler:    _MetaMasterClientService_AddQuorumServer_Handler,
+		},
+		{
+			MethodName: "GetMetrics",
+			Handler:    _MetaMasterClientService_GetMetrics_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

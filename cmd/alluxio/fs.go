@@ -94,10 +94,18 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 		}
 	}
 	cfg.ZooKeeperLeaderPath = get("alluxio.zookeeper.leader.path")
+	if n, err := p.GetInt("alluxio.zookeeper.leader.inquiry.retry"); err != nil {
+		errs = append(errs, err)
+	} else if n < 1 {
+		errs = append(errs, fmt.Errorf("alluxio.zookeeper.leader.inquiry.retry (%d) must be at least 1", n))
+	} else {
+		cfg.ZooKeeperInquiries = n
+	}
 	cfg.User = get("alluxio.security.login.username")
 	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")
 	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration")
+	cfg.DataTimeout = dur("alluxio.user.streaming.data.timeout")
 	cfg.WriteType = get("alluxio.user.file.writetype.default")
 	cfg.ReadType = get("alluxio.user.file.readtype.default")
 	if sc, err := p.GetBool("alluxio.user.short.circuit.enabled"); err != nil {
@@ -138,10 +146,7 @@ func fsCommand(use, short string, args cobra.PositionalArgs, run func(ctx contex
 }
 
 func fsCmd() *cobra.Command {
-	c := &cobra.Command{Use: "fs", Short: "file system commands (ls, mkdir, rm, mv, mount, ...)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("alluxio fs: a command is required (see 'alluxio fs --help')")
-		}}
+	c := &cobra.Command{Use: "fs", Short: "file system commands (ls, mkdir, rm, mv, mount, ...)"}
 	c.AddCommand(fsCommands()...)
-	return c
+	return groupHelp(c)
 }

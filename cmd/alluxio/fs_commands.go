@@ -170,12 +170,10 @@ func touchCmd() *cobra.Command {
 	return pathCommand("touch PATH", "create an empty file", cobra.ExactArgs(1),
 		func(ctx context.Context, cmd *cobra.Command, env *fsEnv) error {
 			p := env.paths[0]
+			// An empty copyFromLocal: the configured write type decides
+			// whether the file goes to the under storage, now or later.
 			// Recursive, like Alluxio's touch and mkdir.
-			fi, err := env.fs.CreateFile(ctx, p, client.CreateFileOptions{Recursive: true})
-			if err != nil {
-				return err
-			}
-			if _, err := env.fs.CompleteFile(ctx, p, client.CompleteFileOptions{FileID: fi.ID}); err != nil {
+			if err := env.fs.CreateFrom(ctx, p, strings.NewReader(""), client.CopyOptions{}); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), p, "has been created")
@@ -202,6 +200,9 @@ func statCmd() *cobra.Command {
 				kind = "directory"
 			}
 			fmt.Fprintf(out, "%s is a %s path.\n%s\n", p, kind, statDump(fi))
+			for _, l := range ufsLines(fi) {
+				fmt.Fprintln(out, l)
+			}
 			if fi.IsDir {
 				return nil
 			}

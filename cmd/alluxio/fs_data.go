@@ -117,14 +117,16 @@ func fileURI(p string) string { return "file://" + filepath.ToSlash(p) }
 // Alluxio's words, local paths as file:// URIs.
 func copyOptions(cmd *cobra.Command, env *fsEnv, writeType, bufSize string, recursive, fromLocal, toLocal bool) (client.CopyOptions, error) {
 	var n int64
-	var err error
-	if bufSize != "" {
-		n, err = conf.ParseBytes(bufSize)
-	} else {
-		n, err = env.props.GetBytes(conf.UserFileBufferBytes)
-	}
-	if err != nil || n <= 0 || n > 1<<30 {
+	if bufSize == "" {
+		// The key's own checks name it (1B to 1GB).
+		var err error
+		if n, err = env.props.GetBytes(conf.UserFileBufferBytes); err != nil {
+			return client.CopyOptions{}, err
+		}
+	} else if v, err := conf.ParseBytes(bufSize); err != nil || v <= 0 || v > conf.MaxBufferBytes {
 		return client.CopyOptions{}, fmt.Errorf("invalid --buffersize %q: give a size from 1B to 1GB", bufSize)
+	} else {
+		n = v
 	}
 	out := cmd.OutOrStdout()
 	return client.CopyOptions{Recursive: recursive, BufferSize: int(n), WriteType: strings.ToUpper(writeType),

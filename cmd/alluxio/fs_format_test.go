@@ -287,14 +287,27 @@ func TestStatDump(t *testing.T) {
 	}
 }
 
+func TestUfsLines(t *testing.T) {
+	if got := ufsLines(&client.FileInfo{}); len(got) != 0 {
+		t.Errorf("ufsLines of a settled file = %q", got)
+	}
+	got := ufsLines(&client.FileInfo{UfsPending: "PUBLISH (2 attempts, last: unavailable)", UfsError: "file name too long"})
+	want := []string{"Under storage change pending: PUBLISH (2 attempts, last: unavailable)", "Under storage change failed: file name too long"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ufsLines = %q, want %q", got, want)
+	}
+}
+
 func TestMountTableLines(t *testing.T) {
 	got := mountTableLines([]client.MountPoint{
 		{AlluxioPath: "/", UfsURI: "/data/underFSStorage"},
 		{AlluxioPath: "/s3", UfsURI: "s3://bucket/dir", ReadOnly: true, Shared: true},
+		{AlluxioPath: "/w", UfsURI: "/w", PendingUfsOperations: 3},
 	})
 	want := []string{
 		"/data/underFSStorage  on  /    (local, not read-only, not shared)",
 		"s3://bucket/dir       on  /s3  (s3, read-only, shared)",
+		"/w                    on  /w   (local, not read-only, not shared, 3 under storage changes pending)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("mountTableLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -365,5 +378,21 @@ func TestMasterInfoLines(t *testing.T) {
 	want := "Current leader master: m1:19998\nAll masters: [m1:19998, m2:19998]\nJournal Type: UFS"
 	if got := strings.Join(masterInfoLines(mi), "\n"); got != want {
 		t.Errorf("masterInfoLines =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestMetricLines(t *testing.T) {
+	got := metricLines([]client.Metric{
+		{Name: "Cluster.BytesReadAlluxio", Type: "COUNTER", Value: 3 << 20},
+		{Name: "Master.FilesCreated", Type: "COUNTER", Value: 12},
+		{Name: "Worker.BlocksCached", Type: "GAUGE", Value: 2, Worker: "w1:29999"},
+	})
+	want := []string{
+		"Cluster.BytesReadAlluxio  (Type: COUNTER, Value: 3072.00KB)", // conf.FormatBytes, as Alluxio prints sizes
+		"Master.FilesCreated  (Type: COUNTER, Value: 12)",
+		"Worker.BlocksCached (w1:29999)  (Type: GAUGE, Value: 2)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("metricLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

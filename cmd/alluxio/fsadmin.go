@@ -22,11 +22,11 @@ func fsadminCmd() *cobra.Command {
 	// A RunE makes cobra reject unknown subcommands (Args: NoArgs) instead
 	// of printing help and exiting 0, which would hide a typo in a script.
 	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)", Args: cobra.NoArgs, RunE: help}
+	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)"}
 	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint, quorum)", Args: cobra.NoArgs, RunE: help}
 	journal.AddCommand(checkpointCmd(), quorumCmd())
 	c.AddCommand(reportCmd(), journal)
-	return nameArgErrors(c)[0]
+	return nameArgErrors(groupHelp(c))[0]
 }
 
 // clusterCommand builds a command that takes no arguments and talks to the
@@ -125,7 +125,13 @@ func reportCmd() *cobra.Command {
 						fmt.Fprintln(out, l)
 					}
 				case "metrics":
-					fmt.Fprintf(out, "No workers registered with master %s: there are no worker metrics to report.\n", mi.Leader)
+					ms, err := env.fs.Metrics(ctx)
+					if err != nil {
+						return err
+					}
+					for _, l := range metricLines(ms) {
+						fmt.Fprintln(out, l)
+					}
 				default:
 					for _, l := range summaryLines(mi) {
 						fmt.Fprintln(out, l)
@@ -278,7 +284,7 @@ func checkpointCmd() *cobra.Command {
 			return err
 		}
 		// The client keeps the master that took the checkpoint as its
-		// primary, so Leader names it without another election lookup.
+		// primary, so Leader asks that master first.
 		leader, err := env.fs.Leader(ctx)
 		if err != nil {
 			return err
@@ -351,4 +357,23 @@ func unmountCmd() *cobra.Command {
 			fmt.Fprintln(cmd.OutOrStdout(), "Unmounted", env.paths[0])
 			return nil
 		})
+}
+
+// metricLines is fsadmin report metrics in Alluxio's layout: one metric a
+// line, "Name  (Type: COUNTER, Value: 12)", sizes as 1.00MB; a worker's
+// own metrics name the worker.
+func metricLines(ms []client.Metric) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		name := m.Name
+		if m.Worker != "" {
+			name += " (" + m.Worker + ")"
+		}
+		v := strconv.FormatFloat(m.Value, 'f', -1, 64)
+		if strings.Contains(m.Name, "Bytes") || strings.Contains(m.Name, "Capacity") {
+			v = conf.FormatBytes(int64(m.Value))
+		}
+		out = append(out, fmt.Sprintf("%s  (Type: %s, Value: %s)", name, m.Type, v))
+	}
+	return out
 }

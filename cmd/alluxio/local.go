@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,28 +30,26 @@ const localMasters = 3
 // localDefaults are what `alluxio local` sets unless the user did: a work
 // dir in the home directory, the memory tier in /dev/shm, everything on
 // localhost, and three masters on Alluxio's ports and the next thousands
-// (19998, 20998, 21998; journal 19200, 20200, 21200), so `alluxio fs` needs
-// no flags.
+// (19998, 20998, 21998; journal 19200, 20200, 21200; web 19999, 20999,
+// 21999), so `alluxio fs` needs no flags.
 func localDefaults(p *conf.Properties) error {
 	home, err := os.UserHomeDir()
 	if err != nil {
 		return err
 	}
-	name := "alluxio"
-	if u, err := user.Current(); err == nil {
-		name = "alluxio-" + u.Username
+	if !p.IsSet("alluxio.work.dir") {
+		p.Set("alluxio.work.dir", filepath.Join(home, ".alluxio", "local"))
 	}
-	shm := "/dev/shm"
-	if st, err := os.Stat(shm); err != nil || !st.IsDir() {
-		shm = os.TempDir()
+	workDir, err := p.GetString("alluxio.work.dir")
+	if err != nil {
+		return err
 	}
 	defaults := map[string]string{
-		"alluxio.work.dir":                              filepath.Join(home, ".alluxio", "local"),
 		"alluxio.master.hostname":                       "localhost",
 		"alluxio.worker.hostname":                       "localhost",
 		"alluxio.worker.tieredstore.levels":             "1",
 		conf.TierKey(0, "alias"):                        "MEM",
-		conf.TierKey(0, "dirs.path"):                    filepath.Join(shm, name),
+		conf.TierKey(0, "dirs.path"):                    localMemoryTier(workDir),
 		"alluxio.master.lost.worker.detection.interval": "5sec",
 	}
 	for k, v := range defaults {
@@ -76,9 +76,31 @@ func localDefaults(p *conf.Properties) error {
 	return nil
 }
 
+// localMemoryTier is where a local cluster keeps its memory tier: in
+// /dev/shm, under a name of the user and of the cluster's work directory,
+// so two local clusters (two homes, or two work dirs) never share it. A
+// worker also locks its directories, but a cluster that found its tier
+// taken would not start at all.
+func localMemoryTier(workDir string) string {
+	name := "alluxio"
+	if u, err := user.Current(); err == nil {
+		name = "alluxio-" + u.Username
+	}
+	if abs, err := filepath.Abs(workDir); err == nil {
+		workDir = abs
+	}
+	sum := sha256.Sum256([]byte(workDir))
+	shm := "/dev/shm"
+	if st, err := os.Stat(shm); err != nil || !st.IsDir() {
+		shm = os.TempDir()
+	}
+	return filepath.Join(shm, name+"-"+hex.EncodeToString(sum[:4]))
+}
+
 // localMasterConfig is the configuration of local master i: its own ports
-// from the address lists and its own journal directory. Only master 0 uses
-// the configured web port; the others take any free one (logged).
+// from the address lists, its own journal directory, and the web port
+// alluxio.master.web.port + 1000·i (19999, 20999, 21999), next to its rpc
+// port.
 func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	mp := p.Clone()
 	for list, portKey := range map[string]string{"alluxio.master.rpc.addresses": "alluxio.master.rpc.port",
@@ -97,9 +119,16 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 		mp.Set(portKey, port)
 		mp.Set("alluxio.master.hostname", host)
 	}
-	if i > 0 {
-		mp.Set("alluxio.master.web.port", "0")
+	web, err := mp.GetInt("alluxio.master.web.port")
+	if err != nil {
+		return nil, err
 	}
+	if web != 0 {
+		if web += 1000 * i; web > 65535 {
+			return nil, fmt.Errorf("alluxio.master.web.port (%d): alluxio local gives master %d port %d, which is out of range", web-1000*i, i, web)
+		}
+	}
+	mp.Set("alluxio.master.web.port", strconv.Itoa(web))
 	folder, err := mp.GetString("alluxio.master.journal.folder")
 	if err != nil {
 		return nil, err
@@ -107,7 +136,13 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	if strings.EqualFold(mustGet(mp, "alluxio.master.journal.type"), "EMBEDDED") {
 		mp.Set("alluxio.master.journal.folder", filepath.Join(folder, "master"+strconv.Itoa(i)))
 	}
-	return master.ConfigFromProperties(mp)
+	c, err := master.ConfigFromProperties(mp)
+	if err != nil {
+		return nil, err
+	}
+	// Each master knows its own journal; the others' are next to it.
+	c.ProtectedDirs = append(c.ProtectedDirs, master.ProtectedDir{Path: folder, What: "the journals of the local masters"})
+	return c, nil
 }
 
 func mustGet(p *conf.Properties, k string) string {
@@ -200,7 +235,11 @@ func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, w
 		return fail(err)
 	}
 	cluster.worker = &closing{w, c}
-	log.Info("local cluster ready", "masters", strings.Join(mcfgs[0].RPCAddresses, ","), "worker", wcfg.Address())
+	for i, m := range cluster.masters {
+		log.Info(fmt.Sprintf("master%d listening", i), "rpc", mcfgs[i].RPCAddress(), "web", m.WebAddr().String())
+	}
+	log.Info("local cluster ready", "masters", strings.Join(mcfgs[0].RPCAddresses, ","), "worker", wcfg.Address(),
+		"memory_tier", strings.Join(tierPaths(wcfg), ","))
 	return cluster, cluster.fatal, nil
 }
 
@@ -237,4 +276,15 @@ func (l *localCluster) Stop(ctx context.Context) error {
 		errs = append(errs, m.Stop(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// tierPaths lists the worker's storage directories.
+func tierPaths(c *worker.Config) []string {
+	var out []string
+	for _, t := range c.Tiers {
+		for _, d := range t.Dirs {
+			out = append(out, d.Path)
+		}
+	}
+	return out
 }

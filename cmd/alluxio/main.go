@@ -19,6 +19,20 @@ import (
 var defines []string
 
 func main() {
+	root := rootCmd()
+	root.SetArgs(longSingleDash(os.Args[1:]))
+	if err := root.Execute(); err != nil {
+		var ec exitCode
+		if errors.As(err, &ec) {
+			os.Exit(int(ec))
+		}
+		fmt.Fprintln(os.Stderr, oneLine(err))
+		os.Exit(1)
+	}
+}
+
+// rootCmd is the whole command tree.
+func rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "alluxio",
 		Short:         "Alluxio in Go: a distributed caching file system",
@@ -30,15 +44,7 @@ func main() {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.SetArgs(longSingleDash(os.Args[1:]))
-	if err := root.Execute(); err != nil {
-		var ec exitCode
-		if errors.As(err, &ec) {
-			os.Exit(int(ec))
-		}
-		fmt.Fprintln(os.Stderr, oneLine(err))
-		os.Exit(1)
-	}
+	return root
 }
 
 // exitCode lets a command fail with a chosen status and no message (fs test).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 	"github.com/alluxio-go/alluxio/internal/logging"
 	"github.com/alluxio-go/alluxio/internal/master"
 )
@@ -106,13 +108,31 @@ func formatCmd() *cobra.Command {
 	return c
 }
 
+// openLog opens the process's logger and makes it the default too, so a
+// library or component that logs through slog.Default() or the log
+// package writes the same format into the same file, not bare lines on
+// stderr that miss the log file.
 func openLog(dir, name string) (*slog.Logger, io.Closer, error) {
-	return logging.Open(dir, name, slog.LevelInfo)
+	log, closer, err := logging.Open(dir, name, slog.LevelInfo)
+	if err == nil {
+		slog.SetDefault(log)
+	}
+	return log, closer, err
 }
 
 // formatJournal empties the journal: the shared-folder layout for UFS, an
-// empty directory (Raft state starts afresh) for EMBEDDED.
+// empty directory (Raft state starts afresh) for EMBEDDED. It refuses while
+// a master holds the folder (each keeps a lock file in it), and holds the
+// locks itself meanwhile, so no master can start on a half-formatted one.
 func formatJournal(cfg *master.Config) error {
+	locks, err := lockfile.AcquireAll(cfg.JournalFolder, "alluxio format")
+	if err != nil {
+		if errors.Is(err, lockfile.ErrHeld) {
+			return fmt.Errorf("the journal is in use, stop that master first: %w", err)
+		}
+		return err
+	}
+	defer lockfile.ReleaseAll(locks)
 	if cfg.JournalType == "EMBEDDED" {
 		if err := os.RemoveAll(cfg.JournalFolder); err != nil {
 			return err

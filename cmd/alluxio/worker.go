@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 	"github.com/alluxio-go/alluxio/internal/worker"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
@@ -82,14 +85,30 @@ func formatWorkerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Every directory is claimed before any is emptied: a worker
+			// running on one of them stops the whole format.
+			var dirs []string
+			var locks []*lockfile.Lock
+			defer func() { lockfile.ReleaseAll(locks) }()
 			for _, t := range cfg.Tiers {
 				for _, d := range t.Dirs {
 					dir := filepath.Join(d.Path, blockstore.LayoutDirName)
-					if err := os.RemoveAll(dir); err != nil {
+					l, err := lockfile.Acquire(filepath.Join(dir, lockfile.Name), "alluxio formatWorker")
+					if errors.Is(err, lockfile.ErrHeld) {
+						return fmt.Errorf("worker storage %s is in use, stop that worker first: %w", dir, err)
+					}
+					if err != nil && !errors.Is(err, fs.ErrNotExist) {
 						return fmt.Errorf("format worker storage %s: %w", dir, err)
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "Formatted worker storage %s\n", dir)
+					locks = append(locks, l)
+					dirs = append(dirs, dir)
 				}
+			}
+			for _, dir := range dirs {
+				if err := os.RemoveAll(dir); err != nil {
+					return fmt.Errorf("format worker storage %s: %w", dir, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Formatted worker storage %s\n", dir)
 			}
 			return nil
 		},

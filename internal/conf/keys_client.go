@@ -21,14 +21,14 @@ var userKeys = []Key{
 		"How a client writes a new file: only to Alluxio, to Alluxio and the UFS, only to the UFS, or to Alluxio then the UFS later."),
 	enum(UserFileReadTypeDefault, "CACHE", []string{"NO_CACHE", "CACHE", "CACHE_PROMOTE"},
 		"Whether data read from the UFS or a lower tier is cached, and promoted to the top tier."),
-	size(UserBlockSizeBytesDefault, "64MB", "Block size of new files."),
+	size(UserBlockSizeBytesDefault, "64MB", "Block size of new files; at least 1MB."),
 	enum(UserFileMetadataLoadType, "ONCE", []string{"ALWAYS", "NEVER", "ONCE"},
 		"When metadata of paths not yet in Alluxio is loaded from the UFS."),
 	dur(UserFileMetadataSyncInterval, "-1", "How stale metadata may be before it is synced with the UFS; -1 means never, 0 every access."),
 	dur(UserFileCreateTTL, "-1", "Time to live of new files; -1 means none."),
 	enum(UserFileCreateTTLAction, "FREE", []string{"FREE", "DELETE", "DELETE_ALLUXIO"},
 		"What happens to a file whose TTL expires."),
-	size(UserFileBufferBytes, "8MB", "Size of a client's file read and write buffer."),
+	size(UserFileBufferBytes, "8MB", "Size of a client's file read and write buffer; 1B to 1GB."),
 	dur(UserRPCRetryBaseSleep, "50ms", "First wait between retries of a client RPC; it doubles each time."),
 	dur(UserRPCRetryMaxSleep, "3sec", "Longest wait between retries of a client RPC."),
 	dur(UserRPCRetryMaxDuration, "2min", "How long a client retries an RPC before it fails."),
@@ -54,5 +54,6 @@ var zookeeperKeys = []Key{
 	dur(ZookeeperSessionTimeout, "5s", "ZooKeeper session timeout; a primary that loses its session steps down. "+
 		"Alluxio's default is 60s; a shorter one makes failover faster."),
 	dur(ZookeeperConnectionTimeout, "15s", "How long to wait for a connection to ZooKeeper."),
-	num(ZookeeperLeaderInquiryRetry, "10", "How many times a client asks ZooKeeper for the leader before it fails."),
+	num(ZookeeperLeaderInquiryRetry, "10", "How many times one leader lookup asks ZooKeeper while no primary is registered, "+
+		"waiting up to a second between tries (at least 1); the client's retry budget bounds it too."),
 }

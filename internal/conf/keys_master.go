@@ -53,11 +53,9 @@ var masterKeys = []Key{
 }
 
 var journalKeys = []Key{
-	// Alluxio's NOOP (no journal) is left out: a master without one loses
-	// its namespace at restart and cannot have standbys.
 	enum(MasterJournalType, "EMBEDDED", []string{"EMBEDDED", "UFS"},
 		"EMBEDDED replicates the journal with Raft among the masters; UFS writes it to a shared folder "+
-			"and elects the primary through ZooKeeper."),
+			"and elects the primary through ZooKeeper. (Alluxio's NOOP, no journal at all, is not offered.)"),
 	str(MasterJournalFolder, "${alluxio.work.dir}/journal", "Where the journal is stored (a local directory for EMBEDDED, a shared UFS path for UFS)."),
 	num(MasterJournalCheckpointPeriodEntries, "2000000", "Journal entries written between checkpoints (snapshots)."),
 	size(MasterJournalLogSizeBytesMax, "10MB", "A journal log file larger than this is completed and a new one started."),

@@ -70,20 +70,36 @@ func Load(opts LoadOptions) (*Properties, error) {
 			return nil, err
 		}
 	}
-	path, file, err := readSiteFile(dirs)
+	path, file, garbage, err := readSiteFile(dirs)
 	if err != nil {
 		return nil, err
 	}
 
 	p := New()
 	p.siteFile = path
+	p.warnings = garbage
 	applyLayers(p, append([][]sourced{file}, above...))
-	for _, layer := range [][]sourced{defines, java, file} {
+	for _, layer := range [][]sourced{defines, env, java, file} {
 		for _, s := range layer {
-			if _, known := Lookup(s.name); !known && strings.HasPrefix(s.name, "alluxio.") {
+			_, known := Lookup(s.name)
+			switch {
+			case !known && strings.HasPrefix(s.name, "alluxio."):
 				p.warnings = append(p.warnings, fmt.Sprintf("unknown property %s set by %s", s.name, s.source))
 			}
+			if w := inertWarning(s); w != "" {
+				p.warnings = append(p.warnings, w)
+			}
 		}
+	}
+	// Every value a source set is checked now, so a typo in an enum or a
+	// size stops every command, naming the key and where it was set,
+	// instead of surfacing later as a default or a vague error.
+	set := make(map[string]bool, len(p.values))
+	for name := range p.values {
+		set[name] = true
+	}
+	if errs := p.check(set, true); len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return p, nil
 }
@@ -166,8 +182,8 @@ func (p *Properties) searchPath(homeDir string) ([]string, error) {
 }
 
 // readSiteFile parses the first site file found in dirs. It returns "" and
-// no values when there is none.
-func readSiteFile(dirs []string) (string, []sourced, error) {
+// no values when there is none, and a warning for each line it ignored.
+func readSiteFile(dirs []string) (string, []sourced, []string, error) {
 	for _, dir := range dirs {
 		if dir == "" {
 			continue
@@ -178,30 +194,44 @@ func readSiteFile(dirs []string) (string, []sourced, error) {
 			continue
 		}
 		if err != nil {
-			return "", nil, err
+			return "", nil, nil, err
 		}
-		values, err := readPropertiesFile(path)
-		return path, values, err
+		values, warnings, err := readPropertiesFile(path)
+		return path, values, warnings, err
 	}
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
-func readPropertiesFile(path string) ([]sourced, error) {
+// readPropertiesFile reads a site file. A line that is not key=value (no
+// separator and not a known key, or no key at all) is skipped with a
+// warning naming the file and line: it is a typo or a stray paste, and
+// taking "garbage line here" as the property garbage=line here would hide
+// it.
+func readPropertiesFile(path string) ([]sourced, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	entries, err := parseEntries(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	out := make([]sourced, 0, len(entries))
+	var warnings []string
 	for _, e := range entries {
+		if _, known := Lookup(e.key); e.key == "" || (e.bare && !known) {
+			line := e.key + "=" + e.value
+			if e.bare {
+				line = strings.TrimSpace(e.key + " " + e.value)
+			}
+			warnings = append(warnings, fmt.Sprintf("%s:%d: not a key=value property line, ignored: %q", path, e.line, line))
+			continue
+		}
 		// Java keeps trailing blanks in a value; Alluxio users never mean
 		// them, and "19998 " would then fail as a port.
 		out = append(out, sourced{e.key, strings.TrimSpace(e.value),
 			"file " + path + ":" + strconv.Itoa(e.line)})
 	}
-	return out, nil
+	return out, warnings, nil
 }

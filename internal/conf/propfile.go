@@ -17,6 +17,10 @@ const maxPropertiesSize = 16 << 20
 type entry struct {
 	key, value string
 	line       int
+	// bare: no '=' or ':' separated the key from the value (Java reads
+	// "a b" as a=b and "a" as a=""), which in a site file is almost always
+	// a line that is not a property at all.
+	bare bool
 }
 
 // ParseProperties reads a Java .properties file, the format of Alluxio's
@@ -76,11 +80,11 @@ func parseEntries(r io.Reader) ([]entry, error) {
 			i++
 		}
 		logical.WriteString(line)
-		key, value, err := splitKeyValue(logical.String())
+		key, value, bare, err := splitKeyValue(logical.String())
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", start+1, err)
 		}
-		out = append(out, entry{key: key, value: value, line: start + 1})
+		out = append(out, entry{key: key, value: value, line: start + 1, bare: bare})
 	}
 	return out, nil
 }
@@ -126,10 +130,11 @@ func continues(line string) bool {
 
 // splitKeyValue splits a logical line (leading blanks removed) at the first
 // unescaped '=', ':' or blank, then drops blanks and at most one '=' or ':'
-// before the value.
-func splitKeyValue(s string) (key, value string, err error) {
+// before the value. bare says no '=' or ':' was found.
+func splitKeyValue(s string) (key, value string, bare bool, err error) {
 	end := len(s)
 	valueAt := len(s)
+	bare = true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == '\\' {
@@ -137,7 +142,7 @@ func splitKeyValue(s string) (key, value string, err error) {
 			continue
 		}
 		if c == '=' || c == ':' {
-			end, valueAt = i, i+1
+			end, valueAt, bare = i, i+1, false
 			break
 		}
 		if isBlank(c) {
@@ -147,19 +152,19 @@ func splitKeyValue(s string) (key, value string, err error) {
 				j++
 			}
 			if j < len(s) && (s[j] == '=' || s[j] == ':') {
-				j++
+				j, bare = j+1, false
 			}
 			valueAt = j
 			break
 		}
 	}
 	if key, err = unescape(s[:end]); err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
 	if value, err = unescape(trimLeftBlank(s[valueAt:])); err != nil {
-		return "", "", err
+		return "", "", false, err
 	}
-	return key, value, nil
+	return key, value, bare, nil
 }
 
 var errUnicodeEscape = errors.New(`malformed \uXXXX escape`)

@@ -104,7 +104,7 @@ func TestParseEntriesLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []entry{{"a", "1", 3}, {"b", "xy", 4}, {"c", "3", 6}, {"d", "4", 7}}
+	want := []entry{{"a", "1", 3, false}, {"b", "xy", 4, false}, {"c", "3", 6, false}, {"d", "4", 7, false}}
 	if !reflect.DeepEqual(entries, want) {
 		t.Errorf("entries = %+v, want %+v", entries, want)
 	}

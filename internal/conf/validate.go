@@ -35,6 +35,12 @@ func (p *Properties) Validate() error {
 			names[name] = true
 		}
 	}
+	return errors.Join(p.check(names, false)...)
+}
+
+// check validates the named keys' expanded values; withSource adds where
+// each bad value was set. The caller holds p.mu.
+func (p *Properties) check(names map[string]bool, withSource bool) []error {
 	sorted := make([]string, 0, len(names))
 	for name := range names {
 		sorted = append(sorted, name)
@@ -45,19 +51,54 @@ func (p *Properties) Validate() error {
 	var errs []error
 	for _, name := range sorted {
 		v, err := p.get(r, name)
+		if err == nil {
+			k, known := Lookup(name)
+			if !known || (v == "" && k.Default == "") {
+				continue
+			}
+			err = checkValue(k, v)
+		}
 		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		k, known := Lookup(name)
-		if !known || (v == "" && k.Default == "") {
-			continue
-		}
-		if err := checkValue(k, v); err != nil {
+			if s, ok := p.values[name]; ok && withSource {
+				err = fmt.Errorf("%w (set by %s)", err, s.source)
+			}
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return errs
+}
+
+// MinBlockSize is the smallest alluxio.user.block.size.bytes.default
+// accepted. Every block is a file on a worker and an entry in the master's
+// memory and in every heartbeat, so blocks smaller than this multiply that
+// cost for no gain (Alluxio's default is 64MB).
+const MinBlockSize = 1 << 20
+
+// MaxBufferBytes bounds alluxio.user.file.buffer.bytes: the CLI allocates
+// the buffer at once.
+const MaxBufferBytes = 1 << 30
+
+// bounds are limits beyond a key's type: a value of the right type that
+// no component can work with.
+var bounds = map[string]struct {
+	min, max         int64
+	minText, maxText string
+}{
+	UserBlockSizeBytesDefault: {MinBlockSize, 0, "1MB", ""},
+	UserFileBufferBytes:       {1, MaxBufferBytes, "1B", "1GB"},
+}
+
+func checkBounds(name string, n int64) error {
+	b, ok := bounds[name]
+	switch {
+	case !ok:
+		return nil
+	case n < b.min:
+		return fmt.Errorf("must be at least %s", b.minText)
+	case b.max > 0 && n > b.max:
+		return fmt.Errorf("must be at most %s", b.maxText)
+	}
+	return nil
 }
 
 func checkValue(k Key, v string) error {
@@ -115,7 +156,13 @@ func durationValue(name, v string) (time.Duration, error) {
 
 func bytesValue(name, v string) (int64, error) {
 	n, err := ParseBytes(v)
-	return n, withKey(name, err)
+	if err != nil {
+		return n, withKey(name, err)
+	}
+	if err := checkBounds(name, n); err != nil {
+		return 0, &ValueError{Key: name, Value: v, Err: err}
+	}
+	return n, nil
 }
 
 func ratioValue(name, v string) (float64, error) {

@@ -38,7 +38,16 @@ type Config struct {
 	CheckpointPeriod uint64
 	TailInterval     time.Duration
 
-	RootUFS          string
+	RootUFS string
+	// NoRetryCache is retry.cache.enabled=false; the zero value keeps the
+	// cache on, as the default does.
+	NoRetryCache bool
+	// UFSProperties are the under storage settings of the master's
+	// configuration (alluxio.underfs.*, s3a.*, aws.*, fs.*), which every
+	// mount gets under its own options; RootUFSOptions are the root
+	// mount's own (alluxio.master.mount.table.root.option.*).
+	UFSProperties    map[string]string
+	RootUFSOptions   map[string]string
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
 	WorkerTimeout    time.Duration
@@ -58,7 +67,14 @@ type Config struct {
 	ZKConnectTimeout time.Duration
 
 	LogDir string
+
+	// ProtectedDirs are directories of the cluster's own that no mount may
+	// hold or lie inside (the journal folder, the metastore).
+	ProtectedDirs []ProtectedDir
 }
+
+// ProtectedDir is a directory no mount may reach, and what it is.
+type ProtectedDir struct{ Path, What string }
 
 // RPCAddress is the address other processes reach this master's rpc at.
 func (c *Config) RPCAddress() string { return net.JoinHostPort(c.Hostname, strconv.Itoa(c.RPCPort)) }
@@ -84,6 +100,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		CheckpointPeriod:   uint64(r.positive("alluxio.master.journal.checkpoint.period.entries")),
 		TailInterval:       r.duration("alluxio.master.journal.tailer.sleep.time"),
 		RootUFS:            r.str("alluxio.master.mount.table.root.ufs"),
+		NoRetryCache:       !r.boolean("alluxio.master.filesystem.operation.retry.cache.enabled"),
 		RetryCacheSize:     r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
 		TTLCheckInterval:   r.duration("alluxio.master.ttl.checker.interval"),
 		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),
@@ -100,12 +117,15 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		LogDir:             r.str("alluxio.logs.dir"),
 		SuperUser:          r.str("alluxio.security.login.username"),
 	}
+	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.security.authorization.permission.umask (%q): not an octal umask", umask))
 	} else {
 		c.Umask = uint32(v)
 	}
+	c.ProtectedDirs = []ProtectedDir{{c.JournalFolder, "the journal (alluxio.master.journal.folder)"},
+		{r.str("alluxio.master.metastore.dir"), "the metastore (alluxio.master.metastore.dir)"}}
 	if c.Hostname == "" {
 		c.Hostname = "localhost"
 		if h, err := os.Hostname(); err == nil && h != "" {
@@ -137,6 +157,34 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		}
 	}
 	return c, errors.Join(r.errs...)
+}
+
+// ufsPrefixes are the key prefixes of under storage settings in Alluxio's
+// configuration: its own and the ones its connectors take from Hadoop.
+var ufsPrefixes = []string{"alluxio.underfs.", "s3a.", "aws.", "fs."}
+
+// ufsProperties picks the under storage settings out of p.
+func ufsProperties(p *conf.Properties) (global, root map[string]string) {
+	global, root = map[string]string{}, map[string]string{}
+	for _, name := range p.Names() {
+		if !p.IsSet(name) {
+			continue
+		}
+		v, err := p.Get(name)
+		if err != nil {
+			continue // reported with the key by Validate
+		}
+		if opt, ok := strings.CutPrefix(name, conf.RootUFSOptionPrefix); ok {
+			root[opt] = v
+			continue
+		}
+		for _, prefix := range ufsPrefixes {
+			if strings.HasPrefix(name, prefix) {
+				global[name] = v
+			}
+		}
+	}
+	return global, root
 }
 
 // reader collects errors so one pass reports every bad key at once.

@@ -62,7 +62,12 @@ func (s *fsService) CreateDirectory(ctx context.Context, r *pb.CreateDirectoryRe
 }
 
 func (s *fsService) Remove(ctx context.Context, r *pb.DeleteRequest) (*pb.DeleteResponse, error) {
-	return &pb.DeleteResponse{}, s.fs.remove(ctx, r)
+	mounts := s.mountsAt(r.Path)
+	err := s.fs.remove(ctx, r)
+	if len(mounts) > 0 {
+		s.logDeleteOfMounts(ctx, r.Path, mounts, err)
+	}
+	return &pb.DeleteResponse{}, err
 }
 
 func (s *fsService) Rename(ctx context.Context, r *pb.RenameRequest) (*pb.RenameResponse, error) {
@@ -74,18 +79,24 @@ func (s *fsService) SetAttribute(ctx context.Context, r *pb.SetAttributeRequest)
 }
 
 func (s *fsService) Mount(ctx context.Context, r *pb.MountRequest) (*pb.MountResponse, error) {
-	return &pb.MountResponse{}, s.fs.mount(ctx, r)
+	err := s.fs.mount(ctx, r)
+	s.logMount(ctx, r.AlluxioPath, r.UfsPath, r.ReadOnly, err)
+	return &pb.MountResponse{}, err
 }
 
 func (s *fsService) Unmount(ctx context.Context, r *pb.UnmountRequest) (*pb.UnmountResponse, error) {
-	return &pb.UnmountResponse{}, s.fs.unmount(ctx, r)
+	err := s.fs.unmount(ctx, r)
+	s.logUnmount(ctx, r.AlluxioPath, err)
+	return &pb.UnmountResponse{}, err
 }
 
 func (s *fsService) GetMountTable(context.Context, *pb.GetMountTableRequest) (*pb.GetMountTableResponse, error) {
 	resp := &pb.GetMountTableResponse{}
+	pending := s.fs.st.PendingByMount()
 	for _, m := range s.fs.st.MountTable() {
 		resp.MountPoints = append(resp.MountPoints, &pb.MountPointInfo{AlluxioPath: m.AlluxioPath, UfsUri: m.UfsURI,
-			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties})
+			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties,
+			PendingUfsOperations: int64(pending[m.ID])})
 	}
 	return resp, nil
 }

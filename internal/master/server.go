@@ -1,6 +1,7 @@
 // Package master assembles the master process: the metadata state machine,
 // its journal, the gRPC services, the web port with health and metrics, and
-// the background work only a primary does (root mount, TTL checks).
+// the background work only a primary does (root mount, under storage
+// changes left pending, TTL checks).
 package master
 
 import (
@@ -101,6 +102,7 @@ func (s *Server) newJournal() (journal.System, error) {
 			// pauses for one; a lone master must do it itself.
 			CheckpointOnStandby: s.cfg.ZooKeeperEnabled,
 			Logger:              s.log.With("component", "journal"), OnFatal: s.onFatal,
+			Owner: s.journalOwner(),
 		})
 	case "EMBEDDED":
 		peers := make([]raftjournal.Peer, len(s.cfg.EmbeddedAddresses))
@@ -116,6 +118,15 @@ func (s *Server) newJournal() (journal.System, error) {
 	default:
 		return nil, errs.New(errs.ErrInvalidArg, "alluxio.master.journal.type=%s: must be UFS or EMBEDDED", s.cfg.JournalType)
 	}
+}
+
+// journalOwner names this master in the journal folder's lock; with a
+// port not chosen yet, the journal's default (host and pid) is unique.
+func (s *Server) journalOwner() string {
+	if s.cfg.RPCPort == 0 {
+		return ""
+	}
+	return "master " + s.cfg.RPCAddress()
 }
 
 func (s *Server) onFatal(err error) {
@@ -228,7 +239,8 @@ func (s *Server) becomePrimary(epoch uint64) {
 	s.primaryMu.Unlock()
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
-	s.wg.Add(2)
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.fs.intents.loop(ctx) }()
 	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()
 	go func() { defer s.wg.Done(); s.blocks.run(ctx, s.cfg.LostWorkerCheck, s.fs.ufsLocation) }()
 }
@@ -246,6 +258,7 @@ func (s *Server) becomeStandby() {
 	s.primaryMu.Unlock()
 	if was {
 		s.blocks.reset()
+		s.fs.intents.reset()
 		s.log.Warn("master lost primacy; now a standby")
 	}
 }
@@ -321,6 +334,9 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 	if err := s.checkServe(ctx, info.FullMethod); err != nil {
 		s.metrics.observe(info.FullMethod, start, err)
 		return nil, errs.ToStatus(err, s.leaderHint())
+	}
+	if s.cfg.NoRetryCache {
+		withoutOpID(req)
 	}
 	resp, err := h(ctx, req)
 	s.metrics.observe(info.FullMethod, start, err)

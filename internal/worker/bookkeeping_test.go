@@ -23,16 +23,17 @@ func TestPersistJobsBookkeeping(t *testing.T) {
 	default:
 		t.Fatal("adding a job did not wake the runner")
 	}
-	p.done, p.failed = []int64{1}, []int64{2}
+	failure := &pb.PersistFailure{FileId: 2, ErrorCode: "INVALID_PATH", Message: "bad name"}
+	p.done, p.failed = []int64{1}, []*pb.PersistFailure{failure}
 	done, failed := p.take()
-	if !slices.Equal(done, []int64{1}) || !slices.Equal(failed, []int64{2}) {
+	if !slices.Equal(done, []int64{1}) || !slices.Equal(failed, []*pb.PersistFailure{failure}) {
 		t.Fatalf("take: %v %v", done, failed)
 	}
 	if d, f := p.take(); d != nil || f != nil {
 		t.Fatalf("reported twice: %v %v", d, f)
 	}
 	p.requeue(done, failed) // the heartbeat failed
-	if d, f := p.take(); !slices.Equal(d, []int64{1}) || !slices.Equal(f, []int64{2}) {
+	if d, f := p.take(); !slices.Equal(d, []int64{1}) || !slices.Equal(f, []*pb.PersistFailure{failure}) {
 		t.Fatalf("after requeue: %v %v", d, f)
 	}
 }

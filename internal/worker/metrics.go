@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // metrics are the worker's Prometheus metrics. The cache/UFS byte counters
@@ -47,6 +48,29 @@ func newMetrics(s *Server) *metrics {
 		func() float64 { return float64(s.protect.fromMaster()) }))
 	m.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
+}
+
+// alluxio is what the worker reports in each heartbeat, under Alluxio's
+// names; the master sums them into the Cluster.* metrics.
+func (m *metrics) alluxio(s *Server) map[string]float64 {
+	out := map[string]float64{
+		"Worker.BytesReadAlluxio":    counterValue(m.cacheRead),
+		"Worker.BytesReadUfsAll":     counterValue(m.ufsRead),
+		"Worker.BytesWrittenAlluxio": counterValue(m.cacheWritten),
+		"Worker.BytesWrittenUfsAll":  counterValue(m.ufsWritten),
+	}
+	if s.store != nil {
+		out["Worker.BlocksCached"] = float64(len(s.store.Blocks()))
+	}
+	return out
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var d dto.Metric
+	if err := c.Write(&d); err != nil {
+		return 0
+	}
+	return d.GetCounter().GetValue()
 }
 
 func (s *Server) webHandler() http.Handler {

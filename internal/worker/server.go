@@ -81,7 +81,8 @@ func (s *Server) Start(ctx context.Context) (err error) {
 			s.Stop(context.Background())
 		}
 	}()
-	if s.store, err = blockstore.Open(blockstore.Options{Tiers: s.cfg.Tiers, Logger: s.log.With("component", "blockstore")}); err != nil {
+	if s.store, err = blockstore.Open(blockstore.Options{Tiers: s.cfg.Tiers, Logger: s.log.With("component", "blockstore"),
+		Owner: "worker " + s.cfg.Address()}); err != nil {
 		return err
 	}
 	s.protect.store = s.store

@@ -72,10 +72,20 @@ func (s *Server) syncWithMaster(ctx context.Context) {
 	}
 }
 
-func tierUsage(store *blockstore.Store) []*pb.TierUsage {
+// tierUsage reports each tier's use and its directories (the master keeps
+// mounts away from them).
+func tierUsage(store *blockstore.Store, tiers []blockstore.TierConfig) []*pb.TierUsage {
 	var out []*pb.TierUsage
 	for _, t := range store.Capacity() {
-		out = append(out, &pb.TierUsage{Alias: t.Alias, CapacityBytes: t.Capacity, UsedBytes: t.Used})
+		u := &pb.TierUsage{Alias: t.Alias, CapacityBytes: t.Capacity, UsedBytes: t.Used}
+		for _, tc := range tiers {
+			if tc.Alias == t.Alias {
+				for _, d := range tc.Dirs {
+					u.Dirs = append(u.Dirs, d.Path)
+				}
+			}
+		}
+		out = append(out, u)
 	}
 	return out
 }
@@ -100,7 +110,7 @@ func (s *Server) register(ctx context.Context) error {
 		// Changes so far are in the full list below.
 		s.store.TakeChanges()
 		resp, err := bm.RegisterWorker(ctx, &pb.RegisterWorkerRequest{WorkerId: idResp.WorkerId, Address: s.address(),
-			Tiers: tierUsage(s.store), Blocks: blocksOnTier(s.store.Blocks()), StartTimeMs: s.started.UnixMilli()})
+			Tiers: tierUsage(s.store, s.cfg.Tiers), Blocks: blocksOnTier(s.store.Blocks()), StartTimeMs: s.started.UnixMilli()})
 		if err != nil {
 			return err
 		}
@@ -122,8 +132,8 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	added, removed := s.store.TakeChanges()
 	written := s.protect.snapshot()
 	done, failed := s.persists.take()
-	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store), AddedBlocks: blocksOnTier(added),
-		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failed}
+	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store, s.cfg.Tiers), Metrics: s.metrics.alluxio(s), AddedBlocks: blocksOnTier(added),
+		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failedIDs(failed), PersistFailures: failed}
 	var resp *pb.BlockHeartbeatResponse
 	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
 		var err error
@@ -232,4 +242,12 @@ func (p *protection) apply() {
 		all = append(all, f)
 	}
 	p.store.SetPinnedFiles(all)
+}
+
+func failedIDs(failed []*pb.PersistFailure) []int64 {
+	ids := make([]int64, len(failed))
+	for i, f := range failed {
+		ids[i] = f.FileId
+	}
+	return ids
 }

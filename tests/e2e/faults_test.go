@@ -142,7 +142,8 @@ func TestLocalCommand(t *testing.T) {
 	defs := []string{
 		"-Dalluxio.master.rpc.addresses=" + addrs(ports[0:3]),
 		"-Dalluxio.master.embedded.journal.addresses=" + addrs(ports[3:6]),
-		"-Dalluxio.master.web.port=" + strconv.Itoa(ports[6]),
+		// Any free web port each: master i would take the base + 1000·i.
+		"-Dalluxio.master.web.port=0",
 		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[7]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[8]),
 		"-Dalluxio.worker.tieredstore.level0.dirs.path=" + filepath.Join(home, "mem"),
 	}

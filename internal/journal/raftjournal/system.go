@@ -17,6 +17,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 )
 
 // System is a journal.System replicated among the masters with Raft.
@@ -36,7 +37,7 @@ type System struct {
 	trans   *raft.NetworkTransport
 	store   *wal.WAL
 	walMeta *metadb.BoltMetaDB
-	dirLock *os.File
+	dirLock *lockfile.Lock
 
 	mu      sync.Mutex
 	primary bool
@@ -98,7 +99,7 @@ func (s *System) Start(ctx context.Context) (err error) {
 	hl := newRaftLogger(s.log)
 	// The directory lock makes a second master on the same directory fail
 	// instead of corrupting the log.
-	if s.dirLock, err = lockDir(s.opts.DataDir); err != nil {
+	if s.dirLock, err = lockDir(s.opts.DataDir, s.opts.LocalAddress); err != nil {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(s.opts.DataDir, "raft.db")); err == nil {
@@ -342,7 +343,7 @@ func (s *System) closeAll() error {
 		errList = append(errList, s.walMeta.Close())
 	}
 	if s.dirLock != nil {
-		errList = append(errList, s.dirLock.Close()) // releases the lock
+		errList = append(errList, s.dirLock.Release())
 	}
 	return errors.Join(errList...)
 }

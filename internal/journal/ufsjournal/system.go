@@ -8,7 +8,9 @@ package ufsjournal
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 )
 
 // Options configure a System.
@@ -38,6 +41,9 @@ type Options struct {
 	// OnFatal is called when the journal can no longer be written or read;
 	// the master should stop.
 	OnFatal func(error)
+	// Owner names this master in the folder's lock ("master host:port");
+	// default: the host name and process id.
+	Owner string
 }
 
 // System is a journal.System over a shared folder.
@@ -60,9 +66,15 @@ type System struct {
 	sinceC atomic.Uint64 // entries applied since the last checkpoint
 	lastCk atomic.Uint64
 	ckMu   sync.Mutex // one checkpoint at a time
+	// lock is this master's claim on the folder, from Start to Stop.
+	lock *lockfile.Lock
 }
 
 var _ journal.System = (*System)(nil)
+
+// systems numbers the Systems of this process, so that masters in one
+// process (tests) get distinct default owners.
+var systems atomic.Int64
 
 // New checks the options and returns a System that is not started.
 func New(opts Options) (*System, error) {
@@ -84,6 +96,10 @@ func New(opts Options) (*System, error) {
 	if opts.OnFatal == nil {
 		opts.OnFatal = func(error) {}
 	}
+	if opts.Owner == "" {
+		host, _ := os.Hostname()
+		opts.Owner = fmt.Sprintf("master %s-%d-%d", host, os.Getpid(), systems.Add(1))
+	}
 	return &System{
 		opts: opts, log: opts.Logger,
 		fol:     &follower{dir: opts.Folder, sm: opts.StateMachine},
@@ -94,10 +110,18 @@ func New(opts Options) (*System, error) {
 }
 
 // Start replays the folder into the state machine and joins the election.
-func (s *System) Start(ctx context.Context) error {
+func (s *System) Start(ctx context.Context) (err error) {
 	if err := formatted(s.opts.Folder); err != nil {
 		return err
 	}
+	if err := s.claim(); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			s.lock.Release()
+		}
+	}()
 	start := time.Now()
 	// Not primary yet: hold back entries a newer epoch may still cut off,
 	// as a tailing standby does. promote reads to the end once this master
@@ -304,6 +328,7 @@ func (s *System) Stop() error {
 			close(s.primacy)
 		}
 		err = s.opts.Selector.Stop()
+		s.lock.Release()
 	})
 	return err
 }

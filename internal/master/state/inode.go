@@ -31,6 +31,9 @@ type Inode struct {
 	LastSyncMs     int64
 	MountPoint     bool
 	UfsModMs       int64
+	// UfsError says why the last under storage change of this inode failed
+	// for good.
+	UfsError string
 
 	parent   *Inode
 	children map[string]*Inode
@@ -77,7 +80,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs,
+		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError,
 	}
 }
 
@@ -89,7 +92,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs,
+		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

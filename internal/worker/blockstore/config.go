@@ -34,6 +34,10 @@ type TierConfig struct {
 type Options struct {
 	Tiers  []TierConfig
 	Logger *slog.Logger // named by the caller; nil discards
+	// Owner names this worker in each storage directory's lock file
+	// ("worker host:port"): a second worker (or formatWorker) on the same
+	// directory is refused with this name.
+	Owner string
 }
 
 func tierKey(level int, suffix string) string {

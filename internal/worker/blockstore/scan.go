@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 )
 
 type found struct {
@@ -65,6 +67,9 @@ func (s *Store) scanDir(d *dir) ([]found, error) {
 	metas := make(map[int64]bool)
 	for _, e := range entries {
 		name := e.Name()
+		if name == lockfile.Name {
+			continue
+		}
 		if strings.HasSuffix(name, tmpSuffix) {
 			s.log.Warn("removing leftover temporary file of an interrupted write", "dir", d.root, "file", name)
 			if err := os.Remove(filepath.Join(d.path, name)); err != nil {

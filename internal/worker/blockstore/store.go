@@ -3,6 +3,7 @@ package blockstore
 import (
 	"cmp"
 	"container/list"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 )
 
 // BlockMeta describes a committed block.
@@ -48,6 +50,8 @@ type Store struct {
 	clock   uint64               // logical time of the last access
 	moves   int                  // blocks marked moving; Close waits for 0
 	closed  bool
+	// locks claim every storage directory for this store until Close.
+	locks []*lockfile.Lock
 }
 
 type tier struct {
@@ -88,7 +92,7 @@ type block struct {
 // Open validates opts, creates the storage directories, reloads the blocks
 // a previous run left there (removing, and logging, anything incomplete or
 // inconsistent) and checks every quota against the free disk space.
-func Open(opts Options) (*Store, error) {
+func Open(opts Options) (_ *Store, err error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -107,13 +111,23 @@ func Open(opts Options) (*Store, error) {
 		removed: make(map[int64]struct{}),
 	}
 	s.cond = sync.NewCond(&s.mu)
+	defer func() {
+		if err != nil {
+			lockfile.ReleaseAll(s.locks)
+		}
+	}()
+	owner := opts.Owner
+	if owner == "" {
+		owner = "worker"
+	}
 	for level, tc := range opts.Tiers {
 		t := &tier{alias: tc.Alias, level: level, hi: tc.HighWatermark, lo: tc.LowWatermark}
 		for _, dc := range tc.Dirs {
-			d, err := prepareDir(t, dc)
+			d, lock, err := prepareDir(t, dc, owner)
 			if err != nil {
 				return nil, err
 			}
+			s.locks = append(s.locks, lock)
 			t.dirs = append(t.dirs, d)
 		}
 		s.tiers = append(s.tiers, t)
@@ -140,23 +154,32 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// prepareDir creates the layout directory and proves it writable now,
-// rather than at the first block.
-func prepareDir(t *tier, dc DirConfig) (*dir, error) {
+// prepareDir creates the layout directory, claims it for this store (two
+// workers on one directory would each drop the other's blocks as
+// unknown), and proves it writable now, rather than at the first block.
+func prepareDir(t *tier, dc DirConfig, owner string) (*dir, *lockfile.Lock, error) {
 	d := &dir{tier: t, root: dc.Path, path: filepath.Join(dc.Path, LayoutDirName), medium: dc.MediumType, quota: dc.Quota}
 	if d.medium == "" {
 		d.medium = t.alias
 	}
 	if err := os.MkdirAll(d.path, 0o755); err != nil {
-		return nil, errs.New(errs.ErrInvalidArg, "tier %s: cannot create storage directory %s: %v", t.alias, dc.Path, err)
+		return nil, nil, errs.New(errs.ErrInvalidArg, "tier %s: cannot create storage directory %s: %v", t.alias, dc.Path, err)
+	}
+	lock, err := lockfile.Acquire(filepath.Join(d.path, lockfile.Name), owner)
+	if errors.Is(err, lockfile.ErrHeld) {
+		return nil, nil, errs.New(errs.ErrPrecondition, "tier %s: storage directory %s belongs to another worker: %v", t.alias, dc.Path, err)
+	}
+	if err != nil {
+		return nil, nil, errs.New(errs.ErrInvalidArg, "tier %s: storage directory %s: %v", t.alias, dc.Path, err)
 	}
 	f, err := os.CreateTemp(d.path, "probe-*"+tmpSuffix)
 	if err != nil {
-		return nil, errs.New(errs.ErrInvalidArg, "tier %s: storage directory %s is not writable: %v", t.alias, dc.Path, err)
+		lock.Release()
+		return nil, nil, errs.New(errs.ErrInvalidArg, "tier %s: storage directory %s is not writable: %v", t.alias, dc.Path, err)
 	}
 	f.Close()
 	os.Remove(f.Name())
-	return d, nil
+	return d, lock, nil
 }
 
 // Has reports whether the block is committed here.
@@ -277,6 +300,7 @@ func (s *Store) Close() error {
 		s.cond.Wait()
 	}
 	s.mu.Unlock()
+	lockfile.ReleaseAll(s.locks)
 	s.log.Info("block store closed")
 	return nil
 }

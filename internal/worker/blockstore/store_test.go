@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/lockfile"
 )
 
 func TestWriteCommitRead(t *testing.T) {
@@ -179,10 +180,12 @@ func TestRestartFindsBlocks(t *testing.T) {
 		writeBlock(t, s, id, int(id)*1000, tier)
 	}
 	before := s.Blocks()
-	// Leave a write in progress, as a crash would.
+	// Leave a write in progress, as a crash would; the crashed process's
+	// directory locks go with it.
 	if _, err := s.CreateBlock(5, 10, ""); err != nil {
 		t.Fatal(err)
 	}
+	lockfile.ReleaseAll(s.locks)
 	s2, _ := openStore(t, tiers...)
 	if got := tiersOf(s2); len(got) != len(want) {
 		t.Fatalf("after restart %v, want %v", got, want)
@@ -357,4 +360,41 @@ func TestCloseStore(t *testing.T) {
 	_, err = s.OpenBlock(1)
 	wantErr(t, err, errs.ErrUnavailable)
 	wantErr(t, s.Remove(1), errs.ErrUnavailable)
+}
+
+// TestStorageDirBelongsToOneStore: a second store (another worker, or one
+// of another cluster with the same tier path) on a directory in use is
+// refused, naming the holder, and touches nothing; once the first closes,
+// the directory is free.
+func TestStorageDirBelongsToOneStore(t *testing.T) {
+	shared, own := t.TempDir(), t.TempDir()
+	s, err := Open(Options{Tiers: []TierConfig{tierOf("MEM", 1<<20, shared)}, Owner: "worker localhost:29999"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeBlock(t, s, 1, 100, "")
+	_, err = Open(Options{Tiers: []TierConfig{tierOf("MEM", 1<<20, own), tierOf("SSD", 1<<20, shared)}, Owner: "worker localhost:30999"})
+	wantErr(t, err, errs.ErrPrecondition)
+	if !strings.Contains(err.Error(), "tier SSD: storage directory "+shared+" belongs to another worker") ||
+		!strings.Contains(err.Error(), "held by worker localhost:29999 (pid") {
+		t.Fatalf("second store on a directory in use: %v", err)
+	}
+	// The refused store released the directory it had claimed.
+	if other, err := Open(Options{Tiers: []TierConfig{tierOf("MEM", 1<<20, own)}}); err != nil {
+		t.Fatalf("the refused store kept its own directory: %v", err)
+	} else {
+		other.Close()
+	}
+	if !s.Has(1) {
+		t.Fatal("the refused store removed the first store's block")
+	}
+	s.Close()
+	s2, err := Open(Options{Tiers: []TierConfig{tierOf("MEM", 1<<20, shared)}})
+	if err != nil {
+		t.Fatalf("Open after the holder closed: %v", err)
+	}
+	defer s2.Close()
+	if !s2.Has(1) {
+		t.Fatal("block lost across the hand-over")
+	}
 }
