@@ -24,18 +24,21 @@ func TestPersistJobsBookkeeping(t *testing.T) {
 		t.Fatal("adding a job did not wake the runner")
 	}
 	failure := &pb.PersistFailure{FileId: 2, ErrorCode: "INVALID_PATH", Message: "bad name"}
-	p.done, p.failed = []int64{1}, []*pb.PersistFailure{failure}
-	done, failed := p.take()
-	if !slices.Equal(done, []int64{1}) || !slices.Equal(failed, []*pb.PersistFailure{failure}) {
-		t.Fatalf("take: %v %v", done, failed)
+	p.done, p.failed, p.tokens = []int64{1}, []*pb.PersistFailure{failure}, map[int64][]byte{1: []byte("token")}
+	check := func(when string, done []int64, failed []*pb.PersistFailure, tokens map[int64][]byte) {
+		t.Helper()
+		if !slices.Equal(done, []int64{1}) || !slices.Equal(failed, []*pb.PersistFailure{failure}) || string(tokens[1]) != "token" {
+			t.Fatalf("%s: %v %v %v", when, done, failed, tokens)
+		}
 	}
-	if d, f := p.take(); d != nil || f != nil {
-		t.Fatalf("reported twice: %v %v", d, f)
+	done, failed, tokens := p.take()
+	check("take", done, failed, tokens)
+	if d, f, tk := p.take(); d != nil || f != nil || len(tk) != 0 {
+		t.Fatalf("reported twice: %v %v %v", d, f, tk)
 	}
-	p.requeue(done, failed) // the heartbeat failed
-	if d, f := p.take(); !slices.Equal(d, []int64{1}) || !slices.Equal(f, []*pb.PersistFailure{failure}) {
-		t.Fatalf("after requeue: %v %v", d, f)
-	}
+	p.requeue(done, failed, tokens) // the heartbeat failed
+	d, f, tk := p.take()
+	check("after requeue", d, f, tk)
 }
 
 // TestProtection: a file this worker just received a block of stays
