@@ -126,6 +126,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	}
 	c.ProtectedDirs = []ProtectedDir{{c.JournalFolder, "the journal (alluxio.master.journal.folder)"},
 		{r.str("alluxio.master.metastore.dir"), "the metastore (alluxio.master.metastore.dir)"}}
+	c.ProtectedDirs = append(c.ProtectedDirs, workerDirs(p)...)
 	if c.Hostname == "" {
 		c.Hostname = "localhost"
 		if h, err := os.Hostname(); err == nil && h != "" {
@@ -157,6 +158,31 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		}
 	}
 	return c, errors.Join(r.errs...)
+}
+
+// workerDirs are the worker storage directories this configuration sets
+// (a site file shared with a worker on this machine, `alluxio local`).
+// Defaults are left out: they describe no worker of this machine.
+func workerDirs(p *conf.Properties) []ProtectedDir {
+	levels, err := p.GetInt(conf.WorkerTieredstoreLevels)
+	if err != nil {
+		return nil
+	}
+	var out []ProtectedDir
+	for l := 0; l < min(levels, 8); l++ {
+		k := conf.TierKey(l, "dirs.path")
+		if !p.IsSet(k) {
+			continue
+		}
+		dirs, err := p.GetList(k)
+		if err != nil {
+			continue // reported with the key by the worker's own parse
+		}
+		for _, d := range dirs {
+			out = append(out, ProtectedDir{d, "a worker storage directory (" + k + ")"})
+		}
+	}
+	return out
 }
 
 // ufsPrefixes are the key prefixes of under storage settings in Alluxio's

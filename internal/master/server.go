@@ -68,6 +68,9 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if err := checkRootUFS(cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, log: log, now: time.Now, fatal: make(chan error, 1), stopCh: make(chan struct{}),
 		serving: make(chan struct{})}
 	s.st = state.New(state.Options{RetryCacheSize: cfg.RetryCacheSize, RootOwner: cfg.SuperUser, RootGroup: cfg.SuperUser})
