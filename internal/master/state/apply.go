@@ -58,6 +58,8 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applyIntentDone(orEmpty(op.UfsIntentDone))
 	case *journalpb.Entry_UfsIntentFailed:
 		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
+	case *journalpb.Entry_DropUnpublished:
+		return s.applyDropUnpublished(orEmpty(op.DropUnpublished))
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
