@@ -1806,16 +1806,24 @@ func (x *UfsIntentFailed) GetReason() string {
 	return ""
 }
 
-// DropUnpublished asks for the removal of under storage copies written for
-// files that can no longer publish them (the file was deleted, replaced or
-// moved, or its completion was refused; its writer may have died). The
+// DropUnpublished asks for the removal of an under storage copy written
+// for a file that can no longer publish it (the file was deleted, replaced
+// or moved, or its completion was refused; its writer may have died). The
 // primary proposes it for what a sweep of the under storage found, and for
 // the copy of a completion it refused. Apply records a UFS_DROP_UNPUBLISHED
-// intent for each copy that, at that point of the journal, no file may
-// still publish, and leaves the others alone.
+// intent when, at that point of the journal, no file may still publish
+// the copy, and nothing otherwise. One copy per entry: an intent's id is
+// its entry's sequence.
 type DropUnpublished struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Copies        []*UnpublishedCopy     `protobuf:"bytes,1,rep,name=copies,proto3" json:"copies,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path is the Alluxio path of the copy: for one under its temporary name
+	// (file_id set, no token), that name (underfs.TempPath of the file's
+	// path); for a staged copy (token set), the path of the file it was
+	// staged for (file_id, when known, is that file's).
+	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId int64  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// Token names a staged copy (underfs.Stager), for Discard.
+	Token         []byte `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1850,71 +1858,21 @@ func (*DropUnpublished) Descriptor() ([]byte, []int) {
 	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
 }
 
-func (x *DropUnpublished) GetCopies() []*UnpublishedCopy {
-	if x != nil {
-		return x.Copies
-	}
-	return nil
-}
-
-type UnpublishedCopy struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Path is the Alluxio path of the copy: for one under its temporary name
-	// (file_id set), that name (underfs.TempPath of the file's path); for a
-	// staged copy (token set), the path of the file it was staged for.
-	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	FileId int64  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
-	// Token names a staged copy (underfs.Stager), for Discard.
-	Token         []byte `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UnpublishedCopy) Reset() {
-	*x = UnpublishedCopy{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UnpublishedCopy) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UnpublishedCopy) ProtoMessage() {}
-
-func (x *UnpublishedCopy) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UnpublishedCopy.ProtoReflect.Descriptor instead.
-func (*UnpublishedCopy) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
-}
-
-func (x *UnpublishedCopy) GetPath() string {
+func (x *DropUnpublished) GetPath() string {
 	if x != nil {
 		return x.Path
 	}
 	return ""
 }
 
-func (x *UnpublishedCopy) GetFileId() int64 {
+func (x *DropUnpublished) GetFileId() int64 {
 	if x != nil {
 		return x.FileId
 	}
 	return 0
 }
 
-func (x *UnpublishedCopy) GetToken() []byte {
+func (x *DropUnpublished) GetToken() []byte {
 	if x != nil {
 		return x.Token
 	}
@@ -1935,7 +1893,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +1905,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +1918,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -2032,7 +1990,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2044,7 +2002,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2057,7 +2015,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2228,7 +2186,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2240,7 +2198,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2253,7 +2211,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2311,7 +2269,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2323,7 +2281,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2336,7 +2294,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2386,7 +2344,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2398,7 +2356,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2411,7 +2369,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2656,10 +2614,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"K\n" +
-	"\x0fDropUnpublished\x128\n" +
-	"\x06copies\x18\x01 \x03(\v2 .alluxio.journal.UnpublishedCopyR\x06copies\"T\n" +
-	"\x0fUnpublishedCopy\x12\x12\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"T\n" +
+	"\x0fDropUnpublished\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
 	"\x05token\x18\x03 \x01(\fR\x05token\"\xbf\x01\n" +
@@ -2760,7 +2716,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -2782,14 +2738,13 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*UfsIntentDone)(nil),    // 17: alluxio.journal.UfsIntentDone
 	(*UfsIntentFailed)(nil),  // 18: alluxio.journal.UfsIntentFailed
 	(*DropUnpublished)(nil),  // 19: alluxio.journal.DropUnpublished
-	(*UnpublishedCopy)(nil),  // 20: alluxio.journal.UnpublishedCopy
-	(*CheckpointHeader)(nil), // 21: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 22: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 23: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 24: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 25: alluxio.journal.CheckpointRecord
-	nil,                      // 26: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 27: alluxio.journal.MountPoint.PropertiesEntry
+	(*CheckpointHeader)(nil), // 20: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 21: alluxio.journal.Inode
+	(*MountPoint)(nil),       // 22: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 23: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 24: alluxio.journal.CheckpointRecord
+	nil,                      // 25: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 26: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	4,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -2809,25 +2764,24 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	1,  // 14: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
 	1,  // 15: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
 	0,  // 16: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	26, // 17: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	25, // 17: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
 	12, // 18: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
 	12, // 19: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
 	12, // 20: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
 	2,  // 21: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	20, // 22: alluxio.journal.DropUnpublished.copies:type_name -> alluxio.journal.UnpublishedCopy
-	0,  // 23: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 24: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	27, // 25: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	21, // 26: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	22, // 27: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	23, // 28: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	24, // 29: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	16, // 30: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	0,  // 22: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 23: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	26, // 24: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	20, // 25: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	21, // 26: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	22, // 27: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	23, // 28: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	16, // 29: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2853,7 +2807,7 @@ func file_api_journalpb_journal_proto_init() {
 	}
 	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[22].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[21].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -2866,7 +2820,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   25,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

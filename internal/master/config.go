@@ -50,8 +50,11 @@ type Config struct {
 	RootUFSOptions   map[string]string
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
-	WorkerTimeout    time.Duration
-	LostWorkerCheck  time.Duration
+	// CleanupInterval is how often the primary sweeps the under storages
+	// for copies nobody will publish (leftovers.go); 0 turns it off.
+	CleanupInterval time.Duration
+	WorkerTimeout   time.Duration
+	LostWorkerCheck time.Duration
 
 	DefaultBlockSize int64
 	LoadType         string // NEVER, ONCE, ALWAYS
@@ -103,6 +106,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		NoRetryCache:       !r.boolean("alluxio.master.filesystem.operation.retry.cache.enabled"),
 		RetryCacheSize:     r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
 		TTLCheckInterval:   r.duration("alluxio.master.ttl.checker.interval"),
+		CleanupInterval:    r.duration("alluxio.underfs.cleanup.interval"),
 		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),
 		LostWorkerCheck:    r.duration("alluxio.master.lost.worker.detection.interval"),
 		DefaultBlockSize:   r.bytes("alluxio.user.block.size.bytes.default"),
@@ -142,6 +146,11 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	}
 	if c.BindHost == "" {
 		c.BindHost = "0.0.0.0"
+	}
+	if !r.boolean("alluxio.underfs.cleanup.enabled") {
+		c.CleanupInterval = 0
+	} else if c.CleanupInterval <= 0 && len(r.errs) == 0 {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.underfs.cleanup.interval (%v) must be positive", c.CleanupInterval))
 	}
 	if c.DefaultBlockSize <= 0 && len(r.errs) == 0 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.user.block.size.bytes.default (%d) must be positive", c.DefaultBlockSize))

@@ -65,6 +65,11 @@ func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (pu
 		return p, err
 	case journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE:
 		return published{}, setAttributeIntent(ctx, c, in)
+	case journalpb.UfsIntentKind_UFS_DROP_UNPUBLISHED:
+		if len(in.PublishToken) > 0 {
+			return published{}, c.Discard(ctx, in.UfsPath, in.PublishToken)
+		}
+		return published{}, dropIgnoringAbsent(ctx, c, in.UfsPath)
 	}
 	return published{}, errs.New(errs.ErrInvalidArg, "under storage intent %d of an unknown kind %v", in.Id, in.Kind)
 }

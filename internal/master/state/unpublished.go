@@ -18,50 +18,37 @@ import (
 // DropUnpublished for what it finds; Apply decides, at that point of the
 // journal, which of them no file may still publish.
 
-// applyDropUnpublished records a UFS_DROP_UNPUBLISHED intent for each
-// copy that no file may publish any more; the others are left alone (a
-// sweep that saw a copy as its writer started is no error). Copies outside
-// a writable mount, and malformed ones, refuse the entry whole.
+// applyDropUnpublished records a UFS_DROP_UNPUBLISHED intent for the copy
+// when no file may publish it any more, and nothing otherwise (a sweep
+// that saw a copy as its writer started is no error). A copy outside a
+// writable mount, or a malformed one, refuses the entry.
 func (s *State) applyDropUnpublished(op *journalpb.DropUnpublished) Result {
-	type drop struct {
-		c         *journalpb.UnpublishedCopy
-		path, rel string
+	path, err := fspath.Clean(op.Path)
+	if err != nil {
+		return Result{Err: err}
 	}
-	var drops []drop
-	for _, c := range op.Copies {
-		path, err := fspath.Clean(c.Path)
-		if err != nil {
-			return Result{Err: err}
-		}
-		_, rel, ok := s.ufsTarget(path)
-		switch {
-		case !ok || rel == "":
-			return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s is not in a writable under storage", path)}
-		case (c.FileId == 0) == (len(c.Token) == 0):
-			return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s: give a file id or a staged copy's token", path)}
-		case c.FileId != 0 && underfs.TempPath(rel, c.FileId) != rel:
-			return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s is not the temporary name of file %d", path, c.FileId)}
-		}
-		if s.mayPublish(path, c.FileId) {
-			continue
-		}
-		drops = append(drops, drop{c, path, rel})
+	_, rel, ok := s.ufsTarget(path)
+	switch {
+	case !ok || rel == "":
+		return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s is not in a writable under storage", path)}
+	case op.FileId == 0 && len(op.Token) == 0:
+		return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s: give a file id or a staged copy's token", path)}
+	case op.FileId < 0 || (len(op.Token) == 0 && underfs.TempPath(rel, op.FileId) != rel):
+		return Result{Err: errs.New(errs.ErrInvalidArg, "unpublished copy %s is not the temporary name of file %d", path, op.FileId)}
 	}
-	if !s.applying.intents {
-		return Result{}
-	}
-	for _, d := range drops {
-		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_DROP_UNPUBLISHED, Path: d.path, UfsPath: d.rel,
-			FileId: d.c.FileId, PublishToken: d.c.Token})
+	if s.applying.intents && !s.mayPublish(path, op.FileId, len(op.Token) > 0) {
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_DROP_UNPUBLISHED, Path: path, UfsPath: rel,
+			FileId: op.FileId, PublishToken: op.Token})
 	}
 	return Result{}
 }
 
-// mayPublish reports whether a copy at path may still become a file's:
-// for a temporary name (id set), whether file id is, or may yet be,
-// created and may still publish its copy from there; for a staged copy,
-// whether the file at path may still publish one.
-func (s *State) mayPublish(path string, id int64) bool {
+// mayPublish reports whether a copy at path may still become a file's.
+// With a file id, whether file id is, or may yet be, created and may still
+// publish it: for a copy under a temporary name, from there; for a staged
+// copy, at all. Without one (a staged copy a sweep found), whether the
+// file at path may still publish a copy.
+func (s *State) mayPublish(path string, id int64, staged bool) bool {
 	if id == 0 {
 		n, err := s.lookup(path)
 		return err == nil && s.publishing(n)
@@ -76,6 +63,9 @@ func (s *State) mayPublish(path string, id int64) bool {
 	if !ok || !s.publishing(n) {
 		return false
 	}
+	if staged {
+		return true
+	}
 	m, rel, ok := s.ufsTarget(s.pathOf(n))
 	tm, tmp, _ := s.ufsTarget(path)
 	return ok && m == tm && underfs.TempPath(rel, id) == tmp
@@ -85,4 +75,12 @@ func (s *State) mayPublish(path string, id int64) bool {
 // written, waits for a persist, or waits for its publish intent.
 func (s *State) publishing(n *Inode) bool {
 	return !n.IsDir && (!n.Completed || n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED || s.hasPendingPublish(n.ID))
+}
+
+// MayPublish is mayPublish for the primary's sweep, which proposes only
+// the copies that no file may publish at this point (Apply checks again).
+func (s *State) MayPublish(c *journalpb.DropUnpublished) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.mayPublish(c.Path, c.FileId, len(c.Token) > 0)
 }
