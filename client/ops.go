@@ -36,6 +36,9 @@ type FileInfo struct {
 	// lives in its under storage (nil when unknown).
 	Blocks      []BlockInfo
 	UfsLocation *UfsLocation
+	// Xattr are the file's extended attributes (read only: change them
+	// with SetAttribute or at CompleteFile).
+	Xattr map[string][]byte
 	// ufsModMs is the under storage copy's modification time when Alluxio
 	// published it (0 when unknown).
 	ufsModMs int64
@@ -65,6 +68,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
+		Xattr: p.Xattr,
 	}
 }
 
@@ -191,12 +195,14 @@ type CompleteFileOptions struct {
 	// with ErrNotFound if the file at path was deleted and created again
 	// meanwhile, instead of completing someone else's file.
 	FileID int64
+	// Xattr are extended attributes the file gets as it completes.
+	Xattr map[string][]byte
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
-		AsyncPersist: o.AsyncPersist, FileId: o.FileID}
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID, Xattr: o.Xattr}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)
@@ -270,11 +276,16 @@ type SetAttributeOptions struct {
 	TTL       *time.Duration // negative: no TTL
 	TTLAction *string
 	Recursive bool
+	// Xattr are extended attributes to set, each replacing the one of the
+	// same name; with XattrReplaceAll the file keeps only these.
+	Xattr           map[string][]byte
+	XattrReplaceAll bool
 }
 
 // SetAttribute changes attributes of path.
 func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttributeOptions) error {
-	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive}
+	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive,
+		Xattr: o.Xattr, XattrReplaceAll: o.XattrReplaceAll}
 	if o.Mode != nil {
 		m := uint32(*o.Mode)
 		req.Mode = &m

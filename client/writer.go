@@ -54,6 +54,7 @@ type FileWriter struct {
 	failed  map[string]bool // workers that did not answer
 	err     error           // the first failure, returned by every later call
 	done    bool
+	xattr   map[string][]byte
 }
 
 // Create creates path and returns a writer for its content. The write
@@ -195,6 +196,15 @@ func (w *FileWriter) dropLocal() {
 	}
 }
 
+// SetXattr gives the file extended attributes that Close sets as it
+// completes the file, so that nobody sees it complete without them (the S3
+// proxy keeps an object's ETag so, computed while it is written).
+func (w *FileWriter) SetXattr(x map[string][]byte) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.xattr = x
+}
+
 // Close commits the data and completes the file; for ASYNC_THROUGH it
 // then schedules the persist.
 func (w *FileWriter) Close() error {
@@ -231,7 +241,7 @@ func (w *FileWriter) finish() error {
 		}
 	}
 	if _, err := w.f.CompleteFile(w.parent, w.path, CompleteFileOptions{Length: w.written, Persisted: w.through,
-		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID}); err != nil {
+		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID, Xattr: w.xattr}); err != nil {
 		return err
 	}
 	return nil

@@ -497,7 +497,9 @@ type CompleteFile struct {
 	// created again meanwhile is another file, which this must not complete.
 	FileId int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
 	// UfsModMs is the published under storage copy's modification time.
-	UfsModMs      int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	UfsModMs int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// Xattr are extended attributes added to the file as it completes.
+	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -572,6 +574,13 @@ func (x *CompleteFile) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *CompleteFile) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
 }
 
 type CreateDirectory struct {
@@ -791,8 +800,12 @@ type SetAttribute struct {
 	TtlAction        *TtlAction             `protobuf:"varint,7,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.journal.TtlAction,oneof" json:"ttl_action,omitempty"`
 	PersistenceState *PersistenceState      `protobuf:"varint,8,opt,name=persistence_state,json=persistenceState,proto3,enum=alluxio.journal.PersistenceState,oneof" json:"persistence_state,omitempty"`
 	Recursive        bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Xattr replace the extended attributes of the same names; with
+	// xattr_replace_all they replace all of them.
+	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	XattrReplaceAll bool              `protobuf:"varint,21,opt,name=xattr_replace_all,json=xattrReplaceAll,proto3" json:"xattr_replace_all,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *SetAttribute) Reset() {
@@ -884,6 +897,20 @@ func (x *SetAttribute) GetPersistenceState() PersistenceState {
 func (x *SetAttribute) GetRecursive() bool {
 	if x != nil {
 		return x.Recursive
+	}
+	return false
+}
+
+func (x *SetAttribute) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
+}
+
+func (x *SetAttribute) GetXattrReplaceAll() bool {
+	if x != nil {
+		return x.XattrReplaceAll
 	}
 	return false
 }
@@ -1344,6 +1371,7 @@ type Inode struct {
 	LastSyncMs             int64                  `protobuf:"varint,18,opt,name=last_sync_ms,json=lastSyncMs,proto3" json:"last_sync_ms,omitempty"`
 	MountPoint             bool                   `protobuf:"varint,19,opt,name=mount_point,json=mountPoint,proto3" json:"mount_point,omitempty"`
 	UfsModificationTimeMs  int64                  `protobuf:"varint,20,opt,name=ufs_modification_time_ms,json=ufsModificationTimeMs,proto3" json:"ufs_modification_time_ms,omitempty"`
+	Xattr                  map[string][]byte      `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields          protoimpl.UnknownFields
 	sizeCache              protoimpl.SizeCache
 }
@@ -1516,6 +1544,13 @@ func (x *Inode) GetUfsModificationTimeMs() int64 {
 		return x.UfsModificationTimeMs
 	}
 	return 0
+}
+
+func (x *Inode) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
 }
 
 type MountPoint struct {
@@ -1823,7 +1858,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\xb7\x01\n" +
+	" \x01(\bR\toverwrite\"\xb1\x02\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
@@ -1831,7 +1866,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\x12\x17\n" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\"\xc4\x01\n" +
+	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\x12>\n" +
+	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.CompleteFile.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +
@@ -1846,7 +1886,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\afile_id\x18\x03 \x01(\x03R\x06fileId\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
-	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xb5\x03\n" +
+	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xdb\x04\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
@@ -1857,7 +1897,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"ttl_action\x18\a \x01(\x0e2\x1a.alluxio.journal.TtlActionH\x05R\tttlAction\x88\x01\x01\x12S\n" +
 	"\x11persistence_state\x18\b \x01(\x0e2!.alluxio.journal.PersistenceStateH\x06R\x10persistenceState\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursiveB\a\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x12>\n" +
+	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.SetAttribute.XattrEntryR\x05xattr\x12*\n" +
+	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01B\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
 	"\x06_groupB\t\n" +
@@ -1904,7 +1950,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xc4\x05\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xb7\x06\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -1930,7 +1976,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"lastSyncMs\x12\x1f\n" +
 	"\vmount_point\x18\x13 \x01(\bR\n" +
 	"mountPoint\x127\n" +
-	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\"\xa4\x02\n" +
+	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x127\n" +
+	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xa4\x02\n" +
 	"\n" +
 	"MountPoint\x12\x19\n" +
 	"\bmount_id\x18\x01 \x01(\x03R\amountId\x12!\n" +
@@ -1980,7 +2031,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -2001,8 +2052,11 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*MountPoint)(nil),       // 16: alluxio.journal.MountPoint
 	(*RetryOutcome)(nil),     // 17: alluxio.journal.RetryOutcome
 	(*CheckpointRecord)(nil), // 18: alluxio.journal.CheckpointRecord
-	nil,                      // 19: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 20: alluxio.journal.MountPoint.PropertiesEntry
+	nil,                      // 19: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 20: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 21: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 22: alluxio.journal.Inode.XattrEntry
+	nil,                      // 23: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	3,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -2016,24 +2070,27 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	12, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
 	13, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
 	1,  // 10: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	1,  // 11: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 12: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	19, // 13: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	11, // 14: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	11, // 15: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	11, // 16: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	0,  // 17: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 18: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	20, // 19: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	14, // 20: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	15, // 21: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	16, // 22: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	17, // 23: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	19, // 11: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 12: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 13: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	20, // 14: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	21, // 15: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	11, // 16: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	11, // 17: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	11, // 18: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	0,  // 19: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 20: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	22, // 21: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	23, // 22: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	14, // 23: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	15, // 24: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	16, // 25: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	17, // 26: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2066,7 +2123,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   19,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

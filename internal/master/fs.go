@@ -71,7 +71,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs,
+		UfsModMs: n.UfsModMs, Xattr: n.Xattr,
 	}
 	if path == "/" {
 		fi.Name = ""
@@ -278,7 +278,7 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 	}
 	r, err := fs.propose(ctx, req.OpId, &journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{
 		Path: path, Length: req.Length, Persisted: req.Persisted, ToBePersisted: req.AsyncPersist, FileId: req.FileId,
-		UfsModMs: ufsModMs}}})
+		UfsModMs: ufsModMs, Xattr: req.Xattr}}})
 	if err != nil {
 		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {
 			fs.dropTemp(ctx, path, req.FileId)
@@ -528,7 +528,7 @@ func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttrib
 	}
 	defer fs.locks.lock(path)()
 	op := &journalpb.SetAttribute{Path: path, Mode: req.Mode, Owner: req.Owner, Group: req.Group, Pinned: req.Pinned,
-		TtlMs: req.Ttl, Recursive: req.Recursive}
+		TtlMs: req.Ttl, Recursive: req.Recursive, Xattr: req.Xattr, XattrReplaceAll: req.XattrReplaceAll}
 	if req.TtlAction != nil {
 		a := journalpb.TtlAction(*req.TtlAction)
 		op.TtlAction = &a

@@ -178,7 +178,11 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	case op.Length < 0:
 		return Result{Err: errs.New(errs.ErrInvalidArg, "complete %s: length %d", op.Path, op.Length)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, false); err != nil {
+		return Result{Err: err}
+	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	setXattr(n, op.Xattr, false)
 	switch {
 	case op.Persisted:
 		s.markPersisted(n)
@@ -320,7 +324,14 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	if op.Mode != nil && *op.Mode > 0o7777 {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, op.XattrReplaceAll); err != nil {
+		return Result{Err: err}
+	}
+	if op.Recursive && (len(op.Xattr) > 0 || op.XattrReplaceAll) {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "%s: extended attributes are set on one path, not recursively", op.Path)}
+	}
 	set := func(n *Inode) {
+		setXattr(n, op.Xattr, op.XattrReplaceAll)
 		if op.Mode != nil {
 			n.Mode = *op.Mode
 		}

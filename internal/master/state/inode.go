@@ -30,6 +30,9 @@ type Inode struct {
 	LastSyncMs     int64
 	MountPoint     bool
 	UfsModMs       int64
+	// Xattr are the extended attributes; never changed in place (see
+	// setXattr), so copies may share the map.
+	Xattr map[string][]byte
 
 	parent   *Inode
 	children map[string]*Inode
@@ -87,7 +90,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs,
+		UfsModificationTimeMs: n.UfsModMs, Xattr: n.Xattr,
 	}
 }
 
@@ -99,7 +102,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs,
+		UfsModMs: p.UfsModificationTimeMs, Xattr: p.Xattr,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}
