@@ -36,6 +36,10 @@ type FileInfo struct {
 	// lives in its under storage (nil when unknown).
 	Blocks      []BlockInfo
 	UfsLocation *UfsLocation
+	// UfsPending names the under storage change of this path that is
+	// committed and not carried out yet ("PUBLISH", "DELETE"...; "" when
+	// none); UfsError why the last one failed for good ("" when none did).
+	UfsPending, UfsError string
 	// Xattr are the file's extended attributes (read only: change them
 	// with SetAttribute or at CompleteFile).
 	Xattr map[string][]byte
@@ -68,7 +72,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
-		Xattr: p.Xattr,
+		Xattr: p.Xattr, UfsPending: p.UfsPending, UfsError: p.UfsError,
 	}
 }
 
@@ -339,6 +343,9 @@ type MountPoint struct {
 	UfsURI      string
 	ReadOnly    bool
 	Shared      bool
+	// PendingUfsOperations counts the under storage changes committed in
+	// this mount and not carried out yet.
+	PendingUfsOperations int64
 }
 
 // MountTable lists the mount points.
@@ -351,7 +358,8 @@ func (f *FileSystem) MountTable(ctx context.Context) ([]MountPoint, error) {
 		}
 		out = out[:0]
 		for _, m := range r.MountPoints {
-			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared})
+			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared,
+				PendingUfsOperations: m.PendingUfsOperations})
 		}
 		return nil
 	})

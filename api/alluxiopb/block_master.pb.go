@@ -416,6 +416,9 @@ type BlockHeartbeatRequest struct {
 	// Persists the worker finished since the last heartbeat, by file id.
 	PersistedFiles []int64 `protobuf:"varint,5,rep,packed,name=persisted_files,json=persistedFiles,proto3" json:"persisted_files,omitempty"`
 	FailedPersists []int64 `protobuf:"varint,6,rep,packed,name=failed_persists,json=failedPersists,proto3" json:"failed_persists,omitempty"`
+	// Why each failed persist failed (the same files as failed_persists), so
+	// the master can tell one worth retrying from one that never succeeds.
+	PersistFailures []*PersistFailure `protobuf:"bytes,7,rep,name=persist_failures,json=persistFailures,proto3" json:"persist_failures,omitempty"`
 	// Metrics are the worker's counters and gauges by Alluxio name
 	// (Worker.BytesReadAlluxio, Worker.BlocksCached, ...), as of now.
 	Metrics       map[string]float64 `protobuf:"bytes,8,rep,name=metrics,proto3" json:"metrics,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
@@ -495,11 +498,79 @@ func (x *BlockHeartbeatRequest) GetFailedPersists() []int64 {
 	return nil
 }
 
+func (x *BlockHeartbeatRequest) GetPersistFailures() []*PersistFailure {
+	if x != nil {
+		return x.PersistFailures
+	}
+	return nil
+}
+
 func (x *BlockHeartbeatRequest) GetMetrics() map[string]float64 {
 	if x != nil {
 		return x.Metrics
 	}
 	return nil
+}
+
+type PersistFailure struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	FileId int64                  `protobuf:"varint,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// ErrorCode is the error's stable name (errs.Code), e.g. INVALID_PATH.
+	ErrorCode     string `protobuf:"bytes,2,opt,name=error_code,json=errorCode,proto3" json:"error_code,omitempty"`
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersistFailure) Reset() {
+	*x = PersistFailure{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersistFailure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersistFailure) ProtoMessage() {}
+
+func (x *PersistFailure) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersistFailure.ProtoReflect.Descriptor instead.
+func (*PersistFailure) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PersistFailure) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *PersistFailure) GetErrorCode() string {
+	if x != nil {
+		return x.ErrorCode
+	}
+	return ""
+}
+
+func (x *PersistFailure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
 }
 
 type BlockHeartbeatResponse struct {
@@ -517,7 +588,7 @@ type BlockHeartbeatResponse struct {
 
 func (x *BlockHeartbeatResponse) Reset() {
 	*x = BlockHeartbeatResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -529,7 +600,7 @@ func (x *BlockHeartbeatResponse) String() string {
 func (*BlockHeartbeatResponse) ProtoMessage() {}
 
 func (x *BlockHeartbeatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -542,7 +613,7 @@ func (x *BlockHeartbeatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockHeartbeatResponse.ProtoReflect.Descriptor instead.
 func (*BlockHeartbeatResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{7}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *BlockHeartbeatResponse) GetCommand() CommandType {
@@ -585,7 +656,7 @@ type CommitBlockRequest struct {
 
 func (x *CommitBlockRequest) Reset() {
 	*x = CommitBlockRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +668,7 @@ func (x *CommitBlockRequest) String() string {
 func (*CommitBlockRequest) ProtoMessage() {}
 
 func (x *CommitBlockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[8]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +681,7 @@ func (x *CommitBlockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitBlockRequest.ProtoReflect.Descriptor instead.
 func (*CommitBlockRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{8}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CommitBlockRequest) GetWorkerId() int64 {
@@ -649,7 +720,7 @@ type CommitBlockResponse struct {
 
 func (x *CommitBlockResponse) Reset() {
 	*x = CommitBlockResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -661,7 +732,7 @@ func (x *CommitBlockResponse) String() string {
 func (*CommitBlockResponse) ProtoMessage() {}
 
 func (x *CommitBlockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[9]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -674,7 +745,7 @@ func (x *CommitBlockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommitBlockResponse.ProtoReflect.Descriptor instead.
 func (*CommitBlockResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{9}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
 }
 
 type GetWorkerInfoListRequest struct {
@@ -685,7 +756,7 @@ type GetWorkerInfoListRequest struct {
 
 func (x *GetWorkerInfoListRequest) Reset() {
 	*x = GetWorkerInfoListRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +768,7 @@ func (x *GetWorkerInfoListRequest) String() string {
 func (*GetWorkerInfoListRequest) ProtoMessage() {}
 
 func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[10]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +781,7 @@ func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
 }
 
 type GetWorkerInfoListResponse struct {
@@ -722,7 +793,7 @@ type GetWorkerInfoListResponse struct {
 
 func (x *GetWorkerInfoListResponse) Reset() {
 	*x = GetWorkerInfoListResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +805,7 @@ func (x *GetWorkerInfoListResponse) String() string {
 func (*GetWorkerInfoListResponse) ProtoMessage() {}
 
 func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +818,7 @@ func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetWorkerInfoListResponse) GetWorkers() []*WorkerInfo {
@@ -768,7 +839,7 @@ type FreeRequest struct {
 
 func (x *FreeRequest) Reset() {
 	*x = FreeRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +851,7 @@ func (x *FreeRequest) String() string {
 func (*FreeRequest) ProtoMessage() {}
 
 func (x *FreeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +864,7 @@ func (x *FreeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeRequest.ProtoReflect.Descriptor instead.
 func (*FreeRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *FreeRequest) GetPath() string {
@@ -825,7 +896,7 @@ type FreeResponse struct {
 
 func (x *FreeResponse) Reset() {
 	*x = FreeResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -837,7 +908,7 @@ func (x *FreeResponse) String() string {
 func (*FreeResponse) ProtoMessage() {}
 
 func (x *FreeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -850,7 +921,7 @@ func (x *FreeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeResponse.ProtoReflect.Descriptor instead.
 func (*FreeResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
 }
 
 type ScheduleAsyncPersistRequest struct {
@@ -863,7 +934,7 @@ type ScheduleAsyncPersistRequest struct {
 
 func (x *ScheduleAsyncPersistRequest) Reset() {
 	*x = ScheduleAsyncPersistRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +946,7 @@ func (x *ScheduleAsyncPersistRequest) String() string {
 func (*ScheduleAsyncPersistRequest) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +959,7 @@ func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ScheduleAsyncPersistRequest) GetPath() string {
@@ -913,7 +984,7 @@ type ScheduleAsyncPersistResponse struct {
 
 func (x *ScheduleAsyncPersistResponse) Reset() {
 	*x = ScheduleAsyncPersistResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -925,7 +996,7 @@ func (x *ScheduleAsyncPersistResponse) String() string {
 func (*ScheduleAsyncPersistResponse) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -938,7 +1009,7 @@ func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
 }
 
 var File_api_alluxiopb_block_master_proto protoreflect.FileDescriptor
@@ -966,18 +1037,24 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12<\n" +
 	"\fufs_location\x18\x03 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x16\n" +
-	"\x06length\x18\x04 \x01(\x03R\x06length\"\xa2\x03\n" +
+	"\x06length\x18\x04 \x01(\x03R\x06length\"\xeb\x03\n" +
 	"\x15BlockHeartbeatRequest\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x03R\bworkerId\x12-\n" +
 	"\x05tiers\x18\x02 \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x12<\n" +
 	"\fadded_blocks\x18\x03 \x03(\v2\x19.alluxio.grpc.BlockOnTierR\vaddedBlocks\x12%\n" +
 	"\x0eremoved_blocks\x18\x04 \x03(\x03R\rremovedBlocks\x12'\n" +
 	"\x0fpersisted_files\x18\x05 \x03(\x03R\x0epersistedFiles\x12'\n" +
-	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12J\n" +
+	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12G\n" +
+	"\x10persist_failures\x18\a \x03(\v2\x1c.alluxio.grpc.PersistFailureR\x0fpersistFailures\x12J\n" +
 	"\ametrics\x18\b \x03(\v20.alluxio.grpc.BlockHeartbeatRequest.MetricsEntryR\ametrics\x1a:\n" +
 	"\fMetricsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"\xc6\x01\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"b\n" +
+	"\x0ePersistFailure\x12\x17\n" +
+	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1d\n" +
+	"\n" +
+	"error_code\x18\x02 \x01(\tR\terrorCode\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xc6\x01\n" +
 	"\x16BlockHeartbeatResponse\x123\n" +
 	"\acommand\x18\x01 \x01(\x0e2\x19.alluxio.grpc.CommandTypeR\acommand\x12\x1f\n" +
 	"\vfree_blocks\x18\x02 \x03(\x03R\n" +
@@ -1028,7 +1105,7 @@ func file_api_alluxiopb_block_master_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_block_master_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(CommandType)(0),                     // 0: alluxio.grpc.CommandType
 	(*BlockOnTier)(nil),                  // 1: alluxio.grpc.BlockOnTier
@@ -1038,52 +1115,54 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(*RegisterWorkerResponse)(nil),       // 5: alluxio.grpc.RegisterWorkerResponse
 	(*PersistFile)(nil),                  // 6: alluxio.grpc.PersistFile
 	(*BlockHeartbeatRequest)(nil),        // 7: alluxio.grpc.BlockHeartbeatRequest
-	(*BlockHeartbeatResponse)(nil),       // 8: alluxio.grpc.BlockHeartbeatResponse
-	(*CommitBlockRequest)(nil),           // 9: alluxio.grpc.CommitBlockRequest
-	(*CommitBlockResponse)(nil),          // 10: alluxio.grpc.CommitBlockResponse
-	(*GetWorkerInfoListRequest)(nil),     // 11: alluxio.grpc.GetWorkerInfoListRequest
-	(*GetWorkerInfoListResponse)(nil),    // 12: alluxio.grpc.GetWorkerInfoListResponse
-	(*FreeRequest)(nil),                  // 13: alluxio.grpc.FreeRequest
-	(*FreeResponse)(nil),                 // 14: alluxio.grpc.FreeResponse
-	(*ScheduleAsyncPersistRequest)(nil),  // 15: alluxio.grpc.ScheduleAsyncPersistRequest
-	(*ScheduleAsyncPersistResponse)(nil), // 16: alluxio.grpc.ScheduleAsyncPersistResponse
-	nil,                                  // 17: alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
-	(*WorkerNetAddress)(nil),             // 18: alluxio.grpc.WorkerNetAddress
-	(*TierUsage)(nil),                    // 19: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 20: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 21: alluxio.grpc.WorkerInfo
+	(*PersistFailure)(nil),               // 8: alluxio.grpc.PersistFailure
+	(*BlockHeartbeatResponse)(nil),       // 9: alluxio.grpc.BlockHeartbeatResponse
+	(*CommitBlockRequest)(nil),           // 10: alluxio.grpc.CommitBlockRequest
+	(*CommitBlockResponse)(nil),          // 11: alluxio.grpc.CommitBlockResponse
+	(*GetWorkerInfoListRequest)(nil),     // 12: alluxio.grpc.GetWorkerInfoListRequest
+	(*GetWorkerInfoListResponse)(nil),    // 13: alluxio.grpc.GetWorkerInfoListResponse
+	(*FreeRequest)(nil),                  // 14: alluxio.grpc.FreeRequest
+	(*FreeResponse)(nil),                 // 15: alluxio.grpc.FreeResponse
+	(*ScheduleAsyncPersistRequest)(nil),  // 16: alluxio.grpc.ScheduleAsyncPersistRequest
+	(*ScheduleAsyncPersistResponse)(nil), // 17: alluxio.grpc.ScheduleAsyncPersistResponse
+	nil,                                  // 18: alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	(*WorkerNetAddress)(nil),             // 19: alluxio.grpc.WorkerNetAddress
+	(*TierUsage)(nil),                    // 20: alluxio.grpc.TierUsage
+	(*UfsLocation)(nil),                  // 21: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 22: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
-	18, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	18, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	19, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	19, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	19, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	20, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	20, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	19, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	21, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	20, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
-	17, // 7: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
-	0,  // 8: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
-	6,  // 9: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	21, // 10: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 11: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 12: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 13: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	9,  // 14: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	11, // 15: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	13, // 16: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	15, // 17: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 18: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 19: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	8,  // 20: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	10, // 21: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	12, // 22: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	14, // 23: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	16, // 24: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	18, // [18:25] is the sub-list for method output_type
-	11, // [11:18] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	8,  // 7: alluxio.grpc.BlockHeartbeatRequest.persist_failures:type_name -> alluxio.grpc.PersistFailure
+	18, // 8: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	0,  // 9: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
+	6,  // 10: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
+	22, // 11: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 12: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 13: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 14: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	10, // 15: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	12, // 16: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	14, // 17: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	16, // 18: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 19: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 20: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	9,  // 21: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	11, // 22: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	13, // 23: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	15, // 24: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	17, // 25: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	19, // [19:26] is the sub-list for method output_type
+	12, // [12:19] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }
@@ -1098,7 +1177,7 @@ func file_api_alluxiopb_block_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_block_master_proto_rawDesc), len(file_api_alluxiopb_block_master_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -402,6 +402,13 @@ type FileInfo struct {
 	// The under storage copy's modification time when Alluxio published it
 	// (0 when unknown): with the length, what a reader checks the copy by.
 	UfsModMs int64 `protobuf:"varint,27,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// UfsPending names the under storage change of this path that the
+	// namespace has committed and the primary has not carried out yet, e.g.
+	// "PUBLISH"; "" when none is pending.
+	UfsPending string `protobuf:"bytes,28,opt,name=ufs_pending,json=ufsPending,proto3" json:"ufs_pending,omitempty"`
+	// UfsError says why the last under storage change of this path failed
+	// for good; "" when none did.
+	UfsError string `protobuf:"bytes,29,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
 	// Xattr are the file's extended attributes: small named values a
 	// service keeps with the file (the S3 proxy: ETag, Content-Type, user
 	// metadata).
@@ -627,6 +634,20 @@ func (x *FileInfo) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *FileInfo) GetUfsPending() string {
+	if x != nil {
+		return x.UfsPending
+	}
+	return ""
+}
+
+func (x *FileInfo) GetUfsError() string {
+	if x != nil {
+		return x.UfsError
+	}
+	return ""
 }
 
 func (x *FileInfo) GetXattr() map[string][]byte {
@@ -900,7 +921,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xb4\b\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xf2\b\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -932,7 +953,10 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\x13last_access_time_ms\x18\x19 \x01(\x03R\x10lastAccessTimeMs\x12<\n" +
 	"\fufs_location\x18\x1a \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x127\n" +
+	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12\x1f\n" +
+	"\vufs_pending\x18\x1c \x01(\tR\n" +
+	"ufsPending\x12\x1b\n" +
+	"\tufs_error\x18\x1d \x01(\tR\bufsError\x127\n" +
 	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +

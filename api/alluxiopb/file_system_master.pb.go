@@ -1298,15 +1298,17 @@ func (*UnmountResponse) Descriptor() ([]byte, []int) {
 }
 
 type MountPointInfo struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	AlluxioPath   string                 `protobuf:"bytes,1,opt,name=alluxio_path,json=alluxioPath,proto3" json:"alluxio_path,omitempty"`
-	UfsUri        string                 `protobuf:"bytes,2,opt,name=ufs_uri,json=ufsUri,proto3" json:"ufs_uri,omitempty"`
-	ReadOnly      bool                   `protobuf:"varint,3,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
-	Shared        bool                   `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
-	MountId       int64                  `protobuf:"varint,5,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
-	Properties    map[string]string      `protobuf:"bytes,6,rep,name=properties,proto3" json:"properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	AlluxioPath string                 `protobuf:"bytes,1,opt,name=alluxio_path,json=alluxioPath,proto3" json:"alluxio_path,omitempty"`
+	UfsUri      string                 `protobuf:"bytes,2,opt,name=ufs_uri,json=ufsUri,proto3" json:"ufs_uri,omitempty"`
+	ReadOnly    bool                   `protobuf:"varint,3,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
+	Shared      bool                   `protobuf:"varint,4,opt,name=shared,proto3" json:"shared,omitempty"`
+	MountId     int64                  `protobuf:"varint,5,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
+	Properties  map[string]string      `protobuf:"bytes,6,rep,name=properties,proto3" json:"properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Under storage changes committed in this mount and not carried out yet.
+	PendingUfsOperations int64 `protobuf:"varint,7,opt,name=pending_ufs_operations,json=pendingUfsOperations,proto3" json:"pending_ufs_operations,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *MountPointInfo) Reset() {
@@ -1379,6 +1381,13 @@ func (x *MountPointInfo) GetProperties() map[string]string {
 		return x.Properties
 	}
 	return nil
+}
+
+func (x *MountPointInfo) GetPendingUfsOperations() int64 {
+	if x != nil {
+		return x.PendingUfsOperations
+	}
+	return 0
 }
 
 type GetMountTableRequest struct {
@@ -1574,7 +1583,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x0eUnmountRequest\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\"\x11\n" +
-	"\x0fUnmountResponse\"\xa9\x02\n" +
+	"\x0fUnmountResponse\"\xdf\x02\n" +
 	"\x0eMountPointInfo\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x17\n" +
 	"\aufs_uri\x18\x02 \x01(\tR\x06ufsUri\x12\x1b\n" +
@@ -1583,7 +1592,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\bmount_id\x18\x05 \x01(\x03R\amountId\x12L\n" +
 	"\n" +
 	"properties\x18\x06 \x03(\v2,.alluxio.grpc.MountPointInfo.PropertiesEntryR\n" +
-	"properties\x1a=\n" +
+	"properties\x124\n" +
+	"\x16pending_ufs_operations\x18\a \x01(\x03R\x14pendingUfsOperations\x1a=\n" +
 	"\x0fPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x16\n" +

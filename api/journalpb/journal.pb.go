@@ -126,6 +126,71 @@ func (TtlAction) EnumDescriptor() ([]byte, []int) {
 	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
 }
 
+type UfsIntentKind int32
+
+const (
+	UfsIntentKind_UFS_INTENT_UNKNOWN UfsIntentKind = 0
+	// Mkdirs creates ufs_path and its missing parents with mode.
+	UfsIntentKind_UFS_MKDIRS UfsIntentKind = 1
+	// Delete removes ufs_path (delete_target; recursive for a directory) and
+	// the unpublished copy of file_id (when set).
+	UfsIntentKind_UFS_DELETE UfsIntentKind = 2
+	// Rename moves ufs_path to ufs_dst_path, making dst's parents.
+	UfsIntentKind_UFS_RENAME UfsIntentKind = 3
+	// Publish renames file_id's copy from its temporary name to ufs_path;
+	// the copy must be length bytes long.
+	UfsIntentKind_UFS_PUBLISH UfsIntentKind = 4
+	// SetAttribute carries mode and owner changes, on a best effort basis.
+	UfsIntentKind_UFS_SET_ATTRIBUTE UfsIntentKind = 5
+)
+
+// Enum value maps for UfsIntentKind.
+var (
+	UfsIntentKind_name = map[int32]string{
+		0: "UFS_INTENT_UNKNOWN",
+		1: "UFS_MKDIRS",
+		2: "UFS_DELETE",
+		3: "UFS_RENAME",
+		4: "UFS_PUBLISH",
+		5: "UFS_SET_ATTRIBUTE",
+	}
+	UfsIntentKind_value = map[string]int32{
+		"UFS_INTENT_UNKNOWN": 0,
+		"UFS_MKDIRS":         1,
+		"UFS_DELETE":         2,
+		"UFS_RENAME":         3,
+		"UFS_PUBLISH":        4,
+		"UFS_SET_ATTRIBUTE":  5,
+	}
+)
+
+func (x UfsIntentKind) Enum() *UfsIntentKind {
+	p := new(UfsIntentKind)
+	*p = x
+	return p
+}
+
+func (x UfsIntentKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UfsIntentKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_api_journalpb_journal_proto_enumTypes[2].Descriptor()
+}
+
+func (UfsIntentKind) Type() protoreflect.EnumType {
+	return &file_api_journalpb_journal_proto_enumTypes[2]
+}
+
+func (x UfsIntentKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UfsIntentKind.Descriptor instead.
+func (UfsIntentKind) EnumDescriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+}
+
 // Entry is one journal record. A multi-step operation (mkdir -p, rm -R) is
 // always one Entry, so a crash never leaves it half done.
 type Entry struct {
@@ -138,6 +203,11 @@ type Entry struct {
 	// TimeMs is the primary's clock when it proposed the entry. Apply uses it
 	// instead of reading a clock, so every replica computes the same state.
 	TimeMs int64 `protobuf:"varint,3,opt,name=time_ms,json=timeMs,proto3" json:"time_ms,omitempty"`
+	// UfsIntents says the entry's under storage side effects follow its
+	// commit: Apply records them as UfsIntents for the primary to carry out.
+	// Entries written before intents existed lack it; their side effects
+	// were done before they were proposed.
+	UfsIntents bool `protobuf:"varint,4,opt,name=ufs_intents,json=ufsIntents,proto3" json:"ufs_intents,omitempty"`
 	// Types that are valid to be assigned to Op:
 	//
 	//	*Entry_CreateFile
@@ -150,6 +220,9 @@ type Entry struct {
 	//	*Entry_Unmount
 	//	*Entry_SyncMetadata
 	//	*Entry_Noop
+	//	*Entry_PersistDone
+	//	*Entry_UfsIntentDone
+	//	*Entry_UfsIntentFailed
 	Op            isEntry_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -204,6 +277,13 @@ func (x *Entry) GetTimeMs() int64 {
 		return x.TimeMs
 	}
 	return 0
+}
+
+func (x *Entry) GetUfsIntents() bool {
+	if x != nil {
+		return x.UfsIntents
+	}
+	return false
 }
 
 func (x *Entry) GetOp() isEntry_Op {
@@ -303,6 +383,33 @@ func (x *Entry) GetNoop() *Noop {
 	return nil
 }
 
+func (x *Entry) GetPersistDone() *PersistDone {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_PersistDone); ok {
+			return x.PersistDone
+		}
+	}
+	return nil
+}
+
+func (x *Entry) GetUfsIntentDone() *UfsIntentDone {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_UfsIntentDone); ok {
+			return x.UfsIntentDone
+		}
+	}
+	return nil
+}
+
+func (x *Entry) GetUfsIntentFailed() *UfsIntentFailed {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_UfsIntentFailed); ok {
+			return x.UfsIntentFailed
+		}
+	}
+	return nil
+}
+
 type isEntry_Op interface {
 	isEntry_Op()
 }
@@ -347,6 +454,18 @@ type Entry_Noop struct {
 	Noop *Noop `protobuf:"bytes,19,opt,name=noop,proto3,oneof"`
 }
 
+type Entry_PersistDone struct {
+	PersistDone *PersistDone `protobuf:"bytes,20,opt,name=persist_done,json=persistDone,proto3,oneof"`
+}
+
+type Entry_UfsIntentDone struct {
+	UfsIntentDone *UfsIntentDone `protobuf:"bytes,21,opt,name=ufs_intent_done,json=ufsIntentDone,proto3,oneof"`
+}
+
+type Entry_UfsIntentFailed struct {
+	UfsIntentFailed *UfsIntentFailed `protobuf:"bytes,22,opt,name=ufs_intent_failed,json=ufsIntentFailed,proto3,oneof"`
+}
+
 func (*Entry_CreateFile) isEntry_Op() {}
 
 func (*Entry_CompleteFile) isEntry_Op() {}
@@ -366,6 +485,12 @@ func (*Entry_Unmount) isEntry_Op() {}
 func (*Entry_SyncMetadata) isEntry_Op() {}
 
 func (*Entry_Noop) isEntry_Op() {}
+
+func (*Entry_PersistDone) isEntry_Op() {}
+
+func (*Entry_UfsIntentDone) isEntry_Op() {}
+
+func (*Entry_UfsIntentFailed) isEntry_Op() {}
 
 type CreateFile struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -496,7 +621,9 @@ type CompleteFile struct {
 	// FileId, when set, must be the inode at path: a file deleted and
 	// created again meanwhile is another file, which this must not complete.
 	FileId int64 `protobuf:"varint,5,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
-	// UfsModMs is the published under storage copy's modification time.
+	// UfsModMs is the published under storage copy's modification time, in
+	// entries without ufs_intents (the copy was published before the entry;
+	// now UfsIntentDone carries it).
 	UfsModMs int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
 	// Xattr are extended attributes added to the file as it completes.
 	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -680,7 +807,9 @@ type Delete struct {
 	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
 	Recursive bool                   `protobuf:"varint,2,opt,name=recursive,proto3" json:"recursive,omitempty"`
 	// file_id, when set: only if the path is still that file.
-	FileId        int64 `protobuf:"varint,3,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	FileId int64 `protobuf:"varint,3,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// AlluxioOnly leaves the under storage alone.
+	AlluxioOnly   bool `protobuf:"varint,4,opt,name=alluxio_only,json=alluxioOnly,proto3" json:"alluxio_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -734,6 +863,13 @@ func (x *Delete) GetFileId() int64 {
 		return x.FileId
 	}
 	return 0
+}
+
+func (x *Delete) GetAlluxioOnly() bool {
+	if x != nil {
+		return x.AlluxioOnly
+	}
+	return false
 }
 
 type Rename struct {
@@ -1272,6 +1408,362 @@ func (x *Noop) GetEpoch() uint64 {
 	return 0
 }
 
+// PersistDone is a worker's report that it wrote the under storage copy of
+// an ASYNC_THROUGH file under its temporary name: Apply records the
+// intent to publish it. With failure set, the persist failed for good (the
+// store can never hold the file, say): the file is marked NOT_PERSISTED
+// with the reason instead.
+type PersistDone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId        int64                  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	Length        int64                  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+	Failure       string                 `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersistDone) Reset() {
+	*x = PersistDone{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersistDone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersistDone) ProtoMessage() {}
+
+func (x *PersistDone) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersistDone.ProtoReflect.Descriptor instead.
+func (*PersistDone) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *PersistDone) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *PersistDone) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *PersistDone) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *PersistDone) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+// UfsIntent is an under storage change that a committed entry requires. It
+// is created by Apply (id: the entry's sequence), kept in the state and in
+// checkpoints until UfsIntentDone or UfsIntentFailed removes it, and
+// carried out by the primary: every new primary finishes those left open.
+// Paths below the mount are fixed when the entry applies.
+type UfsIntent struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Kind    UfsIntentKind          `protobuf:"varint,2,opt,name=kind,proto3,enum=alluxio.journal.UfsIntentKind" json:"kind,omitempty"`
+	MountId int64                  `protobuf:"varint,3,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
+	// The Alluxio paths it concerns (dst_path: a rename's destination), so
+	// operations on them wait for it.
+	Path         string  `protobuf:"bytes,4,opt,name=path,proto3" json:"path,omitempty"`
+	DstPath      string  `protobuf:"bytes,5,opt,name=dst_path,json=dstPath,proto3" json:"dst_path,omitempty"`
+	UfsPath      string  `protobuf:"bytes,6,opt,name=ufs_path,json=ufsPath,proto3" json:"ufs_path,omitempty"`
+	UfsDstPath   string  `protobuf:"bytes,7,opt,name=ufs_dst_path,json=ufsDstPath,proto3" json:"ufs_dst_path,omitempty"`
+	FileId       int64   `protobuf:"varint,8,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	Length       int64   `protobuf:"varint,9,opt,name=length,proto3" json:"length,omitempty"`
+	Recursive    bool    `protobuf:"varint,10,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	DeleteTarget bool    `protobuf:"varint,11,opt,name=delete_target,json=deleteTarget,proto3" json:"delete_target,omitempty"`
+	Mode         *uint32 `protobuf:"varint,12,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
+	Owner        *string `protobuf:"bytes,13,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
+	Group        *string `protobuf:"bytes,14,opt,name=group,proto3,oneof" json:"group,omitempty"`
+	// ReplaceLeftover: the namespace had listed the destination's directory
+	// and had nothing at the destination, so a file the under storage holds
+	// there is a leftover (a copy a deposed primary published) to replace.
+	ReplaceLeftover bool  `protobuf:"varint,15,opt,name=replace_leftover,json=replaceLeftover,proto3" json:"replace_leftover,omitempty"`
+	CreatedMs       int64 `protobuf:"varint,16,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *UfsIntent) Reset() {
+	*x = UfsIntent{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UfsIntent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UfsIntent) ProtoMessage() {}
+
+func (x *UfsIntent) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UfsIntent.ProtoReflect.Descriptor instead.
+func (*UfsIntent) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UfsIntent) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *UfsIntent) GetKind() UfsIntentKind {
+	if x != nil {
+		return x.Kind
+	}
+	return UfsIntentKind_UFS_INTENT_UNKNOWN
+}
+
+func (x *UfsIntent) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
+}
+
+func (x *UfsIntent) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetDstPath() string {
+	if x != nil {
+		return x.DstPath
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetUfsPath() string {
+	if x != nil {
+		return x.UfsPath
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetUfsDstPath() string {
+	if x != nil {
+		return x.UfsDstPath
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *UfsIntent) GetLength() int64 {
+	if x != nil {
+		return x.Length
+	}
+	return 0
+}
+
+func (x *UfsIntent) GetRecursive() bool {
+	if x != nil {
+		return x.Recursive
+	}
+	return false
+}
+
+func (x *UfsIntent) GetDeleteTarget() bool {
+	if x != nil {
+		return x.DeleteTarget
+	}
+	return false
+}
+
+func (x *UfsIntent) GetMode() uint32 {
+	if x != nil && x.Mode != nil {
+		return *x.Mode
+	}
+	return 0
+}
+
+func (x *UfsIntent) GetOwner() string {
+	if x != nil && x.Owner != nil {
+		return *x.Owner
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetGroup() string {
+	if x != nil && x.Group != nil {
+		return *x.Group
+	}
+	return ""
+}
+
+func (x *UfsIntent) GetReplaceLeftover() bool {
+	if x != nil {
+		return x.ReplaceLeftover
+	}
+	return false
+}
+
+func (x *UfsIntent) GetCreatedMs() int64 {
+	if x != nil {
+		return x.CreatedMs
+	}
+	return 0
+}
+
+// UfsIntentDone records that the primary carried out intent id.
+type UfsIntentDone struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// UfsModMs is a published copy's modification time, which readers check
+	// the copy by (0 when the store does not say).
+	UfsModMs      int64 `protobuf:"varint,2,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UfsIntentDone) Reset() {
+	*x = UfsIntentDone{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UfsIntentDone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UfsIntentDone) ProtoMessage() {}
+
+func (x *UfsIntentDone) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UfsIntentDone.ProtoReflect.Descriptor instead.
+func (*UfsIntentDone) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *UfsIntentDone) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *UfsIntentDone) GetUfsModMs() int64 {
+	if x != nil {
+		return x.UfsModMs
+	}
+	return 0
+}
+
+// UfsIntentFailed records that intent id can never be carried out, and
+// why; the inode it concerns shows the reason.
+type UfsIntentFailed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UfsIntentFailed) Reset() {
+	*x = UfsIntentFailed{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UfsIntentFailed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UfsIntentFailed) ProtoMessage() {}
+
+func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UfsIntentFailed.ProtoReflect.Descriptor instead.
+func (*UfsIntentFailed) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UfsIntentFailed) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *UfsIntentFailed) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
@@ -1286,7 +1778,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1298,7 +1790,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1311,7 +1803,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -1371,14 +1863,17 @@ type Inode struct {
 	LastSyncMs             int64                  `protobuf:"varint,18,opt,name=last_sync_ms,json=lastSyncMs,proto3" json:"last_sync_ms,omitempty"`
 	MountPoint             bool                   `protobuf:"varint,19,opt,name=mount_point,json=mountPoint,proto3" json:"mount_point,omitempty"`
 	UfsModificationTimeMs  int64                  `protobuf:"varint,20,opt,name=ufs_modification_time_ms,json=ufsModificationTimeMs,proto3" json:"ufs_modification_time_ms,omitempty"`
-	Xattr                  map[string][]byte      `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// UfsError says why the last under storage change of this inode failed
+	// for good ("" when none did).
+	UfsError      string            `protobuf:"bytes,21,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
+	Xattr         map[string][]byte `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1885,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1898,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Inode) GetId() int64 {
@@ -1546,6 +2041,13 @@ func (x *Inode) GetUfsModificationTimeMs() int64 {
 	return 0
 }
 
+func (x *Inode) GetUfsError() string {
+	if x != nil {
+		return x.UfsError
+	}
+	return ""
+}
+
 func (x *Inode) GetXattr() map[string][]byte {
 	if x != nil {
 		return x.Xattr
@@ -1567,7 +2069,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1579,7 +2081,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1592,7 +2094,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -1650,7 +2152,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1662,7 +2164,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1675,7 +2177,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -1707,7 +2209,8 @@ func (x *RetryOutcome) GetInodeId() int64 {
 }
 
 // CheckpointRecord is one record of a checkpoint stream: a header first,
-// then inodes (parents before children), mount points and retry outcomes.
+// then inodes (parents before children), mount points, retry outcomes and
+// pending under storage intents.
 type CheckpointRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Record:
@@ -1716,6 +2219,7 @@ type CheckpointRecord struct {
 	//	*CheckpointRecord_Inode
 	//	*CheckpointRecord_Mount
 	//	*CheckpointRecord_Retry
+	//	*CheckpointRecord_Intent
 	Record        isCheckpointRecord_Record `protobuf_oneof:"record"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1723,7 +2227,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +2239,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +2252,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -1794,6 +2298,15 @@ func (x *CheckpointRecord) GetRetry() *RetryOutcome {
 	return nil
 }
 
+func (x *CheckpointRecord) GetIntent() *UfsIntent {
+	if x != nil {
+		if x, ok := x.Record.(*CheckpointRecord_Intent); ok {
+			return x.Intent
+		}
+	}
+	return nil
+}
+
 type isCheckpointRecord_Record interface {
 	isCheckpointRecord_Record()
 }
@@ -1814,6 +2327,10 @@ type CheckpointRecord_Retry struct {
 	Retry *RetryOutcome `protobuf:"bytes,4,opt,name=retry,proto3,oneof"`
 }
 
+type CheckpointRecord_Intent struct {
+	Intent *UfsIntent `protobuf:"bytes,5,opt,name=intent,proto3,oneof"`
+}
+
 func (*CheckpointRecord_Header) isCheckpointRecord_Record() {}
 
 func (*CheckpointRecord_Inode) isCheckpointRecord_Record() {}
@@ -1822,15 +2339,19 @@ func (*CheckpointRecord_Mount) isCheckpointRecord_Record() {}
 
 func (*CheckpointRecord_Retry) isCheckpointRecord_Record() {}
 
+func (*CheckpointRecord_Intent) isCheckpointRecord_Record() {}
+
 var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xb1\x05\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xaf\a\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
-	"\atime_ms\x18\x03 \x01(\x03R\x06timeMs\x12>\n" +
+	"\atime_ms\x18\x03 \x01(\x03R\x06timeMs\x12\x1f\n" +
+	"\vufs_intents\x18\x04 \x01(\bR\n" +
+	"ufsIntents\x12>\n" +
 	"\vcreate_file\x18\n" +
 	" \x01(\v2\x1b.alluxio.journal.CreateFileH\x00R\n" +
 	"createFile\x12D\n" +
@@ -1842,7 +2363,10 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x05mount\x18\x10 \x01(\v2\x16.alluxio.journal.MountH\x00R\x05mount\x124\n" +
 	"\aunmount\x18\x11 \x01(\v2\x18.alluxio.journal.UnmountH\x00R\aunmount\x12D\n" +
 	"\rsync_metadata\x18\x12 \x01(\v2\x1d.alluxio.journal.SyncMetadataH\x00R\fsyncMetadata\x12+\n" +
-	"\x04noop\x18\x13 \x01(\v2\x15.alluxio.journal.NoopH\x00R\x04noopB\x04\n" +
+	"\x04noop\x18\x13 \x01(\v2\x15.alluxio.journal.NoopH\x00R\x04noop\x12A\n" +
+	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
+	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
+	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailedB\x04\n" +
 	"\x02op\"\xab\x02\n" +
 	"\n" +
 	"CreateFile\x12\x12\n" +
@@ -1879,11 +2403,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x05group\x18\x04 \x01(\tR\x05group\x12\x1c\n" +
 	"\trecursive\x18\x05 \x01(\bR\trecursive\x12!\n" +
 	"\fallow_exists\x18\x06 \x01(\bR\vallowExists\x12\x1c\n" +
-	"\tpersisted\x18\a \x01(\bR\tpersisted\"S\n" +
+	"\tpersisted\x18\a \x01(\bR\tpersisted\"v\n" +
 	"\x06Delete\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
 	"\trecursive\x18\x02 \x01(\bR\trecursive\x12\x17\n" +
-	"\afile_id\x18\x03 \x01(\x03R\x06fileId\",\n" +
+	"\afile_id\x18\x03 \x01(\x03R\x06fileId\x12!\n" +
+	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xdb\x04\n" +
@@ -1942,7 +2467,42 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"block_size\x18\a \x01(\x03R\tblockSize\"\x1c\n" +
 	"\x04Noop\x12\x14\n" +
-	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\"\xbf\x01\n" +
+	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\"l\n" +
+	"\vPersistDone\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
+	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x16\n" +
+	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x18\n" +
+	"\afailure\x18\x04 \x01(\tR\afailure\"\x80\x04\n" +
+	"\tUfsIntent\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x122\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x1e.alluxio.journal.UfsIntentKindR\x04kind\x12\x19\n" +
+	"\bmount_id\x18\x03 \x01(\x03R\amountId\x12\x12\n" +
+	"\x04path\x18\x04 \x01(\tR\x04path\x12\x19\n" +
+	"\bdst_path\x18\x05 \x01(\tR\adstPath\x12\x19\n" +
+	"\bufs_path\x18\x06 \x01(\tR\aufsPath\x12 \n" +
+	"\fufs_dst_path\x18\a \x01(\tR\n" +
+	"ufsDstPath\x12\x17\n" +
+	"\afile_id\x18\b \x01(\x03R\x06fileId\x12\x16\n" +
+	"\x06length\x18\t \x01(\x03R\x06length\x12\x1c\n" +
+	"\trecursive\x18\n" +
+	" \x01(\bR\trecursive\x12#\n" +
+	"\rdelete_target\x18\v \x01(\bR\fdeleteTarget\x12\x17\n" +
+	"\x04mode\x18\f \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
+	"\x05owner\x18\r \x01(\tH\x01R\x05owner\x88\x01\x01\x12\x19\n" +
+	"\x05group\x18\x0e \x01(\tH\x02R\x05group\x88\x01\x01\x12)\n" +
+	"\x10replace_leftover\x18\x0f \x01(\bR\x0freplaceLeftover\x12\x1d\n" +
+	"\n" +
+	"created_ms\x18\x10 \x01(\x03R\tcreatedMsB\a\n" +
+	"\x05_modeB\b\n" +
+	"\x06_ownerB\b\n" +
+	"\x06_group\"=\n" +
+	"\rUfsIntentDone\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
+	"\n" +
+	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\"9\n" +
+	"\x0fUfsIntentFailed\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbf\x01\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -1950,7 +2510,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xb7\x06\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xd4\x06\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -1976,7 +2536,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"lastSyncMs\x12\x1f\n" +
 	"\vmount_point\x18\x13 \x01(\bR\n" +
 	"mountPoint\x127\n" +
-	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x127\n" +
+	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12\x1b\n" +
+	"\tufs_error\x18\x15 \x01(\tR\bufsError\x127\n" +
 	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +
@@ -2000,12 +2561,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"error_code\x18\x02 \x01(\tR\terrorCode\x12#\n" +
 	"\rerror_message\x18\x03 \x01(\tR\ferrorMessage\x12\x19\n" +
-	"\binode_id\x18\x04 \x01(\x03R\ainodeId\"\xf5\x01\n" +
+	"\binode_id\x18\x04 \x01(\x03R\ainodeId\"\xab\x02\n" +
 	"\x10CheckpointRecord\x12;\n" +
 	"\x06header\x18\x01 \x01(\v2!.alluxio.journal.CheckpointHeaderH\x00R\x06header\x12.\n" +
 	"\x05inode\x18\x02 \x01(\v2\x16.alluxio.journal.InodeH\x00R\x05inode\x123\n" +
 	"\x05mount\x18\x03 \x01(\v2\x1b.alluxio.journal.MountPointH\x00R\x05mount\x125\n" +
-	"\x05retry\x18\x04 \x01(\v2\x1d.alluxio.journal.RetryOutcomeH\x00R\x05retryB\b\n" +
+	"\x05retry\x18\x04 \x01(\v2\x1d.alluxio.journal.RetryOutcomeH\x00R\x05retry\x124\n" +
+	"\x06intent\x18\x05 \x01(\v2\x1a.alluxio.journal.UfsIntentH\x00R\x06intentB\b\n" +
 	"\x06record*S\n" +
 	"\x10PersistenceState\x12\x11\n" +
 	"\rNOT_PERSISTED\x10\x00\x12\x13\n" +
@@ -2016,7 +2578,17 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\bTTL_FREE\x10\x00\x12\x0e\n" +
 	"\n" +
 	"TTL_DELETE\x10\x01\x12\x16\n" +
-	"\x12TTL_DELETE_ALLUXIO\x10\x02B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
+	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x7f\n" +
+	"\rUfsIntentKind\x12\x16\n" +
+	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
+	"\n" +
+	"UFS_MKDIRS\x10\x01\x12\x0e\n" +
+	"\n" +
+	"UFS_DELETE\x10\x02\x12\x0e\n" +
+	"\n" +
+	"UFS_RENAME\x10\x03\x12\x0f\n" +
+	"\vUFS_PUBLISH\x10\x04\x12\x15\n" +
+	"\x11UFS_SET_ATTRIBUTE\x10\x05B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
 
 var (
 	file_api_journalpb_journal_proto_rawDescOnce sync.Once
@@ -2030,67 +2602,77 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 	return file_api_journalpb_journal_proto_rawDescData
 }
 
-var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
-	(*Entry)(nil),            // 2: alluxio.journal.Entry
-	(*CreateFile)(nil),       // 3: alluxio.journal.CreateFile
-	(*CompleteFile)(nil),     // 4: alluxio.journal.CompleteFile
-	(*CreateDirectory)(nil),  // 5: alluxio.journal.CreateDirectory
-	(*Delete)(nil),           // 6: alluxio.journal.Delete
-	(*Rename)(nil),           // 7: alluxio.journal.Rename
-	(*SetAttribute)(nil),     // 8: alluxio.journal.SetAttribute
-	(*Mount)(nil),            // 9: alluxio.journal.Mount
-	(*Unmount)(nil),          // 10: alluxio.journal.Unmount
-	(*UfsStatus)(nil),        // 11: alluxio.journal.UfsStatus
-	(*SyncMetadata)(nil),     // 12: alluxio.journal.SyncMetadata
-	(*Noop)(nil),             // 13: alluxio.journal.Noop
-	(*CheckpointHeader)(nil), // 14: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 15: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 16: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 17: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 18: alluxio.journal.CheckpointRecord
-	nil,                      // 19: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 20: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 21: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 22: alluxio.journal.Inode.XattrEntry
-	nil,                      // 23: alluxio.journal.MountPoint.PropertiesEntry
+	(UfsIntentKind)(0),       // 2: alluxio.journal.UfsIntentKind
+	(*Entry)(nil),            // 3: alluxio.journal.Entry
+	(*CreateFile)(nil),       // 4: alluxio.journal.CreateFile
+	(*CompleteFile)(nil),     // 5: alluxio.journal.CompleteFile
+	(*CreateDirectory)(nil),  // 6: alluxio.journal.CreateDirectory
+	(*Delete)(nil),           // 7: alluxio.journal.Delete
+	(*Rename)(nil),           // 8: alluxio.journal.Rename
+	(*SetAttribute)(nil),     // 9: alluxio.journal.SetAttribute
+	(*Mount)(nil),            // 10: alluxio.journal.Mount
+	(*Unmount)(nil),          // 11: alluxio.journal.Unmount
+	(*UfsStatus)(nil),        // 12: alluxio.journal.UfsStatus
+	(*SyncMetadata)(nil),     // 13: alluxio.journal.SyncMetadata
+	(*Noop)(nil),             // 14: alluxio.journal.Noop
+	(*PersistDone)(nil),      // 15: alluxio.journal.PersistDone
+	(*UfsIntent)(nil),        // 16: alluxio.journal.UfsIntent
+	(*UfsIntentDone)(nil),    // 17: alluxio.journal.UfsIntentDone
+	(*UfsIntentFailed)(nil),  // 18: alluxio.journal.UfsIntentFailed
+	(*CheckpointHeader)(nil), // 19: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 20: alluxio.journal.Inode
+	(*MountPoint)(nil),       // 21: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 22: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 23: alluxio.journal.CheckpointRecord
+	nil,                      // 24: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 25: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 26: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 27: alluxio.journal.Inode.XattrEntry
+	nil,                      // 28: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
-	3,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
-	4,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
-	5,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
-	6,  // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
-	7,  // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
-	8,  // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
-	9,  // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
-	10, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
-	12, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
-	13, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
-	1,  // 10: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	19, // 11: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 12: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 13: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	20, // 14: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	21, // 15: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	11, // 16: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	11, // 17: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	11, // 18: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	0,  // 19: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 20: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	22, // 21: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	23, // 22: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	14, // 23: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	15, // 24: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	16, // 25: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	17, // 26: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	4,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
+	5,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
+	6,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
+	7,  // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
+	8,  // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
+	9,  // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
+	10, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
+	11, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
+	13, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
+	14, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
+	15, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
+	17, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
+	18, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
+	1,  // 13: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	24, // 14: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 15: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 16: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	25, // 17: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	26, // 18: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	12, // 19: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	12, // 20: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	12, // 21: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	2,  // 22: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	0,  // 23: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 24: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	27, // 25: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	28, // 26: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	19, // 27: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	20, // 28: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	21, // 29: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	22, // 30: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	16, // 31: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2109,21 +2691,26 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_Unmount)(nil),
 		(*Entry_SyncMetadata)(nil),
 		(*Entry_Noop)(nil),
+		(*Entry_PersistDone)(nil),
+		(*Entry_UfsIntentDone)(nil),
+		(*Entry_UfsIntentFailed)(nil),
 	}
 	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[16].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
+	file_api_journalpb_journal_proto_msgTypes[20].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
 		(*CheckpointRecord_Retry)(nil),
+		(*CheckpointRecord_Intent)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   22,
+			NumEnums:      3,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -201,6 +201,9 @@ func statCmd() *cobra.Command {
 				kind = "directory"
 			}
 			fmt.Fprintf(out, "%s is a %s path.\n%s\n", p, kind, statDump(fi))
+			for _, l := range ufsLines(fi) {
+				fmt.Fprintln(out, l)
+			}
 			if fi.IsDir {
 				return nil
 			}

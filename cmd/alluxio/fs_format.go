@@ -135,6 +135,19 @@ func pathLess(a, b string) bool {
 
 // statDump renders fi like Alluxio's FileInfo.toString, limited to the
 // fields this implementation has; mode is decimal as in Alluxio.
+// ufsLines are what stat adds to Alluxio's output: the under storage
+// change still pending for the path, and why the last one failed.
+func ufsLines(fi *client.FileInfo) []string {
+	var out []string
+	if fi.UfsPending != "" {
+		out = append(out, "Under storage change pending: "+fi.UfsPending)
+	}
+	if fi.UfsError != "" {
+		out = append(out, "Under storage change failed: "+fi.UfsError)
+	}
+	return out
+}
+
 func statDump(fi *client.FileInfo) string {
 	ttl := int64(-1)
 	if fi.TTL >= 0 {
@@ -303,8 +316,12 @@ func mountTableLines(mps []client.MountPoint) []string {
 	}
 	out := make([]string, 0, len(mps))
 	for _, m := range mps {
-		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared)",
-			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared)))
+		pending := ""
+		if m.PendingUfsOperations > 0 {
+			pending = fmt.Sprintf(", %d under storage changes pending", m.PendingUfsOperations)
+		}
+		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared%s)",
+			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared), pending))
 	}
 	return out
 }

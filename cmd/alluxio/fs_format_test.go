@@ -287,14 +287,27 @@ func TestStatDump(t *testing.T) {
 	}
 }
 
+func TestUfsLines(t *testing.T) {
+	if got := ufsLines(&client.FileInfo{}); len(got) != 0 {
+		t.Errorf("ufsLines of a settled file = %q", got)
+	}
+	got := ufsLines(&client.FileInfo{UfsPending: "PUBLISH (2 attempts, last: unavailable)", UfsError: "file name too long"})
+	want := []string{"Under storage change pending: PUBLISH (2 attempts, last: unavailable)", "Under storage change failed: file name too long"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("ufsLines = %q, want %q", got, want)
+	}
+}
+
 func TestMountTableLines(t *testing.T) {
 	got := mountTableLines([]client.MountPoint{
 		{AlluxioPath: "/", UfsURI: "/data/underFSStorage"},
 		{AlluxioPath: "/s3", UfsURI: "s3://bucket/dir", ReadOnly: true, Shared: true},
+		{AlluxioPath: "/w", UfsURI: "/w", PendingUfsOperations: 3},
 	})
 	want := []string{
 		"/data/underFSStorage  on  /    (local, not read-only, not shared)",
 		"s3://bucket/dir       on  /s3  (s3, read-only, shared)",
+		"/w                    on  /w   (local, not read-only, not shared, 3 under storage changes pending)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("mountTableLines =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

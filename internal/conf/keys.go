@@ -79,15 +79,23 @@ func buildRegistry() map[string]Key {
 	return m
 }
 
+// RootUFSOptionPrefix starts the keys that give the root mount's under
+// storage its options (alluxio.master.mount.table.root.option.<option>),
+// as in Alluxio.
+const RootUFSOptionPrefix = "alluxio.master.mount.table.root.option."
+
 // Lookup returns the registry's description of name. Besides the declared
-// keys it recognises alluxio.worker.tieredstore.level<N>.* for any N, as
-// Alluxio does.
+// keys it recognises alluxio.worker.tieredstore.level<N>.* for any N and
+// the root mount's options, as Alluxio does.
 func Lookup(name string) (Key, bool) {
 	if k, ok := registry[name]; ok {
 		return k, true
 	}
 	if level, suffix, ok := splitTierName(name); ok {
 		return tierKey(level, suffix)
+	}
+	if opt, ok := strings.CutPrefix(name, RootUFSOptionPrefix); ok && opt != "" {
+		return Key{Name: name, Type: TypeString, Doc: "option " + opt + " of the root mount's under storage"}, true
 	}
 	return Key{}, false
 }

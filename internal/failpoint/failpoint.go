@@ -10,3 +10,14 @@ package failpoint
 // journal has it: the answer can come before the change is visible, and a
 // failover can lose an acknowledged delete.
 const AckDeleteBeforeCommit = "ack-delete-before-commit"
+
+// PauseBeforeUFSChange makes a primary wait after an entry committed and
+// before it carries out the entry's under storage change (before it
+// confirms it still leads), for the duration in its value:
+// "pause-before-ufs-change=DURATION[:KIND[:PATH-PREFIX]]", KIND being an
+// intent kind such as DELETE or PUBLISH. Only changes of the master's own
+// entries pause, not those it finishes for a previous primary. It opens
+// the window in which a deposed primary would change the under storage
+// for a namespace that moved on; the fencing before every change must
+// hold it shut.
+const PauseBeforeUFSChange = "pause-before-ufs-change"

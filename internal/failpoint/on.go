@@ -7,18 +7,29 @@ import (
 	"strings"
 )
 
-var enabled = func() map[string]bool {
-	m := map[string]bool{}
-	for _, name := range strings.Split(os.Getenv("ALLUXIO_FAILPOINTS"), ",") {
-		if name = strings.TrimSpace(name); name != "" {
-			m[name] = true
+var enabled = func() map[string]string {
+	m := map[string]string{}
+	for _, item := range strings.Split(os.Getenv("ALLUXIO_FAILPOINTS"), ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(item), "=")
+		if name != "" {
+			m[name] = value
 		}
 	}
 	return m
 }()
 
 // Enabled reports whether the failpoint name is switched on.
-func Enabled(name string) bool { return enabled[name] }
+func Enabled(name string) bool {
+	_, ok := enabled[name]
+	return ok
+}
+
+// Value returns what follows "name=" in ALLUXIO_FAILPOINTS, and whether
+// the failpoint is switched on.
+func Value(name string) (string, bool) {
+	v, ok := enabled[name]
+	return v, ok
+}
 
 // Active lists the failpoints switched on, for the log.
 func Active() string {

@@ -18,12 +18,8 @@ import (
 func startTestMaster(tb testing.TB) *Server {
 	tb.Helper()
 	dir := tb.TempDir()
-	cfg := &Config{
-		Hostname: "127.0.0.1", BindHost: "127.0.0.1", JournalType: "UFS", JournalFolder: dir + "/journal",
-		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
-		RootUFS: dir + "/ufs", RetryCacheSize: 100000, TTLCheckInterval: time.Hour,
-		DefaultBlockSize: 64 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
-	}
+	cfg := testConfig(dir, dir+"/ufs")
+	cfg.RetryCacheSize, cfg.DefaultBlockSize = 100000, 64<<20
 	if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
 		tb.Fatal(err)
 	}
@@ -130,6 +126,19 @@ func benchCreate(b *testing.B, conns int) {
 	ctx := context.Background()
 	runClients(b, cs, func(c *client.FileSystem, i int64) error {
 		_, err := c.CreateFile(ctx, fmt.Sprintf("/f%d", i), client.CreateFileOptions{WriteType: "MUST_CACHE"})
+		return err
+	})
+}
+
+// BenchmarkMkdirPersisted16Clients makes directories that go to the under
+// storage too (every write type but MUST_CACHE): an entry, the mkdir, and
+// the entry that records it done.
+func BenchmarkMkdirPersisted16Clients(b *testing.B) {
+	s := startTestMaster(b)
+	cs := clients(b, s, benchClients, benchClients)
+	ctx := context.Background()
+	runClients(b, cs, func(c *client.FileSystem, i int64) error {
+		_, err := c.CreateDirectory(ctx, fmt.Sprintf("/d%d", i), client.CreateDirectoryOptions{WriteType: "CACHE_THROUGH"})
 		return err
 	})
 }

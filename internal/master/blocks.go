@@ -45,13 +45,19 @@ type workerState struct {
 }
 
 // persistJob is an asynchronous persist handed to a worker; it is handed to
-// another when the deadline passes without an answer.
+// another when the deadline passes without an answer. After a failure the
+// deadline is a pause before the next attempt, growing with each failure,
+// so a store that refuses for a while is not asked every second.
 type persistJob struct {
 	worker   int64
 	deadline time.Time
+	failures int
 }
 
-const persistTimeout = 5 * time.Minute
+const (
+	persistTimeout  = 5 * time.Minute
+	persistRetryMin = 2 * time.Second
+)
 
 func newBlockMaster(st *state.State, timeout time.Duration) *blockMaster {
 	return &blockMaster{st: st, now: time.Now, timeout: timeout, workers: map[int64]*workerState{},
@@ -170,7 +176,10 @@ func (b *blockMaster) heartbeat(r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeat
 		b.removeLocation(w, id)
 	}
 	for _, f := range r.FailedPersists {
-		delete(b.persists, f)
+		job := b.persists[f]
+		job.failures++
+		job.worker, job.deadline = 0, b.now().Add(min(persistRetryMin<<min(job.failures-1, 16), persistTimeout))
+		b.persists[f] = job
 	}
 	for _, f := range r.PersistedFiles {
 		delete(b.persists, f)
@@ -273,11 +282,21 @@ func (b *blockMaster) assignPersists(pending []state.Entry, locate func(path str
 		}
 	}
 	sort.Slice(live, func(i, j int) bool { return live[i] < live[j] })
+	waiting := make(map[int64]bool, len(pending))
+	for _, e := range pending {
+		waiting[e.Inode.ID] = true
+	}
+	for f := range b.persists {
+		if !waiting[f] {
+			delete(b.persists, f) // persisted, failed for good, or gone
+		}
+	}
 	if len(live) == 0 {
 		return
 	}
 	for i, e := range pending {
-		if job, ok := b.persists[e.Inode.ID]; ok && now.Before(job.deadline) {
+		job, ok := b.persists[e.Inode.ID]
+		if ok && now.Before(job.deadline) {
 			continue
 		}
 		target := live[i%len(live)]
@@ -287,7 +306,7 @@ func (b *blockMaster) assignPersists(pending []state.Entry, locate func(path str
 				break
 			}
 		}
-		b.persists[e.Inode.ID] = persistJob{worker: target, deadline: now.Add(persistTimeout)}
+		b.persists[e.Inode.ID] = persistJob{worker: target, deadline: now.Add(persistTimeout), failures: job.failures}
 		b.queued[target] = append(b.queued[target], &pb.PersistFile{FileId: e.Inode.ID, Path: e.Path,
 			Length: e.Inode.Length, UfsLocation: locate(e.Path)})
 	}
@@ -330,9 +349,7 @@ func (b *blockMaster) run(ctx context.Context, lostInterval time.Duration, locat
 		case <-lost.C:
 			b.checkWorkers()
 		case <-persist.C:
-			if pending := b.st.ToBePersisted(); len(pending) > 0 {
-				b.assignPersists(pending, locate)
-			}
+			b.assignPersists(b.st.ToBePersisted(), locate)
 		}
 	}
 }

@@ -41,7 +41,13 @@ type Config struct {
 	RootUFS string
 	// NoRetryCache is retry.cache.enabled=false; the zero value keeps the
 	// cache on, as the default does.
-	NoRetryCache     bool
+	NoRetryCache bool
+	// UFSProperties are the under storage settings of the master's
+	// configuration (alluxio.underfs.*, s3a.*, aws.*, fs.*), which every
+	// mount gets under its own options; RootUFSOptions are the root
+	// mount's own (alluxio.master.mount.table.root.option.*).
+	UFSProperties    map[string]string
+	RootUFSOptions   map[string]string
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
 	WorkerTimeout    time.Duration
@@ -111,6 +117,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		LogDir:             r.str("alluxio.logs.dir"),
 		SuperUser:          r.str("alluxio.security.login.username"),
 	}
+	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.security.authorization.permission.umask (%q): not an octal umask", umask))
@@ -150,6 +157,34 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		}
 	}
 	return c, errors.Join(r.errs...)
+}
+
+// ufsPrefixes are the key prefixes of under storage settings in Alluxio's
+// configuration: its own and the ones its connectors take from Hadoop.
+var ufsPrefixes = []string{"alluxio.underfs.", "s3a.", "aws.", "fs."}
+
+// ufsProperties picks the under storage settings out of p.
+func ufsProperties(p *conf.Properties) (global, root map[string]string) {
+	global, root = map[string]string{}, map[string]string{}
+	for _, name := range p.Names() {
+		if !p.IsSet(name) {
+			continue
+		}
+		v, err := p.Get(name)
+		if err != nil {
+			continue // reported with the key by Validate
+		}
+		if opt, ok := strings.CutPrefix(name, conf.RootUFSOptionPrefix); ok {
+			root[opt] = v
+			continue
+		}
+		for _, prefix := range ufsPrefixes {
+			if strings.HasPrefix(name, prefix) {
+				global[name] = v
+			}
+		}
+	}
+	return global, root
 }
 
 // reader collects errors so one pass reports every bad key at once.

@@ -4,9 +4,7 @@ import (
 	"context"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
-	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/fspath"
 )
 
 // blockWorkerService is what workers call: registration, heartbeats and
@@ -35,10 +33,22 @@ func (b *blockWorkerService) RegisterWorker(ctx context.Context, r *pb.RegisterW
 func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, error) {
 	resp, persisted := b.s.blocks.heartbeat(r)
 	for _, id := range persisted {
-		if path, err := b.s.fs.finishPersist(ctx, id); err != nil {
+		if path, err := b.s.fs.persistDone(ctx, id, ""); err != nil {
 			b.s.log.Warn("could not record a finished persist", "path", path, "err", err)
 		} else if path != "" {
 			b.s.log.Info("file persisted", "path", path)
+		}
+	}
+	for _, f := range r.PersistFailures {
+		// A persist that can never succeed (a name the store cannot hold)
+		// is marked failed once, with the reason; others are handed out
+		// again after a pause (blocks.go).
+		if err := errs.FromCode(f.ErrorCode, f.Message); permanent(err) {
+			if path, err := b.s.fs.persistDone(ctx, f.FileId, f.Message); err != nil {
+				b.s.log.Warn("could not record a failed persist", "path", path, "err", err)
+			} else if path != "" {
+				b.s.log.Warn("persist failed for good", "path", path, "err", f.Message)
+			}
 		}
 	}
 	return resp, nil
@@ -63,55 +73,10 @@ func (b *blockClientService) GetWorkerInfoList(context.Context, *pb.GetWorkerInf
 // unless forced, as in Alluxio; a file not in the under storage is refused
 // because freeing it would lose its only copy.
 func (b *blockClientService) Free(ctx context.Context, r *pb.FreeRequest) (*pb.FreeResponse, error) {
-	path, err := fspath.Clean(r.Path)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := b.s.st.List(path, true)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := b.s.st.Stat(path); err == nil && n.IsDir && !r.Recursive && len(entries) > 0 {
-		return nil, errs.New(errs.ErrInvalidArg, "free %s: a directory needs recursive", path)
-	}
-	var blocks []int64
-	for _, e := range entries {
-		n := e.Inode
-		if n.IsDir {
-			continue
-		}
-		if n.Pinned && !r.Forced {
-			return nil, errs.New(errs.ErrPrecondition, "free %s: %s is pinned (use -f to free it anyway)", path, e.Path)
-		}
-		if !n.Persisted() {
-			return nil, errs.New(errs.ErrPrecondition, "free %s: %s is not persisted; freeing it would lose its data", path, e.Path)
-		}
-		blocks = append(blocks, n.BlockIDs()...)
-	}
-	b.s.blocks.free(blocks)
-	return &pb.FreeResponse{}, nil
+	return &pb.FreeResponse{}, b.s.fs.free(ctx, r.Path, r.Recursive, r.Forced)
 }
 
 // ScheduleAsyncPersist marks a complete file for a worker to persist.
 func (b *blockClientService) ScheduleAsyncPersist(ctx context.Context, r *pb.ScheduleAsyncPersistRequest) (*pb.ScheduleAsyncPersistResponse, error) {
-	path, err := fspath.Clean(r.Path)
-	if err != nil {
-		return nil, err
-	}
-	n, err := b.s.st.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case n.IsDir:
-		return nil, errs.New(errs.ErrIsDirectory, "persist %s", path)
-	case !n.Completed:
-		return nil, errs.New(errs.ErrIncomplete, "persist %s", path)
-	case n.Persisted():
-		return &pb.ScheduleAsyncPersistResponse{}, nil
-	}
-	pending := journalpb.PersistenceState_TO_BE_PERSISTED
-	_, err = b.s.fs.propose(ctx, r.OpId, &journalpb.Entry{Op: &journalpb.Entry_SetAttribute{SetAttribute: &journalpb.SetAttribute{
-		Path: path, PersistenceState: &pending}}})
-	return &pb.ScheduleAsyncPersistResponse{}, err
+	return &pb.ScheduleAsyncPersistResponse{}, b.s.fs.schedulePersist(ctx, r.OpId, r.Path)
 }

@@ -98,9 +98,11 @@ func (s *fsService) Unmount(ctx context.Context, r *pb.UnmountRequest) (*pb.Unmo
 
 func (s *fsService) GetMountTable(context.Context, *pb.GetMountTableRequest) (*pb.GetMountTableResponse, error) {
 	resp := &pb.GetMountTableResponse{}
+	pending := s.fs.st.PendingByMount()
 	for _, m := range s.fs.st.MountTable() {
 		resp.MountPoints = append(resp.MountPoints, &pb.MountPointInfo{AlluxioPath: m.AlluxioPath, UfsUri: m.UfsURI,
-			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties})
+			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties,
+			PendingUfsOperations: int64(pending[m.ID])})
 	}
 	return resp, nil
 }

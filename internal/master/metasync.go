@@ -34,15 +34,18 @@ func (fs *fileSystem) policy(o *alluxiopb.FileSystemMasterCommonOptions) (time.D
 	return interval, load
 }
 
-// syncForRead is syncPath for the operations that only read: they take
-// the path's lock only when something is to be loaded, since a load is a
+// syncForRead is syncPath for the operations that only read: they go
+// through mutate only when something is to be loaded, since a load is a
 // change to the namespace like any other.
 func (fs *fileSystem) syncForRead(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
 	if !fs.needsSync(path, o, children, recursive) {
 		return nil
 	}
-	defer fs.locks.lock(path)()
-	return fs.syncPath(ctx, path, o, children, recursive)
+	_, err := fs.mutate(ctx, mutation{paths: []string{path}, goOnWhilePending: true,
+		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
+			return nil, fs.syncPath(ctx, path, o, children, recursive)
+		}})
+	return err
 }
 
 // needsSync reports whether syncPath might have something to do.
@@ -60,8 +63,14 @@ func (fs *fileSystem) needsSync(path string, o *alluxiopb.FileSystemMasterCommon
 
 // syncPath brings path (and, with children, its listing; with recursive,
 // everything below) in line with the under storage as the policy asks.
-// The caller holds path's lock.
+// The caller holds path's lock. Nothing is loaded while an under storage
+// change on path, below it or above it is pending: the namespace is ahead
+// of the store there, and a load would bring back what is being changed
+// (a file being deleted, say).
 func (fs *fileSystem) syncPath(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
+	if len(fs.st.PendingIntents(path)) > 0 {
+		return nil
+	}
 	interval, load := fs.policy(o)
 	if interval >= 0 && fs.syncDue(path, interval) {
 		return fs.syncNow(ctx, path, children, recursive)
@@ -173,8 +182,8 @@ func (fs *fileSystem) loadMissing(ctx context.Context, path string) error {
 	if err != nil || !ok {
 		return err
 	}
-	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: &journalpb.SyncMetadata{
-		Path: path, Exists: true, Status: target, MissingAncestors: anc, BlockSize: fs.cfg.DefaultBlockSize}}})
+	_, err = fs.propose(ctx, "", entryOf(&journalpb.SyncMetadata{
+		Path: path, Exists: true, Status: target, MissingAncestors: anc, BlockSize: fs.cfg.DefaultBlockSize}))
 	return ignoreRace(err)
 }
 
@@ -246,7 +255,7 @@ func (fs *fileSystem) syncDir(ctx context.Context, path string, force bool) erro
 		}
 		op.Status, op.MissingAncestors = target, anc
 	}
-	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: op}})
+	_, err = fs.propose(ctx, "", entryOf(op))
 	return ignoreRace(err)
 }
 
@@ -255,7 +264,7 @@ func (fs *fileSystem) syncAbsent(ctx context.Context, path string) error {
 	if err != nil || !n.Persisted() || n.MountPoint {
 		return nil
 	}
-	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SyncMetadata{SyncMetadata: &journalpb.SyncMetadata{Path: path}}})
+	_, err = fs.propose(ctx, "", entryOf(&journalpb.SyncMetadata{Path: path}))
 	return ignoreRace(err)
 }
 

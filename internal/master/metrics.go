@@ -35,6 +35,19 @@ func newMetrics(s *Server) *metrics {
 	}
 	gauge("inodes", "Files and directories in the namespace.", func() float64 { return float64(s.st.InodeCount()) })
 	gauge("journal_last_applied_sequence", "Sequence of the last journal entry applied.", func() float64 { return float64(s.st.LastSequence()) })
+	gauge("ufs_operations_pending", "Under storage changes committed and not carried out yet.", func() float64 {
+		n := 0
+		for _, c := range s.st.PendingByMount() {
+			n += c
+		}
+		return float64(n)
+	})
+	counter := func(name, help string, f func() float64) {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "alluxio", Subsystem: "master", Name: name, Help: help}, f))
+	}
+	counter("ufs_operations_done_total", "Under storage changes this master carried out.", func() float64 { return float64(s.fs.intents.done.Load()) })
+	counter("ufs_operations_retried_total", "Attempts of under storage changes the store refused for now.", func() float64 { return float64(s.fs.intents.retried.Load()) })
+	counter("ufs_operations_failed_total", "Under storage changes journaled failed for good.", func() float64 { return float64(s.fs.intents.failed.Load()) })
 	gauge("is_primary", "1 while this master is the primary.", func() float64 {
 		if s.primary.Load() {
 			return 1

@@ -8,13 +8,13 @@ import (
 )
 
 // pathLocks serialises the operations on a path from their first look at
-// the namespace to the answer of the journal entry that records them. The
-// under storage side of an operation (deleting, renaming, publishing a
-// file) is decided from what the state shows before the entry is proposed;
-// without the lock a concurrent entry on the same path could land in
-// between, e.g. a delete that found a file still being written (so left
-// its under storage copy alone) applied after the file was completed and
-// published, leaving a copy behind that a later metadata load brings back.
+// the namespace to the answer of the journal entry that records them, and
+// to the end of the under storage changes the entry asked for (mutate.go).
+// What an operation checked (and loaded from the under storage) before
+// proposing stays true until its entry applies, and the under storage
+// changes of one path are carried out in journal order, one operation at
+// a time: a delete's removal of a copy never runs after a later write
+// published a new copy there.
 //
 // As in Alluxio's inode locking, an operation write-locks the paths it
 // changes and read-locks their ancestors, so an operation on a directory

@@ -2,7 +2,6 @@ package master
 
 import (
 	"context"
-	"errors"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
@@ -11,105 +10,60 @@ import (
 
 // Writers (CACHE_THROUGH and THROUGH clients, workers persisting
 // ASYNC_THROUGH files) write a file's under storage copy under a temporary
-// name (underfs.TempPath); the master moves it to the file's own name when
-// it accepts the file, holding the path's lock. So the under storage only
-// ever shows files the namespace has, and a writer that lost its file to a
-// delete or an overwrite cannot put a stale copy in place of the current
-// one.
-
-// publishUFS gives the copy written for file id the name of path and
-// returns its modification time (ms; 0 when the store does not say), which
-// readers check the copy by. The caller holds path's lock and has checked
-// that id is the file at path.
-func (fs *fileSystem) publishUFS(ctx context.Context, path string, id, length int64) (int64, error) {
-	u, _, rel, err := fs.resolveUFS(path)
-	if err != nil {
-		return 0, err
-	}
-	if err := fs.renameTemp(ctx, u, path, rel, id, length); err != nil {
-		return 0, err
-	}
-	st, err := u.GetStatus(ctx, rel)
-	if err != nil || st.Length != length {
-		return 0, errs.New(errs.ErrCorrupt, "the under storage copy of %s is not what was written (%d bytes, want %d; %v)", path, st.Length, length, err)
-	}
-	return st.ModTime.UnixMilli(), nil
-}
-
-func (fs *fileSystem) renameTemp(ctx context.Context, u underfs.UnderFileSystem, path, rel string, id, length int64) error {
-	if err := fs.confirmPrimary(ctx); err != nil {
-		return err
-	}
-	tmp := underfs.TempPath(rel, id)
-	err := u.Rename(ctx, tmp, rel)
-	if errors.Is(err, errs.ErrAlreadyExists) {
-		// An older copy (of the file this one overwrites, or put there
-		// behind Alluxio's back): the namespace says this file is the one.
-		if derr := u.Delete(ctx, rel, false); derr != nil && !errors.Is(derr, errs.ErrNotFound) {
-			return derr
-		}
-		err = u.Rename(ctx, tmp, rel)
-	}
-	if errors.Is(err, errs.ErrNotFound) {
-		// An earlier attempt of the same completion may have published it
-		// and then failed to journal.
-		if st, serr := u.GetStatus(ctx, rel); serr == nil && !st.IsDir && st.Length == length {
-			return nil
-		}
-		return errs.New(errs.ErrNotFound, "the under storage copy of %s was not written (no %s)", path, tmp)
-	}
-	return err
-}
+// name (underfs.TempPath). The entry that accepts the file (CompleteFile,
+// or PersistDone for an asynchronous persist) records a publish intent,
+// which renames the copy to the file's own name after the entry commits,
+// holding the path's lock. So the under storage only ever shows files the
+// namespace has, and a writer that lost its file to a delete or an
+// overwrite cannot put a stale copy in place of the current one. The file
+// is PERSISTED, with the copy's modification time that readers check it
+// by, once the publish is journaled done.
 
 // dropTemp removes what a writer of file id left under path's directory,
 // once the file is gone or was never accepted. Best effort: a leftover is
-// only wasted space, never seen by a metadata load.
+// only wasted space, never seen by a metadata load. The copy belongs to no
+// file, so no intent covers it; the store is still changed only by a
+// confirmed primary.
 func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64) {
 	u, mp, rel, err := fs.resolveUFS(path)
 	if err != nil || mp.ReadOnly {
 		return
 	}
-	if err := u.Delete(ctx, underfs.TempPath(rel, id), false); err != nil && !errors.Is(err, errs.ErrNotFound) {
+	c, err := u.change(ctx)
+	if err == nil {
+		err = dropIgnoringAbsent(ctx, c, underfs.TempPath(rel, id))
+	}
+	if err != nil {
 		fs.log.Debug("could not remove an unpublished under storage copy", "path", path, "file_id", id, "err", err)
 	}
 }
 
-// finishPersist publishes the copy a worker wrote of file id and journals
-// the file persisted. It returns the file's path, or "" when there is
-// nothing to do (the file is gone, or persisted already).
-func (fs *fileSystem) finishPersist(ctx context.Context, id int64) (string, error) {
+// persistDone records that a worker finished (or, with failure, can never
+// finish) the persist of file id; the entry's publish intent then gives
+// the copy the file's name. It returns the file's path, "" when there is
+// nothing to do (the file is gone, or not waiting for a persist).
+func (fs *fileSystem) persistDone(ctx context.Context, id int64, failure string) (string, error) {
 	_, path, err := fs.st.StatID(id)
 	if err != nil {
 		return "", nil
 	}
-	defer fs.locks.lock(path)()
-	n, now, err := fs.st.StatID(id)
-	switch {
-	case err != nil:
-		return "", nil
-	case now != path:
-		// Renamed meanwhile: the copy is under the old directory, and the
-		// file, still waiting, is handed out again.
-		return path, errs.New(errs.ErrPrecondition, "file %d moved to %s while it was persisted", id, now)
-	case n.Persisted():
-		return "", nil
+	var skipped bool
+	_, err = fs.mutate(ctx, mutation{paths: []string{path},
+		prepare: func(context.Context) (*journalpb.Entry, error) {
+			n, now, err := fs.st.StatID(id)
+			switch {
+			case err != nil || n.Persistence != journalpb.PersistenceState_TO_BE_PERSISTED:
+				skipped = true
+				return nil, nil
+			case now != path:
+				// Renamed meanwhile: the copy is under the old directory, and
+				// the file, still waiting, is handed out again.
+				return nil, errs.New(errs.ErrPrecondition, "file %d moved to %s while it was persisted", id, now)
+			}
+			return entryOf(&journalpb.PersistDone{Path: path, FileId: id, Length: n.Length, Failure: failure}), nil
+		}})
+	if skipped {
+		return "", err
 	}
-	if _, err := fs.publishUFS(ctx, path, id, n.Length); err != nil {
-		return path, err
-	}
-	done := journalpb.PersistenceState_PERSISTED
-	_, err = fs.propose(ctx, "", &journalpb.Entry{Op: &journalpb.Entry_SetAttribute{SetAttribute: &journalpb.SetAttribute{
-		Path: path, PersistenceState: &done}}})
 	return path, err
-}
-
-// confirmPrimary asks the journal whether this master still leads before
-// an under storage change that cannot be undone (a delete, a rename, a
-// publish over an older copy). A leader that was paused and deposed, and
-// has not noticed yet, would otherwise act on a namespace that is no
-// longer current: delete the copy of a file the new leader created since.
-// The entry it then proposes is refused anyway; the check keeps the under
-// storage out of it, short of a pause between the check and the change.
-func (fs *fileSystem) confirmPrimary(ctx context.Context) error {
-	return fs.jr.CheckPrimary(ctx)
 }

@@ -1,6 +1,7 @@
 // Package master assembles the master process: the metadata state machine,
 // its journal, the gRPC services, the web port with health and metrics, and
-// the background work only a primary does (root mount, TTL checks).
+// the background work only a primary does (root mount, under storage
+// changes left pending, TTL checks).
 package master
 
 import (
@@ -211,7 +212,8 @@ func (s *Server) becomePrimary(epoch uint64) {
 	s.primary.Store(true)
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
-	s.wg.Add(2)
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.fs.intents.loop(ctx) }()
 	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()
 	go func() { defer s.wg.Done(); s.blocks.run(ctx, s.cfg.LostWorkerCheck, s.fs.ufsLocation) }()
 }
@@ -225,6 +227,7 @@ func (s *Server) becomeStandby() {
 	s.primaryMu.Unlock()
 	if s.primary.Swap(false) {
 		s.blocks.reset()
+		s.fs.intents.reset()
 		s.log.Warn("master lost primacy; now a standby")
 	}
 }

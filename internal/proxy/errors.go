@@ -39,23 +39,29 @@ func errInvalidArgument(f string, a ...any) *s3Error { return newErr("InvalidArg
 func errInvalidBucketName(f string, a ...any) *s3Error {
 	return newErr("InvalidBucketName", 400, f, a...)
 }
-func errInvalidDigest(f string, a ...any) *s3Error    { return newErr("InvalidDigest", 400, f, a...) }
-func errInvalidPart(f string, a ...any) *s3Error      { return newErr("InvalidPart", 400, f, a...) }
-func errInvalidPartOrder(f string, a ...any) *s3Error { return newErr("InvalidPartOrder", 400, f, a...) }
-func errInvalidRange(f string, a ...any) *s3Error     { return newErr("InvalidRange", 416, f, a...) }
-func errInvalidRequest(f string, a ...any) *s3Error   { return newErr("InvalidRequest", 400, f, a...) }
-func errKeyTooLong(f string, a ...any) *s3Error       { return newErr("KeyTooLongError", 400, f, a...) }
-func errMalformedXML(f string, a ...any) *s3Error     { return newErr("MalformedXML", 400, f, a...) }
-func errMetadataTooLarge(f string, a ...any) *s3Error { return newErr("MetadataTooLarge", 400, f, a...) }
-func errMethodNotAllowed(f string, a ...any) *s3Error { return newErr("MethodNotAllowed", 405, f, a...) }
+func errInvalidDigest(f string, a ...any) *s3Error { return newErr("InvalidDigest", 400, f, a...) }
+func errInvalidPart(f string, a ...any) *s3Error   { return newErr("InvalidPart", 400, f, a...) }
+func errInvalidPartOrder(f string, a ...any) *s3Error {
+	return newErr("InvalidPartOrder", 400, f, a...)
+}
+func errInvalidRange(f string, a ...any) *s3Error   { return newErr("InvalidRange", 416, f, a...) }
+func errInvalidRequest(f string, a ...any) *s3Error { return newErr("InvalidRequest", 400, f, a...) }
+func errKeyTooLong(f string, a ...any) *s3Error     { return newErr("KeyTooLongError", 400, f, a...) }
+func errMalformedXML(f string, a ...any) *s3Error   { return newErr("MalformedXML", 400, f, a...) }
+func errMetadataTooLarge(f string, a ...any) *s3Error {
+	return newErr("MetadataTooLarge", 400, f, a...)
+}
+func errMethodNotAllowed(f string, a ...any) *s3Error {
+	return newErr("MethodNotAllowed", 405, f, a...)
+}
 func errMissingContentLength(f string, a ...any) *s3Error {
 	return newErr("MissingContentLength", 411, f, a...)
 }
-func errNoSuchBucket(f string, a ...any) *s3Error     { return newErr("NoSuchBucket", 404, f, a...) }
-func errNoSuchKey(f string, a ...any) *s3Error        { return newErr("NoSuchKey", 404, f, a...) }
-func errNoSuchUpload(f string, a ...any) *s3Error     { return newErr("NoSuchUpload", 404, f, a...) }
-func errNotImplemented(f string, a ...any) *s3Error   { return newErr("NotImplemented", 501, f, a...) }
-func errPrecondition(f string, a ...any) *s3Error     { return newErr("PreconditionFailed", 412, f, a...) }
+func errNoSuchBucket(f string, a ...any) *s3Error   { return newErr("NoSuchBucket", 404, f, a...) }
+func errNoSuchKey(f string, a ...any) *s3Error      { return newErr("NoSuchKey", 404, f, a...) }
+func errNoSuchUpload(f string, a ...any) *s3Error   { return newErr("NoSuchUpload", 404, f, a...) }
+func errNotImplemented(f string, a ...any) *s3Error { return newErr("NotImplemented", 501, f, a...) }
+func errPrecondition(f string, a ...any) *s3Error   { return newErr("PreconditionFailed", 412, f, a...) }
 func errSignatureMismatch(f string, a ...any) *s3Error {
 	return newErr("SignatureDoesNotMatch", 403, f, a...)
 }

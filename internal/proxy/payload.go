@@ -39,7 +39,9 @@ type checksum struct {
 	want string
 }
 
-func (c *checksum) header() string { return "X-Amz-Checksum-" + strings.ToUpper(c.name[:1]) + c.name[1:] }
+func (c *checksum) header() string {
+	return "X-Amz-Checksum-" + strings.ToUpper(c.name[:1]) + c.name[1:]
+}
 
 func (c *checksum) value() string { return base64.StdEncoding.EncodeToString(c.h.Sum(nil)) }
 

@@ -49,11 +49,11 @@ type Config struct {
 // Server answers the S3 API. It is an http.Handler and keeps no state
 // beyond its configuration.
 type Server struct {
-	cfg   Config
-	fs    *client.FileSystem
-	auth  *authenticator
-	log   *slog.Logger
-	bufs  sync.Pool
+	cfg  Config
+	fs   *client.FileSystem
+	auth *authenticator
+	log  *slog.Logger
+	bufs sync.Pool
 }
 
 // New returns a Server.
@@ -275,5 +275,5 @@ func randomName() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Server) buffer() *[]byte  { return s.bufs.Get().(*[]byte) }
+func (s *Server) buffer() *[]byte   { return s.bufs.Get().(*[]byte) }
 func (s *Server) release(b *[]byte) { s.bufs.Put(b) }

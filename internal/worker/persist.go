@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 
@@ -22,7 +23,7 @@ type persister struct {
 	queue   []*pb.PersistFile
 	pending map[int64]bool
 	done    []int64
-	failed  []int64
+	failed  []*pb.PersistFailure
 	wake    chan struct{}
 }
 
@@ -44,7 +45,7 @@ func (p *persister) add(job *pb.PersistFile) {
 	}
 }
 
-func (p *persister) take() (done, failed []int64) {
+func (p *persister) take() (done []int64, failed []*pb.PersistFailure) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	done, failed = p.done, p.failed
@@ -52,7 +53,7 @@ func (p *persister) take() (done, failed []int64) {
 	return done, failed
 }
 
-func (p *persister) requeue(done, failed []int64) {
+func (p *persister) requeue(done []int64, failed []*pb.PersistFailure) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done = append(p.done, done...)
@@ -79,7 +80,7 @@ func (p *persister) run(ctx context.Context) {
 			p.mu.Lock()
 			delete(p.pending, job.FileId)
 			if err != nil {
-				p.failed = append(p.failed, job.FileId)
+				p.failed = append(p.failed, failure(job.FileId, err))
 			} else {
 				p.done = append(p.done, job.FileId)
 			}
@@ -93,6 +94,24 @@ func (p *persister) run(ctx context.Context) {
 	}
 }
 
+// readError marks a failure to read the file being persisted: whatever
+// its kind, it says nothing about whether the under storage can hold the
+// file, so the master hands the job out again.
+type readError struct{ error }
+
+func (e readError) Unwrap() error { return e.error }
+
+// failure describes a failed persist for the master, which marks the file
+// failed for good when the under storage refused it for good (see
+// master.permanent) and retries it otherwise.
+func failure(id int64, err error) *pb.PersistFailure {
+	code := errs.Code(err)
+	if errors.As(err, new(readError)) {
+		code = "UNAVAILABLE"
+	}
+	return &pb.PersistFailure{FileId: id, ErrorCode: code, Message: errs.Message(err)}
+}
+
 func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 	u, err := p.s.underStorage(job.UfsLocation)
 	if err != nil {
@@ -100,7 +119,7 @@ func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 	}
 	in, err := p.s.master.OpenFile(ctx, job.Path, client.OpenOptions{ReadType: "NO_CACHE"})
 	if err != nil {
-		return err
+		return readError{err}
 	}
 	defer in.Close()
 	// The master publishes the copy under the file's name when it hears
@@ -109,9 +128,9 @@ func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(w, in)
+	n, err := io.Copy(w, readerOnly{in})
 	if err == nil && n != job.Length {
-		err = errs.New(errs.ErrCorrupt, "persist %s: read %d bytes, the file has %d", job.Path, n, job.Length)
+		err = readError{errs.New(errs.ErrCorrupt, "persist %s: read %d bytes, the file has %d", job.Path, n, job.Length)}
 	}
 	if err != nil {
 		w.Cancel()
@@ -119,4 +138,16 @@ func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 	}
 	p.s.metrics.ufsWritten.Add(float64(n))
 	return w.Close()
+}
+
+// readerOnly marks the errors of reading the file as read errors, so
+// io.Copy's error tells which side failed.
+type readerOnly struct{ r io.Reader }
+
+func (r readerOnly) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = readError{err}
+	}
+	return n, err
 }

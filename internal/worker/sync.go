@@ -133,7 +133,7 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	written := s.protect.snapshot()
 	done, failed := s.persists.take()
 	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store, s.cfg.Tiers), Metrics: s.metrics.alluxio(s), AddedBlocks: blocksOnTier(added),
-		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failed}
+		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failedIDs(failed), PersistFailures: failed}
 	var resp *pb.BlockHeartbeatResponse
 	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
 		var err error
@@ -242,4 +242,12 @@ func (p *protection) apply() {
 		all = append(all, f)
 	}
 	p.store.SetPinnedFiles(all)
+}
+
+func failedIDs(failed []*pb.PersistFailure) []int64 {
+	ids := make([]int64, len(failed))
+	for i, f := range failed {
+		ids[i] = f.FileId
+	}
+	return ids
 }

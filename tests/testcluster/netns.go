@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -25,8 +26,20 @@ type Net struct {
 }
 
 // NetAvailable reports why network namespaces cannot be used here ("" when
-// they can).
+// they can). It probes once per process: parallel tests probing at the
+// same time would collide on the probe's name and see a failure that is
+// not there.
 func NetAvailable() string {
+	netProbe.once.Do(func() { netProbe.why = probeNet() })
+	return netProbe.why
+}
+
+var netProbe struct {
+	once sync.Once
+	why  string
+}
+
+func probeNet() string {
 	if os.Geteuid() != 0 {
 		return "network namespaces need root"
 	}

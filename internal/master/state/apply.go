@@ -30,6 +30,7 @@ func (s *State) Apply(e *journalpb.Entry) Result {
 
 func (s *State) apply(e *journalpb.Entry) Result {
 	t := e.TimeMs
+	s.applying.intents, s.applying.timeMs = e.UfsIntents, t
 	switch op := e.Op.(type) {
 	case *journalpb.Entry_CreateFile:
 		return s.applyCreateFile(orEmpty(op.CreateFile), t)
@@ -51,6 +52,12 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applySync(orEmpty(op.SyncMetadata), t)
 	case *journalpb.Entry_Noop:
 		return Result{}
+	case *journalpb.Entry_PersistDone:
+		return s.applyPersistDone(orEmpty(op.PersistDone))
+	case *journalpb.Entry_UfsIntentDone:
+		return s.applyIntentDone(orEmpty(op.UfsIntentDone))
+	case *journalpb.Entry_UfsIntentFailed:
+		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
@@ -151,9 +158,13 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 		persist = journalpb.PersistenceState_PERSISTED
 	}
 	dirTemplate := &Inode{Owner: op.Owner, Group: op.Group, Mode: 0o755, Persistence: persist}
+	mkdirs := s.parentsIntent(op, path, dirTemplate.Mode)
 	parent, name, err := s.parentFor(path, op.Recursive, dirTemplate, t)
 	if err != nil {
 		return Result{Err: err}
+	}
+	if mkdirs != nil {
+		s.addIntent(mkdirs)
 	}
 	n := s.newInode(parent, name, false, t)
 	n.Owner, n.Group, n.Mode = op.Owner, op.Group, op.Mode
@@ -161,6 +172,20 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 	n.Persistence = persist
 	s.setTTL(n, op.TtlMs, op.TtlAction)
 	return Result{InodeID: n.ID}
+}
+
+// parentsIntent is the intent to make the directories of a file created
+// as already in the under storage (Persisted), when the namespace makes
+// them now or has them only in Alluxio; nil when there is none.
+func (s *State) parentsIntent(op *journalpb.CreateFile, path string, mode uint32) *journalpb.UfsIntent {
+	if !s.applying.intents || !op.Persisted || !op.Recursive {
+		return nil
+	}
+	parent := fspath.Parent(path)
+	if p, err := s.lookup(parent); err == nil && p.Persisted() {
+		return nil
+	}
+	return &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: parent, Mode: &mode}
 }
 
 func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
@@ -184,6 +209,10 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
 	setXattr(n, op.Xattr, false)
 	switch {
+	case op.Persisted && s.applying.intents:
+		// Persisted once the copy is published (UfsIntentDone).
+		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: s.pathOf(n), FileId: n.ID, Length: n.Length})
 	case op.Persisted:
 		s.markPersisted(n)
 		n.UfsModMs = op.UfsModMs
@@ -212,6 +241,8 @@ func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Res
 		persist = journalpb.PersistenceState_PERSISTED
 	}
 	tmpl := &Inode{Owner: op.Owner, Group: op.Group, Mode: op.Mode, Persistence: persist}
+	p, perr := s.lookup(fspath.Parent(path))
+	leftover := perr == nil && p.IsDir && p.ChildrenLoaded
 	parent, name, err := s.parentFor(path, op.Recursive, tmpl, t)
 	if err != nil {
 		return Result{Err: err}
@@ -220,6 +251,10 @@ func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Res
 	n.Owner, n.Group, n.Mode, n.Persistence = op.Owner, op.Group, op.Mode, persist
 	// A directory made in Alluxio has nothing in the under storage to load.
 	n.ChildrenLoaded = true
+	if op.Persisted && s.applying.intents {
+		mode := op.Mode
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_MKDIRS, Path: path, Mode: &mode, ReplaceLeftover: leftover})
+	}
 	return Result{InodeID: n.ID}
 }
 
@@ -246,8 +281,26 @@ func (s *State) applyDelete(op *journalpb.Delete) Result {
 			return Result{Err: errs.New(errs.ErrPrecondition, "delete %s: %s is a mount point (unmount it first)", path, p)}
 		}
 	}
+	if s.applying.intents && !op.AlluxioOnly {
+		s.deleteIntent(n, path)
+	}
 	s.removeSubtree(n)
 	return Result{InodeID: n.ID}
+}
+
+// deleteIntent records what the under storage must lose with n: its copy
+// when it has one (or is about to: a pending publish), and the copy of a
+// file whose writer or persister may have left one under its temporary
+// name.
+func (s *State) deleteIntent(n *Inode, path string) {
+	in := &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_DELETE, Path: path, Recursive: n.IsDir,
+		DeleteTarget: n.Persisted() || s.publishBelow(n)}
+	if !n.IsDir && (!n.Completed || n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED) {
+		in.FileId = n.ID
+	}
+	if in.DeleteTarget || in.FileId != 0 {
+		s.addIntent(in)
+	}
 }
 
 // removeSubtree unlinks n and forgets it and everything below it.
@@ -307,6 +360,7 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	if err != nil {
 		return Result{Err: err}
 	}
+	s.renameIntent(src, srcPath, dst, parent)
 	delete(src.parent.children, src.Name)
 	src.parent.ModMs = t
 	src.Name, src.parent, src.ParentID = name, parent, parent.ID
@@ -314,6 +368,19 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	parent.ModMs = t
 	src.ModMs = t
 	return Result{InodeID: src.ID}
+}
+
+// renameIntent records the move of a persisted inode's copy. Whatever the
+// store holds at the destination is a leftover when the namespace had
+// listed the destination's directory (and, having checked, has nothing
+// there).
+func (s *State) renameIntent(src *Inode, srcPath, dst string, dstParent *Inode) {
+	if !s.applying.intents || !src.Persisted() {
+		return
+	}
+	_, drel, _ := s.mounts.resolve(dst)
+	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
+		UfsDstPath: drel, ReplaceLeftover: dstParent.ChildrenLoaded})
 }
 
 func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
@@ -330,6 +397,7 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	if op.Recursive && (len(op.Xattr) > 0 || op.XattrReplaceAll) {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "%s: extended attributes are set on one path, not recursively", op.Path)}
 	}
+	s.attributeIntent(n, op)
 	set := func(n *Inode) {
 		setXattr(n, op.Xattr, op.XattrReplaceAll)
 		if op.Mode != nil {
@@ -360,6 +428,7 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			} else {
 				n.Persistence = *op.PersistenceState
 			}
+			n.UfsError = ""
 		}
 		n.ModMs = t
 	}
@@ -376,6 +445,17 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	}
 	walk(n)
 	return Result{InodeID: n.ID}
+}
+
+// attributeIntent records the under storage side of a mode or owner
+// change of a persisted inode (the inode itself: a recursive change stays
+// in Alluxio below it, as before intents).
+func (s *State) attributeIntent(n *Inode, op *journalpb.SetAttribute) {
+	if !s.applying.intents || !n.Persisted() || (op.Mode == nil && op.Owner == nil && op.Group == nil) {
+		return
+	}
+	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE, Path: s.pathOf(n),
+		Mode: op.Mode, Owner: op.Owner, Group: op.Group})
 }
 
 func (s *State) setTTL(n *Inode, ttl int64, action journalpb.TtlAction) {

@@ -15,7 +15,7 @@ import (
 
 // WriteCheckpoint writes the whole state to w as framed CheckpointRecords (a
 // header, the inodes parents first, the mount points, the retry outcomes
-// oldest first, and the header again to mark the end) and returns the
+// oldest first, the pending under storage intents, and the header again to mark the end) and returns the
 // sequence it covers. It holds the read lock while it writes, so
 // readers go on and Apply waits: the checkpoint is one consistent cut.
 func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
@@ -67,6 +67,11 @@ func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
 	})
 	if werr != nil {
 		return 0, werr
+	}
+	for _, in := range s.intents.sorted(nil) {
+		if err := put(&journalpb.CheckpointRecord{Record: &journalpb.CheckpointRecord_Intent{Intent: in}}); err != nil {
+			return 0, err
+		}
 	}
 	// The header again marks the end, so a checkpoint cut at a record
 	// boundary is told from a whole one.
@@ -139,6 +144,10 @@ func (s *State) restore(r io.Reader, name string) error {
 				ReadOnly: m.ReadOnly, Shared: m.Shared, Properties: m.Properties}
 		case *journalpb.CheckpointRecord_Retry:
 			s.retry.put(x.Retry.OpId, outcomeFromProto(x.Retry))
+		case *journalpb.CheckpointRecord_Intent:
+			if err := s.restoreIntent(x.Intent); err != nil {
+				return bad("%v", err)
+			}
 		default:
 			return bad("unknown record")
 		}
@@ -189,5 +198,13 @@ func (s *State) restoreInode(p *journalpb.Inode) error {
 	if n.TTLMs > 0 {
 		s.ttl[n.ID] = struct{}{}
 	}
+	return nil
+}
+
+func (s *State) restoreIntent(in *journalpb.UfsIntent) error {
+	if in.Id == 0 || s.intents.byID[in.Id] != nil {
+		return fmt.Errorf("under storage intent with a missing or repeated id %d", in.Id)
+	}
+	s.intents.add(proto.Clone(in).(*journalpb.UfsIntent))
 	return nil
 }

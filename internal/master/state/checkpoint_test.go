@@ -42,6 +42,9 @@ func busyState(t *testing.T, seed int64, opts Options) (*State, *gen) {
 func TestCheckpointRoundTrip(t *testing.T) {
 	opts := Options{RetryCacheSize: 7, RootOwner: "root", RootGroup: "wheel"}
 	a, g := busyState(t, 11, opts)
+	if len(a.PendingIntents()) == 0 {
+		t.Fatal("the generator left no pending under storage intent to checkpoint")
+	}
 	data := checkpointOf(t, a)
 	b := New(opts)
 	mustApply(t, b, mkdir("/junk")) // Restore replaces whatever was there

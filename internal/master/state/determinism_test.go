@@ -15,6 +15,7 @@ import (
 type gen struct {
 	r    *rand.Rand
 	time int64
+	n    uint64 // entries made so far: intent ids are below
 }
 
 func newGen(seed int64) *gen { return &gen{r: rand.New(rand.NewSource(seed)), time: 1000} }
@@ -54,12 +55,13 @@ func (g *gen) status(name string, dir bool) *journalpb.UfsStatus {
 
 func (g *gen) entry() *journalpb.Entry {
 	g.time += int64(g.r.Intn(50))
-	e := &journalpb.Entry{TimeMs: g.time}
+	g.n++
+	e := &journalpb.Entry{TimeMs: g.time, UfsIntents: g.r.Intn(5) != 0}
 	if g.r.Intn(4) == 0 {
 		e.OpId = fmt.Sprintf("op%d", g.r.Intn(60))
 	}
 	b := g.r.Intn(2) == 0
-	switch g.r.Intn(24) {
+	switch g.r.Intn(28) {
 	case 0, 1, 2, 3:
 		op := &journalpb.CreateFile{Path: g.path(), Mode: 0o644, Owner: g.pick(genNames), BlockSize: int64(g.r.Intn(4)) * 32,
 			Recursive: b, Overwrite: g.r.Intn(4) == 0, Persisted: g.r.Intn(2) == 0}
@@ -112,6 +114,16 @@ func (g *gen) entry() *journalpb.Entry {
 		e.Op = &journalpb.Entry_SyncMetadata{SyncMetadata: g.sync()}
 	case 22:
 		e.Op = &journalpb.Entry_Noop{Noop: &journalpb.Noop{Epoch: uint64(g.r.Intn(5))}}
+	case 23:
+		op := &journalpb.PersistDone{Path: g.path(), FileId: int64(g.r.Intn(30)), Length: int64(g.r.Intn(300))}
+		if g.r.Intn(3) == 0 {
+			op.Failure = "too long"
+		}
+		e.Op = &journalpb.Entry_PersistDone{PersistDone: op}
+	case 24, 25:
+		e.Op = &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{Id: g.recentID(), UfsModMs: int64(g.r.Intn(3))}}
+	case 26:
+		e.Op = &journalpb.Entry_UfsIntentFailed{UfsIntentFailed: &journalpb.UfsIntentFailed{Id: g.recentID(), Reason: g.pick(genNames)}}
 	default:
 		// Damage and mistakes: no operation, or a nil one.
 		switch g.r.Intn(3) {
@@ -123,6 +135,16 @@ func (g *gen) entry() *journalpb.Entry {
 		}
 	}
 	return e
+}
+
+// recentID is the sequence of one of the last entries, which may have made
+// an intent that is still pending.
+func (g *gen) recentID() uint64 {
+	back := uint64(g.r.Intn(20))
+	if back >= g.n {
+		return 1
+	}
+	return g.n - back
 }
 
 func (g *gen) sync() *journalpb.SyncMetadata {

@@ -120,6 +120,10 @@ func dump(s *State) string {
 	s.retry.each(func(id string, r Result) {
 		fmt.Fprintf(&b, "retry %q %s\n", id, resultString(r))
 	})
+	for _, in := range s.intents.sorted(nil) {
+		fmt.Fprintf(&b, "intent %v\n", in)
+	}
+	fmt.Fprintf(&b, "publishes %v\n", s.intents.publishOf)
 	return b.String()
 }
 

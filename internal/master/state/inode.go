@@ -30,6 +30,9 @@ type Inode struct {
 	LastSyncMs     int64
 	MountPoint     bool
 	UfsModMs       int64
+	// UfsError says why the last under storage change of this inode failed
+	// for good.
+	UfsError string
 	// Xattr are the extended attributes; never changed in place (see
 	// setXattr), so copies may share the map.
 	Xattr map[string][]byte
@@ -90,7 +93,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs, Xattr: n.Xattr,
+		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, Xattr: n.Xattr,
 	}
 }
 
@@ -102,7 +105,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs, Xattr: p.Xattr,
+		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, Xattr: p.Xattr,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

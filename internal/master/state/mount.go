@@ -80,6 +80,18 @@ func (s *State) Resolve(path string) (MountPoint, string, error) {
 	return *m, rel, nil
 }
 
+// MountByID returns the mount point with id.
+func (s *State) MountByID(id int64) (MountPoint, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, m := range s.mounts.byPath {
+		if m.ID == id {
+			return *m, true
+		}
+	}
+	return MountPoint{}, false
+}
+
 // MountTable lists the mount points in path order.
 func (s *State) MountTable() []MountPoint {
 	s.mu.RLock()
@@ -163,6 +175,7 @@ func (s *State) applyUnmount(op *journalpb.Unmount) Result {
 	if err != nil {
 		return Result{Err: err}
 	}
+	s.dropMountIntents(s.mounts.byPath[path].ID)
 	s.removeSubtree(n)
 	delete(s.mounts.byPath, path)
 	return Result{InodeID: n.ID}

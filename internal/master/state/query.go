@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/alluxio-go/alluxio/api/journalpb"
 )
 
@@ -34,7 +36,7 @@ func (s *State) ToBePersisted() []Entry {
 	defer s.mu.RUnlock()
 	var out []Entry
 	for _, n := range s.byID {
-		if !n.IsDir && n.Completed && n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED {
+		if !n.IsDir && n.Completed && n.Persistence == journalpb.PersistenceState_TO_BE_PERSISTED && !s.hasPendingPublish(n.ID) {
 			out = append(out, Entry{Path: s.pathOf(n), Inode: n.copyOut()})
 		}
 	}
@@ -59,7 +61,7 @@ func (s *State) BlockLive(blockID int64) bool {
 }
 
 // Digest is a hash of everything Apply decides (every inode's fields, the
-// mount table) with the sequence it was taken at, so replicas can be compared
+// mount table, the pending under storage intents) with the sequence it was taken at, so replicas can be compared
 // without shipping their namespaces. The retry cache is left out: it only
 // answers retries.
 func (s *State) Digest() (seq uint64, inodes int, sum string) {
@@ -77,6 +79,10 @@ func (s *State) Digest() (seq uint64, inodes int, sum string) {
 	walk(s.root, "")
 	for _, m := range s.mounts.list() {
 		fmt.Fprintf(h, "mount|%s|%s|%v|%v\n", m.AlluxioPath, m.UfsURI, m.ReadOnly, m.Shared)
+	}
+	for _, in := range s.intents.sorted(nil) {
+		b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(in)
+		fmt.Fprintf(h, "intent|%x\n", b)
 	}
 	return s.lastSeq, len(s.byID), hex.EncodeToString(h.Sum(nil))
 }

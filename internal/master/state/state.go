@@ -44,7 +44,13 @@ type State struct {
 	lastSeq uint64
 	// ttl holds the ids of inodes with a TTL, so the checker does not walk
 	// the whole tree.
-	ttl map[int64]struct{}
+	ttl     map[int64]struct{}
+	intents *intentTable
+	// applying describes the entry Apply is working on.
+	applying struct {
+		intents bool
+		timeMs  int64
+	}
 }
 
 // New returns an empty namespace: "/" alone, with no mounts.
@@ -69,6 +75,7 @@ func (s *State) reset() {
 	s.retry = newRetryCache(s.opts.RetryCacheSize)
 	s.lastSeq = 0
 	s.ttl = map[int64]struct{}{}
+	s.intents = newIntentTable()
 }
 
 // LastSequence is the sequence number of the last entry applied.

@@ -68,6 +68,10 @@ func New(uri string, opts underfs.Options) (*FS, error) {
 	return &FS{uri: uri, root: root, log: log.With("ufs", uri)}, nil
 }
 
+// Dir returns the directory a local under storage URI names (what New
+// opens), or errs.ErrInvalidArg for a URI that is not local.
+func Dir(uri string) (string, error) { return rootDir(uri) }
+
 func rootDir(uri string) (string, error) {
 	p := uri
 	if s := underfs.Scheme(uri); s != "" {

@@ -1,0 +1,166 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/underfs"
+)
+
+// Each intent kind is carried out so that running it again after it was
+// (partly) done is harmless: a new primary cannot tell whether its
+// predecessor got to it. Intents on one path run in journal order, so
+// what an intent finds at its paths is what the entries before it left,
+// or what it did itself on an earlier attempt.
+
+// execute carries out one intent, after confirming this master still
+// leads, and returns what the store observed (a published copy's
+// modification time, in ms).
+func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (int64, error) {
+	mp, ok := r.fs.st.MountByID(in.MountId)
+	if !ok {
+		return 0, errs.New(errs.ErrNotFound, "mount %d of %s is gone", in.MountId, in.Path)
+	}
+	f, err := r.fs.ufs.get(mp)
+	if err != nil {
+		return 0, err
+	}
+	c, err := f.change(ctx)
+	if err != nil {
+		return 0, err
+	}
+	switch in.Kind {
+	case journalpb.UfsIntentKind_UFS_MKDIRS:
+		return 0, mkdirsIntent(ctx, c, in)
+	case journalpb.UfsIntentKind_UFS_DELETE:
+		return 0, deleteIntent(ctx, c, in)
+	case journalpb.UfsIntentKind_UFS_RENAME:
+		return 0, r.renameIntent(ctx, c, in)
+	case journalpb.UfsIntentKind_UFS_PUBLISH:
+		modMs, err := publishIntent(ctx, c, in)
+		if err != nil && permanent(err) {
+			// Nobody will publish it now; the cache keeps the data.
+			dropIgnoringAbsent(ctx, c, underfs.TempPath(in.UfsPath, in.FileId))
+		}
+		return modMs, err
+	case journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE:
+		return 0, setAttributeIntent(ctx, c, in)
+	}
+	return 0, errs.New(errs.ErrInvalidArg, "under storage intent %d of an unknown kind %v", in.Id, in.Kind)
+}
+
+func dropIgnoringAbsent(ctx context.Context, c ufsChanger, rel string) error {
+	if err := c.Delete(ctx, rel, false); err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// replaceLeftover removes a file the store holds at rel where the
+// namespace had nothing when the entry applied, and reports whether it
+// did.
+func replaceLeftover(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent, rel string) bool {
+	if !in.ReplaceLeftover {
+		return false
+	}
+	if st, err := c.GetStatus(ctx, rel); err != nil || st.IsDir {
+		return false
+	}
+	return dropIgnoringAbsent(ctx, c, rel) == nil
+}
+
+func mkdirsIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) error {
+	perm := os.FileMode(in.GetMode() & 0o777)
+	err := c.Mkdirs(ctx, in.UfsPath, perm)
+	if errors.Is(err, errs.ErrAlreadyExists) && replaceLeftover(ctx, c, in, in.UfsPath) {
+		err = c.Mkdirs(ctx, in.UfsPath, perm)
+	}
+	return err
+}
+
+func deleteIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) error {
+	if in.DeleteTarget {
+		if err := c.Delete(ctx, in.UfsPath, in.Recursive); err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+	}
+	if in.FileId != 0 {
+		return dropIgnoringAbsent(ctx, c, underfs.TempPath(in.UfsPath, in.FileId))
+	}
+	return nil
+}
+
+func (r *intentRunner) renameIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) error {
+	src, dst := in.UfsPath, in.UfsDstPath
+	if parent := fspath.Parent("/" + dst)[1:]; parent != "" {
+		if err := c.Mkdirs(ctx, parent, underfs.DefaultDirPerm); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {
+			return err
+		}
+	}
+	err := c.Rename(ctx, src, dst)
+	if err == nil {
+		return nil
+	}
+	_, serr := c.GetStatus(ctx, src)
+	srcGone := errors.Is(serr, errs.ErrNotFound)
+	switch {
+	case errors.Is(err, errs.ErrAlreadyExists) && srcGone:
+		return nil // an earlier attempt moved it
+	case errors.Is(err, errs.ErrAlreadyExists) && replaceLeftover(ctx, c, in, dst):
+		return c.Rename(ctx, src, dst)
+	case errors.Is(err, errs.ErrNotFound) && srcGone:
+		if _, derr := c.GetStatus(ctx, dst); derr != nil {
+			// The copy is gone: removed behind Alluxio's back (or, before
+			// intents, by a deposed primary). The rename is the
+			// namespace's; what is cached stays readable.
+			r.log.Warn("renamed a persisted file whose under storage copy is missing", "src", in.Path, "dst", in.DstPath)
+		}
+		return nil
+	}
+	return err
+}
+
+func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (int64, error) {
+	rel, tmp := in.UfsPath, underfs.TempPath(in.UfsPath, in.FileId)
+	err := c.Rename(ctx, tmp, rel)
+	if errors.Is(err, errs.ErrAlreadyExists) {
+		// An older copy (of the file this one overwrites, or put there
+		// behind Alluxio's back): the namespace says this file is the one.
+		if err = dropIgnoringAbsent(ctx, c, rel); err == nil {
+			err = c.Rename(ctx, tmp, rel)
+		}
+	}
+	st, serr := c.GetStatus(ctx, rel)
+	switch {
+	case errors.Is(err, errs.ErrNotFound) && (serr != nil || st.IsDir || st.Length != in.Length):
+		return 0, errs.New(errs.ErrNotFound, "the under storage copy of %s was not written (no %s)", in.Path, tmp)
+	case err != nil && !errors.Is(err, errs.ErrNotFound):
+		return 0, err
+	case serr != nil:
+		return 0, serr
+	case st.Length != in.Length:
+		return 0, errs.New(errs.ErrCorrupt, "the under storage copy of %s has %d bytes, the file %d", in.Path, st.Length, in.Length)
+	}
+	// Published now, or by an earlier attempt (the copy is there with the
+	// file's length and the temporary name is gone).
+	return st.ModTime.UnixMilli(), nil
+}
+
+// setAttributeIntent carries mode and owner changes to the store. Owners
+// are best effort (underfs.UnderFileSystem.SetOwner): a store that cannot
+// change them does not fail it.
+func setAttributeIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) error {
+	if in.Mode != nil {
+		if err := c.SetMode(ctx, in.UfsPath, os.FileMode(in.GetMode()&0o777)); err != nil {
+			return err
+		}
+	}
+	if in.Owner != nil || in.Group != nil {
+		return c.SetOwner(ctx, in.UfsPath, in.GetOwner(), in.GetGroup())
+	}
+	return nil
+}

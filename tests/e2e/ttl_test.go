@@ -1,0 +1,43 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// TestTTLFreeDropsTheCachedCopy (issue 10.4): when a file's TTL with
+// action FREE passes, the workers drop its cached blocks (the action used
+// to look the path up and do nothing else); the file stays, readable from
+// the under storage, without a TTL.
+func TestTTLFreeDropsTheCachedCopy(t *testing.T) {
+	t.Parallel()
+	ports := testcluster.FreePorts(t, 2)
+	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
+		extra: []string{"-Dalluxio.master.ttl.checker.interval=200ms"}}
+	if out, code := m.run("format"); code != 0 {
+		t.Fatalf("format: %s", out)
+	}
+	m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
+	m.waitLeader()
+	startWorker(t, m, "worker", "64MB")
+	c := m.client()
+	data := randomBytes(3<<20, 7)
+	writeFile(t, c, "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20,
+		TTL: time.Second, TTLAction: "FREE"})
+	testcluster.WaitFor(t, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
+		fi, err := c.GetStatus(context.Background(), "/f", client.StatusOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return fi.InAlluxioPercent == 0 && fi.TTL < 0, fmt.Sprintf("%d%% cached, ttl %v", fi.InAlluxioPercent, fi.TTL)
+	})
+	if got := readFile(t, c, "/f", "NO_CACHE"); !bytes.Equal(got, data) {
+		t.Fatal("the freed file reads back wrong")
+	}
+}
