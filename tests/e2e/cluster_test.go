@@ -60,8 +60,15 @@ func (m *master) env() []string {
 // newMaster formats a journal and starts a master on fresh ports.
 func newMaster(t testing.TB) *master {
 	t.Helper()
+	return newMasterWith(t)
+}
+
+// newMasterWith is newMaster with extra -D flags, which the CLI, workers
+// and proxies started for it get too.
+func newMasterWith(t testing.TB, extra ...string) *master {
+	t.Helper()
 	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
+	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1], extra: extra}
 	if out, code := m.run("format"); code != 0 {
 		t.Fatalf("format failed (%d): %s", code, out)
 	}
