@@ -58,6 +58,10 @@ func sdk(url, accessKey, secret string) *s3.Client {
 		BaseEndpoint: aws.String(url), UsePathStyle: true, Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
 		Retryer:     aws.NopRetryer{},
+		// What the SDK does by default when configured from the
+		// environment: a CRC32 with every upload.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
 	})
 }
 

@@ -5,9 +5,11 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"slices"
@@ -109,6 +111,15 @@ func TestS3SDK(t *testing.T) {
 		if aws.ToString(put.ETag) != `"`+md5hex(data)+`"` {
 			t.Fatalf("ETag %s, want the MD5 %s", aws.ToString(put.ETag), md5hex(data))
 		}
+		// The SDK sends a CRC32 of the body (a trailer of an aws-chunked
+		// body, or a header); the proxy checked it and says so.
+		crc := crc32.ChecksumIEEE(data)
+		if want := base64.StdEncoding.EncodeToString([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)}); aws.ToString(put.ChecksumCRC32) != want {
+			t.Fatalf("PutObject's CRC32 %q, want %q", aws.ToString(put.ChecksumCRC32), want)
+		}
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("dir/obj.bin"),
+			Body: bytes.NewReader(data[:1000]), ChecksumCRC32: aws.String("AAAAAA==")})
+		wantCode(t, "a wrong CRC32", err, "BadDigest")
 		got, out := getAll(t, c, b, "dir/obj.bin", nil)
 		if sum(got) != sum(data) || aws.ToString(out.ETag) != aws.ToString(put.ETag) || aws.ToString(out.ContentType) != "application/x-test" {
 			t.Fatalf("get: %d bytes (want %d), etag %s, type %s", len(got), len(data), aws.ToString(out.ETag), aws.ToString(out.ContentType))
