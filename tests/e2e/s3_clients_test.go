@@ -42,7 +42,9 @@ func clientEnv(t *testing.T, accessKey string) []string {
 func runClient(t *testing.T, env []string, name string, args ...string) string {
 	t.Helper()
 	start := time.Now()
-	defer func() { t.Logf("%s %s: %s", filepath.Base(name), strings.Join(args, " "), time.Since(start).Round(time.Millisecond)) }()
+	defer func() {
+		t.Logf("%s %s: %s", filepath.Base(name), strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+	}()
 	cmd := exec.Command(name, args...)
 	cmd.Env = env
 	var out bytes.Buffer
