@@ -81,6 +81,12 @@ func (s *Server) fill(ctx context.Context, w *client.FileWriter, path string, bo
 	if err != nil {
 		w.Cancel()
 		s.dropTemp(ctx, path)
+		var refused *s3Error
+		if !errors.As(err, &refused) {
+			// The client went away or the cluster failed; a refused body
+			// (a digest that does not match...) is the client's news.
+			s.log.Info("S3 write abandoned, nothing kept", "path", path, "error", err)
+		}
 		if ctx.Err() != nil {
 			return nil, errIncompleteBody("the client went away: %v", ctx.Err())
 		}
