@@ -58,7 +58,7 @@ func (s *Server) mkdirsInBucket(ctx context.Context, bucket, dir string) *s3Erro
 // writeTemp writes body into a new temporary file of the bucket with the
 // object attributes meta plus the ETag etag() gives once body is read;
 // the file is complete when it returns without error, and gone otherwise.
-func (s *Server) writeTemp(ctx context.Context, bucket string, body io.Reader, meta objectMeta, etag func() string) (*client.FileInfo, *s3Error) {
+func (s *Server) writeTemp(ctx context.Context, bucket string, body source, meta objectMeta, etag func() string) (*client.FileInfo, *s3Error) {
 	tmp := tmpPath("/" + bucket)
 	w, e := s.createIn(ctx, bucket, tmp, client.CreateFileOptions{})
 	if e != nil {
@@ -70,10 +70,8 @@ func (s *Server) writeTemp(ctx context.Context, bucket string, body io.Reader, m
 // fill writes body to w, the writer of the new file path, and completes
 // it with meta and the ETag; on failure the file is removed. notFound is
 // the error for a file whose folder went away meanwhile.
-func (s *Server) fill(ctx context.Context, w *client.FileWriter, path string, body io.Reader, meta objectMeta, etag func() string, notFound *s3Error) (*client.FileInfo, *s3Error) {
-	buf := s.buffer()
-	defer s.release(buf)
-	_, err := io.CopyBuffer(w, body, *buf)
+func (s *Server) fill(ctx context.Context, w *client.FileWriter, path string, body source, meta objectMeta, etag func() string, notFound *s3Error) (*client.FileInfo, *s3Error) {
+	err := s.copyBody(w, body)
 	if err == nil {
 		w.SetXattr(meta.withETag(etag()))
 		err = w.Close()
@@ -98,6 +96,25 @@ func (s *Server) fill(ctx context.Context, w *client.FileWriter, path string, bo
 		return nil, fromClient(err, notFound)
 	}
 	return fi, nil
+}
+
+// source is what fill copies into a file: r, with hash (when set) to be
+// given every byte on a goroutine of its own and end to run after the last
+// (see pipeCopy); without hash, r hashes what it reads itself.
+type source struct {
+	r    io.Reader
+	hash func([]byte)
+	end  func() error
+}
+
+func (s *Server) copyBody(w io.Writer, src source) error {
+	if src.hash != nil {
+		return s.pipeCopy(w, src.r, src.hash, src.end)
+	}
+	buf := s.buffer()
+	defer s.release(buf)
+	_, err := io.CopyBuffer(w, src.r, *buf)
+	return err
 }
 
 // dropTemp removes a temporary file, also after the request's context

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -132,8 +133,17 @@ func (s *Server) copyInto(ctx context.Context, bucket string, src *client.FileIn
 		return nil, fromClient(err, nil)
 	}
 	h := md5.New()
-	body := io.TeeReader(io.LimitReader(rd, length), h)
-	return s.writeTemp(ctx, bucket, &exactReader{r: body, left: length}, meta, func() string { return hex.EncodeToString(h.Sum(nil)) })
+	return s.writeTemp(ctx, bucket, hashedSource(rd, length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) })
+}
+
+// hashedSource is length bytes of r, all of them or an error, hashed into
+// h as they are copied.
+func hashedSource(r io.Reader, length int64, h hash.Hash) source {
+	exact := &exactReader{r: io.LimitReader(r, length), left: length}
+	if length < pipeMinBytes {
+		return source{r: io.TeeReader(exact, h)}
+	}
+	return source{r: exact, hash: func(b []byte) { h.Write(b) }}
 }
 
 // exactReader fails when r ends before left bytes: a source that shrank

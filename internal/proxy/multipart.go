@@ -141,7 +141,7 @@ func (s *Server) uploadPart(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	fi, e := s.writePart(req.ctx, up.Path, pl, pl.etag)
+	fi, e := s.writePart(req.ctx, up.Path, pl.source(), pl.etag)
 	if e != nil {
 		return e
 	}
@@ -159,7 +159,7 @@ func (s *Server) uploadPart(req *request) *s3Error {
 
 // writePart writes a part under a temporary name in the upload's folder,
 // so an abort removes it with the rest.
-func (s *Server) writePart(ctx context.Context, updir string, body io.Reader, etag func() string) (*client.FileInfo, *s3Error) {
+func (s *Server) writePart(ctx context.Context, updir string, body source, etag func() string) (*client.FileInfo, *s3Error) {
 	noUpload := errNoSuchUpload("the specified multipart upload does not exist; it may have been aborted or completed")
 	tmp := updir + "/.tmp-" + randomName()
 	w, err := s.fs.Create(ctx, tmp, client.CreateFileOptions{WriteType: s.cfg.WriteType})
@@ -235,8 +235,7 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 		return fromClient(err, nil)
 	}
 	h := md5.New()
-	body := &exactReader{r: io.TeeReader(io.LimitReader(rd, length), h), left: length}
-	fi, e := s.writePart(req.ctx, up.Path, body, func() string { return hex.EncodeToString(h.Sum(nil)) })
+	fi, e := s.writePart(req.ctx, up.Path, hashedSource(rd, length, h), func() string { return hex.EncodeToString(h.Sum(nil)) })
 	if e != nil {
 		return e
 	}
@@ -384,7 +383,7 @@ func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInf
 		closers = append(closers, rd)
 		readers = append(readers, &exactReader{r: rd, left: p.Length})
 	}
-	fi, e := s.fill(ctx, w, tmp, io.MultiReader(readers...), metaOf(up.Xattr), func() string { return etag },
+	fi, e := s.fill(ctx, w, tmp, source{r: io.MultiReader(readers...)}, metaOf(up.Xattr), func() string { return etag },
 		errNoSuchBucket("the bucket %s does not exist", bucket))
 	if e != nil {
 		return e

@@ -125,7 +125,7 @@ func (s *Server) getObject(req *request) *s3Error {
 		return nil // the client went away
 	}
 	if rest := length - int64(n); rest > 0 {
-		if _, err := io.CopyBuffer(req.w, io.LimitReader(rd, rest), *buf); err != nil {
+		if _, err := rd.WriteRangeTo(req.w, start+int64(n), rest); err != nil {
 			if req.ctx.Err() == nil {
 				s.log.Warn("S3 GET cut short", "path", fi.Path, "error", err)
 			}
@@ -153,7 +153,7 @@ func (s *Server) putObject(req *request) *s3Error {
 	if dir {
 		return s.putFolder(req, p, meta, pl)
 	}
-	fi, e := s.writeTemp(req.ctx, req.bucket, pl, meta, pl.etag)
+	fi, e := s.writeTemp(req.ctx, req.bucket, pl.source(), meta, pl.etag)
 	if e != nil {
 		return e
 	}

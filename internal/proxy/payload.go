@@ -64,6 +64,7 @@ type payload struct {
 	err       error
 	finished  bool
 	checksums []*checksum
+	deferHash bool
 }
 
 // newPayload prepares r's body for reading as an object of at most max
@@ -153,16 +154,11 @@ func (p *payload) Read(b []byte) (int, error) {
 			p.err = errIncompleteBody("the body is longer than declared (%d bytes, at most %d)", p.declared, p.max)
 			return 0, p.err
 		}
-		data := b[:n]
-		p.md5.Write(data)
-		if p.sha != nil {
-			p.sha.Write(data)
-		}
-		for _, c := range p.checksums {
-			c.h.Write(data)
+		if !p.deferHash {
+			p.hash(b[:n])
 		}
 	}
-	if err == io.EOF {
+	if err == io.EOF && !p.deferHash {
 		if e := p.finish(); e != nil {
 			p.err = e
 			return n, e
@@ -171,6 +167,32 @@ func (p *payload) Read(b []byte) (int, error) {
 		p.err = err
 	}
 	return n, err
+}
+
+// hash feeds data, the next bytes of the body, to the hashes.
+func (p *payload) hash(data []byte) {
+	p.md5.Write(data)
+	if p.sha != nil {
+		p.sha.Write(data)
+	}
+	for _, c := range p.checksums {
+		c.h.Write(data)
+	}
+}
+
+// source is the body as fill copies it: with deferHash set, Read leaves
+// the hashing and the final checks to a pipeline (pipeCopy).
+func (p *payload) source() source {
+	if p.declared >= 0 && p.declared < pipeMinBytes {
+		return source{r: p}
+	}
+	p.deferHash = true
+	return source{r: p, hash: p.hash, end: func() error {
+		if e := p.finish(); e != nil {
+			return e
+		}
+		return nil
+	}}
 }
 
 // finish checks the body against what the request declared.

@@ -1,0 +1,302 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// s3Endpoint is an S3 server the benchmarks drive with the same client.
+type s3Endpoint struct {
+	name  string
+	url   string
+	creds aws.Credentials
+	pid   int
+}
+
+// versityGW finds the reference S3 server's binary (scripts/deps.sh of the
+// S3 under storage installs it into the user's cache folder).
+func versityGW(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("ALLUXIO_TEST_VERSITYGW"); p != "" {
+		return p
+	}
+	if cache, err := os.UserCacheDir(); err == nil {
+		if p := filepath.Join(cache, "alluxio-tools", "versitygw"); fileExists(p) {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("versitygw"); err == nil {
+		return p
+	}
+	t.Skip("the versitygw S3 server is not installed (set ALLUXIO_TEST_VERSITYGW)")
+	return ""
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// startReference runs versitygw's posix backend over dir on a loopback
+// port.
+func startReference(t testing.TB, dir string) *s3Endpoint {
+	t.Helper()
+	port := testcluster.FreePort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	e := &s3Endpoint{name: "versitygw", url: "http://" + addr,
+		creds: aws.Credentials{AccessKeyID: "benchkey", SecretAccessKey: "bench-secret-" + strconv.Itoa(rand.Int())}}
+	env := []string{"ROOT_ACCESS_KEY_ID=" + e.creds.AccessKeyID, "ROOT_SECRET_ACCESS_KEY=" + e.creds.SecretAccessKey}
+	p := testcluster.Start(t, "versitygw", versityGW(t), []string{"--port", addr, "--region", "us-east-1", "--quiet", "posix", dir}, env)
+	testcluster.WaitFor(t, time.Minute, 20*time.Millisecond, func() (bool, string) {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil, fmt.Sprint(err)
+	})
+	e.pid = p.Pid()
+	return e
+}
+
+// benchClient is one HTTP client for every server, with buffers sized for
+// bulk transfers.
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, WriteBufferSize: 1 << 20, ReadBufferSize: 1 << 20,
+	DisableCompression: true}}
+
+// do sends a request signed for e (UNSIGNED-PAYLOAD) and returns the
+// answer, which the caller closes.
+func (e *s3Endpoint) do(ctx context.Context, method, path string, body io.Reader, length int64) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, e.url+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = length
+	if body == nil {
+		req.Body = http.NoBody
+	}
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if err := v4.NewSigner().SignHTTP(ctx, e.creds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := benchClient.Do(req)
+	if err == nil && resp.StatusCode/100 != 2 {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return nil, fmt.Errorf("%s %s on %s: %d %s", method, path, e.name, resp.StatusCode, b)
+	}
+	return resp, err
+}
+
+func (e *s3Endpoint) put(ctx context.Context, path string, body io.Reader, n int64) error {
+	resp, err := e.do(ctx, "PUT", path, body, n)
+	if err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return err
+}
+
+// get reads an object and returns its length and CRC-32.
+func (e *s3Endpoint) get(ctx context.Context, path string, buf []byte) (int64, uint32, error) {
+	resp, err := e.do(ctx, "GET", path, nil, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	h := crc32.NewIEEE()
+	n, err := io.CopyBuffer(h, resp.Body, buf)
+	return n, h.Sum32(), err
+}
+
+// pattern is cheap, incompressible-looking data of any length: a random
+// block repeated.
+type pattern struct {
+	block []byte
+	off   int64
+	left  int64
+}
+
+func newPattern(n int64, seed uint64) *pattern {
+	r := rand.New(rand.NewPCG(seed, seed))
+	b := make([]byte, 4<<20)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return &pattern{block: b, left: n}
+}
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.left == 0 {
+		return 0, io.EOF
+	}
+	i := p.off % int64(len(p.block))
+	n := copy(b[:min(int64(len(b)), p.left)], p.block[i:])
+	p.off += int64(n)
+	p.left -= int64(n)
+	return n, nil
+}
+
+func patternCRC(n int64, seed uint64) uint32 {
+	h := crc32.NewIEEE()
+	io.CopyBuffer(h, newPattern(n, seed), make([]byte, 1<<20))
+	return h.Sum32()
+}
+
+// vmHWM is a process's peak resident memory, from /proc.
+func vmHWM(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
+// benchCluster is a master, a worker whose memory tier is in tmpfs, and a
+// proxy writing MUST_CACHE on the same host (so GETs read the worker's
+// block files directly), beside versitygw serving a tmpfs folder.
+func benchCluster(b *testing.B, quota string) (alluxio, ref *s3Endpoint) {
+	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-s3bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(shm) })
+	startWorkerIn(b, m, "worker", quota, filepath.Join(shm, "worker"))
+	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
+	alluxio = &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
+	refDir := filepath.Join(shm, "versitygw")
+	if err := os.MkdirAll(refDir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	ref = startReference(b, refDir)
+	ctx := context.Background()
+	for _, e := range []*s3Endpoint{alluxio, ref} {
+		if err := e.put(ctx, "/bench-bucket", nil, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return alluxio, ref
+}
+
+// BenchmarkS3Large puts and gets a 1 GiB object through the proxy and
+// through versitygw, both over tmpfs, in one run: three rounds, each
+// server in turn, so a busy moment of the machine hits both alike; the
+// best round of each counts.
+//
+//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Large' -benchtime 1x ./tests/e2e/
+func BenchmarkS3Large(b *testing.B) {
+	const size, rounds = 1 << 30, 3
+	alluxio, ref := benchCluster(b, "3GB")
+	ctx := context.Background()
+	buf := make([]byte, 1<<20)
+	want := patternCRC(size, 1)
+	for range b.N {
+		put, get := map[string]float64{}, map[string]float64{}
+		for range rounds {
+			for _, e := range []*s3Endpoint{alluxio, ref} {
+				start := time.Now()
+				if err := e.put(ctx, "/bench-bucket/large", newPattern(size, 1), size); err != nil {
+					b.Fatal(err)
+				}
+				put[e.name] = max(put[e.name], size/time.Since(start).Seconds()/1e9)
+				start = time.Now()
+				n, crc, err := e.get(ctx, "/bench-bucket/large", buf)
+				if err != nil || n != size || crc != want {
+					b.Fatalf("%s GET: %d bytes, crc %x (want %x), %v", e.name, n, crc, want, err)
+				}
+				get[e.name] = max(get[e.name], size/time.Since(start).Seconds()/1e9)
+			}
+		}
+		for _, e := range []*s3Endpoint{alluxio, ref} {
+			b.ReportMetric(put[e.name], e.name+"-put-GB/s")
+			b.ReportMetric(get[e.name], e.name+"-get-GB/s")
+			b.Logf("%s: PUT 1 GiB %.2f GB/s, GET %.2f GB/s (best of %d), server peak RSS %s", e.name, put[e.name], get[e.name], rounds, vmHWM(e.pid))
+		}
+	}
+}
+
+// BenchmarkS3Small runs 16 clients doing 4 KiB PUTs, then GETs of what
+// they put, for a few seconds each, against the proxy and versitygw.
+//
+//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Small' -benchtime 1x ./tests/e2e/
+func BenchmarkS3Small(b *testing.B) {
+	const (
+		clients = 16
+		size    = 4 << 10
+		phase   = 5 * time.Second
+	)
+	alluxio, ref := benchCluster(b, "1GB")
+	ctx := context.Background()
+	for range b.N {
+		for _, e := range []*s3Endpoint{alluxio, ref} {
+			var puts atomic.Int64
+			var wg sync.WaitGroup
+			counts := make([]int, clients)
+			deadline := time.Now().Add(phase)
+			start := time.Now()
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; time.Now().Before(deadline); i++ {
+						if err := e.put(ctx, fmt.Sprintf("/bench-bucket/small/%d/%d", c, i), newPattern(size, uint64(c)), size); err != nil {
+							b.Error(err)
+							return
+						}
+						counts[c] = i + 1
+						puts.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			putRate := float64(puts.Load()) / time.Since(start).Seconds()
+			var gets atomic.Int64
+			want := patternCRC(size, 0)
+			deadline = time.Now().Add(phase)
+			start = time.Now()
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					buf := make([]byte, 64<<10)
+					want := patternCRC(size, uint64(c))
+					for i := 0; time.Now().Before(deadline); i++ {
+						n, crc, err := e.get(ctx, fmt.Sprintf("/bench-bucket/small/%d/%d", c, i%max(counts[c], 1)), buf)
+						if err != nil || n != size || crc != want {
+							b.Errorf("%s GET: %d bytes, crc %x, %v", e.name, n, crc, err)
+							return
+						}
+						gets.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			_ = want
+			getRate := float64(gets.Load()) / time.Since(start).Seconds()
+			b.ReportMetric(putRate, e.name+"-put-obj/s")
+			b.ReportMetric(getRate, e.name+"-get-obj/s")
+			b.Logf("%s: 4 KiB x %d clients: PUT %.0f objects/s, GET %.0f objects/s", e.name, clients, putRate, getRate)
+		}
+	}
+}
