@@ -55,6 +55,7 @@ type FileWriter struct {
 	err     error           // the first failure, returned by every later call
 	done    bool
 	xattr   map[string][]byte
+	size    int64 // the expected length (SetSizeHint); 0: unknown
 }
 
 // Create creates path and returns a writer for its content. The write
@@ -194,6 +195,24 @@ func (w *FileWriter) dropLocal() {
 		w.local.abort(false)
 		w.local = nil
 	}
+}
+
+// SetSizeHint says the file will be about n bytes long, so workers set
+// aside room for that much of a block rather than a whole block: many
+// small files written at once (objects through the S3 proxy) would
+// otherwise claim a block size each. Writing more than n still works.
+func (w *FileWriter) SetSizeHint(n int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.size = n
+}
+
+// blockHint is how much room block idx asks its worker for.
+func (w *FileWriter) blockHint(idx int) int64 {
+	if w.size <= 0 {
+		return w.blockSize
+	}
+	return max(1, min(w.blockSize, w.size-int64(idx)*w.blockSize))
 }
 
 // SetXattr gives the file extended attributes that Close sets as it
@@ -337,7 +356,7 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 func (w *FileWriter) openBlock(idx int) error {
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
 		if w.shortCircuit(addr) {
-			lo, err := openLocalOut(w, addr, wc, blockID(w.fileID, idx), w.blockSize)
+			lo, err := openLocalOut(w, addr, wc, blockID(w.fileID, idx), w.blockHint(idx))
 			if err == nil {
 				w.local = lo
 				return nil
@@ -359,7 +378,7 @@ func (w *FileWriter) openBlock(idx int) error {
 func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (*outStream[pb.WriteBlockRequest, pb.WriteBlockResponse], error) {
 	id := blockID(w.fileID, idx)
 	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
-		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockSize}}})
+		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockHint(idx)}}})
 }
 
 func (w *FileWriter) commitBlock(idx int) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/fspath"
 )
 
 // s3NS is the namespace of S3's XML documents.
@@ -154,10 +155,15 @@ func (s *Server) deleteBucket(req *request) *s3Error {
 	if err != nil {
 		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", req.bucket))
 	}
-	for _, fi := range infos {
-		if fi.Name != metaDir {
-			return errBucketNotEmpty("the bucket %s is not empty", req.bucket)
-		}
+	if hasObjects(p, infos) {
+		return errBucketNotEmpty("the bucket %s is not empty", req.bucket)
+	}
+	// Folders may hold files being written, which are no objects yet:
+	// look deeper before calling the bucket empty.
+	if all, err := s.fs.ListStatus(req.ctx, p, true, client.StatusOptions{}); err != nil {
+		return fromClient(err, nil)
+	} else if hasObjects(p, all) {
+		return errBucketNotEmpty("the bucket %s is not empty", req.bucket)
 	}
 	// Unfinished uploads go with the bucket, as in S3.
 	if err := s.fs.Delete(req.ctx, p, client.DeleteOptions{Recursive: true}); err != nil {
@@ -165,6 +171,21 @@ func (s *Server) deleteBucket(req *request) *s3Error {
 	}
 	req.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// hasObjects says whether a listing of a bucket holds an object: a
+// complete file or a folder made as one, outside the hidden folder.
+func hasObjects(bucketDir string, infos []*client.FileInfo) bool {
+	hidden := bucketDir + "/" + metaDir
+	for _, fi := range infos {
+		if fspath.IsAncestor(hidden, fi.Path) {
+			continue
+		}
+		if (!fi.IsDir && fi.Completed) || fi.Xattr[xFolder] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 type locationConstraint struct {

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/xml"
@@ -108,32 +107,19 @@ func (s *Server) copyObject(req *request) *s3Error {
 			return fromClient(err, errNoSuchKey("the specified key does not exist"))
 		}
 	} else {
-		fi, e := s.copyInto(req.ctx, req.bucket, src, 0, src.Length, meta)
+		rd, err := s.fs.OpenInfo(req.ctx, src, client.OpenOptions{})
+		if err != nil {
+			return fromClient(err, errNoSuchKey("the source object does not exist"))
+		}
+		defer rd.Close()
+		h := md5.New()
+		etag, e = s.writeObject(req.ctx, req.bucket, dst, hashedSource(rd, src.Length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) })
 		if e != nil {
 			return e
 		}
-		if e := s.publish(req.ctx, req.bucket, fi.Path, dst); e != nil {
-			return e
-		}
-		etag, modified = etagOf(fi), fi.Modified
 	}
 	writeXML(req.w, copyObjectResult{NS: s3NS, ETag: quote(etag), LastModified: isoTime(modified)})
 	return nil
-}
-
-// copyInto copies length bytes from off of src into a new temporary file
-// of bucket with meta; its ETag is the MD5 of the bytes copied.
-func (s *Server) copyInto(ctx context.Context, bucket string, src *client.FileInfo, off, length int64, meta objectMeta) (*client.FileInfo, *s3Error) {
-	rd, err := s.fs.OpenInfo(ctx, src, client.OpenOptions{})
-	if err != nil {
-		return nil, fromClient(err, errNoSuchKey("the source object does not exist"))
-	}
-	defer rd.Close()
-	if _, err := rd.Seek(off, io.SeekStart); err != nil {
-		return nil, fromClient(err, nil)
-	}
-	h := md5.New()
-	return s.writeTemp(ctx, bucket, hashedSource(rd, length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) })
 }
 
 // hashedSource is length bytes of r, all of them or an error, hashed into
@@ -141,9 +127,9 @@ func (s *Server) copyInto(ctx context.Context, bucket string, src *client.FileIn
 func hashedSource(r io.Reader, length int64, h hash.Hash) source {
 	exact := &exactReader{r: io.LimitReader(r, length), left: length}
 	if length < pipeMinBytes {
-		return source{r: io.TeeReader(exact, h)}
+		return source{r: io.TeeReader(exact, h), size: length}
 	}
-	return source{r: exact, hash: func(b []byte) { h.Write(b) }}
+	return source{r: exact, size: length, hash: func(b []byte) { h.Write(b) }}
 }
 
 // exactReader fails when r ends before left bytes: a source that shrank

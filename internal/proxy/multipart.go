@@ -81,13 +81,14 @@ func (s *Server) createUpload(req *request) *s3Error {
 	}
 	id := randomName()
 	d := uploadDir(req.bucket, id)
-	if _, err := s.fs.CreateDirectory(req.ctx, d, client.CreateDirectoryOptions{Recursive: true, WriteType: s.cfg.WriteType}); err != nil {
+	info, err := s.fs.CreateDirectory(req.ctx, d, client.CreateDirectoryOptions{Recursive: true, WriteType: s.cfg.WriteType})
+	if err != nil {
 		return fromClient(err, nil)
 	}
 	x := map[string][]byte(meta)
 	x[xUploadKey] = []byte(req.key)
 	if err := s.fs.SetAttribute(req.ctx, d, client.SetAttributeOptions{Xattr: x}); err != nil {
-		s.dropTemp(req.ctx, d)
+		s.drop(req.ctx, d, info.ID)
 		return fromClient(err, nil)
 	}
 	writeXML(req.w, initiateResult{NS: s3NS, Bucket: req.bucket, Key: req.key, UploadID: id})
@@ -161,12 +162,11 @@ func (s *Server) uploadPart(req *request) *s3Error {
 // so an abort removes it with the rest.
 func (s *Server) writePart(ctx context.Context, updir string, body source, etag func() string) (*client.FileInfo, *s3Error) {
 	noUpload := errNoSuchUpload("the specified multipart upload does not exist; it may have been aborted or completed")
-	tmp := updir + "/.tmp-" + randomName()
-	w, err := s.fs.Create(ctx, tmp, client.CreateFileOptions{WriteType: s.cfg.WriteType})
-	if err != nil {
-		return nil, fromClient(err, noUpload)
+	f, _, e := s.create(ctx, "", updir+"/.tmp-"+randomName(), false, noUpload)
+	if e != nil {
+		return nil, e
 	}
-	return s.fill(ctx, w, tmp, body, objectMeta{}, etag, noUpload)
+	return s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
 }
 
 // placePart renames a written part to its number, replacing an earlier
@@ -184,11 +184,11 @@ func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir strin
 				s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
 			}
 		default:
-			s.dropTemp(ctx, fi.Path)
+			s.drop(ctx, fi.Path, fi.ID)
 			return fromClient(err, errNoSuchUpload("the multipart upload was aborted or completed while the part was written"))
 		}
 	}
-	s.dropTemp(ctx, fi.Path)
+	s.drop(ctx, fi.Path, fi.ID)
 	return errSlowDown("part %d is being written by others too fast to replace", n)
 }
 
@@ -354,41 +354,26 @@ func (s *Server) completeUpload(req *request) *s3Error {
 		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.Message, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
-	s.dropTemp(req.ctx, up.Path)
+	s.drop(req.ctx, up.Path, up.ID)
 	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: "/" + req.bucket + "/" + req.key, Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
 	return nil
 }
 
 // assemble copies the parts, in order, into the object at dst.
 func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInfo, parts []*client.FileInfo, etag, dst string) *s3Error {
-	tmp := tmpPath("/" + bucket)
-	w, e := s.createIn(ctx, bucket, tmp, client.CreateFileOptions{})
-	if e != nil {
-		return e
-	}
 	readers := make([]io.Reader, 0, len(parts))
-	var closers []io.Closer
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
+	var total int64
 	for _, p := range parts {
 		rd, err := s.fs.OpenInfo(ctx, p, client.OpenOptions{})
 		if err != nil {
-			w.Cancel()
-			s.dropTemp(ctx, tmp)
 			return fromClient(err, errInvalidPart("part %s went away", p.Name))
 		}
-		closers = append(closers, rd)
+		defer rd.Close()
 		readers = append(readers, &exactReader{r: rd, left: p.Length})
+		total += p.Length
 	}
-	fi, e := s.fill(ctx, w, tmp, source{r: io.MultiReader(readers...)}, metaOf(up.Xattr), func() string { return etag },
-		errNoSuchBucket("the bucket %s does not exist", bucket))
-	if e != nil {
-		return e
-	}
-	return s.publish(ctx, bucket, fi.Path, dst)
+	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, metaOf(up.Xattr), func() string { return etag })
+	return e
 }
 
 // keepalive writes a space every interval until stopped, after the 200

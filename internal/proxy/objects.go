@@ -153,15 +153,12 @@ func (s *Server) putObject(req *request) *s3Error {
 	if dir {
 		return s.putFolder(req, p, meta, pl)
 	}
-	fi, e := s.writeTemp(req.ctx, req.bucket, pl.source(), meta, pl.etag)
+	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag)
 	if e != nil {
 		return e
 	}
-	if e := s.publish(req.ctx, req.bucket, fi.Path, p); e != nil {
-		return e
-	}
 	h := req.w.Header()
-	h.Set("ETag", quote(pl.etag()))
+	h.Set("ETag", quote(etag))
 	for _, c := range pl.checksums {
 		h.Set(c.header(), c.value())
 	}

@@ -184,10 +184,10 @@ func (p *payload) hash(data []byte) {
 // the hashing and the final checks to a pipeline (pipeCopy).
 func (p *payload) source() source {
 	if p.declared >= 0 && p.declared < pipeMinBytes {
-		return source{r: p}
+		return source{r: p, size: p.declared}
 	}
 	p.deferHash = true
-	return source{r: p, hash: p.hash, end: func() error {
+	return source{r: p, size: p.declared, hash: p.hash, end: func() error {
 		if e := p.finish(); e != nil {
 			return e
 		}

@@ -132,13 +132,20 @@ type pattern struct {
 	left  int64
 }
 
-func newPattern(n int64, seed uint64) *pattern {
-	r := rand.New(rand.NewPCG(seed, seed))
+// patternBlock is the random block every pattern repeats, made once.
+var patternBlock = sync.OnceValue(func() []byte {
+	r := rand.New(rand.NewPCG(1, 2))
 	b := make([]byte, 4<<20)
 	for i := range b {
 		b[i] = byte(r.Uint32())
 	}
-	return &pattern{block: b, left: n}
+	return b
+})
+
+// newPattern is n bytes of the pattern, starting at a place seed picks.
+func newPattern(n int64, seed uint64) *pattern {
+	b := patternBlock()
+	return &pattern{block: b, off: int64(seed*7919) % int64(len(b)), left: n}
 }
 
 func (p *pattern) Read(b []byte) (int, error) {
