@@ -207,6 +207,13 @@ func (w *FileWriter) SetSizeHint(n int64) {
 	w.size = n
 }
 
+// localWriteMin is the smallest block worth writing into a local
+// worker's file: opening it takes two round trips to the worker and a
+// file open, where a stream takes one, so a block known to be small (see
+// SetSizeHint) is streamed. Measured with 16 writers of 4 KiB files: 188
+// files/s short-circuit, 442 streamed.
+const localWriteMin = 1 << 20
+
 // blockHint is how much room block idx asks its worker for.
 func (w *FileWriter) blockHint(idx int) int64 {
 	if w.size <= 0 {
@@ -355,7 +362,7 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 
 func (w *FileWriter) openBlock(idx int) error {
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
-		if w.shortCircuit(addr) {
+		if w.shortCircuit(addr) && w.blockHint(idx) >= localWriteMin {
 			lo, err := openLocalOut(w, addr, wc, blockID(w.fileID, idx), w.blockHint(idx))
 			if err == nil {
 				w.local = lo
