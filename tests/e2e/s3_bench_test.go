@@ -307,3 +307,35 @@ func BenchmarkS3Small(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkS3Memory puts and gets a 5 GiB object (S3's largest single PUT)
+// through the proxy, the worker's cache on disk, and reports the proxy's
+// peak resident memory, which stays bounded however large the object.
+//
+//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Memory' -benchtime 1x ./tests/e2e/
+func BenchmarkS3Memory(b *testing.B) {
+	const size = 5 << 30
+	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
+	startWorkerIn(b, m, "worker", "6GB", filepath.Join(b.TempDir(), "cache"))
+	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
+	e := &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
+	ctx := context.Background()
+	if err := e.put(ctx, "/bench-bucket", nil, 0); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("proxy peak RSS after start: %s", vmHWM(e.pid))
+	want := patternCRC(size, 3)
+	for range b.N {
+		start := time.Now()
+		if err := e.put(ctx, "/bench-bucket/huge", newPattern(size, 3), size); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("PUT 5 GiB: %.2f GB/s, proxy peak RSS %s", size/time.Since(start).Seconds()/1e9, vmHWM(e.pid))
+		start = time.Now()
+		n, crc, err := e.get(ctx, "/bench-bucket/huge", make([]byte, 1<<20))
+		if err != nil || n != size || crc != want {
+			b.Fatalf("GET: %d bytes, crc %x (want %x): %v", n, crc, want, err)
+		}
+		b.Logf("GET 5 GiB: %.2f GB/s, proxy peak RSS %s", size/time.Since(start).Seconds()/1e9, vmHWM(e.pid))
+	}
+}
