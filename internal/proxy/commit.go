@@ -72,10 +72,15 @@ func (s *Server) mkdirsInBucket(ctx context.Context, bucket, dir string) *s3Erro
 
 // writeObject writes body as the object at dst with the attributes meta
 // plus the ETag etag() gives once body is read, and returns the ETag.
-func (s *Server) writeObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string) (string, *s3Error) {
+// With onlyNew (If-None-Match: *) a key that holds anything, even an
+// object still being written, is PreconditionFailed.
+func (s *Server) writeObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string, onlyNew bool) (string, *s3Error) {
 	f, exists, e := s.create(ctx, bucket, dst, true, errNoSuchBucket("the bucket %s does not exist", bucket))
 	if e != nil {
 		return "", e
+	}
+	if exists && onlyNew {
+		return "", errPrecondition("at least one of the preconditions you specified did not hold (If-None-Match: the key exists)")
 	}
 	if !exists {
 		fi, e := s.fill(ctx, f, body, meta, etag, errConflict())

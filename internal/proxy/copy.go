@@ -113,7 +113,7 @@ func (s *Server) copyObject(req *request) *s3Error {
 		}
 		defer rd.Close()
 		h := md5.New()
-		etag, e = s.writeObject(req.ctx, req.bucket, dst, hashedSource(rd, src.Length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) })
+		etag, e = s.writeObject(req.ctx, req.bucket, dst, hashedSource(rd, src.Length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, false)
 		if e != nil {
 			return e
 		}

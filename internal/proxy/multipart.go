@@ -372,7 +372,7 @@ func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInf
 		readers = append(readers, &exactReader{r: rd, left: p.Length})
 		total += p.Length
 	}
-	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, metaOf(up.Xattr), func() string { return etag })
+	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, metaOf(up.Xattr), func() string { return etag }, false)
 	return e
 }
 

@@ -153,7 +153,11 @@ func (s *Server) putObject(req *request) *s3Error {
 	if dir {
 		return s.putFolder(req, p, meta, pl)
 	}
-	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag)
+	onlyNew, e := writeConditions(req.r.Header)
+	if e != nil {
+		return e
+	}
+	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag, onlyNew)
 	if e != nil {
 		return e
 	}
@@ -164,6 +168,22 @@ func (s *Server) putObject(req *request) *s3Error {
 	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// writeConditions reads the conditions of a write: If-None-Match: * (put
+// only if the key is free) is supported; If-Match on writes is not.
+func writeConditions(h http.Header) (onlyNew bool, e *s3Error) {
+	if h.Get("If-Match") != "" {
+		return false, errNotImplemented("If-Match on writes is not implemented")
+	}
+	switch v := h.Get("If-None-Match"); v {
+	case "":
+		return false, nil
+	case "*":
+		return true, nil
+	default:
+		return false, errNotImplemented("If-None-Match on writes takes only *, not %q", v)
+	}
 }
 
 // putFolder makes the object "key/": a folder marked as an object. It

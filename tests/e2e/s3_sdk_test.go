@@ -120,6 +120,13 @@ func TestS3SDK(t *testing.T) {
 		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("dir/obj.bin"),
 			Body: bytes.NewReader(data[:1000]), ChecksumCRC32: aws.String("AAAAAA==")})
 		wantCode(t, "a wrong CRC32", err, "BadDigest")
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("dir/obj.bin"),
+			Body: bytes.NewReader(data[:1000]), IfNoneMatch: aws.String("*")})
+		wantCode(t, "If-None-Match * on an existing key", err, "PreconditionFailed")
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("dir/only-new"),
+			Body: bytes.NewReader(data[:1000]), IfNoneMatch: aws.String("*")}); err != nil {
+			t.Fatalf("If-None-Match * on a free key: %v", err)
+		}
 		got, out := getAll(t, c, b, "dir/obj.bin", nil)
 		if sum(got) != sum(data) || aws.ToString(out.ETag) != aws.ToString(put.ETag) || aws.ToString(out.ContentType) != "application/x-test" {
 			t.Fatalf("get: %d bytes (want %d), etag %s, type %s", len(got), len(data), aws.ToString(out.ETag), aws.ToString(out.ContentType))
