@@ -409,6 +409,9 @@ type FileInfo struct {
 	// UfsError says why the last under storage change of this path failed
 	// for good; "" when none did.
 	UfsError string `protobuf:"bytes,29,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
+	// The under storage copy's fingerprint (its ETag on S3) as Alluxio
+	// recorded it; "" when unknown.
+	UfsFingerprint string `protobuf:"bytes,30,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
 	// Xattr are the file's extended attributes: small named values a
 	// service keeps with the file (the S3 proxy: ETag, Content-Type, user
 	// metadata).
@@ -650,6 +653,13 @@ func (x *FileInfo) GetUfsError() string {
 	return ""
 }
 
+func (x *FileInfo) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
+}
+
 func (x *FileInfo) GetXattr() map[string][]byte {
 	if x != nil {
 		return x.Xattr
@@ -660,10 +670,15 @@ func (x *FileInfo) GetXattr() map[string][]byte {
 // UfsLocation says where a file lives in its under storage: the mount's root
 // URI (what a worker opens) and the path below it.
 type UfsLocation struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	MountUri        string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
-	RelativePath    string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
-	MountProperties map[string]string      `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	MountUri     string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
+	RelativePath string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
+	// The mount's options, with secrets (keys, passwords) masked as
+	// "******": a worker asks the master for the real ones by mount_id
+	// (BlockMasterWorkerService.GetMountOptions), so that clients never see
+	// them.
+	MountProperties map[string]string `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	MountId         int64             `protobuf:"varint,4,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -717,6 +732,13 @@ func (x *UfsLocation) GetMountProperties() map[string]string {
 		return x.MountProperties
 	}
 	return nil
+}
+
+func (x *UfsLocation) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
 }
 
 type TierUsage struct {
@@ -921,7 +943,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xf2\b\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\x9b\t\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -956,16 +978,18 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12\x1f\n" +
 	"\vufs_pending\x18\x1c \x01(\tR\n" +
 	"ufsPending\x12\x1b\n" +
-	"\tufs_error\x18\x1d \x01(\tR\bufsError\x127\n" +
+	"\tufs_error\x18\x1d \x01(\tR\bufsError\x12'\n" +
+	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\x127\n" +
 	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xee\x01\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\x89\x02\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
-	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x1aB\n" +
+	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x12\x19\n" +
+	"\bmount_id\x18\x04 \x01(\x03R\amountId\x1aB\n" +
 	"\x14MountPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"{\n" +

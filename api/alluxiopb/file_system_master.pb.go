@@ -456,6 +456,10 @@ type CompleteFileRequest struct {
 	// FileId is the id CreateFile returned: the file at path must still be
 	// that one.
 	FileId int64 `protobuf:"varint,6,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// UfsPublishToken is what the worker that staged the under storage copy
+	// answered (WriteUfsFileResponse.publish_token); empty when the copy is
+	// under its temporary name.
+	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
 	// Xattr are set on the file as it completes (added to any it has), so
 	// the file is never seen complete without them.
 	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -533,6 +537,13 @@ func (x *CompleteFileRequest) GetFileId() int64 {
 		return x.FileId
 	}
 	return 0
+}
+
+func (x *CompleteFileRequest) GetUfsPublishToken() []byte {
+	if x != nil {
+		return x.UfsPublishToken
+	}
+	return nil
 }
 
 func (x *CompleteFileRequest) GetXattr() map[string][]byte {
@@ -1506,14 +1517,15 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\n" +
 	" \x01(\bR\tpersisted\"I\n" +
 	"\x12CreateFileResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xb0\x02\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xdc\x02\n" +
 	"\x13CompleteFileRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x1c\n" +
 	"\tpersisted\x18\x04 \x01(\bR\tpersisted\x12#\n" +
 	"\rasync_persist\x18\x05 \x01(\bR\fasyncPersist\x12\x17\n" +
-	"\afile_id\x18\x06 \x01(\x03R\x06fileId\x12B\n" +
+	"\afile_id\x18\x06 \x01(\x03R\x06fileId\x12*\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12B\n" +
 	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.CompleteFileRequest.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +

@@ -1,341 +1,326 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"hash/crc32"
 	"io"
-	"math/rand/v2"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sys/unix"
 
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/client"
 )
 
-// s3Endpoint is an S3 server the benchmarks drive with the same client.
-type s3Endpoint struct {
-	name  string
-	url   string
-	creds aws.Credentials
-	pid   int
-}
-
-// versityGW finds the reference S3 server's binary (scripts/deps.sh of the
-// S3 under storage installs it into the user's cache folder).
-func versityGW(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("ALLUXIO_TEST_VERSITYGW"); p != "" {
-		return p
-	}
-	if cache, err := os.UserCacheDir(); err == nil {
-		if p := filepath.Join(cache, "alluxio-tools", "versitygw"); fileExists(p) {
-			return p
-		}
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p
-	}
-	t.Skip("the versitygw S3 server is not installed (set ALLUXIO_TEST_VERSITYGW)")
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-// startReference runs versitygw's posix backend over dir on a loopback
-// port.
-func startReference(t testing.TB, dir string) *s3Endpoint {
-	t.Helper()
-	port := testcluster.FreePort(t)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	e := &s3Endpoint{name: "versitygw", url: "http://" + addr,
-		creds: aws.Credentials{AccessKeyID: "benchkey", SecretAccessKey: "bench-secret-" + strconv.Itoa(rand.Int())}}
-	env := []string{"ROOT_ACCESS_KEY_ID=" + e.creds.AccessKeyID, "ROOT_SECRET_ACCESS_KEY=" + e.creds.SecretAccessKey}
-	p := testcluster.Start(t, "versitygw", versityGW(t), []string{"--port", addr, "--region", "us-east-1", "--quiet", "posix", dir}, env)
-	testcluster.WaitFor(t, time.Minute, 20*time.Millisecond, func() (bool, string) {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil, fmt.Sprint(err)
-	})
-	e.pid = p.Pid()
-	return e
-}
-
-// benchClient is one HTTP client for every server, with buffers sized for
-// bulk transfers.
-var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, WriteBufferSize: 1 << 20, ReadBufferSize: 1 << 20,
-	DisableCompression: true}}
-
-// do sends a request signed for e (UNSIGNED-PAYLOAD) and returns the
-// answer, which the caller closes.
-func (e *s3Endpoint) do(ctx context.Context, method, path string, body io.Reader, length int64) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, e.url+path, body)
+// The first read and the writes of the S3 under storage against the SDK's
+// own transfer managers, and the cold read of a local under storage, in
+// one run on one machine:
+//
+//	make build
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench S3 -benchtime 1x -timeout 30m ./tests/e2e/
+//
+// "Cold" means the page cache holds none of the file: it is dropped with
+// posix_fadvise(DONTNEED) on the file (the local store's, and the one
+// versitygw keeps the object in) before each read.
+func BenchmarkS3(b *testing.B) {
+	const size = 1 << 30
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
 	if err != nil {
-		return nil, err
-	}
-	req.ContentLength = length
-	if body == nil {
-		req.Body = http.NoBody
-	}
-	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	if err := v4.NewSigner().SignHTTP(ctx, e.creds, req, "UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
-		return nil, err
-	}
-	resp, err := benchClient.Do(req)
-	if err == nil && resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s %s on %s: %d %s", method, path, e.name, resp.StatusCode, b)
-	}
-	return resp, err
-}
-
-func (e *s3Endpoint) put(ctx context.Context, path string, body io.Reader, n int64) error {
-	resp, err := e.do(ctx, "PUT", path, body, n)
-	if err == nil {
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
-	return err
-}
-
-// get reads an object and returns its length and CRC-32.
-func (e *s3Endpoint) get(ctx context.Context, path string, buf []byte) (int64, uint32, error) {
-	resp, err := e.do(ctx, "GET", path, nil, 0)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	h := crc32.NewIEEE()
-	n, err := io.CopyBuffer(h, resp.Body, buf)
-	return n, h.Sum32(), err
-}
-
-// pattern is cheap, incompressible-looking data of any length: a random
-// block repeated.
-type pattern struct {
-	block []byte
-	off   int64
-	left  int64
-}
-
-// patternBlock is the random block every pattern repeats, made once.
-var patternBlock = sync.OnceValue(func() []byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	b := make([]byte, 4<<20)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-})
-
-// newPattern is n bytes of the pattern, starting at a place seed picks.
-func newPattern(n int64, seed uint64) *pattern {
-	b := patternBlock()
-	return &pattern{block: b, off: int64(seed*7919) % int64(len(b)), left: n}
-}
-
-func (p *pattern) Read(b []byte) (int, error) {
-	if p.left == 0 {
-		return 0, io.EOF
-	}
-	i := p.off % int64(len(p.block))
-	n := copy(b[:min(int64(len(b)), p.left)], p.block[i:])
-	p.off += int64(n)
-	p.left -= int64(n)
-	return n, nil
-}
-
-func patternCRC(n int64, seed uint64) uint32 {
-	h := crc32.NewIEEE()
-	io.CopyBuffer(h, newPattern(n, seed), make([]byte, 1<<20))
-	return h.Sum32()
-}
-
-// vmHWM is a process's peak resident memory, from /proc.
-func vmHWM(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "?"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
-}
-
-// benchCluster is a master, a worker whose memory tier is in tmpfs, and a
-// proxy writing MUST_CACHE on the same host (so GETs read the worker's
-// block files directly), beside versitygw serving a tmpfs folder.
-func benchCluster(b *testing.B, quota string) (alluxio, ref *s3Endpoint) {
-	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
-	shm, err := os.MkdirTemp("/dev/shm", "alluxio-s3bench-")
-	if err != nil {
-		b.Fatal(err)
+		b.Skip("no /dev/shm")
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
-	startWorkerIn(b, m, "worker", quota, filepath.Join(shm, "worker"))
-	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
-	alluxio = &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
-	refDir := filepath.Join(shm, "versitygw")
-	if err := os.MkdirAll(refDir, 0o755); err != nil {
+	c := newS3BenchCluster(b, shm)
+	ctx := context.Background()
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, NoShortCircuit: true,
+		RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
 		b.Fatal(err)
 	}
-	ref = startReference(b, refDir)
-	ctx := context.Background()
-	for _, e := range []*s3Endpoint{alluxio, ref} {
-		if err := e.put(ctx, "/bench-bucket", nil, 0); err != nil {
+	defer fs.Close()
+	chunk := randomBytes(4<<20, 7)
+	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
+	report := func(name string, d time.Duration) float64 {
+		v := gbps(d)
+		b.ReportMetric(v, name+"-GB/s")
+		return v
+	}
+	read := func(path string) time.Duration {
+		r, err := fs.OpenFile(ctx, path, client.OpenOptions{})
+		if err != nil {
 			b.Fatal(err)
 		}
-	}
-	return alluxio, ref
-}
-
-// BenchmarkS3Large puts and gets a 1 GiB object through the proxy and
-// through versitygw, both over tmpfs, in one run: three rounds, each
-// server in turn, so a busy moment of the machine hits both alike; the
-// best round of each counts.
-//
-//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Large' -benchtime 1x ./tests/e2e/
-func BenchmarkS3Large(b *testing.B) {
-	const size, rounds = 1 << 30, 3
-	alluxio, ref := benchCluster(b, "3GB")
-	ctx := context.Background()
-	buf := make([]byte, 1<<20)
-	want := patternCRC(size, 1)
-	for range b.N {
-		put, get := map[string]float64{}, map[string]float64{}
-		for range rounds {
-			for _, e := range []*s3Endpoint{alluxio, ref} {
-				start := time.Now()
-				if err := e.put(ctx, "/bench-bucket/large", newPattern(size, 1), size); err != nil {
-					b.Fatal(err)
-				}
-				put[e.name] = max(put[e.name], size/time.Since(start).Seconds()/1e9)
-				start = time.Now()
-				n, crc, err := e.get(ctx, "/bench-bucket/large", buf)
-				if err != nil || n != size || crc != want {
-					b.Fatalf("%s GET: %d bytes, crc %x (want %x), %v", e.name, n, crc, want, err)
-				}
-				get[e.name] = max(get[e.name], size/time.Since(start).Seconds()/1e9)
-			}
-		}
-		for _, e := range []*s3Endpoint{alluxio, ref} {
-			b.ReportMetric(put[e.name], e.name+"-put-GB/s")
-			b.ReportMetric(get[e.name], e.name+"-get-GB/s")
-			b.Logf("%s: PUT 1 GiB %.2f GB/s, GET %.2f GB/s (best of %d), server peak RSS %s", e.name, put[e.name], get[e.name], rounds, vmHWM(e.pid))
-		}
-	}
-}
-
-// BenchmarkS3Small runs 16 clients doing 4 KiB PUTs, then GETs of what
-// they put, for a few seconds each, against the proxy and versitygw.
-//
-//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Small' -benchtime 1x ./tests/e2e/
-func BenchmarkS3Small(b *testing.B) {
-	const (
-		clients = 16
-		size    = 4 << 10
-		phase   = 5 * time.Second
-	)
-	alluxio, ref := benchCluster(b, "1GB")
-	ctx := context.Background()
-	for range b.N {
-		for _, e := range []*s3Endpoint{alluxio, ref} {
-			var puts atomic.Int64
-			var wg sync.WaitGroup
-			counts := make([]int, clients)
-			deadline := time.Now().Add(phase)
-			start := time.Now()
-			for c := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; time.Now().Before(deadline); i++ {
-						if err := e.put(ctx, fmt.Sprintf("/bench-bucket/small/%d/%d", c, i), newPattern(size, uint64(c)), size); err != nil {
-							b.Error(err)
-							return
-						}
-						counts[c] = i + 1
-						puts.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			putRate := float64(puts.Load()) / time.Since(start).Seconds()
-			var gets atomic.Int64
-			want := patternCRC(size, 0)
-			deadline = time.Now().Add(phase)
-			start = time.Now()
-			for c := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					buf := make([]byte, 64<<10)
-					want := patternCRC(size, uint64(c))
-					for i := 0; time.Now().Before(deadline); i++ {
-						n, crc, err := e.get(ctx, fmt.Sprintf("/bench-bucket/small/%d/%d", c, i%max(counts[c], 1)), buf)
-						if err != nil || n != size || crc != want {
-							b.Errorf("%s GET: %d bytes, crc %x, %v", e.name, n, crc, err)
-							return
-						}
-						gets.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			_ = want
-			getRate := float64(gets.Load()) / time.Since(start).Seconds()
-			b.ReportMetric(putRate, e.name+"-put-obj/s")
-			b.ReportMetric(getRate, e.name+"-get-obj/s")
-			b.Logf("%s: 4 KiB x %d clients: PUT %.0f objects/s, GET %.0f objects/s", e.name, clients, putRate, getRate)
-		}
-	}
-}
-
-// BenchmarkS3Memory puts and gets a 5 GiB object (S3's largest single PUT)
-// through the proxy, the worker's cache on disk, and reports the proxy's
-// peak resident memory, which stays bounded however large the object.
-//
-//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3Memory' -benchtime 1x ./tests/e2e/
-func BenchmarkS3Memory(b *testing.B) {
-	const size = 5 << 30
-	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
-	startWorkerIn(b, m, "worker", "6GB", filepath.Join(b.TempDir(), "cache"))
-	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
-	e := &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
-	ctx := context.Background()
-	if err := e.put(ctx, "/bench-bucket", nil, 0); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("proxy peak RSS after start: %s", vmHWM(e.pid))
-	want := patternCRC(size, 3)
-	for range b.N {
+		defer r.Close()
 		start := time.Now()
-		if err := e.put(ctx, "/bench-bucket/huge", newPattern(size, 3), size); err != nil {
+		n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{r}, make([]byte, 4<<20))
+		if err != nil || n != size {
+			b.Fatalf("read %s: %d bytes, %v", path, n, err)
+		}
+		return time.Since(start)
+	}
+
+	// Local under storage: the master's root folder.
+	local := filepath.Join(c.m.dir, "underFSStorage", "cold.bin")
+	writeSynced(b, local, chunk, size)
+	dropCache(b, local)
+	report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
+	dropCache(b, local)
+	report("local-cold-read", read("/cold.bin"))
+
+	// S3: the SDK's download manager (defaults: 5 MiB parts, 5 at once,
+	// and tuned: 4 MiB, 8 at once, as ours) against a cold read through
+	// the worker (which caches the file as it streams).
+	sdk := c.sdk(b)
+	if _, err := manager.NewUploader(sdk).Upload(ctx, &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin"),
+		Body: repeatReader(chunk, size)}); err != nil {
+		b.Fatal(err)
+	}
+	object := filepath.Join(c.srv.Dir, "bucket", "b", "cold.bin")
+	download := func(d *manager.Downloader) time.Duration {
+		dropCache(b, object)
+		start := time.Now()
+		n, err := d.Download(ctx, discardAt{}, &awss3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin")})
+		if err != nil || n != size {
+			b.Fatalf("SDK download: %d, %v", n, err)
+		}
+		return time.Since(start)
+	}
+	sdkDefault := report("s3-sdk-download-default", download(manager.NewDownloader(sdk)))
+	sdkTuned := report("s3-sdk-download-8x4MiB", download(manager.NewDownloader(sdk, func(d *manager.Downloader) {
+		d.PartSize, d.Concurrency = 4<<20, 8
+	})))
+	dropCache(b, object)
+	ours := report("s3-cold-read", read("/s3/cold.bin"))
+	b.ReportMetric(ours/max(sdkDefault, sdkTuned), "s3-read-vs-sdk")
+	if info, err := fs.GetStatus(ctx, "/s3/cold.bin", client.StatusOptions{}); err != nil || info.InAlluxioPercent != 100 {
+		b.Fatalf("the cold read did not fill the cache: %d%%, %v", info.InAlluxioPercent, err)
+	}
+
+	// Writes: the SDK's upload manager (defaults: 5 MiB parts, 5 at once)
+	// against a CACHE_THROUGH write through a worker.
+	up := timed(func() {
+		if _, err := manager.NewUploader(sdk).Upload(ctx, &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/sdk-up.bin"),
+			Body: repeatReader(chunk, size)}); err != nil {
 			b.Fatal(err)
 		}
-		b.Logf("PUT 5 GiB: %.2f GB/s, proxy peak RSS %s", size/time.Since(start).Seconds()/1e9, vmHWM(e.pid))
-		start = time.Now()
-		n, crc, err := e.get(ctx, "/bench-bucket/huge", make([]byte, 1<<20))
-		if err != nil || n != size || crc != want {
-			b.Fatalf("GET: %d bytes, crc %x (want %x): %v", n, crc, want, err)
+	})
+	sdkUp := report("s3-sdk-upload-default", up)
+	w := timed(func() {
+		fw, err := fs.Create(ctx, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.Logf("GET 5 GiB: %.2f GB/s, proxy peak RSS %s", size/time.Since(start).Seconds()/1e9, vmHWM(e.pid))
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := fw.Write(chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	ct := report("s3-cache-through-write", w)
+	b.ReportMetric(ct/sdkUp, "s3-write-vs-sdk")
+
+	// Listing: the first `ls` of a prefix of 10,000 objects (the master
+	// lists S3, journals the load and streams the entries) against a
+	// plain paged ListObjectsV2 of it.
+	const objects = 10000
+	seedFlat(b, c, "b/ls", objects)
+	var listed int
+	plain := timed(func() {
+		p := awss3.NewListObjectsV2Paginator(sdk, &awss3.ListObjectsV2Input{Bucket: aws.String("bucket"), Prefix: aws.String("b/ls/"), Delimiter: aws.String("/")})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			listed += len(page.Contents)
+		}
+	})
+	var got int
+	first := timed(func() {
+		infos, err := fs.ListStatus(ctx, "/s3/ls", false, client.StatusOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got = len(infos)
+	})
+	if listed != objects || got != objects {
+		b.Fatalf("listed %d by the SDK, %d through Alluxio; want %d", listed, got, objects)
 	}
+	b.ReportMetric(plain.Seconds()*1000, "s3-list-10k-sdk-ms")
+	b.ReportMetric(first.Seconds()*1000, "s3-ls-10k-first-ms")
+	b.ReportMetric(first.Seconds()/plain.Seconds(), "s3-ls-vs-sdk")
+}
+
+// BenchmarkS3Write5GiB writes 5 GiB THROUGH to S3 and reports the
+// worker's peak resident memory: the writer streams parts, so it must not
+// grow with the file.
+//
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench S3Write5GiB -benchtime 1x -timeout 30m ./tests/e2e/
+func BenchmarkS3Write5GiB(b *testing.B) {
+	const size = 5 << 30
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
+	if err != nil {
+		b.Skip("no /dev/shm")
+	}
+	b.Cleanup(func() { os.RemoveAll(shm) })
+	c := newS3BenchCluster(b, shm)
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
+	chunk := randomBytes(4<<20, 9)
+	before := peakRSS(b, c.w.proc.Pid())
+	d := timed(func() {
+		fw, err := fs.Create(context.Background(), "/s3/five.bin", client.CreateFileOptions{WriteType: "THROUGH"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := fw.Write(chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	after := peakRSS(b, c.w.proc.Pid())
+	st, err := c.bucket.GetStatus(context.Background(), "b/five.bin")
+	if err != nil || st.Length != size {
+		b.Fatalf("S3 holds %+v, %v", st, err)
+	}
+	b.ReportMetric(float64(size)/d.Seconds()/1e9, "write-GB/s")
+	b.ReportMetric(float64(before)/(1<<20), "worker-peak-rss-before-MiB")
+	b.ReportMetric(float64(after)/(1<<20), "worker-peak-rss-MiB")
+}
+
+func newS3BenchCluster(b *testing.B, tier string) *s3Cluster {
+	b.Helper()
+	c := newS3ClusterTB(b, tier)
+	c.m.must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
+	return c
+}
+
+func timed(fn func()) time.Duration {
+	start := time.Now()
+	fn()
+	return time.Since(start)
+}
+
+func writeSynced(b *testing.B, path string, chunk []byte, size int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := 0; n < size; n += len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+}
+
+// dropCache evicts a file from the page cache (written back first), so the
+// next read comes from the disk.
+func dropCache(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func catFile(b *testing.B, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.CopyBuffer(io.Discard, f, make([]byte, 1<<20)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// repeatReader reads chunk over and over, size bytes in all.
+func repeatReader(chunk []byte, size int) io.Reader {
+	rs := make([]io.Reader, 0, size/len(chunk))
+	for n := 0; n < size; n += len(chunk) {
+		rs = append(rs, bytes.NewReader(chunk))
+	}
+	return io.MultiReader(rs...)
+}
+
+type discardAt struct{}
+
+func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
+
+// seedFlat puts n one-byte objects directly under prefix.
+func seedFlat(b *testing.B, c *s3Cluster, prefix string, n int) {
+	b.Helper()
+	sdk := c.sdk(b)
+	work := make(chan int)
+	errc := make(chan error, 32)
+	for range 32 {
+		go func() {
+			var first error
+			for i := range work {
+				_, err := sdk.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String("bucket"),
+					Key: aws.String(fmt.Sprintf("%s/f%05d", prefix, i)), Body: bytes.NewReader([]byte{'x'})})
+				if err != nil && first == nil {
+					first = err
+				}
+			}
+			errc <- first
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	for range 32 {
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// peakRSS is a process's peak resident set (VmHWM), in bytes.
+func peakRSS(b *testing.B, pid int) int64 {
+	b.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM")
+	return 0
 }

@@ -33,6 +33,9 @@ type Inode struct {
 	// UfsError says why the last under storage change of this inode failed
 	// for good.
 	UfsError string
+	// UfsFingerprint identifies the under storage copy (its ETag on S3)
+	// when Alluxio published or loaded it; "" when unknown.
+	UfsFingerprint string
 	// Xattr are the extended attributes; never changed in place (see
 	// setXattr), so copies may share the map.
 	Xattr map[string][]byte
@@ -93,7 +96,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, Xattr: n.Xattr,
+		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
 	}
 }
 
@@ -105,7 +108,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, Xattr: p.Xattr,
+		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, UfsFingerprint: p.UfsFingerprint, Xattr: p.Xattr,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

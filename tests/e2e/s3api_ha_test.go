@@ -10,12 +10,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
-// TestS3ProxiesRideFailover runs two proxies on a cluster with the
+// TestS3APIProxiesRideFailover runs two proxies on a cluster with the
 // embedded journal, as behind a load balancer: a multipart upload hops
 // between them (its state lives in the namespace), the leader is killed
 // mid-way, and every request still succeeds and every byte reads back from
 // either proxy.
-func TestS3ProxiesRideFailover(t *testing.T) {
+func TestS3APIProxiesRideFailover(t *testing.T) {
 	c := newEmbeddedCluster(t, 1, "-Dalluxio.user.block.size.bytes.default=1MB")
 	a := sdk(startProxy(t, c.masters[0], "proxyA").url(), "erin", "x")
 	b := sdk(startProxy(t, c.masters[1], "proxyB").url(), "erin", "x")

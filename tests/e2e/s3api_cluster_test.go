@@ -36,19 +36,19 @@ func startProxy(t testing.TB, m *master, name string, extra ...string) *s3Proxy 
 	return p
 }
 
-// s3Cluster is a master, a worker and a proxy, with small blocks so that
+// proxyCluster is a master, a worker and a proxy, with small blocks so that
 // objects span several.
-type s3Cluster struct {
+type proxyCluster struct {
 	m     *master
 	w     *worker
 	proxy *s3Proxy
 }
 
-func newS3Cluster(t testing.TB, proxyFlags ...string) *s3Cluster {
+func newProxyCluster(t testing.TB, proxyFlags ...string) *proxyCluster {
 	t.Helper()
 	m := newMasterWith(t, "-Dalluxio.user.block.size.bytes.default=1MB")
 	w := startWorker(t, m, "worker", "256MB")
-	return &s3Cluster{m: m, w: w, proxy: startProxy(t, m, "proxy", proxyFlags...)}
+	return &proxyCluster{m: m, w: w, proxy: startProxy(t, m, "proxy", proxyFlags...)}
 }
 
 // sdk is an aws-sdk-go-v2 S3 client of the proxy at url, path style,

@@ -67,12 +67,12 @@ func tmpLeft(t *testing.T, c *client.FileSystem, bucket string) []string {
 	return out
 }
 
-// TestS3BadInput sends what S3 clients should never send, and what they
+// TestS3APIBadInput sends what S3 clients should never send, and what they
 // do when they fail, to a proxy: every answer is the S3 error for it,
 // a client that hangs up mid-upload leaves nothing, and the proxy never
 // panics.
-func TestS3BadInput(t *testing.T) {
-	cl := newS3Cluster(t)
+func TestS3APIBadInput(t *testing.T) {
+	cl := newProxyCluster(t)
 	url := cl.proxy.url()
 	fs := cl.m.client()
 	if a := rawS3(t, "PUT", url+"/bad", nil, nil); a.status != 200 {
@@ -215,10 +215,10 @@ func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, siz
 	return req
 }
 
-// TestS3Signatures runs a proxy with a credentials file beside one
+// TestS3APISignatures runs a proxy with a credentials file beside one
 // without: the checked one serves requests signed with a known key and
 // refuses every forged or altered one before doing anything.
-func TestS3Signatures(t *testing.T) {
+func TestS3APISignatures(t *testing.T) {
 	m := newMasterWith(t, "-Dalluxio.user.block.size.bytes.default=1MB")
 	startWorker(t, m, "worker", "128MB")
 	creds := filepath.Join(t.TempDir(), "s3-credentials")

@@ -103,12 +103,12 @@ func writeTree(t *testing.T, dir string, files map[string][]byte) {
 	}
 }
 
-// TestS3AWSCLI runs the aws CLI against the proxy: mb, cp of a file big
+// TestS3APIAWSCLI runs the aws CLI against the proxy: mb, cp of a file big
 // enough for a multipart upload both ways, sync of a tree both ways, ls,
 // rm --recursive, rb; every byte compared by checksum.
-func TestS3AWSCLI(t *testing.T) {
+func TestS3APIAWSCLI(t *testing.T) {
 	aws := awsCLI(t)
-	cl := newS3Cluster(t)
+	cl := newProxyCluster(t)
 	env := clientEnv(t, "carol")
 	run := func(args ...string) string {
 		return runClient(t, env, aws, append([]string{"--endpoint-url", cl.proxy.url(), "--no-progress"}, args...)...)
@@ -210,15 +210,15 @@ s3.delete_bucket(Bucket="boto-bucket")
 print("buckets", len(s3.list_buckets()["Buckets"]))
 `
 
-// TestS3Boto3 runs a few calls through boto3 with its default checksums.
-func TestS3Boto3(t *testing.T) {
+// TestS3APIBoto3 runs a few calls through boto3 with its default checksums.
+func TestS3APIBoto3(t *testing.T) {
 	if err := exec.Command("/usr/bin/python3", "-c", "import boto3").Run(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("boto3 is missing (scripts/deps.sh installs python3-boto3)")
 		}
 		t.Skip("boto3 is missing; run scripts/deps.sh")
 	}
-	cl := newS3Cluster(t)
+	cl := newProxyCluster(t)
 	script := filepath.Join(t.TempDir(), "boto.py")
 	if err := os.WriteFile(script, []byte(boto3Script), 0o644); err != nil {
 		t.Fatal(err)

@@ -66,10 +66,10 @@ func getAll(t *testing.T, c *s3.Client, bucket, key string, mod func(*s3.GetObje
 	return b, out
 }
 
-// TestS3SDK drives every operation of the S3 API with aws-sdk-go-v2
+// TestS3APISDK drives every operation of the S3 API with aws-sdk-go-v2
 // (checksums on, as the SDK sends them by default) and checks every byte.
-func TestS3SDK(t *testing.T) {
-	cl := newS3Cluster(t)
+func TestS3APISDK(t *testing.T) {
+	cl := newProxyCluster(t)
 	c := sdk(cl.proxy.url(), "alice", "secret-unchecked")
 	ctx := ctxT(t)
 	const b = "sdk-bucket"
