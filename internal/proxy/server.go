@@ -133,6 +133,9 @@ func (s *Server) serve(req *request) *s3Error {
 	}
 	req.who = who
 	req.ctx = r.Context()
+	// Every call to the cluster names the access key's user (SIMPLE
+	// authentication). This is where impersonation hooks in once masters
+	// check who may act for whom (alluxio.master.security.impersonation.*).
 	if who.user != "" {
 		req.ctx = client.WithUser(req.ctx, who.user)
 	}

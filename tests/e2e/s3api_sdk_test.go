@@ -127,7 +127,16 @@ func TestS3APISDK(t *testing.T) {
 			Body: bytes.NewReader(data[:1000]), IfNoneMatch: aws.String("*")}); err != nil {
 			t.Fatalf("If-None-Match * on a free key: %v", err)
 		}
+		// The proxy shares the worker's host: it reads the cached blocks
+		// from the worker's files, not over the worker's stream.
+		opens, streamed := cl.w.metric(t, "alluxio_worker_short_circuit_opens_total"), cl.w.metric(t, "alluxio_worker_bytes_read_cache_total")
 		got, out := getAll(t, c, b, "dir/obj.bin", nil)
+		if n := cl.w.metric(t, "alluxio_worker_short_circuit_opens_total"); n < opens+4 {
+			t.Fatalf("short-circuit opens went from %v to %v for a GET of 4 cached blocks", opens, n)
+		}
+		if n := cl.w.metric(t, "alluxio_worker_bytes_read_cache_total"); n != streamed {
+			t.Fatalf("the GET streamed %v bytes from the worker instead of reading its files", n-streamed)
+		}
 		if sum(got) != sum(data) || aws.ToString(out.ETag) != aws.ToString(put.ETag) || aws.ToString(out.ContentType) != "application/x-test" {
 			t.Fatalf("get: %d bytes (want %d), etag %s, type %s", len(got), len(data), aws.ToString(out.ETag), aws.ToString(out.ContentType))
 		}
