@@ -103,7 +103,8 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 			continue
 		}
 		if count == maxKeys {
-			res.IsTruncated = true
+			// S3 answers max-keys=0 with nothing, not truncated.
+			res.IsTruncated = maxKeys > 0
 			break
 		}
 		count++

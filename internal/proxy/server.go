@@ -99,6 +99,7 @@ type request struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &request{w: w, r: r, id: newRequestID(), q: r.URL.Query()}
 	w.Header().Set("x-amz-request-id", req.id)
+	w.Header().Set("x-amz-id-2", req.id)
 	w.Header().Set("Server", "AlluxioS3")
 	defer func() {
 		// A bug in one request must not take the proxy down; the client
