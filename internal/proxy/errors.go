@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/alluxio-go/alluxio/client"
 )
@@ -104,11 +105,19 @@ type errorDoc struct {
 // writeError answers e as an S3 error document (a HEAD gets the status
 // alone, as S3 does).
 func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *s3Error) {
-	w.Header().Set("Content-Type", "application/xml")
-	w.Header().Set("x-amz-request-id", reqID)
-	w.Header().Del("Content-Length")
-	w.Header().Del("ETag")
-	w.Header().Del("Last-Modified")
+	h := w.Header()
+	// Headers an object's answer had set before it failed describe the
+	// object, not the error.
+	for k := range h {
+		if strings.HasPrefix(k, "X-Amz-Meta-") {
+			delete(h, k)
+		}
+	}
+	for _, k := range append([]string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified"}, storedHeaders...) {
+		h.Del(k)
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("x-amz-request-id", reqID)
 	w.WriteHeader(e.Status)
 	if r.Method == http.MethodHead {
 		return
