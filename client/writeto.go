@@ -62,12 +62,12 @@ func (r *FileReader) sendLocal(w io.Writer, b blockRef, in, k int64) (int64, boo
 		if !r.f.isLocal(l.Host) || r.isBad(addr) {
 			continue
 		}
-		lf, err := r.acquireLocal(addr, b)
+		lf, err := r.local.acquire(addr, b.id, func() (*localFile, error) { return r.openLocalFile(addr, b) })
 		if err != nil {
 			continue
 		}
 		if lf.length < in+k {
-			r.releaseLocal(lf, true)
+			r.local.release(lf, true)
 			continue
 		}
 		// A descriptor of its own, so its offset is this copy's alone
@@ -80,7 +80,7 @@ func (r *FileReader) sendLocal(w io.Writer, b blockRef, in, k int64) (int64, boo
 			if f != nil {
 				f.Close()
 			}
-			r.releaseLocal(lf, false)
+			r.local.release(lf, false)
 			continue
 		}
 		m, err := io.Copy(w, io.LimitReader(f, k))
@@ -88,7 +88,7 @@ func (r *FileReader) sendLocal(w io.Writer, b blockRef, in, k int64) (int64, boo
 		if err == nil && m < k {
 			err = errs.New(errs.ErrCorrupt, "block file %s ends before %d", lf.file.Name(), in+k)
 		}
-		r.releaseLocal(lf, errors.Is(err, errs.ErrCorrupt))
+		r.local.release(lf, errors.Is(err, errs.ErrCorrupt))
 		return m, true, err
 	}
 	return 0, false, nil

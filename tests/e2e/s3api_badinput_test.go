@@ -22,6 +22,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // s3Answer is a raw HTTP answer with its S3 error code, if any.
@@ -74,7 +75,7 @@ func tmpLeft(t *testing.T, c *client.FileSystem, bucket string) []string {
 func TestS3APIBadInput(t *testing.T) {
 	cl := newProxyCluster(t)
 	url := cl.proxy.url()
-	fs := cl.m.client()
+	fs := cl.m.Client()
 	if a := rawS3(t, "PUT", url+"/bad", nil, nil); a.status != 200 {
 		t.Fatalf("create bucket: %d %s", a.status, a.body)
 	}
@@ -219,8 +220,8 @@ func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, siz
 // without: the checked one serves requests signed with a known key and
 // refuses every forged or altered one before doing anything.
 func TestS3APISignatures(t *testing.T) {
-	m := newMasterWith(t, "-Dalluxio.user.block.size.bytes.default=1MB")
-	startWorker(t, m, "worker", "128MB")
+	m := cluster.NewMaster(t, "-Dalluxio.user.block.size.bytes.default=1MB")
+	cluster.StartWorker(t, m, "worker", "128MB")
 	creds := filepath.Join(t.TempDir(), "s3-credentials")
 	if err := os.WriteFile(creds, []byte("# access key, secret\nalice alice-secret\nbob=bob-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -235,7 +236,7 @@ func TestS3APISignatures(t *testing.T) {
 	if _, err := alice.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("sig"), Key: aws.String("o"), Body: bytes.NewReader(data)}); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := m.client().GetStatus(ctx, "/sig/o", client.StatusOptions{})
+	fi, err := m.Client().GetStatus(ctx, "/sig/o", client.StatusOptions{})
 	if err != nil || fi.Owner != "alice" {
 		t.Fatalf("owner: %v %q", err, fi.Owner)
 	}
@@ -304,11 +305,11 @@ func TestS3APISignatures(t *testing.T) {
 		t.Fatal("the object was changed by refused requests")
 	}
 	for _, key := range []string{"forged", "tampered"} {
-		if _, err := m.client().GetStatus(ctx, "/sig/"+key, client.StatusOptions{}); err == nil {
+		if _, err := m.Client().GetStatus(ctx, "/sig/"+key, client.StatusOptions{}); err == nil {
 			t.Fatalf("a refused request left /sig/%s", key)
 		}
 	}
-	if left := tmpLeft(t, m.client(), "sig"); len(left) != 0 {
+	if left := tmpLeft(t, m.Client(), "sig"); len(left) != 0 {
 		t.Fatalf("refused uploads left files: %v", left)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // s3Endpoint is an S3 server the benchmarks drive with the same client.
@@ -132,13 +133,13 @@ func patternCRC(n int64, seed uint64) uint32 {
 // proxy writing MUST_CACHE on the same host (so GETs read the worker's
 // block files directly), beside versitygw serving a tmpfs folder.
 func benchCluster(b *testing.B, quota string) (alluxio, ref *s3Endpoint) {
-	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
+	m := cluster.NewMaster(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
 	shm, err := os.MkdirTemp("/dev/shm", "alluxio-s3bench-")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
-	startWorkerIn(b, m, "worker", quota, filepath.Join(shm, "worker"))
+	cluster.StartWorkerIn(b, m, "worker", quota, filepath.Join(shm, "worker"))
 	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
 	alluxio = &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
 	refDir := filepath.Join(shm, "versitygw")
@@ -264,8 +265,8 @@ func BenchmarkS3APISmall(b *testing.B) {
 //	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'BenchmarkS3APIMemory' -benchtime 1x ./tests/e2e/
 func BenchmarkS3APIMemory(b *testing.B) {
 	const size = 5 << 30
-	m := newMasterWith(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
-	startWorkerIn(b, m, "worker", "6GB", filepath.Join(b.TempDir(), "cache"))
+	m := cluster.NewMaster(b, "-Dalluxio.user.file.writetype.default=MUST_CACHE")
+	cluster.StartWorkerIn(b, m, "worker", "6GB", filepath.Join(b.TempDir(), "cache"))
 	p := startProxy(b, m, "proxy", "-Dalluxio.proxy.s3.writetype=MUST_CACHE")
 	e := &s3Endpoint{name: "alluxio", url: p.url(), creds: aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "x"}, pid: p.proc.Pid()}
 	ctx := context.Background()

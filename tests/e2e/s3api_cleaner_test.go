@@ -21,7 +21,7 @@ import (
 func TestS3APICleanerRemovesStaleUploads(t *testing.T) {
 	cl := newProxyCluster(t, "-Dalluxio.proxy.s3.multipart.upload.cleaner.timeout=3s")
 	c := sdk(cl.proxy.url(), "frank", "x")
-	fs := cl.m.client()
+	fs := cl.m.Client()
 	ctx := ctxT(t)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("clean")}); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // s3Proxy is an `alluxio proxy` process serving the S3 API of a cluster.
@@ -24,12 +25,12 @@ func (p *s3Proxy) url() string { return fmt.Sprintf("http://127.0.0.1:%d", p.por
 
 // startProxy starts a proxy with m's configuration (which names every
 // master of an HA cluster) and extra -D flags, and waits until it listens.
-func startProxy(t testing.TB, m *master, name string, extra ...string) *s3Proxy {
+func startProxy(t testing.TB, m *cluster.Master, name string, extra ...string) *s3Proxy {
 	t.Helper()
 	p := &s3Proxy{port: testcluster.FreePort(t)}
-	args := append([]string{"proxy"}, m.defines()...)
+	args := append([]string{"proxy"}, m.Defines()...)
 	args = append(args, "-Dalluxio.proxy.web.bind.host=127.0.0.1", "-Dalluxio.proxy.web.port="+strconv.Itoa(p.port))
-	p.proc = testcluster.Start(t, name, m.bin, append(args, extra...), m.env())
+	p.proc = testcluster.Start(t, name, m.Bin, append(args, extra...), m.Env())
 	if !p.proc.WaitForLog(t, "proxy serving the S3 API", time.Minute) {
 		t.Fatalf("proxy %s did not start; log %s", name, p.proc.LogPath())
 	}
@@ -39,15 +40,15 @@ func startProxy(t testing.TB, m *master, name string, extra ...string) *s3Proxy 
 // proxyCluster is a master, a worker and a proxy, with small blocks so that
 // objects span several.
 type proxyCluster struct {
-	m     *master
-	w     *worker
+	m     *cluster.Master
+	w     *cluster.Worker
 	proxy *s3Proxy
 }
 
 func newProxyCluster(t testing.TB, proxyFlags ...string) *proxyCluster {
 	t.Helper()
-	m := newMasterWith(t, "-Dalluxio.user.block.size.bytes.default=1MB")
-	w := startWorker(t, m, "worker", "256MB")
+	m := cluster.NewMaster(t, "-Dalluxio.user.block.size.bytes.default=1MB")
+	w := cluster.StartWorker(t, m, "worker", "256MB")
 	return &proxyCluster{m: m, w: w, proxy: startProxy(t, m, "proxy", proxyFlags...)}
 }
 

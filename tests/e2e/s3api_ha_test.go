@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestS3APIProxiesRideFailover runs two proxies on a cluster with the
@@ -16,9 +18,10 @@ import (
 // mid-way, and every request still succeeds and every byte reads back from
 // either proxy.
 func TestS3APIProxiesRideFailover(t *testing.T) {
-	c := newEmbeddedCluster(t, 1, "-Dalluxio.user.block.size.bytes.default=1MB")
-	a := sdk(startProxy(t, c.masters[0], "proxyA").url(), "erin", "x")
-	b := sdk(startProxy(t, c.masters[1], "proxyB").url(), "erin", "x")
+	c := cluster.NewHA(t, cluster.WithJournal(cluster.JournalEmbedded), cluster.WithWorkers(1, "64MB"),
+		cluster.WithDefines("-Dalluxio.user.block.size.bytes.default=1MB"))
+	a := sdk(startProxy(t, c.Masters[0], "proxyA").url(), "erin", "x")
+	b := sdk(startProxy(t, c.Masters[1], "proxyB").url(), "erin", "x")
 	ctx := ctxT(t)
 	if _, err := a.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ha-bucket")}); err != nil {
 		t.Fatal(err)
@@ -53,8 +56,8 @@ func TestS3APIProxiesRideFailover(t *testing.T) {
 	for i := range 5 {
 		put([]*s3.Client{a, b}[i%2], i)
 	}
-	leader := c.waitLeader()
-	leader.proc.Kill()
+	leader := c.WaitLeader()
+	leader.Proc.Kill()
 	upload(b, 3)
 	for i := 5; i < 10; i++ {
 		put([]*s3.Client{a, b}[i%2], i)

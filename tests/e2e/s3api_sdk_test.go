@@ -129,12 +129,12 @@ func TestS3APISDK(t *testing.T) {
 		}
 		// The proxy shares the worker's host: it reads the cached blocks
 		// from the worker's files, not over the worker's stream.
-		opens, streamed := cl.w.metric(t, "alluxio_worker_short_circuit_opens_total"), cl.w.metric(t, "alluxio_worker_bytes_read_cache_total")
+		opens, streamed := cl.w.Metric(t, "alluxio_worker_short_circuit_opens_total"), cl.w.Metric(t, "alluxio_worker_bytes_read_cache_total")
 		got, out := getAll(t, c, b, "dir/obj.bin", nil)
-		if n := cl.w.metric(t, "alluxio_worker_short_circuit_opens_total"); n < opens+4 {
+		if n := cl.w.Metric(t, "alluxio_worker_short_circuit_opens_total"); n < opens+4 {
 			t.Fatalf("short-circuit opens went from %v to %v for a GET of 4 cached blocks", opens, n)
 		}
-		if n := cl.w.metric(t, "alluxio_worker_bytes_read_cache_total"); n != streamed {
+		if n := cl.w.Metric(t, "alluxio_worker_bytes_read_cache_total"); n != streamed {
 			t.Fatalf("the GET streamed %v bytes from the worker instead of reading its files", n-streamed)
 		}
 		if sum(got) != sum(data) || aws.ToString(out.ETag) != aws.ToString(put.ETag) || aws.ToString(out.ContentType) != "application/x-test" {
@@ -148,7 +148,7 @@ func TestS3APISDK(t *testing.T) {
 			t.Fatalf("head: %v %+v", err, h)
 		}
 		// The owner is the access key.
-		fi, err := cl.m.client().GetStatus(ctx, "/"+b+"/dir/obj.bin", client.StatusOptions{})
+		fi, err := cl.m.Client().GetStatus(ctx, "/"+b+"/dir/obj.bin", client.StatusOptions{})
 		if err != nil || fi.Owner != "alice" {
 			t.Fatalf("owner of the object's file: %v %q, want alice", err, fi.Owner)
 		}
