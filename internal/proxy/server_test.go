@@ -86,6 +86,11 @@ func TestListingMatchesS3(t *testing.T) {
 			t.Fatalf("put %q: %v", k, err)
 		}
 	}
+	// max-keys=0 lists nothing and is not truncated (S3's answer).
+	zero, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lst"), MaxKeys: aws.Int32(0)})
+	if err != nil || len(zero.Contents) != 0 || aws.ToBool(zero.IsTruncated) {
+		t.Fatalf("max-keys=0: %v, %d keys, truncated %v", err, len(zero.Contents), aws.ToBool(zero.IsTruncated))
+	}
 	for _, prefix := range []string{"", "a", "ab", "ab/", "ab/d", "b/", "zz/", "zz/top/", "nothing/", "c d/"} {
 		for _, delim := range []string{"", "/", "-", "d"} {
 			for _, max := range []int{1, 2, 1000} {
