@@ -420,6 +420,9 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			n.UfsError = ""
 		}
 		n.ModMs = t
+		if op.ModificationTimeMs != nil {
+			n.ModMs = *op.ModificationTimeMs
+		}
 	}
 	if !op.Recursive || !n.IsDir {
 		set(n)
