@@ -18,7 +18,8 @@ type Config struct {
 	// file's attributes and a name's lookup without asking again
 	// (attr_timeout, entry_timeout, in seconds on the command line).
 	AttrTimeout, EntryTimeout time.Duration
-	// MaxReadAhead is the kernel's readahead per file (max_readahead).
+	// MaxReadAhead is the kernel's readahead per file (max_readahead):
+	// how far ahead of a sequential reader it asks for data.
 	MaxReadAhead int
 	// DirectIO bypasses the kernel's page cache for file data
 	// (direct_io); KernelCache keeps it across opens (kernel_cache),
@@ -63,7 +64,7 @@ func DefaultConfig() Config {
 		Root:          "/",
 		AttrTimeout:   time.Second,
 		EntryTimeout:  time.Second,
-		MaxReadAhead:  1 << 20,
+		MaxReadAhead:  8 << 20,
 		MetadataCache: MetadataCacheConfig{MaxSize: 100000, Expiration: 10 * time.Minute},
 		SlowThreshold: 10 * time.Second,
 		WriterWait:    2 * time.Minute,

@@ -70,8 +70,8 @@ func (f *FS) Options() *fs.Options {
 		FsName:       fsname,
 		Name:         "alluxio",
 		AllowOther:   c.AllowOther,
-		MaxWrite:     1 << 20, // also max_read and, on Linux ≥ 4.20, max_pages
-		MaxReadAhead: c.MaxReadAhead,
+		MaxWrite:     1 << 20,                    // also max_read and, on Linux ≥ 4.20, max_pages
+		MaxReadAhead: min(c.MaxReadAhead, 1<<20), // FUSE_INIT's; setReadahead raises the window
 		// Reads of 1 MiB need enough requests in flight to keep the
 		// short-circuit path busy; writes are sequential per file.
 		MaxBackground: 64,
@@ -99,6 +99,9 @@ func (f *FS) Mount(dir string) (*fuse.Server, error) {
 	srv, err := fs.Mount(dir, f.Root(), f.Options())
 	if err != nil {
 		return nil, fmt.Errorf("mount %s: %w", dir, err)
+	}
+	if err := setReadahead(dir, f.cfg.MaxReadAhead); err != nil {
+		f.log.Warn("could not set the mount's readahead", "mount_point", dir, "err", err)
 	}
 	return srv, nil
 }

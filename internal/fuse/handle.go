@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -68,6 +69,13 @@ func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadRes
 	r, err := h.reader()
 	if err != nil {
 		return nil, toErrno(err)
+	}
+	want := int(min(int64(len(dest)), r.Info().Length-off))
+	if want <= 0 {
+		return fuse.ReadResultData(nil), 0
+	}
+	if f, foff, release, ok := r.LocalRange(off, want); ok {
+		return &fileResult{f: f, off: foff, sz: want, release: release}, 0
 	}
 	n, err := r.ReadAt(dest, off)
 	if err == io.EOF {
@@ -197,4 +205,35 @@ func (f *FS) openFlags(forWrite bool) uint32 {
 		fl |= fuse.FOPEN_KEEP_CACHE
 	}
 	return fl
+}
+
+// fileResult is a read answered from a range of a local block file: go-fuse
+// splices it from the descriptor into the kernel, or reads it (Bytes) when
+// splicing is not possible. Done releases the block file after the reply
+// was sent.
+type fileResult struct {
+	f       *os.File
+	off     int64
+	sz      int
+	release func()
+	once    sync.Once
+}
+
+func (r *fileResult) Seekable() (uintptr, int64, int) { return r.f.Fd(), r.off, r.sz }
+func (r *fileResult) Size() int                       { return r.sz }
+func (r *fileResult) Done()                           { r.once.Do(r.release) }
+
+func (r *fileResult) Bytes(buf []byte) ([]byte, fuse.Status) {
+	if len(buf) < r.sz {
+		buf = make([]byte, r.sz)
+	}
+	n, err := r.f.ReadAt(buf[:r.sz], r.off)
+	if n < r.sz {
+		// The block file is shorter than the master says it is.
+		return nil, fuse.Status(syscall.EIO)
+	}
+	if err != nil && err != io.EOF {
+		return nil, fuse.ToStatus(err)
+	}
+	return buf[:n], fuse.OK
 }
