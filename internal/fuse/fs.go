@@ -79,7 +79,10 @@ func (f *FS) Options() *fs.Options {
 		// asking for them on every ls -l.
 		DisableXAttrs: true,
 		DirectMount:   os.Geteuid() == 0,
-		Debug:         c.Debug,
+		// open(O_TRUNC) arrives as one OPEN with the flag, not as a
+		// truncate followed by an open: one replacement of the file.
+		ExtraCapabilities: fuse.CAP_ATOMIC_O_TRUNC,
+		Debug:             c.Debug,
 	}
 	if c.DefaultPermissions {
 		o.MountOptions.Options = append(o.MountOptions.Options, "default_permissions")

@@ -184,21 +184,25 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 
 func (f *FS) open(ctx context.Context, p string, flags uint32) (*handle, error) {
 	acc := flags & syscall.O_ACCMODE
-	if acc == syscall.O_RDONLY {
-		if ws := f.writers.get(p); ws != nil {
-			if err := ws.wait(ctx); err != nil {
-				return nil, err
-			}
+	if ws := f.writers.get(p); ws != nil {
+		// A writer this mount has: readers wait for the file to
+		// complete; so does a new writer once the old one was closed
+		// (`echo a > f; echo b > f`: the kernel releases the first
+		// handle after the second open may arrive).
+		if acc != syscall.O_RDONLY && !ws.flushed.Load() {
+			return nil, fmt.Errorf("open %s for writing: %w", p, errBusy)
 		}
+		if err := ws.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if acc == syscall.O_RDONLY {
 		h := &handle{fsys: f, path: p, readable: true}
 		if _, err := h.reader(); err != nil {
 			return nil, err
 		}
 		f.cache.put(p, h.r.Info())
 		return h, nil
-	}
-	if f.writers.get(p) != nil {
-		return nil, fmt.Errorf("open %s for writing: %w", p, errBusy)
 	}
 	f.cache.drop(p)
 	info, err := f.stat(ctx, p)
