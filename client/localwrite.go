@@ -57,8 +57,9 @@ func (w *FileWriter) shortCircuit(addr string) bool {
 	return err == nil && w.f.isLocal(host)
 }
 
-// openLocalOut asks the worker at addr to create block id, reserving hint
-// bytes, and opens the file it names for writing. Failures of the
+// openLocalOut asks the worker at addr to create block id of up to hint
+// bytes, reserving room for it a step at a time, and opens the file it
+// names for writing. Failures of the
 // short-circuit path are *errLocalUnusable, and the worker has dropped the
 // block when it returns one, so the caller may write it another way.
 func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint int64) (*localOut, error) {
@@ -70,7 +71,10 @@ func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint 
 			return err
 		}
 		err = o.stream.Send(&pb.CreateLocalBlockRequest{Value: &pb.CreateLocalBlockRequest_Header{
-			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: hint}}})
+			// The first step only: a small file (FUSE writes many, each
+			// released while the next is written) must not hold a whole
+			// block's room, which the worker may have to evict for.
+			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(hint, reserveStep)}}})
 		// io.EOF: the worker ended the stream; Recv has its reason.
 		if err != nil && err != io.EOF {
 			return err

@@ -58,7 +58,17 @@ func mountFuse(t testing.TB, m *master, alluxioPath string, opts ...string) *fus
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	return startFuse(t, m, dir, alluxioPath, opts...)
+}
+
+// startFuse serves alluxioPath at dir with `alluxio fuse mount -f`.
+func startFuse(t testing.TB, m *master, dir, alluxioPath string, opts ...string) *fuseMount {
+	t.Helper()
+	requireFuse(t)
 	args := append([]string{"fuse", "mount", "-f"}, m.defines()...)
+	if os.Getenv("ALLUXIO_TEST_FUSE_DEBUG") != "" {
+		opts = append(opts, "debug") // every FUSE request in the mount's log
+	}
 	for _, o := range opts {
 		args = append(args, "-o", o)
 	}
@@ -81,6 +91,8 @@ func (fm *fuseMount) path(name string) string { return filepath.Join(fm.dir, nam
 // the process to end by itself once the mount is gone; one that does not
 // is made to print its goroutines (SIGQUIT) and fails the test.
 func (fm *fuseMount) cleanup() {
+	start := time.Now()
+	defer func() { fm.t.Logf("unmounted; the fuse process ended %v later", time.Since(start).Round(time.Millisecond)) }()
 	if mounted, _ := fuse.MountedAt(fm.dir); mounted {
 		if err := fuse.Unmount(fm.dir, false); err != nil {
 			fm.t.Logf("unmount %s: %v; detaching it", fm.dir, err)
