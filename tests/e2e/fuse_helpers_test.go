@@ -92,7 +92,9 @@ func (fm *fuseMount) path(name string) string { return filepath.Join(fm.dir, nam
 // is made to print its goroutines (SIGQUIT) and fails the test.
 func (fm *fuseMount) cleanup() {
 	start := time.Now()
-	defer func() { fm.t.Logf("unmounted; the fuse process ended %v later", time.Since(start).Round(time.Millisecond)) }()
+	defer func() {
+		fm.t.Logf("unmounted; the fuse process ended %v later", time.Since(start).Round(time.Millisecond))
+	}()
 	if mounted, _ := fuse.MountedAt(fm.dir); mounted {
 		if err := fuse.Unmount(fm.dir, false); err != nil {
 			fm.t.Logf("unmount %s: %v; detaching it", fm.dir, err)
