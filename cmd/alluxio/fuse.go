@@ -319,32 +319,18 @@ func (m *mount) serve() error {
 	if err != nil {
 		return err
 	}
-	srv, err := fsys.Mount(m.point)
+	err = fsys.Serve(ctx, m.point, func() {
+		log.Info("mounted", "alluxio_path", m.fcfg.Root, "mount_point", m.point, "masters", m.ccfg.Masters,
+			"zookeeper", m.ccfg.ZooKeeper, "attr_timeout", m.fcfg.AttrTimeout, "entry_timeout", m.fcfg.EntryTimeout,
+			"metadata_cache", m.fcfg.MetadataCache.Enabled, "direct_io", m.fcfg.DirectIO)
+		if os.Getenv(readyFDEnv) != "" {
+			tellParent(nil)
+		}
+		os.Unsetenv(readyFDEnv)
+	})
 	if err != nil {
 		return err
 	}
-	log.Info("mounted", "alluxio_path", m.fcfg.Root, "mount_point", m.point, "masters", m.ccfg.Masters,
-		"zookeeper", m.ccfg.ZooKeeper, "attr_timeout", m.fcfg.AttrTimeout, "entry_timeout", m.fcfg.EntryTimeout,
-		"metadata_cache", m.fcfg.MetadataCache.Enabled, "direct_io", m.fcfg.DirectIO)
-	if os.Getenv(readyFDEnv) != "" {
-		tellParent(nil)
-	}
-	os.Unsetenv(readyFDEnv)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-			log.Info("unmounting on signal", "mount_point", m.point)
-			if err := srv.Unmount(); err != nil {
-				log.Warn("files are open: detaching the mount; it ends when they are closed", "err", err)
-				fuse.Unmount(m.point, true)
-			}
-		case <-done:
-		}
-	}()
-	srv.Wait()
-	close(done)
-	fsys.Close()
 	log.Info("unmounted", "mount_point", m.point)
 	return nil
 }

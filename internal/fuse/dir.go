@@ -41,6 +41,7 @@ var (
 )
 
 func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	n.fsys.openHandles.Add(1)
 	return &dirHandle{n: n, p: n.path()}, 0, 0
 }
 
@@ -132,6 +133,7 @@ func (d *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut)
 }
 
 func (d *dirHandle) Releasedir(ctx context.Context, flags uint32) {
+	defer d.n.fsys.openHandles.Add(-1)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.reset()

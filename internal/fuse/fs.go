@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,6 +28,9 @@ type FS struct {
 	writers *writers
 	owners  *owners
 	statfs  statfsCache
+	// openHandles counts open files and directories: a mount unmounted
+	// lazily is served until it is 0.
+	openHandles atomic.Int64
 	// bg outlives every request: handles' readers and writers run in it,
 	// since a request's context ends with the request.
 	bg     context.Context
@@ -78,6 +82,10 @@ func (f *FS) Options() *fs.Options {
 		// Extended attributes are not kept: ENOSYS stops the kernel from
 		// asking for them on every ls -l.
 		DisableXAttrs: true,
+		// Splicing a 1 MiB read needs a pipe larger than the default
+		// pipe-max-size, and measured slower than reading the block
+		// file into the request's buffer (docs/fuse.md).
+		DisableSplice: true,
 		DirectMount:   os.Geteuid() == 0,
 		// open(O_TRUNC) arrives as one OPEN with the flag, not as a
 		// truncate followed by an open: one replacement of the file.

@@ -157,6 +157,7 @@ func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
 
 // Release completes a file being written, and ends the reader.
 func (h *handle) Release(ctx context.Context) syscall.Errno {
+	defer h.fsys.openHandles.Add(-1)
 	h.mu.Lock()
 	ws, r := h.ws, h.r
 	h.ws, h.r = nil, nil
@@ -207,10 +208,11 @@ func (f *FS) openFlags(forWrite bool) uint32 {
 	return fl
 }
 
-// fileResult is a read answered from a range of a local block file: go-fuse
-// splices it from the descriptor into the kernel, or reads it (Bytes) when
-// splicing is not possible. Done releases the block file after the reply
-// was sent.
+// fileResult is a read answered from a range of a local block file, read
+// straight into the request's buffer (Bytes) without going through the
+// client's reader. go-fuse could also splice it from the descriptor
+// (Seekable), which the mount turns off (see Options). Done releases the
+// block file once the reply was sent.
 type fileResult struct {
 	f       *os.File
 	off     int64

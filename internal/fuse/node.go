@@ -179,6 +179,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	if err != nil {
 		return nil, 0, toErrno(err)
 	}
+	f.openHandles.Add(1)
 	return h, f.openFlags(flags&syscall.O_ACCMODE != syscall.O_RDONLY), 0
 }
 
@@ -245,6 +246,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	ws.attr(&out.Attr)
 	child := n.NewInode(ctx, &node{fsys: f}, fs.StableAttr{Mode: syscall.S_IFREG, Ino: out.Attr.Ino})
 	h := &handle{fsys: f, path: p, ws: ws, readable: flags&syscall.O_ACCMODE == syscall.O_RDWR}
+	f.openHandles.Add(1)
 	return child, h, f.openFlags(true), 0
 }
 

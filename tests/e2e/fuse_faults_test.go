@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -167,11 +165,7 @@ func TestFuseProcessKilled(t *testing.T) {
 	mustSh(t, fm.dir, "echo data > f")
 	// The file completes when the kernel releases it, just after echo's
 	// close; killed before that, it would stay incomplete.
-	c := m.client()
-	testcluster.WaitFor(t, 30*time.Second, 10*time.Millisecond, func() (bool, string) {
-		fi, err := c.GetStatus(context.Background(), "/f", client.StatusOptions{})
-		return err == nil && fi.Completed, fmt.Sprintf("/f: %+v %v", fi, err)
-	})
+	waitComplete(t, m.client(), "/f")
 	fm.proc.Kill()
 	_, err := os.Stat(fm.path("f"))
 	wantErrno(t, "stat in the mount of a killed process", errors.Unwrap(err), syscall.ENOTCONN)
