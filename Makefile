@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/alluxio
 PROTOS := $(wildcard api/*/*.proto)
 
-.PHONY: help build test test-unit test-e2e bench lint gen gen-check fuzz deps chaos
+.PHONY: help build test test-unit test-e2e bench bench-s3 lint gen gen-check fuzz deps chaos
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ test-e2e: build ## end-to-end tests over real processes
 bench: build ## benchmarks (figures and single commands in docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...
 	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/...
+
+bench-s3: build ## S3 and cold-read benchmarks only, against the SDK's transfer managers (docs/benchmarks.md)
+	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench 'S3' -benchtime 1x -timeout 60m ./tests/e2e/
+	$(GO) test -run '^$$' -bench Read -benchtime 4x ./internal/underfs/s3/
 
 lint: ## gofmt, go vet, and a check that generated code is current
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

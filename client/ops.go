@@ -2,11 +2,13 @@ package client
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"time"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
 // FileInfo describes a file or directory as the master knows it.
@@ -41,8 +43,9 @@ type FileInfo struct {
 	// none); UfsError why the last one failed for good ("" when none did).
 	UfsPending, UfsError string
 	// ufsModMs is the under storage copy's modification time when Alluxio
-	// published it (0 when unknown).
-	ufsModMs int64
+	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
+	ufsModMs       int64
+	ufsFingerprint string
 }
 
 // ufsSource says where a worker finds block b of the file in the under
@@ -53,7 +56,7 @@ func (i *FileInfo) ufsSource(b blockRef) *pb.UfsBlockSource {
 		return nil
 	}
 	return &pb.UfsBlockSource{UfsLocation: i.UfsLocation.toPB(), BlockStart: b.start, BlockLength: b.length,
-		FileLength: i.Length, UfsModMs: i.ufsModMs}
+		FileLength: i.Length, UfsModMs: i.ufsModMs, UfsFingerprint: i.ufsFingerprint}
 }
 
 func fromPB(p *pb.FileInfo) *FileInfo {
@@ -70,6 +73,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 		UfsPending: p.UfsPending, UfsError: p.UfsError,
+		ufsFingerprint: p.UfsFingerprint,
 	}
 }
 
@@ -196,12 +200,15 @@ type CompleteFileOptions struct {
 	// with ErrNotFound if the file at path was deleted and created again
 	// meanwhile, instead of completing someone else's file.
 	FileID int64
+	// UfsPublishToken is what the worker that staged the under storage
+	// copy answered; the master publishes the copy with it.
+	UfsPublishToken []byte
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
-		AsyncPersist: o.AsyncPersist, FileId: o.FileID}
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)
@@ -343,6 +350,8 @@ type MountPoint struct {
 	// PendingUfsOperations counts the under storage changes committed in
 	// this mount and not carried out yet.
 	PendingUfsOperations int64
+	// Properties are the mount's options, secrets masked.
+	Properties map[string]string
 }
 
 // MountTable lists the mount points.
@@ -356,7 +365,7 @@ func (f *FileSystem) MountTable(ctx context.Context) ([]MountPoint, error) {
 		out = out[:0]
 		for _, m := range r.MountPoints {
 			out = append(out, MountPoint{AlluxioPath: m.AlluxioPath, UfsURI: m.UfsUri, ReadOnly: m.ReadOnly, Shared: m.Shared,
-				PendingUfsOperations: m.PendingUfsOperations})
+				PendingUfsOperations: m.PendingUfsOperations, Properties: m.Properties})
 		}
 		return nil
 	})
@@ -456,17 +465,35 @@ func (f *FileSystem) TransferLeadership(ctx context.Context, address string) err
 
 // RemoveQuorumMember removes a master from the quorum.
 func (f *FileSystem) RemoveQuorumMember(ctx context.Context, address string) error {
+	sent := false
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.meta.RemoveQuorumServer(ctx, &pb.RemoveQuorumServerRequest{ServerAddress: address})
-		return err
+		return settledByEarlierAttempt(&sent, err, errs.ErrNotFound)
 	})
+}
+
+// settledByEarlierAttempt answers a quorum change retried after an attempt
+// whose outcome was lost (a timeout, a failover): Raft may have applied
+// that attempt, and then the retry is refused with done (the member is
+// gone, or there already). Quorum changes carry no operation id, so this
+// is how their retries stay idempotent.
+func settledByEarlierAttempt(sent *bool, err, done error) error {
+	if err == nil {
+		return nil
+	}
+	if e, _ := errs.FromStatus(err); *sent && errors.Is(e, done) {
+		return nil
+	}
+	*sent = true
+	return err
 }
 
 // AddQuorumMember adds a master (its embedded journal and rpc addresses)
 // to the quorum; it then catches up from the others.
 func (f *FileSystem) AddQuorumMember(ctx context.Context, address, rpcAddress string) error {
+	sent := false
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.meta.AddQuorumServer(ctx, &pb.AddQuorumServerRequest{ServerAddress: address, RpcAddress: rpcAddress})
-		return err
+		return settledByEarlierAttempt(&sent, err, errs.ErrAlreadyExists)
 	})
 }

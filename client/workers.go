@@ -308,9 +308,12 @@ func (l BlockLocation) Address() string { return net.JoinHostPort(l.Host, strcon
 // UfsLocation says where a file lives in its under storage: the mount's
 // URI and the path below it.
 type UfsLocation struct {
-	MountURI        string
-	RelativePath    string
+	MountURI     string
+	RelativePath string
+	// MountProperties are the mount's options, secrets masked; the
+	// workers get the real ones from the master by MountID.
 	MountProperties map[string]string
+	MountID         int64
 }
 
 func blocksFromPB(in []*pb.FileBlockInfo) []BlockInfo {
@@ -333,11 +336,11 @@ func ufsLocationFromPB(u *pb.UfsLocation) *UfsLocation {
 	if u == nil {
 		return nil
 	}
-	return &UfsLocation{MountURI: u.MountUri, RelativePath: u.RelativePath, MountProperties: u.MountProperties}
+	return &UfsLocation{MountURI: u.MountUri, RelativePath: u.RelativePath, MountProperties: u.MountProperties, MountID: u.MountId}
 }
 
 func (u *UfsLocation) toPB() *pb.UfsLocation {
-	return &pb.UfsLocation{MountUri: u.MountURI, RelativePath: u.RelativePath, MountProperties: u.MountProperties}
+	return &pb.UfsLocation{MountUri: u.MountURI, RelativePath: u.RelativePath, MountProperties: u.MountProperties, MountId: u.MountID}
 }
 
 // blockBits is how many low bits of a block id number the block within its

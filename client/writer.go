@@ -14,7 +14,6 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // writeModes says where each write type sends a file's data: blocks to
@@ -108,15 +107,15 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 		err = errs.New(errs.ErrInternal, "create %s: the master did not say where it goes in the under storage", path)
 	case mode.through:
 		// Opened now so that an under storage that refuses the file fails
-		// Create, not the first Write. The copy goes under a temporary name
-		// the master publishes when it completes the file; one left by an
-		// earlier attempt is replaced.
+		// Create, not the first Write. The worker stages the copy (or
+		// writes it under a temporary name) and the master publishes it
+		// when it completes the file; one left by an earlier attempt is
+		// replaced.
 		loc := info.UfsLocation.toPB()
-		loc.RelativePath = underfs.TempPath(loc.RelativePath, info.ID)
 		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
 			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
 				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: loc,
-					Mode: uint32(info.Mode.Perm()), Overwrite: true}}})
+					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID}}})
 			return err
 		})
 	}
@@ -221,6 +220,7 @@ func (w *FileWriter) finish() error {
 			return err
 		}
 	}
+	var token []byte
 	if w.ufs != nil {
 		resp, err := w.ufs.close(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Commit{Commit: true}}, w.f.cfg.RetryMaxDuration)
 		if err == nil && resp.Length != w.ufs.sent {
@@ -229,9 +229,10 @@ func (w *FileWriter) finish() error {
 		if err != nil {
 			return err
 		}
+		token = resp.PublishToken
 	}
 	if _, err := w.f.CompleteFile(w.parent, w.path, CompleteFileOptions{Length: w.written, Persisted: w.through,
-		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID}); err != nil {
+		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID, UfsPublishToken: token}); err != nil {
 		return err
 	}
 	return nil

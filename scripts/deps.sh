@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: protoc (to check
-# the generated code) and Apache ZooKeeper with a JRE (for the HA tests).
+# the generated code), Apache ZooKeeper with a JRE (for the HA tests) and
+# the versitygw S3 server (for the S3 under storage tests).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -17,3 +18,12 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 go mod download
+# The S3 tests run a real S3 server: versitygw, built from its Go module at a
+# pinned version into a cache folder that tests/testcluster looks in.
+versitygw_version=v1.8.0
+tools="${XDG_CACHE_HOME:-$HOME/.cache}/alluxio-tools"
+if [ -z "${ALLUXIO_TEST_VERSITYGW:-}" ] && [ ! -x "$tools/versitygw" ]; then
+  echo "installing: versitygw $versitygw_version into $tools"
+  mkdir -p "$tools"
+  GOBIN="$tools" go install "github.com/versity/versitygw/cmd/versitygw@$versitygw_version"
+fi

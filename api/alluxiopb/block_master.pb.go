@@ -421,7 +421,10 @@ type BlockHeartbeatRequest struct {
 	PersistFailures []*PersistFailure `protobuf:"bytes,7,rep,name=persist_failures,json=persistFailures,proto3" json:"persist_failures,omitempty"`
 	// Metrics are the worker's counters and gauges by Alluxio name
 	// (Worker.BytesReadAlluxio, Worker.BlocksCached, ...), as of now.
-	Metrics       map[string]float64 `protobuf:"bytes,8,rep,name=metrics,proto3" json:"metrics,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	Metrics map[string]float64 `protobuf:"bytes,8,rep,name=metrics,proto3" json:"metrics,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// Publish tokens of persisted files whose copies are staged (by file
+	// id; see WriteUfsFileResponse.publish_token).
+	PersistTokens map[int64][]byte `protobuf:"bytes,9,rep,name=persist_tokens,json=persistTokens,proto3" json:"persist_tokens,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -508,6 +511,13 @@ func (x *BlockHeartbeatRequest) GetPersistFailures() []*PersistFailure {
 func (x *BlockHeartbeatRequest) GetMetrics() map[string]float64 {
 	if x != nil {
 		return x.Metrics
+	}
+	return nil
+}
+
+func (x *BlockHeartbeatRequest) GetPersistTokens() map[int64][]byte {
+	if x != nil {
+		return x.PersistTokens
 	}
 	return nil
 }
@@ -748,6 +758,104 @@ func (*CommitBlockResponse) Descriptor() ([]byte, []int) {
 	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{10}
 }
 
+// GetMountOptions gives a worker a mount's options unmasked (secrets
+// included), to open its under storage.
+type GetMountOptionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MountId       int64                  `protobuf:"varint,1,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMountOptionsRequest) Reset() {
+	*x = GetMountOptionsRequest{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMountOptionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMountOptionsRequest) ProtoMessage() {}
+
+func (x *GetMountOptionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMountOptionsRequest.ProtoReflect.Descriptor instead.
+func (*GetMountOptionsRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetMountOptionsRequest) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
+}
+
+type GetMountOptionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UfsUri        string                 `protobuf:"bytes,1,opt,name=ufs_uri,json=ufsUri,proto3" json:"ufs_uri,omitempty"`
+	Properties    map[string]string      `protobuf:"bytes,2,rep,name=properties,proto3" json:"properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMountOptionsResponse) Reset() {
+	*x = GetMountOptionsResponse{}
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMountOptionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMountOptionsResponse) ProtoMessage() {}
+
+func (x *GetMountOptionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMountOptionsResponse.ProtoReflect.Descriptor instead.
+func (*GetMountOptionsResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetMountOptionsResponse) GetUfsUri() string {
+	if x != nil {
+		return x.UfsUri
+	}
+	return ""
+}
+
+func (x *GetMountOptionsResponse) GetProperties() map[string]string {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
 type GetWorkerInfoListRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -756,7 +864,7 @@ type GetWorkerInfoListRequest struct {
 
 func (x *GetWorkerInfoListRequest) Reset() {
 	*x = GetWorkerInfoListRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -768,7 +876,7 @@ func (x *GetWorkerInfoListRequest) String() string {
 func (*GetWorkerInfoListRequest) ProtoMessage() {}
 
 func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[11]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -781,7 +889,7 @@ func (x *GetWorkerInfoListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListRequest.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{11}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
 }
 
 type GetWorkerInfoListResponse struct {
@@ -793,7 +901,7 @@ type GetWorkerInfoListResponse struct {
 
 func (x *GetWorkerInfoListResponse) Reset() {
 	*x = GetWorkerInfoListResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -805,7 +913,7 @@ func (x *GetWorkerInfoListResponse) String() string {
 func (*GetWorkerInfoListResponse) ProtoMessage() {}
 
 func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[12]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -818,7 +926,7 @@ func (x *GetWorkerInfoListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWorkerInfoListResponse.ProtoReflect.Descriptor instead.
 func (*GetWorkerInfoListResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{12}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetWorkerInfoListResponse) GetWorkers() []*WorkerInfo {
@@ -839,7 +947,7 @@ type FreeRequest struct {
 
 func (x *FreeRequest) Reset() {
 	*x = FreeRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -851,7 +959,7 @@ func (x *FreeRequest) String() string {
 func (*FreeRequest) ProtoMessage() {}
 
 func (x *FreeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[13]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -864,7 +972,7 @@ func (x *FreeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeRequest.ProtoReflect.Descriptor instead.
 func (*FreeRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{13}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *FreeRequest) GetPath() string {
@@ -896,7 +1004,7 @@ type FreeResponse struct {
 
 func (x *FreeResponse) Reset() {
 	*x = FreeResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -908,7 +1016,7 @@ func (x *FreeResponse) String() string {
 func (*FreeResponse) ProtoMessage() {}
 
 func (x *FreeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[14]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -921,7 +1029,7 @@ func (x *FreeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FreeResponse.ProtoReflect.Descriptor instead.
 func (*FreeResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{14}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
 }
 
 type ScheduleAsyncPersistRequest struct {
@@ -934,7 +1042,7 @@ type ScheduleAsyncPersistRequest struct {
 
 func (x *ScheduleAsyncPersistRequest) Reset() {
 	*x = ScheduleAsyncPersistRequest{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -946,7 +1054,7 @@ func (x *ScheduleAsyncPersistRequest) String() string {
 func (*ScheduleAsyncPersistRequest) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[15]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -959,7 +1067,7 @@ func (x *ScheduleAsyncPersistRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{15}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ScheduleAsyncPersistRequest) GetPath() string {
@@ -984,7 +1092,7 @@ type ScheduleAsyncPersistResponse struct {
 
 func (x *ScheduleAsyncPersistResponse) Reset() {
 	*x = ScheduleAsyncPersistResponse{}
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1104,7 @@ func (x *ScheduleAsyncPersistResponse) String() string {
 func (*ScheduleAsyncPersistResponse) ProtoMessage() {}
 
 func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_block_master_proto_msgTypes[16]
+	mi := &file_api_alluxiopb_block_master_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1117,7 @@ func (x *ScheduleAsyncPersistResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleAsyncPersistResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleAsyncPersistResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{16}
+	return file_api_alluxiopb_block_master_proto_rawDescGZIP(), []int{18}
 }
 
 var File_api_alluxiopb_block_master_proto protoreflect.FileDescriptor
@@ -1037,7 +1145,7 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12<\n" +
 	"\fufs_location\x18\x03 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x16\n" +
-	"\x06length\x18\x04 \x01(\x03R\x06length\"\xeb\x03\n" +
+	"\x06length\x18\x04 \x01(\x03R\x06length\"\x8c\x05\n" +
 	"\x15BlockHeartbeatRequest\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x03R\bworkerId\x12-\n" +
 	"\x05tiers\x18\x02 \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x12<\n" +
@@ -1046,10 +1154,14 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\x0fpersisted_files\x18\x05 \x03(\x03R\x0epersistedFiles\x12'\n" +
 	"\x0ffailed_persists\x18\x06 \x03(\x03R\x0efailedPersists\x12G\n" +
 	"\x10persist_failures\x18\a \x03(\v2\x1c.alluxio.grpc.PersistFailureR\x0fpersistFailures\x12J\n" +
-	"\ametrics\x18\b \x03(\v20.alluxio.grpc.BlockHeartbeatRequest.MetricsEntryR\ametrics\x1a:\n" +
+	"\ametrics\x18\b \x03(\v20.alluxio.grpc.BlockHeartbeatRequest.MetricsEntryR\ametrics\x12]\n" +
+	"\x0epersist_tokens\x18\t \x03(\v26.alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntryR\rpersistTokens\x1a:\n" +
 	"\fMetricsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"b\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1a@\n" +
+	"\x12PersistTokensEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\x03R\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"b\n" +
 	"\x0ePersistFailure\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1d\n" +
 	"\n" +
@@ -1066,7 +1178,17 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\bblock_id\x18\x02 \x01(\x03R\ablockId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x12\n" +
 	"\x04tier\x18\x04 \x01(\tR\x04tier\"\x15\n" +
-	"\x13CommitBlockResponse\"\x1a\n" +
+	"\x13CommitBlockResponse\"3\n" +
+	"\x16GetMountOptionsRequest\x12\x19\n" +
+	"\bmount_id\x18\x01 \x01(\x03R\amountId\"\xc8\x01\n" +
+	"\x17GetMountOptionsResponse\x12\x17\n" +
+	"\aufs_uri\x18\x01 \x01(\tR\x06ufsUri\x12U\n" +
+	"\n" +
+	"properties\x18\x02 \x03(\v25.alluxio.grpc.GetMountOptionsResponse.PropertiesEntryR\n" +
+	"properties\x1a=\n" +
+	"\x0fPropertiesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x1a\n" +
 	"\x18GetWorkerInfoListRequest\"O\n" +
 	"\x19GetWorkerInfoListResponse\x122\n" +
 	"\aworkers\x18\x01 \x03(\v2\x18.alluxio.grpc.WorkerInfoR\aworkers\"W\n" +
@@ -1081,12 +1203,13 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\x1cScheduleAsyncPersistResponse*(\n" +
 	"\vCommandType\x12\v\n" +
 	"\aNOTHING\x10\x00\x12\f\n" +
-	"\bREGISTER\x10\x012\xfc\x02\n" +
+	"\bREGISTER\x10\x012\xdc\x03\n" +
 	"\x18BlockMasterWorkerService\x12R\n" +
 	"\vGetWorkerId\x12 .alluxio.grpc.GetWorkerIdRequest\x1a!.alluxio.grpc.GetWorkerIdResponse\x12[\n" +
 	"\x0eRegisterWorker\x12#.alluxio.grpc.RegisterWorkerRequest\x1a$.alluxio.grpc.RegisterWorkerResponse\x12[\n" +
 	"\x0eBlockHeartbeat\x12#.alluxio.grpc.BlockHeartbeatRequest\x1a$.alluxio.grpc.BlockHeartbeatResponse\x12R\n" +
-	"\vCommitBlock\x12 .alluxio.grpc.CommitBlockRequest\x1a!.alluxio.grpc.CommitBlockResponse2\xae\x02\n" +
+	"\vCommitBlock\x12 .alluxio.grpc.CommitBlockRequest\x1a!.alluxio.grpc.CommitBlockResponse\x12^\n" +
+	"\x0fGetMountOptions\x12$.alluxio.grpc.GetMountOptionsRequest\x1a%.alluxio.grpc.GetMountOptionsResponse2\xae\x02\n" +
 	"\x18BlockMasterClientService\x12d\n" +
 	"\x11GetWorkerInfoList\x12&.alluxio.grpc.GetWorkerInfoListRequest\x1a'.alluxio.grpc.GetWorkerInfoListResponse\x12=\n" +
 	"\x04Free\x12\x19.alluxio.grpc.FreeRequest\x1a\x1a.alluxio.grpc.FreeResponse\x12m\n" +
@@ -1105,7 +1228,7 @@ func file_api_alluxiopb_block_master_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_block_master_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_api_alluxiopb_block_master_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(CommandType)(0),                     // 0: alluxio.grpc.CommandType
 	(*BlockOnTier)(nil),                  // 1: alluxio.grpc.BlockOnTier
@@ -1119,50 +1242,58 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	(*BlockHeartbeatResponse)(nil),       // 9: alluxio.grpc.BlockHeartbeatResponse
 	(*CommitBlockRequest)(nil),           // 10: alluxio.grpc.CommitBlockRequest
 	(*CommitBlockResponse)(nil),          // 11: alluxio.grpc.CommitBlockResponse
-	(*GetWorkerInfoListRequest)(nil),     // 12: alluxio.grpc.GetWorkerInfoListRequest
-	(*GetWorkerInfoListResponse)(nil),    // 13: alluxio.grpc.GetWorkerInfoListResponse
-	(*FreeRequest)(nil),                  // 14: alluxio.grpc.FreeRequest
-	(*FreeResponse)(nil),                 // 15: alluxio.grpc.FreeResponse
-	(*ScheduleAsyncPersistRequest)(nil),  // 16: alluxio.grpc.ScheduleAsyncPersistRequest
-	(*ScheduleAsyncPersistResponse)(nil), // 17: alluxio.grpc.ScheduleAsyncPersistResponse
-	nil,                                  // 18: alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
-	(*WorkerNetAddress)(nil),             // 19: alluxio.grpc.WorkerNetAddress
-	(*TierUsage)(nil),                    // 20: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 21: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 22: alluxio.grpc.WorkerInfo
+	(*GetMountOptionsRequest)(nil),       // 12: alluxio.grpc.GetMountOptionsRequest
+	(*GetMountOptionsResponse)(nil),      // 13: alluxio.grpc.GetMountOptionsResponse
+	(*GetWorkerInfoListRequest)(nil),     // 14: alluxio.grpc.GetWorkerInfoListRequest
+	(*GetWorkerInfoListResponse)(nil),    // 15: alluxio.grpc.GetWorkerInfoListResponse
+	(*FreeRequest)(nil),                  // 16: alluxio.grpc.FreeRequest
+	(*FreeResponse)(nil),                 // 17: alluxio.grpc.FreeResponse
+	(*ScheduleAsyncPersistRequest)(nil),  // 18: alluxio.grpc.ScheduleAsyncPersistRequest
+	(*ScheduleAsyncPersistResponse)(nil), // 19: alluxio.grpc.ScheduleAsyncPersistResponse
+	nil,                                  // 20: alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	nil,                                  // 21: alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	nil,                                  // 22: alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	(*WorkerNetAddress)(nil),             // 23: alluxio.grpc.WorkerNetAddress
+	(*TierUsage)(nil),                    // 24: alluxio.grpc.TierUsage
+	(*UfsLocation)(nil),                  // 25: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 26: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
-	19, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	19, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
-	20, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	23, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	23, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
+	24, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	21, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	20, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	25, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	24, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
 	8,  // 7: alluxio.grpc.BlockHeartbeatRequest.persist_failures:type_name -> alluxio.grpc.PersistFailure
-	18, // 8: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
-	0,  // 9: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
-	6,  // 10: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	22, // 11: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 12: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 13: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 14: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	10, // 15: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	12, // 16: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	14, // 17: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	16, // 18: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 19: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 20: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	9,  // 21: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	11, // 22: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	13, // 23: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	15, // 24: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	17, // 25: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	19, // [19:26] is the sub-list for method output_type
-	12, // [12:19] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	20, // 8: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	21, // 9: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	0,  // 10: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
+	6,  // 11: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
+	22, // 12: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	26, // 13: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 14: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 15: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 16: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	10, // 17: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	12, // 18: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
+	14, // 19: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	16, // 20: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	18, // 21: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 22: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 23: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	9,  // 24: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	11, // 25: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	13, // 26: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
+	15, // 27: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	17, // 28: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	19, // 29: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	22, // [22:30] is the sub-list for method output_type
+	14, // [14:22] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }
@@ -1177,7 +1308,7 @@ func file_api_alluxiopb_block_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_block_master_proto_rawDesc), len(file_api_alluxiopb_block_master_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	BlockMasterWorkerService_GetWorkerId_FullMethodName    = "/alluxio.grpc.BlockMasterWorkerService/GetWorkerId"
-	BlockMasterWorkerService_RegisterWorker_FullMethodName = "/alluxio.grpc.BlockMasterWorkerService/RegisterWorker"
-	BlockMasterWorkerService_BlockHeartbeat_FullMethodName = "/alluxio.grpc.BlockMasterWorkerService/BlockHeartbeat"
-	BlockMasterWorkerService_CommitBlock_FullMethodName    = "/alluxio.grpc.BlockMasterWorkerService/CommitBlock"
+	BlockMasterWorkerService_GetWorkerId_FullMethodName     = "/alluxio.grpc.BlockMasterWorkerService/GetWorkerId"
+	BlockMasterWorkerService_RegisterWorker_FullMethodName  = "/alluxio.grpc.BlockMasterWorkerService/RegisterWorker"
+	BlockMasterWorkerService_BlockHeartbeat_FullMethodName  = "/alluxio.grpc.BlockMasterWorkerService/BlockHeartbeat"
+	BlockMasterWorkerService_CommitBlock_FullMethodName     = "/alluxio.grpc.BlockMasterWorkerService/CommitBlock"
+	BlockMasterWorkerService_GetMountOptions_FullMethodName = "/alluxio.grpc.BlockMasterWorkerService/GetMountOptions"
 )
 
 // BlockMasterWorkerServiceClient is the client API for BlockMasterWorkerService service.
@@ -33,6 +34,7 @@ type BlockMasterWorkerServiceClient interface {
 	RegisterWorker(ctx context.Context, in *RegisterWorkerRequest, opts ...grpc.CallOption) (*RegisterWorkerResponse, error)
 	BlockHeartbeat(ctx context.Context, in *BlockHeartbeatRequest, opts ...grpc.CallOption) (*BlockHeartbeatResponse, error)
 	CommitBlock(ctx context.Context, in *CommitBlockRequest, opts ...grpc.CallOption) (*CommitBlockResponse, error)
+	GetMountOptions(ctx context.Context, in *GetMountOptionsRequest, opts ...grpc.CallOption) (*GetMountOptionsResponse, error)
 }
 
 type blockMasterWorkerServiceClient struct {
@@ -83,6 +85,16 @@ func (c *blockMasterWorkerServiceClient) CommitBlock(ctx context.Context, in *Co
 	return out, nil
 }
 
+func (c *blockMasterWorkerServiceClient) GetMountOptions(ctx context.Context, in *GetMountOptionsRequest, opts ...grpc.CallOption) (*GetMountOptionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetMountOptionsResponse)
+	err := c.cc.Invoke(ctx, BlockMasterWorkerService_GetMountOptions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // BlockMasterWorkerServiceServer is the server API for BlockMasterWorkerService service.
 // All implementations must embed UnimplementedBlockMasterWorkerServiceServer
 // for forward compatibility.
@@ -91,6 +103,7 @@ type BlockMasterWorkerServiceServer interface {
 	RegisterWorker(context.Context, *RegisterWorkerRequest) (*RegisterWorkerResponse, error)
 	BlockHeartbeat(context.Context, *BlockHeartbeatRequest) (*BlockHeartbeatResponse, error)
 	CommitBlock(context.Context, *CommitBlockRequest) (*CommitBlockResponse, error)
+	GetMountOptions(context.Context, *GetMountOptionsRequest) (*GetMountOptionsResponse, error)
 	mustEmbedUnimplementedBlockMasterWorkerServiceServer()
 }
 
@@ -112,6 +125,9 @@ func (UnimplementedBlockMasterWorkerServiceServer) BlockHeartbeat(context.Contex
 }
 func (UnimplementedBlockMasterWorkerServiceServer) CommitBlock(context.Context, *CommitBlockRequest) (*CommitBlockResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CommitBlock not implemented")
+}
+func (UnimplementedBlockMasterWorkerServiceServer) GetMountOptions(context.Context, *GetMountOptionsRequest) (*GetMountOptionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMountOptions not implemented")
 }
 func (UnimplementedBlockMasterWorkerServiceServer) mustEmbedUnimplementedBlockMasterWorkerServiceServer() {
 }
@@ -207,6 +223,24 @@ func _BlockMasterWorkerService_CommitBlock_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _BlockMasterWorkerService_GetMountOptions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMountOptionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(BlockMasterWorkerServiceServer).GetMountOptions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: BlockMasterWorkerService_GetMountOptions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(BlockMasterWorkerServiceServer).GetMountOptions(ctx, req.(*GetMountOptionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // BlockMasterWorkerService_ServiceDesc is the grpc.ServiceDesc for BlockMasterWorkerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -229,6 +263,10 @@ var BlockMasterWorkerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CommitBlock",
 			Handler:    _BlockMasterWorkerService_CommitBlock_Handler,
+		},
+		{
+			MethodName: "GetMountOptions",
+			Handler:    _BlockMasterWorkerService_GetMountOptions_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

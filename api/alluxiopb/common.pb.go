@@ -408,9 +408,12 @@ type FileInfo struct {
 	UfsPending string `protobuf:"bytes,28,opt,name=ufs_pending,json=ufsPending,proto3" json:"ufs_pending,omitempty"`
 	// UfsError says why the last under storage change of this path failed
 	// for good; "" when none did.
-	UfsError      string `protobuf:"bytes,29,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsError string `protobuf:"bytes,29,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
+	// The under storage copy's fingerprint (its ETag on S3) as Alluxio
+	// recorded it; "" when unknown.
+	UfsFingerprint string `protobuf:"bytes,30,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *FileInfo) Reset() {
@@ -646,13 +649,25 @@ func (x *FileInfo) GetUfsError() string {
 	return ""
 }
 
+func (x *FileInfo) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
+}
+
 // UfsLocation says where a file lives in its under storage: the mount's root
 // URI (what a worker opens) and the path below it.
 type UfsLocation struct {
-	state           protoimpl.MessageState `protogen:"open.v1"`
-	MountUri        string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
-	RelativePath    string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
-	MountProperties map[string]string      `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	MountUri     string                 `protobuf:"bytes,1,opt,name=mount_uri,json=mountUri,proto3" json:"mount_uri,omitempty"`
+	RelativePath string                 `protobuf:"bytes,2,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
+	// The mount's options, with secrets (keys, passwords) masked as
+	// "******": a worker asks the master for the real ones by mount_id
+	// (BlockMasterWorkerService.GetMountOptions), so that clients never see
+	// them.
+	MountProperties map[string]string `protobuf:"bytes,3,rep,name=mount_properties,json=mountProperties,proto3" json:"mount_properties,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	MountId         int64             `protobuf:"varint,4,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -706,6 +721,13 @@ func (x *UfsLocation) GetMountProperties() map[string]string {
 		return x.MountProperties
 	}
 	return nil
+}
+
+func (x *UfsLocation) GetMountId() int64 {
+	if x != nil {
+		return x.MountId
+	}
+	return 0
 }
 
 type TierUsage struct {
@@ -910,7 +932,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xff\a\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xa8\b\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -945,11 +967,13 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"ufs_mod_ms\x18\x1b \x01(\x03R\bufsModMs\x12\x1f\n" +
 	"\vufs_pending\x18\x1c \x01(\tR\n" +
 	"ufsPending\x12\x1b\n" +
-	"\tufs_error\x18\x1d \x01(\tR\bufsError\"\xee\x01\n" +
+	"\tufs_error\x18\x1d \x01(\tR\bufsError\x12'\n" +
+	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\"\x89\x02\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
-	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x1aB\n" +
+	"\x10mount_properties\x18\x03 \x03(\v2..alluxio.grpc.UfsLocation.MountPropertiesEntryR\x0fmountProperties\x12\x19\n" +
+	"\bmount_id\x18\x04 \x01(\x03R\amountId\x1aB\n" +
 	"\x14MountPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"{\n" +

@@ -455,9 +455,13 @@ type CompleteFileRequest struct {
 	AsyncPersist bool `protobuf:"varint,5,opt,name=async_persist,json=asyncPersist,proto3" json:"async_persist,omitempty"`
 	// FileId is the id CreateFile returned: the file at path must still be
 	// that one.
-	FileId        int64 `protobuf:"varint,6,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	FileId int64 `protobuf:"varint,6,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// UfsPublishToken is what the worker that staged the under storage copy
+	// answered (WriteUfsFileResponse.publish_token); empty when the copy is
+	// under its temporary name.
+	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CompleteFileRequest) Reset() {
@@ -530,6 +534,13 @@ func (x *CompleteFileRequest) GetFileId() int64 {
 		return x.FileId
 	}
 	return 0
+}
+
+func (x *CompleteFileRequest) GetUfsPublishToken() []byte {
+	if x != nil {
+		return x.UfsPublishToken
+	}
+	return nil
 }
 
 type CompleteFileResponse struct {
@@ -1489,14 +1500,15 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\n" +
 	" \x01(\bR\tpersisted\"I\n" +
 	"\x12CreateFileResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xb2\x01\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xde\x01\n" +
 	"\x13CompleteFileRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x1c\n" +
 	"\tpersisted\x18\x04 \x01(\bR\tpersisted\x12#\n" +
 	"\rasync_persist\x18\x05 \x01(\bR\fasyncPersist\x12\x17\n" +
-	"\afile_id\x18\x06 \x01(\x03R\x06fileId\"K\n" +
+	"\afile_id\x18\x06 \x01(\x03R\x06fileId\x12*\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\"K\n" +
 	"\x14CompleteFileResponse\x123\n" +
 	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xb5\x01\n" +
 	"\x16CreateDirectoryRequest\x12\x12\n" +

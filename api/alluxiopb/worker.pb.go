@@ -80,10 +80,13 @@ type UfsBlockSource struct {
 	// What the under storage file must still be for its bytes to be this
 	// file's: its whole length and, when known, its modification time (ms).
 	// A file deleted and written again at the same path is another file.
-	FileLength    int64 `protobuf:"varint,4,opt,name=file_length,json=fileLength,proto3" json:"file_length,omitempty"`
-	UfsModMs      int64 `protobuf:"varint,5,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	FileLength int64 `protobuf:"varint,4,opt,name=file_length,json=fileLength,proto3" json:"file_length,omitempty"`
+	UfsModMs   int64 `protobuf:"varint,5,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// And, when known, its fingerprint (an object store's ETag), which tells
+	// a replaced copy from this one whatever its length and time.
+	UfsFingerprint string `protobuf:"bytes,6,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *UfsBlockSource) Reset() {
@@ -149,6 +152,13 @@ func (x *UfsBlockSource) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *UfsBlockSource) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
 }
 
 type ReadBlockRequest struct {
@@ -505,10 +515,17 @@ func (x *WriteBlockResponse) GetTier() string {
 }
 
 type WriteUfsHeader struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	UfsLocation   *UfsLocation           `protobuf:"bytes,1,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
-	Mode          uint32                 `protobuf:"varint,2,opt,name=mode,proto3" json:"mode,omitempty"`
-	Overwrite     bool                   `protobuf:"varint,3,opt,name=overwrite,proto3" json:"overwrite,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	UfsLocation *UfsLocation           `protobuf:"bytes,1,opt,name=ufs_location,json=ufsLocation,proto3" json:"ufs_location,omitempty"`
+	Mode        uint32                 `protobuf:"varint,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	Overwrite   bool                   `protobuf:"varint,3,opt,name=overwrite,proto3" json:"overwrite,omitempty"`
+	// StageFileId, when set, asks the worker to stage the copy of that
+	// Alluxio file for the master to publish at ufs_location (the file's own
+	// path) when it completes the file: a store that can stage (S3: an open
+	// multipart upload) answers with a publish token; any other is written
+	// under the temporary name underfs.TempPath gives, and the token is
+	// empty.
+	StageFileId   int64 `protobuf:"varint,4,opt,name=stage_file_id,json=stageFileId,proto3" json:"stage_file_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -562,6 +579,13 @@ func (x *WriteUfsHeader) GetOverwrite() bool {
 		return x.Overwrite
 	}
 	return false
+}
+
+func (x *WriteUfsHeader) GetStageFileId() int64 {
+	if x != nil {
+		return x.StageFileId
+	}
+	return 0
 }
 
 type WriteUfsFileRequest struct {
@@ -663,8 +687,12 @@ func (*WriteUfsFileRequest_Chunk) isWriteUfsFileRequest_Value() {}
 func (*WriteUfsFileRequest_Commit) isWriteUfsFileRequest_Value() {}
 
 type WriteUfsFileResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Length        int64                  `protobuf:"varint,1,opt,name=length,proto3" json:"length,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Length int64                  `protobuf:"varint,1,opt,name=length,proto3" json:"length,omitempty"`
+	// For a staged write: what the master publishes the copy with (see
+	// WriteUfsHeader.stage_file_id); empty when it is under the temporary
+	// name.
+	PublishToken  []byte `protobuf:"bytes,2,opt,name=publish_token,json=publishToken,proto3" json:"publish_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -704,6 +732,13 @@ func (x *WriteUfsFileResponse) GetLength() int64 {
 		return x.Length
 	}
 	return 0
+}
+
+func (x *WriteUfsFileResponse) GetPublishToken() []byte {
+	if x != nil {
+		return x.PublishToken
+	}
+	return nil
 }
 
 // OpenLocalBlock: the first request opens; the worker answers with the
@@ -1102,7 +1137,7 @@ var File_api_alluxiopb_worker_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\n" +
-	"\x1aapi/alluxiopb/worker.proto\x12\falluxio.grpc\x1a\x1aapi/alluxiopb/common.proto\"\xd1\x01\n" +
+	"\x1aapi/alluxiopb/worker.proto\x12\falluxio.grpc\x1a\x1aapi/alluxiopb/common.proto\"\xfa\x01\n" +
 	"\x0eUfsBlockSource\x12<\n" +
 	"\fufs_location\x18\x01 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x1f\n" +
 	"\vblock_start\x18\x02 \x01(\x03R\n" +
@@ -1111,7 +1146,8 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\vfile_length\x18\x04 \x01(\x03R\n" +
 	"fileLength\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x05 \x01(\x03R\bufsModMs\"\xe7\x01\n" +
+	"ufs_mod_ms\x18\x05 \x01(\x03R\bufsModMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\x06 \x01(\tR\x0eufsFingerprint\"\xe7\x01\n" +
 	"\x10ReadBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x16\n" +
@@ -1134,18 +1170,20 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x05value\"@\n" +
 	"\x12WriteBlockResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12\x12\n" +
-	"\x04tier\x18\x02 \x01(\tR\x04tier\"\x80\x01\n" +
+	"\x04tier\x18\x02 \x01(\tR\x04tier\"\xa4\x01\n" +
 	"\x0eWriteUfsHeader\x12<\n" +
 	"\fufs_location\x18\x01 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x1c\n" +
-	"\toverwrite\x18\x03 \x01(\bR\toverwrite\"\x88\x01\n" +
+	"\toverwrite\x18\x03 \x01(\bR\toverwrite\x12\"\n" +
+	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\"\x88\x01\n" +
 	"\x13WriteUfsFileRequest\x126\n" +
 	"\x06header\x18\x01 \x01(\v2\x1c.alluxio.grpc.WriteUfsHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
 	"\x06commit\x18\x03 \x01(\bH\x00R\x06commitB\a\n" +
-	"\x05value\".\n" +
+	"\x05value\"S\n" +
 	"\x14WriteUfsFileResponse\x12\x16\n" +
-	"\x06length\x18\x01 \x01(\x03R\x06length\"L\n" +
+	"\x06length\x18\x01 \x01(\x03R\x06length\x12#\n" +
+	"\rpublish_token\x18\x02 \x01(\fR\fpublishToken\"L\n" +
 	"\x15OpenLocalBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x18\n" +
 	"\apromote\x18\x02 \x01(\bR\apromote\"D\n" +

@@ -624,9 +624,13 @@ type CompleteFile struct {
 	// UfsModMs is the published under storage copy's modification time, in
 	// entries without ufs_intents (the copy was published before the entry;
 	// now UfsIntentDone carries it).
-	UfsModMs      int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsModMs int64 `protobuf:"varint,6,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// UfsPublishToken names the staged under storage copy (underfs.Stager:
+	// an S3 multipart upload left open) that the publish intent completes;
+	// empty when the copy is under its temporary name.
+	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CompleteFile) Reset() {
@@ -699,6 +703,13 @@ func (x *CompleteFile) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *CompleteFile) GetUfsPublishToken() []byte {
+	if x != nil {
+		return x.UfsPublishToken
+	}
+	return nil
 }
 
 type CreateDirectory struct {
@@ -1165,6 +1176,7 @@ type UfsStatus struct {
 	Mode               uint32                 `protobuf:"varint,5,opt,name=mode,proto3" json:"mode,omitempty"`
 	Owner              string                 `protobuf:"bytes,6,opt,name=owner,proto3" json:"owner,omitempty"`
 	Group              string                 `protobuf:"bytes,7,opt,name=group,proto3" json:"group,omitempty"`
+	Fingerprint        string                 `protobuf:"bytes,8,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
 	unknownFields      protoimpl.UnknownFields
 	sizeCache          protoimpl.SizeCache
 }
@@ -1244,6 +1256,13 @@ func (x *UfsStatus) GetOwner() string {
 func (x *UfsStatus) GetGroup() string {
 	if x != nil {
 		return x.Group
+	}
+	return ""
+}
+
+func (x *UfsStatus) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
 	}
 	return ""
 }
@@ -1397,13 +1416,15 @@ func (x *Noop) GetEpoch() uint64 {
 // store can never hold the file, say): the file is marked NOT_PERSISTED
 // with the reason instead.
 type PersistDone struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	FileId        int64                  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
-	Length        int64                  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
-	Failure       string                 `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Path    string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId  int64                  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	Length  int64                  `protobuf:"varint,3,opt,name=length,proto3" json:"length,omitempty"`
+	Failure string                 `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
+	// UfsPublishToken: as in CompleteFile, for the copy the worker staged.
+	UfsPublishToken []byte `protobuf:"bytes,5,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PersistDone) Reset() {
@@ -1464,6 +1485,13 @@ func (x *PersistDone) GetFailure() string {
 	return ""
 }
 
+func (x *PersistDone) GetUfsPublishToken() []byte {
+	if x != nil {
+		return x.UfsPublishToken
+	}
+	return nil
+}
+
 // UfsIntent is an under storage change that a committed entry requires. It
 // is created by Apply (id: the entry's sequence), kept in the state and in
 // checkpoints until UfsIntentDone or UfsIntentFailed removes it, and
@@ -1492,8 +1520,11 @@ type UfsIntent struct {
 	// there is a leftover (a copy a deposed primary published) to replace.
 	ReplaceLeftover bool  `protobuf:"varint,15,opt,name=replace_leftover,json=replaceLeftover,proto3" json:"replace_leftover,omitempty"`
 	CreatedMs       int64 `protobuf:"varint,16,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// PublishToken (UFS_PUBLISH of a staged copy) is what the store
+	// publishes the copy with; empty: rename it from its temporary name.
+	PublishToken  []byte `protobuf:"bytes,17,opt,name=publish_token,json=publishToken,proto3" json:"publish_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UfsIntent) Reset() {
@@ -1638,15 +1669,24 @@ func (x *UfsIntent) GetCreatedMs() int64 {
 	return 0
 }
 
+func (x *UfsIntent) GetPublishToken() []byte {
+	if x != nil {
+		return x.PublishToken
+	}
+	return nil
+}
+
 // UfsIntentDone records that the primary carried out intent id.
 type UfsIntentDone struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	// UfsModMs is a published copy's modification time, which readers check
 	// the copy by (0 when the store does not say).
-	UfsModMs      int64 `protobuf:"varint,2,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsModMs int64 `protobuf:"varint,2,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	// UfsFingerprint is a published copy's fingerprint (its ETag on S3).
+	UfsFingerprint string `protobuf:"bytes,3,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *UfsIntentDone) Reset() {
@@ -1691,6 +1731,13 @@ func (x *UfsIntentDone) GetUfsModMs() int64 {
 		return x.UfsModMs
 	}
 	return 0
+}
+
+func (x *UfsIntentDone) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
 }
 
 // UfsIntentFailed records that intent id can never be carried out, and
@@ -1848,9 +1895,12 @@ type Inode struct {
 	UfsModificationTimeMs  int64                  `protobuf:"varint,20,opt,name=ufs_modification_time_ms,json=ufsModificationTimeMs,proto3" json:"ufs_modification_time_ms,omitempty"`
 	// UfsError says why the last under storage change of this inode failed
 	// for good ("" when none did).
-	UfsError      string `protobuf:"bytes,21,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	UfsError string `protobuf:"bytes,21,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
+	// The under storage copy's fingerprint (an object store's ETag) when
+	// Alluxio published or loaded it; "" when unknown or the store has none.
+	UfsFingerprint string `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Inode) Reset() {
@@ -2026,6 +2076,13 @@ func (x *Inode) GetUfsModificationTimeMs() int64 {
 func (x *Inode) GetUfsError() string {
 	if x != nil {
 		return x.UfsError
+	}
+	return ""
+}
+
+func (x *Inode) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
 	}
 	return ""
 }
@@ -2357,7 +2414,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\xb7\x01\n" +
+	" \x01(\bR\toverwrite\"\xe3\x01\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
@@ -2365,7 +2422,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fto_be_persisted\x18\x04 \x01(\bR\rtoBePersisted\x12\x17\n" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\"\xc4\x01\n" +
+	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\x12*\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +
@@ -2415,7 +2473,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\",\n" +
 	"\aUnmount\x12!\n" +
-	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\"\xcc\x01\n" +
+	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\"\xee\x01\n" +
 	"\tUfsStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
 	"\fis_directory\x18\x02 \x01(\bR\visDirectory\x12\x16\n" +
@@ -2423,7 +2481,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x14modification_time_ms\x18\x04 \x01(\x03R\x12modificationTimeMs\x12\x12\n" +
 	"\x04mode\x18\x05 \x01(\rR\x04mode\x12\x14\n" +
 	"\x05owner\x18\x06 \x01(\tR\x05owner\x12\x14\n" +
-	"\x05group\x18\a \x01(\tR\x05group\"\xb7\x02\n" +
+	"\x05group\x18\a \x01(\tR\x05group\x12 \n" +
+	"\vfingerprint\x18\b \x01(\tR\vfingerprint\"\xb7\x02\n" +
 	"\fSyncMetadata\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06exists\x18\x02 \x01(\bR\x06exists\x122\n" +
@@ -2434,12 +2493,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"block_size\x18\a \x01(\x03R\tblockSize\"\x1c\n" +
 	"\x04Noop\x12\x14\n" +
-	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\"l\n" +
+	"\x05epoch\x18\x01 \x01(\x04R\x05epoch\"\x98\x01\n" +
 	"\vPersistDone\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x18\n" +
-	"\afailure\x18\x04 \x01(\tR\afailure\"\x80\x04\n" +
+	"\afailure\x18\x04 \x01(\tR\afailure\x12*\n" +
+	"\x11ufs_publish_token\x18\x05 \x01(\fR\x0fufsPublishToken\"\xa5\x04\n" +
 	"\tUfsIntent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.alluxio.journal.UfsIntentKindR\x04kind\x12\x19\n" +
@@ -2459,14 +2519,16 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x05group\x18\x0e \x01(\tH\x02R\x05group\x88\x01\x01\x12)\n" +
 	"\x10replace_leftover\x18\x0f \x01(\bR\x0freplaceLeftover\x12\x1d\n" +
 	"\n" +
-	"created_ms\x18\x10 \x01(\x03R\tcreatedMsB\a\n" +
+	"created_ms\x18\x10 \x01(\x03R\tcreatedMs\x12#\n" +
+	"\rpublish_token\x18\x11 \x01(\fR\fpublishTokenB\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
-	"\x06_group\"=\n" +
+	"\x06_group\"f\n" +
 	"\rUfsIntentDone\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
 	"\n" +
-	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\"9\n" +
+	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbf\x01\n" +
@@ -2477,7 +2539,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xe1\x05\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\x8a\x06\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -2504,7 +2566,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\vmount_point\x18\x13 \x01(\bR\n" +
 	"mountPoint\x127\n" +
 	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12\x1b\n" +
-	"\tufs_error\x18\x15 \x01(\tR\bufsError\"\xa4\x02\n" +
+	"\tufs_error\x18\x15 \x01(\tR\bufsError\x12'\n" +
+	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\"\xa4\x02\n" +
 	"\n" +
 	"MountPoint\x12\x19\n" +
 	"\bmount_id\x18\x01 \x01(\x03R\amountId\x12!\n" +

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 func getConfCmd() *cobra.Command {
@@ -23,6 +25,7 @@ func getConfCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				v = masked(args[0], v)
 				if source {
 					fmt.Fprintf(out, "%s (%s)\n", v, p.Source(args[0]))
 				} else {
@@ -35,6 +38,7 @@ func getConfCmd() *cobra.Command {
 				if err != nil {
 					v = "<" + err.Error() + ">"
 				}
+				v = masked(k, v)
 				if source {
 					fmt.Fprintf(out, "%s=%s (%s)\n", k, v, p.Source(k))
 				} else {
@@ -46,4 +50,13 @@ func getConfCmd() *cobra.Command {
 	}
 	c.Flags().BoolVar(&source, "source", false, "also print where each value comes from")
 	return c
+}
+
+// masked hides the value of a credential (an object store's keys, a
+// password), as Alluxio's getConf does.
+func masked(key, value string) string {
+	if underfs.IsSecret(key) && value != "" {
+		return underfs.Masked
+	}
+	return value
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -299,9 +301,10 @@ func ufsType(uri string) string {
 	return "local"
 }
 
-// mountTableLines renders the mount table like Alluxio's mount listing.
-// Capacity and properties are left out because the master does not
-// report them, rather than printing made-up numbers.
+// mountTableLines renders the mount table like Alluxio's mount listing,
+// with the mount's options (credentials masked by the master). Capacity is
+// left out because the master does not report it, rather than printing
+// made-up numbers.
 func mountTableLines(mps []client.MountPoint) []string {
 	ufsWidth, pathWidth := 0, 0
 	for _, m := range mps {
@@ -316,12 +319,21 @@ func mountTableLines(mps []client.MountPoint) []string {
 	}
 	out := make([]string, 0, len(mps))
 	for _, m := range mps {
+		props := ""
+		if len(m.Properties) > 0 {
+			keys := slices.Sorted(maps.Keys(m.Properties))
+			kv := make([]string, len(keys))
+			for i, k := range keys {
+				kv[i] = k + "=" + m.Properties[k]
+			}
+			props = ", properties={" + strings.Join(kv, ", ") + "}"
+		}
 		pending := ""
 		if m.PendingUfsOperations > 0 {
 			pending = fmt.Sprintf(", %d under storage changes pending", m.PendingUfsOperations)
 		}
-		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared%s)",
-			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared), pending))
+		out = append(out, fmt.Sprintf("%-*s  on  %-*s  (%s, %sread-only, %sshared%s%s)",
+			ufsWidth, m.UfsURI, pathWidth, m.AlluxioPath, ufsType(m.UfsURI), not(m.ReadOnly), not(m.Shared), pending, props))
 	}
 	return out
 }

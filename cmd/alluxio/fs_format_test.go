@@ -301,12 +301,13 @@ func TestUfsLines(t *testing.T) {
 func TestMountTableLines(t *testing.T) {
 	got := mountTableLines([]client.MountPoint{
 		{AlluxioPath: "/", UfsURI: "/data/underFSStorage"},
-		{AlluxioPath: "/s3", UfsURI: "s3://bucket/dir", ReadOnly: true, Shared: true},
+		{AlluxioPath: "/s3", UfsURI: "s3://bucket/dir", ReadOnly: true, Shared: true,
+			Properties: map[string]string{"s3a.secretKey": "******", "alluxio.underfs.s3.endpoint": "http://127.0.0.1:9000"}},
 		{AlluxioPath: "/w", UfsURI: "/w", PendingUfsOperations: 3},
 	})
 	want := []string{
 		"/data/underFSStorage  on  /    (local, not read-only, not shared)",
-		"s3://bucket/dir       on  /s3  (s3, read-only, shared)",
+		"s3://bucket/dir       on  /s3  (s3, read-only, shared, properties={alluxio.underfs.s3.endpoint=http://127.0.0.1:9000, s3a.secretKey=******})",
 		"/w                    on  /w   (local, not read-only, not shared, 3 under storage changes pending)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

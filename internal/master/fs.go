@@ -12,6 +12,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // fileSystem is the file system master's logic: every change goes through
@@ -50,7 +51,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs,
+		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint,
 	}
 	if path == "/" {
 		fi.Name = ""
@@ -58,7 +59,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 	if mp, rel, err := fs.st.Resolve(path); err == nil {
 		fi.UfsPath = joinUfs(mp.UfsURI, rel)
 		fi.MountId = mp.ID
-		fi.UfsLocation = &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: fs.ufs.properties(mp)}
+		fi.UfsLocation = fs.ufsLocationOf(mp, rel)
 	}
 	fi.UfsError = n.UfsError
 	if in, ok := fs.st.PendingOn(path, n.ID); ok {
@@ -85,7 +86,16 @@ func (fs *fileSystem) ufsLocation(path string) *alluxiopb.UfsLocation {
 	if err != nil {
 		return nil
 	}
-	return &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: fs.ufs.properties(mp)}
+	return fs.ufsLocationOf(mp, rel)
+}
+
+// ufsLocationOf says where rel of mount mp is, for clients and workers:
+// credentials among the mount's options are masked, and a worker fetches
+// them by the mount's id (GetMountOptions), so that clients never see
+// them.
+func (fs *fileSystem) ufsLocationOf(mp state.MountPoint, rel string) *alluxiopb.UfsLocation {
+	return &alluxiopb.UfsLocation{MountUri: mp.UfsURI, RelativePath: rel, MountProperties: underfs.MaskSecrets(fs.ufs.properties(mp)),
+		MountId: mp.ID}
 }
 
 func joinUfs(root, rel string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"time"
 
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/api/journalpb"
@@ -100,17 +101,31 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 	return err
 }
 
+// mountCheckTimeout bounds the look at a mount target: a store that does
+// not answer (a dead endpoint, a black-holed address) fails the mount.
+const mountCheckTimeout = 30 * time.Second
+
 // checkUFSDir makes sure a mount target is a directory that exists, opening
-// it with the options the mount will have.
+// it with the options the mount will have, within mountCheckTimeout. A
+// store's own error (wrong keys, a missing bucket, an endpoint that does
+// not answer: it names the bucket or folder, the endpoint and the cause)
+// is kept, with its kind.
 func (fs *fileSystem) checkUFSDir(ctx context.Context, mp state.MountPoint) error {
 	u, err := fs.ufs.openChecked(mp)
 	if err != nil {
 		return err
 	}
 	defer u.Close()
+	ctx, cancel := context.WithTimeout(ctx, mountCheckTimeout)
+	defer cancel()
 	st, err := u.GetStatus(ctx, "")
-	if err != nil {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return errs.New(errs.ErrUnavailable, "under storage %s did not answer within %s", mp.UfsURI, mountCheckTimeout)
+	case errors.Is(err, errs.ErrNotFound):
 		return errs.New(errs.ErrNotFound, "under storage %s: %v", mp.UfsURI, errs.Message(err))
+	case err != nil:
+		return err
 	}
 	if !st.IsDir {
 		return errs.New(errs.ErrNotDirectory, "under storage %s is not a directory", mp.UfsURI)

@@ -78,17 +78,18 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 	}
 	r, err := fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
-			if req.Persisted {
+			// A staged copy (a token) is checked when it is published.
+			if req.Persisted && len(req.UfsPublishToken) == 0 {
 				if err := fs.checkUnpublished(ctx, path, req.FileId, req.Length); err != nil {
 					return nil, err
 				}
 			}
 			return entryOf(&journalpb.CompleteFile{Path: path, Length: req.Length, Persisted: req.Persisted,
-				ToBePersisted: req.AsyncPersist, FileId: req.FileId}), nil
+				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken}), nil
 		}})
 	if err != nil {
 		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {
-			fs.dropTemp(ctx, path, req.FileId)
+			fs.dropTemp(ctx, path, req.FileId, req.UfsPublishToken)
 		}
 		return nil, err
 	}

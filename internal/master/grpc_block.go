@@ -33,7 +33,7 @@ func (b *blockWorkerService) RegisterWorker(ctx context.Context, r *pb.RegisterW
 func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, error) {
 	resp, persisted := b.s.blocks.heartbeat(r)
 	for _, id := range persisted {
-		if path, err := b.s.fs.persistDone(ctx, id, ""); err != nil {
+		if path, err := b.s.fs.persistDone(ctx, id, "", r.PersistTokens[id]); err != nil {
 			b.s.log.Warn("could not record a finished persist", "path", path, "err", err)
 		} else if path != "" {
 			b.s.log.Info("file persisted", "path", path)
@@ -44,7 +44,7 @@ func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHear
 		// is marked failed once, with the reason; others are handed out
 		// again after a pause (blocks.go).
 		if err := errs.FromCode(f.ErrorCode, f.Message); permanent(err) {
-			if path, err := b.s.fs.persistDone(ctx, f.FileId, f.Message); err != nil {
+			if path, err := b.s.fs.persistDone(ctx, f.FileId, f.Message, nil); err != nil {
 				b.s.log.Warn("could not record a failed persist", "path", path, "err", err)
 			} else if path != "" {
 				b.s.log.Warn("persist failed for good", "path", path, "err", f.Message)
@@ -52,6 +52,16 @@ func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHear
 		}
 	}
 	return resp, nil
+}
+
+// GetMountOptions gives a worker the options of a mount, credentials
+// included (clients get them masked).
+func (b *blockWorkerService) GetMountOptions(ctx context.Context, r *pb.GetMountOptionsRequest) (*pb.GetMountOptionsResponse, error) {
+	mp, ok := b.s.fs.st.MountByID(r.MountId)
+	if !ok {
+		return nil, errs.New(errs.ErrNotFound, "mount %d (unmounted meanwhile?)", r.MountId)
+	}
+	return &pb.GetMountOptionsResponse{UfsUri: mp.UfsURI, Properties: b.s.fs.ufs.properties(mp)}, nil
 }
 
 func (b *blockWorkerService) CommitBlock(ctx context.Context, r *pb.CommitBlockRequest) (*pb.CommitBlockResponse, error) {

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // UserHeader is the gRPC metadata key that carries the client's user name
@@ -101,7 +102,7 @@ func (s *fsService) GetMountTable(context.Context, *pb.GetMountTableRequest) (*p
 	pending := s.fs.st.PendingByMount()
 	for _, m := range s.fs.st.MountTable() {
 		resp.MountPoints = append(resp.MountPoints, &pb.MountPointInfo{AlluxioPath: m.AlluxioPath, UfsUri: m.UfsURI,
-			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: m.Properties,
+			ReadOnly: m.ReadOnly, Shared: m.Shared, MountId: m.ID, Properties: underfs.MaskSecrets(m.Properties),
 			PendingUfsOperations: int64(pending[m.ID])})
 	}
 	return resp, nil

@@ -123,11 +123,12 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	if own {
 		r.pause(ctx, in)
 	}
-	modMs, err := r.execute(ctx, in)
+	published, err := r.execute(ctx, in)
 	switch {
 	case err == nil:
 		r.succeeded(in)
-		_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id, UfsModMs: modMs}))
+		_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id, UfsModMs: published.modMs,
+			UfsFingerprint: published.fingerprint}))
 		if err = ignoreResolved(err); err != nil {
 			r.log.Info("under storage change done, but not journaled done: the next primary does it again",
 				"kind", kindName(in), "path", in.Path, "intent", in.Id, "err", err)

@@ -127,7 +127,8 @@ func (fs *fileSystem) knownAbsent(path string) bool {
 
 func ufsToProto(s underfs.Status) *journalpb.UfsStatus {
 	return &journalpb.UfsStatus{Name: s.Name, IsDirectory: s.IsDir, Length: s.Length,
-		ModificationTimeMs: s.ModTime.UnixMilli(), Mode: uint32(s.Mode.Perm()), Owner: s.Owner, Group: s.Group}
+		ModificationTimeMs: modMs(s.ModTime), Mode: uint32(s.Mode.Perm()), Owner: s.Owner, Group: s.Group,
+		Fingerprint: s.Fingerprint}
 }
 
 // missingChain looks up path and each of its ancestors missing from the
@@ -342,5 +343,14 @@ func (fs *fileSystem) differs(path string, st underfs.Status, listing []underfs.
 // Alluxio wrote itself has no recorded under storage time, so only its
 // length can tell.
 func changed(n state.Inode, st underfs.Status) bool {
-	return n.Length != st.Length || (n.UfsModMs != 0 && n.UfsModMs != st.ModTime.UnixMilli())
+	return state.UfsChanged(n, ufsToProto(st))
+}
+
+// modMs is a modification time in ms, 0 when the store gave none (an
+// object store's directory without a marker).
+func modMs(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }

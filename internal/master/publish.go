@@ -24,13 +24,16 @@ import (
 // only wasted space, never seen by a metadata load. The copy belongs to no
 // file, so no intent covers it; the store is still changed only by a
 // confirmed primary.
-func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64) {
+func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64, token []byte) {
 	u, mp, rel, err := fs.resolveUFS(path)
 	if err != nil || mp.ReadOnly {
 		return
 	}
 	c, err := u.change(ctx)
-	if err == nil {
+	switch {
+	case err == nil && len(token) > 0:
+		err = c.Discard(ctx, rel, token)
+	case err == nil:
 		err = dropIgnoringAbsent(ctx, c, underfs.TempPath(rel, id))
 	}
 	if err != nil {
@@ -42,7 +45,7 @@ func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64) {
 // finish) the persist of file id; the entry's publish intent then gives
 // the copy the file's name. It returns the file's path, "" when there is
 // nothing to do (the file is gone, or not waiting for a persist).
-func (fs *fileSystem) persistDone(ctx context.Context, id int64, failure string) (string, error) {
+func (fs *fileSystem) persistDone(ctx context.Context, id int64, failure string, token []byte) (string, error) {
 	_, path, err := fs.st.StatID(id)
 	if err != nil {
 		return "", nil
@@ -60,7 +63,7 @@ func (fs *fileSystem) persistDone(ctx context.Context, id int64, failure string)
 				// the file, still waiting, is handed out again.
 				return nil, errs.New(errs.ErrPrecondition, "file %d moved to %s while it was persisted", id, now)
 			}
-			return entryOf(&journalpb.PersistDone{Path: path, FileId: id, Length: n.Length, Failure: failure}), nil
+			return entryOf(&journalpb.PersistDone{Path: path, FileId: id, Length: n.Length, Failure: failure, UfsPublishToken: token}), nil
 		}})
 	if skipped {
 		return "", err

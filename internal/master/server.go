@@ -29,6 +29,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
+	_ "github.com/alluxio-go/alluxio/internal/underfs/s3"
 )
 
 // Server is one master process.

@@ -17,40 +17,56 @@ import (
 // what an intent finds at its paths is what the entries before it left,
 // or what it did itself on an earlier attempt.
 
+// published is what the store says of a copy it published, which readers
+// check the copy by: its modification time (ms; 0 when the store does not
+// say) and its fingerprint (its ETag on S3; "" when the store has none).
+type published struct {
+	modMs       int64
+	fingerprint string
+}
+
 // execute carries out one intent, after confirming this master still
-// leads, and returns what the store observed (a published copy's
-// modification time, in ms).
-func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (int64, error) {
+// leads, and returns what the store observed of a copy it published.
+func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (published, error) {
 	mp, ok := r.fs.st.MountByID(in.MountId)
 	if !ok {
-		return 0, errs.New(errs.ErrNotFound, "mount %d of %s is gone", in.MountId, in.Path)
+		return published{}, errs.New(errs.ErrNotFound, "mount %d of %s is gone", in.MountId, in.Path)
 	}
 	f, err := r.fs.ufs.get(mp)
 	if err != nil {
-		return 0, err
+		return published{}, err
 	}
 	c, err := f.change(ctx)
 	if err != nil {
-		return 0, err
+		return published{}, err
 	}
 	switch in.Kind {
 	case journalpb.UfsIntentKind_UFS_MKDIRS:
-		return 0, mkdirsIntent(ctx, c, in)
+		return published{}, mkdirsIntent(ctx, c, in)
 	case journalpb.UfsIntentKind_UFS_DELETE:
-		return 0, deleteIntent(ctx, c, in)
+		return published{}, deleteIntent(ctx, c, in)
 	case journalpb.UfsIntentKind_UFS_RENAME:
-		return 0, r.renameIntent(ctx, c, in)
+		return published{}, r.renameIntent(ctx, c, in)
 	case journalpb.UfsIntentKind_UFS_PUBLISH:
-		modMs, err := publishIntent(ctx, c, in)
+		var p published
+		if len(in.PublishToken) > 0 {
+			p, err = publishStagedIntent(ctx, c, in)
+		} else {
+			p, err = publishIntent(ctx, c, in)
+		}
 		if err != nil && permanent(err) {
 			// Nobody will publish it now; the cache keeps the data.
-			dropIgnoringAbsent(ctx, c, underfs.TempPath(in.UfsPath, in.FileId))
+			if len(in.PublishToken) > 0 {
+				c.Discard(ctx, in.UfsPath, in.PublishToken)
+			} else {
+				dropIgnoringAbsent(ctx, c, underfs.TempPath(in.UfsPath, in.FileId))
+			}
 		}
-		return modMs, err
+		return p, err
 	case journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE:
-		return 0, setAttributeIntent(ctx, c, in)
+		return published{}, setAttributeIntent(ctx, c, in)
 	}
-	return 0, errs.New(errs.ErrInvalidArg, "under storage intent %d of an unknown kind %v", in.Id, in.Kind)
+	return published{}, errs.New(errs.ErrInvalidArg, "under storage intent %d of an unknown kind %v", in.Id, in.Kind)
 }
 
 func dropIgnoringAbsent(ctx context.Context, c ufsChanger, rel string) error {
@@ -124,7 +140,7 @@ func (r *intentRunner) renameIntent(ctx context.Context, c ufsChanger, in *journ
 	return err
 }
 
-func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (int64, error) {
+func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (published, error) {
 	rel, tmp := in.UfsPath, underfs.TempPath(in.UfsPath, in.FileId)
 	err := c.Rename(ctx, tmp, rel)
 	if errors.Is(err, errs.ErrAlreadyExists) {
@@ -137,17 +153,17 @@ func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (
 	st, serr := c.GetStatus(ctx, rel)
 	switch {
 	case errors.Is(err, errs.ErrNotFound) && (serr != nil || st.IsDir || st.Length != in.Length):
-		return 0, errs.New(errs.ErrNotFound, "the under storage copy of %s was not written (no %s)", in.Path, tmp)
+		return published{}, errs.New(errs.ErrNotFound, "the under storage copy of %s was not written (no %s)", in.Path, tmp)
 	case err != nil && !errors.Is(err, errs.ErrNotFound):
-		return 0, err
+		return published{}, err
 	case serr != nil:
-		return 0, serr
+		return published{}, serr
 	case st.Length != in.Length:
-		return 0, errs.New(errs.ErrCorrupt, "the under storage copy of %s has %d bytes, the file %d", in.Path, st.Length, in.Length)
+		return published{}, errs.New(errs.ErrCorrupt, "the under storage copy of %s has %d bytes, the file %d", in.Path, st.Length, in.Length)
 	}
 	// Published now, or by an earlier attempt (the copy is there with the
 	// file's length and the temporary name is gone).
-	return st.ModTime.UnixMilli(), nil
+	return published{modMs: st.ModTime.UnixMilli(), fingerprint: st.Fingerprint}, nil
 }
 
 // setAttributeIntent carries mode and owner changes to the store. Owners

@@ -49,8 +49,9 @@ func ufsConfig(t *testing.T, props map[string]string) func(*Config) {
 // mount takes its options from the master's configuration (the store's
 // own keys, or alluxio.master.mount.table.root.option.*), a mount from
 // its --option flags; every under storage the master opens gets them, and
-// workers get them with each file's location. A URI that is not a local
-// path is never created as a local directory.
+// workers get them by the mount's id (a file's location, which clients
+// see, shows credentials masked). A URI that is not a local path is never
+// created as a local directory.
 func TestMasterOpensUnderStorageWithTheMountOptions(t *testing.T) {
 	t.Chdir(t.TempDir())
 	for name, props := range map[string]map[string]string{
@@ -61,8 +62,12 @@ func TestMasterOpensUnderStorageWithTheMountOptions(t *testing.T) {
 			m := newTestMaster(t, ufsConfig(t, props))
 			m.store = memStore(m.cfg.RootUFS)
 			fi := m.write(t, "/f", []byte("x"))
-			if got := fi.UfsLocation.MountProperties[secretKey]; got != "s3cr3t" {
-				t.Fatalf("workers are not given the option: %v", fi.UfsLocation.MountProperties)
+			if got := fi.UfsLocation.MountProperties[secretKey]; got != underfs.Masked {
+				t.Fatalf("clients see the credential: %v", fi.UfsLocation.MountProperties)
+			}
+			resp, err := (&blockWorkerService{s: m.Server}).GetMountOptions(t.Context(), &pb.GetMountOptionsRequest{MountId: fi.UfsLocation.MountId})
+			if err != nil || resp.Properties[secretKey] != "s3cr3t" || resp.UfsUri != fi.UfsLocation.MountUri {
+				t.Fatalf("workers are not given the option: %v, %v", resp, err)
 			}
 			if got := m.store.read(t, "f"); string(got) != "x" {
 				t.Fatalf("published %q", got)

@@ -30,6 +30,12 @@ type Status struct {
 	// Owner and Group are names when the store can resolve them, otherwise
 	// a numeric id in decimal, and "" when the store has no notion of them.
 	Owner, Group string
+	// Fingerprint identifies a file's contents when the store has such a
+	// thing (an object store's ETag): a file replaced by another one, even
+	// of the same length and within the same second, has another
+	// fingerprint. "" when the store has none; Length and ModTime then
+	// stand for it.
+	Fingerprint string
 }
 
 // CreateOptions are the options of UnderFileSystem.Create.

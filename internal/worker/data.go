@@ -113,40 +113,51 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 	}
 	cache := r.ReadType != pb.ReadType_NO_CACHE
 	whole := r.Offset == 0 && length == src.BlockLength
-	var tmp *blockstore.TempBlock
+	var fill *cacheFiller
 	if cache && whole {
 		// No room is not an error for a read: it is served uncached.
-		if tmp, err = d.s.store.CreateBlock(r.BlockId, src.BlockLength, ""); err != nil {
-			tmp = nil
+		if tmp, err := d.s.store.CreateBlock(r.BlockId, src.BlockLength, ""); err == nil {
+			fill = newCacheFiller(tmp, chunk, 4)
 		}
 	}
 	defer func() {
-		if tmp != nil {
-			tmp.Abort()
+		if fill != nil {
+			fill.abort()
 		}
 	}()
-	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset)
+	in, err := openUfs(ctx, u, src, src.BlockStart+r.Offset, length)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	buf := make([]byte, chunk)
+	plain := make([]byte, chunk)
 	first := true
 	for sent := int64(0); sent < length; {
+		buf := plain
+		if fill != nil {
+			buf = fill.buffer()
+		}
 		n, err := io.ReadFull(in, buf[:min(int64(chunk), length-sent)])
 		if n > 0 {
 			d.s.metrics.ufsRead.Add(float64(n))
-			if tmp != nil {
-				if _, werr := tmp.Write(buf[:n]); werr != nil {
-					tmp.Abort()
-					tmp = nil
-				}
-			}
+			// Send copies the chunk into its own frame before it
+			// returns; the cache write of it then overlaps the next
+			// read and send.
 			if err := stream.Send(&pb.ReadBlockResponse{Chunk: buf[:n], FromUfs: first}); err != nil {
+				if fill != nil {
+					fill.putBack(buf)
+				}
 				return err
 			}
 			first = false
 			sent += int64(n)
+		}
+		if fill != nil {
+			if n > 0 {
+				fill.write(buf[:n])
+			} else {
+				fill.putBack(buf)
+			}
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			if sent < length {
@@ -159,9 +170,9 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 			return err
 		}
 	}
-	if tmp != nil {
-		meta, err := tmp.Commit()
-		tmp = nil
+	if fill != nil {
+		meta, err := fill.commit()
+		fill = nil
 		if err == nil {
 			d.s.commitToMaster(ctx, meta)
 		}
@@ -203,7 +214,7 @@ func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSourc
 	if err != nil {
 		return err
 	}
-	in, err := openUfs(ctx, u, src, src.BlockStart)
+	in, err := openUfs(ctx, u, src, src.BlockStart, src.BlockLength)
 	if err != nil {
 		return err
 	}
@@ -325,10 +336,24 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 	if err != nil {
 		return err
 	}
-	w, err := u.Create(stream.Context(), hdr.UfsLocation.RelativePath, underfs.CreateOptions{Perm: fileMode(hdr.Mode),
-		CreateParents: true, Overwrite: hdr.Overwrite})
-	if err != nil {
-		return err
+	var w interface {
+		io.Writer
+		Cancel()
+	}
+	var commit func() ([]byte, error)
+	if hdr.StageFileId != 0 {
+		c, err := stageCopy(stream.Context(), u, hdr.UfsLocation.RelativePath, hdr.StageFileId, fileMode(hdr.Mode))
+		if err != nil {
+			return err
+		}
+		w, commit = c, c.Commit
+	} else {
+		uw, err := u.Create(stream.Context(), hdr.UfsLocation.RelativePath, underfs.CreateOptions{Perm: fileMode(hdr.Mode),
+			CreateParents: true, Overwrite: hdr.Overwrite})
+		if err != nil {
+			return err
+		}
+		w, commit = cancelOnly{uw}, func() ([]byte, error) { return nil, uw.Close() }
 	}
 	var written int64
 	done := false
@@ -354,10 +379,11 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 			d.s.metrics.ufsWritten.Add(float64(len(v.Chunk)))
 		case *pb.WriteUfsFileRequest_Commit:
 			done = true
-			if err := w.Close(); err != nil {
+			token, err := commit()
+			if err != nil {
 				return err
 			}
-			return stream.SendAndClose(&pb.WriteUfsFileResponse{Length: written})
+			return stream.SendAndClose(&pb.WriteUfsFileResponse{Length: written, PublishToken: token})
 		default:
 			return errs.New(errs.ErrInvalidArg, "under storage write: a second header")
 		}
@@ -390,20 +416,32 @@ func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLoca
 // fileMode keeps only permission bits from a client-supplied mode.
 func fileMode(m uint32) os.FileMode { return os.FileMode(m) & os.ModePerm }
 
-// openUfs opens the under storage copy of a block's file at offset, and
-// refuses a copy that is not the file the reader opened: a file deleted and
-// written again at the same path (found by the chaos harness: a slow
-// reader got the new file's bytes cut to the old length), or changed
-// behind Alluxio's back. The check follows the open, so the copy read is
-// the one checked (or, replaced in between, one refused for nothing).
-func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSource, offset int64) (io.ReadCloser, error) {
+// openUfs opens length bytes of the under storage copy of a block's file
+// at offset, reading ahead in parallel (underfs.OpenRange), and refuses a
+// copy that is not the file the reader opened: a file deleted and written
+// again at the same path (found by the chaos harness: a slow reader got
+// the new file's bytes cut to the old length), or changed behind Alluxio's
+// back. A reader that knows its copy's fingerprint (S3: the ETag its GETs
+// are pinned to) is checked by it; otherwise a GetStatus follows the open,
+// so the copy read is the one checked (or, replaced in between, one
+// refused for nothing).
+func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSource, offset, length int64) (io.ReadCloser, error) {
 	rel := src.UfsLocation.RelativePath
-	in, err := u.Open(ctx, rel, offset)
-	if err != nil || (src.FileLength == 0 && src.UfsModMs == 0) {
+	in, err := underfs.OpenRange(ctx, u, rel, offset, length)
+	if err != nil || (src.FileLength == 0 && src.UfsModMs == 0 && src.UfsFingerprint == "") {
 		return in, err
 	}
+	if fp, ok := in.(underfs.Fingerprinted); ok && src.UfsFingerprint != "" && fp.Fingerprint() != "" {
+		if fp.Fingerprint() != src.UfsFingerprint {
+			in.Close()
+			return nil, errs.New(errs.ErrNotFound, "under storage file %s is not the file being read (fingerprint %s, want %s): it was replaced or changed",
+				rel, fp.Fingerprint(), src.UfsFingerprint)
+		}
+		return in, nil
+	}
 	st, err := u.GetStatus(ctx, rel)
-	if err == nil && (st.Length != src.FileLength || (src.UfsModMs != 0 && st.ModTime.UnixMilli() != src.UfsModMs)) {
+	if err == nil && (st.Length != src.FileLength || (src.UfsFingerprint != "" && st.Fingerprint != "" && st.Fingerprint != src.UfsFingerprint) ||
+		(src.UfsModMs != 0 && st.ModTime.UnixMilli() != src.UfsModMs)) {
 		err = errs.New(errs.ErrNotFound, "under storage file %s is not the file being read (%d bytes, modified at %d ms; want %d, %d): it was replaced or changed",
 			rel, st.Length, st.ModTime.UnixMilli(), src.FileLength, src.UfsModMs)
 	}
@@ -413,3 +451,8 @@ func openUfs(ctx context.Context, u underfs.UnderFileSystem, src *pb.UfsBlockSou
 	}
 	return in, nil
 }
+
+// cancelOnly drops Cancel's error: a cancelled write is being abandoned.
+type cancelOnly struct{ underfs.Writer }
+
+func (c cancelOnly) Cancel() { c.Writer.Cancel() }

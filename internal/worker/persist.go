@@ -9,7 +9,6 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // persister copies ASYNC_THROUGH files to the under storage when the master
@@ -23,12 +22,13 @@ type persister struct {
 	queue   []*pb.PersistFile
 	pending map[int64]bool
 	done    []int64
+	tokens  map[int64][]byte // publish tokens of done persists that are staged
 	failed  []*pb.PersistFailure
 	wake    chan struct{}
 }
 
 func newPersister(s *Server) *persister {
-	return &persister{s: s, pending: map[int64]bool{}, wake: make(chan struct{}, 1)}
+	return &persister{s: s, pending: map[int64]bool{}, tokens: map[int64][]byte{}, wake: make(chan struct{}, 1)}
 }
 
 func (p *persister) add(job *pb.PersistFile) {
@@ -45,19 +45,22 @@ func (p *persister) add(job *pb.PersistFile) {
 	}
 }
 
-func (p *persister) take() (done []int64, failed []*pb.PersistFailure) {
+func (p *persister) take() (done []int64, failed []*pb.PersistFailure, tokens map[int64][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	done, failed = p.done, p.failed
-	p.done, p.failed = nil, nil
-	return done, failed
+	done, failed, tokens = p.done, p.failed, p.tokens
+	p.done, p.failed, p.tokens = nil, nil, map[int64][]byte{}
+	return done, failed, tokens
 }
 
-func (p *persister) requeue(done []int64, failed []*pb.PersistFailure) {
+func (p *persister) requeue(done []int64, failed []*pb.PersistFailure, tokens map[int64][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done = append(p.done, done...)
 	p.failed = append(p.failed, failed...)
+	for id, t := range tokens {
+		p.tokens[id] = t
+	}
 }
 
 func (p *persister) run(ctx context.Context) {
@@ -76,13 +79,16 @@ func (p *persister) run(ctx context.Context) {
 			job := p.queue[0]
 			p.queue = p.queue[1:]
 			p.mu.Unlock()
-			err := p.persist(ctx, job)
+			token, err := p.persist(ctx, job)
 			p.mu.Lock()
 			delete(p.pending, job.FileId)
 			if err != nil {
 				p.failed = append(p.failed, failure(job.FileId, err))
 			} else {
 				p.done = append(p.done, job.FileId)
+				if len(token) > 0 {
+					p.tokens[job.FileId] = token
+				}
 			}
 			p.mu.Unlock()
 			if err != nil {
@@ -112,21 +118,20 @@ func failure(id int64, err error) *pb.PersistFailure {
 	return &pb.PersistFailure{FileId: id, ErrorCode: code, Message: errs.Message(err)}
 }
 
-func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
+func (p *persister) persist(ctx context.Context, job *pb.PersistFile) ([]byte, error) {
 	u, err := p.s.underStorage(job.UfsLocation)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	in, err := p.s.master.OpenFile(ctx, job.Path, client.OpenOptions{ReadType: "NO_CACHE"})
 	if err != nil {
-		return readError{err}
+		return nil, readError{err}
 	}
 	defer in.Close()
-	// The master publishes the copy under the file's name when it hears
-	// the persist is done (see underfs.TempPath).
-	w, err := u.Create(ctx, underfs.TempPath(job.UfsLocation.RelativePath, job.FileId), underfs.CreateOptions{CreateParents: true, Overwrite: true})
+	// The master publishes the copy when it hears the persist is done.
+	w, err := stageCopy(ctx, u, job.UfsLocation.RelativePath, job.FileId, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n, err := io.Copy(w, readerOnly{in})
 	if err == nil && n != job.Length {
@@ -134,10 +139,10 @@ func (p *persister) persist(ctx context.Context, job *pb.PersistFile) error {
 	}
 	if err != nil {
 		w.Cancel()
-		return err
+		return nil, err
 	}
 	p.s.metrics.ufsWritten.Add(float64(n))
-	return w.Close()
+	return w.Commit()
 }
 
 // readerOnly marks the errors of reading the file as read errors, so

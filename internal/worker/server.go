@@ -22,6 +22,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
+	_ "github.com/alluxio-go/alluxio/internal/underfs/s3"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
@@ -153,20 +154,64 @@ func (s *Server) Stop(ctx context.Context) error {
 	return nil
 }
 
-// underStorage returns an open client of the under storage at a mount URI.
+// underStorage returns an open client of the under storage of a mount.
+// Clients pass the mount's options with secrets masked; the real ones come
+// from the master, by the mount's id, the first time.
 func (s *Server) underStorage(loc *pb.UfsLocation) (underfs.UnderFileSystem, error) {
 	if loc == nil || loc.MountUri == "" {
 		return nil, errs.New(errs.ErrInvalidArg, "no under storage location given")
 	}
+	key := fmt.Sprintf("%d %s", loc.MountId, loc.MountUri)
 	s.ufsMu.Lock()
-	defer s.ufsMu.Unlock()
-	if u, ok := s.ufs[loc.MountUri]; ok {
+	u, ok := s.ufs[key]
+	s.ufsMu.Unlock()
+	if ok {
 		return u, nil
 	}
-	u, err := underfs.OpenWithOptions(loc.MountUri, underfs.Options{Properties: loc.MountProperties, Logger: s.log})
+	props := loc.MountProperties
+	if masked(props) {
+		var err error
+		if props, err = s.mountOptions(loc); err != nil {
+			return nil, err
+		}
+	}
+	u, err := underfs.OpenWithOptions(loc.MountUri, underfs.Options{Properties: props, Logger: s.log})
 	if err != nil {
 		return nil, err
 	}
-	s.ufs[loc.MountUri] = u
+	s.ufsMu.Lock()
+	defer s.ufsMu.Unlock()
+	if old, ok := s.ufs[key]; ok {
+		u.Close()
+		return old, nil
+	}
+	s.ufs[key] = u
 	return u, nil
+}
+
+func masked(props map[string]string) bool {
+	for _, v := range props {
+		if v == underfs.Masked {
+			return true
+		}
+	}
+	return false
+}
+
+// mountOptions asks the primary for a mount's options, secrets included.
+func (s *Server) mountOptions(loc *pb.UfsLocation) (map[string]string, error) {
+	ctx, cancel := context.WithTimeout(s.ctx, rpcTimeout)
+	defer cancel()
+	var resp *pb.GetMountOptionsResponse
+	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) (err error) {
+		resp, err = pb.NewBlockMasterWorkerServiceClient(cc).GetMountOptions(ctx, &pb.GetMountOptionsRequest{MountId: loc.MountId})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("options of mount %d (%s): %w", loc.MountId, loc.MountUri, err)
+	}
+	if resp.UfsUri != loc.MountUri {
+		return nil, errs.New(errs.ErrNotFound, "mount %d is %s now, not %s", loc.MountId, resp.UfsUri, loc.MountUri)
+	}
+	return resp.Properties, nil
 }

@@ -131,9 +131,9 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	defer cancel()
 	added, removed := s.store.TakeChanges()
 	written := s.protect.snapshot()
-	done, failed := s.persists.take()
+	done, failed, tokens := s.persists.take()
 	req := &pb.BlockHeartbeatRequest{WorkerId: s.id.get(), Tiers: tierUsage(s.store, s.cfg.Tiers), Metrics: s.metrics.alluxio(s), AddedBlocks: blocksOnTier(added),
-		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failedIDs(failed), PersistFailures: failed}
+		RemovedBlocks: removed, PersistedFiles: done, FailedPersists: failedIDs(failed), PersistFailures: failed, PersistTokens: tokens}
 	var resp *pb.BlockHeartbeatResponse
 	err := s.master.WithPrimary(ctx, func(ctx context.Context, cc grpc.ClientConnInterface) error {
 		var err error
@@ -143,12 +143,12 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 	if err != nil {
 		// The changes are lost with the request; registering again sends
 		// the whole list. Finished persists are reported again.
-		s.persists.requeue(done, failed)
+		s.persists.requeue(done, failed, tokens)
 		s.protect.restore(written)
 		return false, err
 	}
 	if resp.Command == pb.CommandType_REGISTER {
-		s.persists.requeue(done, failed)
+		s.persists.requeue(done, failed, tokens)
 		s.protect.restore(written)
 		return false, nil
 	}

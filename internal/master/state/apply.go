@@ -208,7 +208,8 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	case op.Persisted && s.applying.intents:
 		// Persisted once the copy is published (UfsIntentDone).
 		n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
-		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: s.pathOf(n), FileId: n.ID, Length: n.Length})
+		s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: s.pathOf(n), FileId: n.ID, Length: n.Length,
+			PublishToken: op.UfsPublishToken})
 	case op.Persisted:
 		s.markPersisted(n)
 		n.UfsModMs = op.UfsModMs

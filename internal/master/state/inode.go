@@ -33,6 +33,9 @@ type Inode struct {
 	// UfsError says why the last under storage change of this inode failed
 	// for good.
 	UfsError string
+	// UfsFingerprint identifies the under storage copy (its ETag on S3)
+	// when Alluxio published or loaded it; "" when unknown.
+	UfsFingerprint string
 
 	parent   *Inode
 	children map[string]*Inode
@@ -90,7 +93,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError,
+		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, UfsFingerprint: n.UfsFingerprint,
 	}
 }
 
@@ -102,7 +105,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError,
+		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, UfsFingerprint: p.UfsFingerprint,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

@@ -218,7 +218,8 @@ func (s *State) applyPersistDone(op *journalpb.PersistDone) Result {
 	if _, _, ok := s.ufsTarget(path); !ok {
 		return Result{Err: errs.New(errs.ErrPermission, "%s is not in a writable under storage", path)}
 	}
-	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: path, FileId: n.ID, Length: n.Length})
+	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_PUBLISH, Path: path, FileId: n.ID, Length: n.Length,
+		PublishToken: op.UfsPublishToken})
 	return Result{InodeID: n.ID}
 }
 
@@ -235,7 +236,7 @@ func (s *State) applyIntentDone(op *journalpb.UfsIntentDone) Result {
 		return Result{}
 	}
 	s.markPersisted(n)
-	n.UfsModMs, n.UfsError = op.UfsModMs, ""
+	n.UfsModMs, n.UfsFingerprint, n.UfsError = op.UfsModMs, op.UfsFingerprint, ""
 	return Result{InodeID: n.ID}
 }
 

@@ -79,7 +79,7 @@ func (s *State) fromUfs(parent *Inode, name string, st *journalpb.UfsStatus, blo
 	n := s.newInode(parent, name, st.IsDirectory, t)
 	n.Owner, n.Group, n.Mode = st.Owner, st.Group, st.Mode
 	n.Persistence = journalpb.PersistenceState_PERSISTED
-	n.UfsModMs = st.ModificationTimeMs
+	n.UfsModMs, n.UfsFingerprint = st.ModificationTimeMs, st.Fingerprint
 	if st.ModificationTimeMs > 0 {
 		n.ModMs = st.ModificationTimeMs
 	}
@@ -105,7 +105,7 @@ func (s *State) refresh(n *Inode, st *journalpb.UfsStatus, blockSize int64, t in
 		}
 		return s.fromUfs(parent, name, st, blockSize, t)
 	}
-	if !n.IsDir && n.Completed && (n.Length != st.Length || (n.UfsModMs != 0 && n.UfsModMs != st.ModificationTimeMs)) {
+	if !n.IsDir && n.Completed && UfsChanged(*n, st) {
 		// The content changed under us: the new file has new blocks.
 		parent, name := n.parent, n.Name
 		s.removeSubtree(n)
@@ -167,4 +167,20 @@ func (s *State) holdsMount(path string) bool {
 		}
 	}
 	return false
+}
+
+// UfsChanged reports whether a persisted file's under storage copy is not
+// the one Alluxio recorded: another length, another fingerprint when both
+// are known (an ETag tells a file rewritten at the same length within the
+// same second), else another modification time when one was recorded. A
+// file Alluxio wrote itself through a store without either can only be
+// told by its length.
+func UfsChanged(n Inode, st *journalpb.UfsStatus) bool {
+	switch {
+	case n.Length != st.Length:
+		return true
+	case n.UfsFingerprint != "" && st.Fingerprint != "":
+		return n.UfsFingerprint != st.Fingerprint
+	}
+	return n.UfsModMs != 0 && n.UfsModMs != st.ModificationTimeMs
 }

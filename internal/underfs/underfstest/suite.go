@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,15 +18,28 @@ import (
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
-// Run runs the suite. newUFS must return an UnderFileSystem over an empty
-// root of its own; it is called once per subtest, from parallel subtests,
-// and Run closes what it returns when the subtest ends (Close may be
-// called more than once, so newUFS may register a Close of its own).
-func Run(t *testing.T, newUFS func(t *testing.T) underfs.UnderFileSystem) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, u underfs.UnderFileSystem)
-	}{
+// T is what a check needs of the test it runs in. *testing.T has it; so
+// has the runner of RunCheck, which `alluxio runUfsTests` uses to check a
+// user's store outside go test.
+type T interface {
+	Helper()
+	Error(args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Context() context.Context
+}
+
+// Check is one conformance check: it gets an UnderFileSystem over an empty
+// root of its own.
+type Check struct {
+	Name string
+	Fn   func(t T, u underfs.UnderFileSystem)
+}
+
+// Checks returns the suite's checks, in order.
+func Checks() []Check {
+	return []Check{
 		{"Root", testRoot},
 		{"InvalidPaths", testInvalidPaths},
 		{"PathForms", testPathForms},
@@ -39,16 +55,27 @@ func Run(t *testing.T, newUFS func(t *testing.T) underfs.UnderFileSystem) {
 		{"Mkdirs", testMkdirs},
 		{"MkdirsConcurrent", testMkdirsConcurrent},
 		{"List", testList},
+		{"ListManyPages", testListManyPages},
+		{"DeleteKeepsParent", testDeleteKeepsParent},
 		{"Delete", testDelete},
 		{"Rename", testRename},
 		{"RenameErrors", testRenameErrors},
 		{"SetMode", testSetMode},
 		{"SetOwner", testSetOwner},
+		{"Fingerprint", testFingerprint},
+		{"Staged", testStaged},
 		{"CanceledContext", testCanceledContext},
 		{"Close", testClose},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+}
+
+// Run runs the suite. newUFS must return an UnderFileSystem over an empty
+// root of its own; it is called once per subtest, from parallel subtests,
+// and Run closes what it returns when the subtest ends (Close may be
+// called more than once, so newUFS may register a Close of its own).
+func Run(t *testing.T, newUFS func(t *testing.T) underfs.UnderFileSystem) {
+	for _, tc := range Checks() {
+		t.Run(tc.Name, func(t *testing.T) {
 			t.Parallel()
 			u := newUFS(t)
 			t.Cleanup(func() {
@@ -56,12 +83,67 @@ func Run(t *testing.T, newUFS func(t *testing.T) underfs.UnderFileSystem) {
 					t.Errorf("Close: %v", err)
 				}
 			})
-			tc.fn(t, u)
+			tc.Fn(t, u)
 		})
 	}
 }
 
-func testRoot(t *testing.T, u underfs.UnderFileSystem) {
+// Result is the outcome of one check run by RunCheck.
+type Result struct {
+	Name     string
+	Failures []string // empty when the check passed
+	Elapsed  time.Duration
+}
+
+// Passed reports whether the check found nothing wrong.
+func (r Result) Passed() bool { return len(r.Failures) == 0 }
+
+// RunCheck runs c against u outside go test and returns what it found. A
+// fatal failure ends the check, as in go test (the check runs in a
+// goroutine of its own, which Fatalf ends). ctx bounds the check's calls.
+func RunCheck(ctx context.Context, c Check, u underfs.UnderFileSystem) Result {
+	r := &runner{ctx: ctx}
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				r.Errorf("panic: %v", p)
+			}
+		}()
+		c.Fn(r, u)
+	}()
+	<-done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Result{Name: c.Name, Failures: append([]string(nil), r.failures...), Elapsed: time.Since(start)}
+}
+
+type runner struct {
+	ctx      context.Context
+	mu       sync.Mutex
+	failures []string
+}
+
+func (r *runner) Helper()                  {}
+func (r *runner) Context() context.Context { return r.ctx }
+
+func (r *runner) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+
+func (r *runner) Error(args ...any) { r.Errorf("%s", fmt.Sprint(args...)) }
+func (r *runner) Fatal(args ...any) { r.Fatalf("%s", fmt.Sprint(args...)) }
+
+func (r *runner) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	runtime.Goexit()
+}
+
+func testRoot(t T, u underfs.UnderFileSystem) {
 	ctx := t.Context()
 	if u.Root() == "" {
 		t.Error("Root() is empty")
@@ -79,7 +161,7 @@ func testRoot(t *testing.T, u underfs.UnderFileSystem) {
 
 // testInvalidPaths checks that every method refuses, before touching the
 // store, paths that could escape the root or that Alluxio cannot name.
-func testInvalidPaths(t *testing.T, u underfs.UnderFileSystem) {
+func testInvalidPaths(t T, u underfs.UnderFileSystem) {
 	ctx := t.Context()
 	mustWrite(t, u, "ok", "data")
 	bad := []string{
@@ -109,7 +191,7 @@ func testInvalidPaths(t *testing.T, u underfs.UnderFileSystem) {
 	}
 }
 
-func testPathForms(t *testing.T, u underfs.UnderFileSystem) {
+func testPathForms(t T, u underfs.UnderFileSystem) {
 	ctx := t.Context()
 	mustWrite(t, u, "/d/f", "forms")
 	for _, p := range []string{"d/f", "/d/f", "d/f/", "/d/f/"} {
@@ -127,7 +209,7 @@ func testPathForms(t *testing.T, u underfs.UnderFileSystem) {
 
 // testLookupBelowFile checks the rule for paths under a file: lookups say
 // ErrNotFound, creations say ErrNotDirectory.
-func testLookupBelowFile(t *testing.T, u underfs.UnderFileSystem) {
+func testLookupBelowFile(t T, u underfs.UnderFileSystem) {
 	ctx := t.Context()
 	mustWrite(t, u, "f", "x")
 	const p = "f/x"
@@ -151,7 +233,7 @@ func testLookupBelowFile(t *testing.T, u underfs.UnderFileSystem) {
 	wantErr(t, u.Rename(ctx, "g", p), errs.ErrNotDirectory, "Rename to below a file")
 }
 
-func testCanceledContext(t *testing.T, u underfs.UnderFileSystem) {
+func testCanceledContext(t T, u underfs.UnderFileSystem) {
 	mustWrite(t, u, "f", "x")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -175,7 +257,7 @@ func testCanceledContext(t *testing.T, u underfs.UnderFileSystem) {
 	}
 }
 
-func testClose(t *testing.T, u underfs.UnderFileSystem) {
+func testClose(t T, u underfs.UnderFileSystem) {
 	mustWrite(t, u, "f", "x")
 	if err := u.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
@@ -191,19 +273,19 @@ func testClose(t *testing.T, u underfs.UnderFileSystem) {
 
 // Helpers. They fail the test on any unexpected error, naming the call.
 
-func wantErr(t *testing.T, err, sentinel error, what string) {
+func wantErr(t T, err, sentinel error, what string) {
 	t.Helper()
 	if !errors.Is(err, sentinel) {
 		t.Errorf("%s: got error %v; want one wrapping %q", what, err, sentinel)
 	}
 }
 
-func mustWrite(t *testing.T, u underfs.UnderFileSystem, p, data string) {
+func mustWrite(t T, u underfs.UnderFileSystem, p, data string) {
 	t.Helper()
 	mustWriteOpts(t, u, p, data, underfs.CreateOptions{CreateParents: true, Overwrite: true})
 }
 
-func mustWriteOpts(t *testing.T, u underfs.UnderFileSystem, p, data string, opts underfs.CreateOptions) {
+func mustWriteOpts(t T, u underfs.UnderFileSystem, p, data string, opts underfs.CreateOptions) {
 	t.Helper()
 	w, err := u.Create(t.Context(), p, opts)
 	if err != nil {
@@ -218,7 +300,7 @@ func mustWriteOpts(t *testing.T, u underfs.UnderFileSystem, p, data string, opts
 	}
 }
 
-func mustRead(t *testing.T, u underfs.UnderFileSystem, p string, offset int64) string {
+func mustRead(t T, u underfs.UnderFileSystem, p string, offset int64) string {
 	t.Helper()
 	r, err := u.Open(t.Context(), p, offset)
 	if err != nil {
@@ -232,7 +314,7 @@ func mustRead(t *testing.T, u underfs.UnderFileSystem, p string, offset int64) s
 	return buf.String()
 }
 
-func mustStat(t *testing.T, u underfs.UnderFileSystem, p string) underfs.Status {
+func mustStat(t T, u underfs.UnderFileSystem, p string) underfs.Status {
 	t.Helper()
 	st, err := u.GetStatus(t.Context(), p)
 	if err != nil {
@@ -241,7 +323,7 @@ func mustStat(t *testing.T, u underfs.UnderFileSystem, p string) underfs.Status 
 	return st
 }
 
-func mustList(t *testing.T, u underfs.UnderFileSystem, p string) []underfs.Status {
+func mustList(t T, u underfs.UnderFileSystem, p string) []underfs.Status {
 	t.Helper()
 	list, err := u.List(t.Context(), p)
 	if err != nil {
@@ -250,14 +332,14 @@ func mustList(t *testing.T, u underfs.UnderFileSystem, p string) []underfs.Statu
 	return list
 }
 
-func mustMkdirs(t *testing.T, u underfs.UnderFileSystem, p string, perm os.FileMode) {
+func mustMkdirs(t T, u underfs.UnderFileSystem, p string, perm os.FileMode) {
 	t.Helper()
 	if err := u.Mkdirs(t.Context(), p, perm); err != nil {
 		t.Fatalf("Mkdirs(%q): %v", p, err)
 	}
 }
 
-func exists(t *testing.T, u underfs.UnderFileSystem, p string) bool {
+func exists(t T, u underfs.UnderFileSystem, p string) bool {
 	t.Helper()
 	_, err := u.GetStatus(t.Context(), p)
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
@@ -278,4 +360,11 @@ func names(list []underfs.Status) []string {
 // just written; remote stores' clocks may be off by a little.
 func recent(ts time.Time) bool {
 	return time.Since(ts).Abs() < 10*time.Minute
+}
+
+// modeIs reports whether a mode the store shows is want, or the store
+// keeps no modes (underfs.Capabilities.NoModes), when any mode will do as
+// long as it is the same for List and GetStatus (checked elsewhere).
+func modeIs(u underfs.UnderFileSystem, got, want os.FileMode) bool {
+	return got == want || underfs.CapabilitiesOf(u).NoModes
 }

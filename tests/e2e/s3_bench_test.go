@@ -1,0 +1,326 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sys/unix"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// The first read and the writes of the S3 under storage against the SDK's
+// own transfer managers, and the cold read of a local under storage, in
+// one run on one machine:
+//
+//	make build
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench S3 -benchtime 1x -timeout 30m ./tests/e2e/
+//
+// "Cold" means the page cache holds none of the file: it is dropped with
+// posix_fadvise(DONTNEED) on the file (the local store's, and the one
+// versitygw keeps the object in) before each read.
+func BenchmarkS3(b *testing.B) {
+	const size = 1 << 30
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
+	if err != nil {
+		b.Skip("no /dev/shm")
+	}
+	b.Cleanup(func() { os.RemoveAll(shm) })
+	c := newS3BenchCluster(b, shm)
+	ctx := context.Background()
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, NoShortCircuit: true,
+		RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
+	chunk := randomBytes(4<<20, 7)
+	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
+	report := func(name string, d time.Duration) float64 {
+		v := gbps(d)
+		b.ReportMetric(v, name+"-GB/s")
+		return v
+	}
+	read := func(path string) time.Duration {
+		r, err := fs.OpenFile(ctx, path, client.OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		start := time.Now()
+		n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{r}, make([]byte, 4<<20))
+		if err != nil || n != size {
+			b.Fatalf("read %s: %d bytes, %v", path, n, err)
+		}
+		return time.Since(start)
+	}
+
+	// Local under storage: the master's root folder.
+	local := filepath.Join(c.m.dir, "underFSStorage", "cold.bin")
+	writeSynced(b, local, chunk, size)
+	dropCache(b, local)
+	report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
+	dropCache(b, local)
+	report("local-cold-read", read("/cold.bin"))
+
+	// S3: the SDK's download manager (defaults: 5 MiB parts, 5 at once,
+	// and tuned: 4 MiB, 8 at once, as ours) against a cold read through
+	// the worker (which caches the file as it streams).
+	sdk := c.sdk(b)
+	if _, err := manager.NewUploader(sdk).Upload(ctx, &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin"),
+		Body: repeatReader(chunk, size)}); err != nil {
+		b.Fatal(err)
+	}
+	object := filepath.Join(c.srv.Dir, "bucket", "b", "cold.bin")
+	download := func(d *manager.Downloader) time.Duration {
+		dropCache(b, object)
+		start := time.Now()
+		n, err := d.Download(ctx, discardAt{}, &awss3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin")})
+		if err != nil || n != size {
+			b.Fatalf("SDK download: %d, %v", n, err)
+		}
+		return time.Since(start)
+	}
+	sdkDefault := report("s3-sdk-download-default", download(manager.NewDownloader(sdk)))
+	sdkTuned := report("s3-sdk-download-8x4MiB", download(manager.NewDownloader(sdk, func(d *manager.Downloader) {
+		d.PartSize, d.Concurrency = 4<<20, 8
+	})))
+	dropCache(b, object)
+	ours := report("s3-cold-read", read("/s3/cold.bin"))
+	b.ReportMetric(ours/max(sdkDefault, sdkTuned), "s3-read-vs-sdk")
+	if info, err := fs.GetStatus(ctx, "/s3/cold.bin", client.StatusOptions{}); err != nil || info.InAlluxioPercent != 100 {
+		b.Fatalf("the cold read did not fill the cache: %d%%, %v", info.InAlluxioPercent, err)
+	}
+
+	// Writes: the SDK's upload manager (defaults: 5 MiB parts, 5 at once)
+	// against a CACHE_THROUGH write through a worker.
+	up := timed(func() {
+		if _, err := manager.NewUploader(sdk).Upload(ctx, &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/sdk-up.bin"),
+			Body: repeatReader(chunk, size)}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	sdkUp := report("s3-sdk-upload-default", up)
+	w := timed(func() {
+		fw, err := fs.Create(ctx, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := fw.Write(chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	ct := report("s3-cache-through-write", w)
+	b.ReportMetric(ct/sdkUp, "s3-write-vs-sdk")
+
+	// Listing: the first `ls` of a prefix of 10,000 objects (the master
+	// lists S3, journals the load and streams the entries) against a
+	// plain paged ListObjectsV2 of it.
+	const objects = 10000
+	seedFlat(b, c, "b/ls", objects)
+	var listed int
+	plain := timed(func() {
+		p := awss3.NewListObjectsV2Paginator(sdk, &awss3.ListObjectsV2Input{Bucket: aws.String("bucket"), Prefix: aws.String("b/ls/"), Delimiter: aws.String("/")})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			listed += len(page.Contents)
+		}
+	})
+	var got int
+	first := timed(func() {
+		infos, err := fs.ListStatus(ctx, "/s3/ls", false, client.StatusOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		got = len(infos)
+	})
+	if listed != objects || got != objects {
+		b.Fatalf("listed %d by the SDK, %d through Alluxio; want %d", listed, got, objects)
+	}
+	b.ReportMetric(plain.Seconds()*1000, "s3-list-10k-sdk-ms")
+	b.ReportMetric(first.Seconds()*1000, "s3-ls-10k-first-ms")
+	b.ReportMetric(first.Seconds()/plain.Seconds(), "s3-ls-vs-sdk")
+}
+
+// BenchmarkS3Write5GiB writes 5 GiB THROUGH to S3 and reports the
+// worker's peak resident memory: the writer streams parts, so it must not
+// grow with the file.
+//
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench S3Write5GiB -benchtime 1x -timeout 30m ./tests/e2e/
+func BenchmarkS3Write5GiB(b *testing.B) {
+	const size = 5 << 30
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
+	if err != nil {
+		b.Skip("no /dev/shm")
+	}
+	b.Cleanup(func() { os.RemoveAll(shm) })
+	c := newS3BenchCluster(b, shm)
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, RetryMaxDuration: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fs.Close()
+	chunk := randomBytes(4<<20, 9)
+	before := peakRSS(b, c.w.proc.Pid())
+	d := timed(func() {
+		fw, err := fs.Create(context.Background(), "/s3/five.bin", client.CreateFileOptions{WriteType: "THROUGH"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for n := 0; n < size; n += len(chunk) {
+			if _, err := fw.Write(chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := fw.Close(); err != nil {
+			b.Fatal(err)
+		}
+	})
+	after := peakRSS(b, c.w.proc.Pid())
+	st, err := c.bucket.GetStatus(context.Background(), "b/five.bin")
+	if err != nil || st.Length != size {
+		b.Fatalf("S3 holds %+v, %v", st, err)
+	}
+	b.ReportMetric(float64(size)/d.Seconds()/1e9, "write-GB/s")
+	b.ReportMetric(float64(before)/(1<<20), "worker-peak-rss-before-MiB")
+	b.ReportMetric(float64(after)/(1<<20), "worker-peak-rss-MiB")
+}
+
+func newS3BenchCluster(b *testing.B, tier string) *s3Cluster {
+	b.Helper()
+	c := newS3ClusterTB(b, tier)
+	c.m.must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
+	return c
+}
+
+func timed(fn func()) time.Duration {
+	start := time.Now()
+	fn()
+	return time.Since(start)
+}
+
+func writeSynced(b *testing.B, path string, chunk []byte, size int) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := 0; n < size; n += len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+}
+
+// dropCache evicts a file from the page cache (written back first), so the
+// next read comes from the disk.
+func dropCache(b *testing.B, path string) {
+	b.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func catFile(b *testing.B, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.CopyBuffer(io.Discard, f, make([]byte, 1<<20)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// repeatReader reads chunk over and over, size bytes in all.
+func repeatReader(chunk []byte, size int) io.Reader {
+	rs := make([]io.Reader, 0, size/len(chunk))
+	for n := 0; n < size; n += len(chunk) {
+		rs = append(rs, bytes.NewReader(chunk))
+	}
+	return io.MultiReader(rs...)
+}
+
+type discardAt struct{}
+
+func (discardAt) WriteAt(p []byte, _ int64) (int, error) { return len(p), nil }
+
+// seedFlat puts n one-byte objects directly under prefix.
+func seedFlat(b *testing.B, c *s3Cluster, prefix string, n int) {
+	b.Helper()
+	sdk := c.sdk(b)
+	work := make(chan int)
+	errc := make(chan error, 32)
+	for range 32 {
+		go func() {
+			var first error
+			for i := range work {
+				_, err := sdk.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String("bucket"),
+					Key: aws.String(fmt.Sprintf("%s/f%05d", prefix, i)), Body: bytes.NewReader([]byte{'x'})})
+				if err != nil && first == nil {
+					first = err
+				}
+			}
+			errc <- first
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	for range 32 {
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// peakRSS is a process's peak resident set (VmHWM), in bytes.
+func peakRSS(b *testing.B, pid int) int64 {
+	b.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM")
+	return 0
+}

@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// TestS3BadMountsChangeNothing: wrong keys, a missing bucket, an
+// unreachable endpoint and a bad option each fail the mount within a
+// bounded time, with a message naming the bucket or endpoint and the
+// cause, and leave the mount table as it was. The secret shows nowhere: not
+// in the CLI's output, the mount listing, the master's log or its web
+// pages.
+func TestS3BadMountsChangeNothing(t *testing.T) {
+	t.Parallel()
+	c := newS3Cluster(t)
+	dead := fmt.Sprintf("http://127.0.0.1:%d", testcluster.FreePort(t))
+	props := c.srv.Properties()
+	opt := func(over map[string]string) []string {
+		p := map[string]string{}
+		for k, v := range props {
+			p[k] = v
+		}
+		for k, v := range over {
+			p[k] = v
+		}
+		var out []string
+		for k, v := range p {
+			out = append(out, "--option", k+"="+v)
+		}
+		return out
+	}
+	const wrongSecret = "wrong-secret-4711"
+	tests := []struct {
+		name  string
+		uri   string
+		over  map[string]string
+		words []string
+	}{
+		{"wrong access key", "s3://bucket/p", map[string]string{"s3a.accessKeyId": "nobody"}, []string{"bucket", c.srv.Endpoint, "access key"}},
+		{"wrong secret", "s3://bucket/p", map[string]string{"s3a.secretKey": wrongSecret}, []string{"bucket", c.srv.Endpoint, "s3a.secretKey"}},
+		{"missing bucket", "s3://nobucket/p", nil, []string{"nobucket", c.srv.Endpoint, "does not exist"}},
+		{"unreachable endpoint", "s3://bucket/p", map[string]string{"alluxio.underfs.s3.endpoint": dead}, []string{"bucket", dead, "connection refused"}},
+		{"bad option", "s3://bucket/p", map[string]string{"alluxio.underfs.s3.streaming.upload.partition.size": "1KB"}, []string{"partition.size", "1KB"}},
+	}
+	before := c.m.must("fs", "mount")
+	for _, tt := range tests {
+		start := time.Now()
+		out, code := c.m.run(append(append([]string{"fs", "mount"}, opt(tt.over)...), "/bad", tt.uri)...)
+		if code == 0 {
+			t.Errorf("%s: the mount succeeded: %s", tt.name, out)
+			continue
+		}
+		for _, w := range tt.words {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: the error does not say %q:\n%s", tt.name, w, out)
+			}
+		}
+		if took := time.Since(start); took > 40*time.Second {
+			t.Errorf("%s: failing took %v", tt.name, took)
+		}
+		for _, secret := range []string{c.srv.SecretKey, wrongSecret} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s: the output shows a secret:\n%s", tt.name, out)
+			}
+		}
+	}
+	if after := c.m.must("fs", "mount"); after != before {
+		t.Errorf("failed mounts changed the mount table:\n%s\nbecame\n%s", before, after)
+	}
+	c.mount(t, "/good", "g")
+	listing := c.m.must("fs", "mount")
+	if !strings.Contains(listing, "s3a.secretKey=******") || !strings.Contains(listing, "s3a.accessKeyId=******") {
+		t.Errorf("the mount listing does not show the keys masked:\n%s", listing)
+	}
+	c.m.must("fs", "ls", "/good")
+	c.m.must("fs", "copyFromLocal", "--writeType", "CACHE_THROUGH", os.Args[0], "/good/bin")
+	info, err := c.m.client().GetStatus(t.Context(), "/good/bin", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := []string{listing, c.m.must("fs", "stat", "/good/bin"), fmt.Sprint(info.UfsLocation), c.m.must("getConf")}
+	for _, path := range []string{"/metrics", "/debug/state", "/healthz"} {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", c.m.webPort, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		shown = append(shown, string(b))
+	}
+	for _, p := range []*testcluster.Process{c.m.proc, c.w.proc} {
+		b, err := os.ReadFile(p.LogPath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown = append(shown, string(b))
+	}
+	for i, s := range shown {
+		for _, secret := range []string{c.srv.SecretKey, wrongSecret} {
+			if strings.Contains(s, secret) {
+				t.Errorf("output %d shows a secret", i)
+			}
+		}
+	}
+}
+
+// TestS3ServerDiesMidReadAndWrite kills the S3 server while a worker reads
+// an object from it and while a client writes through it: each call either
+// fails with a clear error or, once the server is back, succeeds with the
+// right bytes. Never wrong bytes, never a file that looks complete.
+func TestS3ServerDiesMidReadAndWrite(t *testing.T) {
+	t.Parallel()
+	c := newS3Cluster(t)
+	data := make([]byte, 96<<20)
+	rand.Read(data)
+	c.put(t, "k/big", data)
+	c.mount(t, "/s3", "k")
+	fs := c.m.clientWith(client.Config{RetryMaxDuration: 5 * time.Second})
+	ctx := t.Context()
+
+	// Mid-read: kill the server after the first megabytes arrive.
+	r, err := fs.OpenFile(ctx, "/s3/big", client.OpenOptions{ReadType: "NO_CACHE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 4<<20)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatal(err)
+	}
+	c.srv.Kill()
+	rest, err := io.ReadAll(r)
+	r.Close()
+	got := append(head, rest...)
+	if !bytes.Equal(got, data[:len(got)]) {
+		t.Fatalf("a read across the server's death returned wrong bytes (%d read)", len(got))
+	}
+	if err == nil && len(got) != len(data) {
+		t.Fatalf("the read ended early without an error: %d of %d bytes", len(got), len(data))
+	}
+	if err != nil && !errors.Is(err, errs.ErrUnavailable) && !strings.Contains(err.Error(), "unavailable") {
+		t.Errorf("the read failed with an unclear error: %v", err)
+	}
+	t.Logf("read across the kill: %d of %d bytes, then %v", len(got), len(data), err)
+
+	// Mid-write: the server dies while a CACHE_THROUGH file is written.
+	c.srv.Restart(t)
+	w, err := fs.Create(ctx, "/s3/written", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var werr error
+	for i := 0; i < 6 && werr == nil; i++ {
+		_, werr = w.Write(data[i*(16<<20) : (i+1)*(16<<20)])
+		if i == 2 {
+			c.srv.Kill()
+		}
+	}
+	if werr == nil {
+		werr = w.Close()
+	} else {
+		w.Cancel()
+	}
+	if werr == nil {
+		t.Fatal("a write through a dead S3 server succeeded")
+	}
+	t.Logf("write across the kill failed with: %v", werr)
+	c.srv.Restart(t)
+	info, err := fs.GetStatus(context.Background(), "/s3/written", client.StatusOptions{})
+	if err == nil && info.Completed {
+		t.Errorf("a failed write left a complete file: %+v", info)
+	}
+	if st, err := c.bucket.GetStatus(ctx, "k/written"); err == nil {
+		t.Errorf("a failed write shows in S3: %+v", st)
+	}
+	// With the server back, the same read works and gives the right bytes.
+	if got := readAll(t, fs, "/s3/big"); !bytes.Equal(got, data) {
+		t.Error("the read after the server came back differs")
+	}
+}
