@@ -3,10 +3,12 @@ package e2e
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +39,10 @@ func requireFuse(t testing.TB) {
 	}
 	t.Skip(why)
 }
+
+// fuseMounts numbers the mount processes, whose names must differ
+// within a test.
+var fuseMounts atomic.Int64
 
 // fuseMount is one `alluxio fuse mount -f` process and its mount point.
 type fuseMount struct {
@@ -74,7 +80,7 @@ func startFuse(t testing.TB, m *master, dir, alluxioPath string, opts ...string)
 	}
 	args = append(args, dir, alluxioPath)
 	fm := &fuseMount{t: t, dir: dir, bin: m.bin, env: m.env()}
-	fm.proc = testcluster.Start(t, "fuse", m.bin, args, m.env())
+	fm.proc = testcluster.Start(t, fmt.Sprintf("fuse%d", fuseMounts.Add(1)), m.bin, args, m.env())
 	// Registered after Start's own cleanup, so it runs first: the mount
 	// goes before the process is killed.
 	t.Cleanup(fm.cleanup)
