@@ -150,8 +150,14 @@ func (f *FS) alluxioPath(rel string) string {
 // the mount's user (the client's); with impersonation (issue 16) the
 // caller's uid (fuse.Context.Caller) picks the user here, and nothing else
 // changes.
+//
+// A kernel interrupt does not cancel the calls: Go programs get a signal
+// (SIGURG, for preemption) in the middle of system calls all the time, and
+// a mkdir answered EINTR after the master made the directory would be
+// retried into EEXIST. The client's retry budget bounds every call; a
+// process killed meanwhile does not wait for the answer.
 func (f *FS) callCtx(ctx context.Context) context.Context {
-	return ctx
+	return context.WithoutCancel(ctx)
 }
 
 // slow logs an operation that took longer than the threshold.

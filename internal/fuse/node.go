@@ -193,7 +193,7 @@ func (f *FS) open(ctx context.Context, p string, flags uint32) (*handle, error) 
 		if acc != syscall.O_RDONLY && !ws.flushed.Load() {
 			return nil, fmt.Errorf("open %s for writing: %w", p, errBusy)
 		}
-		if err := ws.wait(ctx); err != nil {
+		if err := ws.wait(); err != nil {
 			return nil, err
 		}
 	}
@@ -319,7 +319,7 @@ func (f *FS) rename(ctx context.Context, src, dst string, noReplace bool) error 
 	if ws := f.writers.get(src); ws != nil {
 		// Alluxio cannot rename a file being written: a rename right
 		// after close(2) waits for the release.
-		if err := ws.wait(ctx); err != nil {
+		if err := ws.wait(); err != nil {
 			return err
 		}
 	}

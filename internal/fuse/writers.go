@@ -277,14 +277,14 @@ func (ws *writeState) finish(err error) {
 // wait waits for the writer to finish, up to the configured bound: an
 // operation that needs the complete file (open for reading, rename) comes
 // right after the writer's close(2), before the kernel released its handle.
-func (ws *writeState) wait(ctx context.Context) error {
+func (ws *writeState) wait() error {
 	t := time.NewTimer(ws.fsys.cfg.WriterWait)
 	defer t.Stop()
+	// Not cut short by an interrupt either (see callCtx): the wait is
+	// bounded, and a killed process does not wait for the answer.
 	select {
 	case <-ws.done:
 		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	case <-t.C:
 		return fmt.Errorf("%s is still open for writing after %s: %w", ws.path, ws.fsys.cfg.WriterWait, errBusy)
 	}
