@@ -18,8 +18,10 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
-// reserveStep is how much more room a short-circuit writer asks for when
-// it outgrows its reservation.
+// reserveStep is the room a new block starts with; a short-circuit writer
+// that outgrows its reservation doubles it (up to the block size), so a
+// full 64 MiB block costs three more round trips, and a small file holds
+// no more than it needs.
 const reserveStep = 8 << 20
 
 // localOut is a block being written straight into the temporary file of a
@@ -111,7 +113,7 @@ func (o *localOut) wrap(err error) error {
 // been dropped); later ones fail the block.
 func (o *localOut) write(p []byte) error {
 	if need := o.sent + int64(len(p)); need > o.reserved {
-		if err := o.reserve(max(need, min(o.reserved+reserveStep, o.limit))); err != nil {
+		if err := o.reserve(max(need, min(max(2*o.reserved, o.reserved+reserveStep), o.limit))); err != nil {
 			return err
 		}
 	}
