@@ -25,7 +25,7 @@ func (r *FileReader) LocalRange(off int64, n int) (f *os.File, fileOff int64, re
 		if !r.f.isLocal(l.Host) || r.isBad(addr) {
 			continue
 		}
-		lf, err := r.acquireLocal(addr, b)
+		lf, err := r.local.acquire(addr, b.id, func() (*localFile, error) { return r.openLocalFile(addr, b) })
 		if err != nil {
 			r.noteFailure(addr, err)
 			continue
@@ -33,10 +33,10 @@ func (r *FileReader) LocalRange(off int64, n int) (f *os.File, fileOff int64, re
 		if lf.length < b.length {
 			// Shorter than the master says: never hand out a range
 			// past its end; ReadAt reports the damage.
-			r.releaseLocal(lf, true)
+			r.local.release(lf, true)
 			continue
 		}
-		return lf.file, in, func() { r.releaseLocal(lf, false) }, true
+		return lf.file, in, func() { r.local.release(lf, false) }, true
 	}
 	return nil, 0, nil, false
 }

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // BenchmarkFuse measures a real mount: a 1 GiB file written and read
@@ -26,13 +28,13 @@ import (
 func BenchmarkFuse(b *testing.B) {
 	requireFuse(b)
 	const size = 1 << 30
-	m := newMaster(b)
+	m := cluster.NewMaster(b)
 	tier, err := os.MkdirTemp("/dev/shm", "alluxio-fuse-bench-")
 	if err != nil {
 		b.Skipf("no /dev/shm for the memory tier: %v", err)
 	}
 	b.Cleanup(func() { os.RemoveAll(tier) })
-	w := startWorkerIn(b, m, "worker", "4GB", tier)
+	w := cluster.StartWorkerIn(b, m, "worker", "4GB", tier)
 	fm := mountFuse(b, m, "/", "attr_timeout=0,entry_timeout=0", "alluxio.user.file.writetype.default=MUST_CACHE",
 		"alluxio.user.metadata.cache.enabled=true")
 	block := randomBytes(1<<20, 9)
@@ -57,8 +59,8 @@ func BenchmarkFuse(b *testing.B) {
 		}
 		writes = append(writes, gbps(time.Since(start)))
 	}
-	waitComplete(b, m.client(), "/big0")
-	opens := w.metric(b, "alluxio_worker_short_circuit_opens_total")
+	waitComplete(b, m.Client(), "/big0")
+	opens := w.Metric(b, "alluxio_worker_short_circuit_opens_total")
 	buf := make([]byte, 1<<20)
 	for i := 0; i < 3; i++ {
 		start := time.Now()
@@ -80,7 +82,7 @@ func BenchmarkFuse(b *testing.B) {
 		}
 		reads = append(reads, gbps(time.Since(start)))
 	}
-	if w.metric(b, "alluxio_worker_short_circuit_opens_total") == opens {
+	if w.Metric(b, "alluxio_worker_short_circuit_opens_total") == opens {
 		b.Fatal("the reads did not take the short-circuit path")
 	}
 	b.ReportMetric(median(writes), "seq-write-GB/s")
@@ -113,7 +115,7 @@ func BenchmarkFuse(b *testing.B) {
 		return nil
 	})
 	b.ReportMetric(files/time.Since(start).Seconds(), "creates/s")
-	waitComplete(b, m.client(), fmt.Sprintf("/meta/f%05d", files-1))
+	waitComplete(b, m.Client(), fmt.Sprintf("/meta/f%05d", files-1))
 
 	// stat of existing files, 4 threads, for 3 seconds each.
 	stat := func(fm *fuseMount, threads int) float64 {
@@ -173,7 +175,7 @@ func parallel(b *testing.B, n int, fn func() error) {
 // fio runs fio's sequential write (1 thread, 1 MiB blocks, 1 GiB, psync)
 // of a new file through the mount, then its sequential read of that file,
 // and returns their bandwidths in GB/s.
-func fio(b *testing.B, m *master, fm *fuseMount, name string) (write, read float64) {
+func fio(b *testing.B, m *cluster.Master, fm *fuseMount, name string) (write, read float64) {
 	b.Helper()
 	run := func(rw string) float64 {
 		out, err := exec.Command("fio", "--name=fuse", "--filename="+fm.path(name), "--rw="+rw, "--bs=1M", "--size=1G",
@@ -194,6 +196,6 @@ func fio(b *testing.B, m *master, fm *fuseMount, name string) (write, read float
 		return (res.Jobs[0].Read.BwBytes + res.Jobs[0].Write.BwBytes) / 1e9
 	}
 	write = run("write")
-	waitComplete(b, m.client(), "/"+name)
+	waitComplete(b, m.Client(), "/"+name)
 	return write, run("read")
 }

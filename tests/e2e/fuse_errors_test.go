@@ -13,16 +13,17 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseErrors checks that each failure reaches the application as the
 // errno POSIX tools expect.
 func TestFuseErrors(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	fm := mountFuse(t, m, "/")
-	c := m.client()
+	c := m.Client()
 	ctx := context.Background()
 	mustSh(t, fm.dir, "mkdir -p d/full && echo x > d/full/f && echo y > file")
 
@@ -156,7 +157,7 @@ func TestFuseErrors(t *testing.T) {
 }
 
 // mountFuseAt is mountFuse at a given mount point.
-func mountFuseAt(t testing.TB, m *master, dir, alluxioPath string, opts ...string) *fuseMount {
+func mountFuseAt(t testing.TB, m *cluster.Master, dir, alluxioPath string, opts ...string) *fuseMount {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseFailover kills the leading master (SIGKILL) while `cp` writes a
@@ -24,9 +25,9 @@ import (
 // both finish, with the right bytes, as if nothing happened.
 func TestFuseFailover(t *testing.T) {
 	requireFuse(t)
-	c := newEmbeddedCluster(t, 0)
-	startWorker(t, c.masters[0], "worker", "3GB")
-	fm := mountFuse(t, c.masters[0], "/")
+	c := cluster.NewHA(t, cluster.WithJournal(cluster.JournalEmbedded))
+	cluster.StartWorker(t, c.Masters[0], "worker", "3GB")
+	fm := mountFuse(t, c.Masters[0], "/")
 	dir := t.TempDir()
 	const size = 1 << 30
 	src, srcSum := filepath.Join(dir, "src"), ""
@@ -35,10 +36,10 @@ func TestFuseFailover(t *testing.T) {
 	otherSum = makeBigFile(t, other, size, 2)
 	mustSh(t, "", fmt.Sprintf("cp %q %q", other, fm.path("other")))
 	os.Remove(other)
-	ac := c.client(time.Minute)
+	ac := c.Client(time.Minute)
 	waitComplete(t, ac, "/other")
 
-	before := c.waitLeader()
+	before := c.WaitLeader()
 	cp := exec.Command("cp", src, fm.path("copy"))
 	md5sum := exec.Command("md5sum", fm.path("other"))
 	var cpOut, sumOut bytes.Buffer
@@ -69,8 +70,8 @@ func TestFuseFailover(t *testing.T) {
 		t.Fatalf("md5sum ended before the leader was killed: %v", err)
 	default:
 	}
-	before.proc.Kill()
-	t.Logf("killed the leader %s", before.proc.Name())
+	before.Proc.Kill()
+	t.Logf("killed the leader %s", before.Proc.Name())
 
 	wait := func(name string, ch chan error, out *bytes.Buffer) {
 		select {
@@ -87,7 +88,7 @@ func TestFuseFailover(t *testing.T) {
 	if got := strings.Fields(sumOut.String()); len(got) == 0 || got[0] != otherSum {
 		t.Fatalf("md5sum across the failover: %q, want %s", sumOut.String(), otherSum)
 	}
-	after := c.waitLeader()
+	after := c.WaitLeader()
 	if after == before {
 		t.Fatal("the leader did not change")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/fuse"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseCommands runs `alluxio fuse mount` as users do, in the
@@ -23,14 +24,14 @@ import (
 // is a file.
 func TestFuseCommands(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	dir := filepath.Join(t.TempDir(), "mnt")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	m.must("fs", "mkdir", "/sub")
-	m.must("fs", "touch", "/afile")
+	m.Must("fs", "mkdir", "/sub")
+	m.Must("fs", "touch", "/afile")
 
 	for _, tc := range []struct {
 		args []string
@@ -43,7 +44,7 @@ func TestFuseCommands(t *testing.T) {
 		{[]string{dir, "-o", "attr_timeout=abc"}, "attr_timeout"},
 		{[]string{dir, "-o", "no_such_option"}, `unknown mount option "no_such_option"`},
 	} {
-		out, code := m.run(append([]string{"fuse", "mount"}, tc.args...)...)
+		out, code := m.Run(append([]string{"fuse", "mount"}, tc.args...)...)
 		if code == 0 || !strings.Contains(out, tc.want) {
 			t.Fatalf("fuse mount %v: exit %d, want an error with %q: %s", tc.args, code, tc.want, out)
 		}
@@ -52,7 +53,7 @@ func TestFuseCommands(t *testing.T) {
 		t.Fatal("a refused mount left a mount")
 	}
 
-	out := m.must("fuse", "mount", dir, "/sub")
+	out := m.Must("fuse", "mount", dir, "/sub")
 	if !strings.Contains(out, "Mounted /sub at "+dir) {
 		t.Fatalf("fuse mount: %s", out)
 	}
@@ -67,21 +68,21 @@ func TestFuseCommands(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hello"), []byte("hi"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := m.must("fs", "cat", "/sub/hello"); got != "hi" {
+	if got := m.Must("fs", "cat", "/sub/hello"); got != "hi" {
 		t.Fatalf("fs cat of a file written through the mount: %q", got)
 	}
-	stat := m.must("fuse", "stat")
+	stat := m.Must("fuse", "stat")
 	if !statLists(stat, pid, dir, "/sub", "mounted") {
 		t.Fatalf("fuse stat: %s", stat)
 	}
 	// A second mount at the same point is refused.
-	if out, code := m.run("fuse", "mount", dir); code == 0 || !strings.Contains(out, "busy") {
+	if out, code := m.Run("fuse", "mount", dir); code == 0 || !strings.Contains(out, "busy") {
 		t.Fatalf("a second mount at %s: exit %d: %s", dir, code, out)
 	}
 	// A non-empty directory is refused unless asked for.
 	full := t.TempDir()
 	os.WriteFile(filepath.Join(full, "x"), nil, 0o644)
-	if out, code := m.run("fuse", "mount", full); code == 0 || !strings.Contains(out, "not empty") {
+	if out, code := m.Run("fuse", "mount", full); code == 0 || !strings.Contains(out, "not empty") {
 		t.Fatalf("mount over a non-empty directory: exit %d: %s", code, out)
 	}
 
@@ -92,10 +93,10 @@ func TestFuseCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, code := m.run("fuse", "unmount", dir); code == 0 || !strings.Contains(out, "busy") {
+	if out, code := m.Run("fuse", "unmount", dir); code == 0 || !strings.Contains(out, "busy") {
 		t.Fatalf("unmount with a file open: exit %d: %s", code, out)
 	}
-	if out := m.must("fuse", "unmount", "-l", dir); !strings.Contains(out, "Unmounted") {
+	if out := m.Must("fuse", "unmount", "-l", dir); !strings.Contains(out, "Unmounted") {
 		t.Fatalf("unmount -l: %s", out)
 	}
 	if mounted, _ := fuse.MountedAt(dir); mounted {
@@ -113,19 +114,19 @@ func TestFuseCommands(t *testing.T) {
 	})
 
 	// Mount again, unmount normally: the command waits for the process.
-	out = m.must("fuse", "mount", dir)
+	out = m.Must("fuse", "mount", dir)
 	pid = pidOf(t, out)
 	if b, err := os.ReadFile(filepath.Join(dir, "sub", "hello")); err != nil || string(b) != "hi" {
 		t.Fatalf("read through the second mount: %q %v", b, err)
 	}
-	m.must("fuse", "unmount", dir)
+	m.Must("fuse", "unmount", dir)
 	if fuse.PidAlive(pid) {
 		t.Fatal("fuse unmount returned while the process runs")
 	}
-	if out := m.must("fuse", "stat"); strings.Contains(out, dir) {
+	if out := m.Must("fuse", "stat"); strings.Contains(out, dir) {
 		t.Fatalf("fuse stat lists an unmounted mount: %s", out)
 	}
-	if out, code := m.run("fuse", "unmount", dir); code == 0 || !strings.Contains(out, "not an Alluxio FUSE mount point") {
+	if out, code := m.Run("fuse", "unmount", dir); code == 0 || !strings.Contains(out, "not an Alluxio FUSE mount point") {
 		t.Fatalf("unmount of what is not mounted: exit %d: %s", code, out)
 	}
 }
@@ -159,22 +160,22 @@ func pidOf(t testing.TB, mountOut string) int {
 // the next `fuse mount` and `fuse unmount` release it.
 func TestFuseProcessKilled(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	fm := mountFuse(t, m, "/")
 	mustSh(t, fm.dir, "echo data > f")
 	// The file completes when the kernel releases it, just after echo's
 	// close; killed before that, it would stay incomplete.
-	waitComplete(t, m.client(), "/f")
+	waitComplete(t, m.Client(), "/f")
 	fm.proc.Kill()
 	_, err := os.Stat(fm.path("f"))
 	wantErrno(t, "stat in the mount of a killed process", errors.Unwrap(err), syscall.ENOTCONN)
-	if out := m.must("fuse", "stat"); !strings.Contains(out, fm.dir) || !strings.Contains(out, "stale") {
+	if out := m.Must("fuse", "stat"); !strings.Contains(out, fm.dir) || !strings.Contains(out, "stale") {
 		t.Fatalf("fuse stat after the kill: %s", out)
 	}
 
 	// The next mount releases the stale mount point and mounts.
-	out := m.must("fuse", "mount", fm.dir)
+	out := m.Must("fuse", "mount", fm.dir)
 	if !strings.Contains(out, "left by a mount process that is gone") {
 		t.Fatalf("fuse mount over a stale mount point: %s", out)
 	}
@@ -190,7 +191,7 @@ func TestFuseProcessKilled(t *testing.T) {
 	testcluster.WaitFor(t, 30*time.Second, 20*time.Millisecond, func() (bool, string) {
 		return fuse.IsStale(fm.dir), "the mount point did not go stale"
 	})
-	if out := m.must("fuse", "unmount", fm.dir); !strings.Contains(out, "process was gone") {
+	if out := m.Must("fuse", "unmount", fm.dir); !strings.Contains(out, "process was gone") {
 		t.Fatalf("fuse unmount of a stale mount: %s", out)
 	}
 	if mounted, _ := fuse.MountedAt(fm.dir); mounted || fuse.IsStale(fm.dir) {
@@ -204,13 +205,13 @@ func TestFuseProcessKilled(t *testing.T) {
 // wrong bytes.
 func TestFuseWorkerDiesDuringRead(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	w1 := startWorker(t, m, "worker1", "256MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	w1 := cluster.StartWorker(t, m, "worker1", "256MB")
+	c := m.Client()
 	data := randomBytes(48<<20, 11)
 	// Persisted and cached on worker1, the only worker then.
 	writeFile(t, c, "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 8 << 20})
-	startWorker(t, m, "worker2", "256MB")
+	cluster.StartWorker(t, m, "worker2", "256MB")
 	// Streamed from the worker, not read from its files: short-circuit
 	// reads would go on from the open file of a dead worker.
 	fm := mountFuse(t, m, "/", "alluxio.user.short.circuit.enabled=false", "direct_io")
@@ -238,7 +239,7 @@ func TestFuseWorkerDiesDuringRead(t *testing.T) {
 			break
 		}
 		if !killed && len(got) >= 4<<20 {
-			w1.proc.Kill()
+			w1.Proc.Kill()
 			killed = true
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/fuse"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // requireFuse skips a test that needs a real FUSE mount where the machine
@@ -31,13 +32,9 @@ func requireFuse(t testing.TB) {
 			why = "fusermount3 is not installed (scripts/deps.sh installs fuse3)"
 		}
 	}
-	if why == "" {
-		return
+	if why != "" {
+		testcluster.SkipOrFail(t, why)
 	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("FUSE tests cannot run under CI: %s", why)
-	}
-	t.Skip(why)
 }
 
 // fuseMounts numbers the mount processes, whose names must differ
@@ -57,7 +54,7 @@ type fuseMount struct {
 // directory, served by `alluxio fuse mount -f` (a real process, with the
 // master's configuration and -o opts), and waits until it serves. Cleanup
 // unmounts it (lazily if something still holds it) and stops the process.
-func mountFuse(t testing.TB, m *master, alluxioPath string, opts ...string) *fuseMount {
+func mountFuse(t testing.TB, m *cluster.Master, alluxioPath string, opts ...string) *fuseMount {
 	t.Helper()
 	requireFuse(t)
 	dir := filepath.Join(t.TempDir(), "mnt")
@@ -68,10 +65,10 @@ func mountFuse(t testing.TB, m *master, alluxioPath string, opts ...string) *fus
 }
 
 // startFuse serves alluxioPath at dir with `alluxio fuse mount -f`.
-func startFuse(t testing.TB, m *master, dir, alluxioPath string, opts ...string) *fuseMount {
+func startFuse(t testing.TB, m *cluster.Master, dir, alluxioPath string, opts ...string) *fuseMount {
 	t.Helper()
 	requireFuse(t)
-	args := append([]string{"fuse", "mount", "-f"}, m.defines()...)
+	args := append([]string{"fuse", "mount", "-f"}, m.Defines()...)
 	if os.Getenv("ALLUXIO_TEST_FUSE_DEBUG") != "" {
 		opts = append(opts, "debug") // every FUSE request in the mount's log
 	}
@@ -79,8 +76,8 @@ func startFuse(t testing.TB, m *master, dir, alluxioPath string, opts ...string)
 		args = append(args, "-o", o)
 	}
 	args = append(args, dir, alluxioPath)
-	fm := &fuseMount{t: t, dir: dir, bin: m.bin, env: m.env()}
-	fm.proc = testcluster.Start(t, fmt.Sprintf("fuse%d", fuseMounts.Add(1)), m.bin, args, m.env())
+	fm := &fuseMount{t: t, dir: dir, bin: m.Bin, env: m.Env()}
+	fm.proc = testcluster.Start(t, fmt.Sprintf("fuse%d", fuseMounts.Add(1)), m.Bin, args, m.Env())
 	// Registered after Start's own cleanup, so it runs first: the mount
 	// goes before the process is killed.
 	t.Cleanup(fm.cleanup)

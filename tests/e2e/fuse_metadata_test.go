@@ -15,6 +15,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseMetadataCache: with alluxio.user.metadata.cache.enabled (and the
@@ -24,9 +25,9 @@ import (
 // at once.
 func TestFuseMetadataCache(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	ctx := context.Background()
 	cached := mountFuse(t, m, "/", "attr_timeout=0,entry_timeout=0", "alluxio.user.metadata.cache.enabled=true",
 		"alluxio.user.metadata.cache.expiration.time=10s")
@@ -81,9 +82,9 @@ func TestFuseMetadataCache(t *testing.T) {
 // sends in one batch, with ls, Python and a rewind in the middle of a read.
 func TestFuseLargeDirectory(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	ctx := context.Background()
 	const n = 2600
 	if _, err := c.CreateDirectory(ctx, "/big", client.CreateDirectoryOptions{}); err != nil {

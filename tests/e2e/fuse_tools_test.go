@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // goSourceDirs are the parts of the Go toolchain's source tree the tools
@@ -25,10 +26,10 @@ var goSourceDirs = []string{"crypto", "go", "net", "encoding", "os"}
 // Python file I/O with seeks.
 func TestFuseTools(t *testing.T) {
 	requireFuse(t)
-	m := newMaster(t)
-	startWorker(t, m, "worker", "512MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "512MB")
 	fm := mountFuse(t, m, "/")
-	c := m.client()
+	c := m.Client()
 	ctx := context.Background()
 	goroot := strings.TrimSpace(mustSh(t, "", "go env GOROOT"))
 
