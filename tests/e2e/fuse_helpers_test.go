@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -130,19 +129,10 @@ func (fm *fuseMount) waitExit(d time.Duration) bool {
 // and exit code.
 func sh(t testing.TB, dir, script string) (string, int) {
 	t.Helper()
-	cmd := exec.Command("bash", "-c", script)
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), ee.ExitCode()
+	if dir != "" {
+		script = fmt.Sprintf("cd %q && %s", dir, script)
 	}
-	if err != nil {
-		t.Fatalf("run %q: %v", script, err)
-	}
-	return out.String(), 0
+	return testcluster.RunCLI(t, "bash", []string{"-c", script}, nil)
 }
 
 // mustSh runs a shell command line that has to succeed.
