@@ -58,9 +58,10 @@ func (c *metaCache) get(path string) *client.FileInfo {
 }
 
 // put remembers info as path's attributes, evicting the least recently
-// used entry beyond the size bound.
+// used entry beyond the size bound. A file still being written is not
+// kept: its length changes until it completes.
 func (c *metaCache) put(path string, info *client.FileInfo) {
-	if c == nil || info == nil {
+	if c == nil || info == nil || (!info.IsDir && !info.Completed) {
 		return
 	}
 	c.mu.Lock()

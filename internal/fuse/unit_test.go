@@ -45,7 +45,7 @@ func TestMetaCache(t *testing.T) {
 	now := time.Unix(1000, 0)
 	c := newMetaCache(MetadataCacheConfig{Enabled: true, MaxSize: 3, Expiration: 10 * time.Second})
 	c.now = func() time.Time { return now }
-	info := func(id int64) *client.FileInfo { return &client.FileInfo{ID: id} }
+	info := func(id int64) *client.FileInfo { return &client.FileInfo{ID: id, Completed: true} }
 	c.put("/a", info(1))
 	c.put("/a/b", info(2))
 	c.put("/ab", info(3))
@@ -64,6 +64,10 @@ func TestMetaCache(t *testing.T) {
 	now = now.Add(11 * time.Second)
 	if c.get("/ab") != nil || c.len() != 0 {
 		t.Fatal("an expired entry was served")
+	}
+	c.put("/writing", &client.FileInfo{ID: 5})
+	if c.get("/writing") != nil {
+		t.Fatal("a file being written was cached")
 	}
 	var off *metaCache // disabled: a nil cache caches nothing
 	off.put("/x", info(9))
