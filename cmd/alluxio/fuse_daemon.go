@@ -60,9 +60,14 @@ func (m *mount) daemonize(cmd *cobra.Command) error {
 		}
 	}
 	defer out.Close()
+	in, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
 	p, err := os.StartProcess(exe, append([]string{exe}, args...), &os.ProcAttr{
 		Env:   append(os.Environ(), readyFDEnv+"=3"),
-		Files: []*os.File{nil, out, out, w},
+		Files: []*os.File{in, out, out, w},
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	w.Close()
