@@ -929,18 +929,22 @@ func (*RenameResponse) Descriptor() ([]byte, []int) {
 }
 
 type SetAttributeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	OpId          string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
-	Mode          *uint32                `protobuf:"varint,3,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
-	Owner         *string                `protobuf:"bytes,4,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
-	Group         *string                `protobuf:"bytes,5,opt,name=group,proto3,oneof" json:"group,omitempty"`
-	Pinned        *bool                  `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
-	Ttl           *int64                 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
-	TtlAction     *TtlAction             `protobuf:"varint,8,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.grpc.TtlAction,oneof" json:"ttl_action,omitempty"`
-	Recursive     bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	OpId      string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	Mode      *uint32                `protobuf:"varint,3,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
+	Owner     *string                `protobuf:"bytes,4,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
+	Group     *string                `protobuf:"bytes,5,opt,name=group,proto3,oneof" json:"group,omitempty"`
+	Pinned    *bool                  `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
+	Ttl       *int64                 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
+	TtlAction *TtlAction             `protobuf:"varint,8,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.grpc.TtlAction,oneof" json:"ttl_action,omitempty"`
+	Recursive bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	// modification_time_ms sets the last modification time (utimens,
+	// touch -d, tar and cp -p keeping a file's time); unset, the change
+	// itself is the modification.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *SetAttributeRequest) Reset() {
@@ -1034,6 +1038,13 @@ func (x *SetAttributeRequest) GetRecursive() bool {
 		return x.Recursive
 	}
 	return false
+}
+
+func (x *SetAttributeRequest) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
 }
 
 type SetAttributeResponse struct {
@@ -1521,7 +1532,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x13\n" +
 	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x10\n" +
-	"\x0eRenameResponse\"\xdb\x02\n" +
+	"\x0eRenameResponse\"\xab\x03\n" +
 	"\x13SetAttributeRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -1532,13 +1543,16 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03ttl\x18\a \x01(\x03H\x04R\x03ttl\x88\x01\x01\x12;\n" +
 	"\n" +
 	"ttl_action\x18\b \x01(\x0e2\x17.alluxio.grpc.TtlActionH\x05R\tttlAction\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursiveB\a\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\x06R\x12modificationTimeMs\x88\x01\x01B\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
 	"\x06_groupB\t\n" +
 	"\a_pinnedB\x06\n" +
 	"\x04_ttlB\r\n" +
-	"\v_ttl_action\"\x16\n" +
+	"\v_ttl_actionB\x17\n" +
+	"\x15_modification_time_ms\"\x16\n" +
 	"\x14SetAttributeResponse\"\xa1\x02\n" +
 	"\fMountRequest\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x19\n" +

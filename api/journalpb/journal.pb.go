@@ -938,8 +938,11 @@ type SetAttribute struct {
 	TtlAction        *TtlAction             `protobuf:"varint,7,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.journal.TtlAction,oneof" json:"ttl_action,omitempty"`
 	PersistenceState *PersistenceState      `protobuf:"varint,8,opt,name=persistence_state,json=persistenceState,proto3,enum=alluxio.journal.PersistenceState,oneof" json:"persistence_state,omitempty"`
 	Recursive        bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// modification_time_ms, when set, is the inode's new modification time
+	// instead of the entry's time.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *SetAttribute) Reset() {
@@ -1033,6 +1036,13 @@ func (x *SetAttribute) GetRecursive() bool {
 		return x.Recursive
 	}
 	return false
+}
+
+func (x *SetAttribute) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
 }
 
 type Mount struct {
@@ -2429,7 +2439,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
-	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xb5\x03\n" +
+	"\x03dst\x18\x02 \x01(\tR\x03dst\"\x85\x04\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
@@ -2440,14 +2450,17 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"ttl_action\x18\a \x01(\x0e2\x1a.alluxio.journal.TtlActionH\x05R\tttlAction\x88\x01\x01\x12S\n" +
 	"\x11persistence_state\x18\b \x01(\x0e2!.alluxio.journal.PersistenceStateH\x06R\x10persistenceState\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursiveB\a\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\aR\x12modificationTimeMs\x88\x01\x01B\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
 	"\x06_groupB\t\n" +
 	"\a_pinnedB\t\n" +
 	"\a_ttl_msB\r\n" +
 	"\v_ttl_actionB\x14\n" +
-	"\x12_persistence_state\"\xff\x01\n" +
+	"\x12_persistence_stateB\x17\n" +
+	"\x15_modification_time_ms\"\xff\x01\n" +
 	"\x05Mount\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x17\n" +
 	"\aufs_uri\x18\x02 \x01(\tR\x06ufsUri\x12\x1b\n" +
