@@ -292,6 +292,9 @@ type SetAttributeOptions struct {
 	TTL       *time.Duration // negative: no TTL
 	TTLAction *string
 	Recursive bool
+	// ModTime sets the last modification time; unset, the change itself
+	// counts as a modification.
+	ModTime *time.Time
 	// Xattr are extended attributes to set, each replacing the one of the
 	// same name; with XattrReplaceAll the file keeps only these.
 	Xattr           map[string][]byte
@@ -316,6 +319,10 @@ func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttribu
 	if o.TTLAction != nil {
 		a := ttlAction(*o.TTLAction)
 		req.TtlAction = &a
+	}
+	if o.ModTime != nil {
+		ms := o.ModTime.UnixMilli()
+		req.ModificationTimeMs = &ms
 	}
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.fs.SetAttribute(ctx, req)

@@ -391,7 +391,7 @@ func (w *FileWriter) openBlock(idx int) error {
 func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (*outStream[pb.WriteBlockRequest, pb.WriteBlockResponse], error) {
 	id := blockid.New(w.fileID, idx)
 	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
-		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockHint(idx)}}})
+		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(w.blockHint(idx), reserveStep)}}})
 }
 
 func (w *FileWriter) commitBlock(idx int) error {

@@ -949,6 +949,10 @@ type SetAttributeRequest struct {
 	Ttl       *int64                 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
 	TtlAction *TtlAction             `protobuf:"varint,8,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.grpc.TtlAction,oneof" json:"ttl_action,omitempty"`
 	Recursive bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	// modification_time_ms sets the last modification time (utimens,
+	// touch -d, tar and cp -p keeping a file's time); unset, the change
+	// itself is the modification.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
 	// Xattr are extended attributes to set, each replacing one of the same
 	// name; with xattr_replace_all the file keeps only these.
 	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -1048,6 +1052,13 @@ func (x *SetAttributeRequest) GetRecursive() bool {
 		return x.Recursive
 	}
 	return false
+}
+
+func (x *SetAttributeRequest) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
 }
 
 func (x *SetAttributeRequest) GetXattr() map[string][]byte {
@@ -1554,7 +1565,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x13\n" +
 	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x10\n" +
-	"\x0eRenameResponse\"\x85\x04\n" +
+	"\x0eRenameResponse\"\xd5\x04\n" +
 	"\x13SetAttributeRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -1565,7 +1576,9 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03ttl\x18\a \x01(\x03H\x04R\x03ttl\x88\x01\x01\x12;\n" +
 	"\n" +
 	"ttl_action\x18\b \x01(\x0e2\x17.alluxio.grpc.TtlActionH\x05R\tttlAction\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursive\x12B\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\x06R\x12modificationTimeMs\x88\x01\x01\x12B\n" +
 	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.SetAttributeRequest.XattrEntryR\x05xattr\x12*\n" +
 	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
 	"\n" +
@@ -1577,7 +1590,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x06_groupB\t\n" +
 	"\a_pinnedB\x06\n" +
 	"\x04_ttlB\r\n" +
-	"\v_ttl_action\"\x16\n" +
+	"\v_ttl_actionB\x17\n" +
+	"\x15_modification_time_ms\"\x16\n" +
 	"\x14SetAttributeResponse\"\xa1\x02\n" +
 	"\fMountRequest\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x19\n" +

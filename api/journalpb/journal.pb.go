@@ -947,6 +947,9 @@ type SetAttribute struct {
 	TtlAction        *TtlAction             `protobuf:"varint,7,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.journal.TtlAction,oneof" json:"ttl_action,omitempty"`
 	PersistenceState *PersistenceState      `protobuf:"varint,8,opt,name=persistence_state,json=persistenceState,proto3,enum=alluxio.journal.PersistenceState,oneof" json:"persistence_state,omitempty"`
 	Recursive        bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	// modification_time_ms, when set, is the inode's new modification time
+	// instead of the entry's time.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
 	// Xattr replace the extended attributes of the same names; with
 	// xattr_replace_all they replace all of them.
 	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -1046,6 +1049,13 @@ func (x *SetAttribute) GetRecursive() bool {
 		return x.Recursive
 	}
 	return false
+}
+
+func (x *SetAttribute) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
 }
 
 func (x *SetAttribute) GetXattr() map[string][]byte {
@@ -2469,7 +2479,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
-	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xdb\x04\n" +
+	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xab\x05\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
@@ -2480,7 +2490,9 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"ttl_action\x18\a \x01(\x0e2\x1a.alluxio.journal.TtlActionH\x05R\tttlAction\x88\x01\x01\x12S\n" +
 	"\x11persistence_state\x18\b \x01(\x0e2!.alluxio.journal.PersistenceStateH\x06R\x10persistenceState\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursive\x12>\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\aR\x12modificationTimeMs\x88\x01\x01\x12>\n" +
 	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.SetAttribute.XattrEntryR\x05xattr\x12*\n" +
 	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
 	"\n" +
@@ -2493,7 +2505,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\a_pinnedB\t\n" +
 	"\a_ttl_msB\r\n" +
 	"\v_ttl_actionB\x14\n" +
-	"\x12_persistence_state\"\xff\x01\n" +
+	"\x12_persistence_stateB\x17\n" +
+	"\x15_modification_time_ms\"\xff\x01\n" +
 	"\x05Mount\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x17\n" +
 	"\aufs_uri\x18\x02 \x01(\tR\x06ufsUri\x12\x1b\n" +

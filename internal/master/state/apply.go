@@ -128,7 +128,7 @@ func joinParts(p []string) string {
 // checkWritable refuses changes under a read-only mount.
 func (s *State) checkWritable(path string) error {
 	if m, _, ok := s.mounts.resolve(path); ok && m.ReadOnly {
-		return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, m.AlluxioPath)
+		return errs.New(errs.ErrReadOnly, "%s is in read-only mount %s", path, m.AlluxioPath)
 	}
 	return nil
 }
@@ -348,10 +348,10 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	}
 	if ms, _, _ := s.mounts.resolve(srcPath); ms != nil {
 		if md, _, _ := s.mounts.resolve(dst); md != ms {
-			return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s to %s crosses mount points", srcPath, dst)}
+			return Result{Err: errs.New(errs.ErrCrossMount, "rename %s to %s crosses mount points", srcPath, dst)}
 		}
 		if ms.ReadOnly {
-			return Result{Err: errs.New(errs.ErrPermission, "rename in read-only mount %s", ms.AlluxioPath)}
+			return Result{Err: errs.New(errs.ErrReadOnly, "rename in read-only mount %s", ms.AlluxioPath)}
 		}
 	}
 	if _, err := s.lookup(dst); err == nil {
@@ -432,6 +432,9 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			n.UfsError = ""
 		}
 		n.ModMs = t
+		if op.ModificationTimeMs != nil {
+			n.ModMs = *op.ModificationTimeMs
+		}
 	}
 	if !op.Recursive || !n.IsDir {
 		set(n)
