@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: protoc (to check
 # the generated code), Apache ZooKeeper with a JRE (for the HA tests), fuse3
-# (for the FUSE tests) and the versitygw S3 server (for the S3 under storage
+# (for the FUSE tests), the versitygw S3 server (for the S3 under storage
+# tests and the S3 API benchmark), and the aws CLI and boto3 (for the S3 API
 # tests).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
@@ -15,6 +16,9 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # and run standard tools against them.
 command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The S3 API is tested with real clients: Debian's aws CLI and boto3.
+[ -x /usr/bin/aws ] || need+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""

@@ -31,7 +31,7 @@ type localRun struct {
 
 func startLocal(t *testing.T, name string) *localRun {
 	t.Helper()
-	ports := testcluster.FreePorts(t, 8)
+	ports := testcluster.FreePorts(t, 9)
 	addrs := func(ps []int) string {
 		var out []string
 		for _, p := range ps {
@@ -47,6 +47,7 @@ func startLocal(t *testing.T, name string) *localRun {
 		"-Dalluxio.master.web.port=0",
 		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[6]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[7]),
 		"-Dalluxio.worker.tieredstore.level0.dirs.quota=64MB",
+		"-Dalluxio.proxy.web.port=" + strconv.Itoa(ports[8]),
 	}
 	l.proc = testcluster.Start(t, name, l.bin, append([]string{"local"}, defs...), l.env)
 	if !l.proc.WaitForLog(t, "local cluster ready", 90*time.Second) {

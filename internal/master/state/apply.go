@@ -203,7 +203,11 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	case op.Length < 0:
 		return Result{Err: errs.New(errs.ErrInvalidArg, "complete %s: length %d", op.Path, op.Length)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, false); err != nil {
+		return Result{Err: err}
+	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	setXattr(n, op.Xattr, false)
 	switch {
 	case op.Persisted && s.applying.intents:
 		// Persisted once the copy is published (UfsIntentDone).
@@ -388,8 +392,15 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	if op.Mode != nil && *op.Mode > 0o7777 {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, op.XattrReplaceAll); err != nil {
+		return Result{Err: err}
+	}
+	if op.Recursive && (len(op.Xattr) > 0 || op.XattrReplaceAll) {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "%s: extended attributes are set on one path, not recursively", op.Path)}
+	}
 	s.attributeIntent(n, op)
 	set := func(n *Inode) {
+		setXattr(n, op.Xattr, op.XattrReplaceAll)
 		if op.Mode != nil {
 			n.Mode = *op.Mode
 		}
