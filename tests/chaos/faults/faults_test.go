@@ -12,7 +12,8 @@ import (
 // that apply to it, and a run long enough for one of each get each.
 func TestPlan(t *testing.T) {
 	for _, env := range []Env{{Journal: cluster.JournalEmbedded, Net: true}, {Journal: cluster.JournalZK, Net: true},
-		{Journal: cluster.JournalEmbedded}, {Journal: cluster.JournalZK},
+		{Journal: cluster.JournalEmbedded}, {Journal: cluster.JournalZK}, {Journal: cluster.JournalEmbedded, Net: true, S3: true},
+		{Journal: cluster.JournalZK, Net: true, PauseUFS: true},
 		{Journal: cluster.JournalZK, Net: true, Only: []string{"kill-leader", "cut-leader"}}} {
 		a, b := Plan(42, env, 10*time.Minute), Plan(42, env, 10*time.Minute)
 		if !reflect.DeepEqual(a, b) {
@@ -42,13 +43,20 @@ func TestPlan(t *testing.T) {
 		env  Env
 		kind string
 	}{{Env{Journal: cluster.JournalZK, Net: true}, "wipe-standby"}, {Env{Journal: cluster.JournalEmbedded, Net: true}, "restart-zk"},
-		{Env{Journal: cluster.JournalEmbedded}, "cut-leader"}} {
+		{Env{Journal: cluster.JournalEmbedded}, "cut-leader"}, {Env{Journal: cluster.JournalZK, Net: true}, "restart-s3"},
+		{Env{Journal: cluster.JournalZK, Net: true}, "cut-paused-leader"}} {
 		if ByName(c.kind).Applies(c.env) == "" {
 			t.Errorf("%s applies to %+v", c.kind, c.env)
 		}
 	}
 	if len(Applicable(Env{Journal: cluster.JournalZK, Net: true})) != 6 || len(Applicable(Env{Journal: cluster.JournalEmbedded, Net: true})) != 6 {
 		t.Error("with network namespaces, each journal has six kinds of fault")
+	}
+	if len(Applicable(Env{Journal: cluster.JournalZK, Net: true, S3: true})) != 7 {
+		t.Error("with an S3 root, the S3 server's restart is a seventh")
+	}
+	if got := Applicable(Env{Journal: cluster.JournalEmbedded, Net: true, S3: true, PauseUFS: true}); len(got) != 8 {
+		t.Errorf("with masters that pause before under storage changes, cutting one off is an eighth: %v", got)
 	}
 	if got := Applicable(Env{Journal: cluster.JournalZK, Only: []string{"cut-leader", "kill-leader"}}); len(got) != 1 || got[0].Name() != "kill-leader" {
 		t.Errorf("only cut-leader and kill-leader on loopback: %v", got)
