@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -100,10 +101,6 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		c.S3, c.S3Bucket, c.S3Prefix = testcluster.StartS3On(t, host), "alluxio", "root"
 		c.S3.CreateBucket(t, c.S3Bucket)
 		rootUFS = []string{fmt.Sprintf("-Dalluxio.master.mount.table.root.ufs=s3://%s/%s", c.S3Bucket, c.S3Prefix)}
-		for k, v := range c.S3.Properties() {
-			rootUFS = append(rootUFS, "-D"+k+"="+v)
-		}
-		slices.Sort(rootUFS)
 	}
 	// Per master: rpc, web, embedded journal.
 	ports := testcluster.FreePorts(t, 9)
@@ -152,6 +149,12 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		), cfg.defines...)}
 		if c.Net != nil {
 			m.Host = clientHost(i)
+		}
+		if c.S3 != nil {
+			// In the master's alluxio-site.properties: the credentials
+			// stay off command lines, which any user of the machine can
+			// read in ps.
+			writeSiteProperties(t, m, c.S3.Properties())
 		}
 		if i == 0 || cfg.journal != JournalZK {
 			if out, code := m.Run("format"); code != 0 {
@@ -388,5 +391,32 @@ func (c *HA) StopAll() {
 	}
 	for _, m := range c.Masters {
 		m.Proc.Stop(10 * time.Second)
+	}
+}
+
+// writeSiteProperties adds props to the alluxio-site.properties of m's
+// configuration folder (Master.Env's ALLUXIO_CONF_DIR).
+func writeSiteProperties(t testing.TB, m *Master, props map[string]string) {
+	t.Helper()
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, props[k])
+	}
+	dir := filepath.Join(m.Dir, "conf")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "alluxio-site.properties"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(b.String()); err != nil {
+		t.Fatal(err)
 	}
 }
