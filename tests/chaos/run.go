@@ -105,7 +105,7 @@ type Result struct {
 	Failovers int
 	// Changes are when (since the history's start) the leader changes
 	// were seen.
-	Changes []time.Duration
+	Changes []faults.Change
 	Verdict check.Verdict
 	// History is every recorded operation.
 	History []porcupine.Operation
@@ -121,9 +121,12 @@ type Result struct {
 	// with the namespace.
 	SweptCopies, SweptWrites int
 	UFSSettle                time.Duration
-	FaultTime                time.Duration
-	HealTime                 time.Duration
-	Elapsed                  time.Duration
+	// UFSWaited is what the first look at the under storage found wrong
+	// that a later one found right.
+	UFSWaited []string
+	FaultTime time.Duration
+	HealTime  time.Duration
+	Elapsed   time.Duration
 	// Dir holds this run's logs and history; KeepDir is where they are
 	// kept if the test fails.
 	Dir, KeepDir string
@@ -217,7 +220,9 @@ func (r *Result) SpanningMutations(g int, before int64) int {
 			continue
 		}
 		for _, c := range r.Changes {
-			if o.Call < c.Nanoseconds() && c.Nanoseconds() < o.Return {
+			// Called before the successor served, answered after the
+			// deposed leader was last seen serving.
+			if o.Call < c.To.Nanoseconds() && c.From.Nanoseconds() < o.Return {
 				n++
 				break
 			}
@@ -243,6 +248,9 @@ func (r *Result) summary() string {
 		r.FaultTime.Round(time.Millisecond), r.HealTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), r.Verdict, r.Verdict.Took.Round(time.Millisecond))
 	fmt.Fprintf(&b, "under storage: the sweeps removed %d unpublished copies and %d unfinished writes; it agreed with the namespace after %v\n",
 		r.SweptCopies, r.SweptWrites, r.UFSSettle.Round(time.Millisecond))
+	for _, s := range r.UFSWaited {
+		fmt.Fprintf(&b, "under storage, at first (then right): %s\n", s)
+	}
 	for _, s := range r.FinalReads {
 		fmt.Fprintf(&b, "after healing: %s\n", s)
 	}
@@ -377,7 +385,7 @@ func Run(t *testing.T, cfg Config) *Result {
 		view = newS3View(c.S3, c.S3Bucket, c.S3Prefix)
 	}
 	settle := time.Now()
-	res.Lost, res.Extra = checkUnderStorage(finalFS, view, dirs)
+	res.Lost, res.Extra, res.UFSWaited = checkUnderStorage(finalFS, view, dirs)
 	res.UFSSettle = time.Since(settle)
 
 	c.StopAll()

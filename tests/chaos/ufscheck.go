@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,16 +84,25 @@ const ufsWait = 2 * time.Minute
 // write of a dead writer (the local store's temporary files), an open
 // upload for a name that no file being written holds (S3). Each is space
 // nobody will reclaim, or worse, and fails the run.
-func checkUnderStorage(fs *client.FileSystem, view ufsView, dirs []string) (lost, extra []string) {
+//
+// waited lists what the first look found wrong when a later one found it
+// right: what the run had to wait for (pending changes, the sweeps).
+func checkUnderStorage(fs *client.FileSystem, view ufsView, dirs []string) (lost, extra, waited []string) {
 	deadline := time.Now().Add(ufsWait)
-	for {
+	for first := true; ; first = false {
 		lost, extra = nil, nil
 		for _, dir := range dirs {
 			l, e := checkGroup(fs, view, dir)
 			lost, extra = append(lost, l...), append(extra, e...)
 		}
 		if len(lost)+len(extra) == 0 || time.Now().After(deadline) {
-			return lost, extra
+			if len(lost)+len(extra) != 0 {
+				waited = nil
+			}
+			return lost, extra, waited
+		}
+		if first {
+			waited = append(slices.Clone(lost), extra...)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

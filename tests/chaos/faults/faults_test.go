@@ -62,3 +62,33 @@ func TestPlan(t *testing.T) {
 		t.Errorf("only cut-leader and kill-leader on loopback: %v", got)
 	}
 }
+
+// TestNextLeader: a change counts when a primary of a newer epoch
+// answers, even while the deposed one still says it is primary, and when
+// the same master comes back as primary of a newer epoch; a deposed
+// master answering alone is no change.
+func TestNextLeader(t *testing.T) {
+	p := func(epoch uint64) cluster.Health { return cluster.Health{OK: true, Role: "PRIMARY", Epoch: epoch} }
+	s := cluster.Health{OK: true, Role: "STANDBY"}
+	none := leader{index: -1}
+	for _, c := range []struct {
+		name  string
+		roles []cluster.Health
+		last  leader
+		want  leader
+		ok    bool
+	}{
+		{"first", []cluster.Health{s, p(3), s}, none, leader{1, 3}, true},
+		{"same", []cluster.Health{s, p(3), s}, leader{1, 3}, leader{}, false},
+		{"successor while the deposed still claims", []cluster.Health{p(3), p(5), {}}, leader{0, 3}, leader{1, 5}, true},
+		{"the same master again, newer epoch", []cluster.Health{p(7), s, s}, leader{0, 5}, leader{0, 7}, true},
+		{"the deposed alone", []cluster.Health{p(3), {}, s}, leader{1, 5}, leader{}, false},
+		{"no primary", []cluster.Health{s, {}, s}, leader{1, 5}, leader{}, false},
+		{"two of one epoch", []cluster.Health{p(4), p(4), s}, none, leader{}, false},
+	} {
+		got, ok := nextLeader(c.roles, c.last)
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("%s: %v %v, want %v %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}

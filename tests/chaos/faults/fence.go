@@ -66,7 +66,9 @@ func (cutPausedLeader) Applies(e Env) string {
 func (cutPausedLeader) Hold(e Env) (time.Duration, time.Duration) { return cutLeader{}.Hold(e) }
 
 func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold time.Duration, pick int) string {
-	fs := c.ClientWith(client.Config{RetryMaxDuration: 90 * time.Second, RPCTimeout: 10 * time.Second})
+	// A call to the paused master waits for RPCTimeout before the client
+	// looks for the successor.
+	fs := c.ClientWith(client.Config{RetryMaxDuration: 90 * time.Second, RPCTimeout: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	n := fenceOps.Add(1)
