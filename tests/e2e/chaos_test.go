@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 // TestChaos is the long soak; it runs only when CHAOS_DURATION is set:
 //
 //	CHAOS_DURATION=30m CHAOS_JOURNAL=embedded|zk CHAOS_UFS=local|s3 CHAOS_SEED=42 go test -run 'TestChaos$' -timeout 120m ./tests/e2e/
+//
+// CHAOS_FAULTS=kill-leader,cut-paused-leader limits the fault kinds.
 func TestChaos(t *testing.T) {
 	d, err := time.ParseDuration(os.Getenv("CHAOS_DURATION"))
 	if err != nil || d <= 0 {
@@ -31,7 +34,11 @@ func TestChaos(t *testing.T) {
 	if journal == "" {
 		journal = "embedded"
 	}
-	chaos.Run(t, chaos.Config{Journal: journal, UFS: os.Getenv("CHAOS_UFS"), Duration: d, Seed: chaos.Seed(),
+	var only []string
+	if f := os.Getenv("CHAOS_FAULTS"); f != "" {
+		only = strings.Split(f, ",")
+	}
+	chaos.Run(t, chaos.Config{Journal: journal, UFS: os.Getenv("CHAOS_UFS"), Duration: d, Seed: chaos.Seed(), Faults: only,
 		PauseUFS: os.Getenv("CHAOS_PAUSE_UFS") != "0", CheckTimeout: 10 * time.Minute, FullCheckTimeout: 5 * time.Minute}).MustPass(t)
 }
 

@@ -66,8 +66,9 @@ func (cutPausedLeader) Applies(e Env) string {
 func (cutPausedLeader) Hold(e Env) (time.Duration, time.Duration) { return cutLeader{}.Hold(e) }
 
 func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold time.Duration, pick int) string {
-	// A call to the paused master waits for RPCTimeout before the client
-	// looks for the successor.
+	// The paused call's client waits for the paused master's answer: a
+	// client that gave up would cancel the call, and with it the pause.
+	opFS := c.ClientWith(client.Config{RetryMaxDuration: 2 * time.Minute, RPCTimeout: PauseFor + 30*time.Second})
 	fs := c.ClientWith(client.Config{RetryMaxDuration: 90 * time.Second, RPCTimeout: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -95,11 +96,11 @@ func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, ho
 	go func() {
 		switch kind {
 		case "publish":
-			done <- writeFence(ctx, fs, paused)
+			done <- writeFence(ctx, opFS, paused)
 		case "delete":
-			done <- fs.Delete(ctx, paused, client.DeleteOptions{})
+			done <- opFS.Delete(ctx, paused, client.DeleteOptions{})
 		default:
-			done <- fs.Rename(ctx, paused, paused+".r")
+			done <- opFS.Rename(ctx, paused, paused+".r")
 		}
 	}()
 	who := -1
@@ -118,6 +119,7 @@ func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, ho
 		}
 		return false, fmt.Sprintf("no master paused before the %s of %s", kind, paused)
 	})
+	pausedAt := time.Now()
 	m := c.Masters[who]
 	how := "off the peer network"
 	if c.Net != nil {
@@ -128,14 +130,23 @@ func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, ho
 			t.Errorf("chaos: pausing master%d: %v", who, err)
 		}
 	}
-	cutAt := time.Now()
-	// The successor finishes the change and answers the retried call
-	// while the paused master is still cut off.
+	again := ""
+	if kind != "publish" {
+		again = ", " + writeAgain(ctx, fs, kind, paused, staged, pausedAt)
+	}
+	// The fault's length, from the schedule: not a wait for a condition.
+	time.Sleep(hold - time.Since(pausedAt))
+	hold = max(hold, time.Since(pausedAt))
+	if c.Net != nil {
+		c.Net.HealPeer(who)
+	} else if err := m.Proc.Resume(); err != nil {
+		t.Errorf("chaos: resuming master%d: %v", who, err)
+	}
 	var err error
 	select {
 	case err = <-done:
 	case <-time.After(2 * time.Minute):
-		t.Errorf("chaos: cut-paused-leader: the %s of %s did not end 2m after master%d was cut off", kind, paused, who)
+		t.Errorf("chaos: cut-paused-leader: the %s of %s did not end 2m after master%d came back", kind, paused, who)
 		cancel()
 		err = <-done
 	}
@@ -148,31 +159,50 @@ func (cutPausedLeader) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, ho
 			t.Errorf("chaos: cut-paused-leader: the %s of %s, committed before master%d paused, answered %v", kind, paused, who, err)
 		}
 	}
-	// A new file where the paused master would delete or move one: if
-	// it woke and made its change unfenced, the new file's copy would go,
-	// and the under storage check would find the file lost.
-	again := ""
-	if kind != "publish" && err == nil {
-		again = ", " + paused + " written again"
-		if rerr := writeFence(ctx, fs, staged); rerr != nil {
-			again = fmt.Sprintf(", writing %s again failed: %v", paused, rerr)
-		} else if rerr := fs.Rename(ctx, staged, paused); rerr != nil {
-			again = fmt.Sprintf(", moving %s to %s again failed: %v", staged, paused, rerr)
+	return fmt.Sprintf("master%d paused before the %s of %s, %s %.1fs%s; answer: %s", who, kind, paused, how, hold.Seconds(), again, answer)
+}
+
+// writeAgain waits until the successor shows the paused master's delete or
+// rename of paused done, and puts a new file there (written in StageDir and
+// moved, so no pause): if the paused master woke and made its change
+// unfenced, the new file's copy would go, and the under storage check
+// would find the file lost. It says what it did, and whether that was
+// before the pause ended.
+func writeAgain(ctx context.Context, fs *client.FileSystem, kind, paused, staged string, pausedAt time.Time) string {
+	deadline := pausedAt.Add(PauseFor)
+	// Whether the namespace shows the change: the delete's name gone, the
+	// rename's destination there. A create there then waits for the
+	// change's under storage side on the successor.
+	shown := func() (bool, error) {
+		if kind == "delete" {
+			_, err := fs.GetStatus(ctx, paused, client.StatusOptions{})
+			return errors.Is(err, client.ErrNotFound), err
 		}
+		_, err := fs.GetStatus(ctx, paused+".r", client.StatusOptions{})
+		return err == nil, err
 	}
-	if took := time.Since(cutAt); took > PauseFor/2 {
-		t.Logf("chaos: cut-paused-leader: %v from the cut to the successor's answer: near the pause of %v, after which the "+
-			"paused master tries its change", took.Round(time.Millisecond), PauseFor)
+	for {
+		ok, err := shown()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Sprintf("the %s did not show within the pause (%v)", kind, err)
+		}
+		// Polling the namespace, not a wait for time to pass.
+		time.Sleep(100 * time.Millisecond)
 	}
-	// The fault's length, from the schedule: not a wait for a condition.
-	time.Sleep(hold - time.Since(cutAt))
-	if c.Net != nil {
-		c.Net.HealPeer(who)
-	} else if err := m.Proc.Resume(); err != nil {
-		t.Errorf("chaos: resuming master%d: %v", who, err)
+	if err := writeFence(ctx, fs, staged); err != nil {
+		return fmt.Sprintf("writing %s again failed: %v", staged, err)
 	}
-	hold = max(hold, time.Since(cutAt))
-	return fmt.Sprintf("master%d paused before the %s of %s, %s %.1fs; answer: %s%s", who, kind, paused, how, hold.Seconds(), answer, again)
+	if err := fs.Rename(ctx, staged, paused); err != nil {
+		return fmt.Sprintf("moving %s to %s again failed: %v", staged, paused, err)
+	}
+	when := "before"
+	if time.Now().After(deadline) {
+		when = "AFTER"
+	}
+	return fmt.Sprintf("%s written again %.1fs after the pause began, %s it ended", paused, time.Since(pausedAt).Seconds(), when)
 }
 
 // writeFence writes a CACHE_THROUGH file with content the under storage
