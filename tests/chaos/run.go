@@ -246,8 +246,12 @@ func (r *Result) summary() string {
 	fmt.Fprintf(&b, "faults: %v; leader changes seen: %d\n", r.Faults, r.Failovers)
 	fmt.Fprintf(&b, "faults for %v, healed in %v, %v in all; history %v (checked in %v)\n",
 		r.FaultTime.Round(time.Millisecond), r.HealTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), r.Verdict, r.Verdict.Took.Round(time.Millisecond))
-	fmt.Fprintf(&b, "under storage: the sweeps removed %d unpublished copies and %d unfinished writes; it agreed with the namespace after %v\n",
-		r.SweptCopies, r.SweptWrites, r.UFSSettle.Round(time.Millisecond))
+	agreed := "it agreed with the namespace after"
+	if len(r.Lost)+len(r.Extra) > 0 {
+		agreed = "it still disagreed with the namespace after"
+	}
+	fmt.Fprintf(&b, "under storage: the sweeps removed %d unpublished copies and %d unfinished writes; %s %v\n",
+		r.SweptCopies, r.SweptWrites, agreed, r.UFSSettle.Round(time.Millisecond))
 	for _, s := range r.UFSWaited {
 		fmt.Fprintf(&b, "under storage, at first (then right): %s\n", s)
 	}
