@@ -86,8 +86,11 @@ func ConfigFromProperties(p *conf.Properties) (Config, error) {
 // ServerType is the authentication type of this process's servers: TLS
 // when mutual TLS is on (unless NOSASL), else AuthType.
 func (c Config) ServerType() AuthType {
-	if c.TLS != nil && c.AuthType != NoSASL {
+	switch {
+	case c.TLS != nil && c.AuthType != NoSASL:
 		return TLS
+	case c.AuthType == "":
+		return Simple
 	}
 	return c.AuthType
 }

@@ -75,8 +75,15 @@ func (m *Master) Defines() []string {
 		"-Dalluxio.master.web.port=" + strconv.Itoa(m.WebPort),
 		"-Dalluxio.master.journal.type=UFS",
 		"-Dalluxio.user.rpc.retry.max.duration=10s",
+		// Services that act for their users (an S3 proxy) log in as
+		// ProxyUser; nobody else may impersonate anyone.
+		"-Dalluxio.master.security.impersonation." + ProxyUser + ".users=*",
 	}, m.Extra...)
 }
+
+// ProxyUser is the login user of the S3 proxies of tests, which the
+// masters let impersonate anyone.
+const ProxyUser = "s3proxy"
 
 // Env keeps the developer's own site files out of the test.
 func (m *Master) Env() []string {
