@@ -133,7 +133,7 @@ func TestTLSCluster(t *testing.T) {
 	}
 }
 
-func loadClientTLS(t *testing.T, ca *securitytest.CA, f securitytest.Files) *tls.Config {
+func loadClientTLS(t testing.TB, ca *securitytest.CA, f securitytest.Files) *tls.Config {
 	t.Helper()
 	c, err := security.LoadTLS(security.TLSFiles{CertFile: f.CertFile, KeyFile: f.KeyFile, CAFile: ca.CAFile})
 	if err != nil {
