@@ -202,3 +202,61 @@ func TestAuditLogProcess(t *testing.T) {
 		t.Fatalf("audit line %q is not in Alluxio's format for bob's mkdir", line)
 	}
 }
+
+// TestTLSEmbeddedJournal: three masters whose Raft transport, rpc and web
+// ports speak mutual TLS elect a leader, replicate, and fail over; the
+// journal port refuses a peer with a certificate of another authority.
+func TestTLSEmbeddedJournal(t *testing.T) {
+	ca := securitytest.NewCA(t, "cluster")
+	other := securitytest.NewCA(t, "other")
+	defs := ca.Defines(ca.Issue("alluxio", securitytest.Options{}))
+	c := cluster.NewHA(t, cluster.WithJournal(cluster.JournalEmbedded), cluster.WithDefines(defs...),
+		cluster.WithWebTLS(loadClientTLS(t, ca, ca.Issue("tester", securitytest.Options{}))))
+	c.Must("fs", "mkdir", "/before")
+	old := c.WaitLeader()
+	old.Proc.Kill()
+	leader := c.WaitLeader()
+	if leader == old {
+		t.Fatal("the killed master still leads")
+	}
+	out := c.Masters[indexOtherThan(c, old)].Must("fs", "ls", "/")
+	if !strings.Contains(out, "/before") {
+		t.Fatalf("after the failover / holds no /before (replicated over TLS):\n%s", out)
+	}
+	// A peer of another authority: the journal port refuses it.
+	port := journalPort(t, leader)
+	intruder := loadClientTLS(t, other, other.Issue("intruder", securitytest.Options{}))
+	intruder.RootCAs = loadClientTLS(t, ca, ca.Issue("x", securitytest.Options{})).RootCAs
+	conn, err := tls.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port), intruder)
+	if err == nil {
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = conn.Read(make([]byte, 1))
+		conn.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "certificate required") {
+		t.Fatalf("a journal peer with another authority's certificate: %v, want refused", err)
+	}
+}
+
+func indexOtherThan(c *cluster.HA, m *cluster.Master) int {
+	for i, o := range c.Masters {
+		if o != m {
+			return i
+		}
+	}
+	return 0
+}
+
+// journalPort is the embedded journal port among m's flags.
+func journalPort(t *testing.T, m *cluster.Master) int {
+	t.Helper()
+	for _, d := range m.Defines() {
+		if v, ok := strings.CutPrefix(d, "-Dalluxio.master.embedded.journal.port="); ok {
+			var p int
+			fmt.Sscan(v, &p)
+			return p
+		}
+	}
+	t.Fatal("no embedded journal port among the master's flags")
+	return 0
+}

@@ -130,7 +130,7 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 			"-Dalluxio.master.mount.table.root.ufs="+filepath.Join(c.Shared, "ufs"),
 			"-Dalluxio.master.rpc.addresses="+strings.Join(c.RPCs, ","),
 			"-Dalluxio.user.rpc.retry.max.duration=60s",
-		), cfg.defines...)}
+		), cfg.defines...), WebTLS: cfg.webTLS}
 		if c.Net != nil {
 			m.Host = clientHost(i)
 		}

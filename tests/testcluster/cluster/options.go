@@ -1,6 +1,9 @@
 package cluster
 
-import "fmt"
+import (
+	"crypto/tls"
+	"fmt"
+)
 
 type config struct {
 	ha             bool
@@ -13,6 +16,7 @@ type config struct {
 	bin            string
 	net            NetMode
 	checkpoint     string
+	webTLS         *tls.Config
 }
 
 // Option changes how New or NewHA builds a cluster.
@@ -50,3 +54,7 @@ func WithNet(m NetMode) Option { return func(c *config) { c.net = m } }
 func WithCheckpointEntries(n int) Option {
 	return func(c *config) { c.checkpoint = fmt.Sprint(n) }
 }
+
+// WithWebTLS is how the test reaches the masters' web ports when they
+// serve HTTPS (alluxio.network.tls.enabled among the defines).
+func WithWebTLS(cfg *tls.Config) Option { return func(c *config) { c.webTLS = cfg } }
