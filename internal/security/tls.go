@@ -130,11 +130,15 @@ type loggingCreds struct {
 }
 
 func (c loggingCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
-	out, info, err := c.TransportCredentials.ServerHandshake(conn)
-	if err != nil && c.log != nil && !isEOF(err) {
-		c.log.Warn("refused a TLS connection", "remote", conn.RemoteAddr().String(), "err", err)
+	raw := &gatherConn{Conn: conn}
+	out, info, err := c.TransportCredentials.ServerHandshake(raw)
+	if err != nil {
+		if c.log != nil && !isEOF(err) {
+			c.log.Warn("refused a TLS connection", "remote", conn.RemoteAddr().String(), "err", err)
+		}
+		return nil, nil, err
 	}
-	return out, info, err
+	return &gatheringConn{Conn: out, raw: raw}, info, nil
 }
 
 func (c loggingCreds) Clone() credentials.TransportCredentials {

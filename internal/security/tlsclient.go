@@ -31,7 +31,8 @@ type confirmingCreds struct {
 }
 
 func (c confirmingCreds) ClientHandshake(ctx context.Context, authority string, raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
-	conn, info, err := c.TransportCredentials.ClientHandshake(ctx, authority, raw)
+	gather := &gatherConn{Conn: raw}
+	conn, info, err := c.TransportCredentials.ClientHandshake(ctx, authority, gather)
 	if err != nil {
 		return nil, nil, c.refusal(authority, err)
 	}
@@ -53,7 +54,7 @@ func (c confirmingCreds) ClientHandshake(ctx context.Context, authority string, 
 		conn.Close()
 		return nil, nil, err
 	}
-	return &primedConn{Conn: conn, first: buf[:n]}, info, nil
+	return &primedConn{Conn: &gatheringConn{Conn: conn, raw: gather}, first: buf[:n]}, info, nil
 }
 
 func (c confirmingCreds) Clone() credentials.TransportCredentials {
