@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
@@ -203,6 +204,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 			return err
 		}
 		s.auditLog = audit.NewWriter(f, s.cfg.AuditQueue, security.OSGroups{}, s.log.With("component", "audit"))
+		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "alluxio", Subsystem: "master",
+			Name: "audit_log_entries_dropped_total", Help: "Audit log entries dropped because the writer's queue was full."},
+			func() float64 { return float64(s.auditLog.Dropped()) }))
 		// After unaryInterceptor: the audit sees the handlers' own errors
 		// (a denial is ErrPermission), not their status codes.
 		unary, stream = append(unary, s.auditUnary), append(stream, s.auditStream)
