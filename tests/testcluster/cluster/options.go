@@ -17,6 +17,7 @@ type config struct {
 	net            NetMode
 	checkpoint     string
 	webTLS         *tls.Config
+	s3Root         bool
 }
 
 // Option changes how New or NewHA builds a cluster.
@@ -58,3 +59,10 @@ func WithCheckpointEntries(n int) Option {
 // WithWebTLS is how the test reaches the masters' web ports when they
 // serve HTTPS (alluxio.network.tls.enabled among the defines).
 func WithWebTLS(cfg *tls.Config) Option { return func(c *config) { c.webTLS = cfg } }
+
+// WithS3Root gives an HA cluster an S3 server of its own (versitygw, HA.S3)
+// and makes a prefix of one of its buckets (HA.S3Bucket, HA.S3Prefix) the
+// root under storage. With network namespaces the server listens on the
+// client network, which a cut-off master still reaches, as a real object
+// store would be.
+func WithS3Root() Option { return func(c *config) { c.s3Root = true } }
