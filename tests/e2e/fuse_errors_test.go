@@ -124,7 +124,10 @@ func TestFuseErrors(t *testing.T) {
 			t.Skip("needs root to act as another user")
 		}
 		mustSh(t, fm.dir, "mkdir -p private && chmod 700 private && echo s > private/secret && mkdir -p open && chmod 755 open")
-		pm := mountFuseAt(t, m, filepath.Join(base, "mnt"), "/", "allow_other,default_permissions")
+		// Other users' calls act for them (impersonation), which the
+		// masters allow the mount's login user.
+		pm := mountFuseAt(t, m, filepath.Join(base, "mnt"), "/", "allow_other,default_permissions",
+			"alluxio.security.login.username="+cluster.FuseUser)
 		asNobody := func(script string) (string, error) {
 			out, err := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c", script).CombinedOutput()
 			return string(out), err
