@@ -79,6 +79,7 @@ func (s *State) newInode(parent *Inode, name string, dir bool, timeMs int64) *In
 	if dir {
 		n.children = map[string]*Inode{}
 		n.Completed = true
+		s.dirs++
 	}
 	s.nextID++
 	s.byID[n.ID] = n
@@ -309,6 +310,9 @@ func (s *State) removeSubtree(n *Inode) {
 		}
 		delete(s.byID, n.ID)
 		delete(s.ttl, n.ID)
+		if n.IsDir {
+			s.dirs--
+		}
 	}
 	forget(n)
 	if n.parent != nil {

@@ -195,6 +195,9 @@ func (s *State) restoreInode(p *journalpb.Inode) error {
 	n.parent = parent
 	parent.children[n.Name] = n
 	s.byID[n.ID] = n
+	if n.IsDir {
+		s.dirs++
+	}
 	if n.TTLMs > 0 {
 		s.ttl[n.ID] = struct{}{}
 	}

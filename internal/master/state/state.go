@@ -42,6 +42,9 @@ type State struct {
 	mounts  *mountTable
 	retry   *retryCache
 	lastSeq uint64
+	// dirs counts the directories among byID ("/" included), so the web
+	// overview counts files and directories without a walk.
+	dirs int
 	// ttl holds the ids of inodes with a TTL, so the checker does not walk
 	// the whole tree.
 	ttl     map[int64]struct{}
@@ -74,6 +77,7 @@ func (s *State) reset() {
 	s.mounts = newMountTable()
 	s.retry = newRetryCache(s.opts.RetryCacheSize)
 	s.lastSeq = 0
+	s.dirs = 1
 	s.ttl = map[int64]struct{}{}
 	s.intents = newIntentTable()
 }
@@ -90,6 +94,14 @@ func (s *State) InodeCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.byID)
+}
+
+// Counts returns how many files and directories ("/" included) the
+// namespace holds.
+func (s *State) Counts() (files, dirs int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.byID) - s.dirs, s.dirs
 }
 
 // Stat returns a copy of the inode at path.
