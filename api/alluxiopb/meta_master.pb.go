@@ -29,8 +29,13 @@ type MasterStatus struct {
 	LastAppliedSequence uint64 `protobuf:"varint,3,opt,name=last_applied_sequence,json=lastAppliedSequence,proto3" json:"last_applied_sequence,omitempty"`
 	StartTimeMs         int64  `protobuf:"varint,4,opt,name=start_time_ms,json=startTimeMs,proto3" json:"start_time_ms,omitempty"`
 	Version             string `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// web_port is the master's web UI port, on the host of address; 0 when
+	// unknown (it did not answer).
+	WebPort int32 `protobuf:"varint,6,opt,name=web_port,json=webPort,proto3" json:"web_port,omitempty"`
+	// cluster_id is the id the cluster's first primary journaled; "" before.
+	ClusterId     string `protobuf:"bytes,7,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MasterStatus) Reset() {
@@ -94,6 +99,20 @@ func (x *MasterStatus) GetStartTimeMs() int64 {
 func (x *MasterStatus) GetVersion() string {
 	if x != nil {
 		return x.Version
+	}
+	return ""
+}
+
+func (x *MasterStatus) GetWebPort() int32 {
+	if x != nil {
+		return x.WebPort
+	}
+	return 0
+}
+
+func (x *MasterStatus) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
 	}
 	return ""
 }
@@ -1033,13 +1052,16 @@ var File_api_alluxiopb_meta_master_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\n" +
-	"\x1fapi/alluxiopb/meta_master.proto\x12\falluxio.grpc\"\xae\x01\n" +
+	"\x1fapi/alluxiopb/meta_master.proto\x12\falluxio.grpc\"\xe8\x01\n" +
 	"\fMasterStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x122\n" +
 	"\x15last_applied_sequence\x18\x03 \x01(\x04R\x13lastAppliedSequence\x12\"\n" +
 	"\rstart_time_ms\x18\x04 \x01(\x03R\vstartTimeMs\x12\x18\n" +
-	"\aversion\x18\x05 \x01(\tR\aversion\"\x16\n" +
+	"\aversion\x18\x05 \x01(\tR\aversion\x12\x19\n" +
+	"\bweb_port\x18\x06 \x01(\x05R\awebPort\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\a \x01(\tR\tclusterId\"\x16\n" +
 	"\x14GetMasterInfoRequest\"\xe7\x03\n" +
 	"\x15GetMasterInfoResponse\x12%\n" +
 	"\x0eleader_address\x18\x01 \x01(\tR\rleaderAddress\x12)\n" +

@@ -58,6 +58,10 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applyIntentDone(orEmpty(op.UfsIntentDone))
 	case *journalpb.Entry_UfsIntentFailed:
 		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
+	case *journalpb.Entry_SetClusterId:
+		return s.applySetClusterID(orEmpty(op.SetClusterId))
+	case *journalpb.Entry_UpdateUfsMode:
+		return s.applyUpdateUfsMode(orEmpty(op.UpdateUfsMode))
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
@@ -126,10 +130,19 @@ func joinParts(p []string) string {
 	return out
 }
 
-// checkWritable refuses changes under a read-only mount.
+// checkWritable refuses changes under a read-only mount, or a mount of a
+// store whose mode (alluxio fsadmin ufs --mode) is not READ_WRITE.
 func (s *State) checkWritable(path string) error {
-	if m, _, ok := s.mounts.resolve(path); ok && m.ReadOnly {
+	m, _, ok := s.mounts.resolve(path)
+	if !ok {
+		return nil
+	}
+	if m.ReadOnly {
 		return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, m.AlluxioPath)
+	}
+	if mode := s.mountMode(m); mode != journalpb.UfsMode_READ_WRITE {
+		return errs.New(errs.ErrPermission, "%s is in mount %s of %s, whose under storage mode is %s (alluxio fsadmin ufs --mode)",
+			path, m.AlluxioPath, m.UfsURI, mode)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
@@ -49,6 +50,10 @@ type State struct {
 	// the whole tree.
 	ttl     map[int64]struct{}
 	intents *intentTable
+	// clusterID is the cluster's name, journaled once by its first primary.
+	clusterID string
+	// ufsModes are the stores (UfsRoot) Alluxio may not write, or not use.
+	ufsModes map[string]journalpb.UfsMode
 	// applying describes the entry Apply is working on.
 	applying struct {
 		intents bool
@@ -80,6 +85,8 @@ func (s *State) reset() {
 	s.dirs = 1
 	s.ttl = map[int64]struct{}{}
 	s.intents = newIntentTable()
+	s.clusterID = ""
+	s.ufsModes = map[string]journalpb.UfsMode{}
 }
 
 // LastSequence is the sequence number of the last entry applied.
