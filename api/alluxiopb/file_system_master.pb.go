@@ -1373,6 +1373,106 @@ func (x *MountPointInfo) GetPendingUfsOperations() int64 {
 	return 0
 }
 
+// UpdateUfsModeRequest sets the mode of the under storage that holds
+// ufs_path (alluxio fsadmin ufs --mode): readOnly and noAccess refuse every
+// change under its mounts; noAccess also stops metadata loads from it.
+type UpdateUfsModeRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	UfsPath string                 `protobuf:"bytes,1,opt,name=ufs_path,json=ufsPath,proto3" json:"ufs_path,omitempty"`
+	// mode: readWrite, readOnly or noAccess.
+	Mode          string `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	OpId          string `protobuf:"bytes,3,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsModeRequest) Reset() {
+	*x = UpdateUfsModeRequest{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsModeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsModeRequest) ProtoMessage() {}
+
+func (x *UpdateUfsModeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsModeRequest.ProtoReflect.Descriptor instead.
+func (*UpdateUfsModeRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *UpdateUfsModeRequest) GetUfsPath() string {
+	if x != nil {
+		return x.UfsPath
+	}
+	return ""
+}
+
+func (x *UpdateUfsModeRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *UpdateUfsModeRequest) GetOpId() string {
+	if x != nil {
+		return x.OpId
+	}
+	return ""
+}
+
+type UpdateUfsModeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsModeResponse) Reset() {
+	*x = UpdateUfsModeResponse{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsModeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsModeResponse) ProtoMessage() {}
+
+func (x *UpdateUfsModeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsModeResponse.ProtoReflect.Descriptor instead.
+func (*UpdateUfsModeResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{23}
+}
+
 type GetMountTableRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1381,7 +1481,7 @@ type GetMountTableRequest struct {
 
 func (x *GetMountTableRequest) Reset() {
 	*x = GetMountTableRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1393,7 +1493,7 @@ func (x *GetMountTableRequest) String() string {
 func (*GetMountTableRequest) ProtoMessage() {}
 
 func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1406,7 +1506,7 @@ func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableRequest.ProtoReflect.Descriptor instead.
 func (*GetMountTableRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{22}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{24}
 }
 
 type GetMountTableResponse struct {
@@ -1418,7 +1518,7 @@ type GetMountTableResponse struct {
 
 func (x *GetMountTableResponse) Reset() {
 	*x = GetMountTableResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1530,7 @@ func (x *GetMountTableResponse) String() string {
 func (*GetMountTableResponse) ProtoMessage() {}
 
 func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1543,7 @@ func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableResponse.ProtoReflect.Descriptor instead.
 func (*GetMountTableResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{23}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetMountTableResponse) GetMountPoints() []*MountPointInfo {
@@ -1569,10 +1669,15 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x16pending_ufs_operations\x18\a \x01(\x03R\x14pendingUfsOperations\x1a=\n" +
 	"\x0fPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x16\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"Z\n" +
+	"\x14UpdateUfsModeRequest\x12\x19\n" +
+	"\bufs_path\x18\x01 \x01(\tR\aufsPath\x12\x12\n" +
+	"\x04mode\x18\x02 \x01(\tR\x04mode\x12\x13\n" +
+	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x17\n" +
+	"\x15UpdateUfsModeResponse\"\x16\n" +
 	"\x14GetMountTableRequest\"X\n" +
 	"\x15GetMountTableResponse\x12?\n" +
-	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\x8d\a\n" +
+	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\xe7\a\n" +
 	"\x1dFileSystemMasterClientService\x12L\n" +
 	"\tGetStatus\x12\x1e.alluxio.grpc.GetStatusRequest\x1a\x1f.alluxio.grpc.GetStatusResponse\x12Q\n" +
 	"\n" +
@@ -1586,7 +1691,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\fSetAttribute\x12!.alluxio.grpc.SetAttributeRequest\x1a\".alluxio.grpc.SetAttributeResponse\x12@\n" +
 	"\x05Mount\x12\x1a.alluxio.grpc.MountRequest\x1a\x1b.alluxio.grpc.MountResponse\x12F\n" +
 	"\aUnmount\x12\x1c.alluxio.grpc.UnmountRequest\x1a\x1d.alluxio.grpc.UnmountResponse\x12X\n" +
-	"\rGetMountTable\x12\".alluxio.grpc.GetMountTableRequest\x1a#.alluxio.grpc.GetMountTableResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
+	"\rGetMountTable\x12\".alluxio.grpc.GetMountTableRequest\x1a#.alluxio.grpc.GetMountTableResponse\x12X\n" +
+	"\rUpdateUfsMode\x12\".alluxio.grpc.UpdateUfsModeRequest\x1a#.alluxio.grpc.UpdateUfsModeResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
 var (
 	file_api_alluxiopb_file_system_master_proto_rawDescOnce sync.Once
@@ -1600,7 +1706,7 @@ func file_api_alluxiopb_file_system_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_file_system_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*FileSystemMasterCommonOptions)(nil), // 0: alluxio.grpc.FileSystemMasterCommonOptions
 	(*GetStatusRequest)(nil),              // 1: alluxio.grpc.GetStatusRequest
@@ -1624,27 +1730,29 @@ var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*UnmountRequest)(nil),                // 19: alluxio.grpc.UnmountRequest
 	(*UnmountResponse)(nil),               // 20: alluxio.grpc.UnmountResponse
 	(*MountPointInfo)(nil),                // 21: alluxio.grpc.MountPointInfo
-	(*GetMountTableRequest)(nil),          // 22: alluxio.grpc.GetMountTableRequest
-	(*GetMountTableResponse)(nil),         // 23: alluxio.grpc.GetMountTableResponse
-	nil,                                   // 24: alluxio.grpc.MountRequest.PropertiesEntry
-	nil,                                   // 25: alluxio.grpc.MountPointInfo.PropertiesEntry
-	(LoadMetadataType)(0),                 // 26: alluxio.grpc.LoadMetadataType
-	(*FileInfo)(nil),                      // 27: alluxio.grpc.FileInfo
-	(TtlAction)(0),                        // 28: alluxio.grpc.TtlAction
+	(*UpdateUfsModeRequest)(nil),          // 22: alluxio.grpc.UpdateUfsModeRequest
+	(*UpdateUfsModeResponse)(nil),         // 23: alluxio.grpc.UpdateUfsModeResponse
+	(*GetMountTableRequest)(nil),          // 24: alluxio.grpc.GetMountTableRequest
+	(*GetMountTableResponse)(nil),         // 25: alluxio.grpc.GetMountTableResponse
+	nil,                                   // 26: alluxio.grpc.MountRequest.PropertiesEntry
+	nil,                                   // 27: alluxio.grpc.MountPointInfo.PropertiesEntry
+	(LoadMetadataType)(0),                 // 28: alluxio.grpc.LoadMetadataType
+	(*FileInfo)(nil),                      // 29: alluxio.grpc.FileInfo
+	(TtlAction)(0),                        // 30: alluxio.grpc.TtlAction
 }
 var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
-	26, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
+	28, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
 	0,  // 1: alluxio.grpc.GetStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	27, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	29, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
 	0,  // 3: alluxio.grpc.ListStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	27, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
-	28, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	27, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	27, // 7: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	27, // 8: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	28, // 9: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	24, // 10: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
-	25, // 11: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
+	29, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
+	30, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	29, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	29, // 7: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	29, // 8: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	30, // 9: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	26, // 10: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
+	27, // 11: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
 	21, // 12: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
 	1,  // 13: alluxio.grpc.FileSystemMasterClientService.GetStatus:input_type -> alluxio.grpc.GetStatusRequest
 	3,  // 14: alluxio.grpc.FileSystemMasterClientService.ListStatus:input_type -> alluxio.grpc.ListStatusRequest
@@ -1656,20 +1764,22 @@ var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
 	15, // 20: alluxio.grpc.FileSystemMasterClientService.SetAttribute:input_type -> alluxio.grpc.SetAttributeRequest
 	17, // 21: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
 	19, // 22: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
-	22, // 23: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
-	2,  // 24: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
-	4,  // 25: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
-	6,  // 26: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
-	8,  // 27: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
-	10, // 28: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
-	12, // 29: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
-	14, // 30: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
-	16, // 31: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
-	18, // 32: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
-	20, // 33: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
-	23, // 34: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
-	24, // [24:35] is the sub-list for method output_type
-	13, // [13:24] is the sub-list for method input_type
+	24, // 23: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
+	22, // 24: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:input_type -> alluxio.grpc.UpdateUfsModeRequest
+	2,  // 25: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
+	4,  // 26: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
+	6,  // 27: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
+	8,  // 28: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
+	10, // 29: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
+	12, // 30: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
+	14, // 31: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
+	16, // 32: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
+	18, // 33: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
+	20, // 34: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
+	25, // 35: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
+	23, // 36: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:output_type -> alluxio.grpc.UpdateUfsModeResponse
+	25, // [25:37] is the sub-list for method output_type
+	13, // [13:25] is the sub-list for method input_type
 	13, // [13:13] is the sub-list for extension type_name
 	13, // [13:13] is the sub-list for extension extendee
 	0,  // [0:13] is the sub-list for field type_name
@@ -1688,7 +1798,7 @@ func file_api_alluxiopb_file_system_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_file_system_master_proto_rawDesc), len(file_api_alluxiopb_file_system_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

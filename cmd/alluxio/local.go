@@ -140,6 +140,7 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.LogName = "local"
 	// Each master knows its own journal; the others' are next to it.
 	c.ProtectedDirs = append(c.ProtectedDirs, master.ProtectedDir{Path: folder, What: "the journals of the local masters"})
 	return c, nil
@@ -186,6 +187,7 @@ func localCmd() *cobra.Command {
 				return err
 			}
 			ccfg.Masters = mcfgs[0].RPCAddresses
+			wcfg.Masters, wcfg.LogName = ccfg.Masters, "local"
 			log, closer, err := openLog(mcfgs[0].LogDir, "local")
 			if err != nil {
 				return err

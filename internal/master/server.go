@@ -41,6 +41,7 @@ type Server struct {
 	fs      *fileSystem
 	blocks  *blockMaster
 	metrics *metrics
+	view    *webView
 	now     func() time.Time
 	started time.Time
 
@@ -76,6 +77,7 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	s.fs = newFileSystem(cfg, s.st, jr, log)
 	s.fs.blocks = s.blocks
 	s.metrics = newMetrics(s)
+	s.view = &webView{s: s}
 	return s, nil
 }
 
@@ -210,6 +212,10 @@ func (s *Server) becomePrimary(epoch uint64) {
 		s.onFatal(err)
 		return
 	}
+	if err := s.fs.ensureClusterID(ctx); err != nil {
+		// The next primary tries again; the cluster works without a name.
+		s.log.Warn("cannot journal the cluster id", "err", err)
+	}
 	s.primary.Store(true)
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
@@ -258,6 +264,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		}
 		s.becomeStandby()
 		s.wg.Wait()
+		s.view.close()
 		s.fs.ufs.closeAll()
 		for _, l := range []net.Listener{s.rpcLis, s.webLis} {
 			if l != nil {
