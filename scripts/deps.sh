@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: protoc (to check
 # the generated code), Apache ZooKeeper with a JRE (for the HA tests) and
-# the versitygw S3 server (for the S3 under storage tests).
+# the versitygw S3 server (for the S3 under storage tests) and Chromium (for
+# the web UI test).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -10,6 +11,8 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 # The partition test puts masters in network namespaces (run as root).
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The web UI test drives a real browser (headless Chromium over DevTools).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""
