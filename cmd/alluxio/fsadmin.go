@@ -22,10 +22,10 @@ func fsadminCmd() *cobra.Command {
 	// A RunE makes cobra reject unknown subcommands (Args: NoArgs) instead
 	// of printing help and exiting 0, which would hide a typo in a script.
 	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)"}
+	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, backup, doctor, ufs, journal)"}
 	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint, quorum)", Args: cobra.NoArgs, RunE: help}
 	journal.AddCommand(checkpointCmd(), quorumCmd())
-	c.AddCommand(reportCmd(), journal)
+	c.AddCommand(reportCmd(), journal, backupCmd(), doctorCmd(), ufsCmd())
 	return nameArgErrors(groupHelp(c))[0]
 }
 
@@ -133,7 +133,11 @@ func reportCmd() *cobra.Command {
 						fmt.Fprintln(out, l)
 					}
 				default:
-					for _, l := range summaryLines(mi) {
+					ws, err := env.fs.Workers(ctx)
+					if err != nil {
+						return err
+					}
+					for _, l := range append(summaryLines(mi), workerSummaryLines(ws)...) {
 						fmt.Fprintln(out, l)
 					}
 				}
@@ -143,8 +147,8 @@ func reportCmd() *cobra.Command {
 	}
 }
 
-// summaryLines is fsadmin report summary, in Alluxio's words and indents.
-// Worker lines are left out until workers exist.
+// summaryLines is fsadmin report summary, in Alluxio's words and indents,
+// up to the masters; workerSummaryLines follow.
 func summaryLines(mi *client.MasterInfo) []string {
 	out := []string{
 		"Alluxio cluster summary:",

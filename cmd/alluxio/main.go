@@ -39,7 +39,7 @@ func rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringArrayVarP(&defines, "property", "D", nil, "set a property: -D key=value or -Dkey=value")
-	root.AddCommand(masterCmd(), workerCmd(), formatWorkerCmd(), localCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd(), runUfsTestsCmd())
+	root.AddCommand(masterCmd(), workerCmd(), formatWorkerCmd(), localCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd(), runUfsTestsCmd(), validateEnvCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
