@@ -1,12 +1,11 @@
 // Package client is the Go API of Alluxio in Go: the FileSystem that the
 // `alluxio` CLI uses too. It finds the primary master, retries across a
 // failover within a time budget, and tags every change with an operation id
-// so a retried change happens once.
-//
-//	fs, err := client.New(client.Config{Masters: []string{"localhost:19998"}})
-//	if err != nil { ... }
-//	defer fs.Close()
-//	err = fs.CreateDirectory(ctx, "/data", client.CreateDirectoryOptions{Recursive: true})
+// so a retried change happens once. Beside the calls that map to master and
+// worker services it offers what tools build on them: copies into, out of
+// and within Alluxio (CopyFromLocal, CopyToLocal, Copy, CreateFrom), waits
+// for workers to persist or free data (WaitPersisted, WaitFreed), and an
+// io/fs view (FS). The examples show a session.
 package client
 
 import (
@@ -20,10 +19,10 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 )
 
 // Config says how to reach the masters and how long to keep trying.
@@ -161,7 +160,7 @@ func newOpID() string {
 func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn) error) error {
 	deadline := time.Now().Add(f.cfg.RetryMaxDuration)
 	sleep := f.cfg.RetryBaseSleep
-	ctx = metadata.AppendToOutgoingContext(ctx, "alluxio-user", f.cfg.User)
+	ctx = rpcmeta.WithUser(ctx, f.cfg.User)
 	var last error
 	for attempt := 0; ; attempt++ {
 		// Finding the primary may wait (ZooKeeper inquiries); not past

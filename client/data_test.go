@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -34,9 +35,6 @@ func TestBlockAt(t *testing.T) {
 		if b.index != c.index || b.start != c.start || b.length != c.length || b.id != c.id || (len(b.locs) > 0) != c.cached {
 			t.Errorf("blockAt(%d) = %+v, want index %d start %d length %d id %d cached %v", c.off, b, c.index, c.start, c.length, c.id, c.cached)
 		}
-	}
-	if got := blockID(1, 1<<24-1); got != 1<<25-1 {
-		t.Errorf("blockID = %d", got)
 	}
 }
 
@@ -234,6 +232,31 @@ func TestIODirReadDir(t *testing.T) {
 	st, _ := (&ioDir{name: ".", info: &FileInfo{IsDir: true, Mode: 0o755}}).Stat()
 	if st.Name() != "." || !st.IsDir() || st.Mode() != fs.ModeDir|0o755 {
 		t.Fatalf("root Stat: %v %v %v", st.Name(), st.IsDir(), st.Mode())
+	}
+}
+
+// TestWriteStopsAtMaxBlocks: a file's last possible block id is the one
+// before the next file's first, so a writer refuses to go past it instead
+// of writing into another file's blocks.
+func TestWriteStopsAtMaxBlocks(t *testing.T) {
+	w := &FileWriter{path: "/big", fileID: 5, blockSize: 1, written: blockid.MaxBlocks}
+	err := w.emit([]byte{1})
+	if !errors.Is(err, errs.ErrInvalidArg) || w.written != blockid.MaxBlocks {
+		t.Fatalf("emit past the last block: %v (written %d)", err, w.written)
+	}
+	w.written = blockid.MaxBlocks - 1
+	if err := w.emit([]byte{1}); err != nil || w.written != blockid.MaxBlocks {
+		t.Fatalf("emit into the last block: %v", err)
+	}
+}
+
+func TestRelBelow(t *testing.T) {
+	for _, c := range [][3]string{
+		{"/d", "/d/a/b", "a/b"}, {"/d/", "/d/a", "a"}, {"/", "/a/b", "a/b"}, {"/d", "/dx/a", "/dx/a"},
+	} {
+		if got := relBelow(c[0], c[1]); got != c[2] {
+			t.Errorf("relBelow(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -40,12 +39,13 @@ type FileReader struct {
 	readType pb.ReadType
 	closed   atomic.Bool
 
-	mu      sync.Mutex // guards info, bad and local
+	mu      sync.Mutex // guards info, bad, windows and tick
 	info    *FileInfo
 	bad     map[string]bool // workers that did not answer, skipped until the next refresh
-	local   map[int64]*localFile
 	windows []*window
 	tick    uint64
+
+	local localFiles // block files open for short-circuit reads
 
 	seqMu sync.Mutex // guards pos and seq, for Read and Seek
 	pos   int64
@@ -299,7 +299,7 @@ func (r *FileReader) Close() error {
 	r.seqMu.Lock()
 	defer r.seqMu.Unlock()
 	r.dropSeq()
-	r.closeLocal()
+	r.local.closeAll()
 	return nil
 }
 
@@ -524,195 +524,3 @@ func (s *remoteBlock) Read(p []byte) (int, error) {
 
 func (s *remoteBlock) Close() error   { s.cancel(); return nil }
 func (s *remoteBlock) worker() string { return s.addr }
-
-// maxLocalOpen bounds the block files a reader keeps open for
-// short-circuit reads: reopening costs a round trip to the worker, while
-// an open one keeps its block from eviction until the reader is done.
-const maxLocalOpen = 4
-
-// localFile is a worker's block file opened for short-circuit reads. The
-// stream that opened it stays open while the file is in use, because the
-// worker keeps the block from eviction until that stream ends.
-type localFile struct {
-	file   *os.File
-	stream grpc.BidiStreamingClient[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]
-	cancel context.CancelFunc
-	addr   string
-	length int64
-	// refs, used and dropped are guarded by the reader's mu.
-	refs    int
-	used    uint64
-	dropped bool
-}
-
-func (lf *localFile) close() {
-	lf.file.Close()
-	lf.stream.CloseSend()
-	lf.cancel()
-}
-
-// openLocal returns a stream of n bytes of block b from off, read from the
-// block file of the worker at addr on this host.
-func (r *FileReader) openLocal(addr string, b blockRef, off, n int64) (blockStream, error) {
-	lf, err := r.acquireLocal(addr, b)
-	if err != nil {
-		return nil, err
-	}
-	if lf.length < off+n {
-		r.releaseLocal(lf, true)
-		return nil, errs.New(errs.ErrCorrupt, "worker %s holds %d bytes of block %d, not %d", addr, lf.length, b.id, b.length)
-	}
-	return &localBlock{r: r, lf: lf, off: off, end: off + n}, nil
-}
-
-// acquireLocal returns the open block file of b, opening it if needed.
-func (r *FileReader) acquireLocal(addr string, b blockRef) (*localFile, error) {
-	r.mu.Lock()
-	if lf := r.local[b.id]; lf != nil && lf.addr == addr {
-		lf.refs++
-		r.tick++
-		lf.used = r.tick
-		r.mu.Unlock()
-		return lf, nil
-	}
-	r.mu.Unlock()
-	lf, err := r.openLocalFile(addr, b)
-	if err != nil {
-		return nil, err
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if old := r.local[b.id]; old != nil {
-		old.dropped = true
-		if old.refs == 0 {
-			old.close()
-		}
-	}
-	if r.local == nil {
-		r.local = map[int64]*localFile{}
-	}
-	r.tick++
-	lf.refs, lf.used = 1, r.tick
-	r.local[b.id] = lf
-	r.trimLocal()
-	return lf, nil
-}
-
-// releaseLocal returns lf after use; drop forgets it after a failure.
-func (r *FileReader) releaseLocal(lf *localFile, drop bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	lf.refs--
-	if drop && !lf.dropped {
-		lf.dropped = true
-		for id, cur := range r.local {
-			if cur == lf {
-				delete(r.local, id)
-			}
-		}
-	}
-	if lf.dropped && lf.refs == 0 {
-		lf.close()
-	}
-	r.trimLocal()
-}
-
-// trimLocal closes the least recently used idle block files beyond
-// maxLocalOpen. The caller holds mu.
-func (r *FileReader) trimLocal() {
-	for len(r.local) > maxLocalOpen {
-		var victim int64
-		var oldest *localFile
-		for id, lf := range r.local {
-			if lf.refs == 0 && (oldest == nil || lf.used < oldest.used) {
-				victim, oldest = id, lf
-			}
-		}
-		if oldest == nil {
-			return
-		}
-		delete(r.local, victim)
-		oldest.dropped = true
-		oldest.close()
-	}
-}
-
-func (r *FileReader) closeLocal() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for id, lf := range r.local {
-		delete(r.local, id)
-		lf.dropped = true
-		if lf.refs == 0 {
-			lf.close()
-		}
-	}
-}
-
-func (r *FileReader) openLocalFile(addr string, b blockRef) (*localFile, error) {
-	wc, err := r.f.worker(addr)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithCancel(r.ctx)
-	var stream grpc.BidiStreamingClient[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]
-	var resp *pb.OpenLocalBlockResponse
-	err = withWatchdog(r.f.cfg.DataTimeout, cancel, func() (err error) {
-		if stream, err = wc.OpenLocalBlock(ctx); err != nil {
-			return err
-		}
-		// io.EOF: the worker ended the stream; Recv has its reason.
-		err = stream.Send(&pb.OpenLocalBlockRequest{BlockId: b.id, Promote: r.readType == pb.ReadType_CACHE_PROMOTE})
-		if err != nil && err != io.EOF {
-			return err
-		}
-		resp, err = stream.Recv()
-		return err
-	})
-	if err != nil {
-		cancel()
-		return nil, workerErr(addr, b.id, err)
-	}
-	file, err := os.Open(resp.Path)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	return &localFile{file: file, stream: stream, cancel: cancel, addr: addr, length: resp.Length}, nil
-}
-
-// localBlock reads a range of a shared localFile.
-type localBlock struct {
-	r        *FileReader
-	lf       *localFile
-	off, end int64
-	failed   bool
-	closed   bool
-}
-
-func (s *localBlock) Read(p []byte) (int, error) {
-	if s.off >= s.end {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), s.end-s.off)]
-	n, err := s.lf.file.ReadAt(p, s.off)
-	s.off += int64(n)
-	if err == io.EOF {
-		if n > 0 {
-			return n, nil
-		}
-		err = errs.New(errs.ErrCorrupt, "block file %s ends before %d", s.lf.file.Name(), s.end)
-	}
-	s.failed = err != nil
-	return n, err
-}
-
-func (s *localBlock) Close() error {
-	if !s.closed {
-		s.closed = true
-		s.r.releaseLocal(s.lf, s.failed)
-	}
-	return nil
-}
-
-func (s *localBlock) worker() string { return s.lf.addr }

@@ -14,10 +14,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 )
 
 // WorkerInfo describes a worker as the primary master knows it.
@@ -166,7 +167,7 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 // workerContext tags calls to workers with the user, as calls to masters
 // are.
 func (f *FileSystem) workerContext(ctx context.Context) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "alluxio-user", f.cfg.User)
+	return rpcmeta.WithUser(ctx, f.cfg.User)
 }
 
 // liveWorkers returns the live workers, from a list at most workerListTTL
@@ -343,12 +344,6 @@ func (u *UfsLocation) toPB() *pb.UfsLocation {
 	return &pb.UfsLocation{MountUri: u.MountURI, RelativePath: u.RelativePath, MountProperties: u.MountProperties, MountId: u.MountID}
 }
 
-// blockBits is how many low bits of a block id number the block within its
-// file; the rest is the file's inode id.
-const blockBits = 24
-
-func blockID(file int64, index int) int64 { return file<<blockBits | int64(index) }
-
 // blockRef is the part of a file that one block covers.
 type blockRef struct {
 	index         int
@@ -362,7 +357,7 @@ type blockRef struct {
 func blockAt(info *FileInfo, off int64) blockRef {
 	i := int(off / info.BlockSize)
 	start := int64(i) * info.BlockSize
-	b := blockRef{index: i, id: blockID(info.ID, i), start: start, length: min(info.BlockSize, info.Length-start)}
+	b := blockRef{index: i, id: blockid.New(info.ID, i), start: start, length: min(info.BlockSize, info.Length-start)}
 	if i < len(info.Blocks) && info.Blocks[i].ID == b.id {
 		b.locs = info.Blocks[i].Locations
 	}

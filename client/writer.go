@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -266,6 +267,10 @@ func (w *FileWriter) flush() error {
 // block it completes. data is not kept after emit returns.
 func (w *FileWriter) emit(data []byte) error {
 	idx := int(w.written / w.blockSize)
+	if idx >= blockid.MaxBlocks {
+		// Its block ids would be the next file's.
+		return errs.New(errs.ErrInvalidArg, "write %s: a file holds at most %d blocks of %d bytes", w.path, blockid.MaxBlocks, w.blockSize)
+	}
 	if w.cache && idx != w.skip {
 		if err := w.writeBlock(idx, data); err != nil {
 			if err := w.cacheFailed(idx, err); err != nil {
@@ -328,7 +333,7 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 func (w *FileWriter) openBlock(idx int) error {
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
 		if w.shortCircuit(addr) {
-			lo, err := openLocalOut(w, addr, wc, blockID(w.fileID, idx), w.blockSize)
+			lo, err := openLocalOut(w, addr, wc, blockid.New(w.fileID, idx), w.blockSize)
 			if err == nil {
 				w.local = lo
 				return nil
@@ -348,7 +353,7 @@ func (w *FileWriter) openBlock(idx int) error {
 
 // openStream opens a WriteBlock stream for block idx to the worker at addr.
 func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (*outStream[pb.WriteBlockRequest, pb.WriteBlockResponse], error) {
-	id := blockID(w.fileID, idx)
+	id := blockid.New(w.fileID, idx)
 	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
 		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: w.blockSize}}})
 }

@@ -173,8 +173,7 @@ func touchCmd() *cobra.Command {
 			// An empty copyFromLocal: the configured write type decides
 			// whether the file goes to the under storage, now or later.
 			// Recursive, like Alluxio's touch and mkdir.
-			c := &copier{ctx: ctx, env: env, out: cmd.OutOrStdout(), create: client.CreateFileOptions{Recursive: true}}
-			if err := c.write(p, strings.NewReader("")); err != nil {
+			if err := env.fs.CreateFrom(ctx, p, strings.NewReader(""), client.CopyOptions{}); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), p, "has been created")

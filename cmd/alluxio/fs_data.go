@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -115,276 +112,84 @@ func isLocalArg(s string) bool { return strings.HasPrefix(s, "file://") }
 
 func fileURI(p string) string { return "file://" + filepath.ToSlash(p) }
 
-// alluxioChild is path dir/name in the Alluxio namespace.
-func alluxioChild(dir, name string) string { return path.Join(dir, name) }
-
-// relBelow is p relative to the directory top, both Alluxio paths.
-func relBelow(top, p string) string {
-	return strings.TrimPrefix(p, strings.TrimSuffix(path.Clean(top), "/")+"/")
-}
-
-// copier copies files into, out of and within Alluxio, and says what it
-// copied in Alluxio's words.
-type copier struct {
-	ctx    context.Context
-	env    *fsEnv
-	out    io.Writer
-	buf    []byte
-	create client.CreateFileOptions
-}
-
-func newCopier(ctx context.Context, env *fsEnv, out io.Writer, bufSize int64, writeType string) *copier {
-	if bufSize <= 0 {
-		bufSize = 8 << 20
-	}
-	return &copier{ctx: ctx, env: env, out: out, buf: make([]byte, bufSize),
-		create: client.CreateFileOptions{Recursive: true, WriteType: writeType}}
-}
-
-// destination is where src lands when copied to dst: inside dst when dst
-// is an existing Alluxio directory, or ends in a slash.
-func (c *copier) destination(dst, name string) (string, bool, error) {
-	fi, err := c.env.fs.GetStatus(c.ctx, dst, client.StatusOptions{})
-	if errors.Is(err, client.ErrNotFound) {
-		if strings.HasSuffix(dst, "/") {
-			return alluxioChild(dst, name), true, nil
+// copyOptions are a copy's options from the flags, the buffer size
+// defaulting to alluxio.user.file.buffer.bytes; each file copied is told in
+// Alluxio's words, local paths as file:// URIs.
+func copyOptions(cmd *cobra.Command, env *fsEnv, writeType, bufSize string, recursive, fromLocal, toLocal bool) (client.CopyOptions, error) {
+	var n int64
+	if bufSize == "" {
+		// The key's own checks name it (1B to 1GB).
+		var err error
+		if n, err = env.props.GetBytes(conf.UserFileBufferBytes); err != nil {
+			return client.CopyOptions{}, err
 		}
-		return dst, false, nil
+	} else if v, err := conf.ParseBytes(bufSize); err != nil || v <= 0 || v > conf.MaxBufferBytes {
+		return client.CopyOptions{}, fmt.Errorf("invalid --buffersize %q: give a size from 1B to 1GB", bufSize)
+	} else {
+		n = v
 	}
-	if err != nil {
-		return "", false, err
-	}
-	if fi.IsDir {
-		return alluxioChild(dst, name), true, nil
-	}
-	return dst, false, nil
+	out := cmd.OutOrStdout()
+	return client.CopyOptions{Recursive: recursive, BufferSize: int(n), WriteType: strings.ToUpper(writeType),
+		Progress: func(e client.CopyEvent) {
+			src, dst := e.Src, e.Dst
+			if fromLocal {
+				src = fileURI(src)
+			}
+			if toLocal {
+				dst = fileURI(dst)
+			}
+			if e.Skipped != "" {
+				fmt.Fprintf(out, "Skipped %s: %s\n", src, e.Skipped)
+				return
+			}
+			fmt.Fprintf(out, "Copied %s to %s\n", src, dst)
+		}}, nil
 }
 
-// write copies r into the new Alluxio file dst. A failed copy leaves no
-// incomplete file behind.
-func (c *copier) write(dst string, r io.Reader) error {
-	w, err := c.env.fs.Create(c.ctx, dst, c.create)
-	if err != nil {
-		return err
+// copyFromLocal copies each local source to dst, which must be a
+// directory when there are several.
+func copyFromLocal(ctx context.Context, env *fsEnv, srcs []string, dst string, o client.CopyOptions) error {
+	if len(srcs) > 1 {
+		if _, inside, err := env.fs.CopyDestination(ctx, dst, "x"); err != nil {
+			return err
+		} else if !inside {
+			return fmt.Errorf("copyFromLocal: %s must be an existing directory to copy %d sources into", dst, len(srcs))
+		}
 	}
-	// Hiding WriterTo makes io.CopyBuffer use the configured buffer size.
-	if _, err := io.CopyBuffer(w, struct{ io.Reader }{r}, c.buf); err != nil {
-		w.Cancel()
-		c.dropIncomplete(dst)
-		return fmt.Errorf("copy to %s: %w", dst, err)
-	}
-	if err := w.Close(); err != nil {
-		c.dropIncomplete(dst)
-		return err
-	}
-	return nil
-}
-
-func (c *copier) dropIncomplete(p string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 30*time.Second)
-	defer cancel()
-	if fi, err := c.env.fs.GetStatus(ctx, p, client.StatusOptions{}); err == nil && !fi.Completed {
-		c.env.fs.Delete(ctx, p, client.DeleteOptions{AlluxioOnly: true})
-	}
-}
-
-// fromLocal copies local files and directories (recursively) to dst.
-func (c *copier) fromLocal(srcs []string, dst string) error {
 	var errs []error
 	for _, s := range srcs {
 		local, err := localArg(s)
 		if err != nil {
 			return err
 		}
-		to, dstIsDir, err := c.destination(dst, filepath.Base(local))
-		if err != nil {
-			return err
-		}
-		if len(srcs) > 1 && !dstIsDir {
-			return fmt.Errorf("copyFromLocal: %s must be an existing directory to copy %d sources into", dst, len(srcs))
-		}
-		errs = append(errs, filepath.WalkDir(local, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(local, p)
-			target := to
-			if rel != "." {
-				target = alluxioChild(to, filepath.ToSlash(rel))
-			}
-			if d.IsDir() {
-				_, err := c.env.fs.CreateDirectory(c.ctx, target, client.CreateDirectoryOptions{Recursive: true, AllowExists: true})
-				return err
-			}
-			st, err := os.Stat(p) // a symlink is followed to what it names
-			if err != nil {
-				return err
-			}
-			if !st.Mode().IsRegular() && st.Mode()&os.ModeNamedPipe == 0 {
-				// Sockets and devices have no content to copy.
-				fmt.Fprintf(c.out, "Skipped %s: not a regular file\n", fileURI(p))
-				return nil
-			}
-			return c.fromLocalFile(p, target)
-		}))
+		errs = append(errs, env.fs.CopyFromLocal(ctx, local, dst, o))
 	}
 	return errors.Join(errs...)
 }
 
-func (c *copier) fromLocalFile(local, dst string) error {
-	in, err := os.Open(local)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := c.write(dst, in); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "Copied %s to %s\n", fileURI(local), dst)
-	return nil
-}
-
-// toLocal copies an Alluxio file or directory (recursively) to the local
-// path dst, or into it when it is an existing directory.
-func (c *copier) toLocal(src, dst string) error {
-	local, err := localArg(dst)
-	if err != nil {
-		return err
-	}
-	if st, err := os.Stat(local); err == nil && st.IsDir() {
-		local = filepath.Join(local, baseName(src))
-	}
-	fi, below, err := tree(c.ctx, c.env, src)
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir {
-		return c.toLocalFile(src, local)
-	}
-	sort.Slice(below, func(i, j int) bool { return below[i].Path < below[j].Path })
-	if err := os.MkdirAll(local, 0o755); err != nil {
-		return err
-	}
-	for _, f := range below {
-		target := filepath.Join(local, filepath.FromSlash(relBelow(src, f.Path)))
-		if f.IsDir {
-			err = os.MkdirAll(target, 0o755)
-		} else {
-			err = c.toLocalFile(f.Path, target)
-		}
+// cp copies src to dst; one of them may be a file:// URI.
+func cp(ctx context.Context, env *fsEnv, src, dst string, o client.CopyOptions) error {
+	switch {
+	case isLocalArg(src):
+		local, err := localArg(src)
 		if err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// toLocalFile writes into a temporary file renamed at the end, so a
-// failed copy leaves no partial file under the wanted name.
-func (c *copier) toLocalFile(src, local string) error {
-	if _, err := os.Lstat(local); err == nil {
-		return fmt.Errorf("copyToLocal: %s already exists", local)
-	}
-	r, err := c.env.fs.OpenFile(c.ctx, src, client.OpenOptions{})
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(local), "."+filepath.Base(local)+".copying-*")
-	if err != nil {
-		return err
-	}
-	_, err = io.CopyBuffer(struct{ io.Writer }{tmp}, struct{ io.Reader }{r}, c.buf)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), local)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("copy %s to %s: %w", src, local, err)
-	}
-	fmt.Fprintf(c.out, "Copied %s to %s\n", src, fileURI(local))
-	return nil
-}
-
-// within copies src to dst inside Alluxio.
-func (c *copier) within(src, dst string, recursive bool) error {
-	fi, below, err := tree(c.ctx, c.env, src)
-	if err != nil {
-		return err
-	}
-	dst, _, err = c.destination(dst, baseName(src))
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir {
-		return c.withinFile(src, dst)
-	}
-	if !recursive {
-		return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", src)
-	}
-	if rel := relBelow(src, dst); rel != dst || path.Clean(src) == path.Clean(dst) {
-		return fmt.Errorf("cp: cannot copy %s into itself (%s)", src, dst)
-	}
-	sort.Slice(below, func(i, j int) bool { return below[i].Path < below[j].Path })
-	mkdir := client.CreateDirectoryOptions{Recursive: true, AllowExists: true}
-	if _, err := c.env.fs.CreateDirectory(c.ctx, dst, mkdir); err != nil {
-		return err
-	}
-	for _, f := range below {
-		target := alluxioChild(dst, relBelow(src, f.Path))
-		if f.IsDir {
-			_, err = c.env.fs.CreateDirectory(c.ctx, target, mkdir)
-		} else {
-			err = c.withinFile(f.Path, target)
-		}
+		return env.fs.CopyFromLocal(ctx, local, env.paths[0], o)
+	case isLocalArg(dst):
+		local, err := localArg(dst)
 		if err != nil {
 			return err
 		}
+		return env.fs.CopyToLocal(ctx, env.paths[0], local, o)
 	}
-	return nil
-}
-
-func (c *copier) withinFile(src, dst string) error {
-	r, err := openData(c.ctx, c.env, src)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	if err := c.write(dst, r); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.out, "Copied %s to %s\n", src, dst)
-	return nil
+	return env.fs.Copy(ctx, env.paths[0], env.paths[1], o)
 }
 
 // copyFlags adds copyFromLocal's --writeType and --buffersize.
 func copyFlags(c *cobra.Command, writeType, bufSize *string) {
 	c.Flags().StringVar(writeType, "writeType", "", "MUST_CACHE, CACHE_THROUGH, THROUGH or ASYNC_THROUGH (default: alluxio.user.file.writetype.default)")
 	c.Flags().StringVar(bufSize, "buffersize", "", "bytes read and written at a time (default: alluxio.user.file.buffer.bytes)")
-}
-
-// newCopierFor builds a copier from the flags, the buffer size defaulting
-// to alluxio.user.file.buffer.bytes.
-func newCopierFor(ctx context.Context, cmd *cobra.Command, env *fsEnv, writeType, bufSize string) (*copier, error) {
-	var n int64
-	if bufSize == "" {
-		// The key's own checks name it (1B to 1GB).
-		var err error
-		if n, err = env.props.GetBytes(conf.UserFileBufferBytes); err != nil {
-			return nil, err
-		}
-	} else if v, err := conf.ParseBytes(bufSize); err != nil || v <= 0 || v > conf.MaxBufferBytes {
-		return nil, fmt.Errorf("invalid --buffersize %q: give a size from 1B to 1GB", bufSize)
-	} else {
-		n = v
-	}
-	return newCopier(ctx, env, cmd.OutOrStdout(), n, strings.ToUpper(writeType)), nil
 }
 
 func copyFromLocalCmd() *cobra.Command {
@@ -396,11 +201,11 @@ func copyFromLocalCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			srcs := args[:len(args)-1]
 			return withEnv(cmd, args[len(args)-1:], func(ctx context.Context, env *fsEnv) error {
-				cp, err := newCopierFor(ctx, cmd, env, writeType, bufSize)
+				o, err := copyOptions(cmd, env, writeType, bufSize, true, true, false)
 				if err != nil {
 					return err
 				}
-				return cp.fromLocal(srcs, env.paths[0])
+				return copyFromLocal(ctx, env, srcs, env.paths[0], o)
 			})
 		},
 	}
@@ -415,11 +220,15 @@ func copyToLocalCmd() *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withEnv(cmd, args[:1], func(ctx context.Context, env *fsEnv) error {
-				cp, err := newCopierFor(ctx, cmd, env, "", bufSize)
+				o, err := copyOptions(cmd, env, "", bufSize, true, false, true)
 				if err != nil {
 					return err
 				}
-				return cp.toLocal(env.paths[0], args[1])
+				local, err := localArg(args[1])
+				if err != nil {
+					return err
+				}
+				return env.fs.CopyToLocal(ctx, env.paths[0], local, o)
 			})
 		},
 	}
@@ -455,23 +264,15 @@ func cpCmd() *cobra.Command {
 				return err
 			}
 			return withEnv(cmd, alluxioArgs, func(ctx context.Context, env *fsEnv) error {
-				cp, err := newCopierFor(ctx, cmd, env, writeType, bufSize)
+				o, err := copyOptions(cmd, env, writeType, bufSize, recursive, isLocalArg(src), isLocalArg(dst))
 				if err != nil {
 					return err
 				}
-				switch {
-				case isLocalArg(src):
-					if st, err := os.Stat(strings.TrimPrefix(src, "file://")); err == nil && st.IsDir() && !recursive {
-						return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", src)
-					}
-					return cp.fromLocal([]string{src}, env.paths[0])
-				case isLocalArg(dst):
-					if fi, err := env.fs.GetStatus(ctx, env.paths[0], client.StatusOptions{}); err == nil && fi.IsDir && !recursive {
-						return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", env.paths[0])
-					}
-					return cp.toLocal(env.paths[0], dst)
+				err = cp(ctx, env, src, dst, o)
+				if !recursive && errors.Is(err, client.ErrIsDirectory) {
+					return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", src)
 				}
-				return cp.within(env.paths[0], env.paths[1], recursive)
+				return err
 			})
 		},
 	}
@@ -520,32 +321,8 @@ func loadCmd() *cobra.Command {
 	return c
 }
 
-// cachedBlocks counts the blocks of f that some worker holds.
-func cachedBlocks(f *client.FileInfo) int {
-	n := 0
-	for _, b := range f.Blocks {
-		if len(b.Locations) > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// poll calls done until it says yes, fails, or timeout passes.
-func poll(ctx context.Context, timeout time.Duration, done func() (bool, error)) (bool, error) {
-	deadline := time.Now().Add(timeout)
-	for wait := 100 * time.Millisecond; ; wait = min(wait*2, time.Second) {
-		ok, err := done()
-		if ok || err != nil || time.Now().After(deadline) {
-			return ok, err
-		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-time.After(wait):
-		}
-	}
-}
+// freeWait is how long free waits for the workers to drop the blocks.
+const freeWait = 30 * time.Second
 
 func freeCmd() *cobra.Command {
 	var force bool
@@ -556,26 +333,13 @@ func freeCmd() *cobra.Command {
 			if err := env.fs.Free(ctx, p, o); err != nil {
 				return err
 			}
-			// Workers drop blocks at their next heartbeat. Free again
-			// while waiting, as Alluxio does, in case a reader brought
-			// some back.
-			freed, err := poll(ctx, 30*time.Second, func() (bool, error) {
-				fi, below, err := tree(ctx, env, p)
-				if err != nil {
-					return false, err
+			wctx, cancel := context.WithTimeout(ctx, freeWait)
+			defer cancel()
+			if err := env.fs.WaitFreed(wctx, p, o); err != nil {
+				if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+					return fmt.Errorf("timed out waiting for %s to be freed. Another user may be loading it.", p)
 				}
-				for _, f := range files(fi, below) {
-					if cachedBlocks(f) > 0 {
-						return false, env.fs.Free(ctx, p, o)
-					}
-				}
-				return true, nil
-			})
-			if err != nil {
 				return err
-			}
-			if !freed {
-				return fmt.Errorf("timed out waiting for %s to be freed. Another user may be loading it.", p)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s was successfully freed from Alluxio space.\n", p)
 			return nil
@@ -593,7 +357,7 @@ func persistCmd() *cobra.Command {
 				return fmt.Errorf("invalid --timeout %q: give milliseconds or a duration such as 20min", timeout)
 			}
 			out := cmd.OutOrStdout()
-			var pending []*client.FileInfo
+			var pending []string
 			scheduled := eachPath(env.paths, func(p string) error {
 				fi, below, err := tree(ctx, env, p)
 				if err != nil {
@@ -607,28 +371,17 @@ func persistCmd() *cobra.Command {
 					if err := env.fs.Persist(ctx, f.Path); err != nil {
 						return err
 					}
-					pending = append(pending, f)
+					pending = append(pending, f.Path)
 				}
 				return nil
 			})
-			done, err := poll(ctx, limit, func() (bool, error) {
-				left := pending[:0]
-				for _, f := range pending {
-					now, err := env.fs.GetStatus(ctx, f.Path, client.StatusOptions{})
-					if err != nil {
-						return false, err
-					}
-					if now.Persisted {
-						fmt.Fprintf(out, "persisted file %s with size %d\n", f.Path, now.Length)
-					} else {
-						left = append(left, f)
-					}
-				}
-				pending = left
-				return len(pending) == 0, nil
+			wctx, cancel := context.WithTimeout(ctx, limit)
+			defer cancel()
+			err = env.fs.WaitPersisted(wctx, pending, func(f *client.FileInfo) {
+				fmt.Fprintf(out, "persisted file %s with size %d\n", f.Path, f.Length)
 			})
-			if err == nil && !done {
-				err = fmt.Errorf("timed out after %s waiting for %s to be persisted", limit, pending[0].Path)
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				err = fmt.Errorf("timed out after %s: %w", limit, err)
 			}
 			return errors.Join(scheduled, err)
 		})

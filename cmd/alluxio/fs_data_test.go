@@ -136,16 +136,6 @@ func TestLocalArg(t *testing.T) {
 	}
 }
 
-func TestRelBelow(t *testing.T) {
-	for _, c := range [][3]string{
-		{"/d", "/d/a/b", "a/b"}, {"/d/", "/d/a", "a"}, {"/", "/a/b", "a/b"}, {"/d", "/dx/a", "/dx/a"},
-	} {
-		if got := relBelow(c[0], c[1]); got != c[2] {
-			t.Errorf("relBelow(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
-		}
-	}
-}
-
 func TestFilesOf(t *testing.T) {
 	dir := &client.FileInfo{Path: "/d", IsDir: true}
 	below := []*client.FileInfo{{Path: "/d/b"}, {Path: "/d/s", IsDir: true}, {Path: "/d/a"}}

@@ -221,12 +221,8 @@ func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, w
 			}
 		}()
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !cluster.hasPrimary() {
-		if time.Now().After(deadline) {
-			return fail(errors.New("no master became primary within 60s"))
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := cluster.waitPrimary(ctx, 60*time.Second); err != nil {
+		return fail(err)
 	}
 	c, err := client.New(ccfg)
 	if err != nil {
@@ -256,13 +252,21 @@ type localCluster struct {
 	fatal   chan error
 }
 
-func (l *localCluster) hasPrimary() bool {
+// waitPrimary waits until one of the masters serves as primary.
+func (l *localCluster) waitPrimary(ctx context.Context, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel() // releases the other masters' waits
+	done := make(chan error, len(l.masters))
 	for _, m := range l.masters {
-		if m.IsPrimary() {
-			return true
+		go func() { done <- m.WaitPrimary(ctx) }()
+	}
+	var err error
+	for range l.masters {
+		if err = <-done; err == nil {
+			return nil
 		}
 	}
-	return false
+	return fmt.Errorf("no master became primary within %s: %w", limit, err)
 }
 
 func (l *localCluster) Stop(ctx context.Context) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/alluxio-go/alluxio/internal/buildinfo"
 	"github.com/alluxio-go/alluxio/internal/conf"
 )
 
@@ -90,10 +91,8 @@ func versionCmd() *cobra.Command {
 		Short: "print the version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintln(cmd.OutOrStdout(), "Alluxio version:", version)
+			fmt.Fprintln(cmd.OutOrStdout(), "Alluxio version:", buildinfo.Version)
 			return nil
 		},
 	}
 }
-
-const version = "2.10.0-go"

@@ -29,8 +29,9 @@ type Result struct {
 //     sequence order, e.Sequence == LastSequence()+1, at replay, on a
 //     standby and on the primary alike. It must be deterministic: the
 //     same entries give every member the same state. An Err wrapping
-//     errs.ErrCorrupt means the entry could not be applied at all (not
-//     merely rejected); the journal then stops feeding this member.
+//     errs.ErrCorrupt says the entry could not be applied at all (out of
+//     sequence, say), which is this member's fault, not a rejection of
+//     the entry; a UFS journal replaying or tailing stops there.
 //   - LastSequence may be called from any goroutine.
 //   - WriteCheckpoint writes the whole state and returns the last sequence
 //     it covers. It may run concurrently with Apply (the UFS journal writes

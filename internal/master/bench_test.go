@@ -31,12 +31,10 @@ func startTestMaster(tb testing.TB) *Server {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Stop(context.Background()) })
-	deadline := time.Now().Add(30 * time.Second)
-	for !s.IsPrimary() {
-		if time.Now().After(deadline) {
-			tb.Fatal("master did not become primary")
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.WaitPrimary(ctx); err != nil {
+		tb.Fatalf("master did not become primary: %v", err)
 	}
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
@@ -300,7 +301,7 @@ func (b *blockMaster) assignPersists(pending []state.Entry, locate func(path str
 			continue
 		}
 		target := live[i%len(live)]
-		for wid := range b.locations[state.BlockID(e.Inode.ID, 0)] {
+		for wid := range b.locations[blockid.New(e.Inode.ID, 0)] {
 			if w := b.workers[wid]; w != nil && !w.lost {
 				target = wid
 				break

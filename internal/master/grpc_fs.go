@@ -4,21 +4,15 @@ import (
 	"context"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
-// UserHeader is the gRPC metadata key that carries the client's user name
-// (SIMPLE authentication, as in Alluxio: the client says who it is).
-const UserHeader = "alluxio-user"
-
 func userOf(ctx context.Context) string {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(UserHeader); len(v) > 0 && v[0] != "" {
-			return v[0]
-		}
+	if u := rpcmeta.User(ctx); u != "" {
+		return u
 	}
 	return "anonymous"
 }

@@ -9,10 +9,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/buildinfo"
 )
-
-// Version is the version string masters report.
-var Version = "2.10.0-go"
 
 type metaService struct {
 	pb.UnimplementedMetaMasterClientServiceServer
@@ -22,7 +20,7 @@ type metaService struct {
 func (m *metaService) nodeStatus() *pb.MasterStatus {
 	info := m.s.jr.Info()
 	return &pb.MasterStatus{Address: m.s.cfg.RPCAddress(), Role: info.Role, LastAppliedSequence: info.LastApplied,
-		StartTimeMs: m.s.started.UnixMilli(), Version: Version, WebPort: int32(m.s.cfg.WebPort), ClusterId: m.s.st.ClusterID()}
+		StartTimeMs: m.s.started.UnixMilli(), Version: buildinfo.Version, WebPort: int32(m.s.cfg.WebPort), ClusterId: m.s.st.ClusterID()}
 }
 
 func (m *metaService) GetNodeStatus(context.Context, *pb.GetNodeStatusRequest) (*pb.GetNodeStatusResponse, error) {
@@ -34,7 +32,7 @@ func (m *metaService) GetMasterInfo(ctx context.Context, _ *pb.GetMasterInfoRequ
 	info := m.s.jr.Info()
 	resp := &pb.GetMasterInfoResponse{
 		LeaderAddress: m.s.leaderHint(), RpcPort: int32(cfg.RPCPort), WebPort: int32(cfg.WebPort),
-		StartTimeMs: m.s.started.UnixMilli(), UpTimeMs: m.s.now().Sub(m.s.started).Milliseconds(), Version: Version,
+		StartTimeMs: m.s.started.UnixMilli(), UpTimeMs: m.s.now().Sub(m.s.started).Milliseconds(), Version: buildinfo.Version,
 		JournalType: info.Type, ZookeeperEnabled: cfg.ZooKeeperEnabled, ZookeeperAddresses: cfg.ZooKeeperAddress,
 		Epoch: info.Epoch,
 	}

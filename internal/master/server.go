@@ -59,6 +59,9 @@ type Server struct {
 	// work that only a primary may do.
 	primaryMu     sync.Mutex
 	primaryCancel context.CancelFunc
+	// serving is closed while this master serves as primary; becoming a
+	// standby puts an open one in its place. Guarded by primaryMu.
+	serving chan struct{}
 }
 
 // New builds a master from cfg; nothing listens or runs until Start.
@@ -66,7 +69,8 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: log, now: time.Now, fatal: make(chan error, 1), stopCh: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, now: time.Now, fatal: make(chan error, 1), stopCh: make(chan struct{}),
+		serving: make(chan struct{})}
 	s.st = state.New(state.Options{RetryCacheSize: cfg.RetryCacheSize, RootOwner: cfg.SuperUser, RootGroup: cfg.SuperUser})
 	jr, err := s.newJournal()
 	if err != nil {
@@ -137,6 +141,25 @@ func (s *Server) onFatal(err error) {
 
 // IsPrimary reports whether this master serves as primary now.
 func (s *Server) IsPrimary() bool { return s.primary.Load() }
+
+// WaitPrimary returns nil once this master serves as primary (at once if it
+// does now), ctx's error if ctx ends first, and ErrUnavailable once the
+// master is stopped. Any number of goroutines may wait; there is nothing to
+// drain. Primacy may be lost again right after it returns: a caller that
+// must act only as primary still goes through the journal.
+func (s *Server) WaitPrimary(ctx context.Context) error {
+	s.primaryMu.Lock()
+	serving := s.serving
+	s.primaryMu.Unlock()
+	select {
+	case <-serving:
+		return nil
+	case <-s.stopCh:
+		return errs.New(errs.ErrUnavailable, "master %s stopped before it became primary", s.cfg.RPCAddress())
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Fatal delivers an error that should end the process (the journal cannot
 // be written, for one).
@@ -216,7 +239,11 @@ func (s *Server) becomePrimary(epoch uint64) {
 		// The next primary tries again; the cluster works without a name.
 		s.log.Warn("cannot journal the cluster id", "err", err)
 	}
-	s.primary.Store(true)
+	s.primaryMu.Lock()
+	if !s.primary.Swap(true) {
+		close(s.serving)
+	}
+	s.primaryMu.Unlock()
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
 	s.wg.Add(3)
@@ -231,8 +258,12 @@ func (s *Server) becomeStandby() {
 		s.primaryCancel()
 		s.primaryCancel = nil
 	}
+	was := s.primary.Swap(false)
+	if was {
+		s.serving = make(chan struct{})
+	}
 	s.primaryMu.Unlock()
-	if s.primary.Swap(false) {
+	if was {
 		s.blocks.reset()
 		s.fs.intents.reset()
 		s.log.Warn("master lost primacy; now a standby")

@@ -201,7 +201,11 @@ func startTestMasterOn(t *testing.T, dir, uri string, mod func(*Config)) *testMa
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Stop(context.Background()) })
-	waitUntil(t, 30*time.Second, "the master to be primary", s.IsPrimary)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.WaitPrimary(ctx); err != nil {
+		t.Fatalf("the master did not become primary: %v", err)
+	}
 	m := &testMaster{Server: s, dir: dir, logs: logs}
 	if strings.HasPrefix(uri, "memtest:") {
 		m.store = memStore(uri)

@@ -9,15 +9,13 @@ import (
 	"google.golang.org/grpc"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
 const defaultChunk = 1 << 20
-
-// blockIDBits: the high bits of a block id are its file's inode id.
-const blockIDBits = 24
 
 // dataService streams blocks to and from clients.
 type dataService struct {
@@ -187,7 +185,7 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 // reported.
 func (s *Server) clientWrote(ctx context.Context, meta blockstore.BlockMeta) {
 	s.verified.Store(meta.ID, true)
-	s.protect.written(meta.ID >> blockIDBits)
+	s.protect.written(blockid.FileID(meta.ID))
 	s.commitToMaster(ctx, meta)
 }
 

@@ -128,6 +128,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 // RPCAddr is the bound rpc address (after Start).
 func (s *Server) RPCAddr() net.Addr { return s.rpcLis.Addr() }
 
+// WebAddr is the bound web address, with /healthz and /metrics (after
+// Start).
+func (s *Server) WebAddr() net.Addr { return s.webLis.Addr() }
+
 // Stop stops serving; cached blocks stay on disk for the next start. Safe
 // to call twice.
 func (s *Server) Stop(ctx context.Context) error {

@@ -124,10 +124,13 @@ func TestS3MountReadWriteList(t *testing.T) {
 	if got := readAll(t, fs, "/s3/existing/object.parquet"); !bytes.Equal(got, data) {
 		t.Fatalf("first read of the object: %d bytes, mismatching", len(got))
 	}
-	info, err := fs.GetStatus(ctx, "/s3/existing/object.parquet", client.StatusOptions{})
-	if err != nil || info.InAlluxioPercent != 100 {
-		t.Errorf("after the first read the object is %d%% cached (%v); want 100", info.InAlluxioPercent, err)
-	}
+	// The worker commits the block to the master after it streamed the
+	// last chunk, which the reader need not wait for: poll.
+	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
+		info, err := fs.GetStatus(ctx, "/s3/existing/object.parquet", client.StatusOptions{})
+		return err == nil && info.InAlluxioPercent == 100,
+			fmt.Sprintf("after the first read the object is %d%% cached (%v); want 100", info.InAlluxioPercent, err)
+	})
 	if got := readAll(t, fs, "/s3/existing/object.parquet"); !bytes.Equal(got, data) {
 		t.Fatal("second read (from the cache) differs")
 	}

@@ -20,10 +20,14 @@ const RejectPrefix = "reject-"
 
 // StateMachine is a small journal.StateMachine for the suite: its state is
 // the list of entry names it applied, in order. An entry's name is the path
-// of its CreateDirectory operation (see Entry).
+// of its CreateDirectory operation (see Entry). A name applied again (a
+// proposal retried after its first attempt's outcome was lost) takes its
+// sequence but answers as the first did, as the master's retry cache
+// answers an operation id it has seen.
 type StateMachine struct {
 	mu      sync.Mutex
-	applied []string // applied[i] is the entry with sequence i+1
+	applied []string          // applied[i] is the entry with sequence i+1
+	first   map[string]uint64 // name -> the sequence it was first applied at
 }
 
 var _ journal.StateMachine = (*StateMachine)(nil)
@@ -49,10 +53,18 @@ func (m *StateMachine) Apply(e *journalpb.Entry) journal.Result {
 		return journal.Result{Err: errs.New(errs.ErrCorrupt, "entry %d has no usable name", e.Sequence)}
 	}
 	m.applied = append(m.applied, name)
+	seq, seen := m.first[name]
+	if !seen {
+		if m.first == nil {
+			m.first = map[string]uint64{}
+		}
+		seq = e.Sequence
+		m.first[name] = seq
+	}
 	if strings.HasPrefix(name, RejectPrefix) {
 		return journal.Result{Err: errs.New(errs.ErrAlreadyExists, "%s rejected", name)}
 	}
-	return journal.Result{InodeID: int64(e.Sequence)}
+	return journal.Result{InodeID: int64(seq)}
 }
 
 // LastSequence is the sequence of the last entry applied.
@@ -62,11 +74,26 @@ func (m *StateMachine) LastSequence() uint64 {
 	return uint64(len(m.applied))
 }
 
-// Applied returns the names of the entries applied, in sequence order.
-func (m *StateMachine) Applied() []string {
+// Log returns the names of the entries applied, in sequence order, a
+// name applied again included.
+func (m *StateMachine) Log() []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]string(nil), m.applied...)
+}
+
+// Applied returns the names applied, each once, in the order they were
+// first applied: the state as its users see it.
+func (m *StateMachine) Applied() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for i, n := range m.applied {
+		if m.first[n] == uint64(i+1) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // WriteCheckpoint writes the count, then one name a line.
@@ -98,8 +125,14 @@ func (m *StateMachine) Restore(r io.Reader, name string) error {
 	if len(applied) != n {
 		return errs.New(errs.ErrCorrupt, "checkpoint %s holds %d of %d entries", name, len(applied), n)
 	}
+	first := map[string]uint64{}
+	for i, n := range applied {
+		if _, ok := first[n]; !ok {
+			first[n] = uint64(i + 1)
+		}
+	}
 	m.mu.Lock()
-	m.applied = applied
+	m.applied, m.first = applied, first
 	m.mu.Unlock()
 	return nil
 }

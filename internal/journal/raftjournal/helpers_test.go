@@ -7,14 +7,16 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // waitFor bounds every wait in these tests; none sleeps a fixed time.
@@ -25,50 +27,21 @@ const waitFor = 20 * time.Second
 // detector on two cores do not cause spurious elections.
 const testTimeout = 400 * time.Millisecond
 
-// logWriter sends a node's log lines to t.Log with a prefix, and drops them
-// once the test is over (Raft goroutines may still log while stopping).
-type logWriter struct {
-	mu     sync.Mutex
-	t      testing.TB
-	prefix string
-	done   bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(w.prefix + strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
 func testLogger(t testing.TB, name string) *slog.Logger {
-	w := &logWriter{t: t, prefix: name + ": "}
-	t.Cleanup(func() {
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
-	})
-	level := slog.LevelInfo
 	if _, bench := t.(*testing.B); bench {
-		level = slog.LevelWarn
+		return logtest.New(t, name, slog.LevelWarn)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	return logtest.New(t, name, slog.LevelInfo)
 }
 
-// freeAddrs picks n loopback addresses nobody listens on. All are held open
-// until the last is picked, so they differ.
+// freeAddrs picks n loopback addresses from the harness's port range,
+// which nothing takes as an ephemeral port while a stopped member waits to
+// be restarted on its address.
 func freeAddrs(t testing.TB, n int) []string {
 	t.Helper()
 	var out []string
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		out = append(out, l.Addr().String())
+	for _, p := range testcluster.FreePorts(t, n) {
+		out = append(out, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 	}
 	return out
 }

@@ -260,7 +260,7 @@ func TestTornRecordBeingWritten(t *testing.T) {
 		t.Fatal("a record completed by its writer is taken for damage")
 	}
 	// The follower picks up everything on its next rounds.
-	if _, err := f.readSegment(seg, toEnd, l); err != nil {
+	if _, err := f.readSegment(seg, toEnd); err != nil {
 		t.Fatal(err)
 	}
 	if f.sm.LastSequence() != 6 {

@@ -18,40 +18,17 @@ import (
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/logging/logtest"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 const waitFor = 10 * time.Second
 
-// logWriter sends a System's log lines to t.Log with a prefix, and drops
-// them once the test is over (a background checkpoint may still log).
-type logWriter struct {
-	mu     sync.Mutex
-	t      testing.TB
-	prefix string
-	done   bool
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.done {
-		w.t.Log(w.prefix + strings.TrimRight(string(p), "\n"))
-	}
-	return len(p), nil
-}
-
 func testLogger(t testing.TB, name string) *slog.Logger {
-	w := &logWriter{t: t, prefix: name + ": "}
-	t.Cleanup(func() {
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
-	})
 	if _, bench := t.(*testing.B); bench {
-		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		return logtest.New(t, name, slog.LevelWarn)
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return logtest.New(t, name, slog.LevelInfo)
 }
 
 // node is one master's journal and state machine.

@@ -61,7 +61,7 @@ func (f *follower) catchUp(mode readMode) (int, error) {
 			return total, nil
 		}
 		seg := l.segments[i]
-		n, err := f.readSegment(seg, mode, l)
+		n, err := f.readSegment(seg, mode)
 		total += n
 		if err != nil {
 			return total, err
@@ -103,13 +103,43 @@ func (f *follower) restoreIfBehind(l *listing, next uint64) error {
 	return nil
 }
 
-func (f *follower) readSegment(seg segment, mode readMode, l *listing) (int, error) {
+// readSegment applies what seg holds after the state's last entry: it
+// decodes the new records, classifies how the read ended (the open end,
+// a torn tail, or damage), and applies the entries once a standby has
+// checked that no newer epoch can cut them off.
+func (f *follower) readSegment(seg segment, mode readMode) (int, error) {
+	d, err := f.decode(seg)
+	if err != nil || d == nil {
+		return 0, err
+	}
+	if err := classify(seg, d); err != nil {
+		return 0, err
+	}
+	return f.fenceThenApply(seg, mode, d)
+}
+
+// decoded is one read of a segment: the entries after the state's last,
+// in sequence order, the offset just past each, and what stopped the read
+// at offset stopAt (io.EOF, a torn or corrupt record, or an I/O error).
+type decoded struct {
+	entries []*journalpb.Entry
+	ends    []int64
+	next    uint64 // the sequence after the last entry read
+	stop    error
+	stopAt  int64
+}
+
+// decode reads seg's records from where this follower stopped before, up
+// to the segment's end. It returns nil when the file is gone (deleted
+// after a checkpoint: the next round restores that), and an error when an
+// entry is out of sequence.
+func (f *follower) decode(seg segment) (*decoded, error) {
 	file, err := os.Open(seg.path)
 	if os.IsNotExist(err) {
-		return 0, nil // deleted after a checkpoint: the next round restores it
+		return nil, nil
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer file.Close()
 	start := int64(0)
@@ -117,57 +147,69 @@ func (f *follower) readSegment(seg segment, mode readMode, l *listing) (int, err
 		start = f.pos
 	}
 	if _, err := file.Seek(start, io.SeekStart); err != nil {
-		return 0, err
+		return nil, err
 	}
 	rr := record.NewReader(file, start)
-	var batch []*journalpb.Entry
-	var offsets []int64
-	next := f.sm.LastSequence() + 1
-	var readErr error
-	for seg.end == 0 || next < seg.end {
+	d := &decoded{next: f.sm.LastSequence() + 1}
+	for seg.end == 0 || d.next < seg.end {
 		payload, err := rr.Next()
 		if err != nil {
-			readErr = err
+			d.stop = err
 			break
 		}
 		e := &journalpb.Entry{}
 		if err := proto.Unmarshal(payload, e); err != nil {
-			readErr = &record.CorruptError{Offset: rr.Offset(), Reason: "undecodable entry: " + err.Error()}
+			d.stop = &record.CorruptError{Offset: rr.Offset(), Reason: "undecodable entry: " + err.Error()}
 			break
 		}
-		if e.Sequence < next {
+		if e.Sequence < d.next {
 			continue
 		}
-		if e.Sequence != next {
-			return 0, errs.New(errs.ErrCorrupt, "journal file %s: entry %d found where %d was expected (offset %d)", seg.path, e.Sequence, next, rr.Offset())
+		if e.Sequence != d.next {
+			return nil, errs.New(errs.ErrCorrupt, "journal file %s: entry %d found where %d was expected (offset %d)", seg.path, e.Sequence, d.next, rr.Offset())
 		}
-		batch = append(batch, e)
-		offsets = append(offsets, rr.Offset())
-		next++
+		d.entries = append(d.entries, e)
+		d.ends = append(d.ends, rr.Offset())
+		d.next++
 	}
+	d.stopAt = rr.Offset()
+	return d, nil
+}
+
+// classify says whether the way the read of seg stopped is an error: the
+// end of the file and a torn final record (a crash mid-write, or a record
+// still being written) are not; damage with valid records after it, and a
+// sealed segment that ends before the next one starts, are.
+func classify(seg segment, d *decoded) error {
 	var ce *record.CorruptError
 	switch {
-	case readErr == nil || readErr == io.EOF:
-	case errors.Is(readErr, record.ErrTorn):
-		if more := tornHidesRecords(seg.path, rr.Offset()); more {
-			return 0, errs.New(errs.ErrCorrupt, "journal file %s is damaged at offset %d: records follow an unreadable one", seg.path, rr.Offset())
+	case d.stop == nil || d.stop == io.EOF:
+	case errors.Is(d.stop, record.ErrTorn):
+		if tornHidesRecords(seg.path, d.stopAt) {
+			return errs.New(errs.ErrCorrupt, "journal file %s is damaged at offset %d: records follow an unreadable one", seg.path, d.stopAt)
 		}
-	case errors.As(readErr, &ce):
-		return 0, errs.New(errs.ErrCorrupt, "journal file %s: %v", seg.path, ce)
+	case errors.As(d.stop, &ce):
+		return errs.New(errs.ErrCorrupt, "journal file %s: %v", seg.path, ce)
 	default:
-		return 0, readErr
+		return d.stop
 	}
-	if readErr != nil && seg.end != 0 && next < seg.end {
+	if d.stop != nil && seg.end != 0 && d.next < seg.end {
 		// A sealed segment holds every entry up to where the next one
 		// starts: the writer of the next one read them all. Ending early
 		// means lost data, which must stop start-up rather than let a new
 		// primary write over the gap.
-		return 0, errs.New(errs.ErrCorrupt, "journal file %s ends at offset %d before entry %d, but the journal goes on from entry %d: entries are missing",
-			seg.path, rr.Offset(), next, seg.end)
+		return errs.New(errs.ErrCorrupt, "journal file %s ends at offset %d before entry %d, but the journal goes on from entry %d: entries are missing",
+			seg.path, d.stopAt, d.next, seg.end)
 	}
-	if mode == safeOnly && seg.end == 0 && len(batch) > 0 {
-		// Read first, then look for a newer epoch: an entry a deposed primary
-		// wrote after the new epoch's marker is then always caught here.
+	return nil
+}
+
+// fenceThenApply applies d's entries. A standby reading the open end of
+// the chain first looks for a newer epoch, after having read them: an
+// entry a deposed primary wrote after the new epoch's marker is then
+// always caught here, and nothing is applied.
+func (f *follower) fenceThenApply(seg segment, mode readMode, d *decoded) (int, error) {
+	if mode == safeOnly && seg.end == 0 && len(d.entries) > 0 {
 		fresh, err := list(f.dir)
 		if err != nil {
 			return 0, err
@@ -176,13 +218,13 @@ func (f *follower) readSegment(seg segment, mode readMode, l *listing) (int, err
 			return 0, nil
 		}
 	}
-	for i, e := range batch {
+	for i, e := range d.entries {
 		if r := f.sm.Apply(e); r.Err != nil && errors.Is(r.Err, errs.ErrCorrupt) {
 			return i, fmt.Errorf("journal file %s: %w", seg.path, r.Err)
 		}
-		f.posPath, f.pos = seg.path, offsets[i]
+		f.posPath, f.pos = seg.path, d.ends[i]
 	}
-	return len(batch), nil
+	return len(d.entries), nil
 }
 
 // tornHidesRecords looks past a record cut short at offset for a whole valid

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -189,7 +190,7 @@ func TestApplyCompleteFile(t *testing.T) {
 					t.Fatalf("inode %+v", n)
 				}
 				ids := n.BlockIDs()
-				if len(ids) != 3 || FileIDOfBlock(ids[2]) != n.ID || ids[2] != BlockID(n.ID, 2) {
+				if len(ids) != 3 || blockid.FileID(ids[2]) != n.ID || ids[2] != blockid.New(n.ID, 2) {
 					t.Fatalf("block ids %v", ids)
 				}
 			},

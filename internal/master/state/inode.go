@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 )
 
 // Inode is a file or directory. The tree owns inodes; callers outside the
@@ -41,17 +42,6 @@ type Inode struct {
 	children map[string]*Inode
 }
 
-// BlockIDBits is how many low bits of a block id number the blocks of one
-// file; the high bits are the file's inode id, so block ids never need a
-// journaled counter of their own.
-const BlockIDBits = 24
-
-// BlockID is the id of the index-th block of file fileID.
-func BlockID(fileID int64, index int) int64 { return fileID<<BlockIDBits | int64(index) }
-
-// FileIDOfBlock returns the inode id of the file a block belongs to.
-func FileIDOfBlock(blockID int64) int64 { return blockID >> BlockIDBits }
-
 // BlockIDs lists the ids of a completed file's blocks.
 func (n *Inode) BlockIDs() []int64 {
 	if n.IsDir || n.BlockSize <= 0 || n.Length <= 0 {
@@ -60,7 +50,7 @@ func (n *Inode) BlockIDs() []int64 {
 	count := int((n.Length + n.BlockSize - 1) / n.BlockSize)
 	ids := make([]int64, count)
 	for i := range ids {
-		ids[i] = BlockID(n.ID, i)
+		ids[i] = blockid.New(n.ID, i)
 	}
 	return ids
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 )
 
 // These scans serve the block master's once-a-second questions. They walk
@@ -47,10 +48,10 @@ func (s *State) ToBePersisted() []Entry {
 
 // BlockLive reports whether a block id belongs to a complete file that still
 // has that block, so a worker's copy of anything else can be dropped.
-func (s *State) BlockLive(blockID int64) bool {
+func (s *State) BlockLive(id int64) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := s.byID[FileIDOfBlock(blockID)]
+	n, ok := s.byID[blockid.FileID(id)]
 	if !ok || n.IsDir {
 		return false
 	}
@@ -58,8 +59,7 @@ func (s *State) BlockLive(blockID int64) bool {
 		// Blocks of a file being written are live until it completes.
 		return true
 	}
-	idx := blockID & (1<<BlockIDBits - 1)
-	return n.BlockSize > 0 && idx*n.BlockSize < n.Length
+	return n.BlockSize > 0 && int64(blockid.Index(id))*n.BlockSize < n.Length
 }
 
 // Digest is a hash of everything Apply decides (every inode's fields, the

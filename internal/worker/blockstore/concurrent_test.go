@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -25,7 +26,7 @@ func TestConcurrentUse(t *testing.T) {
 		tierOf("MEM", 6*size, t.TempDir()),
 		TierConfig{Alias: "SSD", Dirs: []DirConfig{{Path: t.TempDir(), Quota: 4 * size}, {Path: t.TempDir(), Quota: 5 * size}}},
 		tierOf("HDD", 8*size, t.TempDir()))
-	id := func(w, i int) int64 { return int64(w*perWriter+i+1) << blockIDBits }
+	id := func(w, i int) int64 { return int64(w*perWriter+i+1) << blockid.IndexBits }
 	tolerated := func(err error) bool {
 		return err == nil || errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrNoSpace) || errors.Is(err, errs.ErrPrecondition)
 	}
@@ -109,7 +110,7 @@ func TestConcurrentUse(t *testing.T) {
 			case 2:
 				err = s.Verify(id)
 			case 3:
-				s.SetPinnedFiles([]int64{id >> blockIDBits})
+				s.SetPinnedFiles([]int64{blockid.FileID(id)})
 			case 4:
 				s.TakeChanges()
 				s.Capacity()

@@ -3,6 +3,7 @@ package blockstore
 import (
 	"os"
 
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -73,7 +74,7 @@ func (s *Store) evictableLocked(b *block) bool {
 	if b.refs > 0 || b.moving || b.removing {
 		return false
 	}
-	_, pinned := s.pinned[fileIDOf(b.id)]
+	_, pinned := s.pinned[blockid.FileID(b.id)]
 	return !pinned
 }
 

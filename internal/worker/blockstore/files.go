@@ -21,18 +21,10 @@ import (
 const LayoutDirName = "alluxioworker"
 
 const (
-	// blockIDBits mirrors state.BlockIDBits (internal/master/state): the
-	// high bits of a block id are the inode id of its file. It is copied
-	// rather than imported so the worker does not link the master's state
-	// machine.
-	blockIDBits = 24
-
 	metaSuffix = ".meta"
 	tmpSuffix  = ".tmp"
 	moveSuffix = ".move" + tmpSuffix
 )
-
-func fileIDOf(blockID int64) int64 { return blockID >> blockIDBits }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
