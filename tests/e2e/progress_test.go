@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/creack/pty"
+)
+
+// runTTY runs the CLI with the master's configuration under a pseudo
+// terminal, as a person at a terminal would, and returns what the
+// terminal showed.
+func (m *master) runTTY(args ...string) (string, error) {
+	m.t.Helper()
+	cmd := exec.Command(m.bin, append(args, m.defines()...)...)
+	cmd.Env = append(os.Environ(), m.env()...)
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 140})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer f.Close()
+	var out bytes.Buffer
+	_, rerr := io.Copy(&out, f)
+	// Linux ends a pty's reads with EIO once the child has closed it.
+	if rerr != nil && !errors.Is(rerr, syscall.EIO) {
+		m.t.Fatal(rerr)
+	}
+	return out.String(), cmd.Wait()
+}
+
+// Copies, load and persist draw a progress bar (bytes, rate, time left)
+// on a terminal, and print only their lines when the output is a pipe.
+func TestProgressOnATerminalOnly(t *testing.T) {
+	m := newMaster(t)
+	startWorker(t, m, "worker0", "256MB")
+	dir := t.TempDir()
+	data := make([]byte, 24<<20)
+	rand.Read(data)
+	local := filepath.Join(dir, "big.bin")
+	if err := os.WriteFile(local, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	isBar := func(out, name string) bool {
+		return strings.Contains(out, name) && strings.Contains(out, "24.0 MiB / 24.0 MiB") &&
+			strings.Contains(out, "100 %") && strings.Contains(out, "ETA") && strings.Contains(out, "MiB/s")
+	}
+
+	// Piped: the lines scripts read, and nothing else.
+	piped := m.must("fs", "copyFromLocal", "--writeType", "MUST_CACHE", local, "/piped.bin")
+	if piped != "Copied file://"+local+" to /piped.bin\n" {
+		t.Fatalf("piped copyFromLocal printed %q", piped)
+	}
+	if out := m.must("fs", "copyToLocal", "/piped.bin", filepath.Join(dir, "piped.out")); strings.Contains(out, "ETA") || strings.Contains(out, "\r") {
+		t.Fatalf("piped copyToLocal drew a bar: %q", out)
+	}
+
+	steps := []struct {
+		name string
+		args []string
+		line string
+	}{
+		{"copyFromLocal", []string{"fs", "copyFromLocal", "--writeType", "MUST_CACHE", local, "/tty.bin"}, "Copied file://" + local + " to /tty.bin"},
+		{"copyToLocal", []string{"fs", "copyToLocal", "/tty.bin", filepath.Join(dir, "tty.out")}, "Copied /tty.bin to file://"},
+		{"cp", []string{"fs", "cp", "/tty.bin", "/tty-copy.bin"}, "Copied /tty.bin to /tty-copy.bin"},
+		{"persist", []string{"fs", "persist", "/tty.bin"}, "persisted file /tty.bin with size 25165824"},
+	}
+	for _, s := range steps {
+		out, err := m.runTTY(s.args...)
+		if err != nil || !isBar(out, s.name) || !strings.Contains(out, s.line) {
+			t.Fatalf("%s on a terminal (%v) showed:\n%q", s.name, err, out)
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "tty.out"))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("copyToLocal on a terminal wrote %d bytes (%v), want the %d copied in", len(got), err, len(data))
+	}
+	// load reads it back from the under storage after a free.
+	m.must("fs", "free", "/tty.bin")
+	out, err := m.runTTY("fs", "load", "/tty.bin")
+	if err != nil || !isBar(out, "load") || !strings.Contains(out, "/tty.bin loaded") {
+		t.Fatalf("load on a terminal (%v) showed:\n%q", err, out)
+	}
+}
