@@ -48,6 +48,11 @@ type FileInfo struct {
 	ufsFingerprint string
 }
 
+// UfsModMs is the under storage copy's modification time (ms) recorded when
+// Alluxio published it (0 when unknown): with the length, what a worker
+// checks the copy by before serving its bytes as this file's.
+func (i *FileInfo) UfsModMs() int64 { return i.ufsModMs }
+
 // ufsSource says where a worker finds block b of the file in the under
 // storage, and what the copy must still be for its bytes to be this
 // file's; nil when the file is not there.

@@ -35,11 +35,14 @@ type fileSystem struct {
 	// storage. It is soft state: a new primary simply syncs again.
 	syncMu   sync.Mutex
 	syncedAt map[string]time.Time
+
+	// forget is a planted bug, nil unless its failpoint is on.
+	forget *forgetful
 }
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	fs := &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(cfg, jr.CheckPrimary, log), log: log, now: time.Now,
-		locks: newPathLocks(), syncedAt: map[string]time.Time{}}
+		locks: newPathLocks(), syncedAt: map[string]time.Time{}, forget: newForgetful()}
 	fs.intents = newIntentRunner(fs)
 	return fs
 }

@@ -239,6 +239,7 @@ func (s *Server) becomePrimary(epoch uint64) {
 		// The next primary tries again; the cluster works without a name.
 		s.log.Warn("cannot journal the cluster id", "err", err)
 	}
+	s.fs.forget.reset()
 	s.primaryMu.Lock()
 	if !s.primary.Swap(true) {
 		close(s.serving)

@@ -13,25 +13,26 @@ import (
 	"testing"
 
 	"github.com/creack/pty"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
-// runTTY runs the CLI with the master's configuration under a pseudo
-// terminal, as a person at a terminal would, and returns what the
-// terminal showed.
-func (m *master) runTTY(args ...string) (string, error) {
-	m.t.Helper()
-	cmd := exec.Command(m.bin, append(args, m.defines()...)...)
-	cmd.Env = append(os.Environ(), m.env()...)
+// runTTY runs the CLI with m's configuration under a pseudo terminal, as
+// a person at a terminal would, and returns what the terminal showed.
+func runTTY(m *cluster.Master, args ...string) (string, error) {
+	m.T.Helper()
+	cmd := exec.Command(m.Bin, append(args, m.Defines()...)...)
+	cmd.Env = append(os.Environ(), m.Env()...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 140})
 	if err != nil {
-		m.t.Fatal(err)
+		m.T.Fatal(err)
 	}
 	defer f.Close()
 	var out bytes.Buffer
 	_, rerr := io.Copy(&out, f)
 	// Linux ends a pty's reads with EIO once the child has closed it.
 	if rerr != nil && !errors.Is(rerr, syscall.EIO) {
-		m.t.Fatal(rerr)
+		m.T.Fatal(rerr)
 	}
 	return out.String(), cmd.Wait()
 }
@@ -39,8 +40,8 @@ func (m *master) runTTY(args ...string) (string, error) {
 // Copies, load and persist draw a progress bar (bytes, rate, time left)
 // on a terminal, and print only their lines when the output is a pipe.
 func TestProgressOnATerminalOnly(t *testing.T) {
-	m := newMaster(t)
-	startWorker(t, m, "worker0", "256MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker0", "256MB")
 	dir := t.TempDir()
 	data := make([]byte, 24<<20)
 	rand.Read(data)
@@ -54,11 +55,11 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 	}
 
 	// Piped: the lines scripts read, and nothing else.
-	piped := m.must("fs", "copyFromLocal", "--writeType", "MUST_CACHE", local, "/piped.bin")
+	piped := m.Must("fs", "copyFromLocal", "--writeType", "MUST_CACHE", local, "/piped.bin")
 	if piped != "Copied file://"+local+" to /piped.bin\n" {
 		t.Fatalf("piped copyFromLocal printed %q", piped)
 	}
-	if out := m.must("fs", "copyToLocal", "/piped.bin", filepath.Join(dir, "piped.out")); strings.Contains(out, "ETA") || strings.Contains(out, "\r") {
+	if out := m.Must("fs", "copyToLocal", "/piped.bin", filepath.Join(dir, "piped.out")); strings.Contains(out, "ETA") || strings.Contains(out, "\r") {
 		t.Fatalf("piped copyToLocal drew a bar: %q", out)
 	}
 
@@ -73,7 +74,7 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 		{"persist", []string{"fs", "persist", "/tty.bin"}, "persisted file /tty.bin with size 25165824"},
 	}
 	for _, s := range steps {
-		out, err := m.runTTY(s.args...)
+		out, err := runTTY(m, s.args...)
 		if err != nil || !isBar(out, s.name) || !strings.Contains(out, s.line) {
 			t.Fatalf("%s on a terminal (%v) showed:\n%q", s.name, err, out)
 		}
@@ -83,8 +84,8 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 		t.Fatalf("copyToLocal on a terminal wrote %d bytes (%v), want the %d copied in", len(got), err, len(data))
 	}
 	// load reads it back from the under storage after a free.
-	m.must("fs", "free", "/tty.bin")
-	out, err := m.runTTY("fs", "load", "/tty.bin")
+	m.Must("fs", "free", "/tty.bin")
+	out, err := runTTY(m, "fs", "load", "/tty.bin")
 	if err != nil || !isBar(out, "load") || !strings.Contains(out, "/tty.bin loaded") {
 		t.Fatalf("load on a terminal (%v) showed:\n%q", err, out)
 	}

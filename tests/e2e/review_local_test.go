@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // localCluster is one `alluxio local` with a home of its own, on free
@@ -148,7 +149,7 @@ func TestTwoLocalClustersKeepTheirBlocks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("master%d's printed web port %s: %v", i, m[1], err)
 		}
-		var h health
+		var h cluster.Health
 		err = json.NewDecoder(resp.Body).Decode(&h)
 		resp.Body.Close()
 		if err != nil || h.Role == "" {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestWebUIInABrowser drives the web UI of a 3-master cluster with a
@@ -20,7 +21,7 @@ import (
 // killed with SIGKILL the pages name the new one.
 func TestWebUIInABrowser(t *testing.T) {
 	c := newEmbeddedCluster(t, 1)
-	leader := c.waitLeader()
+	leader := c.WaitLeader()
 	b := testcluster.NewBrowser(t)
 
 	// A file of numbered lines, longer than twice a KiB, so head and tail
@@ -33,12 +34,12 @@ func TestWebUIInABrowser(t *testing.T) {
 	if err := os.WriteFile(local, []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	leader.must("fs", "mkdir", "/web/dir/sub")
-	leader.must("fs", "copyFromLocal", local, "/web/dir/file.txt")
-	leader.must("fs", "mkdir", "/web/dir/another")
+	leader.Must("fs", "mkdir", "/web/dir/sub")
+	leader.Must("fs", "copyFromLocal", local, "/web/dir/file.txt")
+	leader.Must("fs", "mkdir", "/web/dir/another")
 
-	base := func(m *master) string { return fmt.Sprintf("http://127.0.0.1:%d", m.webPort) }
-	addr := func(m *master) string { return fmt.Sprintf("127.0.0.1:%d", m.rpcPort) }
+	base := func(m *cluster.Master) string { return fmt.Sprintf("http://127.0.0.1:%d", m.WebPort) }
+	addr := func(m *cluster.Master) string { return fmt.Sprintf("127.0.0.1:%d", m.RPCPort) }
 	for _, p := range []struct{ path, name string }{
 		{"/", "overview"}, {"/browse", "browse"}, {"/workers", "workers"}, {"/mounts", "mounts"},
 		{"/config", "configuration"}, {"/metrics/", "metrics"}, {"/logs", "logs"},
@@ -61,7 +62,7 @@ func TestWebUIInABrowser(t *testing.T) {
 	b.Click(`a.entry[href="/browse?path=%2Fweb%2Fdir"]`)
 	b.Screenshot("browse-web-dir")
 	var cliNames []string
-	for _, line := range strings.Split(strings.TrimSpace(leader.must("fs", "ls", "/web/dir")), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(leader.Must("fs", "ls", "/web/dir")), "\n") {
 		f := strings.Fields(line)
 		cliNames = append(cliNames, filepath.Base(f[len(f)-1]))
 	}
@@ -75,7 +76,7 @@ func TestWebUIInABrowser(t *testing.T) {
 
 	b.Click(`a.entry[href="/browse?path=%2Fweb%2Fdir%2Ffile.txt"]`)
 	b.Screenshot("browse-file")
-	stat := leader.must("fs", "stat", "/web/dir/file.txt")
+	stat := leader.Must("fs", "stat", "/web/dir/file.txt")
 	size := strconv.Itoa(sb.Len())
 	if got := b.Text("#file-size"); !strings.HasPrefix(got, size+" ") || !strings.Contains(stat, size) {
 		t.Fatalf("the file's size: web %q, want %s; fs stat:\n%s", got, size, stat)
@@ -90,18 +91,18 @@ func TestWebUIInABrowser(t *testing.T) {
 	}
 	b.Click("#view-head")
 	b.Screenshot("browse-file-head")
-	if got, want := b.Text("#file-content"), leader.must("fs", "head", "/web/dir/file.txt"); got != want {
+	if got, want := b.Text("#file-content"), leader.Must("fs", "head", "/web/dir/file.txt"); got != want {
 		t.Fatalf("the first KiB: web %q, fs head %q", got, want)
 	}
 	b.Click("#view-tail")
 	b.Screenshot("browse-file-tail")
-	if got, want := b.Text("#file-content"), leader.must("fs", "tail", "/web/dir/file.txt"); got != want {
+	if got, want := b.Text("#file-content"), leader.Must("fs", "tail", "/web/dir/file.txt"); got != want {
 		t.Fatalf("the last KiB: web %q, fs tail %q", got, want)
 	}
 
 	// The worker's pages, and where the file's block is.
-	w := c.workers[0]
-	wbase := fmt.Sprintf("http://127.0.0.1:%d", w.webPort)
+	w := c.Workers[0]
+	wbase := fmt.Sprintf("http://127.0.0.1:%d", w.WebPort)
 	for _, p := range []struct{ path, name string }{
 		{"/", "overview"}, {"/blocks", "blocks"}, {"/config", "configuration"}, {"/metrics/", "metrics"}, {"/logs", "logs"},
 	} {
@@ -118,8 +119,8 @@ func TestWebUIInABrowser(t *testing.T) {
 
 	// A standby says so and links to the leader.
 	leader = leaderShown(t, b, c, nil)
-	var standby *master
-	for _, m := range c.masters {
+	var standby *cluster.Master
+	for _, m := range c.Masters {
 		if m != leader {
 			standby = m
 			break
@@ -135,7 +136,7 @@ func TestWebUIInABrowser(t *testing.T) {
 	}
 
 	// kill -9 the leader: the pages of the survivors name the new one.
-	leader.proc.Kill()
+	leader.Proc.Kill()
 	next := leaderShown(t, b, c, leader)
 	b.Visit(base(next)+"/browse?path=%2Fweb%2Fdir", "browse-after-failover")
 	if n := len(b.Texts("a.entry")); n != len(cliNames) {
@@ -146,24 +147,24 @@ func TestWebUIInABrowser(t *testing.T) {
 // leaderShown waits until the web UI of every running master names the
 // same leader, the master whose /healthz says it is primary (and which is
 // not old), and returns it. Each page it looks at is saved.
-func leaderShown(t *testing.T, b *testcluster.Browser, c *haCluster, old *master) *master {
+func leaderShown(t *testing.T, b *testcluster.Browser, c *cluster.HA, old *cluster.Master) *cluster.Master {
 	t.Helper()
-	var leader *master
+	var leader *cluster.Master
 	testcluster.WaitFor(t, 90*time.Second, 200*time.Millisecond, func() (bool, string) {
-		leader = c.waitLeader()
+		leader = c.WaitLeader()
 		if leader == old {
 			return false, "the old leader still leads"
 		}
-		want := fmt.Sprintf("127.0.0.1:%d", leader.rpcPort)
-		for i, m := range c.masters {
-			if m.proc.Exited() {
+		want := fmt.Sprintf("127.0.0.1:%d", leader.RPCPort)
+		for i, m := range c.Masters {
+			if m.Proc.Exited() {
 				continue
 			}
 			sel := "#leader"
 			if m == leader {
 				sel = "#leader-address"
 			}
-			b.Visit(fmt.Sprintf("http://127.0.0.1:%d/", m.webPort), fmt.Sprintf("leader-shown-by-master%d", i))
+			b.Visit(fmt.Sprintf("http://127.0.0.1:%d/", m.WebPort), fmt.Sprintf("leader-shown-by-master%d", i))
 			if got := b.Text(sel); got != want {
 				return false, fmt.Sprintf("master%d names leader %q, /healthz says %s", i, got, want)
 			}
