@@ -12,6 +12,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/web"
 )
 
 // This file holds the commands about the cluster rather than its files:
@@ -256,28 +257,13 @@ func capacityLines(ws []client.WorkerInfo, now time.Time) []string {
 	return out
 }
 
-// tierOrder lists tier aliases fastest first, as Alluxio does: MEM, SSD,
-// HDD, then any others by name.
+// tierOrder lists the tiers of a map fastest first (web.SortTiers).
 func tierOrder(tiers map[string]int64) []string {
-	rank := map[string]int{"MEM": 0, "SSD": 1, "HDD": 2}
 	out := make([]string, 0, len(tiers))
 	for t := range tiers {
 		out = append(out, t)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		ri, ok := rank[out[i]]
-		if !ok {
-			ri = 3
-		}
-		rj, ok := rank[out[j]]
-		if !ok {
-			rj = 3
-		}
-		if ri != rj {
-			return ri < rj
-		}
-		return out[i] < out[j]
-	})
+	web.SortTiers(out)
 	return out
 }
 

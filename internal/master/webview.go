@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -84,7 +83,12 @@ func (v *webView) Info(ctx context.Context) (*web.MasterInfo, error) {
 		info.Capacity.Total += w.Capacity.Total
 		info.Capacity.Used += w.Capacity.Used
 	}
-	for _, alias := range tierOrder(tiers) {
+	aliases := make([]string, 0, len(tiers))
+	for a := range tiers {
+		aliases = append(aliases, a)
+	}
+	web.SortTiers(aliases)
+	for _, alias := range aliases {
 		info.TierCapacity = append(info.TierCapacity, *tiers[alias])
 	}
 	return info, nil
@@ -97,31 +101,6 @@ func webAddress(addr string, port int32) string {
 		return ""
 	}
 	return net.JoinHostPort(host, strconv.Itoa(int(port)))
-}
-
-// tierOrder lists tier aliases fastest first (MEM, SSD, HDD), then others
-// by name.
-func tierOrder[T any](tiers map[string]T) []string {
-	rank := map[string]int{"MEM": 0, "SSD": 1, "HDD": 2}
-	out := make([]string, 0, len(tiers))
-	for t := range tiers {
-		out = append(out, t)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		ri, ok := rank[out[i]]
-		if !ok {
-			ri = len(rank)
-		}
-		rj, ok := rank[out[j]]
-		if !ok {
-			rj = len(rank)
-		}
-		if ri != rj {
-			return ri < rj
-		}
-		return out[i] < out[j]
-	})
-	return out
 }
 
 // List serves Browse from the leader's state: the same metadata loads as
@@ -261,24 +240,7 @@ func (v *webView) Mounts(ctx context.Context) ([]web.MountInfo, error) {
 	return out, nil
 }
 
-func (v *webView) Config() []web.Property {
-	p := v.s.cfg.Properties
-	if p == nil {
-		return nil
-	}
-	var out []web.Property
-	for _, name := range p.Names() {
-		val, err := p.Get(name)
-		if err != nil {
-			val = "(" + err.Error() + ")"
-		}
-		if underfs.IsSecret(name) && val != "" {
-			val = underfs.Masked
-		}
-		out = append(out, web.Property{Name: name, Value: val, Source: p.Source(name)})
-	}
-	return out
-}
+func (v *webView) Config() []web.Property { return web.PropertiesOf(v.s.cfg.Properties) }
 
 func (v *webView) Metrics(ctx context.Context) ([]web.Metric, error) {
 	return v.s.alluxioMetrics(), nil

@@ -9,7 +9,6 @@ import (
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/buildinfo"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
 
@@ -79,24 +78,7 @@ func (v webView) Metrics() []web.Metric {
 	return out
 }
 
-func (v webView) Config() []web.Property {
-	p := v.s.cfg.Properties
-	if p == nil {
-		return nil
-	}
-	var out []web.Property
-	for _, name := range p.Names() {
-		val, err := p.Get(name)
-		if err != nil {
-			val = "(" + err.Error() + ")"
-		}
-		if underfs.IsSecret(name) && val != "" {
-			val = underfs.Masked
-		}
-		out = append(out, web.Property{Name: name, Value: val, Source: p.Source(name)})
-	}
-	return out
-}
+func (v webView) Config() []web.Property { return web.PropertiesOf(v.s.cfg.Properties) }
 
 func (v webView) LogFile() string {
 	if v.s.cfg.LogDir == "" || v.s.cfg.LogName == "" {
