@@ -94,6 +94,22 @@ func (v *webView) Info(ctx context.Context) (*web.MasterInfo, error) {
 	return info, nil
 }
 
+func (v *webView) Leader(ctx context.Context) (bool, string, string) {
+	s := v.s
+	if s.primary.Load() {
+		return true, s.cfg.RPCAddress(), webAddress(s.cfg.RPCAddress(), int32(s.cfg.WebPort))
+	}
+	leader := s.leaderHint()
+	if leader == "" {
+		return false, "", ""
+	}
+	st := (&metaService{s: s}).allStatuses(ctx, []string{leader})
+	if len(st) == 1 && st[0].WebPort > 0 {
+		return false, leader, webAddress(leader, st[0].WebPort)
+	}
+	return false, leader, ""
+}
+
 // webAddress is the web UI of the master at rpc address addr.
 func webAddress(addr string, port int32) string {
 	host, _, err := net.SplitHostPort(addr)

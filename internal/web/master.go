@@ -16,8 +16,13 @@ import (
 // several at once, with the request's context.
 type Master interface {
 	// Info describes the cluster as this master sees it now. Every master
-	// answers, a standby with Cluster false.
+	// answers, a standby with Cluster false. It asks every master for its
+	// role and position, so it may wait (briefly) on one that is down.
 	Info(ctx context.Context) (*MasterInfo, error)
+	// Leader says whether this master leads and, if not, which does and
+	// where its web UI is ("" when unknown): the banner of every page. It
+	// asks at most the leader, and only from a standby.
+	Leader(ctx context.Context) (primary bool, leader, leaderWeb string)
 	// List returns up to limit entries of the directory at path whose
 	// names sort after after, or the file at path alone (Self). Only the
 	// leader lists: a standby returns an error that errs.ErrNotPrimary
@@ -82,22 +87,16 @@ var masterNav = []navItem{{"/", "Overview"}, {"/browse", "Browse"}, {"/workers",
 // page renders one master page; every page carries the standby banner
 // when this master is not the leader.
 func (h *masterPages) page(w http.ResponseWriter, r *http.Request, tmpl, title string, data any, info *MasterInfo) {
-	if info == nil {
-		var err error
-		if info, err = h.m.Info(r.Context()); err != nil {
-			renderError(w, masterNav, "Alluxio Master", err)
-			return
+	var sb *standby
+	switch {
+	case info != nil && info.Role != "PRIMARY":
+		sb = &standby{Leader: info.Leader, LeaderWeb: info.LeaderWeb}
+	case info == nil:
+		if primary, leader, web := h.m.Leader(r.Context()); !primary {
+			sb = &standby{Leader: leader, LeaderWeb: web}
 		}
 	}
-	render(w, tmpl, frame{Product: "Alluxio Master", Title: title, Nav: masterNav, Path: r.URL.Path,
-		Standby: standbyOf(info), Data: data})
-}
-
-func standbyOf(info *MasterInfo) *standby {
-	if info.Role == "PRIMARY" {
-		return nil
-	}
-	return &standby{Leader: info.Leader, LeaderWeb: info.LeaderWeb}
+	render(w, tmpl, frame{Product: "Alluxio Master", Title: title, Nav: masterNav, Path: r.URL.Path, Standby: sb, Data: data})
 }
 
 func (h *masterPages) overview(w http.ResponseWriter, r *http.Request) {
@@ -184,21 +183,16 @@ func (h *masterPages) browse(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *masterPages) workers(w http.ResponseWriter, r *http.Request) {
-	info, err := h.m.Info(r.Context())
-	if err != nil {
-		renderError(w, masterNav, "Alluxio Master", err)
-		return
-	}
-	if !info.Cluster {
-		h.page(w, r, "standby", "Workers", nil, info)
-		return
-	}
 	ws, err := h.m.Workers(r.Context())
-	if err != nil {
-		h.page(w, r, "error", "Workers", errorData(err), info)
+	if errors.Is(err, errs.ErrNotPrimary) {
+		h.page(w, r, "standby", "Workers", nil, nil)
 		return
 	}
-	h.page(w, r, "workers", "Workers", ws, info)
+	if err != nil {
+		h.page(w, r, "error", "Workers", errorData(err), nil)
+		return
+	}
+	h.page(w, r, "workers", "Workers", ws, nil)
 }
 
 func (h *masterPages) mounts(w http.ResponseWriter, r *http.Request) {
