@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: protoc (to check
-# the generated code), Apache ZooKeeper with a JRE (for the HA tests) and
-# the versitygw S3 server (for the S3 under storage tests) and Chromium (for
-# the web UI test).
+# the generated code), Apache ZooKeeper with a JRE (for the HA tests), fuse3
+# (for the FUSE tests), the versitygw S3 server (for the S3 under storage
+# tests and the S3 API benchmark), the aws CLI and boto3 (for the S3 API
+# tests), and Chromium (for the web UI test).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -13,6 +14,13 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 # The web UI test drives a real browser (headless Chromium over DevTools).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The FUSE tests mount real file systems (fusermount3 for non-root users)
+# and run standard tools against them.
+command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The S3 API is tested with real clients: Debian's aws CLI and boto3.
+[ -x /usr/bin/aws ] || need+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""

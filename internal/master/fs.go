@@ -54,7 +54,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint,
+		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
 	}
 	if path == "/" {
 		fi.Name = ""

@@ -114,13 +114,13 @@ func (fs *fileSystem) checkRenameMounts(src, dst string) error {
 		return err
 	}
 	if smp.ID != dmp.ID || smp.AlluxioPath == src {
-		return errs.New(errs.ErrInvalidArg, "rename %s to %s crosses mount points", src, dst)
+		return errs.New(errs.ErrCrossMount, "rename %s to %s crosses mount points", src, dst)
 	}
 	if mps := fs.mountsBelow(src); len(mps) > 0 {
 		return errs.New(errs.ErrInvalidArg, "rename %s: mount point %s is below it", src, mps[0])
 	}
 	if smp.ReadOnly {
-		return errs.New(errs.ErrPermission, "rename in read-only mount %s", smp.AlluxioPath)
+		return errs.New(errs.ErrReadOnly, "rename in read-only mount %s", smp.AlluxioPath)
 	}
 	return nil
 }

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
@@ -149,6 +152,7 @@ func TestLocalCommand(t *testing.T) {
 		"-Dalluxio.master.web.port=0",
 		"-Dalluxio.worker.rpc.port=" + strconv.Itoa(ports[7]), "-Dalluxio.worker.web.port=" + strconv.Itoa(ports[8]),
 		"-Dalluxio.worker.tieredstore.level0.dirs.path=" + filepath.Join(home, "mem"),
+		"-Dalluxio.proxy.web.port=" + strconv.Itoa(ports[6]),
 	}
 	env := []string{"HOME=" + home, "ALLUXIO_CONF_DIR=" + filepath.Join(home, "conf")}
 	bin := testcluster.Binary(t)
@@ -171,6 +175,20 @@ func TestLocalCommand(t *testing.T) {
 	run("fs", "copyFromLocal", src, "/hello/src.txt")
 	if out := run("fs", "cat", "/hello/src.txt"); out != "hello, alluxio\n" {
 		t.Fatalf("cat: %q", out)
+	}
+	// It serves the S3 API too, on localhost: an object put there is a
+	// file owned by the access key.
+	s3url := fmt.Sprintf("http://localhost:%d", ports[6])
+	s3c := sdk(s3url, "gina", "x")
+	if _, err := s3c.PutObject(ctxT(t), &s3.PutObjectInput{Bucket: aws.String("hello"), Key: aws.String("from s3"),
+		Body: strings.NewReader("through the S3 API\n")}); err != nil {
+		t.Fatalf("S3 put to alluxio local: %v", err)
+	}
+	if out := run("fs", "cat", "/hello/from s3"); out != "through the S3 API\n" {
+		t.Fatalf("cat of the object: %q", out)
+	}
+	if out := run("fs", "ls", "/hello/from s3"); !strings.Contains(out, "gina") {
+		t.Fatalf("the object is not owned by the access key:\n%s", out)
 	}
 	if out := run("fs", "masterInfo"); strings.Count(out, "localhost:") < 4 {
 		t.Fatalf("masterInfo does not list the leader and all three masters:\n%s", out)
