@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,7 +21,11 @@ import (
 // standby names the leader and links to it; and after the leader is
 // killed with SIGKILL the pages name the new one.
 func TestWebUIInABrowser(t *testing.T) {
-	c := newEmbeddedCluster(t, 1)
+	// Elections slower than the default's half a second, so that a loaded
+	// machine does not move the leader while the test reads its pages;
+	// the kill below still elects a new one within seconds.
+	c := newEmbeddedCluster(t, 1, "-Dalluxio.master.embedded.journal.election.timeout.min=3s",
+		"-Dalluxio.master.embedded.journal.election.timeout.max=6s")
 	leader := c.WaitLeader()
 	b := testcluster.NewBrowser(t)
 
@@ -53,6 +58,18 @@ func TestWebUIInABrowser(t *testing.T) {
 	}
 	if got := b.Text("#cluster-id"); len(got) != 36 {
 		t.Fatalf("cluster id %q", got)
+	}
+	roles := b.Texts("#masters td:nth-child(2)")
+	slices.Sort(roles)
+	if strings.Join(roles, ",") != "PRIMARY,STANDBY,STANDBY" {
+		t.Fatalf("the Overview's masters have roles %q", roles)
+	}
+	count := strings.Fields(strings.Split(strings.TrimSpace(leader.Must("fs", "count", "/")), "\n")[1])
+	if files, dirs := b.Text("#files"), b.Text("#directories"); files != count[0] || dirs != count[1] {
+		t.Fatalf("the Overview counts %s files and %s directories; fs count / says %v", files, dirs, count)
+	}
+	if tiers := b.Texts("#capacity td:first-child"); strings.Join(tiers, ",") != "MEM,Total" {
+		t.Fatalf("the Overview's capacity rows: %q", tiers)
 	}
 
 	// Browse: root, then /web, then /web/dir, by clicking.
