@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -37,7 +38,8 @@ func runTTY(m *cluster.Master, args ...string) (string, error) {
 	return out.String(), cmd.Wait()
 }
 
-// Copies, load and persist draw a progress bar (bytes, rate, time left)
+// Copies, load and persist of a large file or of many files draw one
+// progress bar (bytes, rate, time left)
 // on a terminal, and print only their lines when the output is a pipe.
 func TestProgressOnATerminalOnly(t *testing.T) {
 	m := cluster.NewMaster(t)
@@ -79,14 +81,44 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 			t.Fatalf("%s on a terminal (%v) showed:\n%q", s.name, err, out)
 		}
 	}
+	// The same commands piped print their lines alone.
+	for _, s := range steps[1:] {
+		args := append([]string(nil), s.args...)
+		for i, a := range args {
+			args[i] = strings.NewReplacer("/tty.bin", "/piped.bin", "/tty-copy.bin", "/piped-copy.bin", "tty.out", "piped2.out").Replace(a)
+		}
+		out := m.Must(args...)
+		if strings.Contains(out, "ETA") || strings.Contains(out, "\r") || strings.Contains(out, "\x1b") ||
+			strings.Count(strings.TrimSpace(out), "\n") != 0 {
+			t.Fatalf("%s piped printed %q", s.name, out)
+		}
+	}
 	got, err := os.ReadFile(filepath.Join(dir, "tty.out"))
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("copyToLocal on a terminal wrote %d bytes (%v), want the %d copied in", len(got), err, len(data))
 	}
+	// Many files: one bar for the bytes of them all.
+	tree := filepath.Join(dir, "tree")
+	if err := os.Mkdir(tree, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 24; i++ {
+		if err := os.WriteFile(filepath.Join(tree, fmt.Sprintf("f%02d", i)), data[i<<20:(i+1)<<20], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := runTTY(m, "fs", "copyFromLocal", "--writeType", "MUST_CACHE", tree, "/tree")
+	if err != nil || !isBar(out, "copyFromLocal") || strings.Count(out, "Copied file://") != 24 {
+		t.Fatalf("copyFromLocal of 24 files on a terminal (%v) showed:\n%q", err, out)
+	}
 	// load reads it back from the under storage after a free.
 	m.Must("fs", "free", "/tty.bin")
-	out, err := runTTY(m, "fs", "load", "/tty.bin")
+	out, err = runTTY(m, "fs", "load", "/tty.bin")
 	if err != nil || !isBar(out, "load") || !strings.Contains(out, "/tty.bin loaded") {
 		t.Fatalf("load on a terminal (%v) showed:\n%q", err, out)
+	}
+	m.Must("fs", "free", "/piped.bin")
+	if out := m.Must("fs", "load", "/piped.bin"); out != "/piped.bin loaded\n" {
+		t.Fatalf("load piped printed %q", out)
 	}
 }
