@@ -39,8 +39,8 @@ func runTTY(m *cluster.Master, args ...string) (string, error) {
 }
 
 // Copies, load and persist of a large file or of many files draw one
-// progress bar (bytes, rate, time left)
-// on a terminal, and print only their lines when the output is a pipe.
+// progress bar (bytes, rate, time left) on a terminal, and print only
+// their lines when the output is a pipe.
 func TestProgressOnATerminalOnly(t *testing.T) {
 	m := cluster.NewMaster(t)
 	cluster.StartWorker(t, m, "worker0", "256MB")
