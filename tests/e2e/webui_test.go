@@ -71,6 +71,13 @@ func TestWebUIInABrowser(t *testing.T) {
 	if tiers := b.Texts("#capacity td:first-child"); strings.Join(tiers, ",") != "MEM,Total" {
 		t.Fatalf("the Overview's capacity rows: %q", tiers)
 	}
+	b.Visit(base(leader)+"/workers", "master-workers")
+	if got := b.Texts("#workers td:nth-child(2)"); len(got) != 1 || got[0] != "LIVE" {
+		t.Fatalf("the Workers page's states: %q", got)
+	}
+	if got := b.Texts("#workers td:first-child a"); len(got) != 1 || got[0] != c.Workers[0].Address() {
+		t.Fatalf("the Workers page lists %q, want %s", got, c.Workers[0].Address())
+	}
 
 	// Browse: root, then /web, then /web/dir, by clicking.
 	b.Visit(base(leader)+"/browse", "browse-root")
