@@ -157,7 +157,7 @@ func TestChartConfigurationFormsACluster(t *testing.T) {
 
 	// The FUSE container, its mount point a folder of the test.
 	mnt := ""
-	if why := fuseMissing(); why != "" {
+	if why := testcluster.FuseMissing(); why != "" {
 		// The rest still checks its point; under CI a machine without
 		// FUSE is a failure.
 		if testcluster.InCI() {
@@ -179,20 +179,6 @@ func TestChartConfigurationFormsACluster(t *testing.T) {
 	if mnt != "" {
 		readMounted(t, filepath.Join(mnt, "file.txt"), data)
 	}
-}
-
-// fuseMissing says why this machine cannot mount with FUSE, "" when it
-// can.
-func fuseMissing() string {
-	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
-	if err != nil {
-		return "/dev/fuse cannot be opened: " + err.Error()
-	}
-	f.Close()
-	if _, err := exec.LookPath("fusermount3"); err != nil && os.Geteuid() != 0 {
-		return "fusermount3 is not installed (scripts/deps.sh installs fuse3)"
-	}
-	return ""
 }
 
 // podMount is where the chart mounts FUSE inside its container.
