@@ -191,6 +191,10 @@ const (
 	UfsIntentKind_UFS_PUBLISH UfsIntentKind = 4
 	// SetAttribute carries mode and owner changes, on a best effort basis.
 	UfsIntentKind_UFS_SET_ATTRIBUTE UfsIntentKind = 5
+	// DropUnpublished removes a copy written for file_id that nobody will
+	// publish: ufs_path, its temporary name, or the staged copy that
+	// publish_token names (discarded).
+	UfsIntentKind_UFS_DROP_UNPUBLISHED UfsIntentKind = 6
 )
 
 // Enum value maps for UfsIntentKind.
@@ -202,14 +206,16 @@ var (
 		3: "UFS_RENAME",
 		4: "UFS_PUBLISH",
 		5: "UFS_SET_ATTRIBUTE",
+		6: "UFS_DROP_UNPUBLISHED",
 	}
 	UfsIntentKind_value = map[string]int32{
-		"UFS_INTENT_UNKNOWN": 0,
-		"UFS_MKDIRS":         1,
-		"UFS_DELETE":         2,
-		"UFS_RENAME":         3,
-		"UFS_PUBLISH":        4,
-		"UFS_SET_ATTRIBUTE":  5,
+		"UFS_INTENT_UNKNOWN":   0,
+		"UFS_MKDIRS":           1,
+		"UFS_DELETE":           2,
+		"UFS_RENAME":           3,
+		"UFS_PUBLISH":          4,
+		"UFS_SET_ATTRIBUTE":    5,
+		"UFS_DROP_UNPUBLISHED": 6,
 	}
 )
 
@@ -272,6 +278,7 @@ type Entry struct {
 	//	*Entry_PersistDone
 	//	*Entry_UfsIntentDone
 	//	*Entry_UfsIntentFailed
+	//	*Entry_DropUnpublished
 	//	*Entry_SetClusterId
 	//	*Entry_UpdateUfsMode
 	Op            isEntry_Op `protobuf_oneof:"op"`
@@ -461,6 +468,15 @@ func (x *Entry) GetUfsIntentFailed() *UfsIntentFailed {
 	return nil
 }
 
+func (x *Entry) GetDropUnpublished() *DropUnpublished {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_DropUnpublished); ok {
+			return x.DropUnpublished
+		}
+	}
+	return nil
+}
+
 func (x *Entry) GetSetClusterId() *SetClusterId {
 	if x != nil {
 		if x, ok := x.Op.(*Entry_SetClusterId); ok {
@@ -535,12 +551,16 @@ type Entry_UfsIntentFailed struct {
 	UfsIntentFailed *UfsIntentFailed `protobuf:"bytes,22,opt,name=ufs_intent_failed,json=ufsIntentFailed,proto3,oneof"`
 }
 
+type Entry_DropUnpublished struct {
+	DropUnpublished *DropUnpublished `protobuf:"bytes,23,opt,name=drop_unpublished,json=dropUnpublished,proto3,oneof"`
+}
+
 type Entry_SetClusterId struct {
-	SetClusterId *SetClusterId `protobuf:"bytes,23,opt,name=set_cluster_id,json=setClusterId,proto3,oneof"`
+	SetClusterId *SetClusterId `protobuf:"bytes,24,opt,name=set_cluster_id,json=setClusterId,proto3,oneof"`
 }
 
 type Entry_UpdateUfsMode struct {
-	UpdateUfsMode *UpdateUfsMode `protobuf:"bytes,24,opt,name=update_ufs_mode,json=updateUfsMode,proto3,oneof"`
+	UpdateUfsMode *UpdateUfsMode `protobuf:"bytes,25,opt,name=update_ufs_mode,json=updateUfsMode,proto3,oneof"`
 }
 
 func (*Entry_CreateFile) isEntry_Op() {}
@@ -568,6 +588,8 @@ func (*Entry_PersistDone) isEntry_Op() {}
 func (*Entry_UfsIntentDone) isEntry_Op() {}
 
 func (*Entry_UfsIntentFailed) isEntry_Op() {}
+
+func (*Entry_DropUnpublished) isEntry_Op() {}
 
 func (*Entry_SetClusterId) isEntry_Op() {}
 
@@ -2004,6 +2026,79 @@ func (x *UfsIntentFailed) GetReason() string {
 	return ""
 }
 
+// DropUnpublished asks for the removal of an under storage copy written
+// for a file that can no longer publish it (the file was deleted, replaced
+// or moved, or its completion was refused; its writer may have died). The
+// primary proposes it for what a sweep of the under storage found, and for
+// the copy of a completion it refused. Apply records a UFS_DROP_UNPUBLISHED
+// intent when, at that point of the journal, no file may still publish
+// the copy, and nothing otherwise. One copy per entry: an intent's id is
+// its entry's sequence.
+type DropUnpublished struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path is the Alluxio path of the copy: for one under its temporary name
+	// (file_id set, no token), that name (underfs.TempPath of the file's
+	// path); for a staged copy (token set), the path of the file it was
+	// staged for (file_id, when known, is that file's).
+	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId int64  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// Token names a staged copy (underfs.Stager), for Discard.
+	Token         []byte `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropUnpublished) Reset() {
+	*x = DropUnpublished{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropUnpublished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropUnpublished) ProtoMessage() {}
+
+func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
+func (*DropUnpublished) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DropUnpublished) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *DropUnpublished) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *DropUnpublished) GetToken() []byte {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
@@ -2021,7 +2116,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2033,7 +2128,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2046,7 +2141,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -2133,7 +2228,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2240,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2253,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2336,7 +2431,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2348,7 +2443,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2361,7 +2456,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2419,7 +2514,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2526,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2539,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2494,7 +2589,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2506,7 +2601,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2519,7 +2614,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2612,7 +2707,7 @@ var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xc0\b\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\x8f\t\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2633,9 +2728,10 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x04noop\x18\x13 \x01(\v2\x15.alluxio.journal.NoopH\x00R\x04noop\x12A\n" +
 	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
 	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
-	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12E\n" +
-	"\x0eset_cluster_id\x18\x17 \x01(\v2\x1d.alluxio.journal.SetClusterIdH\x00R\fsetClusterId\x12H\n" +
-	"\x0fupdate_ufs_mode\x18\x18 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsModeB\x04\n" +
+	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
+	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x12E\n" +
+	"\x0eset_cluster_id\x18\x18 \x01(\v2\x1d.alluxio.journal.SetClusterIdH\x00R\fsetClusterId\x12H\n" +
+	"\x0fupdate_ufs_mode\x18\x19 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsModeB\x04\n" +
 	"\x02op\"-\n" +
 	"\fSetClusterId\x12\x1d\n" +
 	"\n" +
@@ -2785,7 +2881,11 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x83\x03\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"T\n" +
+	"\x0fDropUnpublished\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
+	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
+	"\x05token\x18\x03 \x01(\fR\x05token\"\x83\x03\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -2873,7 +2973,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"READ_WRITE\x10\x00\x12\r\n" +
 	"\tREAD_ONLY\x10\x01\x12\r\n" +
-	"\tNO_ACCESS\x10\x02*\x7f\n" +
+	"\tNO_ACCESS\x10\x02*\x99\x01\n" +
 	"\rUfsIntentKind\x12\x16\n" +
 	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -2883,7 +2983,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"UFS_RENAME\x10\x03\x12\x0f\n" +
 	"\vUFS_PUBLISH\x10\x04\x12\x15\n" +
-	"\x11UFS_SET_ATTRIBUTE\x10\x05B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
+	"\x11UFS_SET_ATTRIBUTE\x10\x05\x12\x18\n" +
+	"\x14UFS_DROP_UNPUBLISHED\x10\x06B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
 
 var (
 	file_api_journalpb_journal_proto_rawDescOnce sync.Once
@@ -2898,7 +2999,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -2922,17 +3023,18 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*UfsIntent)(nil),        // 19: alluxio.journal.UfsIntent
 	(*UfsIntentDone)(nil),    // 20: alluxio.journal.UfsIntentDone
 	(*UfsIntentFailed)(nil),  // 21: alluxio.journal.UfsIntentFailed
-	(*CheckpointHeader)(nil), // 22: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 23: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 24: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 25: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 26: alluxio.journal.CheckpointRecord
-	nil,                      // 27: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 28: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 29: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 30: alluxio.journal.CheckpointHeader.UfsModesEntry
-	nil,                      // 31: alluxio.journal.Inode.XattrEntry
-	nil,                      // 32: alluxio.journal.MountPoint.PropertiesEntry
+	(*DropUnpublished)(nil),  // 22: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 23: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 24: alluxio.journal.Inode
+	(*MountPoint)(nil),       // 25: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 26: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 27: alluxio.journal.CheckpointRecord
+	nil,                      // 28: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 29: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 30: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 31: alluxio.journal.CheckpointHeader.UfsModesEntry
+	nil,                      // 32: alluxio.journal.Inode.XattrEntry
+	nil,                      // 33: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	7,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -2948,35 +3050,36 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	18, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
 	20, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
 	21, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	5,  // 13: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
-	6,  // 14: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
-	2,  // 15: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
-	1,  // 16: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	27, // 17: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 18: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 19: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	28, // 20: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	29, // 21: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	15, // 22: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	15, // 23: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	15, // 24: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	3,  // 25: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	30, // 26: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
-	0,  // 27: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 28: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	31, // 29: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	32, // 30: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	22, // 31: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	23, // 32: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	24, // 33: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	25, // 34: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	19, // 35: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	2,  // 36: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
-	37, // [37:37] is the sub-list for method output_type
-	37, // [37:37] is the sub-list for method input_type
-	37, // [37:37] is the sub-list for extension type_name
-	37, // [37:37] is the sub-list for extension extendee
-	0,  // [0:37] is the sub-list for field type_name
+	22, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	5,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
+	6,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
+	2,  // 16: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
+	1,  // 17: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	28, // 18: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 19: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 20: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	29, // 21: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	30, // 22: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	15, // 23: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	15, // 24: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	15, // 25: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	3,  // 26: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	31, // 27: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
+	0,  // 28: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 29: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	32, // 30: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	33, // 31: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	23, // 32: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	24, // 33: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	25, // 34: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	26, // 35: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	19, // 36: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	2,  // 37: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2998,12 +3101,13 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_PersistDone)(nil),
 		(*Entry_UfsIntentDone)(nil),
 		(*Entry_UfsIntentFailed)(nil),
+		(*Entry_DropUnpublished)(nil),
 		(*Entry_SetClusterId)(nil),
 		(*Entry_UpdateUfsMode)(nil),
 	}
 	file_api_journalpb_journal_proto_msgTypes[8].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[15].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[22].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[23].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -3016,7 +3120,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   29,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
