@@ -191,7 +191,7 @@ func (v *webView) client() (*client.FileSystem, error) {
 	if v.reader != nil {
 		return v.reader, nil
 	}
-	c, err := client.New(client.Config{Masters: v.s.masterAddresses(), User: v.s.cfg.SuperUser,
+	c, err := client.New(client.Config{Masters: v.s.masterAddresses(), User: v.s.cfg.SuperUser, TLS: v.s.cfg.Security.ClientTLS(),
 		RetryMaxDuration: 10 * time.Second, RPCTimeout: 10 * time.Second, DataTimeout: 10 * time.Second})
 	if err != nil {
 		return nil, err

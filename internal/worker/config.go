@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
@@ -33,6 +34,8 @@ type Config struct {
 	// Properties is the configuration this one was read from, for the
 	// web UI's Configuration page.
 	Properties *conf.Properties
+	// Security is the worker's authentication type and TLS material.
+	Security security.Config
 }
 
 // Address is what clients and the master reach this worker at.
@@ -63,6 +66,8 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	c.PprofEnabled = pp
 
 	hb, err := p.GetDuration("alluxio.worker.block.heartbeat.interval")
+	note(err)
+	c.Security, err = security.ConfigFromProperties(p)
 	note(err)
 	c.HeartbeatInterval = hb
 	if c.Hostname == "" {
