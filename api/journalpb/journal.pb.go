@@ -126,6 +126,55 @@ func (TtlAction) EnumDescriptor() ([]byte, []int) {
 	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
 }
 
+type UfsMode int32
+
+const (
+	UfsMode_READ_WRITE UfsMode = 0
+	UfsMode_READ_ONLY  UfsMode = 1
+	UfsMode_NO_ACCESS  UfsMode = 2
+)
+
+// Enum value maps for UfsMode.
+var (
+	UfsMode_name = map[int32]string{
+		0: "READ_WRITE",
+		1: "READ_ONLY",
+		2: "NO_ACCESS",
+	}
+	UfsMode_value = map[string]int32{
+		"READ_WRITE": 0,
+		"READ_ONLY":  1,
+		"NO_ACCESS":  2,
+	}
+)
+
+func (x UfsMode) Enum() *UfsMode {
+	p := new(UfsMode)
+	*p = x
+	return p
+}
+
+func (x UfsMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UfsMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_api_journalpb_journal_proto_enumTypes[2].Descriptor()
+}
+
+func (UfsMode) Type() protoreflect.EnumType {
+	return &file_api_journalpb_journal_proto_enumTypes[2]
+}
+
+func (x UfsMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UfsMode.Descriptor instead.
+func (UfsMode) EnumDescriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+}
+
 type UfsIntentKind int32
 
 const (
@@ -181,11 +230,11 @@ func (x UfsIntentKind) String() string {
 }
 
 func (UfsIntentKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_api_journalpb_journal_proto_enumTypes[2].Descriptor()
+	return file_api_journalpb_journal_proto_enumTypes[3].Descriptor()
 }
 
 func (UfsIntentKind) Type() protoreflect.EnumType {
-	return &file_api_journalpb_journal_proto_enumTypes[2]
+	return &file_api_journalpb_journal_proto_enumTypes[3]
 }
 
 func (x UfsIntentKind) Number() protoreflect.EnumNumber {
@@ -194,7 +243,7 @@ func (x UfsIntentKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use UfsIntentKind.Descriptor instead.
 func (UfsIntentKind) EnumDescriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
 }
 
 // Entry is one journal record. A multi-step operation (mkdir -p, rm -R) is
@@ -230,6 +279,8 @@ type Entry struct {
 	//	*Entry_UfsIntentDone
 	//	*Entry_UfsIntentFailed
 	//	*Entry_DropUnpublished
+	//	*Entry_SetClusterId
+	//	*Entry_UpdateUfsMode
 	Op            isEntry_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -426,6 +477,24 @@ func (x *Entry) GetDropUnpublished() *DropUnpublished {
 	return nil
 }
 
+func (x *Entry) GetSetClusterId() *SetClusterId {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_SetClusterId); ok {
+			return x.SetClusterId
+		}
+	}
+	return nil
+}
+
+func (x *Entry) GetUpdateUfsMode() *UpdateUfsMode {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_UpdateUfsMode); ok {
+			return x.UpdateUfsMode
+		}
+	}
+	return nil
+}
+
 type isEntry_Op interface {
 	isEntry_Op()
 }
@@ -486,6 +555,14 @@ type Entry_DropUnpublished struct {
 	DropUnpublished *DropUnpublished `protobuf:"bytes,23,opt,name=drop_unpublished,json=dropUnpublished,proto3,oneof"`
 }
 
+type Entry_SetClusterId struct {
+	SetClusterId *SetClusterId `protobuf:"bytes,24,opt,name=set_cluster_id,json=setClusterId,proto3,oneof"`
+}
+
+type Entry_UpdateUfsMode struct {
+	UpdateUfsMode *UpdateUfsMode `protobuf:"bytes,25,opt,name=update_ufs_mode,json=updateUfsMode,proto3,oneof"`
+}
+
 func (*Entry_CreateFile) isEntry_Op() {}
 
 func (*Entry_CompleteFile) isEntry_Op() {}
@@ -514,6 +591,112 @@ func (*Entry_UfsIntentFailed) isEntry_Op() {}
 
 func (*Entry_DropUnpublished) isEntry_Op() {}
 
+func (*Entry_SetClusterId) isEntry_Op() {}
+
+func (*Entry_UpdateUfsMode) isEntry_Op() {}
+
+// SetClusterId names the cluster once: the first primary proposes a fresh
+// id; Apply refuses a second one, so every replica keeps the first.
+type SetClusterId struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClusterId     string                 `protobuf:"bytes,1,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetClusterId) Reset() {
+	*x = SetClusterId{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetClusterId) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetClusterId) ProtoMessage() {}
+
+func (x *SetClusterId) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetClusterId.ProtoReflect.Descriptor instead.
+func (*SetClusterId) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SetClusterId) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+// UpdateUfsMode sets how Alluxio may use an under storage (alluxio fsadmin
+// ufs --mode): every mount whose URI has this scheme and authority
+// (s3://bucket, hdfs://namenode:8020, file:// for local directories) is
+// affected. READ_WRITE removes the entry.
+type UpdateUfsMode struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UfsRoot       string                 `protobuf:"bytes,1,opt,name=ufs_root,json=ufsRoot,proto3" json:"ufs_root,omitempty"`
+	Mode          UfsMode                `protobuf:"varint,2,opt,name=mode,proto3,enum=alluxio.journal.UfsMode" json:"mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsMode) Reset() {
+	*x = UpdateUfsMode{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsMode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsMode) ProtoMessage() {}
+
+func (x *UpdateUfsMode) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsMode.ProtoReflect.Descriptor instead.
+func (*UpdateUfsMode) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UpdateUfsMode) GetUfsRoot() string {
+	if x != nil {
+		return x.UfsRoot
+	}
+	return ""
+}
+
+func (x *UpdateUfsMode) GetMode() UfsMode {
+	if x != nil {
+		return x.Mode
+	}
+	return UfsMode_READ_WRITE
+}
+
 type CreateFile struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
@@ -534,7 +717,7 @@ type CreateFile struct {
 
 func (x *CreateFile) Reset() {
 	*x = CreateFile{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	mi := &file_api_journalpb_journal_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -546,7 +729,7 @@ func (x *CreateFile) String() string {
 func (*CreateFile) ProtoMessage() {}
 
 func (x *CreateFile) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	mi := &file_api_journalpb_journal_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -559,7 +742,7 @@ func (x *CreateFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFile.ProtoReflect.Descriptor instead.
 func (*CreateFile) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateFile) GetPath() string {
@@ -659,7 +842,7 @@ type CompleteFile struct {
 
 func (x *CompleteFile) Reset() {
 	*x = CompleteFile{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	mi := &file_api_journalpb_journal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -671,7 +854,7 @@ func (x *CompleteFile) String() string {
 func (*CompleteFile) ProtoMessage() {}
 
 func (x *CompleteFile) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	mi := &file_api_journalpb_journal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -684,7 +867,7 @@ func (x *CompleteFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteFile.ProtoReflect.Descriptor instead.
 func (*CompleteFile) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CompleteFile) GetPath() string {
@@ -758,7 +941,7 @@ type CreateDirectory struct {
 
 func (x *CreateDirectory) Reset() {
 	*x = CreateDirectory{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[3]
+	mi := &file_api_journalpb_journal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -770,7 +953,7 @@ func (x *CreateDirectory) String() string {
 func (*CreateDirectory) ProtoMessage() {}
 
 func (x *CreateDirectory) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[3]
+	mi := &file_api_journalpb_journal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -783,7 +966,7 @@ func (x *CreateDirectory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDirectory.ProtoReflect.Descriptor instead.
 func (*CreateDirectory) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateDirectory) GetPath() string {
@@ -849,7 +1032,7 @@ type Delete struct {
 
 func (x *Delete) Reset() {
 	*x = Delete{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[4]
+	mi := &file_api_journalpb_journal_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -861,7 +1044,7 @@ func (x *Delete) String() string {
 func (*Delete) ProtoMessage() {}
 
 func (x *Delete) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[4]
+	mi := &file_api_journalpb_journal_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -874,7 +1057,7 @@ func (x *Delete) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delete.ProtoReflect.Descriptor instead.
 func (*Delete) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Delete) GetPath() string {
@@ -915,7 +1098,7 @@ type Rename struct {
 
 func (x *Rename) Reset() {
 	*x = Rename{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[5]
+	mi := &file_api_journalpb_journal_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -927,7 +1110,7 @@ func (x *Rename) String() string {
 func (*Rename) ProtoMessage() {}
 
 func (x *Rename) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[5]
+	mi := &file_api_journalpb_journal_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -940,7 +1123,7 @@ func (x *Rename) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rename.ProtoReflect.Descriptor instead.
 func (*Rename) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{5}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Rename) GetSrc() string {
@@ -982,7 +1165,7 @@ type SetAttribute struct {
 
 func (x *SetAttribute) Reset() {
 	*x = SetAttribute{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[6]
+	mi := &file_api_journalpb_journal_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -994,7 +1177,7 @@ func (x *SetAttribute) String() string {
 func (*SetAttribute) ProtoMessage() {}
 
 func (x *SetAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[6]
+	mi := &file_api_journalpb_journal_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1007,7 +1190,7 @@ func (x *SetAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAttribute.ProtoReflect.Descriptor instead.
 func (*SetAttribute) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{6}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SetAttribute) GetPath() string {
@@ -1107,7 +1290,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[7]
+	mi := &file_api_journalpb_journal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1119,7 +1302,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[7]
+	mi := &file_api_journalpb_journal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1132,7 +1315,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{7}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Mount) GetAlluxioPath() string {
@@ -1179,7 +1362,7 @@ type Unmount struct {
 
 func (x *Unmount) Reset() {
 	*x = Unmount{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[8]
+	mi := &file_api_journalpb_journal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1374,7 @@ func (x *Unmount) String() string {
 func (*Unmount) ProtoMessage() {}
 
 func (x *Unmount) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[8]
+	mi := &file_api_journalpb_journal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1387,7 @@ func (x *Unmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Unmount.ProtoReflect.Descriptor instead.
 func (*Unmount) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{8}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Unmount) GetAlluxioPath() string {
@@ -1232,7 +1415,7 @@ type UfsStatus struct {
 
 func (x *UfsStatus) Reset() {
 	*x = UfsStatus{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[9]
+	mi := &file_api_journalpb_journal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1427,7 @@ func (x *UfsStatus) String() string {
 func (*UfsStatus) ProtoMessage() {}
 
 func (x *UfsStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[9]
+	mi := &file_api_journalpb_journal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1440,7 @@ func (x *UfsStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsStatus.ProtoReflect.Descriptor instead.
 func (*UfsStatus) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{9}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UfsStatus) GetName() string {
@@ -1337,7 +1520,7 @@ type SyncMetadata struct {
 
 func (x *SyncMetadata) Reset() {
 	*x = SyncMetadata{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[10]
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1532,7 @@ func (x *SyncMetadata) String() string {
 func (*SyncMetadata) ProtoMessage() {}
 
 func (x *SyncMetadata) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[10]
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1545,7 @@ func (x *SyncMetadata) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncMetadata.ProtoReflect.Descriptor instead.
 func (*SyncMetadata) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{10}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SyncMetadata) GetPath() string {
@@ -1424,7 +1607,7 @@ type Noop struct {
 
 func (x *Noop) Reset() {
 	*x = Noop{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[11]
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1619,7 @@ func (x *Noop) String() string {
 func (*Noop) ProtoMessage() {}
 
 func (x *Noop) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[11]
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +1632,7 @@ func (x *Noop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Noop.ProtoReflect.Descriptor instead.
 func (*Noop) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{11}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Noop) GetEpoch() uint64 {
@@ -1478,7 +1661,7 @@ type PersistDone struct {
 
 func (x *PersistDone) Reset() {
 	*x = PersistDone{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1490,7 +1673,7 @@ func (x *PersistDone) String() string {
 func (*PersistDone) ProtoMessage() {}
 
 func (x *PersistDone) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1503,7 +1686,7 @@ func (x *PersistDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistDone.ProtoReflect.Descriptor instead.
 func (*PersistDone) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PersistDone) GetPath() string {
@@ -1578,7 +1761,7 @@ type UfsIntent struct {
 
 func (x *UfsIntent) Reset() {
 	*x = UfsIntent{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1590,7 +1773,7 @@ func (x *UfsIntent) String() string {
 func (*UfsIntent) ProtoMessage() {}
 
 func (x *UfsIntent) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1603,7 +1786,7 @@ func (x *UfsIntent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntent.ProtoReflect.Descriptor instead.
 func (*UfsIntent) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UfsIntent) GetId() uint64 {
@@ -1740,7 +1923,7 @@ type UfsIntentDone struct {
 
 func (x *UfsIntentDone) Reset() {
 	*x = UfsIntentDone{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1752,7 +1935,7 @@ func (x *UfsIntentDone) String() string {
 func (*UfsIntentDone) ProtoMessage() {}
 
 func (x *UfsIntentDone) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1765,7 +1948,7 @@ func (x *UfsIntentDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntentDone.ProtoReflect.Descriptor instead.
 func (*UfsIntentDone) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UfsIntentDone) GetId() uint64 {
@@ -1801,7 +1984,7 @@ type UfsIntentFailed struct {
 
 func (x *UfsIntentFailed) Reset() {
 	*x = UfsIntentFailed{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +1996,7 @@ func (x *UfsIntentFailed) String() string {
 func (*UfsIntentFailed) ProtoMessage() {}
 
 func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +2009,7 @@ func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntentFailed.ProtoReflect.Descriptor instead.
 func (*UfsIntentFailed) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UfsIntentFailed) GetId() uint64 {
@@ -1867,7 +2050,7 @@ type DropUnpublished struct {
 
 func (x *DropUnpublished) Reset() {
 	*x = DropUnpublished{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1879,7 +2062,7 @@ func (x *DropUnpublished) String() string {
 func (*DropUnpublished) ProtoMessage() {}
 
 func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1892,7 +2075,7 @@ func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
 func (*DropUnpublished) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DropUnpublished) GetPath() string {
@@ -1919,18 +2102,21 @@ func (x *DropUnpublished) GetToken() []byte {
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
-	NextSequence  uint64 `protobuf:"varint,1,opt,name=next_sequence,json=nextSequence,proto3" json:"next_sequence,omitempty"`
-	NextInodeId   int64  `protobuf:"varint,2,opt,name=next_inode_id,json=nextInodeId,proto3" json:"next_inode_id,omitempty"`
-	InodeCount    int64  `protobuf:"varint,3,opt,name=inode_count,json=inodeCount,proto3" json:"inode_count,omitempty"`
-	CreatedMs     int64  `protobuf:"varint,4,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
-	NextMountId   int64  `protobuf:"varint,5,opt,name=next_mount_id,json=nextMountId,proto3" json:"next_mount_id,omitempty"`
+	NextSequence uint64 `protobuf:"varint,1,opt,name=next_sequence,json=nextSequence,proto3" json:"next_sequence,omitempty"`
+	NextInodeId  int64  `protobuf:"varint,2,opt,name=next_inode_id,json=nextInodeId,proto3" json:"next_inode_id,omitempty"`
+	InodeCount   int64  `protobuf:"varint,3,opt,name=inode_count,json=inodeCount,proto3" json:"inode_count,omitempty"`
+	CreatedMs    int64  `protobuf:"varint,4,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
+	NextMountId  int64  `protobuf:"varint,5,opt,name=next_mount_id,json=nextMountId,proto3" json:"next_mount_id,omitempty"`
+	ClusterId    string `protobuf:"bytes,6,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	// ufs_modes are the under storage modes other than READ_WRITE, by root.
+	UfsModes      map[string]UfsMode `protobuf:"bytes,7,rep,name=ufs_modes,json=ufsModes,proto3" json:"ufs_modes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value,enum=alluxio.journal.UfsMode"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1942,7 +2128,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1955,7 +2141,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -1993,6 +2179,20 @@ func (x *CheckpointHeader) GetNextMountId() int64 {
 	return 0
 }
 
+func (x *CheckpointHeader) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+func (x *CheckpointHeader) GetUfsModes() map[string]UfsMode {
+	if x != nil {
+		return x.UfsModes
+	}
+	return nil
+}
+
 type Inode struct {
 	state                  protoimpl.MessageState `protogen:"open.v1"`
 	Id                     int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2028,7 +2228,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2040,7 +2240,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2053,7 +2253,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2231,7 +2431,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2443,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2456,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2314,7 +2514,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2326,7 +2526,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2339,7 +2539,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2389,7 +2589,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2401,7 +2601,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2414,7 +2614,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2507,7 +2707,7 @@ var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xfe\a\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\x8f\t\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2529,8 +2729,16 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
 	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
 	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
-	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublishedB\x04\n" +
-	"\x02op\"\xab\x02\n" +
+	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x12E\n" +
+	"\x0eset_cluster_id\x18\x18 \x01(\v2\x1d.alluxio.journal.SetClusterIdH\x00R\fsetClusterId\x12H\n" +
+	"\x0fupdate_ufs_mode\x18\x19 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsModeB\x04\n" +
+	"\x02op\"-\n" +
+	"\fSetClusterId\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x01 \x01(\tR\tclusterId\"X\n" +
+	"\rUpdateUfsMode\x12\x19\n" +
+	"\bufs_root\x18\x01 \x01(\tR\aufsRoot\x12,\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x04mode\"\xab\x02\n" +
 	"\n" +
 	"CreateFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
@@ -2677,7 +2885,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fDropUnpublished\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
-	"\x05token\x18\x03 \x01(\fR\x05token\"\xbf\x01\n" +
+	"\x05token\x18\x03 \x01(\fR\x05token\"\x83\x03\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -2685,7 +2893,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xfd\x06\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x06 \x01(\tR\tclusterId\x12L\n" +
+	"\tufs_modes\x18\a \x03(\v2/.alluxio.journal.CheckpointHeader.UfsModesEntryR\bufsModes\x1aU\n" +
+	"\rUfsModesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
+	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\xfd\x06\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -2754,7 +2968,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\bTTL_FREE\x10\x00\x12\x0e\n" +
 	"\n" +
 	"TTL_DELETE\x10\x01\x12\x16\n" +
-	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x99\x01\n" +
+	"\x12TTL_DELETE_ALLUXIO\x10\x02*7\n" +
+	"\aUfsMode\x12\x0e\n" +
+	"\n" +
+	"READ_WRITE\x10\x00\x12\r\n" +
+	"\tREAD_ONLY\x10\x01\x12\r\n" +
+	"\tNO_ACCESS\x10\x02*\x99\x01\n" +
 	"\rUfsIntentKind\x12\x16\n" +
 	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -2779,79 +2998,88 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 	return file_api_journalpb_journal_proto_rawDescData
 }
 
-var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
-	(UfsIntentKind)(0),       // 2: alluxio.journal.UfsIntentKind
-	(*Entry)(nil),            // 3: alluxio.journal.Entry
-	(*CreateFile)(nil),       // 4: alluxio.journal.CreateFile
-	(*CompleteFile)(nil),     // 5: alluxio.journal.CompleteFile
-	(*CreateDirectory)(nil),  // 6: alluxio.journal.CreateDirectory
-	(*Delete)(nil),           // 7: alluxio.journal.Delete
-	(*Rename)(nil),           // 8: alluxio.journal.Rename
-	(*SetAttribute)(nil),     // 9: alluxio.journal.SetAttribute
-	(*Mount)(nil),            // 10: alluxio.journal.Mount
-	(*Unmount)(nil),          // 11: alluxio.journal.Unmount
-	(*UfsStatus)(nil),        // 12: alluxio.journal.UfsStatus
-	(*SyncMetadata)(nil),     // 13: alluxio.journal.SyncMetadata
-	(*Noop)(nil),             // 14: alluxio.journal.Noop
-	(*PersistDone)(nil),      // 15: alluxio.journal.PersistDone
-	(*UfsIntent)(nil),        // 16: alluxio.journal.UfsIntent
-	(*UfsIntentDone)(nil),    // 17: alluxio.journal.UfsIntentDone
-	(*UfsIntentFailed)(nil),  // 18: alluxio.journal.UfsIntentFailed
-	(*DropUnpublished)(nil),  // 19: alluxio.journal.DropUnpublished
-	(*CheckpointHeader)(nil), // 20: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 21: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 22: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 23: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 24: alluxio.journal.CheckpointRecord
-	nil,                      // 25: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 26: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 27: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 28: alluxio.journal.Inode.XattrEntry
-	nil,                      // 29: alluxio.journal.MountPoint.PropertiesEntry
+	(UfsMode)(0),             // 2: alluxio.journal.UfsMode
+	(UfsIntentKind)(0),       // 3: alluxio.journal.UfsIntentKind
+	(*Entry)(nil),            // 4: alluxio.journal.Entry
+	(*SetClusterId)(nil),     // 5: alluxio.journal.SetClusterId
+	(*UpdateUfsMode)(nil),    // 6: alluxio.journal.UpdateUfsMode
+	(*CreateFile)(nil),       // 7: alluxio.journal.CreateFile
+	(*CompleteFile)(nil),     // 8: alluxio.journal.CompleteFile
+	(*CreateDirectory)(nil),  // 9: alluxio.journal.CreateDirectory
+	(*Delete)(nil),           // 10: alluxio.journal.Delete
+	(*Rename)(nil),           // 11: alluxio.journal.Rename
+	(*SetAttribute)(nil),     // 12: alluxio.journal.SetAttribute
+	(*Mount)(nil),            // 13: alluxio.journal.Mount
+	(*Unmount)(nil),          // 14: alluxio.journal.Unmount
+	(*UfsStatus)(nil),        // 15: alluxio.journal.UfsStatus
+	(*SyncMetadata)(nil),     // 16: alluxio.journal.SyncMetadata
+	(*Noop)(nil),             // 17: alluxio.journal.Noop
+	(*PersistDone)(nil),      // 18: alluxio.journal.PersistDone
+	(*UfsIntent)(nil),        // 19: alluxio.journal.UfsIntent
+	(*UfsIntentDone)(nil),    // 20: alluxio.journal.UfsIntentDone
+	(*UfsIntentFailed)(nil),  // 21: alluxio.journal.UfsIntentFailed
+	(*DropUnpublished)(nil),  // 22: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 23: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 24: alluxio.journal.Inode
+	(*MountPoint)(nil),       // 25: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 26: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 27: alluxio.journal.CheckpointRecord
+	nil,                      // 28: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 29: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 30: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 31: alluxio.journal.CheckpointHeader.UfsModesEntry
+	nil,                      // 32: alluxio.journal.Inode.XattrEntry
+	nil,                      // 33: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
-	4,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
-	5,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
-	6,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
-	7,  // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
-	8,  // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
-	9,  // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
-	10, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
-	11, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
-	13, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
-	14, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
-	15, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
-	17, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
-	18, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	19, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
-	1,  // 14: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	25, // 15: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 16: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 17: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	26, // 18: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	27, // 19: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	12, // 20: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	12, // 21: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	12, // 22: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	2,  // 23: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	0,  // 24: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 25: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	28, // 26: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	29, // 27: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	20, // 28: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	21, // 29: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	22, // 30: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	23, // 31: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	16, // 32: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	33, // [33:33] is the sub-list for method output_type
-	33, // [33:33] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	7,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
+	8,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
+	9,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
+	10, // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
+	11, // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
+	12, // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
+	13, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
+	14, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
+	16, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
+	17, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
+	18, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
+	20, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
+	21, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
+	22, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	5,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
+	6,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
+	2,  // 16: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
+	1,  // 17: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	28, // 18: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 19: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 20: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	29, // 21: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	30, // 22: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	15, // 23: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	15, // 24: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	15, // 25: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	3,  // 26: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	31, // 27: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
+	0,  // 28: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 29: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	32, // 30: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	33, // 31: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	23, // 32: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	24, // 33: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	25, // 34: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	26, // 35: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	19, // 36: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	2,  // 37: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2874,10 +3102,12 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_UfsIntentDone)(nil),
 		(*Entry_UfsIntentFailed)(nil),
 		(*Entry_DropUnpublished)(nil),
+		(*Entry_SetClusterId)(nil),
+		(*Entry_UpdateUfsMode)(nil),
 	}
-	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[21].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[8].OneofWrappers = []any{}
+	file_api_journalpb_journal_proto_msgTypes[15].OneofWrappers = []any{}
+	file_api_journalpb_journal_proto_msgTypes[23].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -2889,8 +3119,8 @@ func file_api_journalpb_journal_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   27,
+			NumEnums:      4,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -107,6 +108,16 @@ func TestFuseErrors(t *testing.T) {
 		fi, err := c.GetStatus(ctx, "/other/file", client.StatusOptions{})
 		if err != nil || fi.UfsLocation == nil || fi.UfsLocation.MountURI != other {
 			t.Fatalf("the moved file is not in the other mount: %+v %v", fi, err)
+		}
+		// A store in readOnly mode (fsadmin ufs --mode) is refused as a
+		// read-only mount is: every local directory is the store file://.
+		m.Must("fsadmin", "ufs", "--mode", "readOnly", other)
+		readWrite := sync.OnceFunc(func() { m.Must("fsadmin", "ufs", "--mode", "readWrite", other) })
+		t.Cleanup(readWrite) // the next subtests write, also when this one fails
+		wantErrno(t, "mkdir in a store in readOnly mode", syscall.Mkdir(fm.path("other/dir"), 0o755), syscall.EROFS)
+		readWrite()
+		if err := syscall.Mkdir(fm.path("other/dir"), 0o755); err != nil {
+			t.Fatalf("mkdir once the store is readWrite again: %v", err)
 		}
 	})
 

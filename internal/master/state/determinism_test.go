@@ -62,7 +62,7 @@ func (g *gen) entry() *journalpb.Entry {
 		e.OpId = fmt.Sprintf("op%d", g.r.Intn(60))
 	}
 	b := g.r.Intn(2) == 0
-	switch g.r.Intn(30) {
+	switch g.r.Intn(32) {
 	case 0, 1, 2, 3:
 		op := &journalpb.CreateFile{Path: g.path(), Mode: 0o644, Owner: g.pick(genNames), BlockSize: int64(g.r.Intn(4)) * 32,
 			Recursive: b, Overwrite: g.r.Intn(4) == 0, Persisted: g.r.Intn(2) == 0}
@@ -132,6 +132,11 @@ func (g *gen) entry() *journalpb.Entry {
 			op.Path, op.Token = g.path(), []byte(g.pick(genNames))
 		}
 		e.Op = &journalpb.Entry_DropUnpublished{DropUnpublished: op}
+	case 29:
+		e.Op = &journalpb.Entry_SetClusterId{SetClusterId: &journalpb.SetClusterId{ClusterId: g.pick([]string{"", "c1", "c2"})}}
+	case 30:
+		e.Op = &journalpb.Entry_UpdateUfsMode{UpdateUfsMode: &journalpb.UpdateUfsMode{
+			UfsRoot: g.pick([]string{"s3://b1", "s3://b2", "file://", "S3://b1", "hdfs://nn"}), Mode: journalpb.UfsMode(g.r.Intn(4))}}
 	default:
 		// Damage and mistakes: no operation, or a nil one.
 		switch g.r.Intn(3) {

@@ -124,6 +124,7 @@ func dump(s *State) string {
 		fmt.Fprintf(&b, "intent %v\n", in)
 	}
 	fmt.Fprintf(&b, "publishes %v\n", s.intents.publishOf)
+	fmt.Fprintf(&b, "cluster %q ufs modes %v\n", s.clusterID, s.ufsModes)
 	return b.String()
 }
 
