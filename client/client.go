@@ -160,7 +160,7 @@ func newOpID() string {
 func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn) error) error {
 	deadline := time.Now().Add(f.cfg.RetryMaxDuration)
 	sleep := f.cfg.RetryBaseSleep
-	ctx = rpcmeta.WithUser(ctx, f.cfg.User)
+	ctx = rpcmeta.WithUser(ctx, userOf(ctx, f.cfg.User))
 	var last error
 	for attempt := 0; ; attempt++ {
 		// Finding the primary may wait (ZooKeeper inquiries); not past

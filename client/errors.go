@@ -19,4 +19,9 @@ var (
 	// ErrNoSpace: the workers have no room for the data; ErrIncomplete:
 	// the file is still being written.
 	ErrNoSpace, ErrIncomplete = errs.ErrNoSpace, errs.ErrIncomplete
+	// ErrReadOnly: a change below a read-only mount (also ErrPermission);
+	// ErrCrossMount: a rename between mount points (also ErrInvalidArg).
+	ErrReadOnly, ErrCrossMount = errs.ErrReadOnly, errs.ErrCrossMount
+	// ErrCorrupt: data did not match what the master says it is.
+	ErrCorrupt = errs.ErrCorrupt
 )

@@ -18,8 +18,10 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
-// reserveStep is how much more room a short-circuit writer asks for when
-// it outgrows its reservation.
+// reserveStep is the room a new block starts with; a short-circuit writer
+// that outgrows its reservation doubles it (up to the block size), so a
+// full 64 MiB block costs three more round trips, and a small file holds
+// no more than it needs.
 const reserveStep = 8 << 20
 
 // localOut is a block being written straight into the temporary file of a
@@ -57,8 +59,9 @@ func (w *FileWriter) shortCircuit(addr string) bool {
 	return err == nil && w.f.isLocal(host)
 }
 
-// openLocalOut asks the worker at addr to create block id, reserving hint
-// bytes, and opens the file it names for writing. Failures of the
+// openLocalOut asks the worker at addr to create block id of up to hint
+// bytes, reserving room for it a step at a time, and opens the file it
+// names for writing. Failures of the
 // short-circuit path are *errLocalUnusable, and the worker has dropped the
 // block when it returns one, so the caller may write it another way.
 func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint int64) (*localOut, error) {
@@ -70,7 +73,10 @@ func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint 
 			return err
 		}
 		err = o.stream.Send(&pb.CreateLocalBlockRequest{Value: &pb.CreateLocalBlockRequest_Header{
-			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: hint}}})
+			// The first step only: a small file (FUSE writes many, each
+			// released while the next is written) must not hold a whole
+			// block's room, which the worker may have to evict for.
+			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(hint, reserveStep)}}})
 		// io.EOF: the worker ended the stream; Recv has its reason.
 		if err != nil && err != io.EOF {
 			return err
@@ -107,7 +113,7 @@ func (o *localOut) wrap(err error) error {
 // been dropped); later ones fail the block.
 func (o *localOut) write(p []byte) error {
 	if need := o.sent + int64(len(p)); need > o.reserved {
-		if err := o.reserve(max(need, min(o.reserved+reserveStep, o.limit))); err != nil {
+		if err := o.reserve(max(need, min(max(2*o.reserved, o.reserved+reserveStep), o.limit))); err != nil {
 			return err
 		}
 	}

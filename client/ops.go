@@ -42,11 +42,19 @@ type FileInfo struct {
 	// committed and not carried out yet ("PUBLISH", "DELETE"...; "" when
 	// none); UfsError why the last one failed for good ("" when none did).
 	UfsPending, UfsError string
+	// Xattr are the file's extended attributes (read only: change them
+	// with SetAttribute or at CompleteFile).
+	Xattr map[string][]byte
 	// ufsModMs is the under storage copy's modification time when Alluxio
 	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
 	ufsModMs       int64
 	ufsFingerprint string
 }
+
+// UfsModMs is the under storage copy's modification time (ms) recorded when
+// Alluxio published it (0 when unknown): with the length, what a worker
+// checks the copy by before serving its bytes as this file's.
+func (i *FileInfo) UfsModMs() int64 { return i.ufsModMs }
 
 // ufsSource says where a worker finds block b of the file in the under
 // storage, and what the copy must still be for its bytes to be this
@@ -72,7 +80,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
-		UfsPending: p.UfsPending, UfsError: p.UfsError,
+		Xattr: p.Xattr, UfsPending: p.UfsPending, UfsError: p.UfsError,
 		ufsFingerprint: p.UfsFingerprint,
 	}
 }
@@ -203,12 +211,14 @@ type CompleteFileOptions struct {
 	// UfsPublishToken is what the worker that staged the under storage
 	// copy answered; the master publishes the copy with it.
 	UfsPublishToken []byte
+	// Xattr are extended attributes the file gets as it completes.
+	Xattr map[string][]byte
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
-		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken}
+		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken, Xattr: o.Xattr}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)
@@ -282,11 +292,19 @@ type SetAttributeOptions struct {
 	TTL       *time.Duration // negative: no TTL
 	TTLAction *string
 	Recursive bool
+	// ModTime sets the last modification time; unset, the change itself
+	// counts as a modification.
+	ModTime *time.Time
+	// Xattr are extended attributes to set, each replacing the one of the
+	// same name; with XattrReplaceAll the file keeps only these.
+	Xattr           map[string][]byte
+	XattrReplaceAll bool
 }
 
 // SetAttribute changes attributes of path.
 func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttributeOptions) error {
-	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive}
+	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive,
+		Xattr: o.Xattr, XattrReplaceAll: o.XattrReplaceAll}
 	if o.Mode != nil {
 		m := uint32(*o.Mode)
 		req.Mode = &m
@@ -301,6 +319,10 @@ func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttribu
 	if o.TTLAction != nil {
 		a := ttlAction(*o.TTLAction)
 		req.TtlAction = &a
+	}
+	if o.ModTime != nil {
+		ms := o.ModTime.UnixMilli()
+		req.ModificationTimeMs = &ms
 	}
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.fs.SetAttribute(ctx, req)

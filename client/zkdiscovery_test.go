@@ -78,7 +78,9 @@ func TestZooKeeperLeader(t *testing.T) {
 	if !errors.Is(err, client.ErrUnavailable) || !strings.Contains(err.Error(), "cannot reach ZooKeeper at "+e.Address()) {
 		t.Errorf("ZooKeeper down: err = %v, want ErrUnavailable naming the servers", err)
 	}
-	if took > 4*time.Second {
+	// The bound catches a call that does not give up at its timeout, with
+	// room for two busy cores under the race detector.
+	if took > 10*time.Second {
 		t.Errorf("ZooKeeper down: took %v with a 2s timeout", took)
 	}
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh machine lacks: protoc (to check
-# the generated code), Apache ZooKeeper with a JRE (for the HA tests) and
-# the versitygw S3 server (for the S3 under storage tests).
+# the generated code), Apache ZooKeeper with a JRE (for the HA tests), fuse3
+# (for the FUSE tests), the versitygw S3 server (for the S3 under storage
+# tests and the S3 API benchmark), and the aws CLI and boto3 (for the S3 API
+# tests).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -10,6 +12,13 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 # The partition test puts masters in network namespaces (run as root).
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The FUSE tests mount real file systems (fusermount3 for non-root users)
+# and run standard tools against them.
+command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The S3 API is tested with real clients: Debian's aws CLI and boto3.
+[ -x /usr/bin/aws ] || need+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   sudo=""

@@ -412,8 +412,12 @@ type FileInfo struct {
 	// The under storage copy's fingerprint (its ETag on S3) as Alluxio
 	// recorded it; "" when unknown.
 	UfsFingerprint string `protobuf:"bytes,30,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Xattr are the file's extended attributes: small named values a
+	// service keeps with the file (the S3 proxy: ETag, Content-Type, user
+	// metadata).
+	Xattr         map[string][]byte `protobuf:"bytes,40,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FileInfo) Reset() {
@@ -654,6 +658,13 @@ func (x *FileInfo) GetUfsFingerprint() string {
 		return x.UfsFingerprint
 	}
 	return ""
+}
+
+func (x *FileInfo) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
 }
 
 // UfsLocation says where a file lives in its under storage: the mount's root
@@ -932,7 +943,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xa8\b\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\x9b\t\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -968,7 +979,12 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\vufs_pending\x18\x1c \x01(\tR\n" +
 	"ufsPending\x12\x1b\n" +
 	"\tufs_error\x18\x1d \x01(\tR\bufsError\x12'\n" +
-	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\"\x89\x02\n" +
+	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\x127\n" +
+	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\x89\x02\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
@@ -1021,7 +1037,7 @@ func file_api_alluxiopb_common_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_common_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_api_alluxiopb_common_proto_goTypes = []any{
 	(TtlAction)(0),           // 0: alluxio.grpc.TtlAction
 	(LoadMetadataType)(0),    // 1: alluxio.grpc.LoadMetadataType
@@ -1033,7 +1049,8 @@ var file_api_alluxiopb_common_proto_goTypes = []any{
 	(*UfsLocation)(nil),      // 7: alluxio.grpc.UfsLocation
 	(*TierUsage)(nil),        // 8: alluxio.grpc.TierUsage
 	(*WorkerInfo)(nil),       // 9: alluxio.grpc.WorkerInfo
-	nil,                      // 10: alluxio.grpc.UfsLocation.MountPropertiesEntry
+	nil,                      // 10: alluxio.grpc.FileInfo.XattrEntry
+	nil,                      // 11: alluxio.grpc.UfsLocation.MountPropertiesEntry
 }
 var file_api_alluxiopb_common_proto_depIdxs = []int32{
 	2,  // 0: alluxio.grpc.BlockLocation.worker_address:type_name -> alluxio.grpc.WorkerNetAddress
@@ -1042,14 +1059,15 @@ var file_api_alluxiopb_common_proto_depIdxs = []int32{
 	0,  // 3: alluxio.grpc.FileInfo.ttl_action:type_name -> alluxio.grpc.TtlAction
 	5,  // 4: alluxio.grpc.FileInfo.file_block_infos:type_name -> alluxio.grpc.FileBlockInfo
 	7,  // 5: alluxio.grpc.FileInfo.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	10, // 6: alluxio.grpc.UfsLocation.mount_properties:type_name -> alluxio.grpc.UfsLocation.MountPropertiesEntry
-	2,  // 7: alluxio.grpc.WorkerInfo.address:type_name -> alluxio.grpc.WorkerNetAddress
-	8,  // 8: alluxio.grpc.WorkerInfo.tiers:type_name -> alluxio.grpc.TierUsage
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	10, // 6: alluxio.grpc.FileInfo.xattr:type_name -> alluxio.grpc.FileInfo.XattrEntry
+	11, // 7: alluxio.grpc.UfsLocation.mount_properties:type_name -> alluxio.grpc.UfsLocation.MountPropertiesEntry
+	2,  // 8: alluxio.grpc.WorkerInfo.address:type_name -> alluxio.grpc.WorkerNetAddress
+	8,  // 9: alluxio.grpc.WorkerInfo.tiers:type_name -> alluxio.grpc.TierUsage
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_common_proto_init() }
@@ -1063,7 +1081,7 @@ func file_api_alluxiopb_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_common_proto_rawDesc), len(file_api_alluxiopb_common_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -460,8 +460,11 @@ type CompleteFileRequest struct {
 	// answered (WriteUfsFileResponse.publish_token); empty when the copy is
 	// under its temporary name.
 	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Xattr are set on the file as it completes (added to any it has), so
+	// the file is never seen complete without them.
+	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompleteFileRequest) Reset() {
@@ -539,6 +542,13 @@ func (x *CompleteFileRequest) GetFileId() int64 {
 func (x *CompleteFileRequest) GetUfsPublishToken() []byte {
 	if x != nil {
 		return x.UfsPublishToken
+	}
+	return nil
+}
+
+func (x *CompleteFileRequest) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
 	}
 	return nil
 }
@@ -929,18 +939,26 @@ func (*RenameResponse) Descriptor() ([]byte, []int) {
 }
 
 type SetAttributeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	OpId          string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
-	Mode          *uint32                `protobuf:"varint,3,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
-	Owner         *string                `protobuf:"bytes,4,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
-	Group         *string                `protobuf:"bytes,5,opt,name=group,proto3,oneof" json:"group,omitempty"`
-	Pinned        *bool                  `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
-	Ttl           *int64                 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
-	TtlAction     *TtlAction             `protobuf:"varint,8,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.grpc.TtlAction,oneof" json:"ttl_action,omitempty"`
-	Recursive     bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Path      string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	OpId      string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	Mode      *uint32                `protobuf:"varint,3,opt,name=mode,proto3,oneof" json:"mode,omitempty"`
+	Owner     *string                `protobuf:"bytes,4,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
+	Group     *string                `protobuf:"bytes,5,opt,name=group,proto3,oneof" json:"group,omitempty"`
+	Pinned    *bool                  `protobuf:"varint,6,opt,name=pinned,proto3,oneof" json:"pinned,omitempty"`
+	Ttl       *int64                 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
+	TtlAction *TtlAction             `protobuf:"varint,8,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.grpc.TtlAction,oneof" json:"ttl_action,omitempty"`
+	Recursive bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	// modification_time_ms sets the last modification time (utimens,
+	// touch -d, tar and cp -p keeping a file's time); unset, the change
+	// itself is the modification.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	// Xattr are extended attributes to set, each replacing one of the same
+	// name; with xattr_replace_all the file keeps only these.
+	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	XattrReplaceAll bool              `protobuf:"varint,21,opt,name=xattr_replace_all,json=xattrReplaceAll,proto3" json:"xattr_replace_all,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *SetAttributeRequest) Reset() {
@@ -1032,6 +1050,27 @@ func (x *SetAttributeRequest) GetTtlAction() TtlAction {
 func (x *SetAttributeRequest) GetRecursive() bool {
 	if x != nil {
 		return x.Recursive
+	}
+	return false
+}
+
+func (x *SetAttributeRequest) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
+}
+
+func (x *SetAttributeRequest) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
+}
+
+func (x *SetAttributeRequest) GetXattrReplaceAll() bool {
+	if x != nil {
+		return x.XattrReplaceAll
 	}
 	return false
 }
@@ -1489,7 +1528,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\n" +
 	" \x01(\bR\tpersisted\"I\n" +
 	"\x12CreateFileResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xde\x01\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xdc\x02\n" +
 	"\x13CompleteFileRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
@@ -1497,7 +1536,12 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\x04 \x01(\bR\tpersisted\x12#\n" +
 	"\rasync_persist\x18\x05 \x01(\bR\fasyncPersist\x12\x17\n" +
 	"\afile_id\x18\x06 \x01(\x03R\x06fileId\x12*\n" +
-	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\"K\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12B\n" +
+	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.CompleteFileRequest.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"K\n" +
 	"\x14CompleteFileResponse\x123\n" +
 	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xb5\x01\n" +
 	"\x16CreateDirectoryRequest\x12\x12\n" +
@@ -1521,7 +1565,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x13\n" +
 	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x10\n" +
-	"\x0eRenameResponse\"\xdb\x02\n" +
+	"\x0eRenameResponse\"\xd5\x04\n" +
 	"\x13SetAttributeRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -1532,13 +1576,22 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x03ttl\x18\a \x01(\x03H\x04R\x03ttl\x88\x01\x01\x12;\n" +
 	"\n" +
 	"ttl_action\x18\b \x01(\x0e2\x17.alluxio.grpc.TtlActionH\x05R\tttlAction\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursiveB\a\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\x06R\x12modificationTimeMs\x88\x01\x01\x12B\n" +
+	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.SetAttributeRequest.XattrEntryR\x05xattr\x12*\n" +
+	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01B\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
 	"\x06_groupB\t\n" +
 	"\a_pinnedB\x06\n" +
 	"\x04_ttlB\r\n" +
-	"\v_ttl_action\"\x16\n" +
+	"\v_ttl_actionB\x17\n" +
+	"\x15_modification_time_ms\"\x16\n" +
 	"\x14SetAttributeResponse\"\xa1\x02\n" +
 	"\fMountRequest\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x19\n" +
@@ -1600,7 +1653,7 @@ func file_api_alluxiopb_file_system_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_file_system_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*FileSystemMasterCommonOptions)(nil), // 0: alluxio.grpc.FileSystemMasterCommonOptions
 	(*GetStatusRequest)(nil),              // 1: alluxio.grpc.GetStatusRequest
@@ -1626,53 +1679,57 @@ var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*MountPointInfo)(nil),                // 21: alluxio.grpc.MountPointInfo
 	(*GetMountTableRequest)(nil),          // 22: alluxio.grpc.GetMountTableRequest
 	(*GetMountTableResponse)(nil),         // 23: alluxio.grpc.GetMountTableResponse
-	nil,                                   // 24: alluxio.grpc.MountRequest.PropertiesEntry
-	nil,                                   // 25: alluxio.grpc.MountPointInfo.PropertiesEntry
-	(LoadMetadataType)(0),                 // 26: alluxio.grpc.LoadMetadataType
-	(*FileInfo)(nil),                      // 27: alluxio.grpc.FileInfo
-	(TtlAction)(0),                        // 28: alluxio.grpc.TtlAction
+	nil,                                   // 24: alluxio.grpc.CompleteFileRequest.XattrEntry
+	nil,                                   // 25: alluxio.grpc.SetAttributeRequest.XattrEntry
+	nil,                                   // 26: alluxio.grpc.MountRequest.PropertiesEntry
+	nil,                                   // 27: alluxio.grpc.MountPointInfo.PropertiesEntry
+	(LoadMetadataType)(0),                 // 28: alluxio.grpc.LoadMetadataType
+	(*FileInfo)(nil),                      // 29: alluxio.grpc.FileInfo
+	(TtlAction)(0),                        // 30: alluxio.grpc.TtlAction
 }
 var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
-	26, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
+	28, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
 	0,  // 1: alluxio.grpc.GetStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	27, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	29, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
 	0,  // 3: alluxio.grpc.ListStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	27, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
-	28, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	27, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	27, // 7: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	27, // 8: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	28, // 9: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	24, // 10: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
-	25, // 11: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
-	21, // 12: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
-	1,  // 13: alluxio.grpc.FileSystemMasterClientService.GetStatus:input_type -> alluxio.grpc.GetStatusRequest
-	3,  // 14: alluxio.grpc.FileSystemMasterClientService.ListStatus:input_type -> alluxio.grpc.ListStatusRequest
-	5,  // 15: alluxio.grpc.FileSystemMasterClientService.CreateFile:input_type -> alluxio.grpc.CreateFileRequest
-	7,  // 16: alluxio.grpc.FileSystemMasterClientService.CompleteFile:input_type -> alluxio.grpc.CompleteFileRequest
-	9,  // 17: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:input_type -> alluxio.grpc.CreateDirectoryRequest
-	11, // 18: alluxio.grpc.FileSystemMasterClientService.Remove:input_type -> alluxio.grpc.DeleteRequest
-	13, // 19: alluxio.grpc.FileSystemMasterClientService.Rename:input_type -> alluxio.grpc.RenameRequest
-	15, // 20: alluxio.grpc.FileSystemMasterClientService.SetAttribute:input_type -> alluxio.grpc.SetAttributeRequest
-	17, // 21: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
-	19, // 22: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
-	22, // 23: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
-	2,  // 24: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
-	4,  // 25: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
-	6,  // 26: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
-	8,  // 27: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
-	10, // 28: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
-	12, // 29: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
-	14, // 30: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
-	16, // 31: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
-	18, // 32: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
-	20, // 33: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
-	23, // 34: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
-	24, // [24:35] is the sub-list for method output_type
-	13, // [13:24] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	29, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
+	30, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	29, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	24, // 7: alluxio.grpc.CompleteFileRequest.xattr:type_name -> alluxio.grpc.CompleteFileRequest.XattrEntry
+	29, // 8: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	29, // 9: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	30, // 10: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	25, // 11: alluxio.grpc.SetAttributeRequest.xattr:type_name -> alluxio.grpc.SetAttributeRequest.XattrEntry
+	26, // 12: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
+	27, // 13: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
+	21, // 14: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
+	1,  // 15: alluxio.grpc.FileSystemMasterClientService.GetStatus:input_type -> alluxio.grpc.GetStatusRequest
+	3,  // 16: alluxio.grpc.FileSystemMasterClientService.ListStatus:input_type -> alluxio.grpc.ListStatusRequest
+	5,  // 17: alluxio.grpc.FileSystemMasterClientService.CreateFile:input_type -> alluxio.grpc.CreateFileRequest
+	7,  // 18: alluxio.grpc.FileSystemMasterClientService.CompleteFile:input_type -> alluxio.grpc.CompleteFileRequest
+	9,  // 19: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:input_type -> alluxio.grpc.CreateDirectoryRequest
+	11, // 20: alluxio.grpc.FileSystemMasterClientService.Remove:input_type -> alluxio.grpc.DeleteRequest
+	13, // 21: alluxio.grpc.FileSystemMasterClientService.Rename:input_type -> alluxio.grpc.RenameRequest
+	15, // 22: alluxio.grpc.FileSystemMasterClientService.SetAttribute:input_type -> alluxio.grpc.SetAttributeRequest
+	17, // 23: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
+	19, // 24: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
+	22, // 25: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
+	2,  // 26: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
+	4,  // 27: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
+	6,  // 28: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
+	8,  // 29: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
+	10, // 30: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
+	12, // 31: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
+	14, // 32: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
+	16, // 33: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
+	18, // 34: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
+	20, // 35: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
+	23, // 36: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
+	26, // [26:37] is the sub-list for method output_type
+	15, // [15:26] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_file_system_master_proto_init() }
@@ -1688,7 +1745,7 @@ func file_api_alluxiopb_file_system_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_file_system_master_proto_rawDesc), len(file_api_alluxiopb_file_system_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -629,8 +629,10 @@ type CompleteFile struct {
 	// an S3 multipart upload left open) that the publish intent completes;
 	// empty when the copy is under its temporary name.
 	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Xattr are extended attributes added to the file as it completes.
+	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CompleteFile) Reset() {
@@ -708,6 +710,13 @@ func (x *CompleteFile) GetUfsModMs() int64 {
 func (x *CompleteFile) GetUfsPublishToken() []byte {
 	if x != nil {
 		return x.UfsPublishToken
+	}
+	return nil
+}
+
+func (x *CompleteFile) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
 	}
 	return nil
 }
@@ -938,8 +947,15 @@ type SetAttribute struct {
 	TtlAction        *TtlAction             `protobuf:"varint,7,opt,name=ttl_action,json=ttlAction,proto3,enum=alluxio.journal.TtlAction,oneof" json:"ttl_action,omitempty"`
 	PersistenceState *PersistenceState      `protobuf:"varint,8,opt,name=persistence_state,json=persistenceState,proto3,enum=alluxio.journal.PersistenceState,oneof" json:"persistence_state,omitempty"`
 	Recursive        bool                   `protobuf:"varint,9,opt,name=recursive,proto3" json:"recursive,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// modification_time_ms, when set, is the inode's new modification time
+	// instead of the entry's time.
+	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	// Xattr replace the extended attributes of the same names; with
+	// xattr_replace_all they replace all of them.
+	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	XattrReplaceAll bool              `protobuf:"varint,21,opt,name=xattr_replace_all,json=xattrReplaceAll,proto3" json:"xattr_replace_all,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *SetAttribute) Reset() {
@@ -1031,6 +1047,27 @@ func (x *SetAttribute) GetPersistenceState() PersistenceState {
 func (x *SetAttribute) GetRecursive() bool {
 	if x != nil {
 		return x.Recursive
+	}
+	return false
+}
+
+func (x *SetAttribute) GetModificationTimeMs() int64 {
+	if x != nil && x.ModificationTimeMs != nil {
+		return *x.ModificationTimeMs
+	}
+	return 0
+}
+
+func (x *SetAttribute) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
+}
+
+func (x *SetAttribute) GetXattrReplaceAll() bool {
+	if x != nil {
+		return x.XattrReplaceAll
 	}
 	return false
 }
@@ -1888,7 +1925,8 @@ type Inode struct {
 	UfsError string `protobuf:"bytes,21,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
 	// The under storage copy's fingerprint (an object store's ETag) when
 	// Alluxio published or loaded it; "" when unknown or the store has none.
-	UfsFingerprint string `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	UfsFingerprint string            `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	Xattr          map[string][]byte `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -2075,6 +2113,13 @@ func (x *Inode) GetUfsFingerprint() string {
 		return x.UfsFingerprint
 	}
 	return ""
+}
+
+func (x *Inode) GetXattr() map[string][]byte {
+	if x != nil {
+		return x.Xattr
+	}
+	return nil
 }
 
 type MountPoint struct {
@@ -2404,7 +2449,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\xe3\x01\n" +
+	" \x01(\bR\toverwrite\"\xdd\x02\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
@@ -2413,7 +2458,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\x12*\n" +
-	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\"\xc4\x01\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12>\n" +
+	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.CompleteFile.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xc4\x01\n" +
 	"\x0fCreateDirectory\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x14\n" +
@@ -2429,7 +2479,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\",\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
-	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xb5\x03\n" +
+	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xab\x05\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
@@ -2440,14 +2490,23 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"ttl_action\x18\a \x01(\x0e2\x1a.alluxio.journal.TtlActionH\x05R\tttlAction\x88\x01\x01\x12S\n" +
 	"\x11persistence_state\x18\b \x01(\x0e2!.alluxio.journal.PersistenceStateH\x06R\x10persistenceState\x88\x01\x01\x12\x1c\n" +
-	"\trecursive\x18\t \x01(\bR\trecursiveB\a\n" +
+	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
+	"\x14modification_time_ms\x18\n" +
+	" \x01(\x03H\aR\x12modificationTimeMs\x88\x01\x01\x12>\n" +
+	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.SetAttribute.XattrEntryR\x05xattr\x12*\n" +
+	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01B\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
 	"\x06_groupB\t\n" +
 	"\a_pinnedB\t\n" +
 	"\a_ttl_msB\r\n" +
 	"\v_ttl_actionB\x14\n" +
-	"\x12_persistence_state\"\xff\x01\n" +
+	"\x12_persistence_stateB\x17\n" +
+	"\x15_modification_time_ms\"\xff\x01\n" +
 	"\x05Mount\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x17\n" +
 	"\aufs_uri\x18\x02 \x01(\tR\x06ufsUri\x12\x1b\n" +
@@ -2526,7 +2585,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\x8a\x06\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xfd\x06\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -2554,7 +2613,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"mountPoint\x127\n" +
 	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12\x1b\n" +
 	"\tufs_error\x18\x15 \x01(\tR\bufsError\x12'\n" +
-	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\"\xa4\x02\n" +
+	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\x127\n" +
+	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x1a8\n" +
+	"\n" +
+	"XattrEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xa4\x02\n" +
 	"\n" +
 	"MountPoint\x12\x19\n" +
 	"\bmount_id\x18\x01 \x01(\x03R\amountId\x12!\n" +
@@ -2615,7 +2679,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -2641,8 +2705,11 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*MountPoint)(nil),       // 21: alluxio.journal.MountPoint
 	(*RetryOutcome)(nil),     // 22: alluxio.journal.RetryOutcome
 	(*CheckpointRecord)(nil), // 23: alluxio.journal.CheckpointRecord
-	nil,                      // 24: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 25: alluxio.journal.MountPoint.PropertiesEntry
+	nil,                      // 24: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 25: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 26: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 27: alluxio.journal.Inode.XattrEntry
+	nil,                      // 28: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	4,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -2659,26 +2726,29 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	17, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
 	18, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
 	1,  // 13: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	1,  // 14: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 15: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	24, // 16: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	12, // 17: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	12, // 18: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	12, // 19: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	2,  // 20: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	0,  // 21: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 22: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	25, // 23: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	19, // 24: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	20, // 25: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	21, // 26: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	22, // 27: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	16, // 28: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	24, // 14: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 15: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 16: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	25, // 17: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	26, // 18: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	12, // 19: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	12, // 20: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	12, // 21: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	2,  // 22: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	0,  // 23: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 24: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	27, // 25: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	28, // 26: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	19, // 27: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	20, // 28: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	21, // 29: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	22, // 30: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	16, // 31: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2716,7 +2786,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   23,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

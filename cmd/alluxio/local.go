@@ -20,6 +20,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/master"
+	"github.com/alluxio-go/alluxio/internal/proxy"
 	"github.com/alluxio-go/alluxio/internal/worker"
 )
 
@@ -51,6 +52,7 @@ func localDefaults(p *conf.Properties) error {
 		conf.TierKey(0, "alias"):                        "MEM",
 		conf.TierKey(0, "dirs.path"):                    localMemoryTier(workDir),
 		"alluxio.master.lost.worker.detection.interval": "5sec",
+		"alluxio.proxy.web.bind.host":                   "localhost",
 	}
 	for k, v := range defaults {
 		if !p.IsSet(k) {
@@ -186,19 +188,23 @@ func localCmd() *cobra.Command {
 				return err
 			}
 			ccfg.Masters = mcfgs[0].RPCAddresses
+			pcfg, err := proxy.ConfigFromProperties(p)
+			if err != nil {
+				return err
+			}
 			log, closer, err := openLog(mcfgs[0].LogDir, "local")
 			if err != nil {
 				return err
 			}
 			defer closer.Close()
 			return runServer(log, func(ctx context.Context) (stopper, <-chan error, error) {
-				return startLocal(ctx, log, mcfgs, wcfg, ccfg)
+				return startLocal(ctx, log, mcfgs, wcfg, ccfg, pcfg)
 			})
 		},
 	}
 }
 
-func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, wcfg *worker.Config, ccfg client.Config) (stopper, <-chan error, error) {
+func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, wcfg *worker.Config, ccfg client.Config, pcfg *proxy.ProcessConfig) (stopper, <-chan error, error) {
 	cluster := &localCluster{fatal: make(chan error, len(mcfgs))}
 	fail := func(err error) (stopper, <-chan error, error) {
 		cluster.Stop(context.Background())
@@ -235,18 +241,30 @@ func startLocal(ctx context.Context, log *slog.Logger, mcfgs []*master.Config, w
 		return fail(err)
 	}
 	cluster.worker = &closing{w, c}
+	pc, err := client.New(ccfg)
+	if err != nil {
+		return fail(err)
+	}
+	px, err := proxy.Start(pcfg, pc, log.With("role", "proxy"))
+	if err != nil {
+		pc.Close()
+		return fail(err)
+	}
+	cluster.proxy = &proxyStopper{px, pc}
 	for i, m := range cluster.masters {
 		log.Info(fmt.Sprintf("master%d listening", i), "rpc", mcfgs[i].RPCAddress(), "web", m.WebAddr().String())
 	}
 	log.Info("local cluster ready", "masters", strings.Join(mcfgs[0].RPCAddresses, ","), "worker", wcfg.Address(),
-		"memory_tier", strings.Join(tierPaths(wcfg), ","))
+		"memory_tier", strings.Join(tierPaths(wcfg), ","), "s3", "http://"+px.Addr().String())
 	return cluster, cluster.fatal, nil
 }
 
-// localCluster stops the worker before the masters it reports to.
+// localCluster stops the proxy, then the worker, before the masters they
+// report to.
 type localCluster struct {
 	masters []*master.Server
 	worker  *closing
+	proxy   *proxyStopper
 	fatal   chan error
 }
 
@@ -269,6 +287,9 @@ func (l *localCluster) waitPrimary(ctx context.Context, limit time.Duration) err
 
 func (l *localCluster) Stop(ctx context.Context) error {
 	var errs []error
+	if l.proxy != nil {
+		errs = append(errs, l.proxy.Stop(ctx))
+	}
 	if l.worker != nil {
 		errs = append(errs, l.worker.Stop(ctx))
 	}

@@ -40,7 +40,8 @@ func rootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringArrayVarP(&defines, "property", "D", nil, "set a property: -D key=value or -Dkey=value")
-	root.AddCommand(masterCmd(), workerCmd(), formatWorkerCmd(), localCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd(), runUfsTestsCmd())
+	root.AddCommand(masterCmd(), workerCmd(), formatWorkerCmd(), localCmd(), proxyCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd(), runUfsTestsCmd(),
+		fuseCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})

@@ -70,6 +70,7 @@ func buildRegistry() map[string]Key {
 	add(userKeys)
 	add(securityKeys)
 	add(zookeeperKeys)
+	add(fuseKeys)
 	for level := 0; level < declaredTierLevels; level++ {
 		for _, suffix := range tierSuffixes {
 			k, _ := tierKey(level, suffix)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -290,16 +291,28 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// A site file that is there but cannot be read is an error naming it, not
+// a file skipped: for anyone, one that is a link to itself; for a user
+// other than root, one without read permission.
 func TestLoadUnreadableFile(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root reads any file")
-	}
 	dir := t.TempDir()
-	path := writeSite(t, dir, "a=1")
-	if err := os.Chmod(path, 0); err != nil {
+	path := filepath.Join(dir, SiteFileName)
+	if err := os.Symlink(path, path); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Load(LoadOptions{Getenv: envFunc(nil), SearchPath: []string{dir}})
+	if !errors.Is(err, syscall.ELOOP) || !strings.Contains(err.Error(), path) {
+		t.Errorf("site file that links to itself: error = %v, want one naming %s", err, path)
+	}
+	if os.Geteuid() == 0 {
+		return // root reads any file
+	}
+	dir = t.TempDir()
+	path = writeSite(t, dir, "a=1")
+	if err := os.Chmod(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(LoadOptions{Getenv: envFunc(nil), SearchPath: []string{dir}})
 	if !errors.Is(err, os.ErrPermission) {
 		t.Errorf("error = %v, want permission denied", err)
 	}

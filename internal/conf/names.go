@@ -64,6 +64,13 @@ const (
 	ProxyWebPort                 = "alluxio.proxy.web.port"
 	ProxyWebHostname             = "alluxio.proxy.web.hostname"
 	ProxyWebBindHost             = "alluxio.proxy.web.bind.host"
+	ProxyS3WriteType             = "alluxio.proxy.s3.writetype"
+	ProxyS3CredentialsFile       = "alluxio.proxy.s3.credentials.file"
+	ProxyS3CleanerEnabled        = "alluxio.proxy.s3.multipart.upload.cleaner.enabled"
+	ProxyS3CleanerTimeout        = "alluxio.proxy.s3.multipart.upload.cleaner.timeout"
+	ProxyS3MinPartSize           = "alluxio.proxy.s3.complete.multipart.upload.min.part.size"
+	ProxyS3CompleteKeepalive     = "alluxio.proxy.s3.complete.multipart.upload.keepalive.time.interval"
+	ProxyS3MetadataMaxSize       = "alluxio.proxy.s3.header.metadata.max.size"
 
 	WorkerHostname                  = "alluxio.worker.hostname"
 	WorkerBindHost                  = "alluxio.worker.bind.host"

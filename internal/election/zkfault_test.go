@@ -40,7 +40,9 @@ func TestZooKeeperQuorumLoss(t *testing.T) {
 	demoted := time.Since(t0)
 	t.Logf("quorum lost: %s Valid()=false after %v, Role{Primary:false} after %v (session timeout %v)",
 		first.m.name, invalid.Round(time.Millisecond), demoted.Round(time.Millisecond), testSession)
-	if demoted > testSession+time.Second {
+	// Within the session timeout, and room for two busy cores under the
+	// race detector: the bound catches a primary that stays on.
+	if demoted > 2*testSession {
 		t.Errorf("stepped down %v after the quorum was lost; want within the session timeout (%v) and a little", demoted, testSession)
 	}
 

@@ -47,7 +47,10 @@ func TestZooKeeperElection(t *testing.T) {
 	handover := second.at.Sub(t0)
 	t.Logf("handover after Stop of %s: %s primary after %v (epoch %d -> %d)",
 		first.m.name, second.m.name, handover.Round(time.Millisecond), first.epoch, second.epoch)
-	if handover > testSession/2 {
+	// Waiting for the session to expire would take the session timeout
+	// at least; a closed session hands over at once (milliseconds, more on
+	// two busy cores under the race detector).
+	if handover >= testSession {
 		t.Errorf("handover took %v; a stop must not wait for the session timeout (%v)", handover, testSession)
 	}
 	if first.m.log.count("deleting zk path: /alluxio/leader/"+first.m.addr) != 1 {

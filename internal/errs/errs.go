@@ -29,7 +29,23 @@ var (
 	ErrCorrupt       = errors.New("data corrupted")
 	ErrNoSpace       = errors.New("no space left")
 	ErrInternal      = errors.New("internal error")
+	// ErrReadOnly: a change below a read-only mount. It is an
+	// ErrPermission too, for callers that only ask that.
+	ErrReadOnly = &narrower{msg: "read-only file system", broad: ErrPermission}
+	// ErrCrossMount: a rename from one mount point into another, which
+	// would move data between under storages. It is an ErrInvalidArg too.
+	ErrCrossMount = &narrower{msg: "cross-mount rename", broad: ErrInvalidArg}
 )
+
+// narrower is a sentinel that refines a broader one: errors.Is matches
+// both, and the wire keeps the narrower kind.
+type narrower struct {
+	msg   string
+	broad error
+}
+
+func (n *narrower) Error() string { return n.msg }
+func (n *narrower) Unwrap() error { return n.broad }
 
 // New returns an error that wraps sentinel with a formatted message in
 // front of it, e.g. New(ErrNotFound, "path %s", p) reads
@@ -65,7 +81,8 @@ func Message(err error) string {
 
 // kinds lists every sentinel with its stable name (journaled in retry
 // outcomes and sent on the wire) and gRPC code. ErrNotPrimary comes before
-// ErrUnavailable so the more precise kind wins.
+// ErrUnavailable, and each narrower sentinel before its broader one, so the
+// more precise kind wins.
 var kinds = []struct {
 	err  error
 	name string
@@ -75,7 +92,9 @@ var kinds = []struct {
 	{ErrAlreadyExists, "ALREADY_EXISTS", codes.AlreadyExists},
 	{ErrNotEmpty, "NOT_EMPTY", codes.FailedPrecondition},
 	{ErrInvalidPath, "INVALID_PATH", codes.InvalidArgument},
+	{ErrCrossMount, "CROSS_MOUNT", codes.InvalidArgument},
 	{ErrInvalidArg, "INVALID_ARGUMENT", codes.InvalidArgument},
+	{ErrReadOnly, "READ_ONLY", codes.PermissionDenied},
 	{ErrPermission, "PERMISSION_DENIED", codes.PermissionDenied},
 	{ErrNotPrimary, "NOT_PRIMARY", codes.Unavailable},
 	{ErrUnavailable, "UNAVAILABLE", codes.Unavailable},

@@ -13,6 +13,7 @@ import (
 var sentinels = []error{
 	ErrNotFound, ErrAlreadyExists, ErrNotEmpty, ErrInvalidPath, ErrInvalidArg, ErrPermission, ErrUnavailable,
 	ErrNotPrimary, ErrPrecondition, ErrIsDirectory, ErrNotDirectory, ErrIncomplete, ErrCorrupt, ErrNoSpace, ErrInternal,
+	ErrReadOnly, ErrCrossMount,
 }
 
 // TestEverySentinelIsMapped keeps kinds and the list above in step: a new
@@ -57,7 +58,7 @@ func TestStatusRoundTrip(t *testing.T) {
 					t.Fatalf("%s: came back as %v", name, back)
 				}
 				for _, other := range sentinels {
-					if other != s && errors.Is(back, other) {
+					if other != s && errors.Is(back, other) && !errors.Is(s, other) {
 						t.Fatalf("%s: came back as %v too", name, other)
 					}
 				}
@@ -165,6 +166,25 @@ func TestFromStatusWithoutDetails(t *testing.T) {
 		back, hint := FromStatus(status.Error(tc.code, "transport says no"))
 		if !errors.Is(back, tc.want) || hint != "" {
 			t.Fatalf("%v: %v (hint %q), want %v", tc.code, back, hint, tc.want)
+		}
+	}
+}
+
+// TestNarrowerSentinels: a read-only refusal is a permission error and a
+// cross-mount rename an invalid argument, on both sides of the wire, while
+// the narrower kind survives for callers that map errors finely (FUSE's
+// EROFS and EXDEV).
+func TestNarrowerSentinels(t *testing.T) {
+	for _, c := range []struct{ narrow, broad error }{{ErrReadOnly, ErrPermission}, {ErrCrossMount, ErrInvalidArg}} {
+		err := New(c.narrow, "rename /a to /b")
+		back, _ := FromStatus(ToStatus(err, ""))
+		for _, e := range []error{err, back} {
+			if !errors.Is(e, c.narrow) || !errors.Is(e, c.broad) {
+				t.Fatalf("%v: is %v %v, is %v %v", e, c.narrow, errors.Is(e, c.narrow), c.broad, errors.Is(e, c.broad))
+			}
+		}
+		if errors.Is(New(c.broad, "x"), c.narrow) {
+			t.Fatalf("a plain %v matches %v", c.broad, c.narrow)
 		}
 	}
 }

@@ -6,10 +6,12 @@
 // code behind it is dead.
 package failpoint
 
-// AckDeleteBeforeCommit makes the master answer a delete before the
-// journal has it: the answer can come before the change is visible, and a
-// failover can lose an acknowledged delete.
-const AckDeleteBeforeCommit = "ack-delete-before-commit"
+// ForgetRetriesAcrossLeaders makes a master answer a retried operation from
+// the retry cache only if it proposed the operation itself since it last
+// became primary: a retry that reaches a new leader after a failover runs
+// again (a create answers "exists", a delete "not found"), as if the retry
+// cache were not carried over from one leader to the next.
+const ForgetRetriesAcrossLeaders = "forget-retries-across-leaders"
 
 // PauseBeforeUFSChange makes a primary wait after an entry committed and
 // before it carries out the entry's under storage change (before it

@@ -35,11 +35,14 @@ type fileSystem struct {
 	// storage. It is soft state: a new primary simply syncs again.
 	syncMu   sync.Mutex
 	syncedAt map[string]time.Time
+
+	// forget is a planted bug, nil unless its failpoint is on.
+	forget *forgetful
 }
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	fs := &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(cfg, jr.CheckPrimary, log), log: log, now: time.Now,
-		locks: newPathLocks(), syncedAt: map[string]time.Time{}}
+		locks: newPathLocks(), syncedAt: map[string]time.Time{}, forget: newForgetful()}
 	fs.intents = newIntentRunner(fs)
 	return fs
 }
@@ -51,7 +54,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint,
+		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
 	}
 	if path == "/" {
 		fi.Name = ""

@@ -24,7 +24,7 @@ func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttrib
 		return err
 	}
 	op := &journalpb.SetAttribute{Path: path, Mode: req.Mode, Owner: req.Owner, Group: req.Group, Pinned: req.Pinned,
-		TtlMs: req.Ttl, Recursive: req.Recursive}
+		TtlMs: req.Ttl, Recursive: req.Recursive, ModificationTimeMs: req.ModificationTimeMs, Xattr: req.Xattr, XattrReplaceAll: req.XattrReplaceAll}
 	if req.TtlAction != nil {
 		a := journalpb.TtlAction(*req.TtlAction)
 		op.TtlAction = &a

@@ -6,7 +6,6 @@ import (
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/failpoint"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 )
 
@@ -25,14 +24,6 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 				return nil, err
 			}
 			e := entryOf(&journalpb.Delete{Path: path, Recursive: req.Recursive, FileId: req.FileId, AlluxioOnly: req.AlluxioOnly})
-			if failpoint.Enabled(failpoint.AckDeleteBeforeCommit) {
-				// The planted bug: answer before the journal has it.
-				go func() {
-					fs.propose(context.WithoutCancel(ctx), req.OpId, e)
-					fs.intents.kick()
-				}()
-				return nil, nil
-			}
 			return e, nil
 		}})
 	return err
@@ -123,13 +114,13 @@ func (fs *fileSystem) checkRenameMounts(src, dst string) error {
 		return err
 	}
 	if smp.ID != dmp.ID || smp.AlluxioPath == src {
-		return errs.New(errs.ErrInvalidArg, "rename %s to %s crosses mount points", src, dst)
+		return errs.New(errs.ErrCrossMount, "rename %s to %s crosses mount points", src, dst)
 	}
 	if mps := fs.mountsBelow(src); len(mps) > 0 {
 		return errs.New(errs.ErrInvalidArg, "rename %s: mount point %s is below it", src, mps[0])
 	}
 	if smp.ReadOnly {
-		return errs.New(errs.ErrPermission, "rename in read-only mount %s", smp.AlluxioPath)
+		return errs.New(errs.ErrReadOnly, "rename in read-only mount %s", smp.AlluxioPath)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 				}
 			}
 			return entryOf(&journalpb.CompleteFile{Path: path, Length: req.Length, Persisted: req.Persisted,
-				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken}), nil
+				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken, Xattr: req.Xattr}), nil
 		}})
 	if err != nil {
 		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {

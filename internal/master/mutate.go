@@ -51,7 +51,7 @@ type mutation struct {
 func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, error) {
 	defer fs.locks.lock(m.paths...)()
 	pending := fs.intents.finish(ctx, fs.st.PendingIntents(m.paths...), 0)
-	if r, ok := fs.st.RetryOutcome(m.opID); ok {
+	if r, ok := fs.st.RetryOutcome(m.opID); ok && !fs.forget.forgets(m.opID) {
 		return r, r.Err
 	}
 	if pending != nil && !m.goOnWhilePending {
@@ -82,6 +82,12 @@ func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, err
 // propose journals e. Only mutate and the steps it runs (metadata loads in
 // prepare, intents done or failed) call it.
 func (fs *fileSystem) propose(ctx context.Context, opID string, e *journalpb.Entry) (state.Result, error) {
+	if _, known := fs.st.RetryOutcome(opID); known && fs.forget.forgets(opID) {
+		// The planted bug: run it again, under an id the state does not
+		// know.
+		opID = ""
+	}
+	fs.forget.proposed(opID)
 	e.OpId = opID
 	e.TimeMs = fs.now().UnixMilli()
 	e.UfsIntents = true

@@ -233,6 +233,7 @@ func (s *Server) becomePrimary(epoch uint64) {
 		s.onFatal(err)
 		return
 	}
+	s.fs.forget.reset()
 	s.primaryMu.Lock()
 	if !s.primary.Swap(true) {
 		close(s.serving)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestBadInputChangesNothing runs every kind of bad request through the CLI:
@@ -15,10 +16,10 @@ import (
 // the same afterwards.
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	m.must("fs", "mkdir", "-p", "/dir/sub")
-	m.must("fs", "touch", "/dir/file")
-	before := dump(t, m.client())
+	m := cluster.NewMaster(t)
+	m.Must("fs", "mkdir", "-p", "/dir/sub")
+	m.Must("fs", "touch", "/dir/file")
+	before := dump(t, m.Client())
 	long := strings.Repeat("n", 256)
 	cases := []struct {
 		args []string
@@ -36,14 +37,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"fs", "rm", "/nothing"}, "not found"},
 		{[]string{"fs", "mv", "/dir", "/dir/sub/inside"}, "into itself"},
 		{[]string{"fs", "mv", "/nothing", "/else"}, "not found"},
-		{[]string{"fs", "mount", "/dir", m.dir}, "exists"},
-		{[]string{"fs", "mount", "/newmnt", m.dir + "/no-such-dir"}, "no-such-dir"},
+		{[]string{"fs", "mount", "/dir", m.Dir}, "exists"},
+		{[]string{"fs", "mount", "/newmnt", m.Dir + "/no-such-dir"}, "no-such-dir"},
 		{[]string{"fs", "chmod", "rwx", "/dir"}, "mode"},
 		{[]string{"fs", "ls", "--no-such-flag", "/"}, "unknown flag"},
 		{[]string{"fs", "unmount", "/dir"}, "not a mount point"},
 	}
 	for _, c := range cases {
-		out, code := m.run(c.args...)
+		out, code := m.Run(c.args...)
 		if code == 0 {
 			t.Errorf("alluxio %q succeeded; want an error", c.args)
 			continue
@@ -57,13 +58,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 	}
 	// A NUL byte cannot travel in a command line; send it through the API.
-	if _, err := m.client().CreateDirectory(context.Background(), "/a\x00b", client.CreateDirectoryOptions{}); !errors.Is(err, client.ErrInvalidPath) {
+	if _, err := m.Client().CreateDirectory(context.Background(), "/a\x00b", client.CreateDirectoryOptions{}); !errors.Is(err, client.ErrInvalidPath) {
 		t.Errorf("mkdir with a NUL byte: %v, want invalid path", err)
 	}
-	if err := m.client().Delete(context.Background(), "/dir", client.DeleteOptions{}); !errors.Is(err, client.ErrNotEmpty) {
+	if err := m.Client().Delete(context.Background(), "/dir", client.DeleteOptions{}); !errors.Is(err, client.ErrNotEmpty) {
 		t.Errorf("delete of a non-empty directory without recursive: %v, want not empty", err)
 	}
-	if after := dump(t, m.client()); after != before {
+	if after := dump(t, m.Client()); after != before {
 		t.Fatalf("bad input changed the namespace:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
@@ -71,9 +72,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestUnreachableMasterIsAClearError(t *testing.T) {
 	t.Parallel()
 	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
-		extra: []string{"-Dalluxio.user.rpc.retry.max.duration=1s"}}
-	out, code := m.run("fs", "ls", "/")
+	m := &cluster.Master{T: t, Bin: testcluster.Binary(t), Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1],
+		Extra: []string{"-Dalluxio.user.rpc.retry.max.duration=1s"}}
+	out, code := m.Run("fs", "ls", "/")
 	if code == 0 || !strings.Contains(out, "unavailable") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
 		t.Fatalf("ls against no master: exit %d, output %q", code, out)
 	}

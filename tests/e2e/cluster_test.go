@@ -1,132 +1,18 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
-
-// master is one master process with its own work dir, journal and root
-// under storage.
-type master struct {
-	t       testing.TB
-	bin     string
-	dir     string
-	rpcPort int
-	webPort int
-	proc    *testcluster.Process
-	// extra -D flags, after (and so over) the defaults below.
-	extra []string
-	// host is where the test reaches the master's ports (default 127.0.0.1).
-	host string
-}
-
-func (m *master) hostOrLoopback() string {
-	if m.host != "" {
-		return m.host
-	}
-	return "127.0.0.1"
-}
-
-func (m *master) defines() []string {
-	return append([]string{
-		"-Dalluxio.home=" + m.dir,
-		"-Dalluxio.work.dir=" + m.dir,
-		"-Dalluxio.master.hostname=127.0.0.1",
-		"-Dalluxio.master.rpc.port=" + strconv.Itoa(m.rpcPort),
-		"-Dalluxio.master.web.port=" + strconv.Itoa(m.webPort),
-		"-Dalluxio.master.journal.type=UFS",
-		"-Dalluxio.user.rpc.retry.max.duration=10s",
-	}, m.extra...)
-}
-
-// env keeps the developer's own site files out of the test.
-func (m *master) env() []string {
-	return []string{"ALLUXIO_CONF_DIR=" + m.dir + "/conf", "HOME=" + m.dir}
-}
-
-// newMaster formats a journal and starts a master on fresh ports.
-func newMaster(t testing.TB) *master {
-	t.Helper()
-	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
-	if out, code := m.run("format"); code != 0 {
-		t.Fatalf("format failed (%d): %s", code, out)
-	}
-	m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
-	m.waitLeader()
-	return m
-}
-
-func (m *master) waitLeader() {
-	m.t.Helper()
-	if !m.proc.WaitForLog(m.t, "is now the leader.", 60*time.Second) {
-		m.t.Fatalf("master did not become the leader; log: %s", m.proc.LogPath())
-	}
-}
-
-// restart starts the master process again after it was killed or stopped.
-func (m *master) restart() {
-	m.t.Helper()
-	m.proc.Restart(m.t)
-	m.waitLeader()
-}
-
-// run runs the CLI with this master's configuration and returns its
-// combined output and exit code.
-func (m *master) run(args ...string) (string, int) {
-	m.t.Helper()
-	cmd := exec.Command(m.bin, append(args, m.defines()...)...)
-	cmd.Env = append(os.Environ(), m.env()...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), ee.ExitCode()
-	}
-	if err != nil {
-		m.t.Fatalf("run %v: %v", args, err)
-	}
-	return out.String(), 0
-}
-
-// must runs a CLI command that has to succeed.
-func (m *master) must(args ...string) string {
-	m.t.Helper()
-	out, code := m.run(args...)
-	if code != 0 {
-		m.t.Fatalf("alluxio %s: exit %d: %s", strings.Join(args, " "), code, out)
-	}
-	return out
-}
-
-func (m *master) client() *client.FileSystem { return m.clientWith(client.Config{}) }
-
-// clientWith is client with some settings of its own (the master address,
-// user and retry budget are filled in).
-func (m *master) clientWith(cfg client.Config) *client.FileSystem {
-	m.t.Helper()
-	cfg.Masters, cfg.User, cfg.RetryMaxDuration = []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, "tester", 20*time.Second
-	c, err := client.New(cfg)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	m.t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // dump is a canonical text of the whole namespace and the mount table: every
 // field the master keeps for every inode.
@@ -157,25 +43,59 @@ func dump(t testing.TB, c *client.FileSystem) string {
 
 // buildNamespace makes a namespace through the CLI that touches every kind
 // of journal entry.
-func buildNamespace(t testing.TB, m *master, prefix string) {
+func buildNamespace(t testing.TB, m *cluster.Master, prefix string) {
 	t.Helper()
-	ufs := filepath.Join(m.dir, "extra-ufs-"+strings.Trim(prefix, "/"))
+	ufs := filepath.Join(m.Dir, "extra-ufs-"+strings.Trim(prefix, "/"))
 	if err := os.MkdirAll(filepath.Join(ufs, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(ufs, "sub", "data.csv"), []byte("a,b\n1,2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.must("fs", "mkdir", "-p", prefix+"/a/b/c", prefix+"/x")
-	m.must("fs", "touch", prefix+"/a/f1")
-	m.must("fs", "touch", prefix+"/a/b/f2")
-	m.must("fs", "chmod", "700", prefix+"/a/f1")
-	m.must("fs", "chown", "alice:staff", prefix+"/a/b")
-	m.must("fs", "pin", prefix+"/a/b/f2")
-	m.must("fs", "setTtl", "--action", "delete", prefix+"/x", "1000h")
-	m.must("fs", "mv", prefix+"/a/b/c", prefix+"/x/c")
-	m.must("fs", "touch", prefix+"/gone")
-	m.must("fs", "rm", prefix+"/gone")
-	m.must("fs", "mount", prefix+"/mnt", ufs)
-	m.must("fs", "ls", "-R", prefix+"/mnt") // loads sub/data.csv from the under storage
+	m.Must("fs", "mkdir", "-p", prefix+"/a/b/c", prefix+"/x")
+	m.Must("fs", "touch", prefix+"/a/f1")
+	m.Must("fs", "touch", prefix+"/a/b/f2")
+	m.Must("fs", "chmod", "700", prefix+"/a/f1")
+	m.Must("fs", "chmod", "750", prefix+"/a")
+	m.Must("fs", "chown", "alice:staff", prefix+"/a/b")
+	m.Must("fs", "pin", prefix+"/a/b/f2")
+	m.Must("fs", "setTtl", "--action", "delete", prefix+"/x", "1000h")
+	m.Must("fs", "mv", prefix+"/a/b/c", prefix+"/x/c")
+	m.Must("fs", "touch", prefix+"/gone")
+	m.Must("fs", "rm", prefix+"/gone")
+	m.Must("fs", "mount", prefix+"/mnt", ufs)
+	m.Must("fs", "ls", "-R", prefix+"/mnt") // loads sub/data.csv from the under storage
+
+	// The commands did what they say, in the namespace and in the under
+	// storage, not only exited 0.
+	c := m.Client()
+	stat := func(p string) *client.FileInfo {
+		t.Helper()
+		fi, err := c.GetStatus(context.Background(), p, client.StatusOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		return fi
+	}
+	if fi := stat(prefix + "/a/f1"); fi.Mode.Perm() != 0o700 {
+		t.Errorf("chmod 700 %s/a/f1: mode %o", prefix, fi.Mode.Perm())
+	}
+	if fi := stat(prefix + "/a"); fi.Mode.Perm() != 0o750 {
+		t.Errorf("chmod 750 %s/a: mode %o", prefix, fi.Mode.Perm())
+	}
+	if st, err := os.Stat(filepath.Join(m.UFS(), prefix, "a")); err != nil || st.Mode().Perm() != 0o750 {
+		t.Errorf("chmod 750 %s/a: the under storage directory is %v (%v)", prefix, st.Mode(), err)
+	}
+	if fi := stat(prefix + "/a/b"); fi.Owner != "alice" || fi.Group != "staff" {
+		t.Errorf("chown alice:staff %s/a/b: owner %s:%s", prefix, fi.Owner, fi.Group)
+	}
+	if fi := stat(prefix + "/a/b/f2"); !fi.Pinned {
+		t.Errorf("pin %s/a/b/f2: not pinned", prefix)
+	}
+	if fi := stat(prefix + "/x"); fi.TTL != 1000*time.Hour || fi.TTLAction != "DELETE" {
+		t.Errorf("setTtl --action delete %s/x 1000h: ttl %v, action %s", prefix, fi.TTL, fi.TTLAction)
+	}
+	if fi := stat(prefix + "/mnt/sub/data.csv"); fi.Length != 8 || !fi.Completed {
+		t.Errorf("the mounted file: %d bytes, complete %v", fi.Length, fi.Completed)
+	}
 }

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Data path throughput on this machine, client and worker on loopback, a
@@ -19,7 +22,7 @@ import (
 //	go test -run '^$' -bench DataPath -benchtime 1x ./tests/e2e/
 func BenchmarkDataPath(b *testing.B) {
 	const size = 1 << 30
-	m := newMaster(b)
+	m := cluster.NewMaster(b)
 	shm := "/dev/shm"
 	if _, err := os.Stat(shm); err != nil {
 		b.Skip("no /dev/shm")
@@ -29,10 +32,10 @@ func BenchmarkDataPath(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(tier) })
-	startWorkerIn(b, m, "worker", "3GB", tier)
+	w := cluster.StartWorkerIn(b, m, "worker", "3GB", tier)
 	ctx := context.Background()
 	mk := func(noSC bool) *client.FileSystem {
-		c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.rpcPort)}, NoShortCircuit: noSC})
+		c, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", m.RPCPort)}, NoShortCircuit: noSC})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,24 +78,62 @@ func BenchmarkDataPath(b *testing.B) {
 		return time.Since(start)
 	}
 	read(sc, "/big") // warm up connections and page cache
+	// The short-circuit figure counts only if the client did open the
+	// block files itself, and the gRPC one only if it did not.
+	opens := func() float64 { return w.Metric(b, "alluxio_worker_short_circuit_opens_total") }
+	before := opens()
 	report("read-short-circuit", read(sc, "/big"))
+	if opens() == before {
+		b.Fatal("the short-circuit read opened no block file directly (alluxio_worker_short_circuit_opens_total did not move)")
+	}
+	before = opens()
 	report("read-grpc", read(grpcOnly, "/big"))
+	if opens() != before {
+		b.Fatal("the gRPC read opened block files directly")
+	}
 
-	// Cold: a file that is only in the under storage (on disk), read
-	// through the worker, against cat of the same file.
-	local := filepath.Join(m.dir, "underFSStorage", "cold.bin")
-	f, err := os.Create(local)
+	// Files only in the under storage (on disk), read through the worker,
+	// against cat of the same kind of file: once in the page cache (just
+	// written), once dropped from it (written, synced, and advised out
+	// with posix_fadvise DONTNEED), each a fresh file so no cache of
+	// Alluxio's holds it.
+	for _, c := range []struct {
+		name string
+		drop bool
+	}{{"page-cache", false}, {"disk", true}} {
+		forCat := writeUFSFile(b, m.UFS(), "cat-"+c.name, size, chunk, c.drop)
+		start = time.Now()
+		if out, err := exec.Command("sh", "-c", "cat "+forCat+" > /dev/null").CombinedOutput(); err != nil {
+			b.Fatalf("cat: %v %s", err, out)
+		}
+		report("cat-"+c.name, time.Since(start))
+		writeUFSFile(b, m.UFS(), "cold-"+c.name, size, chunk, c.drop)
+		report("read-ufs-"+c.name, read(grpcOnly, "/cold-"+c.name))
+	}
+}
+
+// writeUFSFile writes size bytes of chunk to name in dir and returns its
+// path; with drop, it is synced and dropped from the page cache.
+func writeUFSFile(b *testing.B, dir, name string, size int, chunk []byte, drop bool) string {
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer f.Close()
 	for n := 0; n < size; n += len(chunk) {
-		f.Write(chunk)
+		if _, err := f.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
 	}
-	f.Close()
-	start = time.Now()
-	if out, err := exec.Command("sh", "-c", "cat "+local+" > /dev/null").CombinedOutput(); err != nil {
-		b.Fatalf("cat: %v %s", err, out)
+	if !drop {
+		return p
 	}
-	report("cat-from-disk", time.Since(start))
-	report("read-cold-from-ufs", read(grpcOnly, "/cold.bin"))
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+		b.Fatalf("dropping %s from the page cache: %v", p, err)
+	}
+	return p
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func randomBytes(n int, seed uint64) []byte {
@@ -76,9 +77,9 @@ func waitPersisted(t *testing.T, c *client.FileSystem, path string) {
 // every write type and every read type.
 func TestWriteTypesTimesReadTypes(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	data := randomBytes(3<<20+12345, 1)
 	want := md5hex(data)
 	persisted := map[string]string{"MUST_CACHE": "NOT_PERSISTED", "CACHE_THROUGH": "PERSISTED", "THROUGH": "PERSISTED", "ASYNC_THROUGH": "PERSISTED"}
@@ -103,14 +104,14 @@ func TestWriteTypesTimesReadTypes(t *testing.T) {
 				t.Errorf("%s: %d%% in Alluxio, want 100%%", path, fi.InAlluxioPercent)
 			}
 			if wt != "MUST_CACHE" {
-				onDisk, err := os.ReadFile(filepath.Join(m.dir, "underFSStorage", "rt", wt+"-"+rt))
+				onDisk, err := os.ReadFile(filepath.Join(m.Dir, "underFSStorage", "rt", wt+"-"+rt))
 				if err != nil || md5hex(onDisk) != want {
 					t.Errorf("%s: under storage copy wrong (%v)", path, err)
 				}
 			}
 		}
 	}
-	out := m.must("fs", "checksum", "/rt/CACHE_THROUGH-CACHE")
+	out := m.Must("fs", "checksum", "/rt/CACHE_THROUGH-CACHE")
 	if !strings.Contains(out, want) {
 		t.Errorf("fs checksum printed %q, want md5 %s", out, want)
 	}
@@ -120,21 +121,21 @@ func TestWriteTypesTimesReadTypes(t *testing.T) {
 // and out with the CLI.
 func TestLargeFileThroughCLI(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "512MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "512MB")
 	local := filepath.Join(t.TempDir(), "big")
 	data := randomBytes(200<<20, 2)
 	if err := os.WriteFile(local, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.must("fs", "copyFromLocal", "--writeType", "CACHE_THROUGH", local, "/big")
+	m.Must("fs", "copyFromLocal", "--writeType", "CACHE_THROUGH", local, "/big")
 	back := filepath.Join(t.TempDir(), "back")
-	m.must("fs", "copyToLocal", "/big", back)
+	m.Must("fs", "copyToLocal", "/big", back)
 	got, err := os.ReadFile(back)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("copy back differs (%v)", err)
 	}
-	fi, err := m.client().GetStatus(context.Background(), "/big", client.StatusOptions{})
+	fi, err := m.Client().GetStatus(context.Background(), "/big", client.StatusOptions{})
 	if err != nil || len(fi.Blocks) != 4 {
 		t.Fatalf("status %+v, %v: want 4 blocks", fi, err)
 	}
@@ -144,15 +145,15 @@ func TestLargeFileThroughCLI(t *testing.T) {
 // evicted, the pinned file stays, and everything still reads correctly.
 func TestEvictionKeepsPinnedFiles(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	w := startWorker(t, m, "worker", "6MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "6MB")
+	c := m.Client()
 	pinned := randomBytes(2<<20, 3)
 	writeFile(t, c, "/pinned", pinned, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
-	m.must("fs", "pin", "/pinned")
+	m.Must("fs", "pin", "/pinned")
 	// The pin reaches the worker with a heartbeat answer.
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		n := w.metric(t, "alluxio_worker_protected_files")
+		n := w.Metric(t, "alluxio_worker_protected_files")
 		return n == 1, fmt.Sprintf("worker protects %v files", n)
 	})
 	var files [][]byte
@@ -192,14 +193,14 @@ func TestEvictionKeepsPinnedFiles(t *testing.T) {
 // found again and reads are served from the cache, not the under storage.
 func TestWorkerKill9KeepsCache(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	w := startWorker(t, m, "worker", "64MB")
-	c := m.clientWith(client.Config{NoShortCircuit: true})
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.ClientWith(client.Config{NoShortCircuit: true})
 	data := randomBytes(5<<20, 4)
 	writeFile(t, c, "/cached", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
-	w.proc.Kill()
-	w.proc.Restart(t)
-	w.waitRegistered()
+	w.Proc.Kill()
+	w.Proc.Restart(t)
+	w.WaitRegistered()
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
 		fi, err := c.GetStatus(context.Background(), "/cached", client.StatusOptions{})
 		if err != nil {
@@ -210,35 +211,51 @@ func TestWorkerKill9KeepsCache(t *testing.T) {
 	if got := readFile(t, c, "/cached", "CACHE"); !bytes.Equal(got, data) {
 		t.Fatal("content differs after worker restart")
 	}
-	if ufs := w.metric(t, "alluxio_worker_bytes_read_ufs_total"); ufs != 0 {
+	if ufs := w.Metric(t, "alluxio_worker_bytes_read_ufs_total"); ufs != 0 {
 		t.Fatalf("the restarted worker read %v bytes from the under storage; want cache hits only", ufs)
 	}
-	if hit := w.metric(t, "alluxio_worker_bytes_read_cache_total"); hit != float64(len(data)) {
+	if hit := w.Metric(t, "alluxio_worker_bytes_read_cache_total"); hit != float64(len(data)) {
 		t.Fatalf("cache served %v bytes, want %d", hit, len(data))
 	}
 }
 
 // TestAsyncPersistSurvivesWorkerRestart kills the worker right after an
-// ASYNC_THROUGH write: the persist still happens once it is back.
+// ASYNC_THROUGH write, before the file is persisted: the persist still
+// happens once it is back. A kill that comes after the persist proves
+// nothing, so the write is tried again (a few times) until the kill comes
+// first.
 func TestAsyncPersistSurvivesWorkerRestart(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	w := startWorker(t, m, "worker", "64MB")
-	c := m.client()
-	data := randomBytes(3<<20, 5)
-	writeFile(t, c, "/async", data, client.CreateFileOptions{WriteType: "ASYNC_THROUGH", BlockSize: 1 << 20})
-	w.proc.Kill()
-	fi, err := c.GetStatus(context.Background(), "/async", client.StatusOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("state when the worker died: %s", fi.PersistenceState)
-	w.proc.Restart(t)
-	w.waitRegistered()
-	waitPersisted(t, c, "/async")
-	onDisk, err := os.ReadFile(filepath.Join(m.dir, "underFSStorage", "async"))
-	if err != nil || !bytes.Equal(onDisk, data) {
-		t.Fatalf("persisted copy differs (%v)", err)
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
+	for try := 0; ; try++ {
+		if try == 5 {
+			t.Fatal("every ASYNC_THROUGH file was persisted before the worker could be killed")
+		}
+		data := randomBytes(3<<20, uint64(5+try))
+		path := fmt.Sprintf("/async%d", try)
+		writeFile(t, c, path, data, client.CreateFileOptions{WriteType: "ASYNC_THROUGH", BlockSize: 1 << 20})
+		w.Proc.Kill()
+		fi, err := c.GetStatus(context.Background(), path, client.StatusOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Proc.Restart(t)
+		w.WaitRegistered()
+		if fi.PersistenceState == "PERSISTED" {
+			t.Logf("%s was persisted before the kill; again", path)
+			continue
+		}
+		if fi.PersistenceState != "TO_BE_PERSISTED" {
+			t.Fatalf("%s when the worker died: %s, want TO_BE_PERSISTED", path, fi.PersistenceState)
+		}
+		waitPersisted(t, c, path)
+		onDisk, err := os.ReadFile(filepath.Join(m.UFS(), path[1:]))
+		if err != nil || !bytes.Equal(onDisk, data) {
+			t.Fatalf("persisted copy differs (%v)", err)
+		}
+		return
 	}
 }
 
@@ -246,13 +263,13 @@ func TestAsyncPersistSurvivesWorkerRestart(t *testing.T) {
 // under storage: it appears, reads right, and is cached by the read.
 func TestReadLoadsUnderStorageFile(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
 	data := randomBytes(2<<20+7, 6)
-	if err := os.WriteFile(filepath.Join(m.dir, "underFSStorage", "outside.bin"), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(m.Dir, "underFSStorage", "outside.bin"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := m.client()
+	c := m.Client()
 	if got := readFile(t, c, "/outside.bin", "CACHE"); !bytes.Equal(got, data) {
 		t.Fatal("content of the under storage file differs")
 	}
@@ -267,9 +284,9 @@ func TestReadLoadsUnderStorageFile(t *testing.T) {
 
 func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "2MB")
-	w, err := m.client().Create(context.Background(), "/too-big", client.CreateFileOptions{WriteType: "MUST_CACHE", BlockSize: 1 << 20})
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "2MB")
+	w, err := m.Client().Create(context.Background(), "/too-big", client.CreateFileOptions{WriteType: "MUST_CACHE", BlockSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +299,7 @@ func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 	if !errors.Is(err, client.ErrNoSpace) {
 		t.Fatalf("MUST_CACHE of 5MB into 2MB: %v, want no space", err)
 	}
-	fi, err := m.client().GetStatus(context.Background(), "/too-big", client.StatusOptions{})
+	fi, err := m.Client().GetStatus(context.Background(), "/too-big", client.StatusOptions{})
 	if err == nil && fi.Completed {
 		t.Fatal("a failed write left a complete file")
 	}
@@ -292,9 +309,9 @@ func TestMustCacheLargerThanCacheIsAClearError(t *testing.T) {
 // own conformance test.
 func TestIOFS(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	files := map[string][]byte{"/fsys/a.txt": []byte("alpha"), "/fsys/dir/b.bin": randomBytes(3<<20, 8), "/fsys/dir/sub/c": nil}
 	for p, d := range files {
 		writeFile(t, c, p, d, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20, Recursive: true})

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // Failover time, as users feel it: from the leader's death (or SIGTERM) to
@@ -44,11 +44,11 @@ func BenchmarkEmbeddedFailoverGraceful(b *testing.B) {
 	benchFailover(b, newEmbeddedCluster(b, 0, electionTimeouts...), syscall.SIGTERM)
 }
 
-func benchFailover(b *testing.B, c *haCluster, sig syscall.Signal) {
-	cfg := client.Config{Masters: c.rpcs, RetryMaxDuration: 60 * time.Second,
+func benchFailover(b *testing.B, c *cluster.HA, sig syscall.Signal) {
+	cfg := client.Config{Masters: c.RPCs, RetryMaxDuration: 60 * time.Second,
 		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"}
-	if c.zk != nil {
-		cfg.ZooKeeper = c.zk.Servers()
+	if c.ZK != nil {
+		cfg.ZooKeeper = c.ZK.Servers()
 	}
 	fs, err := client.New(cfg)
 	if err != nil {
@@ -62,14 +62,14 @@ func benchFailover(b *testing.B, c *haCluster, sig syscall.Signal) {
 		if _, err := fs.CreateDirectory(ctx, fmt.Sprintf("/warm-%d", i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
 			b.Fatal(err)
 		}
-		old := c.waitLeader()
+		old := c.WaitLeader()
 		start := time.Now()
-		if err := old.proc.Signal(sig); err != nil {
+		if err := old.Proc.Signal(sig); err != nil {
 			b.Fatal(err)
 		}
 		// A write the old leader still took before it stopped does not
 		// count: the clock stops at the first write the new leader takes.
-		oldAddr := fmt.Sprintf("127.0.0.1:%d", old.rpcPort)
+		oldAddr := fmt.Sprintf("127.0.0.1:%d", old.RPCPort)
 		for j := 0; ; j++ {
 			if _, err := fs.CreateDirectory(ctx, fmt.Sprintf("/after-%d-%d", i, j), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
 				b.Fatal(err)
@@ -82,27 +82,23 @@ func benchFailover(b *testing.B, c *haCluster, sig syscall.Signal) {
 			}
 		}
 		took = append(took, time.Since(start))
-		old.proc.Wait()
-		old.proc.Restart(b)
-		c.waitStandbys()
+		old.Proc.Wait()
+		old.Proc.Restart(b)
+		c.WaitStandbys()
 	}
 	b.StopTimer()
 	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
 	p := func(q float64) float64 { return took[min(len(took)-1, int(q*float64(len(took))))].Seconds() }
 	b.ReportMetric(p(0.5), "p50-s")
-	b.ReportMetric(p(0.99), "p99-s")
+	// A 99th percentile of fewer than 100 failovers is the slowest one:
+	// say so.
+	if len(took) >= 100 {
+		b.ReportMetric(p(0.99), "p99-s")
+	} else {
+		b.ReportMetric(took[len(took)-1].Seconds(), "max-s")
+	}
 	b.ReportMetric(float64(len(took)), "failovers")
 	b.Logf("failover times: %v", took)
-}
-
-// waitStandbys waits until every master answers, so the next failover has
-// a caught-up standby to take over.
-func (c *haCluster) waitStandbys() {
-	for _, m := range c.masters {
-		testcluster.WaitFor(c.t, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
-			return m.health().ok, fmt.Sprintf("master on port %d is not back", m.rpcPort)
-		})
-	}
 }
 
 // electionTimeouts lets the embedded benchmarks try other timeouts through

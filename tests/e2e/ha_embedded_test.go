@@ -10,6 +10,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func TestEmbeddedFailoverLosesNoAcknowledgedWrite(t *testing.T) {
@@ -27,7 +28,7 @@ func TestEmbeddedPausedLeaderIsFenced(t *testing.T) {
 func TestEmbeddedFullRestartAndWipedFollower(t *testing.T) {
 	t.Parallel()
 	c := newEmbeddedCluster(t, 1, "-Dalluxio.master.journal.checkpoint.period.entries=50")
-	fs := c.client(60 * time.Second)
+	fs := c.Client(60 * time.Second)
 	for i := 0; i < 120; i++ {
 		if _, err := fs.CreateDirectory(context.Background(), fmt.Sprintf("/d%03d", i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
 			t.Fatal(err)
@@ -37,28 +38,28 @@ func TestEmbeddedFullRestartAndWipedFollower(t *testing.T) {
 	if err := writeAck(fs, "/file", data, "CACHE_THROUGH"); err != nil {
 		t.Fatal(err)
 	}
-	c.converge()
-	for _, m := range c.masters {
-		m.proc.Kill()
+	c.Converge()
+	for _, m := range c.Masters {
+		m.Proc.Kill()
 	}
-	for _, m := range c.masters {
-		m.proc.Restart(t)
+	for _, m := range c.Masters {
+		m.Proc.Restart(t)
 	}
-	c.waitLeader()
-	c.converge()
+	c.WaitLeader()
+	c.Converge()
 	if got := readFile(t, fs, "/file", "NO_CACHE"); string(got) != string(data) {
 		t.Fatal("content differs after a full restart")
 	}
-	leader := c.waitLeader()
-	var follower *master
-	for _, m := range c.masters {
+	leader := c.WaitLeader()
+	var follower *cluster.Master
+	for _, m := range c.Masters {
 		if m != leader {
 			follower = m
 			break
 		}
 	}
-	follower.proc.Kill()
-	if err := os.RemoveAll(follower.dir + "/journal"); err != nil {
+	follower.Proc.Kill()
+	if err := os.RemoveAll(follower.Dir + "/journal"); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 60; i++ {
@@ -66,9 +67,9 @@ func TestEmbeddedFullRestartAndWipedFollower(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	follower.proc.Restart(t)
-	c.converge()
-	d, err := follower.digest()
+	follower.Proc.Restart(t)
+	c.Converge()
+	d, err := follower.Digest()
 	if err != nil || d.Inodes < 180 {
 		t.Fatalf("wiped follower holds %d inodes (%v), want all of them", d.Inodes, err)
 	}
@@ -79,13 +80,13 @@ func TestEmbeddedFullRestartAndWipedFollower(t *testing.T) {
 func TestEmbeddedQuorumAdministration(t *testing.T) {
 	t.Parallel()
 	c := newEmbeddedCluster(t, 0)
-	m0 := c.masters[0]
-	info := m0.must("fsadmin", "journal", "quorum", "info")
+	m0 := c.Masters[0]
+	info := m0.Must("fsadmin", "journal", "quorum", "info")
 	if strings.Count(info, "AVAILABLE") != 3 || !strings.Contains(info, "Quorum size\t: 3") {
 		t.Fatalf("quorum info:\n%s", info)
 	}
-	journalOf := func(m *master) string {
-		for _, d := range m.extra {
+	journalOf := func(m *cluster.Master) string {
+		for _, d := range m.Extra {
 			if p, ok := strings.CutPrefix(d, "-Dalluxio.master.embedded.journal.port="); ok {
 				return "127.0.0.1:" + p
 			}
@@ -93,51 +94,51 @@ func TestEmbeddedQuorumAdministration(t *testing.T) {
 		t.Fatal("no journal port")
 		return ""
 	}
-	leader := c.waitLeader()
-	var target *master
-	for _, m := range c.masters {
+	leader := c.WaitLeader()
+	var target *cluster.Master
+	for _, m := range c.Masters {
 		if m != leader {
 			target = m
 			break
 		}
 	}
-	m0.must("fsadmin", "journal", "quorum", "elect", "-address", journalOf(target))
+	m0.Must("fsadmin", "journal", "quorum", "elect", "-address", journalOf(target))
 	testcluster.WaitFor(t, 30*time.Second, 20*time.Millisecond, func() (bool, string) {
-		return c.waitLeader() == target, "leadership not transferred"
+		return c.WaitLeader() == target, "leadership not transferred"
 	})
 	for _, bad := range [][]string{
 		{"fsadmin", "journal", "quorum", "elect", "-address", "127.0.0.1:1"},
 		{"fsadmin", "journal", "quorum", "remove", "-address", "127.0.0.1:1"},
 		{"fsadmin", "journal", "quorum", "elect"},
 	} {
-		if out, code := m0.run(bad...); code == 0 {
+		if out, code := m0.Run(bad...); code == 0 {
 			t.Errorf("alluxio %v succeeded: %s", bad, out)
 		}
 	}
-	var victim *master
-	for _, m := range c.masters {
+	var victim *cluster.Master
+	for _, m := range c.Masters {
 		if m != target {
 			victim = m
 			break
 		}
 	}
-	m0.must("fsadmin", "journal", "quorum", "remove", "-address", journalOf(victim))
-	victim.proc.Kill()
+	m0.Must("fsadmin", "journal", "quorum", "remove", "-address", journalOf(victim))
+	victim.Proc.Kill()
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		out, _ := target.run("fsadmin", "journal", "quorum", "info")
+		out, _ := target.Run("fsadmin", "journal", "quorum", "info")
 		return strings.Contains(out, "Quorum size\t: 2"), out
 	})
-	fs := c.client(30 * time.Second)
+	fs := c.Client(30 * time.Second)
 	if _, err := fs.CreateDirectory(context.Background(), "/two-members", client.CreateDirectoryOptions{}); err != nil {
 		t.Fatalf("write with two members: %v", err)
 	}
 	// Back in, as a new member with an empty journal.
-	os.RemoveAll(victim.dir + "/journal")
-	victim.proc = testcluster.Start(t, "rejoined", victim.bin, append([]string{"master", "--join"}, victim.defines()...), victim.env())
-	target.must("fsadmin", "journal", "quorum", "add", "-address", journalOf(victim), "-rpcAddress", fmt.Sprintf("127.0.0.1:%d", victim.rpcPort))
+	os.RemoveAll(victim.Dir + "/journal")
+	victim.Proc = testcluster.Start(t, "rejoined", victim.Bin, append([]string{"master", "--join"}, victim.Defines()...), victim.Env())
+	target.Must("fsadmin", "journal", "quorum", "add", "-address", journalOf(victim), "-rpcAddress", fmt.Sprintf("127.0.0.1:%d", victim.RPCPort))
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		out, _ := target.run("fsadmin", "journal", "quorum", "info")
+		out, _ := target.Run("fsadmin", "journal", "quorum", "info")
 		return strings.Contains(out, "Quorum size\t: 3") && strings.Count(out, "AVAILABLE") == 3, out
 	})
-	c.converge()
+	c.Converge()
 }

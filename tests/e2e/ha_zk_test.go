@@ -18,6 +18,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // writer keeps writing small files with content until stopped, recording
@@ -101,8 +102,8 @@ func TestZKFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 // failoverUnderWrites kills the leader three times while a client writes
 // files with content; every acknowledged file must survive, with its
 // content, on masters that all agree.
-func failoverUnderWrites(t *testing.T, c *haCluster) {
-	fs := c.client(60 * time.Second)
+func failoverUnderWrites(t *testing.T, c *cluster.HA) {
+	fs := c.Client(60 * time.Second)
 	// A MUST_CACHE file lives only in the workers: it must survive the
 	// failovers through the workers registering with each new leader.
 	cached := randomBytes(3<<20, 99)
@@ -112,38 +113,38 @@ func failoverUnderWrites(t *testing.T, c *haCluster) {
 	w := startWriter(fs, "/load")
 	for round := 0; round < 3; round++ {
 		w.waitMore(t, 20)
-		old := c.waitLeader()
-		old.proc.Kill()
+		old := c.WaitLeader()
+		old.Proc.Kill()
 		w.waitMore(t, 20) // the new leader takes writes
-		if nl := c.waitLeader(); nl == old {
+		if nl := c.WaitLeader(); nl == old {
 			t.Fatal("the killed master is still the leader")
 		}
-		old.proc.Restart(t) // back as a standby
+		old.Proc.Restart(t) // back as a standby
 	}
 	w.finish()
 	t.Logf("writes: %d acknowledged, %d failed; first errors: %q", len(w.acked), w.failed, w.errs)
 	w.verify(t, fs)
-	c.converge()
+	c.Converge()
 	if got := readFile(t, fs, "/cached-only", "NO_CACHE"); !bytes.Equal(got, cached) {
 		t.Fatal("a MUST_CACHE file was lost across failovers")
 	}
-	if c.zk != nil {
+	if c.ZK != nil {
 		// With the shared folder, standbys write the checkpoints.
 		var byStandby bool
-		for _, m := range c.masters {
-			if strings.Contains(m.proc.Output(), "checkpoint written") {
+		for _, m := range c.Masters {
+			if strings.Contains(m.Proc.Output(), "checkpoint written") {
 				byStandby = true
 			}
 		}
-		if cks, _ := filepath.Glob(filepath.Join(c.shared, "journal", "checkpoints", "*.ckpt")); len(cks) == 0 || !byStandby {
+		if cks, _ := filepath.Glob(filepath.Join(c.Shared, "journal", "checkpoints", "*.ckpt")); len(cks) == 0 || !byStandby {
 			t.Fatalf("no checkpoint written by a standby (%d checkpoint files)", len(cks))
 		}
-		report := c.masters[0].must("fsadmin", "report")
-		if !bytesContains(report, "Zookeeper Enabled: true") || !bytesContains(report, c.zk.Servers()[0]) {
+		report := c.Masters[0].Must("fsadmin", "report")
+		if !bytesContains(report, "Zookeeper Enabled: true") || !bytesContains(report, c.ZK.Servers()[0]) {
 			t.Fatalf("fsadmin report does not show ZooKeeper:\n%s", report)
 		}
 	}
-	out := c.masters[0].must("fs", "masterInfo")
+	out := c.Masters[0].Must("fs", "masterInfo")
 	if !bytesContains(out, "Current leader master: ") || !bytesContains(out, "All masters: [") {
 		t.Fatalf("masterInfo output: %s", out)
 	}
@@ -162,18 +163,18 @@ func TestZKPausedLeaderIsFenced(t *testing.T) {
 // pausedLeaderIsFenced pauses the leader while a client writes, lets a new
 // leader take writes, then resumes the old one: it must take no write, and
 // nothing it wrote after the pause may ever be applied.
-func pausedLeaderIsFenced(t *testing.T, c *haCluster) {
-	fs := c.client(60 * time.Second)
+func pausedLeaderIsFenced(t *testing.T, c *cluster.HA) {
+	fs := c.Client(60 * time.Second)
 	w := startWriter(fs, "/p")
 	w.waitMore(t, 10)
-	old := c.waitLeader()
-	if err := old.proc.Pause(); err != nil {
+	old := c.WaitLeader()
+	if err := old.Proc.Pause(); err != nil {
 		t.Fatal(err)
 	}
 	testcluster.WaitFor(t, 60*time.Second, 20*time.Millisecond, func() (bool, string) {
-		for _, m := range c.masters {
+		for _, m := range c.Masters {
 			if m != old {
-				if h := m.health(); h.ok && h.Role == "PRIMARY" {
+				if h := m.Health(); h.OK && h.Role == "PRIMARY" {
 					return true, ""
 				}
 			}
@@ -181,10 +182,10 @@ func pausedLeaderIsFenced(t *testing.T, c *haCluster) {
 		return false, "no new leader"
 	})
 	w.waitMore(t, 20)
-	old.proc.Resume()
+	old.Proc.Resume()
 	// Straight to the old leader, with no retry and no following of
 	// hints: it must refuse, not write.
-	cc, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", old.rpcPort), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	cc, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", old.RPCPort), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,32 +204,32 @@ func pausedLeaderIsFenced(t *testing.T, c *haCluster) {
 	if _, err := fs.GetStatus(context.Background(), "/written-by-the-deposed", client.StatusOptions{LoadType: "NEVER"}); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("the deposed leader's write is visible: %v", err)
 	}
-	c.converge()
+	c.Converge()
 }
 
 func TestZKGracefulHandover(t *testing.T) {
 	t.Parallel()
 	c := newZKCluster(t, 1, "5s")
-	fs := c.client(30 * time.Second)
+	fs := c.Client(30 * time.Second)
 	if err := writeAck(fs, "/before", []byte("x"), "CACHE_THROUGH"); err != nil {
 		t.Fatal(err)
 	}
-	old := c.waitLeader()
+	old := c.WaitLeader()
 	start := time.Now()
-	if err := old.proc.Signal(syscall.SIGTERM); err != nil {
+	if err := old.Proc.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeAck(fs, "/after", []byte("y"), "CACHE_THROUGH"); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("graceful handover: first write on the new leader %v after SIGTERM", time.Since(start))
-	if nl := c.waitLeader(); nl == old {
+	if nl := c.WaitLeader(); nl == old {
 		t.Fatal("the stopped master is still the leader")
 	}
-	if err := old.proc.Wait(); err != nil {
+	if err := old.Proc.Wait(); err != nil {
 		t.Fatalf("the stopped master exited with %v", err)
 	}
-	if !old.proc.WaitForLog(t, "stopped", time.Second) {
+	if !old.Proc.WaitForLog(t, "stopped", time.Second) {
 		t.Fatal("no clean stop logged")
 	}
 }
@@ -239,22 +240,22 @@ func TestZKGracefulHandover(t *testing.T) {
 func TestZKQuorumLossAndReturn(t *testing.T) {
 	t.Parallel()
 	c := newZKCluster(t, 1, "2s")
-	fs := c.client(30 * time.Second)
+	fs := c.Client(30 * time.Second)
 	if err := writeAck(fs, "/kept", []byte("kept"), "CACHE_THROUGH"); err != nil {
 		t.Fatal(err)
 	}
-	c.zk.Kill(0)
+	c.ZK.Kill(0)
 	if err := writeAck(fs, "/one-zk-down", []byte("ok"), "CACHE_THROUGH"); err != nil {
 		t.Fatalf("one ZooKeeper server down must not matter: %v", err)
 	}
-	c.zk.Kill(1)
-	short := c.client(3 * time.Second)
+	c.ZK.Kill(1)
+	short := c.Client(3 * time.Second)
 	testcluster.WaitFor(t, 30*time.Second, 100*time.Millisecond, func() (bool, string) {
 		_, err := short.CreateDirectory(context.Background(), fmt.Sprintf("/nq-%d", time.Now().UnixNano()), client.CreateDirectoryOptions{})
 		return errors.Is(err, client.ErrUnavailable), fmt.Sprintf("write without quorum: %v", err)
 	})
-	c.zk.Start(0)
-	c.zk.Start(1)
+	c.ZK.Start(0)
+	c.ZK.Start(1)
 	if err := writeAck(fs, "/after-quorum", []byte("back"), "CACHE_THROUGH"); err != nil {
 		t.Fatalf("no service after the quorum returned: %v", err)
 	}
@@ -263,5 +264,5 @@ func TestZKQuorumLossAndReturn(t *testing.T) {
 			t.Fatalf("%s: %v", p, err)
 		}
 	}
-	c.converge()
+	c.Converge()
 }

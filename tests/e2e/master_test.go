@@ -16,47 +16,49 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 func TestNamespaceSurvivesKill9(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
+	m := cluster.NewMaster(t)
 	buildNamespace(t, m, "/ns")
-	before := dump(t, m.client())
+	before := dump(t, m.Client())
 	if !strings.Contains(before, "/ns/mnt/sub/data.csv ") || !strings.Contains(before, "/ns/x/c ") {
 		t.Fatalf("namespace incomplete before the kill:\n%s", before)
 	}
-	m.proc.Kill()
-	m.restart()
-	if after := dump(t, m.client()); after != before {
+	m.Proc.Kill()
+	m.Restart()
+	if after := dump(t, m.Client()); after != before {
 		t.Fatalf("namespace changed across kill -9:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
 
 func TestCheckpointThenMoreThenKill9(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
+	m := cluster.NewMaster(t)
 	buildNamespace(t, m, "/one")
-	if out := m.must("fsadmin", "journal", "checkpoint"); !strings.Contains(out, "checkpoint") {
+	if out := m.Must("fsadmin", "journal", "checkpoint"); !strings.Contains(out, "checkpoint") {
 		t.Fatalf("checkpoint output: %s", out)
 	}
-	cks, _ := filepath.Glob(filepath.Join(m.dir, "journal", "checkpoints", "*.ckpt"))
+	cks, _ := filepath.Glob(filepath.Join(m.Dir, "journal", "checkpoints", "*.ckpt"))
 	if len(cks) == 0 {
 		t.Fatal("no checkpoint file written")
 	}
 	buildNamespace(t, m, "/two")
-	before := dump(t, m.client())
-	m.proc.Kill()
-	m.restart()
-	if after := dump(t, m.client()); after != before {
+	before := dump(t, m.Client())
+	m.Proc.Kill()
+	m.Restart()
+	if after := dump(t, m.Client()); after != before {
 		t.Fatalf("namespace changed across checkpoint + kill -9:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 }
 
 // lastSegment returns the newest journal segment file.
-func lastSegment(t *testing.T, m *master) string {
+func lastSegment(t *testing.T, m *cluster.Master) string {
 	t.Helper()
-	segs, _ := filepath.Glob(filepath.Join(m.dir, "journal", "logs", "*.log"))
+	segs, _ := filepath.Glob(filepath.Join(m.Dir, "journal", "logs", "*.log"))
 	if len(segs) == 0 {
 		t.Fatal("no journal segment")
 	}
@@ -66,10 +68,10 @@ func lastSegment(t *testing.T, m *master) string {
 
 func TestTornTailIsDropped(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	m.must("fs", "mkdir", "/kept")
-	before := dump(t, m.client())
-	m.proc.Kill()
+	m := cluster.NewMaster(t)
+	m.Must("fs", "mkdir", "/kept")
+	before := dump(t, m.Client())
+	m.Proc.Kill()
 	// A crash in the middle of a write: a header that promises more bytes
 	// than made it to disk.
 	seg := lastSegment(t, m)
@@ -79,24 +81,24 @@ func TestTornTailIsDropped(t *testing.T) {
 	}
 	f.Write([]byte{200, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9})
 	f.Close()
-	m.restart()
-	if after := dump(t, m.client()); after != before {
+	m.Restart()
+	if after := dump(t, m.Client()); after != before {
 		t.Fatalf("torn tail changed the namespace:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	m.must("fs", "mkdir", "/after-torn")
-	m.proc.Kill()
-	m.restart()
-	m.must("fs", "test", "-d", "/after-torn")
-	m.must("fs", "test", "-d", "/kept")
+	m.Must("fs", "mkdir", "/after-torn")
+	m.Proc.Kill()
+	m.Restart()
+	m.Must("fs", "test", "-d", "/after-torn")
+	m.Must("fs", "test", "-d", "/kept")
 }
 
 func TestDamageInTheMiddleStopsStart(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
+	m := cluster.NewMaster(t)
 	for _, d := range []string{"/d1", "/d2", "/d3", "/d4"} {
-		m.must("fs", "mkdir", d)
+		m.Must("fs", "mkdir", d)
 	}
-	m.proc.Kill()
+	m.Proc.Kill()
 	seg := lastSegment(t, m)
 	data, err := os.ReadFile(seg)
 	if err != nil || len(data) < 100 {
@@ -107,11 +109,11 @@ func TestDamageInTheMiddleStopsStart(t *testing.T) {
 	if err := os.WriteFile(seg, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.proc.Restart(t)
-	if err := m.proc.Wait(); err == nil {
+	m.Proc.Restart(t)
+	if err := m.Proc.Wait(); err == nil {
 		t.Fatal("master started on a damaged journal")
 	}
-	out := m.proc.Output()
+	out := m.Proc.Output()
 	if !strings.Contains(out, filepath.Base(seg)) || !strings.Contains(out, "offset 0") {
 		t.Fatalf("the error does not name the file and offset:\n%s", out)
 	}
@@ -121,8 +123,8 @@ func TestDamageInTheMiddleStopsStart(t *testing.T) {
 // across a kill -9, the way a client retries after a lost answer.
 func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	cc, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", m.rpcPort), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	m := cluster.NewMaster(t)
+	cc, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", m.RPCPort), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +156,8 @@ func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	if _, err := fs.Rename(ctx, rename); err != nil {
 		t.Fatal(err)
 	}
-	m.proc.Kill()
-	m.restart()
+	m.Proc.Kill()
+	m.Restart()
 	if _, err := fs.Rename(ctx, rename); err != nil {
 		t.Fatalf("retried rename after restart: %v", err)
 	}
@@ -166,7 +168,7 @@ func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	if _, err := fs.Remove(ctx, del); err != nil {
 		t.Fatalf("retried delete: %v", err)
 	}
-	if out, code := m.run("fs", "test", "-e", "/moved"); code == 0 {
+	if out, code := m.Run("fs", "test", "-e", "/moved"); code == 0 {
 		t.Fatalf("/moved still exists: %s", out)
 	}
 	// The file is gone now, but the create and the complete succeeded:

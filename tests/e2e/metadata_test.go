@@ -10,6 +10,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestUnderStorageSync: what appears in or vanishes from the under storage
@@ -17,21 +18,21 @@ import (
 // default load type ONCE.
 func TestUnderStorageSync(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	ufs := filepath.Join(m.dir, "underFSStorage")
+	m := cluster.NewMaster(t)
+	ufs := filepath.Join(m.Dir, "underFSStorage")
 	os.WriteFile(filepath.Join(ufs, "first.txt"), []byte("1"), 0o644)
-	if out := m.must("fs", "ls", "/"); !strings.Contains(out, "/first.txt") {
+	if out := m.Must("fs", "ls", "/"); !strings.Contains(out, "/first.txt") {
 		t.Fatalf("a file in the under storage is not loaded on first listing:\n%s", out)
 	}
 	os.WriteFile(filepath.Join(ufs, "later.txt"), []byte("22"), 0o644)
-	if out := m.must("fs", "ls", "/"); strings.Contains(out, "/later.txt") {
+	if out := m.Must("fs", "ls", "/"); strings.Contains(out, "/later.txt") {
 		t.Fatalf("load type ONCE listed a file added after the first load:\n%s", out)
 	}
-	if out := m.must("fs", "ls", "-f", "/"); !strings.Contains(out, "/later.txt") {
+	if out := m.Must("fs", "ls", "-f", "/"); !strings.Contains(out, "/later.txt") {
 		t.Fatalf("ls -f did not sync the new file:\n%s", out)
 	}
 	os.Remove(filepath.Join(ufs, "first.txt"))
-	if out := m.must("fs", "ls", "-f", "/"); strings.Contains(out, "/first.txt") {
+	if out := m.Must("fs", "ls", "-f", "/"); strings.Contains(out, "/first.txt") {
 		t.Fatalf("ls -f kept a file deleted from the under storage:\n%s", out)
 	}
 }
@@ -39,16 +40,16 @@ func TestUnderStorageSync(t *testing.T) {
 // TestTTLDeletesExpiredFiles lets the TTL checker act on a short TTL.
 func TestTTLDeletesExpiredFiles(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	m.extra = append(m.extra, "-Dalluxio.master.ttl.checker.interval=200ms")
-	m.proc.Kill()
-	m.proc = testcluster.Start(t, "master-ttl", m.bin, append([]string{"master"}, m.defines()...), m.env())
-	m.waitLeader()
-	m.must("fs", "mkdir", "/ttl")
-	m.must("fs", "touch", "/ttl/short")
-	m.must("fs", "touch", "/ttl/kept")
-	m.must("fs", "setTtl", "--action", "delete", "/ttl/short", "500ms")
-	c := m.client()
+	m := cluster.NewMaster(t)
+	m.Extra = append(m.Extra, "-Dalluxio.master.ttl.checker.interval=200ms")
+	m.Proc.Kill()
+	m.Proc = testcluster.Start(t, "master-ttl", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.WaitLeader()
+	m.Must("fs", "mkdir", "/ttl")
+	m.Must("fs", "touch", "/ttl/short")
+	m.Must("fs", "touch", "/ttl/kept")
+	m.Must("fs", "setTtl", "--action", "delete", "/ttl/short", "500ms")
+	c := m.Client()
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
 		_, err := c.GetStatus(context.Background(), "/ttl/short", client.StatusOptions{})
 		return err != nil, "the expired file is still there"

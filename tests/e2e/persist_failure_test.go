@@ -9,6 +9,8 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestPersistThatCanNeverSucceedIsMarkedFailed (issue 10.5): an
@@ -20,10 +22,10 @@ import (
 // with the reason, which fs stat shows.
 func TestPersistThatCanNeverSucceedIsMarkedFailed(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
-	root := filepath.Join(m.dir, "underFSStorage")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
+	root := filepath.Join(m.Dir, "underFSStorage")
 	// Short enough that the master can look the path up; too long once the
 	// name ".alluxio_ufs_tmp_<file id>" replaces "f".
 	const name = "f"
@@ -46,11 +48,11 @@ func TestPersistThatCanNeverSucceedIsMarkedFailed(t *testing.T) {
 	if !strings.Contains(fi.UfsError, "file name too long") {
 		t.Fatalf("the reason is not shown: %q", fi.UfsError)
 	}
-	out := m.must("fs", "stat", path)
+	out := m.Must("fs", "stat", path)
 	if !strings.Contains(out, "Under storage change failed: ") || !strings.Contains(out, "file name too long") {
 		t.Fatalf("fs stat does not say why:\n%s", out)
 	}
-	if n := strings.Count(m.proc.Output(), "persist failed for good"); n != 1 {
+	if n := strings.Count(m.Proc.Output(), "persist failed for good"); n != 1 {
 		t.Fatalf("the master reported the failure %d times", n)
 	}
 }

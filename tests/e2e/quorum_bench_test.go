@@ -18,7 +18,7 @@ import (
 //	go test -run '^$' -bench EmbeddedCreate -benchtime 20000x ./tests/e2e/
 func BenchmarkEmbeddedCreate16Clients(b *testing.B) {
 	c := newEmbeddedCluster(b, 0, electionTimeouts...)
-	fs := c.client(30 * time.Second)
+	fs := c.Client(30 * time.Second)
 	ctx := context.Background()
 	const clients = 16
 	var next atomic.Int64

@@ -11,14 +11,16 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // reportMetrics runs fsadmin report metrics and returns each line's
 // metric (with its worker, if any) and value; sizes are converted back
 // from Alluxio's 1.00MB form to bytes, to the precision printed.
-func reportMetrics(t *testing.T, m *master) map[string]float64 {
+func reportMetrics(t *testing.T, m *cluster.Master) map[string]float64 {
 	t.Helper()
-	out := m.must("fsadmin", "report", "metrics")
+	out := m.Must("fsadmin", "report", "metrics")
 	line := regexp.MustCompile(`^(\S+(?: \(\S+\))?)  \(Type: (COUNTER|GAUGE), Value: (\S+)\)$`)
 	got := map[string]float64{}
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -58,8 +60,8 @@ func parseSize(t *testing.T, v string) float64 {
 // reads and writes done.
 func TestReportMetricsMove(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	w := startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
 	before := reportMetrics(t, m)
 	for _, name := range []string{"Master.FilesCreated", "Master.DirectoriesCreated", "Master.TotalPaths", "Master.JournalSequenceNumber",
 		"Cluster.BytesReadAlluxio", "Cluster.BytesReadUfsAll", "Cluster.BytesWrittenUfsAll", "Cluster.Workers", "Cluster.CapacityTotal"} {
@@ -71,20 +73,20 @@ func TestReportMetricsMove(t *testing.T) {
 		t.Errorf("workers %v, capacity %v; want 1 worker of 64MB", before["Cluster.Workers"], before["Cluster.CapacityTotal"])
 	}
 
-	src := filepath.Join(m.dir, "src")
+	src := filepath.Join(m.Dir, "src")
 	if err := os.WriteFile(src, randomBytes(2<<20, 5), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m.must("fs", "mkdir", "/d")
+	m.Must("fs", "mkdir", "/d")
 	// THROUGH: to the under storage only; the first cat reads it from
 	// there (and caches it), the second from the cache.
-	m.must("fs", "copyFromLocal", "-Dalluxio.user.file.writetype.default=THROUGH",
+	m.Must("fs", "copyFromLocal", "-Dalluxio.user.file.writetype.default=THROUGH",
 		"-Dalluxio.user.block.size.bytes.default=1MB", src, "/d/f")
-	m.must("fs", "touch", "/d/empty")
+	m.Must("fs", "touch", "/d/empty")
 	for i := 0; i < 2; i++ {
-		m.must("fs", "cat", "-Dalluxio.user.short.circuit.enabled=false", "/d/f")
+		m.Must("fs", "cat", "-Dalluxio.user.short.circuit.enabled=false", "/d/f")
 	}
-	worker := "Worker.BlocksCached (" + w.address() + ")"
+	worker := "Worker.BlocksCached (" + w.Address() + ")"
 	var after map[string]float64
 	testcluster.WaitFor(t, 30*time.Second, 100*time.Millisecond, func() (bool, string) {
 		after = reportMetrics(t, m)
@@ -128,14 +130,14 @@ func journalLines(t *testing.T, out string) (first, last uint64, text string) {
 // TestReadJournalUFS prints a running master's UFS journal.
 func TestReadJournalUFS(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	m.must("fs", "mkdir", "/rj")
-	m.must("fs", "touch", "/rj/f")
-	first, last, text := journalLines(t, m.must("readJournal"))
+	m := cluster.NewMaster(t)
+	m.Must("fs", "mkdir", "/rj")
+	m.Must("fs", "touch", "/rj/f")
+	first, last, text := journalLines(t, m.Must("readJournal"))
 	if first != 1 || last < 4 || !strings.Contains(text, `"/rj"`) || !strings.Contains(text, `"/rj/f"`) {
 		t.Fatalf("readJournal (sequences %d to %d) lacks the mkdir and touch:\n%s", first, last, text)
 	}
-	if f, l, _ := journalLines(t, m.must("readJournal", "-start", "2", "-end", "3")); f != 2 || l != 2 {
+	if f, l, _ := journalLines(t, m.Must("readJournal", "-start", "2", "-end", "3")); f != 2 || l != 2 {
 		t.Fatalf("readJournal -start 2 -end 3 printed sequences %d to %d", f, l)
 	}
 }
@@ -147,7 +149,7 @@ func TestReadJournalUFS(t *testing.T) {
 func TestReadJournalEmbedded(t *testing.T) {
 	t.Parallel()
 	c := newEmbeddedCluster(t, 0)
-	fs := c.client(30 * time.Second)
+	fs := c.Client(30 * time.Second)
 	mkdirs := func(from, to int) {
 		for i := from; i < to; i++ {
 			if _, err := fs.CreateDirectory(t.Context(), "/e"+strconv.Itoa(i), client.CreateDirectoryOptions{WriteType: "MUST_CACHE"}); err != nil {
@@ -156,23 +158,23 @@ func TestReadJournalEmbedded(t *testing.T) {
 		}
 	}
 	mkdirs(0, 20)
-	m := c.waitLeader()
-	out, code := m.run("readJournal")
+	m := c.WaitLeader()
+	out, code := m.Run("readJournal")
 	if code == 0 || !strings.Contains(out, "held by master "+embeddedAddr(t, m)+" (embedded journal)") || !strings.Contains(out, "stopped") {
 		t.Fatalf("readJournal of a running embedded master: exit %d:\n%s", code, out)
 	}
 	// A snapshot on the leader, then entries after it.
-	m.must("fsadmin", "journal", "checkpoint")
+	m.Must("fsadmin", "journal", "checkpoint")
 	mkdirs(20, 25)
-	c.converge()
-	d, err := m.digest()
+	c.Converge()
+	d, err := m.Digest()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.proc.Stop(30 * time.Second); err != nil {
+	if err := m.Proc.Stop(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	out = m.must("readJournal")
+	out = m.Must("readJournal")
 	info, entries, _ := strings.Cut(out, "\n")
 	if !strings.Contains(info, "snapshot (raft index") {
 		t.Fatalf("readJournal does not say what its snapshot holds: %q", info)
@@ -190,11 +192,11 @@ func TestReadJournalEmbedded(t *testing.T) {
 // master's configuration (the -D flags, its site file, the defaults).
 func TestGetConf(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	if err := os.MkdirAll(filepath.Join(m.dir, "conf"), 0o755); err != nil {
+	m := cluster.NewMaster(t)
+	if err := os.MkdirAll(filepath.Join(m.Dir, "conf"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	site := filepath.Join(m.dir, "conf", "alluxio-site.properties")
+	site := filepath.Join(m.Dir, "conf", "alluxio-site.properties")
 	if err := os.WriteFile(site, []byte("# site\nalluxio.user.file.buffer.bytes=4MB\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -202,23 +204,23 @@ func TestGetConf(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"getConf", "alluxio.master.rpc.port"}, strconv.Itoa(m.rpcPort)},
+		{[]string{"getConf", "alluxio.master.rpc.port"}, strconv.Itoa(m.RPCPort)},
 		{[]string{"getConf", "--source", "alluxio.master.journal.type"}, "UFS (-D)"},
 		{[]string{"getConf", "--source", "alluxio.user.file.buffer.bytes"}, "4MB (file " + site + ":2)"},
-		{[]string{"getConf", "--source", "alluxio.master.journal.folder"}, m.dir + "/journal (default)"},
+		{[]string{"getConf", "--source", "alluxio.master.journal.folder"}, m.Dir + "/journal (default)"},
 		{[]string{"getConf", "alluxio.zookeeper.session.timeout"}, "5s"},
 	} {
-		if got := strings.TrimSpace(m.must(tt.args...)); got != tt.want {
+		if got := strings.TrimSpace(m.Must(tt.args...)); got != tt.want {
 			t.Errorf("alluxio %s = %q, want %q", strings.Join(tt.args, " "), got, tt.want)
 		}
 	}
-	all := m.must("getConf")
-	for _, want := range []string{"alluxio.master.rpc.port=" + strconv.Itoa(m.rpcPort) + "\n", "alluxio.user.file.buffer.bytes=4MB\n"} {
+	all := m.Must("getConf")
+	for _, want := range []string{"alluxio.master.rpc.port=" + strconv.Itoa(m.RPCPort) + "\n", "alluxio.user.file.buffer.bytes=4MB\n"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("alluxio getConf lacks %q", want)
 		}
 	}
-	if out, code := m.run("getConf", "alluxio.no.such.key"); code == 0 || !strings.Contains(out, "alluxio.no.such.key") {
+	if out, code := m.Run("getConf", "alluxio.no.such.key"); code == 0 || !strings.Contains(out, "alluxio.no.such.key") {
 		t.Errorf("getConf of an unknown key: exit %d: %s", code, out)
 	}
 }

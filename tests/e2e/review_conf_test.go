@@ -13,7 +13,8 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestStreamingDataTimeoutApplies: alluxio.user.streaming.data.timeout is
@@ -22,11 +23,11 @@ import (
 // it streams the block or opens it for a short-circuit read.
 func TestStreamingDataTimeoutApplies(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	w := startWorker(t, m, "worker", "64MB")
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorker(t, m, "worker", "64MB")
 	data := randomBytes(2<<20, 7)
-	writeFile(t, m.client(), "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
-	if err := w.proc.Pause(); err != nil {
+	writeFile(t, m.Client(), "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20})
+	if err := w.Proc.Pause(); err != nil {
 		t.Fatal(err)
 	}
 	for _, shortCircuit := range []string{"false", "true"} {
@@ -38,10 +39,10 @@ func TestStreamingDataTimeoutApplies(t *testing.T) {
 			t.Errorf("cat from a stopped worker (short circuit %s): exit %d, want the 1s data timeout named: %.300s", shortCircuit, code, out)
 		}
 	}
-	if err := w.proc.Resume(); err != nil {
+	if err := w.Proc.Resume(); err != nil {
 		t.Fatal(err)
 	}
-	if got := m.must("fs", "cat", "/f", "-Dalluxio.user.streaming.data.timeout=1s"); got != string(data) {
+	if got := m.Must("fs", "cat", "/f", "-Dalluxio.user.streaming.data.timeout=1s"); got != string(data) {
 		t.Fatal("cat after the worker resumed returned other bytes")
 	}
 }
@@ -58,12 +59,7 @@ func TestRetryCacheEnabledApplies(t *testing.T) {
 	}{{"true", false}, {"false", true}} {
 		t.Run("enabled="+tt.enabled, func(t *testing.T) {
 			t.Parallel()
-			ports := testcluster.FreePorts(t, 2)
-			m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
-				extra: []string{"-Dalluxio.master.filesystem.operation.retry.cache.enabled=" + tt.enabled}}
-			m.must("format")
-			m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
-			m.waitLeader()
+			m := cluster.NewMaster(t, "-Dalluxio.master.filesystem.operation.retry.cache.enabled="+tt.enabled)
 			cc, err := grpc.NewClient(rpcAddr(m), grpc.WithTransportCredentials(insecure.NewCredentials()))
 			if err != nil {
 				t.Fatal(err)

@@ -11,14 +11,16 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // cliAs runs the CLI with m's configuration changed by edit (which gets and
 // returns the -D flags), and returns the combined output and exit code.
-func cliAs(t testing.TB, m *master, edit func([]string) []string, args ...string) (string, int) {
+func cliAs(t testing.TB, m *cluster.Master, edit func([]string) []string, args ...string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(m.bin, append(args, edit(m.defines())...)...)
-	cmd.Env = append(os.Environ(), m.env()...)
+	cmd := exec.Command(m.Bin, append(args, edit(m.Defines())...)...)
+	cmd.Env = append(os.Environ(), m.Env()...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -48,10 +50,10 @@ func onlyThisMaster(defs []string) []string {
 
 func unchanged(defs []string) []string { return defs }
 
-func rpcAddr(m *master) string { return fmt.Sprintf("127.0.0.1:%d", m.rpcPort) }
+func rpcAddr(m *cluster.Master) string { return fmt.Sprintf("127.0.0.1:%d", m.RPCPort) }
 
 // fsLeader runs `alluxio fs leader` and returns what it printed.
-func fsLeader(t testing.TB, via *master, edit func([]string) []string) string {
+func fsLeader(t testing.TB, via *cluster.Master, edit func([]string) []string) string {
 	t.Helper()
 	out, code := cliAs(t, via, edit, "fs", "leader")
 	if code != 0 {
@@ -62,10 +64,10 @@ func fsLeader(t testing.TB, via *master, edit func([]string) []string) string {
 
 // wantLeaderFromEach checks that `fs leader` names want whichever live
 // master the user's configuration points at.
-func wantLeaderFromEach(t *testing.T, c *haCluster, want *master, when string) {
+func wantLeaderFromEach(t *testing.T, c *cluster.HA, want *cluster.Master, when string) {
 	t.Helper()
-	for _, m := range c.masters {
-		if m.proc.Exited() {
+	for _, m := range c.Masters {
+		if m.Proc.Exited() {
 			continue
 		}
 		if got := fsLeader(t, m, onlyThisMaster); got != rpcAddr(want) {
@@ -81,25 +83,25 @@ func wantLeaderFromEach(t *testing.T, c *haCluster, want *master, when string) {
 func TestFsLeaderEmbeddedFailoverDemo(t *testing.T) {
 	t.Parallel()
 	c := newEmbeddedCluster(t, 0)
-	leader := c.waitLeader()
+	leader := c.WaitLeader()
 	wantLeaderFromEach(t, c, leader, "at start")
 
-	var target *master
-	for _, m := range c.masters {
+	var target *cluster.Master
+	for _, m := range c.Masters {
 		if m != leader {
 			target = m
 			break
 		}
 	}
-	c.masters[0].must("fsadmin", "journal", "quorum", "elect", "-address", embeddedAddr(t, target))
+	c.Masters[0].Must("fsadmin", "journal", "quorum", "elect", "-address", embeddedAddr(t, target))
 	testcluster.WaitFor(t, 30*time.Second, 20*time.Millisecond, func() (bool, string) {
-		return c.waitLeader() == target, "leadership not transferred to " + rpcAddr(target)
+		return c.WaitLeader() == target, "leadership not transferred to " + rpcAddr(target)
 	})
 	wantLeaderFromEach(t, c, target, "after quorum elect")
 
-	target.proc.Kill()
-	var survivor *master
-	for _, m := range c.masters {
+	target.Proc.Kill()
+	var survivor *cluster.Master
+	for _, m := range c.Masters {
 		if m != target {
 			survivor = m
 			break
@@ -108,7 +110,7 @@ func TestFsLeaderEmbeddedFailoverDemo(t *testing.T) {
 	// Asked at once, the CLI must wait out the election, not name the
 	// dead master.
 	got := fsLeader(t, survivor, onlyThisMaster)
-	next := c.waitLeader()
+	next := c.WaitLeader()
 	if got != rpcAddr(next) || got == rpcAddr(target) {
 		t.Errorf("right after kill -9 of %s: fs leader printed %q, want the new leader %s", rpcAddr(target), got, rpcAddr(next))
 	}
@@ -121,22 +123,22 @@ func TestFsLeaderEmbeddedFailoverDemo(t *testing.T) {
 func TestFsLeaderZooKeeperFailoverDemo(t *testing.T) {
 	t.Parallel()
 	c := newZKCluster(t, 0, "5s")
-	leader := c.waitLeader()
+	leader := c.WaitLeader()
 	if got := fsLeader(t, leader, unchanged); got != rpcAddr(leader) {
 		t.Errorf("at start: fs leader through ZooKeeper printed %q, want %s", got, rpcAddr(leader))
 	}
 	wantLeaderFromEach(t, c, leader, "at start")
 
-	leader.proc.Kill()
-	var survivor *master
-	for _, m := range c.masters {
+	leader.Proc.Kill()
+	var survivor *cluster.Master
+	for _, m := range c.Masters {
 		if m != leader {
 			survivor = m
 			break
 		}
 	}
 	got := fsLeader(t, survivor, unchanged)
-	next := c.waitLeader()
+	next := c.WaitLeader()
 	if got != rpcAddr(next) || got == rpcAddr(leader) {
 		t.Errorf("right after kill -9 of %s: fs leader through ZooKeeper printed %q, want the new leader %s", rpcAddr(leader), got, rpcAddr(next))
 	}
@@ -144,9 +146,9 @@ func TestFsLeaderZooKeeperFailoverDemo(t *testing.T) {
 }
 
 // embeddedAddr is m's embedded journal address, from its flags.
-func embeddedAddr(t testing.TB, m *master) string {
+func embeddedAddr(t testing.TB, m *cluster.Master) string {
 	t.Helper()
-	for _, d := range m.extra {
+	for _, d := range m.Extra {
 		if p, ok := strings.CutPrefix(d, "-Dalluxio.master.embedded.journal.port="); ok {
 			return "127.0.0.1:" + p
 		}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestTouchPersistsLikeAnEmptyCopy: fs touch goes through the write path
@@ -16,15 +18,15 @@ import (
 // ASYNC_THROUGH soon after, MUST_CACHE never.
 func TestTouchPersistsLikeAnEmptyCopy(t *testing.T) {
 	t.Parallel()
-	m := newMaster(t)
-	startWorker(t, m, "worker", "64MB")
-	empty := filepath.Join(m.dir, "empty")
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	empty := filepath.Join(m.Dir, "empty")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ufs := filepath.Join(m.dir, "underFSStorage")
+	ufs := filepath.Join(m.Dir, "underFSStorage")
 	state := func(p string) string {
-		return strings.TrimSpace(m.must("fs", "stat", "-f", "%z", p)) + " " + persistence(t, m, p)
+		return strings.TrimSpace(m.Must("fs", "stat", "-f", "%z", p)) + " " + persistence(t, m, p)
 	}
 	for _, tt := range []struct {
 		writeType, want string
@@ -37,8 +39,8 @@ func TestTouchPersistsLikeAnEmptyCopy(t *testing.T) {
 	} {
 		wt := "-Dalluxio.user.file.writetype.default=" + tt.writeType
 		touched, copied := "/touched-"+tt.writeType, "/copied-"+tt.writeType
-		m.must("fs", "touch", touched, wt)
-		m.must("fs", "copyFromLocal", empty, copied, wt)
+		m.Must("fs", "touch", touched, wt)
+		m.Must("fs", "copyFromLocal", empty, copied, wt)
 		for _, p := range []string{touched, copied} {
 			// ASYNC_THROUGH persists in the background.
 			testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
@@ -54,13 +56,13 @@ func TestTouchPersistsLikeAnEmptyCopy(t *testing.T) {
 }
 
 // persistence is the persistence state `fs ls` shows for p.
-func persistence(t testing.TB, m *master, p string) string {
+func persistence(t testing.TB, m *cluster.Master, p string) string {
 	t.Helper()
 	for _, s := range []string{"NOT_PERSISTED", "TO_BE_PERSISTED", "PERSISTED"} {
-		if strings.Contains(m.must("fs", "ls", p), " "+s+" ") {
+		if strings.Contains(m.Must("fs", "ls", p), " "+s+" ") {
 			return s
 		}
 	}
-	t.Fatalf("fs ls %s shows no persistence state:\n%s", p, m.must("fs", "ls", p))
+	t.Fatalf("fs ls %s shows no persistence state:\n%s", p, m.Must("fs", "ls", p))
 	return ""
 }

@@ -39,7 +39,7 @@ func BenchmarkS3(b *testing.B) {
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
 	ctx := context.Background()
-	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, NoShortCircuit: true,
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.RPCPort)}, NoShortCircuit: true,
 		RetryMaxDuration: 10 * time.Minute})
 	if err != nil {
 		b.Fatal(err)
@@ -67,7 +67,7 @@ func BenchmarkS3(b *testing.B) {
 	}
 
 	// Local under storage: the master's root folder.
-	local := filepath.Join(c.m.dir, "underFSStorage", "cold.bin")
+	local := filepath.Join(c.m.Dir, "underFSStorage", "cold.bin")
 	writeSynced(b, local, chunk, size)
 	dropCache(b, local)
 	report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
@@ -174,13 +174,13 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
-	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.rpcPort)}, RetryMaxDuration: 10 * time.Minute})
+	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.RPCPort)}, RetryMaxDuration: 10 * time.Minute})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer fs.Close()
 	chunk := randomBytes(4<<20, 9)
-	before := peakRSS(b, c.w.proc.Pid())
+	before := peakRSS(b, c.w.Proc.Pid())
 	d := timed(func() {
 		fw, err := fs.Create(context.Background(), "/s3/five.bin", client.CreateFileOptions{WriteType: "THROUGH"})
 		if err != nil {
@@ -195,7 +195,7 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
-	after := peakRSS(b, c.w.proc.Pid())
+	after := peakRSS(b, c.w.Proc.Pid())
 	st, err := c.bucket.GetStatus(context.Background(), "b/five.bin")
 	if err != nil || st.Length != size {
 		b.Fatalf("S3 holds %+v, %v", st, err)
@@ -208,7 +208,7 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 func newS3BenchCluster(b *testing.B, tier string) *s3Cluster {
 	b.Helper()
 	c := newS3ClusterTB(b, tier)
-	c.m.must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
+	c.m.Must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
 	return c
 }
 

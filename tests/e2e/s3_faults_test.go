@@ -56,10 +56,10 @@ func TestS3BadMountsChangeNothing(t *testing.T) {
 		{"unreachable endpoint", "s3://bucket/p", map[string]string{"alluxio.underfs.s3.endpoint": dead}, []string{"bucket", dead, "connection refused"}},
 		{"bad option", "s3://bucket/p", map[string]string{"alluxio.underfs.s3.streaming.upload.partition.size": "1KB"}, []string{"partition.size", "1KB"}},
 	}
-	before := c.m.must("fs", "mount")
+	before := c.m.Must("fs", "mount")
 	for _, tt := range tests {
 		start := time.Now()
-		out, code := c.m.run(append(append([]string{"fs", "mount"}, opt(tt.over)...), "/bad", tt.uri)...)
+		out, code := c.m.Run(append(append([]string{"fs", "mount"}, opt(tt.over)...), "/bad", tt.uri)...)
 		if code == 0 {
 			t.Errorf("%s: the mount succeeded: %s", tt.name, out)
 			continue
@@ -78,23 +78,23 @@ func TestS3BadMountsChangeNothing(t *testing.T) {
 			}
 		}
 	}
-	if after := c.m.must("fs", "mount"); after != before {
+	if after := c.m.Must("fs", "mount"); after != before {
 		t.Errorf("failed mounts changed the mount table:\n%s\nbecame\n%s", before, after)
 	}
 	c.mount(t, "/good", "g")
-	listing := c.m.must("fs", "mount")
+	listing := c.m.Must("fs", "mount")
 	if !strings.Contains(listing, "s3a.secretKey=******") || !strings.Contains(listing, "s3a.accessKeyId=******") {
 		t.Errorf("the mount listing does not show the keys masked:\n%s", listing)
 	}
-	c.m.must("fs", "ls", "/good")
-	c.m.must("fs", "copyFromLocal", "--writeType", "CACHE_THROUGH", os.Args[0], "/good/bin")
-	info, err := c.m.client().GetStatus(t.Context(), "/good/bin", client.StatusOptions{})
+	c.m.Must("fs", "ls", "/good")
+	c.m.Must("fs", "copyFromLocal", "--writeType", "CACHE_THROUGH", os.Args[0], "/good/bin")
+	info, err := c.m.Client().GetStatus(t.Context(), "/good/bin", client.StatusOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shown := []string{listing, c.m.must("fs", "stat", "/good/bin"), fmt.Sprint(info.UfsLocation), c.m.must("getConf")}
+	shown := []string{listing, c.m.Must("fs", "stat", "/good/bin"), fmt.Sprint(info.UfsLocation), c.m.Must("getConf")}
 	for _, path := range []string{"/metrics", "/debug/state", "/healthz"} {
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", c.m.webPort, path))
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d%s", c.m.WebPort, path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestS3BadMountsChangeNothing(t *testing.T) {
 		resp.Body.Close()
 		shown = append(shown, string(b))
 	}
-	for _, p := range []*testcluster.Process{c.m.proc, c.w.proc} {
+	for _, p := range []*testcluster.Process{c.m.Proc, c.w.Proc} {
 		b, err := os.ReadFile(p.LogPath())
 		if err != nil {
 			t.Fatal(err)
@@ -129,7 +129,7 @@ func TestS3ServerDiesMidReadAndWrite(t *testing.T) {
 	rand.Read(data)
 	c.put(t, "k/big", data)
 	c.mount(t, "/s3", "k")
-	fs := c.m.clientWith(client.Config{RetryMaxDuration: 5 * time.Second})
+	fs := c.m.ClientWith(client.Config{RetryMaxDuration: 5 * time.Second})
 	ctx := t.Context()
 
 	// Mid-read: kill the server after the first megabytes arrive.

@@ -11,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/underfs/s3"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestS3RootUnderStorage runs a cluster whose root is an S3 prefix, with
@@ -21,18 +22,12 @@ func TestS3RootUnderStorage(t *testing.T) {
 	t.Parallel()
 	srv := testcluster.StartS3(t)
 	srv.CreateBucket(t, "bucket")
-	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1]}
-	m.extra = []string{"-Dalluxio.master.mount.table.root.ufs=s3://bucket/root"}
+	defs := []string{"-Dalluxio.master.mount.table.root.ufs=s3://bucket/root"}
 	for k, v := range srv.Properties() {
-		m.extra = append(m.extra, "-D"+k+"="+v)
+		defs = append(defs, "-D"+k+"="+v)
 	}
-	if out, code := m.run("format"); code != 0 {
-		t.Fatalf("format failed (%d): %s", code, out)
-	}
-	m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
-	m.waitLeader()
-	w := startWorker(t, m, "worker", "1GB")
+	m := cluster.NewMaster(t, defs...)
+	w := cluster.StartWorker(t, m, "worker", "1GB")
 	direct, err := s3.New("s3://bucket/root", underfs.Options{Properties: srv.Properties()})
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +35,7 @@ func TestS3RootUnderStorage(t *testing.T) {
 	defer direct.Close()
 	ctx := context.Background()
 
-	fs := m.client()
+	fs := m.Client()
 	data := bytes.Repeat([]byte("root on s3 "), 100000)
 	fw, err := fs.Create(ctx, "/dir/f", client.CreateFileOptions{WriteType: "CACHE_THROUGH", Recursive: true})
 	if err != nil {
@@ -66,11 +61,11 @@ func TestS3RootUnderStorage(t *testing.T) {
 	if got := readAll(t, fs, "/outside/obj"); string(got) != "put behind Alluxio's back" {
 		t.Errorf("/outside/obj reads %q", got)
 	}
-	conf := m.must("getConf")
+	conf := m.Must("getConf")
 	if strings.Contains(conf, srv.SecretKey) || !strings.Contains(conf, "s3a.secretKey="+underfs.Masked) {
 		t.Errorf("getConf does not mask the secret:\n%s", conf)
 	}
-	for _, p := range []*testcluster.Process{m.proc, w.proc} {
+	for _, p := range []*testcluster.Process{m.Proc, w.Proc} {
 		b, err := os.ReadFile(p.LogPath())
 		if err != nil {
 			t.Fatal(err)

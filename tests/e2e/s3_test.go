@@ -22,6 +22,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/underfs/s3"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // s3Cluster is a master and a worker beside a versitygw S3 server with a
@@ -29,8 +30,8 @@ import (
 // not through Alluxio) for seeding objects and checking what S3 holds.
 type s3Cluster struct {
 	srv    *testcluster.S3Server
-	m      *master
-	w      *worker
+	m      *cluster.Master
+	w      *cluster.Worker
 	bucket *s3.FS // the whole bucket
 }
 
@@ -45,8 +46,8 @@ func newS3ClusterTB(t testing.TB, tier string) *s3Cluster {
 	t.Helper()
 	srv := testcluster.StartS3(t)
 	srv.CreateBucket(t, "bucket")
-	m := newMaster(t)
-	w := startWorkerIn(t, m, "worker", "3GB", tier)
+	m := cluster.NewMaster(t)
+	w := cluster.StartWorkerIn(t, m, "worker", "3GB", tier)
 	b, err := s3.New("s3://bucket", underfs.Options{Properties: srv.Properties()})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func (c *s3Cluster) mount(t *testing.T, path, prefix string, extra ...string) {
 	t.Helper()
 	args := append([]string{"fs", "mount"}, c.srv.MountArgs()...)
 	args = append(args, extra...)
-	c.m.must(append(args, path, "s3://bucket/"+prefix)...)
+	c.m.Must(append(args, path, "s3://bucket/"+prefix)...)
 }
 
 // put writes an object straight into the bucket.
@@ -113,13 +114,13 @@ func TestS3MountReadWriteList(t *testing.T) {
 	}
 	c.mount(t, "/s3", "data")
 
-	out := c.m.must("fs", "ls", "-R", "/s3")
+	out := c.m.Must("fs", "ls", "-R", "/s3")
 	for _, want := range []string{"/s3/existing/object.parquet", "/s3/implicit/deep/file", "/s3/marked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("ls -R /s3 does not show %s:\n%s", want, out)
 		}
 	}
-	fs := c.m.client()
+	fs := c.m.Client()
 	ctx := t.Context()
 	if got := readAll(t, fs, "/s3/existing/object.parquet"); !bytes.Equal(got, data) {
 		t.Fatalf("first read of the object: %d bytes, mismatching", len(got))
@@ -143,7 +144,7 @@ func TestS3MountReadWriteList(t *testing.T) {
 	}
 	for _, wt := range []string{"CACHE_THROUGH", "THROUGH", "ASYNC_THROUGH"} {
 		dst := "/s3/written/" + strings.ToLower(wt) + ".bin"
-		c.m.must("fs", "copyFromLocal", "--writeType", wt, local, dst)
+		c.m.Must("fs", "copyFromLocal", "--writeType", wt, local, dst)
 		key := "data/written/" + strings.ToLower(wt) + ".bin"
 		if wt == "ASYNC_THROUGH" {
 			testcluster.WaitFor(t, time.Minute, 100*time.Millisecond, func() (bool, string) {
@@ -198,7 +199,7 @@ func TestS3WriteAppearsOnlyWhenComplete(t *testing.T) {
 	t.Parallel()
 	c := newS3Cluster(t)
 	c.mount(t, "/s3", "p")
-	fs := c.m.client()
+	fs := c.m.Client()
 	ctx := t.Context()
 	chunk := make([]byte, 20<<20)
 	rand.Read(chunk)
@@ -245,7 +246,7 @@ func TestS3ReplacedObjectIsNotReadAsTheOld(t *testing.T) {
 	c := newS3Cluster(t)
 	c.put(t, "r/obj", bytes.Repeat([]byte("a"), 1000))
 	c.mount(t, "/s3", "r")
-	fs := c.m.client()
+	fs := c.m.Client()
 	if _, err := fs.GetStatus(t.Context(), "/s3/obj", client.StatusOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestS3ListTenThousand(t *testing.T) {
 	const n = 10000
 	seed(t, c, "many", n)
 	c.mount(t, "/many", "many")
-	out := c.m.must("fs", "ls", "-R", "/many")
+	out := c.m.Must("fs", "ls", "-R", "/many")
 	files := 0
 	for line := range strings.SplitSeq(out, "\n") {
 		if strings.Contains(line, "/many/d") && strings.Contains(line, "/f") {
@@ -286,7 +287,7 @@ func TestS3ListTenThousand(t *testing.T) {
 	if files != n {
 		t.Fatalf("ls -R shows %d files; want %d", files, n)
 	}
-	out = c.m.must("fs", "count", "/many")
+	out = c.m.Must("fs", "count", "/many")
 	if !strings.Contains(out, fmt.Sprint(n)) {
 		t.Errorf("count /many = %s; want %d files", out, n)
 	}

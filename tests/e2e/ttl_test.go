@@ -9,6 +9,8 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestTTLFreeDropsTheCachedCopy (issue 10.4): when a file's TTL with
@@ -17,16 +19,9 @@ import (
 // the under storage, without a TTL.
 func TestTTLFreeDropsTheCachedCopy(t *testing.T) {
 	t.Parallel()
-	ports := testcluster.FreePorts(t, 2)
-	m := &master{t: t, bin: testcluster.Binary(t), dir: t.TempDir(), rpcPort: ports[0], webPort: ports[1],
-		extra: []string{"-Dalluxio.master.ttl.checker.interval=200ms"}}
-	if out, code := m.run("format"); code != 0 {
-		t.Fatalf("format: %s", out)
-	}
-	m.proc = testcluster.Start(t, "master", m.bin, append([]string{"master"}, m.defines()...), m.env())
-	m.waitLeader()
-	startWorker(t, m, "worker", "64MB")
-	c := m.client()
+	m := cluster.NewMaster(t, "-Dalluxio.master.ttl.checker.interval=200ms")
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
 	data := randomBytes(3<<20, 7)
 	writeFile(t, c, "/f", data, client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20,
 		TTL: time.Second, TTLAction: "FREE"})

@@ -14,6 +14,8 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/failpoint"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // The under storage never runs ahead of the journal, and a deposed leader
@@ -44,36 +46,37 @@ const pauseFor = 30 * time.Second
 func deposedLeaderLeavesUnderStorage(t *testing.T, journal string) {
 	bin := testcluster.BinaryWithTags(t, "failpoints")
 	env := []string{fmt.Sprintf("ALLUXIO_FAILPOINTS=%s=%s:DELETE:/victim", failpoint.PauseBeforeUFSChange, pauseFor)}
-	cc := newChaosCluster(t, journal, bin, 1, env)
-	fs := cc.fs(90 * time.Second)
+	cc := cluster.NewHA(t, cluster.WithJournal(journal), cluster.WithWorkers(1, "256MB"), cluster.WithBinary(bin),
+		cluster.WithEnv(env...), cluster.WithNet(cluster.NetIfAvailable))
+	fs := cc.ClientWith(client.Config{RetryMaxDuration: 90 * time.Second, RPCTimeout: 10 * time.Second})
 	ctx := context.Background()
-	ufs := filepath.Join(cc.shared, "ufs")
+	ufs := filepath.Join(cc.Shared, "ufs")
 	through := client.CreateFileOptions{WriteType: "CACHE_THROUGH", BlockSize: 1 << 20, Recursive: true}
 	writeFile(t, fs, "/victim/f", []byte("old"), through)
 	writeFile(t, fs, "/victim/kept", []byte("kept"), through)
 
-	old := cc.waitLeader()
-	li := cc.index(old)
+	old := cc.WaitLeader()
+	li := cc.Index(old)
 	deleted := make(chan error, 1)
 	go func() { deleted <- fs.Delete(ctx, "/victim/f", client.DeleteOptions{}) }()
-	if !old.proc.WaitForLog(t, "failpoint: pausing before an under storage change", 60*time.Second) {
+	if !old.Proc.WaitForLog(t, "failpoint: pausing before an under storage change", 60*time.Second) {
 		t.Fatal("the leader did not pause after committing the delete")
 	}
 	if _, err := os.Stat(filepath.Join(ufs, "victim", "f")); err != nil {
 		t.Fatalf("the under storage copy went before the paused leader's change: %v", err)
 	}
-	if cc.nt != nil {
-		cc.nt.CutPeer(li)
+	if cc.Net != nil {
+		cc.Net.CutPeer(li)
 	} else {
-		t.Logf("%s: the leader is stopped instead of cut off", cc.noNet)
-		if err := old.proc.Pause(); err != nil {
+		t.Logf("%s: the leader is stopped instead of cut off", cc.NoNet)
+		if err := old.Proc.Pause(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var successor *master
+	var successor *cluster.Master
 	testcluster.WaitFor(t, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
-		for _, m := range cc.others(old) {
-			if h := m.health(); h.ok && h.Role == "PRIMARY" {
+		for _, m := range cc.Others(old) {
+			if h := m.Health(); h.OK && h.Role == "PRIMARY" {
 				successor = m
 				return true, ""
 			}
@@ -85,7 +88,7 @@ func deposedLeaderLeavesUnderStorage(t *testing.T, journal string) {
 		_, err := os.Stat(filepath.Join(ufs, "victim", "f"))
 		return errors.Is(err, os.ErrNotExist), fmt.Sprintf("the under storage copy is still there (%v)", err)
 	})
-	if !successor.proc.WaitForLog(t, "finishing the under storage changes the previous primary left pending", 10*time.Second) {
+	if !successor.Proc.WaitForLog(t, "finishing the under storage changes the previous primary left pending", 10*time.Second) {
 		t.Fatal("the successor did not say it finished its predecessor's change")
 	}
 	if err := <-deleted; err != nil {
@@ -96,12 +99,12 @@ func deposedLeaderLeavesUnderStorage(t *testing.T, journal string) {
 	// the successor's delete nor of the new file: only the fence before
 	// every under storage change stops it.
 	writeFile(t, fs, "/victim/f", []byte("new"), through)
-	if cc.nt == nil {
-		if err := old.proc.Resume(); err != nil {
+	if cc.Net == nil {
+		if err := old.Proc.Resume(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !old.proc.WaitForLog(t, "failpoint: pause over", pauseFor+30*time.Second) {
+	if !old.Proc.WaitForLog(t, "failpoint: pause over", pauseFor+30*time.Second) {
 		t.Fatal("the old leader's pause did not end")
 	}
 	const (
@@ -109,17 +112,17 @@ func deposedLeaderLeavesUnderStorage(t *testing.T, journal string) {
 		didIt       = "under storage change done, but not journaled done"
 	)
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		out := old.proc.Output()
+		out := old.Proc.Output()
 		return strings.Contains(out, steppedBack) || strings.Contains(out, didIt), "the old leader's attempt"
 	})
 	got, err := os.ReadFile(filepath.Join(ufs, "victim", "f"))
 	if err != nil || !bytes.Equal(got, []byte("new")) {
 		t.Fatalf("the new file's under storage copy after the old leader woke: %q, %v", got, err)
 	}
-	if !strings.Contains(old.proc.Output(), steppedBack) {
+	if !strings.Contains(old.Proc.Output(), steppedBack) {
 		t.Fatal("the old leader did not step back from its change")
 	}
-	cc.heal(t) // the cut-off leader rejoins
+	cc.Heal() // the cut-off leader rejoins
 	if got := readFile(t, fs, "/victim/f", "NO_CACHE"); !bytes.Equal(got, []byte("new")) {
 		t.Fatalf("reading the new file: %q", got)
 	}

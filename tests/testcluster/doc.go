@@ -30,8 +30,12 @@
 //		...
 //	}
 //
+// Package cluster (tests/testcluster/cluster) builds Alluxio clusters from
+// these parts: one master, or three with either journal, and workers.
+//
 // Environment: ALLUXIO_TEST_BINARY uses a prebuilt alluxio instead of
 // building one; ALLUXIO_TEST_KEEP_LOGS keeps process logs in that folder;
 // ALLUXIO_TEST_ZK_CLASSPATH points at a ZooKeeper other than Debian's; CI
-// turns a missing ZooKeeper from a skip into a failure.
+// turns a missing ZooKeeper, or network namespaces that cannot be made,
+// from a skip into a failure (SkipOrFail).
 package testcluster

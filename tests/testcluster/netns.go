@@ -64,10 +64,11 @@ func ipCmd(t testing.TB, args ...string) {
 }
 
 // NewNet creates n hosts. Their addresses are PeerIP(i) and ClientIP(i).
+// Where namespaces cannot be made it skips the test, or fails it under CI.
 func NewNet(t testing.TB, n int) *Net {
 	t.Helper()
 	if why := NetAvailable(); why != "" {
-		t.Skip(why)
+		SkipOrFail(t, "testcluster: "+why)
 	}
 	// Subnets and names from the pid and a counter, so parallel test
 	// binaries do not collide.

@@ -49,12 +49,19 @@ type S3Server struct {
 // cannot pass by skipping.
 func StartS3(t testing.TB) *S3Server {
 	t.Helper()
+	return StartS3In(t, filepath.Join(t.TempDir(), "s3"))
+}
+
+// StartS3In is StartS3 serving dir (created if missing), e.g. a folder in
+// tmpfs for a benchmark.
+func StartS3In(t testing.TB, dir string) *S3Server {
+	t.Helper()
 	bin := VersityGW(t)
 	s := &S3Server{
 		AccessKey: "alluxiotestkey",
 		SecretKey: "alluxio-test-secret-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 		Region:    "us-east-1",
-		Dir:       filepath.Join(t.TempDir(), "s3"),
+		Dir:       dir,
 	}
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		t.Fatalf("testcluster: %v", err)

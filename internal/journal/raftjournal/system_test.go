@@ -90,7 +90,11 @@ func TestFailover(t *testing.T) {
 	next := c.waitLeader()
 	took := time.Since(start)
 	t.Logf("abrupt stop: new leader %s after %v (election timeout %v..%v)", next.name, took, testTimeout, 2*testTimeout)
-	if took > 10*testTimeout {
+	// The bound catches a cluster that does not elect (a second election
+	// timeout of 400-800ms, a few rounds lost to split votes), with room
+	// for two busy cores under the race detector; its speed is
+	// BenchmarkEmbeddedFailover* in tests/e2e.
+	if took > 25*testTimeout {
 		t.Errorf("failover took %v", took)
 	}
 	if next.sys.Info().Epoch <= oldEpoch {
@@ -211,6 +215,8 @@ func TestLeaderWithoutQuorum(t *testing.T) {
 	})
 	took := time.Since(start)
 	t.Logf("check primary failed %v after the quorum was lost", took)
+	// About an election timeout; the bound, with room for two busy cores
+	// under the race detector, catches a leader that goes on vouching.
 	if took > 3*steadyTimeout {
 		t.Errorf("a leader without quorum vouched for reads for %v", took)
 	}

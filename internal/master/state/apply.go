@@ -128,7 +128,7 @@ func joinParts(p []string) string {
 // checkWritable refuses changes under a read-only mount.
 func (s *State) checkWritable(path string) error {
 	if m, _, ok := s.mounts.resolve(path); ok && m.ReadOnly {
-		return errs.New(errs.ErrPermission, "%s is in read-only mount %s", path, m.AlluxioPath)
+		return errs.New(errs.ErrReadOnly, "%s is in read-only mount %s", path, m.AlluxioPath)
 	}
 	return nil
 }
@@ -203,7 +203,11 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	case op.Length < 0:
 		return Result{Err: errs.New(errs.ErrInvalidArg, "complete %s: length %d", op.Path, op.Length)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, false); err != nil {
+		return Result{Err: err}
+	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	setXattr(n, op.Xattr, false)
 	switch {
 	case op.Persisted && s.applying.intents:
 		// Persisted once the copy is published (UfsIntentDone).
@@ -344,10 +348,10 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	}
 	if ms, _, _ := s.mounts.resolve(srcPath); ms != nil {
 		if md, _, _ := s.mounts.resolve(dst); md != ms {
-			return Result{Err: errs.New(errs.ErrInvalidArg, "rename %s to %s crosses mount points", srcPath, dst)}
+			return Result{Err: errs.New(errs.ErrCrossMount, "rename %s to %s crosses mount points", srcPath, dst)}
 		}
 		if ms.ReadOnly {
-			return Result{Err: errs.New(errs.ErrPermission, "rename in read-only mount %s", ms.AlluxioPath)}
+			return Result{Err: errs.New(errs.ErrReadOnly, "rename in read-only mount %s", ms.AlluxioPath)}
 		}
 	}
 	if _, err := s.lookup(dst); err == nil {
@@ -388,8 +392,15 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 	if op.Mode != nil && *op.Mode > 0o7777 {
 		return Result{Err: errs.New(errs.ErrInvalidArg, "mode %o of %s", *op.Mode, op.Path)}
 	}
+	if err := checkXattr(op.Path, n.Xattr, op.Xattr, op.XattrReplaceAll); err != nil {
+		return Result{Err: err}
+	}
+	if op.Recursive && (len(op.Xattr) > 0 || op.XattrReplaceAll) {
+		return Result{Err: errs.New(errs.ErrInvalidArg, "%s: extended attributes are set on one path, not recursively", op.Path)}
+	}
 	s.attributeIntent(n, op)
 	set := func(n *Inode) {
+		setXattr(n, op.Xattr, op.XattrReplaceAll)
 		if op.Mode != nil {
 			n.Mode = *op.Mode
 		}
@@ -421,6 +432,9 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			n.UfsError = ""
 		}
 		n.ModMs = t
+		if op.ModificationTimeMs != nil {
+			n.ModMs = *op.ModificationTimeMs
+		}
 	}
 	if !op.Recursive || !n.IsDir {
 		set(n)

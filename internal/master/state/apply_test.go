@@ -528,6 +528,17 @@ func TestApplySetAttribute(t *testing.T) {
 			},
 		},
 		{
+			name:  "a modification time given wins over the entry's",
+			setup: tree(),
+			entry: &journalpb.Entry{TimeMs: testTime + 9, Op: &journalpb.Entry_SetAttribute{SetAttribute: &journalpb.SetAttribute{
+				Path: "/d/f", ModificationTimeMs: ptr(int64(42_000))}}},
+			check: func(t *testing.T, s *State, r Result) {
+				if n := stat(t, s, "/d/f"); n.ModMs != 42_000 || n.Mode != 0o644 {
+					t.Fatalf("inode %+v", n)
+				}
+			},
+		},
+		{
 			name:  "recursive",
 			setup: tree(),
 			entry: setAttr(&journalpb.SetAttribute{Path: "/d", Owner: ptr("bob"), Group: ptr("eng"), Recursive: true,

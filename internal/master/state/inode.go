@@ -37,6 +37,9 @@ type Inode struct {
 	// UfsFingerprint identifies the under storage copy (its ETag on S3)
 	// when Alluxio published or loaded it; "" when unknown.
 	UfsFingerprint string
+	// Xattr are the extended attributes; never changed in place (see
+	// setXattr), so copies may share the map.
+	Xattr map[string][]byte
 
 	parent   *Inode
 	children map[string]*Inode
@@ -83,7 +86,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
-		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, UfsFingerprint: n.UfsFingerprint,
+		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
 	}
 }
 
@@ -95,7 +98,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
-		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, UfsFingerprint: p.UfsFingerprint,
+		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, UfsFingerprint: p.UfsFingerprint, Xattr: p.Xattr,
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

@@ -137,7 +137,7 @@ func (s *State) applyMount(op *journalpb.Mount, timeMs int64) Result {
 		return Result{Err: errs.New(errs.ErrPrecondition, "mount of %s before the root is mounted", path)}
 	}
 	if m, _, _ := s.mounts.resolve(path); m != nil && m.ReadOnly {
-		return Result{Err: errs.New(errs.ErrPermission, "mount of %s inside read-only mount %s", path, m.AlluxioPath)}
+		return Result{Err: errs.New(errs.ErrReadOnly, "mount of %s inside read-only mount %s", path, m.AlluxioPath)}
 	}
 	if _, err := s.lookup(path); err == nil {
 		return Result{Err: errs.New(errs.ErrAlreadyExists, "mount point %s: the path exists in Alluxio", path)}

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
@@ -214,14 +217,15 @@ func TestSymlinksAndSpecialFiles(t *testing.T) {
 
 func TestSetOwnerBestEffort(t *testing.T) {
 	// Someone other than us: root may give files to nobody; anyone else
-	// tries to give them to root and is refused.
+	// tries to give them to root and is refused. As root, the refusal is
+	// checked too, by this test run again as nobody.
 	target := "nobody"
 	if os.Geteuid() != 0 {
 		target = "root"
 	}
 	other, err := user.Lookup(target)
 	if err != nil {
-		t.Skip("no such user:", err)
+		t.Fatalf("no user %s: %v", target, err)
 	}
 	var logs strings.Builder
 	fs, err := local.New(t.TempDir(), underfs.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -247,7 +251,52 @@ func TestSetOwnerBestEffort(t *testing.T) {
 		if after.Owner != other.Username {
 			t.Errorf("as root, owner is %q after SetOwner; want %q", after.Owner, other.Username)
 		}
+		if os.Getenv(asNobodyEnv) == "" {
+			runAsNobody(t, "TestSetOwnerBestEffort")
+		}
 	} else if after.Owner != before.Owner || !strings.Contains(logs.String(), "not allowed") {
 		t.Errorf("as a user, owner changed to %q or the skip was not logged: %q", after.Owner, logs.String())
+	}
+}
+
+// asNobodyEnv marks a run of this test binary as nobody (runAsNobody).
+const asNobodyEnv = "ALLUXIO_TEST_AS_NOBODY"
+
+// runAsNobody runs the test named test again in a copy of this test binary
+// as the user nobody, and fails t if it fails there: the way a root test
+// run checks what happens to an unprivileged user.
+func runAsNobody(t *testing.T, test string) {
+	t.Helper()
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatalf("no user nobody: %v", err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	// The go tool's build folder is root's alone: copy the binary where
+	// nobody may run it.
+	dir, err := os.MkdirTemp("", "alluxio-as-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "test")
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^"+test+"$", "-test.count=1", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), asNobodyEnv+"=1", "HOME="+dir, "GOCOVERDIR=", "TMPDIR=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
+		t.Fatalf("%s as nobody: %v\n%s", test, err, out)
 	}
 }

@@ -1,4 +1,27 @@
-package e2e
+// Package model is the chaos harness's model of the namespace: what each
+// operation of the workload may answer in each state, for porcupine's
+// linearizability check, and the content a file written with a value
+// holds, so every read is checked byte for byte.
+//
+// The namespace below /chaos is split into groups /chaos/g0, /chaos/g1,
+// ..., each with three file names and one directory name. Every operation
+// stays within one group, so porcupine checks the groups one at a time
+// (P-compositionality). Clients use Groups groups at a time and move on to
+// fresh ones every Epoch: the checker's memory grows with the square of a
+// group's history, and clients on this cluster do over a thousand
+// operations a second.
+//
+// A put is two operations, because clients can see the file between them:
+// create (the file appears, incomplete, owned by the writer of value v) and
+// complete (the same file, if still there, becomes v). Giving the
+// incomplete file the writer's value keeps a late complete from finishing
+// a different file created at the same path later, which the server must
+// refuse too (CompleteFile checks the file id).
+//
+// An answer the model does not name (an error that is not one of the
+// outcomes below, a read of wrong bytes) matches no state: the history is
+// then not linearizable, whatever else happened.
+package model
 
 import (
 	"bytes"
@@ -13,42 +36,27 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// The chaos model: the namespace below /chaos is split into groups
-// /chaos/g0, /chaos/g1, ..., each with three file names and one directory
-// name. Every operation stays within one group, so porcupine checks the
-// groups one at a time (P-compositionality). Clients use chaosGroups groups
-// at a time and move on to fresh ones every chaosEpoch: the checker's
-// memory grows with the square of a group's history, and clients on this
-// cluster do over a thousand operations a second.
-//
-// A put is two operations, because clients can see the file between them:
-// create (the file appears, incomplete, owned by the writer of value v) and
-// complete (the same file, if still there, becomes v). Giving the
-// incomplete file the writer's value keeps a late complete from finishing
-// a different file created at the same path later, which the server must
-// refuse too (CompleteFile checks the file id).
-
 const (
-	chaosGroups = 4
-	chaosEpoch  = 30 * time.Second
+	Groups = 4
+	Epoch  = 30 * time.Second
 )
 
-// chaosNames are the names of a group, in slot order; the last is the
+// Names are the names of a group, in slot order; the last is the
 // directory.
-var chaosNames = [chaosSlots]string{"f0", "f1", "f2", "d0"}
+var Names = [Slots]string{"f0", "f1", "f2", "d0"}
 
 const (
-	chaosSlots   = 4
-	chaosDirSlot = 3
+	Slots   = 4
+	DirSlot = 3
 )
 
-// chaosState is one group: for each file slot "" (absent), "~v"
+// State is one group: for each file slot "" (absent), "~v"
 // (incomplete, created by the put of v) or "=v" (complete with content(v));
 // for the directory slot "" or "D". An array, so that states compare with
 // == and hash cheaply.
-type chaosState [chaosSlots]string
+type State [Slots]string
 
-type chaosInput struct {
+type Input struct {
 	// Op: create, complete, abandon, get, mkdir, del, rename, stat or list.
 	Op   string
 	G    int
@@ -59,14 +67,16 @@ type chaosInput struct {
 	Value string `json:",omitempty"`
 }
 
-// chaosOutput is what the client saw. Result is an outcome (ok, exists,
+// Output is what the client saw. Result is an outcome (ok, exists,
 // notfound, incomplete, notempty) or, for reads, the observation: get
 // "=v" or notfound, incomplete, corrupt; stat notfound, incomplete,
 // "len=N" or dir; list the names present, sorted, joined with commas.
-// Unknown means an error that leaves the outcome open (the client gave up
+// Any other definite answer is "error:CODE" (errs.Code of the error), or
+// "corrupt" for a read that returned wrong bytes or failed as corrupt:
+// no state explains either. Unknown means an error that leaves the outcome open (the client gave up
 // on a failover, say): the operation may take effect at any time after its
 // call, so it is recorded as never returning.
-type chaosOutput struct {
+type Output struct {
 	Result  string `json:",omitempty"`
 	Unknown bool   `json:",omitempty"`
 	// End is when the client saw the error of an unknown operation (ns
@@ -75,8 +85,9 @@ type chaosOutput struct {
 	Err string `json:",omitempty"`
 }
 
-func chaosSlot(name string) int {
-	for i, n := range chaosNames {
+// Slot is the index of name in Names, or -1.
+func Slot(name string) int {
+	for i, n := range Names {
 		if n == name {
 			return i
 		}
@@ -84,8 +95,8 @@ func chaosSlot(name string) int {
 	return -1
 }
 
-// chaosObserve is what a get of a file slot returns.
-func chaosObserve(s string) string {
+// Observe is what a get of a file slot returns.
+func Observe(s string) string {
 	switch {
 	case s == "":
 		return "notfound"
@@ -95,45 +106,45 @@ func chaosObserve(s string) string {
 	return s
 }
 
-// chaosStatOf is what a stat of slot i returns.
-func chaosStatOf(st chaosState, i int) string {
+// StatOf is what a stat of slot i returns.
+func StatOf(st State, i int) string {
 	s := st[i]
 	switch {
 	case s == "":
 		return "notfound"
-	case i == chaosDirSlot:
+	case i == DirSlot:
 		return "dir"
 	case s[0] == '~':
 		return "incomplete"
 	}
-	return "len=" + strconv.Itoa(chaosContentLen(s[1:]))
+	return "len=" + strconv.Itoa(ContentLen(s[1:]))
 }
 
-// chaosListOf is what a listing of the group returns.
-func chaosListOf(st chaosState) string {
+// ListOf is what a listing of the group returns.
+func ListOf(st State) string {
 	var names []string
 	for i, s := range st {
 		if s != "" {
-			names = append(names, chaosNames[i])
+			names = append(names, Names[i])
 		}
 	}
 	sort.Strings(names)
 	return strings.Join(names, ",")
 }
 
-func chaosOne(s chaosState) []interface{} { return []interface{}{s} }
+func one(s State) []interface{} { return []interface{}{s} }
 
-func chaosStep(state, input, output interface{}) []interface{} {
-	st, in, out := state.(chaosState), input.(chaosInput), output.(chaosOutput)
+func step(state, input, output interface{}) []interface{} {
+	st, in, out := state.(State), input.(Input), output.(Output)
 	res := out.Result
 	if in.Op == "list" {
-		if !out.Unknown && res == chaosListOf(st) {
-			return chaosOne(st)
+		if !out.Unknown && res == ListOf(st) {
+			return one(st)
 		}
 		return nil
 	}
-	i := chaosSlot(in.Name)
-	if i < 0 || (in.Op != "stat" && in.Op != "del" && (i == chaosDirSlot) != (in.Op == "mkdir")) {
+	i := Slot(in.Name)
+	if i < 0 || (in.Op != "stat" && in.Op != "del" && (i == DirSlot) != (in.Op == "mkdir")) {
 		return nil
 	}
 	switch in.Op {
@@ -144,11 +155,11 @@ func chaosStep(state, input, output interface{}) []interface{} {
 		case out.Unknown && st[i] == "":
 			return []interface{}{st, next}
 		case out.Unknown:
-			return chaosOne(st)
+			return one(st)
 		case res == "ok" && st[i] == "":
-			return chaosOne(next)
+			return one(next)
 		case res == "exists" && st[i] != "":
-			return chaosOne(st)
+			return one(st)
 		}
 	case "complete":
 		mine := st[i] == "~"+in.Value
@@ -158,11 +169,11 @@ func chaosStep(state, input, output interface{}) []interface{} {
 		case out.Unknown && mine:
 			return []interface{}{st, next}
 		case out.Unknown:
-			return chaosOne(st)
+			return one(st)
 		case res == "ok" && mine:
-			return chaosOne(next)
+			return one(next)
 		case res == "notfound" && !mine:
-			return chaosOne(st)
+			return one(st)
 		}
 	case "abandon":
 		// A writer that could not start deletes its own file, if it is
@@ -173,15 +184,15 @@ func chaosStep(state, input, output interface{}) []interface{} {
 			return []interface{}{st, next}
 		}
 		if out.Unknown {
-			return chaosOne(st)
+			return one(st)
 		}
 	case "get":
-		if !out.Unknown && res == chaosObserve(st[i]) {
-			return chaosOne(st)
+		if !out.Unknown && res == Observe(st[i]) {
+			return one(st)
 		}
 	case "stat":
-		if !out.Unknown && res == chaosStatOf(st, i) {
-			return chaosOne(st)
+		if !out.Unknown && res == StatOf(st, i) {
+			return one(st)
 		}
 	case "mkdir":
 		next := st
@@ -190,9 +201,9 @@ func chaosStep(state, input, output interface{}) []interface{} {
 		case out.Unknown:
 			return []interface{}{st, next}
 		case res == "ok" && st[i] == "":
-			return chaosOne(next)
+			return one(next)
 		case res == "exists" && st[i] != "":
-			return chaosOne(st)
+			return one(st)
 		}
 	case "del":
 		next := st
@@ -201,40 +212,41 @@ func chaosStep(state, input, output interface{}) []interface{} {
 		case out.Unknown:
 			return []interface{}{st, next}
 		case res == "ok" && st[i] != "":
-			return chaosOne(next)
+			return one(next)
 		case res == "notfound" && st[i] == "":
-			return chaosOne(st)
+			return one(st)
 		}
 	case "rename":
-		j := chaosSlot(in.Dst)
-		if j < 0 || j == chaosDirSlot || j == i {
+		j := Slot(in.Dst)
+		if j < 0 || j == DirSlot || j == i {
 			return nil
 		}
-		legal := st[i] != "" && st[j] == ""
+		// The server refuses to move a file still being written.
+		legal := st[i] != "" && st[i][0] != '~' && st[j] == ""
 		next := st
 		next[j], next[i] = st[i], ""
 		switch {
 		case out.Unknown && legal:
 			return []interface{}{st, next}
 		case out.Unknown:
-			return chaosOne(st)
+			return one(st)
 		case res == "ok" && legal:
-			return chaosOne(next)
+			return one(next)
 		case res == "notfound" && st[i] == "":
-			return chaosOne(st)
+			return one(st)
 		case res == "exists" && st[j] != "":
-			return chaosOne(st)
+			return one(st)
 		case res == "incomplete" && strings.HasPrefix(st[i], "~"):
-			return chaosOne(st)
+			return one(st)
 		}
 	}
 	return nil
 }
 
-func chaosPartition(history []porcupine.Operation) [][]porcupine.Operation {
+func partition(history []porcupine.Operation) [][]porcupine.Operation {
 	byGroup := map[int][]porcupine.Operation{}
 	for _, op := range history {
-		g := op.Input.(chaosInput).G
+		g := op.Input.(Input).G
 		byGroup[g] = append(byGroup[g], op)
 	}
 	groups := make([]int, 0, len(byGroup))
@@ -249,8 +261,8 @@ func chaosPartition(history []porcupine.Operation) [][]porcupine.Operation {
 	return out
 }
 
-func chaosDescribe(input, output interface{}) string {
-	in, out := input.(chaosInput), output.(chaosOutput)
+func Describe(input, output interface{}) string {
+	in, out := input.(Input), output.(Output)
 	res := out.Result
 	if out.Unknown {
 		res = "?"
@@ -267,48 +279,48 @@ func chaosDescribe(input, output interface{}) string {
 	return fmt.Sprintf("g%d %s(%s) -> %s", in.G, in.Op, args, res)
 }
 
-var chaosModel = (&porcupine.NondeterministicModel{
-	Partition: chaosPartition,
-	Init:      func() []interface{} { return []interface{}{chaosState{}} },
-	Step:      chaosStep,
+var Model = (&porcupine.NondeterministicModel{
+	Partition: partition,
+	Init:      func() []interface{} { return []interface{}{State{}} },
+	Step:      step,
 	Hash: func(state interface{}) uint64 {
 		h := fnv.New64a()
-		for _, s := range state.(chaosState) {
+		for _, s := range state.(State) {
 			h.Write([]byte(s))
 			h.Write([]byte{0})
 		}
 		return h.Sum64()
 	},
-	DescribeOperation: chaosDescribe,
+	DescribeOperation: Describe,
 	DescribeState: func(state interface{}) string {
-		st := state.(chaosState)
+		st := state.(State)
 		var parts []string
 		for i, s := range st {
 			if s != "" {
-				parts = append(parts, chaosNames[i]+s)
+				parts = append(parts, Names[i]+s)
 			}
 		}
 		return "[" + strings.Join(parts, " ") + "]"
 	},
 }).ToModel()
 
-// Content: a file written with value v holds chaosContent(v), a header
+// Content: a file written with value v holds Content(v), a header
 // naming v and pseudo-random bytes that follow from v, so a read is
 // checked byte for byte without remembering what was written.
 
-const chaosHeaderPrefix = "alluxio-chaos "
+const headerPrefix = "alluxio-chaos "
 
-func chaosHash(v string) uint64 {
+func hash(v string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(v))
 	return h.Sum64()
 }
 
-// chaosContentLen is len(chaosContent(v)): mostly under 4 KiB so the run
+// ContentLen is len(Content(v)): mostly under 4 KiB so the run
 // does many operations, a third up to 200 KiB, and a few of 1-2 MiB that
 // span two blocks (1 MiB each) and several stream chunks.
-func chaosContentLen(v string) int {
-	h := chaosHash(v)
+func ContentLen(v string) int {
+	h := hash(v)
 	r, x := h%100, int(h>>8)
 	var n int
 	switch {
@@ -321,16 +333,16 @@ func chaosContentLen(v string) int {
 	default:
 		n = (1 << 20) + x%(1<<20)
 	}
-	return len(chaosHeaderPrefix) + len(v) + 1 + n
+	return len(headerPrefix) + len(v) + 1 + n
 }
 
-func chaosContent(v string) []byte {
-	n := chaosContentLen(v)
+func Content(v string) []byte {
+	n := ContentLen(v)
 	b := make([]byte, 0, n)
-	b = append(b, chaosHeaderPrefix...)
+	b = append(b, headerPrefix...)
 	b = append(b, v...)
 	b = append(b, '\n')
-	r := rand.New(rand.NewPCG(chaosHash(v), 0x5eed))
+	r := rand.New(rand.NewPCG(hash(v), 0x5eed))
 	for len(b) < n {
 		x := r.Uint64()
 		for k := 0; k < 8 && len(b) < n; k++ {
@@ -340,10 +352,10 @@ func chaosContent(v string) []byte {
 	return b
 }
 
-// chaosVerify returns "=v" when b is exactly chaosContent(v) for the v its
+// Verify returns "=v" when b is exactly Content(v) for the v its
 // header names, else "corrupt" (which no state matches).
-func chaosVerify(b []byte) string {
-	rest, ok := bytes.CutPrefix(b, []byte(chaosHeaderPrefix))
+func Verify(b []byte) string {
+	rest, ok := bytes.CutPrefix(b, []byte(headerPrefix))
 	if !ok {
 		return "corrupt"
 	}
@@ -352,7 +364,7 @@ func chaosVerify(b []byte) string {
 		return "corrupt"
 	}
 	v := string(rest[:nl])
-	if len(b) != chaosContentLen(v) || !bytes.Equal(b, chaosContent(v)) {
+	if len(b) != ContentLen(v) || !bytes.Equal(b, Content(v)) {
 		return "corrupt"
 	}
 	return "=" + v

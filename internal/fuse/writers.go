@@ -1,0 +1,291 @@
+package fuse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// writers holds this mount's files being written, by Alluxio path: one
+// writer per path, since a file is written once. Readers and renames in the
+// mount wait for a path's writer to finish, so `cp a b && md5sum b` reads
+// the whole file although the kernel releases b's handle after cp's close
+// returned.
+type writers struct {
+	mu     sync.Mutex
+	byPath map[string]*writeState
+}
+
+func newWriters() *writers { return &writers{byPath: map[string]*writeState{}} }
+
+// add registers ws for its path; false when the path has a writer already.
+func (w *writers) add(ws *writeState) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.byPath[ws.path]; ok {
+		return false
+	}
+	w.byPath[ws.path] = ws
+	return true
+}
+
+func (w *writers) remove(ws *writeState) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.byPath[ws.path] == ws {
+		delete(w.byPath, ws.path)
+	}
+}
+
+// get returns the writer of path, or nil.
+func (w *writers) get(path string) *writeState {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.byPath[path]
+}
+
+// abandonAll cancels writers whose handles were never released.
+func (w *writers) abandonAll() {
+	w.mu.Lock()
+	all := make([]*writeState, 0, len(w.byPath))
+	for _, ws := range w.byPath {
+		all = append(all, ws)
+	}
+	w.mu.Unlock()
+	for _, ws := range all {
+		ws.abandon()
+	}
+}
+
+// writeState is one file being written through the mount: its client
+// writer, which takes bytes in order only, and what the mount shows of the
+// file meanwhile.
+type writeState struct {
+	fsys *FS
+	path string
+	mode os.FileMode
+
+	mu    sync.Mutex
+	w     *client.FileWriter
+	info  *client.FileInfo
+	err   error      // the first failure; every later write and flush returns it
+	mtime *time.Time // a time set while writing, applied once complete
+
+	// flushed: some descriptor of the file was closed; unlinked: the
+	// file was deleted while being written, so its completion failing is
+	// expected.
+	flushed, unlinked atomic.Bool
+	done              chan struct{} // closed once the file is complete, or failed
+	result            error         // the outcome, valid once done is closed
+}
+
+// startWriter creates path (replacing old when it is given, the file as
+// it was, which is deleted first) and returns its writer, registered.
+func (f *FS) startWriter(ctx context.Context, path string, mode os.FileMode, old *client.FileInfo) (*writeState, error) {
+	ws := &writeState{fsys: f, path: path, mode: mode, done: make(chan struct{})}
+	if !f.writers.add(ws) {
+		return nil, fmt.Errorf("write %s: %w", path, errBusy)
+	}
+	if err := ws.create(ctx, old); err != nil {
+		f.writers.remove(ws)
+		return nil, err
+	}
+	return ws, nil
+}
+
+// create makes the Alluxio file and opens its writer; the caller holds mu
+// or owns ws alone.
+func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
+	f := ws.fsys
+	defer f.changed(ws.path)
+	if old != nil {
+		err := f.c.Delete(f.callCtx(ctx), ws.path, client.DeleteOptions{FileID: old.ID})
+		if err != nil && !errors.Is(err, client.ErrNotFound) {
+			return err
+		}
+	}
+	o := client.CreateFileOptions{Mode: ws.mode}
+	info, err := f.c.CreateFile(f.callCtx(ctx), ws.path, o)
+	if err != nil {
+		return err
+	}
+	// The writer outlives this request: its streams and its final
+	// CompleteFile run in the mount's context.
+	w, err := f.c.OpenWriter(f.callCtx(f.bg), info, o)
+	if err != nil {
+		return err
+	}
+	ws.w, ws.info = w, info
+	return nil
+}
+
+// write writes p at off, which must be where the file ends: a write
+// further on fills the gap with zeros (a sparse file, as a seek past the
+// end makes), one before it cannot be done.
+func (ws *writeState) write(off int64, p []byte) (int, error) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.err != nil {
+		return 0, ws.err
+	}
+	end := ws.w.Written()
+	if off < end {
+		return 0, fmt.Errorf("write %s at %d, before its end %d: %w", ws.path, off, end, errNotSupported)
+	}
+	if err := ws.zeros(off - end); err != nil {
+		return 0, err
+	}
+	n, err := ws.w.Write(p)
+	if err != nil {
+		ws.err = err
+	}
+	return n, err
+}
+
+// zeros appends n zero bytes.
+func (ws *writeState) zeros(n int64) error {
+	if n <= 0 {
+		return nil
+	}
+	buf := make([]byte, min(n, 1<<20))
+	for n > 0 {
+		k := min(n, int64(len(buf)))
+		if _, err := ws.w.Write(buf[:k]); err != nil {
+			ws.err = err
+			return err
+		}
+		n -= k
+	}
+	return nil
+}
+
+// truncate sets the length of the file being written: to its length
+// (nothing to do), beyond it (zeros), or to 0, which starts the file
+// over (Alluxio FUSE's "truncate to 0 while writing").
+func (ws *writeState) truncate(ctx context.Context, size int64) error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.err != nil {
+		return ws.err
+	}
+	end := ws.w.Written()
+	switch {
+	case size == end:
+		return nil
+	case size > end:
+		return ws.zeros(size - end)
+	case size == 0:
+		ws.w.Cancel()
+		old := ws.info
+		if err := ws.create(ctx, old); err != nil {
+			ws.err = err
+			return err
+		}
+		return nil
+	default:
+		return fmt.Errorf("truncate %s to %d while %d bytes are written: %w", ws.path, size, end, errNotSupported)
+	}
+}
+
+// flush sends buffered bytes on and reports the first failure, so close(2)
+// returns write errors.
+func (ws *writeState) flush() error {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.err != nil {
+		return ws.err
+	}
+	if err := ws.w.Flush(); err != nil {
+		ws.err = err
+	}
+	return ws.err
+}
+
+// setMtime records a modification time set while writing; completing the
+// file would otherwise overwrite it.
+func (ws *writeState) setMtime(t time.Time) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	ws.mtime = &t
+}
+
+// attr fills a with the file as written so far.
+func (ws *writeState) attr(a *fuse.Attr) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	info := *ws.info
+	info.Length = ws.w.Written()
+	if ws.mtime != nil {
+		info.Modified = *ws.mtime
+	}
+	ws.fsys.fillAttr(&info, a)
+}
+
+// complete finishes the file when its handle is released: it completes
+// on the master, and a time set while writing is applied. Readers waiting
+// for the path go on.
+func (ws *writeState) complete() error {
+	f := ws.fsys
+	ws.mu.Lock()
+	err := ws.err
+	if err != nil && ws.w != nil {
+		// A write failed (and close(2) said so): the file would stay
+		// incomplete, which nobody can open. Remove it (only if it is
+		// still this one), so that writing it again works.
+		ws.w.Cancel()
+		ctx, cancel := context.WithTimeout(f.callCtx(f.bg), time.Minute)
+		f.c.Delete(ctx, ws.path, client.DeleteOptions{FileID: ws.w.FileID()})
+		cancel()
+	} else if err == nil {
+		err = ws.w.Close()
+	}
+	if err == nil && ws.mtime != nil {
+		err = f.c.SetAttribute(f.callCtx(f.bg), ws.path, client.SetAttributeOptions{ModTime: ws.mtime})
+	}
+	ws.mu.Unlock()
+	ws.finish(err)
+	return err
+}
+
+// abandon gives up a writer that was never released.
+func (ws *writeState) abandon() {
+	ws.mu.Lock()
+	ws.w.Cancel()
+	ws.mu.Unlock()
+	ws.finish(errors.New("the mount ended before the file was closed"))
+}
+
+func (ws *writeState) finish(err error) {
+	f := ws.fsys
+	f.changed(ws.path)
+	f.writers.remove(ws)
+	ws.result = err
+	close(ws.done)
+	if err != nil && !ws.unlinked.Load() {
+		f.log.Error("a file written through the mount did not complete", "path", ws.path, "err", err)
+	}
+}
+
+// wait waits for the writer to finish, up to the configured bound: an
+// operation that needs the complete file (open for reading, rename) comes
+// right after the writer's close(2), before the kernel released its handle.
+func (ws *writeState) wait() error {
+	t := time.NewTimer(ws.fsys.cfg.WriterWait)
+	defer t.Stop()
+	// Not cut short by an interrupt either (see callCtx): the wait is
+	// bounded, and a killed process does not wait for the answer.
+	select {
+	case <-ws.done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("%s is still open for writing after %s: %w", ws.path, ws.fsys.cfg.WriterWait, errBusy)
+	}
+}

@@ -1,0 +1,204 @@
+package proxy
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+)
+
+// s3NS is the namespace of S3's XML documents.
+const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+}
+
+type listBucketsResult struct {
+	XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
+	NS      string        `xml:"xmlns,attr"`
+	Owner   owner         `xml:"Owner"`
+	Buckets []bucketEntry `xml:"Buckets>Bucket"`
+}
+
+// ownerOf is the owner S3 documents show for a user.
+func ownerOf(user string) owner { return owner{ID: user, DisplayName: user} }
+
+// userName is the request's user, or "anonymous".
+func (req *request) userName() string {
+	if req.who != nil && req.who.user != "" {
+		return req.who.user
+	}
+	return "anonymous"
+}
+
+func (s *Server) listBuckets(req *request) *s3Error {
+	infos, err := s.fs.ListStatus(req.ctx, "/", false, client.StatusOptions{})
+	if err != nil {
+		return fromClient(err, nil)
+	}
+	res := listBucketsResult{NS: s3NS, Owner: ownerOf(req.userName()), Buckets: []bucketEntry{}}
+	for _, fi := range infos {
+		if fi.IsDir && !strings.HasPrefix(fi.Name, ".") {
+			res.Buckets = append(res.Buckets, bucketEntry{Name: fi.Name, CreationDate: isoTime(fi.Created)})
+		}
+	}
+	sort.Slice(res.Buckets, func(i, j int) bool { return res.Buckets[i].Name < res.Buckets[j].Name })
+	if req.r.Method == http.MethodHead {
+		req.w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	writeXML(req.w, res)
+	return nil
+}
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+// maxSmallBody bounds XML request bodies (S3 allows 1,000 keys in a
+// DeleteObjects, about 1 MB at most; 10,000 parts in a Complete).
+const maxSmallBody = 2 << 20
+
+// readXML decodes a small XML request body into v; an empty body is
+// allowed when optional.
+func readXML(req *request, v any, optional bool) *s3Error {
+	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
+	if err != nil {
+		return errIncompleteBody("reading the request body: %v", err)
+	}
+	if len(body) > maxSmallBody {
+		return errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		if optional {
+			return nil
+		}
+		return errMalformedXML("the request needs an XML body")
+	}
+	if err := xml.Unmarshal(body, v); err != nil {
+		return errMalformedXML("the XML you provided was not well-formed or did not validate against our published schema: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) createBucket(req *request) *s3Error {
+	if e := checkBucketName(req.bucket); e != nil {
+		return e
+	}
+	var cfg createBucketConfiguration
+	if e := readXML(req, &cfg, true); e != nil {
+		return e
+	}
+	_, err := s.fs.CreateDirectory(req.ctx, "/"+req.bucket, client.CreateDirectoryOptions{WriteType: s.cfg.WriteType})
+	if errors.Is(err, client.ErrAlreadyExists) {
+		fi, serr := s.fs.GetStatus(req.ctx, "/"+req.bucket, client.StatusOptions{})
+		if serr == nil && fi.IsDir && fi.Owner != req.userName() {
+			return newErr("BucketAlreadyExists", 409, "the bucket %s exists and belongs to another user", req.bucket)
+		}
+		return errBucketExists("you already own the bucket %s", req.bucket)
+	}
+	if err != nil {
+		return fromClient(err, nil)
+	}
+	req.w.Header().Set("Location", "/"+req.bucket)
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// statBucket returns the bucket's directory, or NoSuchBucket.
+func (s *Server) statBucket(req *request, bucket string) (*client.FileInfo, *s3Error) {
+	p, e := bucketPath(bucket)
+	if e != nil {
+		return nil, e
+	}
+	fi, err := s.fs.GetStatus(req.ctx, p, client.StatusOptions{})
+	if err == nil && !fi.IsDir {
+		err = client.ErrNotFound
+	}
+	if err != nil {
+		return nil, fromClient(err, errNoSuchBucket("the bucket %s does not exist", bucket))
+	}
+	return fi, nil
+}
+
+func (s *Server) headBucket(req *request) *s3Error {
+	if _, e := s.statBucket(req, req.bucket); e != nil {
+		return e
+	}
+	req.w.Header().Set("X-Amz-Bucket-Region", "us-east-1")
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteBucket(req *request) *s3Error {
+	p, e := bucketPath(req.bucket)
+	if e != nil {
+		return e
+	}
+	infos, err := s.fs.ListStatus(req.ctx, p, false, client.StatusOptions{})
+	if err == nil && len(infos) == 1 && infos[0].Path == p {
+		err = client.ErrNotFound // a file, not a bucket
+	}
+	if err != nil {
+		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", req.bucket))
+	}
+	if hasObjects(p, infos) {
+		return errBucketNotEmpty("the bucket %s is not empty", req.bucket)
+	}
+	// Folders may hold files being written, which are no objects yet:
+	// look deeper before calling the bucket empty.
+	if all, err := s.fs.ListStatus(req.ctx, p, true, client.StatusOptions{}); err != nil {
+		return fromClient(err, nil)
+	} else if hasObjects(p, all) {
+		return errBucketNotEmpty("the bucket %s is not empty", req.bucket)
+	}
+	// Unfinished uploads go with the bucket, as in S3.
+	if err := s.fs.Delete(req.ctx, p, client.DeleteOptions{Recursive: true}); err != nil {
+		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", req.bucket))
+	}
+	req.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// hasObjects says whether a listing of a bucket holds an object: a
+// complete file or a folder made as one, outside the hidden folder.
+func hasObjects(bucketDir string, infos []*client.FileInfo) bool {
+	hidden := bucketDir + "/" + metaDir
+	for _, fi := range infos {
+		if fspath.IsAncestor(hidden, fi.Path) {
+			continue
+		}
+		if (!fi.IsDir && fi.Completed) || fi.Xattr[xFolder] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	NS      string   `xml:"xmlns,attr"`
+	Region  string   `xml:",chardata"`
+}
+
+func (s *Server) bucketLocation(req *request) *s3Error {
+	if _, e := s.statBucket(req, req.bucket); e != nil {
+		return e
+	}
+	// us-east-1, which S3 writes as an empty constraint.
+	writeXML(req.w, locationConstraint{NS: s3NS})
+	return nil
+}

@@ -1,0 +1,64 @@
+package proxy
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// RunCleaner removes, until ctx ends, the multipart uploads and the
+// objects being written that have not changed for cfg.UploadTimeout:
+// uploads never completed nor aborted, and what proxies that died
+// mid-write left behind. Every proxy may run it; they do the same deletes.
+func (s *Server) RunCleaner(ctx context.Context) {
+	if s.cfg.UploadTimeout <= 0 {
+		return
+	}
+	every := min(max(s.cfg.UploadTimeout/4, time.Second), time.Hour)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.Sweep(ctx)
+		}
+	}
+}
+
+// Sweep is one pass of the cleaner; it returns how many uploads and
+// temporary files it removed.
+func (s *Server) Sweep(ctx context.Context) int {
+	buckets, err := s.fs.ListStatus(ctx, "/", false, client.StatusOptions{})
+	if err != nil {
+		s.log.Warn("S3 cleaner: listing buckets", "error", err)
+		return 0
+	}
+	cutoff := s.cfg.Now().Add(-s.cfg.UploadTimeout)
+	removed := 0
+	for _, b := range buckets {
+		if !b.IsDir || strings.HasPrefix(b.Name, ".") {
+			continue
+		}
+		for _, sub := range []string{uploadsDir, tmpDir} {
+			dir := b.Path + "/" + metaDir + "/" + sub
+			infos, err := s.fs.ListStatus(ctx, dir, false, client.StatusOptions{})
+			if err != nil {
+				continue
+			}
+			for _, fi := range infos {
+				if fi.Modified.After(cutoff) {
+					continue
+				}
+				if err := s.fs.Delete(ctx, fi.Path, client.DeleteOptions{Recursive: true, FileID: fi.ID}); err == nil {
+					removed++
+					s.log.Info("S3 cleaner removed a stale upload or temporary file", "path", fi.Path, "last_change", fi.Modified)
+				}
+			}
+		}
+	}
+	return removed
+}

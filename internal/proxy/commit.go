@@ -1,0 +1,226 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+)
+
+// How objects are written: a file being written is incomplete, and the
+// proxy treats incomplete files as absent, so nobody sees an object before
+// it is whole. A new key is written in place; a key that holds an object
+// already is written to a temporary file in the bucket's hidden folder and
+// renamed over the old object once complete, so readers see the old one
+// until then. A writer that fails or is cut off removes its file (by file
+// id, never someone else's).
+
+// tmpPath is a fresh temporary path in bucket b's hidden folder.
+func tmpPath(bucketDir string) string {
+	return bucketDir + "/" + metaDir + "/" + tmpDir + "/" + randomName()
+}
+
+// newFile is a file being written.
+type newFile struct {
+	w    *client.FileWriter
+	path string
+	id   int64
+}
+
+// create creates path for writing. With inBucket, a missing folder is made
+// first, but only inside an existing bucket: a missing bucket is
+// NoSuchBucket. exists reports a file or folder already at path.
+func (s *Server) create(ctx context.Context, bucket, path string, inBucket bool, notFound *s3Error) (f *newFile, exists bool, e *s3Error) {
+	o := client.CreateFileOptions{WriteType: s.cfg.WriteType}
+	info, err := s.fs.CreateFile(ctx, path, o)
+	if errors.Is(err, client.ErrNotFound) && inBucket {
+		if e := s.mkdirsInBucket(ctx, bucket, fspath.Parent(path)); e != nil {
+			return nil, false, e
+		}
+		info, err = s.fs.CreateFile(ctx, path, o)
+	}
+	if errors.Is(err, client.ErrAlreadyExists) {
+		return nil, true, nil
+	}
+	if err == nil {
+		var w *client.FileWriter
+		if w, err = s.fs.OpenWriter(ctx, info, o); err == nil {
+			return &newFile{w: w, path: path, id: info.ID}, false, nil
+		}
+	}
+	return nil, false, fromClient(err, notFound)
+}
+
+// mkdirsInBucket creates dir and its missing parents below the bucket,
+// after checking the bucket exists (a recursive mkdir would create it).
+func (s *Server) mkdirsInBucket(ctx context.Context, bucket, dir string) *s3Error {
+	bfi, err := s.fs.GetStatus(ctx, "/"+bucket, client.StatusOptions{})
+	if err == nil && !bfi.IsDir {
+		err = client.ErrNotFound
+	}
+	if err != nil {
+		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", bucket))
+	}
+	_, err = s.fs.CreateDirectory(ctx, dir, client.CreateDirectoryOptions{Recursive: true, AllowExists: true, WriteType: s.cfg.WriteType})
+	if err != nil {
+		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", bucket))
+	}
+	return nil
+}
+
+// writeObject writes body as the object at dst with the attributes meta
+// plus the ETag etag() gives once body is read, and returns the ETag.
+// With onlyNew (If-None-Match: *) a key that holds anything, even an
+// object still being written, is PreconditionFailed.
+func (s *Server) writeObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string, onlyNew bool) (string, *s3Error) {
+	f, exists, e := s.create(ctx, bucket, dst, true, errNoSuchBucket("the bucket %s does not exist", bucket))
+	if e != nil {
+		return "", e
+	}
+	if exists && onlyNew {
+		return "", errPrecondition("at least one of the preconditions you specified did not hold (If-None-Match: the key exists)")
+	}
+	if !exists {
+		fi, e := s.fill(ctx, f, body, meta, etag, errConflict())
+		if e != nil {
+			return "", e
+		}
+		return etagOf(fi), nil
+	}
+	fi, e := s.writeTemp(ctx, bucket, body, meta, etag)
+	if e != nil {
+		return "", e
+	}
+	if e := s.publish(ctx, bucket, fi, dst); e != nil {
+		return "", e
+	}
+	return etagOf(fi), nil
+}
+
+// errConflict is the answer to a writer whose object was replaced or
+// deleted by another request while it was written in place.
+func errConflict() *s3Error {
+	return newErr("OperationAborted", 409, "a conflicting operation on this key completed while the object was written; try again")
+}
+
+// writeTemp writes body into a new temporary file of the bucket, complete
+// when it returns without error, and gone otherwise.
+func (s *Server) writeTemp(ctx context.Context, bucket string, body source, meta objectMeta, etag func() string) (*client.FileInfo, *s3Error) {
+	f, _, e := s.create(ctx, bucket, tmpPath("/"+bucket), true, errNoSuchBucket("the bucket %s does not exist", bucket))
+	if e != nil {
+		return nil, e
+	}
+	return s.fill(ctx, f, body, meta, etag, errNoSuchBucket("the bucket %s does not exist", bucket))
+}
+
+// fill writes body to f and completes it with meta and the ETag; on
+// failure the file is removed. notFound is the error for a file removed
+// meanwhile.
+func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectMeta, etag func() string, notFound *s3Error) (*client.FileInfo, *s3Error) {
+	if body.size > 0 {
+		f.w.SetSizeHint(body.size)
+	}
+	err := s.copyBody(f.w, body)
+	if err == nil {
+		f.w.SetXattr(meta.withETag(etag()))
+		err = f.w.Close()
+	}
+	if err != nil {
+		f.w.Cancel()
+		s.drop(ctx, f.path, f.id)
+		var refused *s3Error
+		if !errors.As(err, &refused) {
+			// The client went away or the cluster failed; a refused body
+			// (a digest that does not match...) is the client's news.
+			s.log.Info("S3 write abandoned, nothing kept", "path", f.path, "error", err)
+		}
+		if ctx.Err() != nil {
+			return nil, errIncompleteBody("the client went away: %v", ctx.Err())
+		}
+		return nil, fromClient(err, notFound)
+	}
+	fi, err := s.fs.GetStatus(ctx, f.path, client.StatusOptions{})
+	if err == nil && fi.ID != f.id {
+		err = client.ErrNotFound
+	}
+	if err != nil {
+		return nil, fromClient(err, notFound)
+	}
+	return fi, nil
+}
+
+// source is what fill copies into a file: r, with hash (when set) to be
+// given every byte on a goroutine of its own and end to run after the last
+// (see pipeCopy); without hash, r hashes what it reads itself.
+type source struct {
+	r    io.Reader
+	hash func([]byte)
+	end  func() error
+	// size is the expected length, when known (> 0).
+	size int64
+}
+
+func (s *Server) copyBody(w io.Writer, src source) error {
+	if src.hash != nil {
+		return s.pipeCopy(w, src.r, src.hash, src.end)
+	}
+	buf := s.buffer()
+	defer s.release(buf)
+	_, err := io.CopyBuffer(w, src.r, *buf)
+	return err
+}
+
+// drop removes the file or folder id at path, also after the request's
+// context ended (a client that went away).
+func (s *Server) drop(ctx context.Context, path string, id int64) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	s.fs.Delete(dctx, path, client.DeleteOptions{Recursive: true, FileID: id})
+}
+
+// maxReplaceRounds bounds how often publish retries against concurrent
+// writers of the same key; the last writer wins, as in S3.
+const maxReplaceRounds = 8
+
+// publish renames tmp, a complete temporary file, to the object path dst,
+// replacing what is there (an object, or a file another request is
+// writing). It removes tmp when it fails.
+func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string) *s3Error {
+	// Past this point the object is written: finish even if the client
+	// hangs up, so it does not depend on when it did.
+	ctx = context.WithoutCancel(ctx)
+	var last error
+	for range maxReplaceRounds {
+		err := s.fs.Rename(ctx, tmp.Path, dst)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, client.ErrNotFound):
+			if fi, serr := s.fs.GetStatus(ctx, tmp.Path, client.StatusOptions{}); serr != nil || fi.ID != tmp.ID {
+				return errInternal("the object being written was removed (was its bucket deleted?): %v", err)
+			}
+			if e := s.mkdirsInBucket(ctx, bucket, fspath.Parent(dst)); e != nil {
+				s.drop(ctx, tmp.Path, tmp.ID)
+				return e
+			}
+		case errors.Is(err, client.ErrAlreadyExists):
+			old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
+			if serr != nil {
+				continue // gone meanwhile
+			}
+			if old.IsDir {
+				s.drop(ctx, tmp.Path, tmp.ID)
+				return fromClient(client.ErrAlreadyExists, nil)
+			}
+			s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
+		default:
+			s.drop(ctx, tmp.Path, tmp.ID)
+			return fromClient(err, nil)
+		}
+		last = err
+	}
+	s.drop(ctx, tmp.Path, tmp.ID)
+	return errSlowDown("the key is being written by others too fast to replace: %v", last)
+}

@@ -1,0 +1,149 @@
+package proxy
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/xml"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	NS           string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	NS           string   `xml:"xmlns,attr"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+}
+
+// copySource parses x-amz-copy-source ("bucket/key" or "/bucket/key",
+// URL-encoded, maybe with ?versionId=null).
+func copySource(h string) (bucket, key string, e *s3Error) {
+	src, query, _ := strings.Cut(h, "?")
+	if query != "" {
+		v, err := url.ParseQuery(query)
+		if err != nil || (v.Get("versionId") != "" && v.Get("versionId") != "null") {
+			return "", "", errNotImplemented("copying a version of an object is not implemented")
+		}
+	}
+	dec, err := url.PathUnescape(src)
+	if err != nil {
+		return "", "", errInvalidArgument("x-amz-copy-source %q is not URL-encoded", h)
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", errInvalidArgument("x-amz-copy-source %q: want bucket/key", h)
+	}
+	return bucket, key, nil
+}
+
+// copyPreconditions applies the x-amz-copy-source-if-* headers to the
+// source object; S3 answers PreconditionFailed for any that fails.
+func copyPreconditions(h http.Header, fi *client.FileInfo) *s3Error {
+	ch := http.Header{}
+	for _, n := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if v := h.Get("X-Amz-Copy-Source-" + n); v != "" {
+			ch.Set(n, v)
+		}
+	}
+	if preconditions(ch, etagOf(fi), fi.Modified) != 0 {
+		return errPrecondition("at least one of the preconditions you specified did not hold")
+	}
+	return nil
+}
+
+func (s *Server) copyObject(req *request) *s3Error {
+	dst, dir, e := objectPath(req.bucket, req.key)
+	if e != nil {
+		return e
+	}
+	sb, sk, e := copySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	if e != nil {
+		return e
+	}
+	src, e := s.statObject(req.ctx, sb, sk)
+	if e != nil {
+		return e
+	}
+	if e := copyPreconditions(req.r.Header, src); e != nil {
+		return e
+	}
+	if dir || src.IsDir {
+		return errNotImplemented("copying folder objects (keys ending in '/') is not implemented")
+	}
+	var meta objectMeta
+	switch d := req.r.Header.Get("X-Amz-Metadata-Directive"); d {
+	case "", "COPY":
+		meta = metaOf(src.Xattr)
+		if sb == req.bucket && sk == req.key {
+			return errInvalidRequest("this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes")
+		}
+	case "REPLACE":
+		if meta, e = metaFromRequest(req.r, s.cfg.MetadataMaxSize); e != nil {
+			return e
+		}
+	default:
+		return errInvalidArgument("x-amz-metadata-directive %q: want COPY or REPLACE", d)
+	}
+	etag := etagOf(src)
+	modified := time.Now()
+	if sb == req.bucket && sk == req.key {
+		// Onto itself: only the metadata changes, the content and its
+		// ETag stay.
+		err := s.fs.SetAttribute(req.ctx, dst, client.SetAttributeOptions{Xattr: meta.withETag(etag), XattrReplaceAll: true})
+		if err != nil {
+			return fromClient(err, errNoSuchKey("the specified key does not exist"))
+		}
+	} else {
+		rd, err := s.fs.OpenInfo(req.ctx, src, client.OpenOptions{})
+		if err != nil {
+			return fromClient(err, errNoSuchKey("the source object does not exist"))
+		}
+		defer rd.Close()
+		h := md5.New()
+		etag, e = s.writeObject(req.ctx, req.bucket, dst, hashedSource(rd, src.Length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, false)
+		if e != nil {
+			return e
+		}
+	}
+	writeXML(req.w, copyObjectResult{NS: s3NS, ETag: quote(etag), LastModified: isoTime(modified)})
+	return nil
+}
+
+// hashedSource is length bytes of r, all of them or an error, hashed into
+// h as they are copied.
+func hashedSource(r io.Reader, length int64, h hash.Hash) source {
+	exact := &exactReader{r: io.LimitReader(r, length), left: length}
+	if length < pipeMinBytes {
+		return source{r: io.TeeReader(exact, h), size: length}
+	}
+	return source{r: exact, size: length, hash: func(b []byte) { h.Write(b) }}
+}
+
+// exactReader fails when r ends before left bytes: a source that shrank
+// must not make a short copy.
+type exactReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (x *exactReader) Read(p []byte) (int, error) {
+	n, err := x.r.Read(p)
+	x.left -= int64(n)
+	if err == io.EOF && x.left > 0 {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}

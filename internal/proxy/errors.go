@@ -1,0 +1,139 @@
+package proxy
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// s3Error is an error S3 clients understand: a code from the S3 error list
+// with its HTTP status.
+type s3Error struct {
+	Code    string
+	Status  int
+	Message string
+}
+
+func (e *s3Error) Error() string { return e.Code + ": " + e.Message }
+
+func newErr(code string, status int, format string, args ...any) *s3Error {
+	return &s3Error{Code: code, Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// The errors of the S3 error list this proxy answers; each constructor
+// takes the message.
+func errAccessDenied(f string, a ...any) *s3Error { return newErr("AccessDenied", 403, f, a...) }
+func errBadDigest(f string, a ...any) *s3Error    { return newErr("BadDigest", 400, f, a...) }
+func errBucketExists(f string, a ...any) *s3Error {
+	return newErr("BucketAlreadyOwnedByYou", 409, f, a...)
+}
+func errBucketNotEmpty(f string, a ...any) *s3Error  { return newErr("BucketNotEmpty", 409, f, a...) }
+func errEntityTooLarge(f string, a ...any) *s3Error  { return newErr("EntityTooLarge", 400, f, a...) }
+func errEntityTooSmall(f string, a ...any) *s3Error  { return newErr("EntityTooSmall", 400, f, a...) }
+func errIncompleteBody(f string, a ...any) *s3Error  { return newErr("IncompleteBody", 400, f, a...) }
+func errInternal(f string, a ...any) *s3Error        { return newErr("InternalError", 500, f, a...) }
+func errInvalidArgument(f string, a ...any) *s3Error { return newErr("InvalidArgument", 400, f, a...) }
+func errInvalidBucketName(f string, a ...any) *s3Error {
+	return newErr("InvalidBucketName", 400, f, a...)
+}
+func errInvalidDigest(f string, a ...any) *s3Error { return newErr("InvalidDigest", 400, f, a...) }
+func errInvalidPart(f string, a ...any) *s3Error   { return newErr("InvalidPart", 400, f, a...) }
+func errInvalidPartOrder(f string, a ...any) *s3Error {
+	return newErr("InvalidPartOrder", 400, f, a...)
+}
+func errInvalidRange(f string, a ...any) *s3Error   { return newErr("InvalidRange", 416, f, a...) }
+func errInvalidRequest(f string, a ...any) *s3Error { return newErr("InvalidRequest", 400, f, a...) }
+func errKeyTooLong(f string, a ...any) *s3Error     { return newErr("KeyTooLongError", 400, f, a...) }
+func errMalformedXML(f string, a ...any) *s3Error   { return newErr("MalformedXML", 400, f, a...) }
+func errMetadataTooLarge(f string, a ...any) *s3Error {
+	return newErr("MetadataTooLarge", 400, f, a...)
+}
+func errMethodNotAllowed(f string, a ...any) *s3Error {
+	return newErr("MethodNotAllowed", 405, f, a...)
+}
+func errMissingContentLength(f string, a ...any) *s3Error {
+	return newErr("MissingContentLength", 411, f, a...)
+}
+func errNoSuchBucket(f string, a ...any) *s3Error   { return newErr("NoSuchBucket", 404, f, a...) }
+func errNoSuchKey(f string, a ...any) *s3Error      { return newErr("NoSuchKey", 404, f, a...) }
+func errNoSuchUpload(f string, a ...any) *s3Error   { return newErr("NoSuchUpload", 404, f, a...) }
+func errNotImplemented(f string, a ...any) *s3Error { return newErr("NotImplemented", 501, f, a...) }
+func errPrecondition(f string, a ...any) *s3Error   { return newErr("PreconditionFailed", 412, f, a...) }
+func errSignatureMismatch(f string, a ...any) *s3Error {
+	return newErr("SignatureDoesNotMatch", 403, f, a...)
+}
+func errSlowDown(f string, a ...any) *s3Error { return newErr("SlowDown", 503, f, a...) }
+
+// fromClient maps a client error to the S3 error a caller should see for
+// what it asked about (what names the bucket or key).
+func fromClient(err error, notFound *s3Error) *s3Error {
+	var s3e *s3Error
+	switch {
+	case errors.As(err, &s3e):
+		return s3e
+	case errors.Is(err, client.ErrNotFound) && notFound != nil:
+		return notFound
+	case errors.Is(err, client.ErrPermission):
+		return errAccessDenied("%v", err)
+	case errors.Is(err, client.ErrNoSpace):
+		return newErr("ServiceUnavailable", 503, "%v", err)
+	case errors.Is(err, client.ErrUnavailable):
+		return errSlowDown("%v", err)
+	case errors.Is(err, client.ErrInvalidPath), errors.Is(err, client.ErrInvalidArg):
+		return errInvalidArgument("%v", err)
+	case errors.Is(err, client.ErrNotDirectory), errors.Is(err, client.ErrIsDirectory), errors.Is(err, client.ErrAlreadyExists):
+		// A key that is a prefix of another key's path, or the reverse:
+		// the namespace keeps keys as paths and cannot hold both.
+		return newErr("InvalidRequest", 409, "%v (object keys are paths here: a key cannot be both an object and a prefix of another object's key)", err)
+	}
+	return errInternal("%v", err)
+}
+
+// errorDoc is S3's error document.
+type errorDoc struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string   `xml:"Code"`
+	Message   string   `xml:"Message"`
+	Resource  string   `xml:"Resource,omitempty"`
+	RequestID string   `xml:"RequestId"`
+}
+
+// writeError answers e as an S3 error document (a HEAD gets the status
+// alone, as S3 does).
+func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *s3Error) {
+	h := w.Header()
+	// Headers an object's answer had set before it failed describe the
+	// object, not the error.
+	for k := range h {
+		if strings.HasPrefix(k, "X-Amz-Meta-") {
+			delete(h, k)
+		}
+	}
+	for _, k := range append([]string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified"}, storedHeaders...) {
+		h.Del(k)
+	}
+	h.Set("Content-Type", "application/xml")
+	h.Set("x-amz-request-id", reqID)
+	w.WriteHeader(e.Status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	writeXMLBody(w, errorDoc{Code: e.Code, Message: e.Message, Resource: r.URL.Path, RequestID: reqID})
+}
+
+// writeXMLBody writes the XML declaration and doc.
+func writeXMLBody(w http.ResponseWriter, doc any) {
+	w.Write([]byte(xml.Header))
+	xml.NewEncoder(w).Encode(doc)
+}
+
+// writeXML answers 200 with doc.
+func writeXML(w http.ResponseWriter, doc any) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	writeXMLBody(w, doc)
+}

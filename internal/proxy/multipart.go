@@ -1,0 +1,375 @@
+package proxy
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/alluxio-go/alluxio/client"
+)
+
+// A multipart upload is a folder uploads/<upload id> in its bucket's
+// hidden folder, holding the key and the object's attributes as extended
+// attributes, and one file per part (part-00001, ...) with its ETag.
+// CompleteMultipartUpload copies the parts, in order, into the object.
+
+const (
+	maxParts   = 10000
+	partPrefix = "part-"
+)
+
+func uploadDir(bucket, id string) string {
+	return "/" + bucket + "/" + metaDir + "/" + uploadsDir + "/" + id
+}
+
+func partName(n int) string { return fmt.Sprintf("%s%05d", partPrefix, n) }
+
+// partNumberOf parses a part file's name; 0 for other files.
+func partNumberOf(name string) int {
+	v, ok := strings.CutPrefix(name, partPrefix)
+	if !ok || len(v) != 5 {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxParts {
+		return 0
+	}
+	return n
+}
+
+// validUploadID says whether id is one this proxy could have made, so that
+// it is safe as a path component.
+func validUploadID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(id)
+	return err == nil && strings.ToLower(id) == id
+}
+
+type initiateResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+func (s *Server) createUpload(req *request) *s3Error {
+	_, dir, e := objectPath(req.bucket, req.key)
+	if e != nil {
+		return e
+	}
+	if dir {
+		return errNotImplemented("multipart uploads of folder objects (keys ending in '/') are not implemented")
+	}
+	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	if e != nil {
+		return e
+	}
+	if _, e := s.statBucket(req, req.bucket); e != nil {
+		return e
+	}
+	id := randomName()
+	d := uploadDir(req.bucket, id)
+	info, err := s.fs.CreateDirectory(req.ctx, d, client.CreateDirectoryOptions{Recursive: true, WriteType: s.cfg.WriteType})
+	if err != nil {
+		return fromClient(err, nil)
+	}
+	x := map[string][]byte(meta)
+	x[xUploadKey] = []byte(req.key)
+	if err := s.fs.SetAttribute(req.ctx, d, client.SetAttributeOptions{Xattr: x}); err != nil {
+		s.drop(req.ctx, d, info.ID)
+		return fromClient(err, nil)
+	}
+	writeXML(req.w, initiateResult{NS: s3NS, Bucket: req.bucket, Key: req.key, UploadID: id})
+	return nil
+}
+
+// statUpload finds the upload the request names, for its key.
+func (s *Server) statUpload(req *request) (*client.FileInfo, *s3Error) {
+	id := req.q.Get("uploadId")
+	noUpload := errNoSuchUpload("the specified multipart upload does not exist; it may have been aborted or completed")
+	if _, _, e := objectPath(req.bucket, req.key); e != nil {
+		return nil, e
+	}
+	if !validUploadID(id) {
+		return nil, noUpload
+	}
+	fi, err := s.fs.GetStatus(req.ctx, uploadDir(req.bucket, id), client.StatusOptions{})
+	if errors.Is(err, client.ErrNotFound) {
+		if _, e := s.statBucket(req, req.bucket); e != nil {
+			return nil, e
+		}
+	}
+	if err != nil {
+		return nil, fromClient(err, noUpload)
+	}
+	if !fi.IsDir || string(fi.Xattr[xUploadKey]) != req.key {
+		return nil, noUpload
+	}
+	return fi, nil
+}
+
+func partNumber(req *request) (int, *s3Error) {
+	v := req.q.Get("partNumber")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxParts {
+		return 0, errInvalidArgument("part number %q must be an integer between 1 and %d", v, maxParts)
+	}
+	return n, nil
+}
+
+func (s *Server) uploadPart(req *request) *s3Error {
+	n, e := partNumber(req)
+	if e != nil {
+		return e
+	}
+	up, e := s.statUpload(req)
+	if e != nil {
+		return e
+	}
+	pl, e := newPayload(req.r, req.who, maxPutSize)
+	if e != nil {
+		return e
+	}
+	fi, e := s.writePart(req.ctx, up.Path, pl.source(), pl.etag)
+	if e != nil {
+		return e
+	}
+	if e := s.placePart(req.ctx, fi, up.Path, n); e != nil {
+		return e
+	}
+	h := req.w.Header()
+	h.Set("ETag", quote(etagOf(fi)))
+	for _, c := range pl.checksums {
+		h.Set(c.header(), c.value())
+	}
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// writePart writes a part under a temporary name in the upload's folder,
+// so an abort removes it with the rest.
+func (s *Server) writePart(ctx context.Context, updir string, body source, etag func() string) (*client.FileInfo, *s3Error) {
+	noUpload := errNoSuchUpload("the specified multipart upload does not exist; it may have been aborted or completed")
+	f, _, e := s.create(ctx, "", updir+"/.tmp-"+randomName(), false, noUpload)
+	if e != nil {
+		return nil, e
+	}
+	return s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
+}
+
+// placePart renames a written part to its number, replacing an earlier
+// upload of the same number.
+func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir string, n int) *s3Error {
+	ctx = context.WithoutCancel(ctx)
+	dst := updir + "/" + partName(n)
+	for range maxReplaceRounds {
+		err := s.fs.Rename(ctx, fi.Path, dst)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, client.ErrAlreadyExists):
+			if old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{}); serr == nil {
+				s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
+			}
+		default:
+			s.drop(ctx, fi.Path, fi.ID)
+			return fromClient(err, errNoSuchUpload("the multipart upload was aborted or completed while the part was written"))
+		}
+	}
+	s.drop(ctx, fi.Path, fi.ID)
+	return errSlowDown("part %d is being written by others too fast to replace", n)
+}
+
+func (s *Server) uploadPartCopy(req *request) *s3Error {
+	n, e := partNumber(req)
+	if e != nil {
+		return e
+	}
+	up, e := s.statUpload(req)
+	if e != nil {
+		return e
+	}
+	sb, sk, e := copySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	if e != nil {
+		return e
+	}
+	src, e := s.statObject(req.ctx, sb, sk)
+	if e != nil {
+		return e
+	}
+	if e := copyPreconditions(req.r.Header, src); e != nil {
+		return e
+	}
+	off, length := int64(0), src.Length
+	if src.IsDir {
+		length = 0
+	}
+	if rh := req.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
+		rng, ok, e := parseRange(rh, length)
+		if e != nil {
+			return e
+		}
+		if !ok || strings.HasPrefix(strings.TrimPrefix(rh, "bytes="), "-") {
+			return errInvalidArgument("x-amz-copy-source-range %q: want bytes=first-last", rh)
+		}
+		off, length = rng.start, rng.end-rng.start+1
+	}
+	rd, err := s.fs.OpenInfo(req.ctx, src, client.OpenOptions{})
+	if err != nil {
+		return fromClient(err, errNoSuchKey("the source object does not exist"))
+	}
+	defer rd.Close()
+	if _, err := rd.Seek(off, io.SeekStart); err != nil {
+		return fromClient(err, nil)
+	}
+	h := md5.New()
+	fi, e := s.writePart(req.ctx, up.Path, hashedSource(rd, length, h), func() string { return hex.EncodeToString(h.Sum(nil)) })
+	if e != nil {
+		return e
+	}
+	if e := s.placePart(req.ctx, fi, up.Path, n); e != nil {
+		return e
+	}
+	writeXML(req.w, copyPartResult{NS: s3NS, ETag: quote(etagOf(fi)), LastModified: isoTime(fi.Modified)})
+	return nil
+}
+
+func (s *Server) abortUpload(req *request) *s3Error {
+	up, e := s.statUpload(req)
+	if e != nil {
+		return e
+	}
+	if err := s.fs.Delete(req.ctx, up.Path, client.DeleteOptions{Recursive: true}); err != nil {
+		return fromClient(err, errNoSuchUpload("the specified multipart upload does not exist"))
+	}
+	req.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type completePart struct {
+	PartNumber int    `xml:"PartNumber"`
+	ETag       string `xml:"ETag"`
+}
+
+type completeUpload struct {
+	XMLName xml.Name       `xml:"CompleteMultipartUpload"`
+	Parts   []completePart `xml:"Part"`
+}
+
+type completeResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+// uploadParts lists an upload's parts by number.
+func (s *Server) uploadParts(ctx context.Context, updir string) (map[int]*client.FileInfo, *s3Error) {
+	infos, err := s.fs.ListStatus(ctx, updir, false, client.StatusOptions{})
+	if err != nil {
+		return nil, fromClient(err, errNoSuchUpload("the specified multipart upload does not exist"))
+	}
+	parts := map[int]*client.FileInfo{}
+	for _, fi := range infos {
+		if n := partNumberOf(fi.Name); n > 0 && !fi.IsDir && fi.Completed {
+			parts[n] = fi
+		}
+	}
+	return parts, nil
+}
+
+// checkComplete checks a CompleteMultipartUpload's part list against the
+// parts uploaded and returns the parts in order and the object's ETag.
+func (s *Server) checkComplete(list []completePart, parts map[int]*client.FileInfo) ([]*client.FileInfo, string, *s3Error) {
+	if len(list) == 0 {
+		return nil, "", errMalformedXML("the XML you provided lists no parts")
+	}
+	if len(list) > maxParts {
+		return nil, "", errMalformedXML("the XML you provided lists more than %d parts", maxParts)
+	}
+	sums := md5.New()
+	var out []*client.FileInfo
+	for i, p := range list {
+		if i > 0 && p.PartNumber <= list[i-1].PartNumber {
+			return nil, "", errInvalidPartOrder("the list of parts was not in ascending order; parts must be ordered by part number")
+		}
+		fi := parts[p.PartNumber]
+		if fi == nil || unquote(p.ETag) != etagOf(fi) {
+			return nil, "", errInvalidPart("one or more of the specified parts could not be found, or its entity tag did not match (part %d)", p.PartNumber)
+		}
+		if i < len(list)-1 && fi.Length < s.cfg.MinPartSize {
+			return nil, "", errEntityTooSmall("part %d is %d bytes: every part but the last must be at least %d bytes", p.PartNumber, fi.Length, s.cfg.MinPartSize)
+		}
+		sum, err := hex.DecodeString(etagOf(fi))
+		if err != nil {
+			return nil, "", errInternal("part %d has a malformed stored ETag", p.PartNumber)
+		}
+		sums.Write(sum)
+		out = append(out, fi)
+	}
+	return out, fmt.Sprintf("%s-%d", hex.EncodeToString(sums.Sum(nil)), len(list)), nil
+}
+
+func (s *Server) completeUpload(req *request) *s3Error {
+	dst, _, e := objectPath(req.bucket, req.key)
+	if e != nil {
+		return e
+	}
+	up, e := s.statUpload(req)
+	if e != nil {
+		return e
+	}
+	var doc completeUpload
+	if e := readXML(req, &doc, false); e != nil {
+		return e
+	}
+	parts, e := s.uploadParts(req.ctx, up.Path)
+	if e != nil {
+		return e
+	}
+	ordered, etag, e := s.checkComplete(doc.Parts, parts)
+	if e != nil {
+		return e
+	}
+	// From here on the answer is 200 with the outcome in the body, as in
+	// S3: spaces keep the connection open while the parts are copied.
+	ka := startKeepalive(req.w, s.cfg.CompleteKeepalive)
+	e = s.assemble(req.ctx, req.bucket, up, ordered, etag, dst)
+	ka.stop()
+	if e != nil {
+		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.Message, Resource: req.r.URL.Path, RequestID: req.id})
+		return nil
+	}
+	s.drop(req.ctx, up.Path, up.ID)
+	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: "/" + req.bucket + "/" + req.key, Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
+	return nil
+}
+
+// assemble copies the parts, in order, into the object at dst.
+func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInfo, parts []*client.FileInfo, etag, dst string) *s3Error {
+	readers := make([]io.Reader, 0, len(parts))
+	var total int64
+	for _, p := range parts {
+		rd, err := s.fs.OpenInfo(ctx, p, client.OpenOptions{})
+		if err != nil {
+			return fromClient(err, errInvalidPart("part %s went away", p.Name))
+		}
+		defer rd.Close()
+		readers = append(readers, &exactReader{r: rd, left: p.Length})
+		total += p.Length
+	}
+	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, metaOf(up.Xattr), func() string { return etag }, false)
+	return e
+}

@@ -1,0 +1,268 @@
+package proxy
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/fspath"
+)
+
+// cleanupTimeout bounds the clean-up calls made after a request failed or
+// its client went away.
+const cleanupTimeout = 30 * time.Second
+
+// emptyETag is the MD5 of no bytes.
+var emptyETag = func() string { s := md5.Sum(nil); return hex.EncodeToString(s[:]) }()
+
+// statObject finds the object bucket/key: a complete file, or a folder
+// made as "key/". A missing bucket is NoSuchBucket, a missing object
+// NoSuchKey.
+func (s *Server) statObject(ctx context.Context, bucket, key string) (*client.FileInfo, *s3Error) {
+	p, dir, e := objectPath(bucket, key)
+	if e != nil {
+		return nil, e
+	}
+	fi, err := s.fs.GetStatus(ctx, p, client.StatusOptions{})
+	noKey := errNoSuchKey("the specified key does not exist")
+	if errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrNotDirectory) {
+		if _, e := s.statBucketCtx(ctx, bucket); e != nil {
+			return nil, e
+		}
+		return nil, noKey
+	}
+	if err != nil {
+		return nil, fromClient(err, noKey)
+	}
+	if dir != fi.IsDir || (dir && fi.Xattr[xFolder] == nil) || (!dir && !fi.Completed) {
+		return nil, noKey
+	}
+	return fi, nil
+}
+
+func (s *Server) statBucketCtx(ctx context.Context, bucket string) (*client.FileInfo, *s3Error) {
+	return s.statBucket(&request{ctx: ctx}, bucket)
+}
+
+// responseOverrides are the query parameters of a GET that replace
+// response headers.
+var responseOverrides = map[string]string{
+	"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+	"response-expires": "Expires", "response-cache-control": "Cache-Control",
+	"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
+}
+
+func (s *Server) getObject(req *request) *s3Error {
+	fi, e := s.statObject(req.ctx, req.bucket, req.key)
+	if e != nil {
+		return e
+	}
+	h := req.w.Header()
+	etag := etagOf(fi)
+	switch preconditions(req.r.Header, etag, fi.Modified) {
+	case http.StatusNotModified:
+		h.Set("ETag", quote(etag))
+		h.Set("Last-Modified", fi.Modified.UTC().Format(http.TimeFormat))
+		req.w.WriteHeader(http.StatusNotModified)
+		return nil
+	case http.StatusPreconditionFailed:
+		return errPrecondition("at least one of the preconditions you specified did not hold")
+	}
+	size := fi.Length
+	if fi.IsDir {
+		size = 0
+	}
+	start, length, status := int64(0), size, http.StatusOK
+	if rh := req.r.Header.Get("Range"); rh != "" {
+		rng, ok, e := parseRange(rh, size)
+		if e != nil {
+			h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+			return e
+		}
+		if ok {
+			start, length, status = rng.start, rng.end-rng.start+1, http.StatusPartialContent
+			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.end, size))
+		}
+	}
+	setObjectHeaders(h, fi)
+	for q, hdr := range responseOverrides {
+		if v := req.q.Get(q); v != "" {
+			h.Set(hdr, v)
+		}
+	}
+	h.Set("Content-Length", strconv.FormatInt(length, 10))
+	if req.r.Method == http.MethodHead || length == 0 {
+		req.w.WriteHeader(status)
+		return nil
+	}
+	rd, err := s.fs.OpenInfo(req.ctx, fi, client.OpenOptions{})
+	if err != nil {
+		return fromClient(err, errNoSuchKey("the specified key does not exist"))
+	}
+	defer rd.Close()
+	if _, err := rd.Seek(start, io.SeekStart); err != nil {
+		return fromClient(err, nil)
+	}
+	// The first bytes are read before the status is sent, so a cluster
+	// that cannot serve the object gets an error document, not a 200
+	// with a short body.
+	buf := s.buffer()
+	defer s.release(buf)
+	first := (*buf)[:min(int64(len(*buf)), length)]
+	n, err := io.ReadFull(rd, first)
+	if err != nil {
+		return fromClient(err, errNoSuchKey("the specified key does not exist"))
+	}
+	req.w.WriteHeader(status)
+	if _, err := req.w.Write(first[:n]); err != nil {
+		return nil // the client went away
+	}
+	if rest := length - int64(n); rest > 0 {
+		if _, err := rd.WriteRangeTo(req.w, start+int64(n), rest); err != nil {
+			if req.ctx.Err() == nil {
+				s.log.Warn("S3 GET cut short", "path", fi.Path, "error", err)
+			}
+			// Headers are out: cut the connection, so the client sees a
+			// truncated body rather than a complete-looking one.
+			panic(http.ErrAbortHandler)
+		}
+	}
+	return nil
+}
+
+func (s *Server) putObject(req *request) *s3Error {
+	p, dir, e := objectPath(req.bucket, req.key)
+	if e != nil {
+		return e
+	}
+	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	if e != nil {
+		return e
+	}
+	pl, e := newPayload(req.r, req.who, maxPutSize)
+	if e != nil {
+		return e
+	}
+	if dir {
+		return s.putFolder(req, p, meta, pl)
+	}
+	onlyNew, e := writeConditions(req.r.Header)
+	if e != nil {
+		return e
+	}
+	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag, onlyNew)
+	if e != nil {
+		return e
+	}
+	h := req.w.Header()
+	h.Set("ETag", quote(etag))
+	for _, c := range pl.checksums {
+		h.Set(c.header(), c.value())
+	}
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// writeConditions reads the conditions of a write: If-None-Match: * (put
+// only if the key is free) is supported; If-Match on writes is not.
+func writeConditions(h http.Header) (onlyNew bool, e *s3Error) {
+	if h.Get("If-Match") != "" {
+		return false, errNotImplemented("If-Match on writes is not implemented")
+	}
+	switch v := h.Get("If-None-Match"); v {
+	case "":
+		return false, nil
+	case "*":
+		return true, nil
+	default:
+		return false, errNotImplemented("If-None-Match on writes takes only *, not %q", v)
+	}
+}
+
+// putFolder makes the object "key/": a folder marked as an object. It
+// holds no data.
+func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *payload) *s3Error {
+	n, err := io.Copy(io.Discard, io.LimitReader(pl, 1))
+	if err != nil {
+		return fromClient(err, nil)
+	}
+	if n > 0 {
+		return errInvalidArgument("a key ending in '/' is a folder here and holds no data")
+	}
+	if e := s.mkdirsInBucket(req.ctx, req.bucket, path); e != nil {
+		return e
+	}
+	x := meta.withETag(emptyETag)
+	x[xFolder] = []byte("1")
+	if err := s.fs.SetAttribute(req.ctx, path, client.SetAttributeOptions{Xattr: x, XattrReplaceAll: true}); err != nil {
+		return fromClient(err, nil)
+	}
+	req.w.Header().Set("ETag", quote(emptyETag))
+	req.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteObject(req *request) *s3Error {
+	if e := s.removeObject(req.ctx, req.bucket, req.key); e != nil {
+		return e
+	}
+	req.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeObject deletes bucket/key; a key that names nothing is no error,
+// as in S3. Folders left empty above it go too, unless made as objects.
+func (s *Server) removeObject(ctx context.Context, bucket, key string) *s3Error {
+	p, dir, e := objectPath(bucket, key)
+	if e != nil {
+		return e
+	}
+	fi, err := s.fs.GetStatus(ctx, p, client.StatusOptions{})
+	switch {
+	case errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrNotDirectory):
+		_, e := s.statBucketCtx(ctx, bucket)
+		return e
+	case err != nil:
+		return fromClient(err, nil)
+	case dir && fi.IsDir && fi.Xattr[xFolder] != nil:
+		err = s.fs.Delete(ctx, p, client.DeleteOptions{})
+		if errors.Is(err, client.ErrNotEmpty) {
+			// The folder stays for the keys below it; it stops being an
+			// object.
+			err = s.fs.SetAttribute(ctx, p, client.SetAttributeOptions{XattrReplaceAll: true})
+		}
+	case !dir && !fi.IsDir && fi.Completed:
+		err = s.fs.Delete(ctx, p, client.DeleteOptions{FileID: fi.ID})
+	default:
+		return nil // no object has this key
+	}
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		return fromClient(err, nil)
+	}
+	s.pruneEmpty(ctx, "/"+bucket, fspath.Parent(p))
+	return nil
+}
+
+// pruneEmpty removes dir and its ancestors below the bucket while they are
+// empty and not objects themselves, so that a prefix disappears with its
+// last key as in S3. It is best effort: a folder that gained a key
+// meanwhile refuses the delete.
+func (s *Server) pruneEmpty(ctx context.Context, bucketDir, dir string) {
+	for dir != bucketDir && fspath.IsAncestor(bucketDir, dir) {
+		fi, err := s.fs.GetStatus(ctx, dir, client.StatusOptions{})
+		if err != nil || !fi.IsDir || fi.Xattr[xFolder] != nil {
+			return
+		}
+		if s.fs.Delete(ctx, dir, client.DeleteOptions{}) != nil {
+			return
+		}
+		dir = fspath.Parent(dir)
+	}
+}

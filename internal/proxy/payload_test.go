@@ -1,0 +1,156 @@
+package proxy
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestChecksumCheckValues(t *testing.T) {
+	// The CRC catalogue's check values (of "123456789").
+	for name, want := range map[string]uint64{"crc32": 0xcbf43926, "crc32c": 0xe3069283, "crc64nvme": 0xae8b14860a799888} {
+		h := checksumAlgorithms[name]()
+		h.Write([]byte("123456789"))
+		sum := h.Sum(nil)
+		var got uint64
+		if len(sum) == 4 {
+			got = uint64(binary.BigEndian.Uint32(sum))
+		} else {
+			got = binary.BigEndian.Uint64(sum)
+		}
+		if got != want {
+			t.Errorf("%s: %x, want %x", name, got, want)
+		}
+	}
+}
+
+func crc32b64(b []byte) string {
+	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(b)))
+}
+
+// unsignedTrailer builds a STREAMING-UNSIGNED-PAYLOAD-TRAILER request as the
+// SDKs send it.
+func unsignedTrailer(chunks []string, trailer string) *http.Request {
+	var b strings.Builder
+	total := 0
+	for _, c := range chunks {
+		b.WriteString(strconv.FormatInt(int64(len(c)), 16) + "\r\n" + c + "\r\n")
+		total += len(c)
+	}
+	b.WriteString("0\r\n" + trailer + "\r\n")
+	r, _ := http.NewRequest("PUT", "http://h/b/k", strings.NewReader(b.String()))
+	r.Header.Set("X-Amz-Content-Sha256", streamingUnsignedTrailr)
+	r.Header.Set("Content-Encoding", "aws-chunked")
+	r.Header.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+	r.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(total))
+	return r
+}
+
+func readPayload(t *testing.T, r *http.Request) ([]byte, *payload, error) {
+	t.Helper()
+	p, e := newPayload(r, nil, maxPutSize)
+	if e != nil {
+		return nil, nil, e
+	}
+	b, err := io.ReadAll(p)
+	return b, p, err
+}
+
+func wantS3(t *testing.T, what string, err error, code string) {
+	t.Helper()
+	var e *s3Error
+	if !errors.As(err, &e) || e.Code != code {
+		t.Fatalf("%s: %v, want %s", what, err, code)
+	}
+}
+
+func TestUnsignedTrailerChecksum(t *testing.T) {
+	data := strings.Repeat("hello world ", 10000)
+	chunks := []string{data[:65536], data[65536:]}
+	got, p, err := readPayload(t, unsignedTrailer(chunks, "x-amz-checksum-crc32:"+crc32b64([]byte(data))+"\r\n"))
+	if err != nil || string(got) != data {
+		t.Fatalf("decoded %d bytes (want %d): %v", len(got), len(data), err)
+	}
+	if p.etag() != md5hexOf([]byte(data)) {
+		t.Fatal("the ETag is not the MD5 of the decoded bytes")
+	}
+	_, _, err = readPayload(t, unsignedTrailer(chunks, "x-amz-checksum-crc32:AAAAAA==\r\n"))
+	wantS3(t, "a wrong CRC32 trailer", err, "BadDigest")
+	_, _, err = readPayload(t, unsignedTrailer(chunks, ""))
+	wantS3(t, "a missing trailer", err, "InvalidRequest")
+	r := unsignedTrailer(chunks, "x-amz-checksum-crc32:"+crc32b64([]byte(data))+"\r\n")
+	r.Header.Set("X-Amz-Decoded-Content-Length", "5")
+	_, _, err = readPayload(t, r)
+	wantS3(t, "more than the declared length", err, "IncompleteBody")
+}
+
+func TestPlainBodyChecks(t *testing.T) {
+	body := []byte("some object bytes")
+	mk := func(hdr, val string) *http.Request {
+		r, _ := http.NewRequest("PUT", "http://h/b/k", bytes.NewReader(body))
+		if hdr != "" {
+			r.Header.Set(hdr, val)
+		}
+		return r
+	}
+	if _, _, err := readPayload(t, mk("Content-Md5", base64.StdEncoding.EncodeToString(md5sum(body)))); err != nil {
+		t.Fatalf("the right Content-MD5: %v", err)
+	}
+	_, _, err := readPayload(t, mk("Content-Md5", base64.StdEncoding.EncodeToString(md5sum([]byte("other")))))
+	wantS3(t, "a wrong Content-MD5", err, "BadDigest")
+	_, e := newPayload(mk("Content-Md5", "not base64!"), nil, maxPutSize)
+	wantS3(t, "a malformed Content-MD5", e, "InvalidDigest")
+	_, _, err = readPayload(t, mk("X-Amz-Content-Sha256", strings.Repeat("ab", 32)))
+	wantS3(t, "a wrong SHA-256", err, "XAmzContentSHA256Mismatch")
+	_, _, err = readPayload(t, mk("X-Amz-Checksum-Crc32", "AAAAAA=="))
+	wantS3(t, "a wrong CRC32 header", err, "BadDigest")
+	if _, _, err := readPayload(t, mk("X-Amz-Checksum-Crc32", crc32b64(body))); err != nil {
+		t.Fatalf("the right CRC32 header: %v", err)
+	}
+	r := mk("", "")
+	r.ContentLength = maxPutSize + 1
+	_, e = newPayload(r, nil, maxPutSize)
+	wantS3(t, "over 5 GiB", e, "EntityTooLarge")
+}
+
+func TestChunkedDecoderRefusesDamage(t *testing.T) {
+	for name, body := range map[string]string{
+		"size not hex":        "zz\r\nab\r\n0\r\n\r\n",
+		"chunk cut short":     "10\r\nab",
+		"no CRLF after chunk": "2\r\nabXX0\r\n\r\n",
+		"no final chunk":      "2\r\nab\r\n",
+		"trailer not k:v":     "2\r\nab\r\n0\r\nnocolon\r\n\r\n",
+		"huge size":           "ffffffffffffffffff\r\n",
+		"long line":           strings.Repeat("1", 5000) + "\r\n",
+	} {
+		c := newChunkedReader(strings.NewReader(body), false, nil)
+		if _, err := io.ReadAll(c); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+}
+
+func FuzzChunkedReader(f *testing.F) {
+	f.Add([]byte("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n"), false)
+	f.Add([]byte("3;chunk-signature="+strings.Repeat("0", 64)+"\r\nabc\r\n0;chunk-signature="+strings.Repeat("0", 64)+"\r\n\r\n"), true)
+	f.Fuzz(func(t *testing.T, body []byte, signed bool) {
+		c := newChunkedReader(bytes.NewReader(body), signed, nil)
+		out, _ := io.ReadAll(io.LimitReader(c, int64(len(body))+1))
+		if len(out) > len(body) {
+			t.Fatalf("decoded %d bytes from %d", len(out), len(body))
+		}
+	})
+}
+
+func md5sum(b []byte) []byte { s := md5.Sum(b); return s[:] }
+
+func md5hexOf(b []byte) string { return hex.EncodeToString(md5sum(b)) }

@@ -1,0 +1,184 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+)
+
+// Master is one alluxio master process with its own work folder (journal,
+// and, alone, its root under storage). Its fields are the test's to read;
+// Extra may be changed before a Restart or a new Start.
+type Master struct {
+	T       testing.TB
+	Bin     string
+	Dir     string
+	RPCPort int
+	WebPort int
+	Proc    *testcluster.Process
+	// Extra holds -D flags, after (and so over) the defaults of Defines.
+	Extra []string
+	// Host is where the test reaches the master's ports (default 127.0.0.1).
+	Host string
+}
+
+// NewMaster formats a journal and starts a single master (UFS journal, the
+// root under storage in Dir/underFSStorage) on fresh ports, and waits until
+// it leads. extra are -D flags of its own.
+func NewMaster(t testing.TB, extra ...string) *Master {
+	t.Helper()
+	return NewMasterWith(t, testcluster.Binary(t), extra...)
+}
+
+// NewMasterWith is NewMaster running bin.
+func NewMasterWith(t testing.TB, bin string, extra ...string) *Master {
+	t.Helper()
+	ports := testcluster.FreePorts(t, 2)
+	m := &Master{T: t, Bin: bin, Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1], Extra: extra}
+	if out, code := m.Run("format"); code != 0 {
+		t.Fatalf("format failed (%d): %s", code, out)
+	}
+	m.Proc = testcluster.Start(t, "master", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.WaitLeader()
+	return m
+}
+
+// Addr is the host the test reaches the master on.
+func (m *Master) Addr() string {
+	if m.Host != "" {
+		return m.Host
+	}
+	return "127.0.0.1"
+}
+
+// RPCAddress is host:port of the master's RPC service.
+func (m *Master) RPCAddress() string { return fmt.Sprintf("%s:%d", m.Addr(), m.RPCPort) }
+
+// UFS is the root under storage of a single master.
+func (m *Master) UFS() string { return filepath.Join(m.Dir, "underFSStorage") }
+
+// Defines are the -D flags the master runs with, Extra last.
+func (m *Master) Defines() []string {
+	return append([]string{
+		"-Dalluxio.home=" + m.Dir,
+		"-Dalluxio.work.dir=" + m.Dir,
+		"-Dalluxio.master.hostname=127.0.0.1",
+		"-Dalluxio.master.rpc.port=" + strconv.Itoa(m.RPCPort),
+		"-Dalluxio.master.web.port=" + strconv.Itoa(m.WebPort),
+		"-Dalluxio.master.journal.type=UFS",
+		"-Dalluxio.user.rpc.retry.max.duration=10s",
+	}, m.Extra...)
+}
+
+// Env keeps the developer's own site files out of the test.
+func (m *Master) Env() []string {
+	return []string{"ALLUXIO_CONF_DIR=" + m.Dir + "/conf", "HOME=" + m.Dir}
+}
+
+// StartAgain starts a new process for the master (after Extra changed, say)
+// in place of the one it had, which must have been stopped, and waits
+// until it leads.
+func (m *Master) StartAgain(name string) {
+	m.T.Helper()
+	m.Proc.Kill()
+	m.Proc = testcluster.Start(m.T, name, m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.WaitLeader()
+}
+
+// WaitLeader waits until the master logs that it leads.
+func (m *Master) WaitLeader() {
+	m.T.Helper()
+	if !m.Proc.WaitForLog(m.T, "is now the leader.", 60*time.Second) {
+		m.T.Fatalf("master did not become the leader; log: %s", m.Proc.LogPath())
+	}
+}
+
+// Restart starts the master process again after it was killed or stopped
+// and waits until it leads (a single master).
+func (m *Master) Restart() {
+	m.T.Helper()
+	m.Proc.Restart(m.T)
+	m.WaitLeader()
+}
+
+// Run runs the CLI with this master's configuration and returns its
+// combined output and exit code.
+func (m *Master) Run(args ...string) (string, int) {
+	m.T.Helper()
+	return testcluster.RunCLI(m.T, m.Bin, append(args, m.Defines()...), m.Env())
+}
+
+// Must runs a CLI command that has to succeed and returns its output.
+func (m *Master) Must(args ...string) string {
+	m.T.Helper()
+	out, code := m.Run(args...)
+	if code != 0 {
+		m.T.Fatalf("alluxio %s: exit %d: %s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// Client is a client of this master alone, closed in cleanup.
+func (m *Master) Client() *client.FileSystem { return m.ClientWith(client.Config{}) }
+
+// ClientWith is Client with settings of its own (the master address, user
+// and retry budget are filled in).
+func (m *Master) ClientWith(cfg client.Config) *client.FileSystem {
+	m.T.Helper()
+	cfg.Masters, cfg.User, cfg.RetryMaxDuration = []string{m.RPCAddress()}, "tester", 20*time.Second
+	c, err := client.New(cfg)
+	if err != nil {
+		m.T.Fatal(err)
+	}
+	m.T.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Health is a master's /healthz answer; OK is false when it did not answer.
+type Health struct {
+	Role    string `json:"role"`
+	Epoch   uint64 `json:"epoch"`
+	Applied uint64 `json:"last_applied_sequence"`
+	OK      bool   `json:"-"`
+}
+
+// Health asks the master for its role, within a second.
+func (m *Master) Health() Health {
+	var h Health
+	cl := http.Client{Timeout: time.Second}
+	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/healthz", m.Addr(), m.WebPort))
+	if err != nil {
+		return h
+	}
+	defer resp.Body.Close()
+	h.OK = json.NewDecoder(resp.Body).Decode(&h) == nil
+	return h
+}
+
+// Digest is a master's /debug/state answer: what it applied and a digest
+// of its namespace.
+type Digest struct {
+	Seq    uint64 `json:"last_applied_sequence"`
+	Inodes int    `json:"inodes"`
+	Digest string `json:"digest"`
+}
+
+// Digest asks the master for its state digest.
+func (m *Master) Digest() (Digest, error) {
+	var d Digest
+	cl := http.Client{Timeout: 5 * time.Second}
+	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/debug/state", m.Addr(), m.WebPort))
+	if err != nil {
+		return d, err
+	}
+	defer resp.Body.Close()
+	return d, json.NewDecoder(resp.Body).Decode(&d)
+}

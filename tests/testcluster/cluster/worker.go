@@ -1,0 +1,91 @@
+package cluster
+
+import (
+	"bufio"
+	"fmt"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Worker is one alluxio worker process with a single memory tier.
+type Worker struct {
+	// M is the master whose configuration (and so masters) it uses.
+	M       *Master
+	Dir     string
+	RPCPort int
+	WebPort int
+	Quota   string
+	Name    string
+	Proc    *testcluster.Process
+}
+
+// Args is the worker's command line.
+func (w *Worker) Args() []string {
+	return append([]string{"worker"}, append(w.M.Defines(),
+		"-Dalluxio.worker.hostname=127.0.0.1",
+		"-Dalluxio.worker.rpc.port="+strconv.Itoa(w.RPCPort),
+		"-Dalluxio.worker.web.port="+strconv.Itoa(w.WebPort),
+		"-Dalluxio.worker.tieredstore.levels=1",
+		"-Dalluxio.worker.tieredstore.level0.alias=MEM",
+		"-Dalluxio.worker.tieredstore.level0.dirs.path="+w.Dir,
+		"-Dalluxio.worker.tieredstore.level0.dirs.quota="+w.Quota,
+		"-Dalluxio.worker.block.heartbeat.interval=200ms",
+	)...)
+}
+
+// StartWorker starts a worker with a cache of quota bytes (Alluxio size
+// syntax) and waits until the master lists it.
+func StartWorker(t testing.TB, m *Master, name, quota string) *Worker {
+	t.Helper()
+	return StartWorkerIn(t, m, name, quota, filepath.Join(t.TempDir(), "mem"))
+}
+
+// StartWorkerIn is StartWorker with the memory tier in dir.
+func StartWorkerIn(t testing.TB, m *Master, name, quota, dir string) *Worker {
+	t.Helper()
+	ports := testcluster.FreePorts(t, 2)
+	w := &Worker{M: m, Dir: dir, RPCPort: ports[0], WebPort: ports[1], Quota: quota, Name: name}
+	w.Proc = testcluster.Start(t, name, m.Bin, w.Args(), m.Env())
+	w.WaitRegistered()
+	return w
+}
+
+// WaitRegistered waits until the worker logs its registration (again,
+// after a restart).
+func (w *Worker) WaitRegistered() {
+	w.M.T.Helper()
+	if !w.Proc.WaitForLog(w.M.T, "registered with the primary master", 60*time.Second) {
+		w.M.T.Fatalf("worker %s did not register; log %s", w.Name, w.Proc.LogPath())
+	}
+}
+
+// Address is host:port of the worker's RPC service.
+func (w *Worker) Address() string { return fmt.Sprintf("127.0.0.1:%d", w.RPCPort) }
+
+// Metric reads one counter from the worker's /metrics page.
+func (w *Worker) Metric(t testing.TB, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", w.WebPort))
+	if err != nil {
+		t.Fatalf("metrics of %s: %v", w.Name, err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, name+" ") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, name)), 64)
+			if err != nil {
+				t.Fatalf("metric line %q: %v", line, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("metric %s not found on %s", name, w.Name)
+	return 0
+}
