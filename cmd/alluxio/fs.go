@@ -113,6 +113,15 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	} else {
 		cfg.NoShortCircuit = !sc
 	}
+	if n, err := p.GetInt("alluxio.user.file.read.ahead.blocks"); err != nil {
+		errs = append(errs, err)
+	} else if n < 0 || n > 64 {
+		errs = append(errs, fmt.Errorf("alluxio.user.file.read.ahead.blocks (%d) must be between 0 and 64", n))
+	} else if n == 0 {
+		cfg.ReadAheadBlocks = -1
+	} else {
+		cfg.ReadAheadBlocks = n
+	}
 	if bs, err := p.GetBytes("alluxio.user.block.size.bytes.default"); err == nil {
 		cfg.BlockSize = bs
 	} else {
