@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
 // cacheJob is one block being read from the under storage into the cache,
@@ -163,6 +164,33 @@ func (j *cacheJob) readAt(ctx context.Context, p []byte, off int64) (int, error)
 // large writes (each checksummed as it goes) instead of io.Copy's 32 KiB.
 const cacheBufSize = 4 << 20
 
+// blockWriter writes a block being cached, counting the bytes read from
+// the under storage and telling the job's tails. Bytes past the block's
+// length are refused: a reader that ignored its range would otherwise
+// cache another block's bytes under this one's id.
+type blockWriter struct {
+	s     *Server
+	tmp   *blockstore.TempBlock
+	j     *cacheJob
+	n     int64
+	limit int64
+}
+
+func (w *blockWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > w.limit-w.n {
+		return 0, errs.New(errs.ErrCorrupt, "block %d: the under storage gave more than its %d bytes", w.tmp.ID(), w.limit)
+	}
+	k, err := w.tmp.Write(p)
+	if k > 0 {
+		w.n += int64(k)
+		w.s.metrics.ufsRead.Add(float64(k))
+		if w.j != nil {
+			w.j.advance(int64(k))
+		}
+	}
+	return k, err
+}
+
 // cacheBlock reads a whole block from the under storage into the cache,
 // telling j (when not nil) of each write. Another writer of the same block
 // makes it return at once: the block will be cached, or not, by that one.
@@ -195,29 +223,19 @@ func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSourc
 		return err
 	}
 	defer in.Close()
-	buf := make([]byte, min(cacheBufSize, max(src.BlockLength, 1)))
-	var n int64
-	for n < src.BlockLength {
-		k, rerr := io.ReadFull(in, buf[:min(int64(len(buf)), src.BlockLength-n)])
-		if k > 0 {
-			if _, err := tmp.Write(buf[:k]); err != nil {
-				tmp.Abort()
-				return err
-			}
-			n += int64(k)
-			s.metrics.ufsRead.Add(float64(k))
-			if j != nil {
-				j.advance(int64(k))
-			}
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			tmp.Abort()
-			return rerr
-		}
+	// A read-ahead hands its fetched chunks to the block as they are;
+	// other readers are copied through a buffer.
+	bw := &blockWriter{s: s, tmp: tmp, j: j, limit: src.BlockLength}
+	if wt, ok := in.(io.WriterTo); ok {
+		_, err = wt.WriteTo(bw)
+	} else {
+		_, err = io.CopyBuffer(bw, &io.LimitedReader{R: in, N: src.BlockLength}, make([]byte, min(cacheBufSize, max(src.BlockLength, 1))))
 	}
+	if err != nil {
+		tmp.Abort()
+		return err
+	}
+	n := bw.n
 	if n != src.BlockLength {
 		tmp.Abort()
 		return errs.New(errs.ErrCorrupt, "block %d: the under storage file %s ended %d bytes early",
