@@ -65,6 +65,9 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 	if r.Source == nil {
 		return err
 	}
+	if r.Offset > r.Source.BlockLength {
+		return errs.New(errs.ErrInvalidArg, "read of block %d at %d past its end %d", r.BlockId, r.Offset, r.Source.BlockLength)
+	}
 	// A block being cached is streamed as it lands. A read of a whole
 	// block the cache should keep starts that (parallel reads of the
 	// under storage, cached as they come); a part of a block, or an
