@@ -142,6 +142,10 @@ const (
 	UfsIntentKind_UFS_PUBLISH UfsIntentKind = 4
 	// SetAttribute carries mode and owner changes, on a best effort basis.
 	UfsIntentKind_UFS_SET_ATTRIBUTE UfsIntentKind = 5
+	// DropUnpublished removes a copy written for file_id that nobody will
+	// publish: ufs_path, its temporary name, or the staged copy that
+	// publish_token names (discarded).
+	UfsIntentKind_UFS_DROP_UNPUBLISHED UfsIntentKind = 6
 )
 
 // Enum value maps for UfsIntentKind.
@@ -153,14 +157,16 @@ var (
 		3: "UFS_RENAME",
 		4: "UFS_PUBLISH",
 		5: "UFS_SET_ATTRIBUTE",
+		6: "UFS_DROP_UNPUBLISHED",
 	}
 	UfsIntentKind_value = map[string]int32{
-		"UFS_INTENT_UNKNOWN": 0,
-		"UFS_MKDIRS":         1,
-		"UFS_DELETE":         2,
-		"UFS_RENAME":         3,
-		"UFS_PUBLISH":        4,
-		"UFS_SET_ATTRIBUTE":  5,
+		"UFS_INTENT_UNKNOWN":   0,
+		"UFS_MKDIRS":           1,
+		"UFS_DELETE":           2,
+		"UFS_RENAME":           3,
+		"UFS_PUBLISH":          4,
+		"UFS_SET_ATTRIBUTE":    5,
+		"UFS_DROP_UNPUBLISHED": 6,
 	}
 )
 
@@ -223,6 +229,7 @@ type Entry struct {
 	//	*Entry_PersistDone
 	//	*Entry_UfsIntentDone
 	//	*Entry_UfsIntentFailed
+	//	*Entry_DropUnpublished
 	Op            isEntry_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -410,6 +417,15 @@ func (x *Entry) GetUfsIntentFailed() *UfsIntentFailed {
 	return nil
 }
 
+func (x *Entry) GetDropUnpublished() *DropUnpublished {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_DropUnpublished); ok {
+			return x.DropUnpublished
+		}
+	}
+	return nil
+}
+
 type isEntry_Op interface {
 	isEntry_Op()
 }
@@ -466,6 +482,10 @@ type Entry_UfsIntentFailed struct {
 	UfsIntentFailed *UfsIntentFailed `protobuf:"bytes,22,opt,name=ufs_intent_failed,json=ufsIntentFailed,proto3,oneof"`
 }
 
+type Entry_DropUnpublished struct {
+	DropUnpublished *DropUnpublished `protobuf:"bytes,23,opt,name=drop_unpublished,json=dropUnpublished,proto3,oneof"`
+}
+
 func (*Entry_CreateFile) isEntry_Op() {}
 
 func (*Entry_CompleteFile) isEntry_Op() {}
@@ -491,6 +511,8 @@ func (*Entry_PersistDone) isEntry_Op() {}
 func (*Entry_UfsIntentDone) isEntry_Op() {}
 
 func (*Entry_UfsIntentFailed) isEntry_Op() {}
+
+func (*Entry_DropUnpublished) isEntry_Op() {}
 
 type CreateFile struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -1821,6 +1843,79 @@ func (x *UfsIntentFailed) GetReason() string {
 	return ""
 }
 
+// DropUnpublished asks for the removal of an under storage copy written
+// for a file that can no longer publish it (the file was deleted, replaced
+// or moved, or its completion was refused; its writer may have died). The
+// primary proposes it for what a sweep of the under storage found, and for
+// the copy of a completion it refused. Apply records a UFS_DROP_UNPUBLISHED
+// intent when, at that point of the journal, no file may still publish
+// the copy, and nothing otherwise. One copy per entry: an intent's id is
+// its entry's sequence.
+type DropUnpublished struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path is the Alluxio path of the copy: for one under its temporary name
+	// (file_id set, no token), that name (underfs.TempPath of the file's
+	// path); for a staged copy (token set), the path of the file it was
+	// staged for (file_id, when known, is that file's).
+	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId int64  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// Token names a staged copy (underfs.Stager), for Discard.
+	Token         []byte `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropUnpublished) Reset() {
+	*x = DropUnpublished{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropUnpublished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropUnpublished) ProtoMessage() {}
+
+func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
+func (*DropUnpublished) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *DropUnpublished) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *DropUnpublished) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *DropUnpublished) GetToken() []byte {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
@@ -1835,7 +1930,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1847,7 +1942,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1860,7 +1955,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -1933,7 +2028,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1945,7 +2040,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1958,7 +2053,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2136,7 +2231,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2243,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2256,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2219,7 +2314,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2231,7 +2326,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2244,7 +2339,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2294,7 +2389,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2306,7 +2401,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2319,7 +2414,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2412,7 +2507,7 @@ var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xaf\a\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xfe\a\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2433,7 +2528,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x04noop\x18\x13 \x01(\v2\x15.alluxio.journal.NoopH\x00R\x04noop\x12A\n" +
 	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
 	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
-	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailedB\x04\n" +
+	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
+	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublishedB\x04\n" +
 	"\x02op\"\xab\x02\n" +
 	"\n" +
 	"CreateFile\x12\x12\n" +
@@ -2577,7 +2673,11 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbf\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"T\n" +
+	"\x0fDropUnpublished\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
+	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
+	"\x05token\x18\x03 \x01(\fR\x05token\"\xbf\x01\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -2654,7 +2754,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\bTTL_FREE\x10\x00\x12\x0e\n" +
 	"\n" +
 	"TTL_DELETE\x10\x01\x12\x16\n" +
-	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x7f\n" +
+	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x99\x01\n" +
 	"\rUfsIntentKind\x12\x16\n" +
 	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -2664,7 +2764,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"UFS_RENAME\x10\x03\x12\x0f\n" +
 	"\vUFS_PUBLISH\x10\x04\x12\x15\n" +
-	"\x11UFS_SET_ATTRIBUTE\x10\x05B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
+	"\x11UFS_SET_ATTRIBUTE\x10\x05\x12\x18\n" +
+	"\x14UFS_DROP_UNPUBLISHED\x10\x06B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
 
 var (
 	file_api_journalpb_journal_proto_rawDescOnce sync.Once
@@ -2679,7 +2780,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -2700,16 +2801,17 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*UfsIntent)(nil),        // 16: alluxio.journal.UfsIntent
 	(*UfsIntentDone)(nil),    // 17: alluxio.journal.UfsIntentDone
 	(*UfsIntentFailed)(nil),  // 18: alluxio.journal.UfsIntentFailed
-	(*CheckpointHeader)(nil), // 19: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 20: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 21: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 22: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 23: alluxio.journal.CheckpointRecord
-	nil,                      // 24: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 25: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 26: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 27: alluxio.journal.Inode.XattrEntry
-	nil,                      // 28: alluxio.journal.MountPoint.PropertiesEntry
+	(*DropUnpublished)(nil),  // 19: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 20: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 21: alluxio.journal.Inode
+	(*MountPoint)(nil),       // 22: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 23: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 24: alluxio.journal.CheckpointRecord
+	nil,                      // 25: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 26: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 27: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 28: alluxio.journal.Inode.XattrEntry
+	nil,                      // 29: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	4,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -2725,30 +2827,31 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	15, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
 	17, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
 	18, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	1,  // 13: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	24, // 14: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 15: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 16: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	25, // 17: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	26, // 18: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	12, // 19: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	12, // 20: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	12, // 21: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	2,  // 22: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	0,  // 23: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 24: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	27, // 25: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	28, // 26: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	19, // 27: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	20, // 28: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	21, // 29: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	22, // 30: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	16, // 31: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	19, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	1,  // 14: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	25, // 15: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 16: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 17: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	26, // 18: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	27, // 19: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	12, // 20: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	12, // 21: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	12, // 22: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	2,  // 23: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	0,  // 24: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 25: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	28, // 26: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	29, // 27: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	20, // 28: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	21, // 29: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	22, // 30: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	23, // 31: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	16, // 32: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -2770,10 +2873,11 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_PersistDone)(nil),
 		(*Entry_UfsIntentDone)(nil),
 		(*Entry_UfsIntentFailed)(nil),
+		(*Entry_DropUnpublished)(nil),
 	}
 	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[20].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[21].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -2786,7 +2890,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
