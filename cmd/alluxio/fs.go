@@ -115,8 +115,6 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	}
 	if n, err := p.GetInt("alluxio.user.file.read.ahead.blocks"); err != nil {
 		errs = append(errs, err)
-	} else if n < 0 || n > 64 {
-		errs = append(errs, fmt.Errorf("alluxio.user.file.read.ahead.blocks (%d) must be between 0 and 64", n))
 	} else if n == 0 {
 		cfg.ReadAheadBlocks = -1
 	} else {
