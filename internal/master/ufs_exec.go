@@ -40,6 +40,13 @@ func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (pu
 	if err != nil {
 		return published{}, err
 	}
+	// Asked again now that primacy is confirmed: a master deposed while it
+	// paused and elected again meanwhile is primary, and has applied what
+	// its successor journaled, which may include this intent's outcome
+	// (and a newer file at the path that the change would now destroy).
+	if !r.fs.st.IntentPending(in.Id) {
+		return published{}, errIntentResolved
+	}
 	switch in.Kind {
 	case journalpb.UfsIntentKind_UFS_MKDIRS:
 		return published{}, mkdirsIntent(ctx, c, in)

@@ -21,14 +21,16 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/inproc"
 )
 
-// testProxy serves the S3 API of an in-process cluster over HTTP.
+// testProxy serves the S3 API of an in-process cluster over HTTP. The
+// proxy logs in as s3proxy, which the master lets impersonate anyone.
 func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
-	c := inproc.Start(t, inproc.Options{})
-	fs := c.Client()
+	c := inproc.Start(t, inproc.Options{Properties: map[string]string{conf.ImpersonationPrefix + "s3proxy.users": "*"}})
+	fs := c.ClientWith(func(cfg *client.Config) { cfg.User = "s3proxy" })
 	ts := httptest.NewServer(New(Config{FS: fs, WriteType: "MUST_CACHE"}))
 	t.Cleanup(ts.Close)
 	cl := s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
