@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -34,10 +35,40 @@ func plantedBug(t *testing.T, journal string) {
 		t.Skip("builds a binary and runs a cluster under faults")
 	}
 	bin := testcluster.BinaryWithTags(t, "failpoints")
-	res := chaos.Run(t, chaos.Config{Journal: journal, Duration: chaos.ShortDuration(t, 30*time.Second), Seed: chaos.Seed(),
-		Binary: bin, MasterEnv: []string{"ALLUXIO_FAILPOINTS=forget-retries-across-leaders"},
-		Faults:       []string{"kill-leader", "pause-leader", "cut-leader"},
-		CheckTimeout: 2 * time.Minute, FullCheckTimeout: time.Minute})
+	// The bug bites only when a mutation commits on a leader that dies
+	// before answering and its client's retry reaches the next leader; in
+	// 30 s of faults that happens in most runs but not all (CI saw a run
+	// with five leader changes that caught nothing). A run that catches
+	// nothing is run again with a new seed, three runs at most: the claim
+	// is that the fault machinery brings the bug out within 90 s of
+	// faults. A seed given in CHAOS_SEED is run once, to replay it.
+	for attempt := 1; ; attempt++ {
+		last := attempt == 3 || os.Getenv("CHAOS_SEED") != ""
+		caught := false
+		// A run of its own, so that its cluster stops and its logs go
+		// (or stay, when it fails) before the next one starts.
+		t.Run(fmt.Sprintf("run%d", attempt), func(t *testing.T) {
+			res := chaos.Run(t, chaos.Config{Journal: journal, Duration: chaos.ShortDuration(t, 30*time.Second), Seed: chaos.Seed(),
+				Binary: bin, MasterEnv: []string{"ALLUXIO_FAILPOINTS=forget-retries-across-leaders"},
+				Faults:       []string{"kill-leader", "pause-leader", "cut-leader"},
+				CheckTimeout: 2 * time.Minute, FullCheckTimeout: time.Minute})
+			if res.Verdict.Bounded != porcupine.Illegal && !last {
+				t.Logf("chaos: seed %d (%d leader changes) did not bring the bug out; running again with a new seed", res.Seed, res.Failovers)
+				return
+			}
+			caught = true
+			mustCatchPlantedBug(t, res)
+		})
+		if caught || last {
+			return
+		}
+	}
+}
+
+// mustCatchPlantedBug fails t unless res, a run against masters with the
+// planted bug, failed both checks where a retried mutation came first.
+func mustCatchPlantedBug(t *testing.T, res *chaos.Result) {
+	t.Helper()
 	where := func() string { return fmt.Sprintf("seed %d; kept in %s", res.Seed, res.KeepDir) }
 	if res.Verdict.Bounded != porcupine.Illegal || res.Verdict.Full != porcupine.Illegal {
 		t.Fatalf("chaos: masters that forget retries across leaders gave %v (bounded %v, unbounded %v; %d leader changes; "+
