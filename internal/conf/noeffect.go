@@ -65,10 +65,6 @@ var noEffect = map[string]inert{
 		"(chunks are at most a few megabytes)"},
 	SecurityAuthenticationType: {why: "clients always identify themselves by their login name (SIMPLE); " +
 		"nothing is checked", honoured: "SIMPLE"},
-	SecurityAuthorizationPermissionEnabled: {why: "permissions are recorded and shown but not checked yet",
-		honoured: "false"},
-	SecurityAuthorizationPermissionSupergroup: {why: "permissions are not checked yet, so no group is " +
-		"a superuser's"},
 }
 
 // inertDoc is k's description with what noEffect says about it.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 )
 
 // Config is the master's configuration, parsed once from properties.
@@ -58,6 +59,13 @@ type Config struct {
 	SyncInterval     time.Duration
 	Umask            uint32
 	SuperUser        string
+	// PermissionEnabled turns permission checks on; SuperGroup's members
+	// are superusers; groups come from the OS (StaticGroups first), kept
+	// for GroupCacheTimeout.
+	PermissionEnabled bool
+	SuperGroup        string
+	GroupCacheTimeout time.Duration
+	StaticGroups      map[string][]string
 
 	ZooKeeperEnabled bool
 	ZooKeeperAddress []string
@@ -116,6 +124,18 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		ZKConnectTimeout:   r.duration("alluxio.zookeeper.connection.timeout"),
 		LogDir:             r.str("alluxio.logs.dir"),
 		SuperUser:          r.str("alluxio.security.login.username"),
+		PermissionEnabled:  r.boolean("alluxio.security.authorization.permission.enabled"),
+		SuperGroup:         r.str("alluxio.security.authorization.permission.supergroup"),
+		GroupCacheTimeout:  r.duration("alluxio.security.group.mapping.cache.timeout"),
+	}
+	if m := r.str("alluxio.security.group.mapping.class"); m != "alluxio.security.group.provider.ShellBasedUnixGroupsMapping" {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.security.group.mapping.class (%q): the one mapping is "+
+			"alluxio.security.group.provider.ShellBasedUnixGroupsMapping (the OS's groups)", m))
+	}
+	if sg, err := authz.ParseStaticGroups(r.str("alluxio.security.group.mapping.static.overrides")); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.security.group.mapping.static.overrides: %v", err))
+	} else {
+		c.StaticGroups = sg
 	}
 	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
 	umask := r.str("alluxio.security.authorization.permission.umask")

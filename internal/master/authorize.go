@@ -1,0 +1,194 @@
+package master
+
+import (
+	"context"
+	"slices"
+
+	"google.golang.org/grpc/metadata"
+
+	"github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+	"github.com/alluxio-go/alluxio/internal/security"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
+)
+
+// The master checks permissions in one place: mutate (after prepare,
+// under the operation's path locks, before anything is journaled) and the
+// read handlers, through authorize. Checks read the applied state and the
+// caller only, never a clock or the under storage, so the replicas need
+// not repeat them: a journaled entry was allowed.
+
+// authorizer holds the permission settings: alluxio.security.
+// authorization.permission.{enabled,supergroup}, the superuser (the user
+// that runs the masters) and the group mapping.
+type authorizer struct {
+	enabled    bool
+	superUser  string
+	superGroup string
+	groups     authz.GroupMapping
+}
+
+func newAuthorizer(cfg *Config) *authorizer {
+	var g authz.GroupMapping = &authz.CachedGroups{Next: authz.OSGroups{}, TTL: cfg.GroupCacheTimeout}
+	if len(cfg.StaticGroups) > 0 {
+		g = authz.StaticGroups{Users: cfg.StaticGroups, Next: g}
+	}
+	return &authorizer{enabled: cfg.PermissionEnabled, superUser: cfg.SuperUser, superGroup: cfg.SuperGroup, groups: g}
+}
+
+// anonymous is the user of a client call that names none: it gets what
+// the other bits give.
+const anonymous = "anonymous"
+
+// callerName is the user ctx's call acts as. ok is false for the master's
+// own work (no client call) and for NOSASL, where nothing is checked.
+func callerName(ctx context.Context) (string, bool) {
+	if id, ok := security.FromContext(ctx); ok {
+		return id.User, id.Authenticated()
+	}
+	if u := rpcmeta.User(ctx); u != "" {
+		return u, true
+	}
+	if _, ok := metadata.FromIncomingContext(ctx); ok {
+		return anonymous, true
+	}
+	return "", false
+}
+
+// user is the caller of ctx with its groups; ok is false when nothing is
+// checked for it.
+func (a *authorizer) user(ctx context.Context) (authz.User, bool) {
+	name, ok := callerName(ctx)
+	if !ok || !a.enabled {
+		return authz.User{}, false
+	}
+	u := authz.User{Name: name, Groups: a.groups.Groups(name)}
+	u.Super = name == a.superUser || (a.superGroup != "" && slices.Contains(u.Groups, a.superGroup))
+	return u, true
+}
+
+// ownerGroup is who owns what ctx's caller creates: the caller and its
+// primary group (its name when it has none), as in Alluxio.
+func (a *authorizer) ownerGroup(ctx context.Context) (string, string) {
+	name, ok := callerName(ctx)
+	if !ok || name == "" {
+		return a.superUser, a.superUser
+	}
+	if g := a.groups.Groups(name); len(g) > 0 {
+		return name, g[0]
+	}
+	return name, name
+}
+
+// need is one permission an operation needs on one path.
+type need struct {
+	path string
+	// parent is wanted on the directory the entry is made in or removed
+	// from, self on the inode itself; execute on every ancestor always.
+	parent, self authz.Perm
+	// sticky: removing or renaming the entry out of its parent, which a
+	// sticky directory allows only to the entry's or its own owner.
+	sticky bool
+	// owner: only the owner of the inode (of every inode below it, with
+	// subtree) or a superuser.
+	owner   bool
+	subtree bool
+	// super names what only a superuser may do, "" for nothing.
+	super string
+	// ifMissing limits parent to a path that does not exist yet (mkdir
+	// -p of a directory that exists needs only to reach it).
+	ifMissing bool
+	// group, when set, is a group the caller gives the inode (chgrp): it
+	// must belong to it.
+	group string
+}
+
+// authorize allows the operation described by needs for ctx's caller, or
+// returns the first denial.
+func (fs *fileSystem) authorize(ctx context.Context, needs ...need) error {
+	u, ok := fs.az.user(ctx)
+	if !ok || u.Super {
+		return nil
+	}
+	for _, nd := range needs {
+		if nd.super != "" {
+			if err := authz.CheckSuper(u, nd.super); err != nil {
+				return err
+			}
+		}
+		p := fs.st.PermPath(nd.path)
+		parent := nd.parent
+		if nd.ifMissing && p.Exists {
+			parent = 0
+		}
+		if err := authz.Check(u, p, parent, nd.self); err != nil {
+			return err
+		}
+		target, exists := p.Target()
+		if nd.sticky && exists {
+			if dir, ok := p.Parent(); ok {
+				if err := authz.CheckSticky(u, nd.path, dir, target); err != nil {
+					return err
+				}
+			}
+		}
+		if nd.owner && exists {
+			if err := fs.checkOwners(u, nd.path, target, nd.subtree); err != nil {
+				return err
+			}
+		}
+		if nd.group != "" {
+			if err := authz.CheckGroup(u, nd.path, nd.group); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkOwners requires u to own n (and, with subtree, everything below).
+func (fs *fileSystem) checkOwners(u authz.User, path string, n authz.Node, subtree bool) error {
+	if err := authz.CheckOwner(u, path, n); err != nil || !subtree {
+		return err
+	}
+	var denied error
+	_ = fs.st.Walk(path, func(p string, in *state.Inode) {
+		if denied == nil && in.Owner != u.Name {
+			denied = authz.CheckOwner(u, p, authz.Node{Owner: in.Owner})
+		}
+	})
+	return denied
+}
+
+// setAttributeNeeds is what a SetAttribute needs, as in HDFS: chmod and
+// chgrp the owner (of everything below, with -R), chgrp a group the owner
+// belongs to, chown a superuser, the other attributes write permission.
+func setAttributeNeeds(path string, req *alluxiopb.SetAttributeRequest) []need {
+	out := []need{{path: path}}
+	if req.Mode != nil || req.Group != nil {
+		out = append(out, need{path: path, owner: true, subtree: req.Recursive})
+	}
+	if req.Group != nil {
+		out = append(out, need{path: path, group: *req.Group})
+	}
+	if req.Owner != nil {
+		out = append(out, need{path: path, super: "chown " + path})
+	}
+	if req.Pinned != nil || req.Ttl != nil || req.TtlAction != nil || req.ModificationTimeMs != nil || len(req.Xattr) > 0 || req.XattrReplaceAll {
+		out = append(out, need{path: path, self: authz.Write})
+	}
+	return out
+}
+
+// authorizeRead allows a read of path needs: execute on the ancestors and,
+// for a listing of a directory, read on it.
+func (fs *fileSystem) authorizeRead(ctx context.Context, path string, list bool) error {
+	if !list {
+		return fs.authorize(ctx, need{path: path})
+	}
+	if n, err := fs.st.Stat(path); err == nil && n.IsDir {
+		return fs.authorize(ctx, need{path: path, self: authz.Read | authz.Exec})
+	}
+	return fs.authorize(ctx, need{path: path})
+}
