@@ -221,7 +221,7 @@ func testConfig(dir, uri string) *Config {
 		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
 		RootUFS: uri, RetryCacheSize: 1000, TTLCheckInterval: time.Hour,
 		DefaultBlockSize: 1 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
-		WorkerTimeout: time.Minute, PermissionEnabled: true, SuperGroup: "supergroup",
+		WorkerTimeout: time.Minute, PermissionEnabled: true, SuperGroup: "supergroup", GroupCacheTimeout: time.Minute,
 	}
 }
 
