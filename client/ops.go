@@ -53,6 +53,9 @@ type FileInfo struct {
 	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
 	ufsModMs       int64
 	ufsFingerprint string
+	// capability is the master's permission to read (or, from CreateFile,
+	// write) the file's blocks on workers; nil when none was given.
+	capability *pb.BlockCapability
 }
 
 // UfsModMs is the under storage copy's modification time (ms) recorded when
@@ -85,7 +88,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 		Xattr: p.Xattr, UfsPending: p.UfsPending, UfsError: p.UfsError,
-		ufsFingerprint: p.UfsFingerprint, ACL: p.Acl,
+		ufsFingerprint: p.UfsFingerprint, ACL: p.Acl, capability: p.Capability,
 	}
 }
 

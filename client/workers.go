@@ -167,7 +167,7 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 // workerContext tags calls to workers with the user, as calls to masters
 // are.
 func (f *FileSystem) workerContext(ctx context.Context) context.Context {
-	return rpcmeta.WithUser(ctx, f.cfg.User)
+	return rpcmeta.WithUser(ctx, userOf(ctx, f.cfg.User))
 }
 
 // liveWorkers returns the live workers, from a list at most workerListTTL
@@ -398,7 +398,7 @@ func (f *FileSystem) Load(ctx context.Context, path string, o LoadOptions) error
 			return err
 		}
 		src := info.ufsSource(b)
-		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src); err != nil {
+		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src, info.capability); err != nil {
 			return fmt.Errorf("load %s: %w", path, err)
 		}
 	}
@@ -415,7 +415,7 @@ func cachedFor(locs []BlockLocation, local bool, isLocal func(string) bool) bool
 }
 
 // cacheBlock asks the first worker of ws that answers to cache a block.
-func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly bool, id int64, src *pb.UfsBlockSource) error {
+func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly bool, id int64, src *pb.UfsBlockSource, capability *pb.BlockCapability) error {
 	var last error
 	for _, w := range ws {
 		if localOnly && !f.isLocal(w.Host) {
@@ -425,7 +425,7 @@ func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly 
 		if err != nil {
 			return err
 		}
-		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: id, Source: src})
+		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: id, Source: src, Capability: capability})
 		if err == nil {
 			return nil
 		}

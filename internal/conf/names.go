@@ -108,6 +108,8 @@ const (
 	SecurityGroupMappingClass                 = "alluxio.security.group.mapping.class"
 	SecurityGroupMappingCacheTimeout          = "alluxio.security.group.mapping.cache.timeout"
 	SecurityGroupMappingStatic                = "alluxio.security.group.mapping.static.overrides"
+	SecurityBlockCapabilityEnabled            = "alluxio.security.block.capability.enabled"
+	SecurityBlockCapabilityLifetime           = "alluxio.security.block.capability.lifetime"
 
 	ZookeeperEnabled            = "alluxio.zookeeper.enabled"
 	ZookeeperAddress            = "alluxio.zookeeper.address"

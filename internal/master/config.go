@@ -66,6 +66,10 @@ type Config struct {
 	SuperGroup        string
 	GroupCacheTimeout time.Duration
 	StaticGroups      map[string][]string
+	// CapabilityLifetime is how long a block capability is valid
+	// (alluxio.security.block.capability.lifetime); 0 turns capabilities
+	// off (alluxio.security.block.capability.enabled=false).
+	CapabilityLifetime time.Duration
 
 	ZooKeeperEnabled bool
 	ZooKeeperAddress []string
@@ -127,6 +131,12 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		PermissionEnabled:  r.boolean("alluxio.security.authorization.permission.enabled"),
 		SuperGroup:         r.str("alluxio.security.authorization.permission.supergroup"),
 		GroupCacheTimeout:  r.duration("alluxio.security.group.mapping.cache.timeout"),
+	}
+	if r.boolean("alluxio.security.block.capability.enabled") {
+		c.CapabilityLifetime = r.duration("alluxio.security.block.capability.lifetime")
+		if c.CapabilityLifetime <= 0 {
+			r.errs = append(r.errs, fmt.Errorf("alluxio.security.block.capability.lifetime (%s): must be positive", c.CapabilityLifetime))
+		}
 	}
 	if m := r.str("alluxio.security.group.mapping.class"); m != "alluxio.security.group.provider.ShellBasedUnixGroupsMapping" {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.security.group.mapping.class (%q): the one mapping is "+

@@ -13,6 +13,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 	"github.com/alluxio-go/alluxio/internal/security/authz"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
@@ -138,7 +139,9 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 	if err != nil {
 		return nil, err
 	}
-	return fs.info(path, n), nil
+	fi := fs.info(path, n)
+	fs.grant(ctx, fi, n, blockcap.Read)
+	return fi, nil
 }
 
 func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive bool, o *alluxiopb.FileSystemMasterCommonOptions, send func([]*alluxiopb.FileInfo) error) error {
@@ -159,7 +162,9 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	const batch = 1000
 	out := make([]*alluxiopb.FileInfo, 0, min(batch, len(entries)))
 	for _, e := range entries {
-		out = append(out, fs.info(e.Path, e.Inode))
+		fi := fs.info(e.Path, e.Inode)
+		fs.grant(ctx, fi, e.Inode, blockcap.Read)
+		out = append(out, fi)
 		if len(out) == batch {
 			if err := send(out); err != nil {
 				return err

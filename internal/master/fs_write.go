@@ -9,6 +9,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/security/authz"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
@@ -37,7 +38,11 @@ func (fs *fileSystem) createFile(ctx context.Context, req *alluxiopb.CreateFileR
 	if err != nil {
 		return nil, err
 	}
-	return fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)}), nil
+	fi := fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)})
+	if n, _, err := fs.st.StatID(r.InodeID); err == nil {
+		fs.grant(ctx, fi, n, blockcap.Write)
+	}
+	return fi, nil
 }
 
 // prepareCreate loads what the under storage has at path and its parent, so

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -29,6 +30,12 @@ func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
 	c := inproc.Start(t, inproc.Options{})
 	fs := c.Client()
+	// The S3 user makes buckets in "/", which the superuser (the test's
+	// OS user) owns.
+	all := os.FileMode(0o777)
+	if err := fs.SetAttribute(context.Background(), "/", client.SetAttributeOptions{Mode: &all}); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(New(Config{FS: fs, WriteType: "MUST_CACHE"}))
 	t.Cleanup(ts.Close)
 	cl := s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",

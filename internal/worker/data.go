@@ -11,6 +11,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
@@ -51,6 +52,9 @@ func (d *dataService) openCached(id int64, promote bool) (*blockstore.Handle, er
 func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
 	if r.Offset < 0 || r.Length < -1 {
 		return errs.New(errs.ErrInvalidArg, "read of block %d: offset %d, length %d", r.BlockId, r.Offset, r.Length)
+	}
+	if err := d.allow(stream.Context(), r.Capability, r.BlockId, blockcap.Read); err != nil {
+		return err
 	}
 	chunk := int(r.ChunkSize)
 	if chunk <= 0 || chunk > 8<<20 {
@@ -267,6 +271,9 @@ func (d *dataService) CacheBlock(ctx context.Context, r *pb.CacheBlockRequest) (
 	if r.Source == nil {
 		return nil, errs.New(errs.ErrInvalidArg, "cache block %d: no source", r.BlockId)
 	}
+	if err := d.allow(ctx, r.Capability, r.BlockId, blockcap.Read); err != nil {
+		return nil, err
+	}
 	return &pb.CacheBlockResponse{}, d.s.cacheBlock(ctx, r.BlockId, r.Source)
 }
 
@@ -280,6 +287,9 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 	hdr := first.GetHeader()
 	if hdr == nil {
 		return errs.New(errs.ErrInvalidArg, "write stream must start with a header")
+	}
+	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
+		return err
 	}
 	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
 	if err != nil {
@@ -393,6 +403,9 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]) error {
 	req, err := stream.Recv()
 	if err != nil {
+		return err
+	}
+	if err := d.allow(stream.Context(), req.Capability, req.BlockId, blockcap.Read); err != nil {
 		return err
 	}
 	h, err := d.openCached(req.BlockId, req.Promote)

@@ -19,6 +19,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
@@ -50,6 +51,7 @@ type Server struct {
 	verified  sync.Map // block id -> true once its checksum was checked
 
 	id       workerID
+	caps     blockcap.Verifier
 	persists *persister
 	protect  *protection
 

@@ -53,3 +53,33 @@ func TestSetAclInheritAndCheckpoint(t *testing.T) {
 		t.Fatal("digests differ after a checkpoint round trip")
 	}
 }
+
+func TestBlockKeysJournaledExpiredAndCheckpointed(t *testing.T) {
+	s := New(Options{})
+	key := func(id, expires, at int64, secret string) *journalpb.Entry {
+		return &journalpb.Entry{TimeMs: at, Op: &journalpb.Entry_BlockKey{BlockKey: &journalpb.BlockKey{Id: id, Secret: []byte(secret), ExpiresMs: expires}}}
+	}
+	const sec = "0123456789abcdef0123456789abcdef"
+	mustApply(t, s, key(1, 1000, 10, sec), key(2, 2000, 500, sec))
+	for _, bad := range []*journalpb.Entry{key(2, 3000, 600, sec), key(3, 3000, 600, "short"), key(3, 500, 600, sec)} {
+		if r := seq(s, bad); !errors.Is(r.Err, errs.ErrInvalidArg) {
+			t.Errorf("%v was taken: %v", bad, r.Err)
+		}
+	}
+	// Key 1 has expired at the time of key 3's entry: it goes.
+	mustApply(t, s, key(3, 3000, 1500, sec))
+	if ks := s.BlockKeys(); len(ks) != 2 || ks[0].ID != 2 || ks[1].ID != 3 {
+		t.Fatalf("keys %+v, want 2 and 3", ks)
+	}
+	var buf bytes.Buffer
+	if _, err := s.WriteCheckpoint(&buf, 1); err != nil {
+		t.Fatal(err)
+	}
+	b := New(Options{})
+	if err := b.Restore(&buf, "ckpt"); err != nil {
+		t.Fatal(err)
+	}
+	if dump(b) != dump(s) {
+		t.Fatalf("keys after a checkpoint: %s", diff(dump(s), dump(b)))
+	}
+}

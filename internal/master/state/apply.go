@@ -60,6 +60,8 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
 	case *journalpb.Entry_SetAcl:
 		return s.applySetAcl(orEmpty(op.SetAcl), t)
+	case *journalpb.Entry_BlockKey:
+		return s.applyBlockKey(orEmpty(op.BlockKey), t)
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}

@@ -139,6 +139,9 @@ func dump(s *State) string {
 		fmt.Fprintf(&b, "intent %v\n", in)
 	}
 	fmt.Fprintf(&b, "publishes %v\n", s.intents.publishOf)
+	for _, k := range s.keys {
+		fmt.Fprintf(&b, "blockkey %d %d %x\n", k.ID, k.ExpiresMs, k.Secret)
+	}
 	return b.String()
 }
 

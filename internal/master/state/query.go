@@ -94,5 +94,8 @@ func (s *State) Digest() (seq uint64, inodes int, sum string) {
 		b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(in)
 		fmt.Fprintf(h, "intent|%x\n", b)
 	}
+	for _, k := range s.keys {
+		fmt.Fprintf(h, "blockkey|%d|%d|%x\n", k.ID, k.ExpiresMs, sha256.Sum256(k.Secret))
+	}
 	return s.lastSeq, len(s.byID), hex.EncodeToString(h.Sum(nil))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 )
 
 // RootID is the inode id of "/".
@@ -46,6 +47,8 @@ type State struct {
 	// the whole tree.
 	ttl     map[int64]struct{}
 	intents *intentTable
+	// keys are the block keys, oldest first (blockkeys.go).
+	keys []blockcap.Key
 	// applying describes the entry Apply is working on.
 	applying struct {
 		intents bool
@@ -76,6 +79,7 @@ func (s *State) reset() {
 	s.lastSeq = 0
 	s.ttl = map[int64]struct{}{}
 	s.intents = newIntentTable()
+	s.keys = nil
 }
 
 // LastSequence is the sequence number of the last entry applied.
