@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
@@ -21,10 +23,9 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	tamper := func(f func(c *Capability)) *Capability {
-		c := *good
-		c.Mac = append([]byte(nil), good.Mac...)
-		f(&c)
-		return &c
+		c := proto.Clone(good).(*Capability)
+		f(c)
+		return c
 	}
 	for _, tt := range []struct {
 		name  string
