@@ -10,7 +10,7 @@ import (
 
 // permGroups are the test users' groups: the OS knows none of them, so
 // the master gets them from the static overrides (Hadoop's kind).
-const permGroups = "-Dalluxio.security.group.mapping.static.overrides=alice=staff;bob=bob;carol=staff,dev;admin=admin,supergroup"
+const permGroups = "-D" + cluster.TesterSuperuser + ";alice=staff;bob=bob;carol=staff,dev;admin=admin,supergroup"
 
 // asUser runs the CLI as user (SIMPLE authentication: the client names
 // its login user).
