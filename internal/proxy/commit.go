@@ -130,12 +130,12 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	if err != nil {
 		f.w.Cancel()
 		s.drop(ctx, f.path, f.id)
+		// Logged whatever the cause, so that an operator (and a test) sees
+		// every upload that left nothing behind; refused says whether the
+		// body was the client's fault (a digest that does not match, a
+		// body shorter than announced) rather than the cluster's.
 		var refused *s3Error
-		if !errors.As(err, &refused) {
-			// The client went away or the cluster failed; a refused body
-			// (a digest that does not match...) is the client's news.
-			s.log.Info("S3 write abandoned, nothing kept", "path", f.path, "error", err)
-		}
+		s.log.Info("S3 write abandoned, nothing kept", "path", f.path, "refused", errors.As(err, &refused), "error", err)
 		if ctx.Err() != nil {
 			return nil, errIncompleteBody("the client went away: %v", ctx.Err())
 		}
