@@ -80,7 +80,7 @@ func Start(t testing.TB, o Options) *Cluster {
 		"alluxio.user.block.size.bytes.default":         "1MB",
 		// The workers' user ("worker") is a superuser, as a cluster's
 		// service user is: it gets the block capability keys.
-		"alluxio.security.group.mapping.static.overrides": "worker=supergroup",
+		"alluxio.security.group.mapping.static.overrides": "worker=worker,supergroup",
 	} {
 		c.props.Set(k, v)
 	}

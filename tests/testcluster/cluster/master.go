@@ -54,7 +54,7 @@ func NewMasterWith(t testing.TB, bin string, extra ...string) *Master {
 // TesterSuperuser makes the test client's user, "tester", a member of the
 // supergroup. A test that sets alluxio.security.group.mapping.static.overrides
 // itself should keep it in.
-const TesterSuperuser = "alluxio.security.group.mapping.static.overrides=tester=supergroup"
+const TesterSuperuser = "alluxio.security.group.mapping.static.overrides=tester=tester,supergroup"
 
 // Addr is the host the test reaches the master on.
 func (m *Master) Addr() string {
