@@ -56,16 +56,27 @@ func callerName(ctx context.Context) (string, bool) {
 	return "", false
 }
 
-// user is the caller of ctx with its groups; ok is false when nothing is
-// checked for it.
-func (a *authorizer) user(ctx context.Context) (authz.User, bool) {
+// caller is who a call comes from, found once per call.
+type caller struct {
+	authz.User
+	// name is the user the call names ("" for the master's own work and
+	// NOSASL), which capabilities are signed for.
+	name string
+	// checked says whether permissions are checked for the call.
+	checked bool
+}
+
+// caller is the caller of ctx with its groups.
+func (a *authorizer) caller(ctx context.Context) caller {
 	name, ok := callerName(ctx)
+	c := caller{name: name}
 	if !ok || !a.enabled {
-		return authz.User{}, false
+		return c
 	}
-	u := authz.User{Name: name, Groups: a.groups.Groups(name)}
-	u.Super = name == a.superUser || (a.superGroup != "" && slices.Contains(u.Groups, a.superGroup))
-	return u, true
+	c.User = authz.User{Name: name, Groups: a.groups.Groups(name)}
+	c.Super = name == a.superUser || (a.superGroup != "" && slices.Contains(c.Groups, a.superGroup))
+	c.checked = true
+	return c
 }
 
 // ownerGroup is who owns what ctx's caller creates: the caller and its
@@ -104,13 +115,13 @@ type need struct {
 	group string
 }
 
-// authorize allows the operation described by needs for ctx's caller, or
-// returns the first denial.
-func (fs *fileSystem) authorize(ctx context.Context, needs ...need) error {
-	u, ok := fs.az.user(ctx)
-	if !ok || u.Super {
+// authorize allows the operation described by needs for c, or returns
+// the first denial.
+func (fs *fileSystem) authorize(c caller, needs ...need) error {
+	if !c.checked || c.Super {
 		return nil
 	}
+	u := c.User
 	for _, nd := range needs {
 		if nd.super != "" {
 			if err := authz.CheckSuper(u, nd.super); err != nil {
@@ -181,14 +192,14 @@ func setAttributeNeeds(path string, req *alluxiopb.SetAttributeRequest) []need {
 	return out
 }
 
-// authorizeRead allows a read of path needs: execute on the ancestors and,
+// authorizeRead allows a read of path: execute on the ancestors and,
 // for a listing of a directory, read on it.
-func (fs *fileSystem) authorizeRead(ctx context.Context, path string, list bool) error {
+func (fs *fileSystem) authorizeRead(c caller, path string, list bool) error {
 	if !list {
-		return fs.authorize(ctx, need{path: path})
+		return fs.authorize(c, need{path: path})
 	}
 	if n, err := fs.st.Stat(path); err == nil && n.IsDir {
-		return fs.authorize(ctx, need{path: path, self: authz.Read | authz.Exec})
+		return fs.authorize(c, need{path: path, self: authz.Read | authz.Exec})
 	}
-	return fs.authorize(ctx, need{path: path})
+	return fs.authorize(c, need{path: path})
 }

@@ -12,7 +12,7 @@ import (
 
 // BenchmarkPermissionCost measures getStatus and create by 16 clients of
 // a non-superuser (SIMPLE authentication) on two masters of one process,
-// one checking permissions and one not, in alternating rounds so that
+// one checking permissions (and signing block capabilities) and one not, in alternating rounds so that
 // both see the same machine load. It reports both rates and on/off, the
 // figure the issue bounds (≥ 0.9). Paths are four levels deep, so a check
 // looks at five inodes.

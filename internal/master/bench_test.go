@@ -25,6 +25,10 @@ func startBenchMaster(tb testing.TB, permissions bool) *Server {
 	cfg := testConfig(dir, dir+"/ufs")
 	cfg.RetryCacheSize, cfg.DefaultBlockSize = 100000, 64<<20
 	cfg.PermissionEnabled = permissions
+	if permissions {
+		// Statuses and creates then sign block capabilities too.
+		cfg.CapabilityLifetime = time.Hour
+	}
 	if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
 		tb.Fatal(err)
 	}

@@ -68,33 +68,27 @@ func (fs *fileSystem) rotateKey(ctx context.Context) error {
 
 // signingKey is the newest key, if it outlives a capability signed now.
 func (fs *fileSystem) signingKey(nowMs int64) (blockcap.Key, bool) {
-	keys := fs.st.BlockKeys()
-	if n := len(keys); n > 0 && keys[n-1].ExpiresMs >= nowMs+fs.cfg.CapabilityLifetime.Milliseconds() {
-		return keys[n-1], true
-	}
-	return blockcap.Key{}, false
+	k, ok := fs.st.NewestBlockKey()
+	return k, ok && k.ExpiresMs >= nowMs+fs.cfg.CapabilityLifetime.Milliseconds()
 }
 
-// grant attaches to fi a capability for ctx's caller to access n's blocks
+// grant attaches to fi a capability for the caller c to access n's blocks
 // (blockcap.Read or Write), when capabilities are on and the caller may.
 // A caller who may not gets the status without one: it can see the file,
 // not read it.
-func (fs *fileSystem) grant(ctx context.Context, fi *alluxiopb.FileInfo, n state.Inode, access uint32) {
+func (fs *fileSystem) grant(c caller, fi *alluxiopb.FileInfo, n state.Inode, access uint32) {
 	if fs.cfg.CapabilityLifetime <= 0 || n.IsDir {
 		return
 	}
-	if access == blockcap.Read {
-		if u, ok := fs.az.user(ctx); ok && !authz.Allowed(u, authz.Node{Name: n.Name, Owner: n.Owner, Group: n.Group, Mode: n.Mode, ACL: n.ACL}, authz.Read) {
-			return
-		}
+	if access == blockcap.Read && c.checked && !authz.Allowed(c.User, authz.Node{Name: n.Name, Owner: n.Owner, Group: n.Group, Mode: n.Mode, ACL: n.ACL}, authz.Read) {
+		return
 	}
 	now := fs.now().UnixMilli()
 	k, ok := fs.signingKey(now)
 	if !ok {
 		return
 	}
-	user, _ := callerName(ctx)
-	fi.Capability = blockcap.Sign(k, n.ID, user, access, now+fs.cfg.CapabilityLifetime.Milliseconds())
+	fi.Capability = blockcap.Sign(k, n.ID, c.name, access, now+fs.cfg.CapabilityLifetime.Milliseconds())
 }
 
 // keysFor are the keys as workers get them, for ctx's caller: only a
@@ -104,8 +98,8 @@ func (fs *fileSystem) keysFor(ctx context.Context) []*alluxiopb.BlockKey {
 	if fs.cfg.CapabilityLifetime <= 0 {
 		return nil
 	}
-	if u, ok := fs.az.user(ctx); ok && !u.Super {
-		fs.log.Warn("block keys refused to a worker that is not a superuser", "user", u.Name)
+	if c := fs.az.caller(ctx); c.checked && !c.Super {
+		fs.log.Warn("block keys refused to a worker that is not a superuser", "user", c.Name)
 		return nil
 	}
 	keys := fs.st.BlockKeys()

@@ -132,7 +132,8 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 	if err := fs.syncForRead(ctx, path, o, false, false); err != nil {
 		return nil, err
 	}
-	if err := fs.authorizeRead(ctx, path, false); err != nil {
+	c := fs.az.caller(ctx)
+	if err := fs.authorizeRead(c, path, false); err != nil {
 		return nil, err
 	}
 	n, err := fs.st.Stat(path)
@@ -140,7 +141,7 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 		return nil, err
 	}
 	fi := fs.info(path, n)
-	fs.grant(ctx, fi, n, blockcap.Read)
+	fs.grant(c, fi, n, blockcap.Read)
 	return fi, nil
 }
 
@@ -152,7 +153,8 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	if err := fs.syncForRead(ctx, path, o, true, recursive); err != nil {
 		return err
 	}
-	if err := fs.authorizeRead(ctx, path, true); err != nil {
+	c := fs.az.caller(ctx)
+	if err := fs.authorizeRead(c, path, true); err != nil {
 		return err
 	}
 	entries, err := fs.st.List(path, recursive)
@@ -163,7 +165,7 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	out := make([]*alluxiopb.FileInfo, 0, min(batch, len(entries)))
 	for _, e := range entries {
 		fi := fs.info(e.Path, e.Inode)
-		fs.grant(ctx, fi, e.Inode, blockcap.Read)
+		fs.grant(c, fi, e.Inode, blockcap.Read)
 		out = append(out, fi)
 		if len(out) == batch {
 			if err := send(out); err != nil {

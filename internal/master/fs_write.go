@@ -40,7 +40,7 @@ func (fs *fileSystem) createFile(ctx context.Context, req *alluxiopb.CreateFileR
 	}
 	fi := fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)})
 	if n, _, err := fs.st.StatID(r.InodeID); err == nil {
-		fs.grant(ctx, fi, n, blockcap.Write)
+		fs.grant(fs.az.caller(ctx), fi, n, blockcap.Write)
 	}
 	return fi, nil
 }

@@ -97,13 +97,14 @@ func (fs *fileSystem) allow(ctx context.Context, m mutation) error {
 	if m.ownWork {
 		return nil
 	}
+	c := fs.az.caller(ctx)
 	if len(m.access) == 0 {
-		if _, ok := fs.az.user(ctx); ok {
+		if c.checked {
 			return errs.New(errs.ErrInternal, "operation on %v names no permissions", m.paths)
 		}
 		return nil
 	}
-	return fs.authorize(ctx, m.access...)
+	return fs.authorize(c, m.access...)
 }
 
 // propose journals e. Only mutate and the steps it runs (metadata loads in

@@ -34,6 +34,17 @@ func (s *State) applyBlockKey(op *journalpb.BlockKey, t int64) Result {
 	return Result{}
 }
 
+// NewestBlockKey returns the newest block key, false when there is none.
+// Callers must not change the secret.
+func (s *State) NewestBlockKey() (blockcap.Key, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if len(s.keys) == 0 {
+		return blockcap.Key{}, false
+	}
+	return s.keys[len(s.keys)-1], true
+}
+
 // BlockKeys returns the block keys, oldest first. Callers must not change
 // the secrets.
 func (s *State) BlockKeys() []blockcap.Key {
