@@ -105,6 +105,10 @@ type need struct {
 	// subtree) or a superuser.
 	owner   bool
 	subtree bool
+	// below is wanted on every directory at and below path (HDFS's
+	// subAccess): rwx for a recursive delete of a directory with entries,
+	// r-x for a recursive listing.
+	below authz.Perm
 	// super names what only a superuser may do, "" for nothing.
 	super string
 	// ifMissing limits parent to a path that does not exist yet (mkdir
@@ -149,6 +153,11 @@ func (fs *fileSystem) authorize(c caller, needs ...need) error {
 				return err
 			}
 		}
+		if nd.below != 0 && exists {
+			if err := fs.checkBelow(u, nd.path, nd.below); err != nil {
+				return err
+			}
+		}
 		if nd.group != "" {
 			if err := authz.CheckGroup(u, nd.path, nd.group); err != nil {
 				return err
@@ -156,6 +165,22 @@ func (fs *fileSystem) authorize(c caller, needs ...need) error {
 		}
 	}
 	return nil
+}
+
+// checkBelow requires want on every directory at and below path. An empty
+// directory needs nothing (it is removed with its parent's permission).
+func (fs *fileSystem) checkBelow(u authz.User, path string, want authz.Perm) error {
+	var denied error
+	_ = fs.st.Walk(path, func(p string, in *state.Inode) {
+		if denied != nil || !in.IsDir || (want&authz.Write != 0 && in.HasNoChildren()) {
+			return
+		}
+		n := authz.Node{Name: in.Name, Owner: in.Owner, Group: in.Group, Mode: in.Mode, ACL: in.ACL}
+		if !authz.Allowed(u, n, want) {
+			denied = authz.Denied(u, want, p, n)
+		}
+	})
+	return denied
 }
 
 // checkOwners requires u to own n (and, with subtree, everything below).
@@ -170,6 +195,18 @@ func (fs *fileSystem) checkOwners(u authz.User, path string, n authz.Node, subtr
 		}
 	})
 	return denied
+}
+
+// removeNeed is what a delete needs: write and execute on the parent (the
+// sticky bit respected) and, recursively, on every directory below with
+// entries, as HDFS asks, so that nobody removes what others keep in
+// directories he may not change.
+func removeNeed(path string, recursive bool) need {
+	nd := need{path: path, parent: authz.Write | authz.Exec, sticky: true}
+	if recursive {
+		nd.below = authz.All
+	}
+	return nd
 }
 
 // setAttributeNeeds is what a SetAttribute needs, as in HDFS: chmod and
@@ -192,14 +229,19 @@ func setAttributeNeeds(path string, req *alluxiopb.SetAttributeRequest) []need {
 	return out
 }
 
-// authorizeRead allows a read of path: execute on the ancestors and,
-// for a listing of a directory, read on it.
-func (fs *fileSystem) authorizeRead(c caller, path string, list bool) error {
+// authorizeRead allows a read of path: execute on the ancestors and, for
+// a listing of a directory, read on it (on every directory below, for a
+// recursive one).
+func (fs *fileSystem) authorizeRead(c caller, path string, list, recursive bool) error {
 	if !list {
 		return fs.authorize(c, need{path: path})
 	}
 	if n, err := fs.st.Stat(path); err == nil && n.IsDir {
-		return fs.authorize(c, need{path: path, self: authz.Read | authz.Exec})
+		nd := need{path: path, self: authz.Read | authz.Exec}
+		if recursive {
+			nd.below = authz.Read | authz.Exec
+		}
+		return fs.authorize(c, nd)
 	}
 	return fs.authorize(c, need{path: path})
 }

@@ -201,3 +201,35 @@ func TestPermissionsOffAndTheMastersOwnWork(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecursiveOperationsCheckEveryDirectory: rm -R and ls -R need their
+// permission on every directory below (HDFS's subAccess), not only at the
+// top.
+func TestRecursiveOperationsCheckEveryDirectory(t *testing.T) {
+	m := newPermMaster(t, nil)
+	m.mkdirAs(t, "root", "/shared", 0o777)
+	m.mkdirAs(t, "alice", "/shared/a/keep", 0o755)
+	if err := m.touchAs("alice", "/shared/a/keep/f"); err != nil {
+		t.Fatal(err)
+	}
+	m.mkdirAs(t, "bob", "/shared/b/empty", 0o755)
+	err := m.fs.remove(as("bob"), &alluxiopb.DeleteRequest{Path: "/shared/a", OpId: opID(), Recursive: true})
+	wantDenied(t, "bob removes alice's tree from a directory he may write", err,
+		"Permission denied: user=bob, access=rwx, path=/shared/a: failed at a, inode owner=alice, inode group=staff, inode mode=rwxr-xr-x")
+	m.stat(t, "/shared/a/keep/f")
+	if err := m.fs.remove(as("bob"), &alluxiopb.DeleteRequest{Path: "/shared/b", OpId: opID(), Recursive: true}); err != nil {
+		t.Fatalf("bob removes his own tree: %v", err)
+	}
+	m.mkdirAs(t, "alice", "/shared/p", 0o700)
+	list := func(user string, recursive bool) error {
+		return m.fs.listStatus(as(user), "/shared", recursive, nil, func([]*alluxiopb.FileInfo) error { return nil })
+	}
+	if err := list("bob", false); err != nil {
+		t.Fatalf("bob lists /shared: %v", err)
+	}
+	wantDenied(t, "bob lists /shared recursively, through alice's private directory", list("bob", true),
+		"Permission denied: user=bob, access=r-x, path=/shared/p: failed at p, inode owner=alice, inode group=staff, inode mode=rwx------")
+	if err := list("alice", true); err != nil {
+		t.Fatal(err)
+	}
+}

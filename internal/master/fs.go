@@ -133,7 +133,7 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 		return nil, err
 	}
 	c := fs.az.caller(ctx)
-	if err := fs.authorizeRead(c, path, false); err != nil {
+	if err := fs.authorizeRead(c, path, false, false); err != nil {
 		return nil, err
 	}
 	n, err := fs.st.Stat(path)
@@ -154,7 +154,7 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 		return err
 	}
 	c := fs.az.caller(ctx)
-	if err := fs.authorizeRead(c, path, true); err != nil {
+	if err := fs.authorizeRead(c, path, true, recursive); err != nil {
 		return err
 	}
 	entries, err := fs.st.List(path, recursive)

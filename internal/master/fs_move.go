@@ -20,7 +20,7 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 		return err
 	}
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
-		access: []need{{path: path, parent: authz.Write | authz.Exec, sticky: true}},
+		access: []need{removeNeed(path, req.Recursive)},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if err := fs.prepareRemove(ctx, path, req); err != nil {
 				return nil, err

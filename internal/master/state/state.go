@@ -198,6 +198,10 @@ func (s *State) Expired(nowMs int64) []Entry {
 	return out
 }
 
+// HasNoChildren reports whether n is a directory without entries. It may be
+// called only where n is the state's own (Walk's callback).
+func (n *Inode) HasNoChildren() bool { return n.IsDir && len(n.children) == 0 }
+
 // lookup resolves a path; the caller holds the lock.
 func (s *State) lookup(path string) (*Inode, error) {
 	parts, err := fspath.Split(path)
