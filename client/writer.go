@@ -120,7 +120,7 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
 			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
 				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: loc,
-					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID}}})
+					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID, Capability: info.capability}}})
 			return err
 		})
 	}

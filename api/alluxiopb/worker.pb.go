@@ -543,7 +543,10 @@ type WriteUfsHeader struct {
 	// multipart upload) answers with a publish token; any other is written
 	// under the temporary name underfs.TempPath gives, and the token is
 	// empty.
-	StageFileId   int64 `protobuf:"varint,4,opt,name=stage_file_id,json=stageFileId,proto3" json:"stage_file_id,omitempty"`
+	StageFileId int64 `protobuf:"varint,4,opt,name=stage_file_id,json=stageFileId,proto3" json:"stage_file_id,omitempty"`
+	// Capability is the master's permission to write file stage_file_id
+	// (a worker that checks capabilities refuses a write without both).
+	Capability    *BlockCapability `protobuf:"bytes,5,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -604,6 +607,13 @@ func (x *WriteUfsHeader) GetStageFileId() int64 {
 		return x.StageFileId
 	}
 	return 0
+}
+
+func (x *WriteUfsHeader) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
 }
 
 type WriteUfsFileRequest struct {
@@ -1210,12 +1220,15 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x05value\"@\n" +
 	"\x12WriteBlockResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12\x12\n" +
-	"\x04tier\x18\x02 \x01(\tR\x04tier\"\xa4\x01\n" +
+	"\x04tier\x18\x02 \x01(\tR\x04tier\"\xe3\x01\n" +
 	"\x0eWriteUfsHeader\x12<\n" +
 	"\fufs_location\x18\x01 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x1c\n" +
 	"\toverwrite\x18\x03 \x01(\bR\toverwrite\x12\"\n" +
-	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\"\x88\x01\n" +
+	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\x12=\n" +
+	"\n" +
+	"capability\x18\x05 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"\x88\x01\n" +
 	"\x13WriteUfsFileRequest\x126\n" +
 	"\x06header\x18\x01 \x01(\v2\x1c.alluxio.grpc.WriteUfsHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
@@ -1307,28 +1320,29 @@ var file_api_alluxiopb_worker_proto_depIdxs = []int32{
 	17, // 4: alluxio.grpc.WriteBlockHeader.capability:type_name -> alluxio.grpc.BlockCapability
 	4,  // 5: alluxio.grpc.WriteBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
 	16, // 6: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	7,  // 7: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
-	17, // 8: alluxio.grpc.OpenLocalBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
-	4,  // 9: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	1,  // 10: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
-	17, // 11: alluxio.grpc.CacheBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
-	2,  // 12: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
-	5,  // 13: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
-	8,  // 14: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
-	10, // 15: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
-	12, // 16: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
-	14, // 17: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
-	3,  // 18: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
-	6,  // 19: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
-	9,  // 20: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
-	11, // 21: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
-	13, // 22: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
-	15, // 23: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
-	18, // [18:24] is the sub-list for method output_type
-	12, // [12:18] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	17, // 7: alluxio.grpc.WriteUfsHeader.capability:type_name -> alluxio.grpc.BlockCapability
+	7,  // 8: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
+	17, // 9: alluxio.grpc.OpenLocalBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	4,  // 10: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
+	1,  // 11: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
+	17, // 12: alluxio.grpc.CacheBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	2,  // 13: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
+	5,  // 14: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
+	8,  // 15: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
+	10, // 16: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
+	12, // 17: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
+	14, // 18: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
+	3,  // 19: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
+	6,  // 20: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
+	9,  // 21: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
+	11, // 22: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
+	13, // 23: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
+	15, // 24: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
+	19, // [19:25] is the sub-list for method output_type
+	13, // [13:19] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_worker_proto_init() }

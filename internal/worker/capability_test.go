@@ -64,7 +64,8 @@ func wantRefused(t *testing.T, what string, err error, words string) {
 // TestWorkerServesOnlyWithACapability: alice's private file cannot be read
 // from the worker by asking for its block id directly, whether without a
 // capability, with a forged one, with alice's (as another user), with
-// one for another file, with an expired one, or to write; alice's own
+// one for another file, with an expired one, or to write (blocks, short-
+// circuit files, under storage copies); alice's own
 // capability reads it, also after the master restarted (a failover keeps
 // the keys, journaled).
 func TestWorkerServesOnlyWithACapability(t *testing.T) {
@@ -136,6 +137,18 @@ func TestWorkerServesOnlyWithACapability(t *testing.T) {
 		_, err = cs.Recv()
 	}
 	wantRefused(t, "a short-circuit write without a capability", err, "no capability")
+	for _, hdr := range []*pb.WriteUfsHeader{
+		{UfsLocation: fi.UfsLocation, StageFileId: fi.FileId},
+		{UfsLocation: fi.UfsLocation, StageFileId: fi.FileId, Capability: fi.Capability},
+		{UfsLocation: fi.UfsLocation},
+	} {
+		us, err := wc.WriteUfsFile(rpcmeta.WithUser(ctx, "alice"))
+		if err == nil {
+			_ = us.Send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Header{Header: hdr}})
+			_, err = us.CloseAndRecv()
+		}
+		wantRefused(t, "an under storage write without a write capability", err, "")
+	}
 
 	// A master restart (what a failover looks like to a worker) keeps the
 	// keys: the capability signed before it still reads.

@@ -340,6 +340,15 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 	if hdr == nil || hdr.UfsLocation == nil {
 		return errs.New(errs.ErrInvalidArg, "under storage write must start with a header and a location")
 	}
+	if d.s.caps.Enabled() && hdr.StageFileId == 0 {
+		return errs.New(errs.ErrPermission, "under storage write of %s: only a staged copy of a file the master let the caller write",
+			hdr.UfsLocation.RelativePath)
+	}
+	if hdr.StageFileId != 0 {
+		if err := d.allow(stream.Context(), hdr.Capability, blockid.New(hdr.StageFileId, 0), blockcap.Write); err != nil {
+			return err
+		}
+	}
 	u, err := d.s.underStorage(hdr.UfsLocation)
 	if err != nil {
 		return err
