@@ -49,8 +49,8 @@ gen-check: ## fail when regenerating api/ would change it
 	@tmp=$$(mktemp -d); cp -r api $$tmp/; $(MAKE) --no-print-directory gen >/dev/null; \
 	  if ! diff -r $$tmp/api api >/dev/null; then diff -r $$tmp/api api | head -20; rm -rf $$tmp; echo "generated code is stale: run make gen and commit"; exit 1; fi; rm -rf $$tmp
 
-chaos: build ## random faults against a cluster, history checked for linearizability (DURATION=2m JOURNAL=embedded|zk SEED=n KEEP=dir TIMEOUT=120m)
-	CHAOS_DURATION=$(or $(DURATION),2m) CHAOS_JOURNAL=$(or $(JOURNAL),embedded) CHAOS_SEED=$(SEED) \
+chaos: build ## random faults against a cluster, history checked for linearizability (DURATION=2m JOURNAL=embedded|zk UFS=local|s3 FAULTS=kind,... SEED=n KEEP=dir TIMEOUT=120m)
+	CHAOS_DURATION=$(or $(DURATION),2m) CHAOS_JOURNAL=$(or $(JOURNAL),embedded) CHAOS_UFS=$(or $(UFS),local) CHAOS_FAULTS=$(FAULTS) CHAOS_SEED=$(SEED) \
 	  $(if $(KEEP),ALLUXIO_TEST_KEEP_LOGS=$(abspath $(KEEP))) \
 	  ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -v -run 'TestChaos$$' -timeout $(or $(TIMEOUT),120m) ./tests/e2e/
 

@@ -63,6 +63,11 @@ type FileInfo struct {
 // checks the copy by before serving its bytes as this file's.
 func (i *FileInfo) UfsModMs() int64 { return i.ufsModMs }
 
+// UfsFingerprint is the under storage copy's fingerprint recorded when
+// Alluxio published it (its ETag on S3; "" when the store has none): what
+// a worker checks the copy by before its length and modification time.
+func (i *FileInfo) UfsFingerprint() string { return i.ufsFingerprint }
+
 // ufsSource says where a worker finds block b of the file in the under
 // storage, and what the copy must still be for its bytes to be this
 // file's; nil when the file is not there.

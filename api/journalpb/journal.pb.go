@@ -142,6 +142,10 @@ const (
 	UfsIntentKind_UFS_PUBLISH UfsIntentKind = 4
 	// SetAttribute carries mode and owner changes, on a best effort basis.
 	UfsIntentKind_UFS_SET_ATTRIBUTE UfsIntentKind = 5
+	// DropUnpublished removes a copy written for file_id that nobody will
+	// publish: ufs_path, its temporary name, or the staged copy that
+	// publish_token names (discarded).
+	UfsIntentKind_UFS_DROP_UNPUBLISHED UfsIntentKind = 6
 )
 
 // Enum value maps for UfsIntentKind.
@@ -153,14 +157,16 @@ var (
 		3: "UFS_RENAME",
 		4: "UFS_PUBLISH",
 		5: "UFS_SET_ATTRIBUTE",
+		6: "UFS_DROP_UNPUBLISHED",
 	}
 	UfsIntentKind_value = map[string]int32{
-		"UFS_INTENT_UNKNOWN": 0,
-		"UFS_MKDIRS":         1,
-		"UFS_DELETE":         2,
-		"UFS_RENAME":         3,
-		"UFS_PUBLISH":        4,
-		"UFS_SET_ATTRIBUTE":  5,
+		"UFS_INTENT_UNKNOWN":   0,
+		"UFS_MKDIRS":           1,
+		"UFS_DELETE":           2,
+		"UFS_RENAME":           3,
+		"UFS_PUBLISH":          4,
+		"UFS_SET_ATTRIBUTE":    5,
+		"UFS_DROP_UNPUBLISHED": 6,
 	}
 )
 
@@ -281,6 +287,7 @@ type Entry struct {
 	//	*Entry_PersistDone
 	//	*Entry_UfsIntentDone
 	//	*Entry_UfsIntentFailed
+	//	*Entry_DropUnpublished
 	//	*Entry_SetAcl
 	//	*Entry_BlockKey
 	Op            isEntry_Op `protobuf_oneof:"op"`
@@ -470,6 +477,15 @@ func (x *Entry) GetUfsIntentFailed() *UfsIntentFailed {
 	return nil
 }
 
+func (x *Entry) GetDropUnpublished() *DropUnpublished {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_DropUnpublished); ok {
+			return x.DropUnpublished
+		}
+	}
+	return nil
+}
+
 func (x *Entry) GetSetAcl() *SetAcl {
 	if x != nil {
 		if x, ok := x.Op.(*Entry_SetAcl); ok {
@@ -544,12 +560,16 @@ type Entry_UfsIntentFailed struct {
 	UfsIntentFailed *UfsIntentFailed `protobuf:"bytes,22,opt,name=ufs_intent_failed,json=ufsIntentFailed,proto3,oneof"`
 }
 
+type Entry_DropUnpublished struct {
+	DropUnpublished *DropUnpublished `protobuf:"bytes,23,opt,name=drop_unpublished,json=dropUnpublished,proto3,oneof"`
+}
+
 type Entry_SetAcl struct {
-	SetAcl *SetAcl `protobuf:"bytes,23,opt,name=set_acl,json=setAcl,proto3,oneof"`
+	SetAcl *SetAcl `protobuf:"bytes,24,opt,name=set_acl,json=setAcl,proto3,oneof"`
 }
 
 type Entry_BlockKey struct {
-	BlockKey *BlockKey `protobuf:"bytes,24,opt,name=block_key,json=blockKey,proto3,oneof"`
+	BlockKey *BlockKey `protobuf:"bytes,25,opt,name=block_key,json=blockKey,proto3,oneof"`
 }
 
 func (*Entry_CreateFile) isEntry_Op() {}
@@ -577,6 +597,8 @@ func (*Entry_PersistDone) isEntry_Op() {}
 func (*Entry_UfsIntentDone) isEntry_Op() {}
 
 func (*Entry_UfsIntentFailed) isEntry_Op() {}
+
+func (*Entry_DropUnpublished) isEntry_Op() {}
 
 func (*Entry_SetAcl) isEntry_Op() {}
 
@@ -1911,6 +1933,79 @@ func (x *UfsIntentFailed) GetReason() string {
 	return ""
 }
 
+// DropUnpublished asks for the removal of an under storage copy written
+// for a file that can no longer publish it (the file was deleted, replaced
+// or moved, or its completion was refused; its writer may have died). The
+// primary proposes it for what a sweep of the under storage found, and for
+// the copy of a completion it refused. Apply records a UFS_DROP_UNPUBLISHED
+// intent when, at that point of the journal, no file may still publish
+// the copy, and nothing otherwise. One copy per entry: an intent's id is
+// its entry's sequence.
+type DropUnpublished struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Path is the Alluxio path of the copy: for one under its temporary name
+	// (file_id set, no token), that name (underfs.TempPath of the file's
+	// path); for a staged copy (token set), the path of the file it was
+	// staged for (file_id, when known, is that file's).
+	Path   string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	FileId int64  `protobuf:"varint,2,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	// Token names a staged copy (underfs.Stager), for Discard.
+	Token         []byte `protobuf:"bytes,3,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DropUnpublished) Reset() {
+	*x = DropUnpublished{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DropUnpublished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DropUnpublished) ProtoMessage() {}
+
+func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
+func (*DropUnpublished) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *DropUnpublished) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *DropUnpublished) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *DropUnpublished) GetToken() []byte {
+	if x != nil {
+		return x.Token
+	}
+	return nil
+}
+
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
@@ -1925,7 +2020,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1937,7 +2032,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1950,7 +2045,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -2027,7 +2122,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2039,7 +2134,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2147,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2240,7 +2335,7 @@ type AclEntry struct {
 
 func (x *AclEntry) Reset() {
 	*x = AclEntry{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2347,7 @@ func (x *AclEntry) String() string {
 func (*AclEntry) ProtoMessage() {}
 
 func (x *AclEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2360,7 @@ func (x *AclEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AclEntry.ProtoReflect.Descriptor instead.
 func (*AclEntry) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AclEntry) GetName() string {
@@ -2295,7 +2390,7 @@ type Acl struct {
 
 func (x *Acl) Reset() {
 	*x = Acl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2307,7 +2402,7 @@ func (x *Acl) String() string {
 func (*Acl) ProtoMessage() {}
 
 func (x *Acl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2320,7 +2415,7 @@ func (x *Acl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acl.ProtoReflect.Descriptor instead.
 func (*Acl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Acl) GetUsers() []*AclEntry {
@@ -2359,7 +2454,7 @@ type DefaultAcl struct {
 
 func (x *DefaultAcl) Reset() {
 	*x = DefaultAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2371,7 +2466,7 @@ func (x *DefaultAcl) String() string {
 func (*DefaultAcl) ProtoMessage() {}
 
 func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2384,7 +2479,7 @@ func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DefaultAcl.ProtoReflect.Descriptor instead.
 func (*DefaultAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DefaultAcl) GetOwner() uint32 {
@@ -2450,7 +2545,7 @@ type SetAcl struct {
 
 func (x *SetAcl) Reset() {
 	*x = SetAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2462,7 +2557,7 @@ func (x *SetAcl) String() string {
 func (*SetAcl) ProtoMessage() {}
 
 func (x *SetAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2475,7 +2570,7 @@ func (x *SetAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAcl.ProtoReflect.Descriptor instead.
 func (*SetAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SetAcl) GetPath() string {
@@ -2521,7 +2616,7 @@ type BlockKey struct {
 
 func (x *BlockKey) Reset() {
 	*x = BlockKey{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2533,7 +2628,7 @@ func (x *BlockKey) String() string {
 func (*BlockKey) ProtoMessage() {}
 
 func (x *BlockKey) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2546,7 +2641,7 @@ func (x *BlockKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockKey.ProtoReflect.Descriptor instead.
 func (*BlockKey) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *BlockKey) GetId() int64 {
@@ -2584,7 +2679,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2596,7 +2691,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2609,7 +2704,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2667,7 +2762,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2679,7 +2774,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2692,7 +2787,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2743,7 +2838,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2755,7 +2850,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2768,7 +2863,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2876,7 +2971,7 @@ var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\x9d\b\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xec\b\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2897,9 +2992,10 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x04noop\x18\x13 \x01(\v2\x15.alluxio.journal.NoopH\x00R\x04noop\x12A\n" +
 	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
 	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
-	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x122\n" +
-	"\aset_acl\x18\x17 \x01(\v2\x17.alluxio.journal.SetAclH\x00R\x06setAcl\x128\n" +
-	"\tblock_key\x18\x18 \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\x04\n" +
+	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
+	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x122\n" +
+	"\aset_acl\x18\x18 \x01(\v2\x17.alluxio.journal.SetAclH\x00R\x06setAcl\x128\n" +
+	"\tblock_key\x18\x19 \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\x04\n" +
 	"\x02op\"\xab\x02\n" +
 	"\n" +
 	"CreateFile\x12\x12\n" +
@@ -3043,7 +3139,11 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xbf\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"T\n" +
+	"\x0fDropUnpublished\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
+	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
+	"\x05token\x18\x03 \x01(\fR\x05token\"\xbf\x01\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -3151,7 +3251,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\bTTL_FREE\x10\x00\x12\x0e\n" +
 	"\n" +
 	"TTL_DELETE\x10\x01\x12\x16\n" +
-	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x7f\n" +
+	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x99\x01\n" +
 	"\rUfsIntentKind\x12\x16\n" +
 	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -3161,7 +3261,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"UFS_RENAME\x10\x03\x12\x0f\n" +
 	"\vUFS_PUBLISH\x10\x04\x12\x15\n" +
-	"\x11UFS_SET_ATTRIBUTE\x10\x05*\x84\x01\n" +
+	"\x11UFS_SET_ATTRIBUTE\x10\x05\x12\x18\n" +
+	"\x14UFS_DROP_UNPUBLISHED\x10\x06*\x84\x01\n" +
 	"\tAclAction\x12\x1a\n" +
 	"\x16ACL_ACTION_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -3185,7 +3286,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -3207,21 +3308,22 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*UfsIntent)(nil),        // 17: alluxio.journal.UfsIntent
 	(*UfsIntentDone)(nil),    // 18: alluxio.journal.UfsIntentDone
 	(*UfsIntentFailed)(nil),  // 19: alluxio.journal.UfsIntentFailed
-	(*CheckpointHeader)(nil), // 20: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 21: alluxio.journal.Inode
-	(*AclEntry)(nil),         // 22: alluxio.journal.AclEntry
-	(*Acl)(nil),              // 23: alluxio.journal.Acl
-	(*DefaultAcl)(nil),       // 24: alluxio.journal.DefaultAcl
-	(*SetAcl)(nil),           // 25: alluxio.journal.SetAcl
-	(*BlockKey)(nil),         // 26: alluxio.journal.BlockKey
-	(*MountPoint)(nil),       // 27: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 28: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 29: alluxio.journal.CheckpointRecord
-	nil,                      // 30: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 31: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 32: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 33: alluxio.journal.Inode.XattrEntry
-	nil,                      // 34: alluxio.journal.MountPoint.PropertiesEntry
+	(*DropUnpublished)(nil),  // 20: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 21: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 22: alluxio.journal.Inode
+	(*AclEntry)(nil),         // 23: alluxio.journal.AclEntry
+	(*Acl)(nil),              // 24: alluxio.journal.Acl
+	(*DefaultAcl)(nil),       // 25: alluxio.journal.DefaultAcl
+	(*SetAcl)(nil),           // 26: alluxio.journal.SetAcl
+	(*BlockKey)(nil),         // 27: alluxio.journal.BlockKey
+	(*MountPoint)(nil),       // 28: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 29: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 30: alluxio.journal.CheckpointRecord
+	nil,                      // 31: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 32: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 33: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 34: alluxio.journal.Inode.XattrEntry
+	nil,                      // 35: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	5,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -3237,40 +3339,41 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	16, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
 	18, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
 	19, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	25, // 13: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
-	26, // 14: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
-	1,  // 15: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	30, // 16: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 17: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 18: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	31, // 19: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	32, // 20: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	13, // 21: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	13, // 22: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	13, // 23: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	2,  // 24: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	0,  // 25: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 26: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	33, // 27: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	23, // 28: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
-	24, // 29: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
-	22, // 30: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
-	22, // 31: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
-	22, // 32: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
-	22, // 33: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
-	3,  // 34: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
-	34, // 35: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	20, // 36: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	21, // 37: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	27, // 38: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	28, // 39: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	17, // 40: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	26, // 41: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
-	42, // [42:42] is the sub-list for method output_type
-	42, // [42:42] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	20, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	26, // 14: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
+	27, // 15: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
+	1,  // 16: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	31, // 17: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 18: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 19: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	32, // 20: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	33, // 21: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	13, // 22: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	13, // 23: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	13, // 24: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	2,  // 25: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	0,  // 26: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 27: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	34, // 28: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	24, // 29: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
+	25, // 30: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
+	23, // 31: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
+	23, // 32: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
+	23, // 33: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
+	23, // 34: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
+	3,  // 35: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
+	35, // 36: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	21, // 37: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	22, // 38: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	28, // 39: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	29, // 40: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	17, // 41: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	27, // 42: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
+	43, // [43:43] is the sub-list for method output_type
+	43, // [43:43] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -3292,12 +3395,13 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_PersistDone)(nil),
 		(*Entry_UfsIntentDone)(nil),
 		(*Entry_UfsIntentFailed)(nil),
+		(*Entry_DropUnpublished)(nil),
 		(*Entry_SetAcl)(nil),
 		(*Entry_BlockKey)(nil),
 	}
 	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[25].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[26].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -3311,7 +3415,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   31,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -62,6 +62,9 @@ func runServer(log *slog.Logger, start func(context.Context) (stopper, <-chan er
 	defer cancel()
 	s, fatal, err := start(ctx)
 	if err != nil {
+		// The log is where an operator looks first; the exit status and
+		// stderr say it too.
+		log.Error("cannot start", "err", err)
 		return err
 	}
 	var runErr error

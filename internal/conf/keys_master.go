@@ -56,6 +56,12 @@ var masterKeys = []Key{
 	dur(MasterWorkerTimeout, "5min", "A worker that has not heartbeated for this long is declared lost."),
 	dur(MasterLostWorkerDetectionInterval, "10sec", "How often the master looks for lost workers."),
 	dur(MasterTTLCheckerInterval, "1hour", "How often the master deletes or frees files whose TTL expired."),
+	flag(UnderfsCleanupEnabled, "true", "Whether the primary master sweeps the writable under storages, when it becomes "+
+		"primary and every alluxio.underfs.cleanup.interval, for copies written for files that will never publish them "+
+		"(their files were deleted, or their writers died) and for writes dead writers left unfinished, and removes them. "+
+		"Alluxio's default is false; here the sweep is what removes what the write protocol's dead writers leave."),
+	dur(UnderfsCleanupInterval, "1hour", "How often the primary master sweeps the under storages (alluxio.underfs.cleanup.enabled); "+
+		"each sweep lists every directory of every writable local store, and the open uploads of an S3 one. Alluxio's default is 1day."),
 	flag(MasterRetryCacheEnabled, "true", "Whether the master remembers recent operation ids so a retried call is not applied twice."),
 	num(MasterRetryCacheSize, "100000", "Number of operation ids the retry cache holds."),
 	str(MasterBackupDirectory, "/alluxio_backups", "Directory in the root UFS where backups are written."),

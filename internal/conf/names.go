@@ -22,6 +22,8 @@ const (
 	MasterWorkerTimeout               = "alluxio.master.worker.timeout"
 	MasterLostWorkerDetectionInterval = "alluxio.master.lost.worker.detection.interval"
 	MasterTTLCheckerInterval          = "alluxio.master.ttl.checker.interval"
+	UnderfsCleanupEnabled             = "alluxio.underfs.cleanup.enabled"
+	UnderfsCleanupInterval            = "alluxio.underfs.cleanup.interval"
 	MasterRetryCacheEnabled           = "alluxio.master.filesystem.operation.retry.cache.enabled"
 	MasterRetryCacheSize              = "alluxio.master.filesystem.operation.retry.cache.size"
 	MasterBackupDirectory             = "alluxio.master.backup.directory"

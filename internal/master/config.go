@@ -51,8 +51,11 @@ type Config struct {
 	RootUFSOptions   map[string]string
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
-	WorkerTimeout    time.Duration
-	LostWorkerCheck  time.Duration
+	// CleanupInterval is how often the primary sweeps the under storages
+	// for copies nobody will publish (leftovers.go); 0 turns it off.
+	CleanupInterval time.Duration
+	WorkerTimeout   time.Duration
+	LostWorkerCheck time.Duration
 
 	DefaultBlockSize int64
 	LoadType         string // NEVER, ONCE, ALWAYS
@@ -115,6 +118,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		NoRetryCache:       !r.boolean("alluxio.master.filesystem.operation.retry.cache.enabled"),
 		RetryCacheSize:     r.positive("alluxio.master.filesystem.operation.retry.cache.size"),
 		TTLCheckInterval:   r.duration("alluxio.master.ttl.checker.interval"),
+		CleanupInterval:    r.duration("alluxio.underfs.cleanup.interval"),
 		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),
 		LostWorkerCheck:    r.duration("alluxio.master.lost.worker.detection.interval"),
 		DefaultBlockSize:   r.bytes("alluxio.user.block.size.bytes.default"),
@@ -156,6 +160,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	}
 	c.ProtectedDirs = []ProtectedDir{{c.JournalFolder, "the journal (alluxio.master.journal.folder)"},
 		{r.str("alluxio.master.metastore.dir"), "the metastore (alluxio.master.metastore.dir)"}}
+	c.ProtectedDirs = append(c.ProtectedDirs, workerDirs(p)...)
 	if c.Hostname == "" {
 		c.Hostname = "localhost"
 		if h, err := os.Hostname(); err == nil && h != "" {
@@ -172,6 +177,11 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	if c.BindHost == "" {
 		c.BindHost = "0.0.0.0"
 	}
+	if !r.boolean("alluxio.underfs.cleanup.enabled") {
+		c.CleanupInterval = 0
+	} else if c.CleanupInterval <= 0 && len(r.errs) == 0 {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.underfs.cleanup.interval (%v) must be positive", c.CleanupInterval))
+	}
 	if c.DefaultBlockSize <= 0 && len(r.errs) == 0 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.user.block.size.bytes.default (%d) must be positive", c.DefaultBlockSize))
 	}
@@ -187,6 +197,31 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		}
 	}
 	return c, errors.Join(r.errs...)
+}
+
+// workerDirs are the worker storage directories this configuration sets
+// (a site file shared with a worker on this machine, `alluxio local`).
+// Defaults are left out: they describe no worker of this machine.
+func workerDirs(p *conf.Properties) []ProtectedDir {
+	levels, err := p.GetInt(conf.WorkerTieredstoreLevels)
+	if err != nil {
+		return nil
+	}
+	var out []ProtectedDir
+	for l := 0; l < min(levels, 8); l++ {
+		k := conf.TierKey(l, "dirs.path")
+		if !p.IsSet(k) {
+			continue
+		}
+		dirs, err := p.GetList(k)
+		if err != nil {
+			continue // reported with the key by the worker's own parse
+		}
+		for _, d := range dirs {
+			out = append(out, ProtectedDir{d, "a worker storage directory (" + k + ")"})
+		}
+	}
+	return out
 }
 
 // ufsPrefixes are the key prefixes of under storage settings in Alluxio's

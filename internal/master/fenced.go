@@ -6,15 +6,14 @@ import (
 	"maps"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/alluxio-go/alluxio/internal/master/state"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // The master changes an under storage only through a fencedUFS, and only
-// for a committed intent (see intents.go) or for a copy that belongs to no
-// file. Every change first asks the journal whether this master still
+// for a committed intent (see intents.go) or for what a dead writer left
+// unfinished, which can be nobody's file (underfs.Cleaner). Every change first asks the journal whether this master still
 // leads (journal.System.CheckPrimary): for the embedded journal that is a
 // quorum round (Raft's VerifyLeader), for the UFS journal a check of the
 // ZooKeeper session, confirmed within ¾ of its timeout. It is paid once
@@ -48,8 +47,9 @@ func (f *fencedUFS) List(ctx context.Context, p string) ([]underfs.Status, error
 
 // change returns the changing half of the store once the journal confirms
 // that this master still leads; errs.ErrNotPrimary otherwise. Callers: the
-// intent runner, for committed intents; dropTemp, for a copy that belongs
-// to no file.
+// intent runner, for committed intents; the sweep (leftovers.go), for the
+// store's own cleanup of what dead writers left unfinished, which can be
+// nobody's file.
 func (f *fencedUFS) change(ctx context.Context) (ufsChanger, error) {
 	if err := f.primary(ctx); err != nil {
 		return ufsChanger{}, err
@@ -97,19 +97,11 @@ type ufsManager struct {
 	global, root map[string]string
 	log          *slog.Logger
 	open         func(uri string, opts underfs.Options) (underfs.UnderFileSystem, error)
-	// ctx ends the cleanups (underfs.Cleaner) run when a mount is opened.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
 }
 
-// ufsCleanupTimeout bounds the cleanup run when a mount is opened.
-const ufsCleanupTimeout = 5 * time.Minute
-
 func newUFSManager(cfg *Config, primary func(context.Context) error, log *slog.Logger) *ufsManager {
-	ctx, cancel := context.WithCancel(context.Background())
 	return &ufsManager{byID: map[int64]*fencedUFS{}, primary: primary, global: cfg.UFSProperties, root: cfg.RootUFSOptions,
-		log: log, open: underfs.OpenWithOptions, ctx: ctx, cancel: cancel}
+		log: log, open: underfs.OpenWithOptions}
 }
 
 // properties are the options an under storage of mp is opened with, by the
@@ -144,28 +136,7 @@ func (m *ufsManager) get(mp state.MountPoint) (*fencedUFS, error) {
 	}
 	f := &fencedUFS{u: u, primary: m.primary}
 	m.byID[mp.ID] = f
-	if c, ok := u.(underfs.Cleaner); ok && !mp.ReadOnly {
-		m.wg.Go(func() { m.cleanup(f, c, mp) })
-	}
 	return f, nil
-}
-
-// cleanup removes what writers that died left in a mount (underfs.Cleaner:
-// uploads never published), when a primary first opens it. It changes the
-// store, so it runs only on a confirmed primary.
-func (m *ufsManager) cleanup(f *fencedUFS, c underfs.Cleaner, mp state.MountPoint) {
-	ctx, cancel := context.WithTimeout(m.ctx, ufsCleanupTimeout)
-	defer cancel()
-	if err := f.primary(ctx); err != nil {
-		return
-	}
-	n, err := c.Cleanup(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		m.log.Warn("under storage cleanup failed", "mount", mp.AlluxioPath, "ufs", mp.UfsURI, "err", err)
-	case n > 0:
-		m.log.Info("under storage cleanup removed what dead writers left", "mount", mp.AlluxioPath, "ufs", mp.UfsURI, "removed", n)
-	}
 }
 
 func (m *ufsManager) forget(id int64) {
@@ -178,12 +149,10 @@ func (m *ufsManager) forget(id int64) {
 }
 
 func (m *ufsManager) closeAll() {
-	m.cancel()
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	for id, f := range m.byID {
 		f.u.Close()
 		delete(m.byID, id)
 	}
-	m.mu.Unlock()
-	m.wg.Wait()
 }

@@ -41,6 +41,7 @@ type fileSystem struct {
 
 	// forget is a planted bug, nil unless its failpoint is on.
 	forget *forgetful
+	sweeps sweepStats
 }
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {

@@ -99,8 +99,8 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken, Xattr: req.Xattr}), nil
 		}})
 	if err != nil {
-		if req.Persisted && req.FileId != 0 && errors.Is(err, errs.ErrNotFound) {
-			fs.dropTemp(ctx, path, req.FileId, req.UfsPublishToken)
+		if req.Persisted && req.FileId > 0 && errors.Is(err, errs.ErrNotFound) {
+			fs.dropRefused(ctx, path, req.FileId, req.UfsPublishToken)
 		}
 		return nil, err
 	}

@@ -125,6 +125,8 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	}
 	published, err := r.execute(ctx, in)
 	switch {
+	case errors.Is(err, errIntentResolved):
+		return nil
 	case err == nil:
 		r.succeeded(in)
 		_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id, UfsModMs: published.modMs,
@@ -145,6 +147,10 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentFailed{Id: in.Id, Reason: reason}))
 	return ignoreResolved(err)
 }
+
+// errIntentResolved: another primary resolved the intent while this one
+// was about to carry it out.
+var errIntentResolved = errors.New("the under storage change was resolved by another primary")
 
 // ignoreResolved drops the error of a done or failed entry for an intent
 // someone else resolved first.

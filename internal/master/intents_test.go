@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
@@ -199,5 +201,43 @@ func TestIntentsOfOnePathRunInJournalOrder(t *testing.T) {
 	waitUntil(t, 30*time.Second, "nothing pending", func() bool { return m.pending() == 0 })
 	if got := m.store.read(t, "f"); string(got) != "new" {
 		t.Fatalf("the store has %q", got)
+	}
+}
+
+// TestIntentResolvedMeanwhileIsNotRedone: a primary about to carry out its
+// delete is deposed, a successor finishes the delete and puts a new file at
+// the path, and the first master is elected again, so its primacy check
+// passes. It must see that the intent is resolved and leave the new file
+// alone.
+func TestIntentResolvedMeanwhileIsNotRedone(t *testing.T) {
+	m := newTestMaster(t, nil)
+	ctx := context.Background()
+	m.write(t, "/d/f", []byte("old"))
+	m.fs.ufs.mu.Lock()
+	for _, f := range m.fs.ufs.byID {
+		confirm := f.primary
+		var once sync.Once
+		f.primary = func(ctx context.Context) error {
+			once.Do(func() {
+				// What the successor did while this master was away.
+				for _, in := range m.st.PendingIntents("/d/f") {
+					if _, err := m.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id})); err != nil {
+						t.Errorf("the successor's done entry: %v", err)
+					}
+				}
+				m.store.put(t, "d/f", []byte("successor's"))
+			})
+			return confirm(ctx)
+		}
+	}
+	m.fs.ufs.mu.Unlock()
+	if err := m.fs.remove(ctx, &alluxiopb.DeleteRequest{Path: "/d/f", OpId: opID()}); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.store.read(t, "d/f"); string(got) != "successor's" {
+		t.Fatalf("the store's file after a delete another primary resolved: %q", got)
+	}
+	if m.pending() != 0 {
+		t.Fatalf("%d intents pending", m.pending())
 	}
 }

@@ -48,6 +48,10 @@ func newMetrics(s *Server) *metrics {
 	counter("ufs_operations_done_total", "Under storage changes this master carried out.", func() float64 { return float64(s.fs.intents.done.Load()) })
 	counter("ufs_operations_retried_total", "Attempts of under storage changes the store refused for now.", func() float64 { return float64(s.fs.intents.retried.Load()) })
 	counter("ufs_operations_failed_total", "Under storage changes journaled failed for good.", func() float64 { return float64(s.fs.intents.failed.Load()) })
+	counter("ufs_unpublished_dropped_total", "Unpublished under storage copies this master's sweeps and refused completions proposed to remove.",
+		func() float64 { return float64(s.fs.sweeps.proposed.Load()) })
+	counter("ufs_cleanup_removed_total", "Unfinished writes of dead writers the under storages' own cleanup removed on this master.",
+		func() float64 { return float64(s.fs.sweeps.cleaned.Load()) })
 	gauge("is_primary", "1 while this master is the primary.", func() float64 {
 		if s.primary.Load() {
 			return 1

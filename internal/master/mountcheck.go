@@ -1,6 +1,9 @@
 package master
 
 import (
+	"fmt"
+	"path/filepath"
+
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
@@ -37,17 +40,61 @@ func (fs *fileSystem) checkMountTarget(path, uri string) error {
 			return refuse("it is inside %s, mounted at %s", m.UfsURI, m.AlluxioPath)
 		}
 	}
-	for _, d := range fs.keptDirs() {
-		dc, err := underfs.CanonicalURI(d.path)
+	if why := reachesKept(c, fs.keptDirs()); why != "" {
+		return refuse("%s", why)
+	}
+	return nil
+}
+
+// checkRootUFS refuses a configuration whose root under storage
+// (alluxio.master.mount.table.root.ufs) holds, or lies inside, a directory
+// of the master's own or one of the configured worker storage
+// directories: `rm -R /` would destroy it, and a metadata load would show
+// the journal as files. The master does not start with it.
+func checkRootUFS(cfg *Config) error {
+	c, err := underfs.CanonicalURI(cfg.RootUFS)
+	if err != nil {
+		if abs, aerr := filepath.Abs(cfg.RootUFS); aerr == nil && underfs.Scheme(cfg.RootUFS) == "" {
+			c, err = underfs.CanonicalURI(abs)
+		}
+		if err != nil {
+			return fmt.Errorf("alluxio.master.mount.table.root.ufs (%s): %v", cfg.RootUFS, err)
+		}
+	}
+	var kept []keptDir
+	for _, d := range cfg.ProtectedDirs {
+		kept = append(kept, keptDir{d.Path, d.What})
+	}
+	if why := reachesKept(c, kept); why != "" {
+		return fmt.Errorf("alluxio.master.mount.table.root.ufs (%s) cannot be the root under storage: %s; "+
+			"choose a directory apart from them", cfg.RootUFS, why)
+	}
+	return nil
+}
+
+// reachesKept says how c reaches one of dirs ("" when it reaches none).
+// Relative local directories are taken from the working directory.
+func reachesKept(c underfs.Canonical, dirs []keptDir) string {
+	for _, d := range dirs {
+		p := d.path
+		if p == "" {
+			continue
+		}
+		if underfs.Scheme(p) == "" && !filepath.IsAbs(p) {
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+		}
+		dc, err := underfs.CanonicalURI(p)
 		if err != nil || !c.Overlaps(dc) {
 			continue
 		}
 		if c.Contains(dc) {
-			return refuse("it holds %s (%s)", d.what, d.path)
+			return fmt.Sprintf("it holds %s (%s)", d.what, d.path)
 		}
-		return refuse("it is inside %s (%s)", d.what, d.path)
+		return fmt.Sprintf("it is inside %s (%s)", d.what, d.path)
 	}
-	return nil
+	return ""
 }
 
 type keptDir struct{ path, what string }

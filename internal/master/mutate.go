@@ -155,6 +155,8 @@ func entryOf(op any) *journalpb.Entry {
 		e.Op = &journalpb.Entry_UfsIntentDone{UfsIntentDone: o}
 	case *journalpb.UfsIntentFailed:
 		e.Op = &journalpb.Entry_UfsIntentFailed{UfsIntentFailed: o}
+	case *journalpb.DropUnpublished:
+		e.Op = &journalpb.Entry_DropUnpublished{DropUnpublished: o}
 	}
 	return e
 }

@@ -19,25 +19,21 @@ import (
 // is PERSISTED, with the copy's modification time that readers check it
 // by, once the publish is journaled done.
 
-// dropTemp removes what a writer of file id left under path's directory,
-// once the file is gone or was never accepted. Best effort: a leftover is
-// only wasted space, never seen by a metadata load. The copy belongs to no
-// file, so no intent covers it; the store is still changed only by a
-// confirmed primary.
-func (fs *fileSystem) dropTemp(ctx context.Context, path string, id int64, token []byte) {
-	u, mp, rel, err := fs.resolveUFS(path)
-	if err != nil || mp.ReadOnly {
+// dropRefused removes the copy a writer made for file id, whose completion
+// was refused because the file is gone: its DropUnpublished entry makes it
+// an intent, which this or the next primary carries out. When that entry
+// cannot be journaled now (this master is deposed meanwhile), the sweep
+// finds the copy later (leftovers.go).
+func (fs *fileSystem) dropRefused(ctx context.Context, path string, id int64, token []byte) {
+	c := &journalpb.DropUnpublished{Path: underfs.TempPath(path, id), FileId: id}
+	if len(token) > 0 {
+		c = &journalpb.DropUnpublished{Path: path, FileId: id, Token: token}
+	}
+	if mp, _, err := fs.st.Resolve(c.Path); err != nil || mp.ReadOnly {
 		return
 	}
-	c, err := u.change(ctx)
-	switch {
-	case err == nil && len(token) > 0:
-		err = c.Discard(ctx, rel, token)
-	case err == nil:
-		err = dropIgnoringAbsent(ctx, c, underfs.TempPath(rel, id))
-	}
-	if err != nil {
-		fs.log.Debug("could not remove an unpublished under storage copy", "path", path, "file_id", id, "err", err)
+	if err := fs.dropUnpublished(ctx, c); err != nil {
+		fs.log.Info("the copy of a refused completion is left to the sweep", "path", path, "file_id", id, "err", err)
 	}
 }
 

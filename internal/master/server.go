@@ -68,6 +68,9 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if err := checkRootUFS(cfg); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, log: log, now: time.Now, fatal: make(chan error, 1), stopCh: make(chan struct{}),
 		serving: make(chan struct{})}
 	s.st = state.New(state.Options{RetryCacheSize: cfg.RetryCacheSize, RootOwner: cfg.SuperUser, RootGroup: cfg.SuperUser})
@@ -242,6 +245,10 @@ func (s *Server) becomePrimary(epoch uint64) {
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
 	s.wg.Add(4)
+	if s.cfg.CleanupInterval > 0 {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.fs.sweepLoop(ctx, s.cfg.CleanupInterval) }()
+	}
 	go func() { defer s.wg.Done(); s.runKeyRotation(ctx) }()
 	go func() { defer s.wg.Done(); s.fs.intents.loop(ctx) }()
 	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()

@@ -40,13 +40,23 @@ func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (pu
 	if err != nil {
 		return published{}, err
 	}
+	// Asked again now that primacy is confirmed: a master deposed while it
+	// paused and elected again meanwhile is primary, and has applied what
+	// its successor journaled, which may include this intent's outcome
+	// (and a newer file at the path that the change would now destroy).
+	if !r.fs.st.IntentPending(in.Id) {
+		return published{}, errIntentResolved
+	}
 	switch in.Kind {
 	case journalpb.UfsIntentKind_UFS_MKDIRS:
 		return published{}, mkdirsIntent(ctx, c, in)
 	case journalpb.UfsIntentKind_UFS_DELETE:
 		return published{}, deleteIntent(ctx, c, in)
 	case journalpb.UfsIntentKind_UFS_RENAME:
-		return published{}, r.renameIntent(ctx, c, in)
+		if err := r.renameIntent(ctx, c, in); err != nil {
+			return published{}, err
+		}
+		return movedCopy(ctx, c, in), nil
 	case journalpb.UfsIntentKind_UFS_PUBLISH:
 		var p published
 		if len(in.PublishToken) > 0 {
@@ -65,6 +75,11 @@ func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (pu
 		return p, err
 	case journalpb.UfsIntentKind_UFS_SET_ATTRIBUTE:
 		return published{}, setAttributeIntent(ctx, c, in)
+	case journalpb.UfsIntentKind_UFS_DROP_UNPUBLISHED:
+		if len(in.PublishToken) > 0 {
+			return published{}, c.Discard(ctx, in.UfsPath, in.PublishToken)
+		}
+		return published{}, dropIgnoringAbsent(ctx, c, in.UfsPath)
 	}
 	return published{}, errs.New(errs.ErrInvalidArg, "under storage intent %d of an unknown kind %v", in.Id, in.Kind)
 }
@@ -138,6 +153,23 @@ func (r *intentRunner) renameIntent(ctx context.Context, c ufsChanger, in *journ
 		return nil
 	}
 	return err
+}
+
+// movedCopy is what readers must now check a renamed file's copy by. An
+// object store moves a key by copy and delete, which gives the copy a new
+// ETag and modification time: the ones recorded at publish would make
+// readers refuse it. A file rename's intent names the file (FileId), so
+// Apply can tell the inode is still the one moved; a directory's children
+// keep what they had.
+func movedCopy(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) published {
+	if in.FileId == 0 {
+		return published{}
+	}
+	st, err := c.GetStatus(ctx, in.UfsDstPath)
+	if err != nil || st.IsDir {
+		return published{} // nothing to record: readers keep the old check
+	}
+	return published{modMs: st.ModTime.UnixMilli(), fingerprint: st.Fingerprint}
 }
 
 func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (published, error) {

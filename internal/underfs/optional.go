@@ -88,12 +88,28 @@ type StagedWriter interface {
 }
 
 // Cleaner is an optional ability: removing what writers that died left
-// behind (a stager's uploads that were never published nor discarded),
-// older than the store's configured age. The primary master runs it when
-// it opens a mount.
+// behind and that can never be anyone's file, such as a local store's
+// half-written files that no writer holds open. The primary master runs
+// it when it opens a mount and with each sweep for unpublished copies.
+// What may still be a file's copy (a staged copy) is not for Cleanup to
+// judge: see StagedLister.
 type Cleaner interface {
 	// Cleanup removes leftovers and returns how many it removed.
 	Cleanup(ctx context.Context) (int, error)
+}
+
+// StagedLister is an optional ability of a Stager: listing staged copies
+// that were neither published nor discarded, so the primary master can
+// discard those no file will publish (their writers died, or their files
+// ended first). Only the namespace can tell which those are.
+type StagedLister interface {
+	// ListStaged calls fn, in no particular order, for each staged copy
+	// below the store's root that began more than the store's clean age
+	// ago (for S3 alluxio.underfs.s3.intermediate.upload.clean.age, so an
+	// upload another program makes into the store is left alone for that
+	// long): the path it was staged for and a token that Discard takes
+	// (Publish need not). An error from fn ends the listing with it.
+	ListStaged(ctx context.Context, fn func(path string, token []byte) error) error
 }
 
 // Fingerprinted is implemented by readers that know the Fingerprint of the

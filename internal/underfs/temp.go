@@ -24,3 +24,17 @@ func TempPath(rel string, fileID int64) string {
 // IsTemp reports whether name (the last element of a path) is a file
 // TempPath named: metadata loads skip them, as they belong to no one yet.
 func IsTemp(name string) bool { return strings.HasPrefix(name, tempPrefix) }
+
+// TempFileID returns the Alluxio file id a TempPath name (the last
+// element of a path) was written for, and whether name is one.
+func TempFileID(name string) (int64, bool) {
+	s, ok := strings.CutPrefix(name, tempPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
+		return 0, false
+	}
+	return id, true
+}

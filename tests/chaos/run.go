@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,13 +43,20 @@ import (
 
 // Config is one run.
 type Config struct {
-	Journal  string        // cluster.JournalEmbedded or JournalZK
+	Journal string // cluster.JournalEmbedded or JournalZK
+	// UFS is the root under storage: UFSLocal (a folder, the default) or
+	// UFSS3 (a bucket of an S3 server the run starts).
+	UFS      string
 	Duration time.Duration // of faults
 	Seed     uint64
 	Clients  int    // default 4
 	Binary   string // default testcluster.Binary
 	// MasterEnv is added to the masters' environment.
 	MasterEnv []string
+	// PauseUFS runs the masters with the pause-before-ufs-change
+	// failpoint (faults.PauseFailpoint), built into Binary (by default a
+	// build with -tags failpoints), and adds the cut-paused-leader fault.
+	PauseUFS bool
 	// Faults, when set, limits the fault kinds to these names.
 	Faults []string
 	// CheckTimeout bounds the decisive check, FullCheckTimeout the one
@@ -58,6 +66,17 @@ type Config struct {
 	// fields take DefaultMin's.
 	Min Minimums
 }
+
+// Root under storages of a run.
+const (
+	UFSLocal = "local"
+	UFSS3    = "s3"
+)
+
+// sweepEvery is alluxio.underfs.cleanup.interval in a run: short, so what
+// dead writers leave is gone soon after the faults end (checkUnderStorage
+// waits for it).
+const sweepEvery = "2s"
 
 // Minimums are counts a run must reach for its green to mean something.
 type Minimums struct {
@@ -73,6 +92,7 @@ var DefaultMin = Minimums{Creates: 20, Completes: 20, Deletes: 10, Renames: 5, R
 type Result struct {
 	Seed    uint64
 	Journal string
+	UFS     string
 	Netns   string // "yes", or why not
 	Env     faults.Env
 	Ops     int
@@ -85,18 +105,28 @@ type Result struct {
 	Failovers int
 	// Changes are when (since the history's start) the leader changes
 	// were seen.
-	Changes []time.Duration
+	Changes []faults.Change
 	Verdict check.Verdict
 	// History is every recorded operation.
 	History []porcupine.Operation
 	// Lost lists complete files the under storage lacks (or holds another
-	// copy of) at the end; Extra, names only the under storage has;
-	// FinalReads, reads after healing that failed; Leaked, unpublished
-	// copies left in the under storage (wasted space, not a failure).
-	Lost, Extra, FinalReads, Leaked []string
-	FaultTime                       time.Duration
-	HealTime                        time.Duration
-	Elapsed                         time.Duration
+	// copy of) at the end; Extra, names only the under storage has
+	// (unpublished copies and unfinished writes included); FinalReads,
+	// reads after healing that failed.
+	Lost, Extra, FinalReads []string
+	// SweptCopies and SweptWrites count what the masters' sweeps removed
+	// from the under storage: copies no file would publish, and dead
+	// writers' unfinished writes (from their logs, which survive kills);
+	// UFSSettle is how long the under storage check waited for it to agree
+	// with the namespace.
+	SweptCopies, SweptWrites int
+	UFSSettle                time.Duration
+	// UFSWaited is what the first look at the under storage found wrong
+	// that a later one found right.
+	UFSWaited []string
+	FaultTime time.Duration
+	HealTime  time.Duration
+	Elapsed   time.Duration
 	// Dir holds this run's logs and history; KeepDir is where they are
 	// kept if the test fails.
 	Dir, KeepDir string
@@ -143,7 +173,7 @@ func (r *Result) MustPass(t testing.TB) {
 		t.Errorf("chaos: acknowledged data not in the under storage: %s; %s", l, where)
 	}
 	for _, l := range r.Extra {
-		t.Errorf("chaos: under storage: %s; %s", l, where)
+		t.Errorf("chaos: under storage holds what the namespace lacks: %s; %s", l, where)
 	}
 	for _, s := range r.Shortfalls() {
 		t.Errorf("chaos: the run proves too little: %s; %s", s, where)
@@ -190,7 +220,9 @@ func (r *Result) SpanningMutations(g int, before int64) int {
 			continue
 		}
 		for _, c := range r.Changes {
-			if o.Call < c.Nanoseconds() && c.Nanoseconds() < o.Return {
+			// Called before the successor served, answered after the
+			// deposed leader was last seen serving.
+			if o.Call < c.To.Nanoseconds() && c.From.Nanoseconds() < o.Return {
 				n++
 				break
 			}
@@ -201,7 +233,7 @@ func (r *Result) SpanningMutations(g int, before int64) int {
 
 func (r *Result) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "seed %d, %s journal, network namespaces: %s\n", r.Seed, r.Journal, r.Netns)
+	fmt.Fprintf(&b, "seed %d, %s journal, %s root under storage, network namespaces: %s\n", r.Seed, r.Journal, r.UFS, r.Netns)
 	fmt.Fprintf(&b, "%d operations checked (%d of unknown outcome), %d failed reads left out, %d reads of wrong bytes\n",
 		r.Ops, r.Unknown, r.Dropped, r.Corrupt)
 	for _, op := range faults.SortedKeys(r.ByOp) {
@@ -214,6 +246,15 @@ func (r *Result) summary() string {
 	fmt.Fprintf(&b, "faults: %v; leader changes seen: %d\n", r.Faults, r.Failovers)
 	fmt.Fprintf(&b, "faults for %v, healed in %v, %v in all; history %v (checked in %v)\n",
 		r.FaultTime.Round(time.Millisecond), r.HealTime.Round(time.Millisecond), r.Elapsed.Round(time.Second), r.Verdict, r.Verdict.Took.Round(time.Millisecond))
+	agreed := "it agreed with the namespace after"
+	if len(r.Lost)+len(r.Extra) > 0 {
+		agreed = "it still disagreed with the namespace after"
+	}
+	fmt.Fprintf(&b, "under storage: the sweeps removed %d unpublished copies and %d unfinished writes; %s %v\n",
+		r.SweptCopies, r.SweptWrites, agreed, r.UFSSettle.Round(time.Millisecond))
+	for _, s := range r.UFSWaited {
+		fmt.Fprintf(&b, "under storage, at first (then right): %s\n", s)
+	}
 	for _, s := range r.FinalReads {
 		fmt.Fprintf(&b, "after healing: %s\n", s)
 	}
@@ -222,9 +263,6 @@ func (r *Result) summary() string {
 	}
 	for _, s := range r.Extra {
 		fmt.Fprintf(&b, "under storage: %s\n", s)
-	}
-	for _, s := range r.Leaked {
-		fmt.Fprintf(&b, "under storage: an unpublished copy was left behind (wasted space): %s\n", s)
 	}
 	return b.String()
 }
@@ -237,18 +275,29 @@ func Run(t *testing.T, cfg Config) *Result {
 	if cfg.Clients == 0 {
 		cfg.Clients = 4
 	}
-	if cfg.Binary == "" {
+	switch {
+	case cfg.Binary != "":
+	case cfg.PauseUFS:
+		cfg.Binary = testcluster.BinaryWithTags(t, "failpoints")
+	default:
 		cfg.Binary = testcluster.Binary(t)
+	}
+	if cfg.PauseUFS {
+		cfg.MasterEnv = withFailpoint(cfg.MasterEnv, faults.PauseFailpoint())
+	}
+	if cfg.UFS == "" {
+		cfg.UFS = UFSLocal
 	}
 	m := cfg.Min
 	if m == (Minimums{}) {
 		m = DefaultMin
 	}
 	began := time.Now()
-	res := &Result{Seed: cfg.Seed, Journal: cfg.Journal, Dir: testcluster.LogDir(t), ByOp: map[string]map[string]int{}, min: m}
-	t.Logf("chaos: seed %d (replay with CHAOS_SEED=%d), %s journal, faults for %v", cfg.Seed, cfg.Seed, cfg.Journal, cfg.Duration)
-	writeFile(t, filepath.Join(res.Dir, "seed.txt"), []byte(fmt.Sprintf("%d\nreplay: CHAOS_SEED=%d, %s journal, faults for %v (%s)\n",
-		cfg.Seed, cfg.Seed, cfg.Journal, cfg.Duration, t.Name())))
+	res := &Result{Seed: cfg.Seed, Journal: cfg.Journal, UFS: cfg.UFS, Dir: testcluster.LogDir(t), ByOp: map[string]map[string]int{}, min: m}
+	t.Logf("chaos: seed %d (replay with CHAOS_SEED=%d), %s journal, %s root under storage, faults for %v", cfg.Seed, cfg.Seed,
+		cfg.Journal, cfg.UFS, cfg.Duration)
+	writeFile(t, filepath.Join(res.Dir, "seed.txt"), []byte(fmt.Sprintf("%d\nreplay: CHAOS_SEED=%d, %s journal, %s root under storage, faults for %v (%s)\n",
+		cfg.Seed, cfg.Seed, cfg.Journal, cfg.UFS, cfg.Duration, t.Name())))
 	var rec *history.Recorder
 	scanned := false
 	res.KeepDir = keep(t, res, &rec, &scanned)
@@ -257,16 +306,27 @@ func Run(t *testing.T, cfg Config) *Result {
 	if os.Getenv("CHAOS_NETNS") == "0" {
 		net = cluster.NetNever
 	}
-	c := cluster.NewHA(t, cluster.WithJournal(cfg.Journal), cluster.WithWorkers(2, "256MB"),
+	opts := []cluster.Option{cluster.WithJournal(cfg.Journal), cluster.WithWorkers(2, "256MB"),
 		cluster.WithBinary(cfg.Binary), cluster.WithEnv(cfg.MasterEnv...), cluster.WithNet(net),
 		// Snapshots often, so a wiped standby catches up from one.
-		cluster.WithCheckpointEntries(map[string]int{cluster.JournalZK: 100, cluster.JournalEmbedded: 200}[cfg.Journal]))
+		cluster.WithCheckpointEntries(map[string]int{cluster.JournalZK: 100, cluster.JournalEmbedded: 200}[cfg.Journal]),
+		cluster.WithDefines("-Dalluxio.underfs.cleanup.interval="+sweepEvery,
+			// Uploads a dead writer left are judged by the namespace soon.
+			"-Dalluxio.underfs.s3.intermediate.upload.clean.age="+sweepEvery)}
+	switch cfg.UFS {
+	case UFSLocal:
+	case UFSS3:
+		opts = append(opts, cluster.WithS3Root())
+	default:
+		t.Fatalf("chaos: no root under storage %q (want %s or %s)", cfg.UFS, UFSLocal, UFSS3)
+	}
+	c := cluster.NewHA(t, opts...)
 	if c.Net == nil && net != cluster.NetNever && testcluster.InCI() {
 		// Without namespaces there is no cut-leader fault: under CI a run
 		// must not quietly do without it.
 		t.Fatalf("chaos: CI is set and %s (CHAOS_NETNS=0 runs without the cut-leader fault on purpose)", c.NoNet)
 	}
-	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil, Only: cfg.Faults}
+	res.Env = faults.Env{Journal: cfg.Journal, Net: c.Net != nil, S3: c.S3 != nil, PauseUFS: cfg.PauseUFS, Only: cfg.Faults}
 	res.Netns = "yes"
 	if c.Net == nil {
 		res.Netns = "no (" + c.NoNet + ")"
@@ -281,7 +341,8 @@ func Run(t *testing.T, cfg Config) *Result {
 	t.Logf("chaos: %d faults planned (%s)", len(plan), filepath.Join(res.Dir, "schedule.txt"))
 
 	epochs := max(1, int((cfg.Duration+model.Epoch-1)/model.Epoch))
-	setup(t, c.Client(60*time.Second), epochs)
+	dirs := checkedDirs(epochs, cfg.PauseUFS)
+	setup(t, c.Client(60*time.Second), dirs)
 	rec = history.NewRecorder()
 	var workers []*worker
 	for i := 0; i < cfg.Clients; i++ {
@@ -323,10 +384,17 @@ func Run(t *testing.T, cfg Config) *Result {
 	changes, leaders := watch.Finish()
 	res.Failovers, res.Changes = len(changes), changes
 	res.FinalReads = final.finalReads()
-	res.Lost, res.Extra, res.Leaked = checkUnderStorage(finalFS, c.UFS(), epochs)
+	var view ufsView = folderView{c.UFS()}
+	if c.S3 != nil {
+		view = newS3View(c.S3, c.S3Bucket, c.S3Prefix)
+	}
+	settle := time.Now()
+	res.Lost, res.Extra, res.UFSWaited = checkUnderStorage(finalFS, view, dirs)
+	res.UFSSettle = time.Since(settle)
 
 	c.StopAll()
 	reportLogs(t, res.Dir)
+	res.SweptCopies, res.SweptWrites = sweptFromLogs(t, res.Dir)
 	scanned = true
 
 	ops, dropped := rec.History()
@@ -372,4 +440,17 @@ func Run(t *testing.T, cfg Config) *Result {
 		t.Logf("chaos: %s", line)
 	}
 	return res
+}
+
+// withFailpoint adds item to the ALLUXIO_FAILPOINTS of env (a list of
+// NAME=VALUE), or sets it.
+func withFailpoint(env []string, item string) []string {
+	out := slices.Clone(env)
+	for i, e := range out {
+		if v, ok := strings.CutPrefix(e, "ALLUXIO_FAILPOINTS="); ok {
+			out[i] = "ALLUXIO_FAILPOINTS=" + v + "," + item
+			return out
+		}
+	}
+	return append(out, "ALLUXIO_FAILPOINTS="+item)
 }

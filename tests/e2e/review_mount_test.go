@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
@@ -72,5 +74,30 @@ func TestOverlappingMountsRefused(t *testing.T) {
 		if !m.Proc.WaitForLog(t, want, 10*time.Second) {
 			t.Errorf("the master's log lacks %q", want)
 		}
+	}
+}
+
+// TestMasterRefusesRootUFSHoldingItsJournal (issue 10.7): a root under
+// storage that holds the master's journal (here the work directory
+// itself) would show the journal as files and let `rm -R /` destroy it.
+// The master does not start: its exit status, its output and its log say
+// why, naming the key.
+func TestMasterRefusesRootUFSHoldingItsJournal(t *testing.T) {
+	t.Parallel()
+	m := &cluster.Master{T: t, Bin: testcluster.Binary(t), Dir: t.TempDir(), RPCPort: testcluster.FreePort(t),
+		WebPort: testcluster.FreePort(t)}
+	m.Extra = []string{"-Dalluxio.master.mount.table.root.ufs=" + m.Dir}
+	m.Must("format")
+	m.Proc = testcluster.Start(t, "master", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	testcluster.WaitFor(t, 60*time.Second, 50*time.Millisecond, func() (bool, string) {
+		return m.Proc.Exited(), "the master still runs"
+	})
+	const want = "alluxio.master.mount.table.root.ufs (%s) cannot be the root under storage: it holds the journal (alluxio.master.journal.folder)"
+	if out := m.Proc.Output(); m.Proc.ExitErr() == nil || !strings.Contains(out, fmt.Sprintf(want, m.Dir)) {
+		t.Fatalf("master with its journal inside the root under storage: exit %v, want a refusal naming the key:\n%s", m.Proc.ExitErr(), out)
+	}
+	log, err := os.ReadFile(filepath.Join(m.Dir, "logs", "master.log"))
+	if err != nil || !strings.Contains(string(log), `msg="cannot start"`) || !strings.Contains(string(log), fmt.Sprintf(want, m.Dir)) {
+		t.Fatalf("the master's log does not say why it did not start (%v):\n%s", err, log)
 	}
 }

@@ -64,3 +64,34 @@ func ScanLogs(dir string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// LogLines returns the lines of the logs in dir whose file names start
+// with prefix ("master") that contain substr: what the processes said,
+// across restarts, which a killed process's metrics cannot give.
+func LogLines(dir, prefix, substr string) ([]string, error) {
+	files, err := filepath.Glob(filepath.Join(dir, prefix+"*.log"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []string
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			return out, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 64<<10), 4<<20)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), substr) {
+				out = append(out, sc.Text())
+			}
+		}
+		err = sc.Err()
+		f.Close()
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return out, nil
+}

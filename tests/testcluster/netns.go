@@ -111,6 +111,11 @@ func (nt *Net) ClientIP(i int) string { return fmt.Sprintf("%s.%d", nt.prefix[1]
 // by the hosts over their peer links, so CutPeer cuts them off from it too.
 func (nt *Net) PeerGateway() string { return nt.prefix[0] + ".1" }
 
+// ClientGateway is the root namespace's own address on the client network:
+// a service the test runs there (an S3 server, say) is reached by the
+// hosts over their client links, which CutPeer leaves up.
+func (nt *Net) ClientGateway() string { return nt.prefix[1] + ".1" }
+
 // Command returns the argv that runs bin with args on host i.
 func (nt *Net) Command(i int, bin string, args ...string) (string, []string) {
 	return "ip", append([]string{"netns", "exec", nt.hosts[i], bin}, args...)

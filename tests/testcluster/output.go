@@ -136,6 +136,13 @@ func (p *Process) countSinceStart(substr string) (n int, exited bool) {
 	return n, exited
 }
 
+// LogCount counts the lines printed since the latest start that contain
+// substr: a base for WaitForLogCount to wait for the next one.
+func (p *Process) LogCount(substr string) int {
+	n, _ := p.countSinceStart(substr)
+	return n
+}
+
 // WaitForLog waits until a line printed since the latest start contains
 // substr. It returns false, after logging why through t, when timeout passes
 // first or the process exits without printing it; the caller decides whether

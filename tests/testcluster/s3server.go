@@ -1,6 +1,7 @@
 package testcluster
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // VersityGWEnv names the versitygw binary (an S3 gateway written in Go that
@@ -49,12 +53,24 @@ type S3Server struct {
 // cannot pass by skipping.
 func StartS3(t testing.TB) *S3Server {
 	t.Helper()
-	return StartS3In(t, filepath.Join(t.TempDir(), "s3"))
+	return startS3(t, "127.0.0.1", filepath.Join(t.TempDir(), "s3"))
 }
 
 // StartS3In is StartS3 serving dir (created if missing), e.g. a folder in
 // tmpfs for a benchmark.
 func StartS3In(t testing.TB, dir string) *S3Server {
+	t.Helper()
+	return startS3(t, "127.0.0.1", dir)
+}
+
+// StartS3On is StartS3 listening on host: the address of a network the
+// test made (Net.ClientGateway), for masters in network namespaces.
+func StartS3On(t testing.TB, host string) *S3Server {
+	t.Helper()
+	return startS3(t, host, filepath.Join(t.TempDir(), "s3"))
+}
+
+func startS3(t testing.TB, host, dir string) *S3Server {
 	t.Helper()
 	bin := VersityGW(t)
 	s := &S3Server{
@@ -67,7 +83,7 @@ func StartS3In(t testing.TB, dir string) *S3Server {
 		t.Fatalf("testcluster: %v", err)
 	}
 	port := FreePort(t)
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	s.Endpoint = "http://" + addr
 	name := "s3"
 	for k := 1; ; k++ {
@@ -198,4 +214,14 @@ func (s *S3Server) MountArgs() []string {
 		out = append(out, "--option", k+"="+p[k])
 	}
 	return out
+}
+
+// Client returns an S3 client of the SDK for this server (path style, the
+// root credentials): a view of the store that does not go through the code
+// under test.
+func (s *S3Server) Client() *awss3.Client {
+	return awss3.New(awss3.Options{Region: s.Region, BaseEndpoint: aws.String(s.Endpoint), UsePathStyle: true,
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey}, nil
+		})})
 }

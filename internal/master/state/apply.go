@@ -58,6 +58,8 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applyIntentDone(orEmpty(op.UfsIntentDone))
 	case *journalpb.Entry_UfsIntentFailed:
 		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
+	case *journalpb.Entry_DropUnpublished:
+		return s.applyDropUnpublished(orEmpty(op.DropUnpublished))
 	case *journalpb.Entry_SetAcl:
 		return s.applySetAcl(orEmpty(op.SetAcl), t)
 	case *journalpb.Entry_BlockKey:
@@ -387,8 +389,13 @@ func (s *State) renameIntent(src *Inode, srcPath, dst string, dstParent *Inode) 
 		return
 	}
 	_, drel, _ := s.mounts.resolve(dst)
-	s.addIntent(&journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
-		UfsDstPath: drel, ReplaceLeftover: dstParent.ChildrenLoaded})
+	in := &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
+		UfsDstPath: drel, ReplaceLeftover: dstParent.ChildrenLoaded}
+	if !src.IsDir {
+		// The done entry records the moved copy's fingerprint for it.
+		in.FileId = src.ID
+	}
+	s.addIntent(in)
 }
 
 func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/fspath"
 )
 
 // gen makes random entries over a small namespace, so that they collide
@@ -61,7 +62,7 @@ func (g *gen) entry() *journalpb.Entry {
 		e.OpId = fmt.Sprintf("op%d", g.r.Intn(60))
 	}
 	b := g.r.Intn(2) == 0
-	switch g.r.Intn(31) {
+	switch g.r.Intn(33) {
 	case 0, 1, 2, 3:
 		op := &journalpb.CreateFile{Path: g.path(), Mode: 0o644, Owner: g.pick(genNames), BlockSize: int64(g.r.Intn(4)) * 32,
 			Recursive: b, Overwrite: g.r.Intn(4) == 0, Persisted: g.r.Intn(2) == 0}
@@ -124,12 +125,19 @@ func (g *gen) entry() *journalpb.Entry {
 		e.Op = &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{Id: g.recentID(), UfsModMs: int64(g.r.Intn(3))}}
 	case 26:
 		e.Op = &journalpb.Entry_UfsIntentFailed{UfsIntentFailed: &journalpb.UfsIntentFailed{Id: g.recentID(), Reason: g.pick(genNames)}}
-	case 30:
+	case 27, 28:
+		id := int64(g.r.Intn(30))
+		op := &journalpb.DropUnpublished{Path: fspath.Join(fspath.Parent(g.path()), fmt.Sprintf(".alluxio_ufs_tmp_%d", id)), FileId: id}
+		if g.r.Intn(2) == 0 {
+			op.Path, op.Token = g.path(), []byte(g.pick(genNames))
+		}
+		e.Op = &journalpb.Entry_DropUnpublished{DropUnpublished: op}
+	case 32:
 		secret := make([]byte, 8+g.r.Intn(32))
 		g.r.Read(secret)
 		e.Op = &journalpb.Entry_BlockKey{BlockKey: &journalpb.BlockKey{Id: int64(g.r.Intn(int(g.n) + 2)), Secret: secret,
 			ExpiresMs: g.time + int64(g.r.Intn(3000)) - 500}}
-	case 28, 29:
+	case 30, 31:
 		op := &journalpb.SetAcl{Path: g.path(), Action: journalpb.AclAction(g.r.Intn(6)), Recursive: b,
 			Entries: []string{g.pick([]string{"user:a:rwx", "default:user:b:r-x,default:user::rwx,default:group::r--,default:other::---",
 				"group:c:rw-,mask::r--", "user:a", "bad entry", "user::rwx,group::r-x,other::---"})}}

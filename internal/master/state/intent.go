@@ -228,6 +228,9 @@ func (s *State) applyIntentDone(op *journalpb.UfsIntentDone) Result {
 	if in == nil {
 		return Result{Err: errs.New(errs.ErrNotFound, "under storage intent %d is not pending", op.Id)}
 	}
+	if in.Kind == journalpb.UfsIntentKind_UFS_RENAME {
+		return s.movedCopyDone(in, op)
+	}
 	if in.Kind != journalpb.UfsIntentKind_UFS_PUBLISH {
 		return Result{}
 	}
@@ -237,6 +240,21 @@ func (s *State) applyIntentDone(op *journalpb.UfsIntentDone) Result {
 	}
 	s.markPersisted(n)
 	n.UfsModMs, n.UfsFingerprint, n.UfsError = op.UfsModMs, op.UfsFingerprint, ""
+	return Result{InodeID: n.ID}
+}
+
+// movedCopyDone records what a renamed file's copy is checked by after the
+// move (an object store's copy has a new ETag), when the done entry says
+// and the destination still holds the file moved.
+func (s *State) movedCopyDone(in *journalpb.UfsIntent, op *journalpb.UfsIntentDone) Result {
+	if in.FileId == 0 || (op.UfsModMs == 0 && op.UfsFingerprint == "") {
+		return Result{}
+	}
+	n, err := s.lookup(in.DstPath)
+	if err != nil || n.IsDir || n.ID != in.FileId {
+		return Result{}
+	}
+	n.UfsModMs, n.UfsFingerprint = op.UfsModMs, op.UfsFingerprint
 	return Result{InodeID: n.ID}
 }
 

@@ -231,3 +231,40 @@ func TestPendingIntentsOverlapAndUnmount(t *testing.T) {
 		t.Fatalf("after the unmount: %v", got)
 	}
 }
+
+// TestRenameRecordsTheMovedCopy: an object store moves a key by copy and
+// delete, so the copy gets a new ETag; the rename's done entry carries
+// it, and readers check the copy by it from then on. A directory's
+// rename, and a done entry that says nothing, change no fingerprint.
+func TestRenameRecordsTheMovedCopy(t *testing.T) {
+	s := New(Options{})
+	mustApply(t, s, rootMount())
+	f := persistedFile(t, s, "/a/f")
+	mustApply(t, s, intents(rename("/a/f", "/a/g"))...)
+	in := one(t, s, "/a/f")
+	if in.Kind != journalpb.UfsIntentKind_UFS_RENAME || in.FileId != f.ID {
+		t.Fatalf("rename intent %v", in)
+	}
+	mustApply(t, s, &journalpb.Entry{Op: &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{
+		Id: in.Id, UfsModMs: 500, UfsFingerprint: "etag-moved"}}})
+	if n := stat(t, s, "/a/g"); n.UfsModMs != 500 || n.UfsFingerprint != "etag-moved" || !n.Persisted() {
+		t.Fatalf("after the rename: %v", n)
+	}
+
+	mustApply(t, s, intents(rename("/a/g", "/a/h"))...)
+	mustApply(t, s, done(one(t, s, "/a/g").Id, 0))
+	if n := stat(t, s, "/a/h"); n.UfsModMs != 500 || n.UfsFingerprint != "etag-moved" {
+		t.Fatalf("a done entry without the copy's status changed it: %v", n)
+	}
+
+	mustApply(t, s, intents(rename("/a", "/b"))...)
+	in = one(t, s, "/a")
+	if in.FileId != 0 {
+		t.Fatalf("a directory's rename names a file: %v", in)
+	}
+	mustApply(t, s, &journalpb.Entry{Op: &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{
+		Id: in.Id, UfsModMs: 9, UfsFingerprint: "etag-dir"}}})
+	if n := stat(t, s, "/b/h"); n.UfsFingerprint != "etag-moved" {
+		t.Fatalf("a directory's rename changed a child's fingerprint: %v", n)
+	}
+}

@@ -8,8 +8,10 @@
 // absent or whole after a crash, and a Close that returned nil survives one.
 // List and GetStatus never show the temporary files, and paths that would
 // name one are refused. Temporary files of a process that crashed stay
-// behind, hidden; Delete of a directory that holds nothing else removes
-// them.
+// behind, hidden, until Cleanup (underfs.Cleaner, which the primary master
+// runs) removes them: a writer holds a flock on its file, so Cleanup can
+// tell a dead writer's; Delete of a directory that holds nothing else
+// removes them too.
 //
 // Renames are single rename(2) calls and so atomic. "The destination must
 // not exist" is checked atomically too where Linux's renameat2 with

@@ -68,6 +68,13 @@ func createTemp(dir string) (*os.File, string, error) {
 		_, _ = rand.Read(b[:]) // never fails, per its documentation
 		tmp := filepath.Join(dir, TempPrefix+hex.EncodeToString(b[:]))
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			// Held until the file is published or dropped: Cleanup takes
+			// a temporary file that no one holds for a dead writer's. A
+			// file system without flock gives no lock, and Cleanup then
+			// removes nothing there.
+			_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		}
 		if !errors.Is(err, syscall.EEXIST) {
 			return f, tmp, err
 		}

@@ -53,6 +53,7 @@ type FS struct {
 var (
 	_ underfs.UnderFileSystem = (*FS)(nil)
 	_ underfs.Stager          = (*FS)(nil)
+	_ underfs.StagedLister    = (*FS)(nil)
 	_ underfs.Capable         = (*FS)(nil)
 )
 

@@ -75,12 +75,13 @@ func FuzzDecodeToken(f *testing.F) {
 	f.Add([]byte(`{"k":"a/b","u":"id","p":[{"n":1,"e":"\"x\"","s":5}]}`))
 	f.Add([]byte(`{"k":"a","empty":true}`))
 	f.Add([]byte(`{"k":"a","u":"id","p":[{"n":2,"e":"x","s":1}]}`))
+	f.Add([]byte(`{"k":"a","u":"id"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tok, err := decodeToken(b)
 		if err != nil {
 			return
 		}
-		if tok.Key == "" || (!tok.Empty && len(tok.Parts) == 0) {
+		if tok.Key == "" || (!tok.Empty && tok.UploadID == "") || (tok.Empty && (tok.UploadID != "" || len(tok.Parts) > 0)) {
 			t.Fatalf("accepted %q as %+v", b, tok)
 		}
 		for i, p := range tok.Parts {
@@ -227,9 +228,10 @@ func TestWriterStreams(t *testing.T) {
 	}
 }
 
-// TestCleanupStaleUploads: an upload a dead writer left is aborted by
-// Cleanup once older than the clean age, and not before.
-func TestCleanupStaleUploads(t *testing.T) {
+// TestListStagedStaleUploads: an upload a dead writer left is listed once
+// older than the clean age, and not before, with a token that discards it
+// and that cannot publish it.
+func TestListStagedStaleUploads(t *testing.T) {
 	srv, bucket := server(t)
 	fs := open(t, srv, bucket, map[string]string{KeyUploadCleanAge: "1h"})
 	sw, err := fs.CreateStaged(t.Context(), "left/behind", underfs.CreateOptions{})
@@ -242,15 +244,33 @@ func TestCleanupStaleUploads(t *testing.T) {
 	if _, err := sw.Commit(); err != nil { // the writer "dies": no publish, no discard
 		t.Fatal(err)
 	}
-	if n, err := fs.Cleanup(t.Context()); err != nil || n != 0 {
-		t.Fatalf("Cleanup of a fresh upload = %d, %v; want 0", n, err)
+	staged := func() map[string][]byte {
+		out := map[string][]byte{}
+		if err := fs.ListStaged(t.Context(), func(p string, tok []byte) error { out[p] = tok; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := staged(); len(got) != 0 {
+		t.Fatalf("ListStaged of a fresh upload = %v; want none", got)
 	}
 	fs.cfg.UploadCleanAge = time.Nanosecond
-	if n, err := fs.Cleanup(t.Context()); err != nil || n != 1 {
-		t.Fatalf("Cleanup = %d, %v; want 1", n, err)
+	got := staged()
+	tok, ok := got["left/behind"]
+	if len(got) != 1 || !ok {
+		t.Fatalf("ListStaged = %v; want left/behind", got)
+	}
+	if _, err := fs.Publish(t.Context(), "left/behind", tok); !errors.Is(err, errs.ErrInvalidArg) {
+		t.Fatalf("Publish with a listed token = %v; want ErrInvalidArg", err)
+	}
+	if err := fs.Discard(t.Context(), "left/behind", tok); err != nil {
+		t.Fatal(err)
 	}
 	if n := uploads(t, fs); n != 0 {
-		t.Errorf("%d uploads left after Cleanup", n)
+		t.Errorf("%d uploads left after Discard", n)
+	}
+	if _, err := fs.GetStatus(t.Context(), "left/behind"); !errors.Is(err, errs.ErrNotFound) {
+		t.Errorf("left/behind after Discard: %v", err)
 	}
 }
 

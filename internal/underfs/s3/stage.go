@@ -32,6 +32,7 @@ type token struct {
 	// Empty: a file of no bytes, which a multipart upload cannot hold; it
 	// is published with one PutObject.
 	Empty bool `json:"empty,omitempty"`
+	// A token without parts (from ListStaged) can only be discarded.
 }
 
 // maxTokenSize bounds what decodeToken accepts: 10,000 parts of an ETag
@@ -51,7 +52,7 @@ func decodeToken(b []byte) (token, error) {
 		return t, fmt.Errorf("no key")
 	case t.Empty && (t.UploadID != "" || len(t.Parts) > 0):
 		return t, fmt.Errorf("an empty file with parts")
-	case !t.Empty && (t.UploadID == "" || len(t.Parts) == 0 || len(t.Parts) > maxParts):
+	case !t.Empty && (t.UploadID == "" || len(t.Parts) > maxParts):
 		return t, fmt.Errorf("%d parts of upload %q", len(t.Parts), t.UploadID)
 	}
 	for i, p := range t.Parts {
@@ -136,6 +137,9 @@ func (fs *FS) Publish(ctx context.Context, p string, tok []byte) (underfs.Status
 	if err != nil {
 		return underfs.Status{}, err
 	}
+	if !t.Empty && len(t.Parts) == 0 {
+		return underfs.Status{}, fs.fail(errs.ErrInvalidArg, op, rel, "the token names no parts: it can only be discarded")
+	}
 	if parent := parentOf(rel); parent != "" {
 		if err := fs.mkdirs(ctx, op, parent); err != nil {
 			return underfs.Status{}, err
@@ -213,36 +217,38 @@ func (fs *FS) Discard(ctx context.Context, p string, tok []byte) error {
 	return nil
 }
 
-// Cleanup implements underfs.Cleaner: it aborts the multipart uploads under
+// ListStaged implements underfs.StagedLister: the multipart uploads under
 // the mount's prefix that began more than
-// alluxio.underfs.s3.intermediate.upload.clean.age ago (writers that died
-// before they finished, or files whose publish never came).
-func (fs *FS) Cleanup(ctx context.Context) (int, error) {
-	const op = "clean up uploads under"
+// alluxio.underfs.s3.intermediate.upload.clean.age ago, each with a token
+// that names the upload without its parts.
+func (fs *FS) ListStaged(ctx context.Context, fn func(path string, token []byte) error) error {
+	const op = "list uploads under"
 	if _, err := fs.resolve(ctx, op, ""); err != nil {
-		return 0, err
+		return err
 	}
 	cutoff := time.Now().Add(-fs.cfg.UploadCleanAge)
 	in := &s3.ListMultipartUploadsInput{Bucket: &fs.cfg.Bucket, Prefix: aws.String(fs.cfg.Prefix)}
-	n := 0
 	for {
 		out, err := fs.client.ListMultipartUploads(ctx, in)
 		if err != nil {
-			return n, fs.sdkErr(ctx, op, "", err)
+			return fs.sdkErr(ctx, op, "", err)
 		}
 		for _, u := range out.Uploads {
-			if u.Initiated == nil || !u.Initiated.Before(cutoff) {
+			key := aws.ToString(u.Key)
+			rel, ok := strings.CutPrefix(key, fs.cfg.Prefix)
+			if !ok || rel == "" || strings.HasSuffix(rel, "/") || u.Initiated == nil || !u.Initiated.Before(cutoff) {
 				continue
 			}
-			_, err := fs.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &fs.cfg.Bucket, Key: u.Key, UploadId: u.UploadId})
-			if err != nil && !isMissing(err) {
-				return n, fs.sdkErr(ctx, op, "", err)
+			tok, err := json.Marshal(token{Key: key, UploadID: aws.ToString(u.UploadId)})
+			if err != nil {
+				return err
 			}
-			n++
-			fs.log.Info("aborted a stale multipart upload", "key", aws.ToString(u.Key), "initiated", aws.ToTime(u.Initiated))
+			if err := fn(rel, tok); err != nil {
+				return err
+			}
 		}
 		if !aws.ToBool(out.IsTruncated) {
-			return n, nil
+			return nil
 		}
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}

@@ -19,6 +19,10 @@ import (
 type Env struct {
 	Journal string // cluster.JournalZK or JournalEmbedded
 	Net     bool   // the masters run in network namespaces
+	S3      bool   // the root under storage is on the cluster's S3 server
+	// PauseUFS: the masters pause before the under storage changes under
+	// PausedDir (PauseFailpoint).
+	PauseUFS bool
 	// Only, when set, limits the kinds to these names.
 	Only []string
 }
@@ -41,7 +45,7 @@ type Fault interface {
 }
 
 // All are the fault kinds there are.
-var All = []Fault{killLeader{}, killStandby{}, pauseLeader{}, cutLeader{}, restartWorker{}, restartZK{}, wipeStandby{}}
+var All = []Fault{killLeader{}, killStandby{}, pauseLeader{}, cutLeader{}, restartWorker{}, restartZK{}, wipeStandby{}, restartS3{}, cutPausedLeader{}}
 
 // Applicable are the kinds of All that apply in env.
 func Applicable(env Env) []Fault {
@@ -198,4 +202,26 @@ func (restartZK) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold tim
 	c.ZK.Start(z)
 	c.ZK.WaitReady(t, 90*time.Second)
 	return fmt.Sprintf("zk%d killed, down %.1fs", z+1, hold.Seconds())
+}
+
+// restartS3 kills the S3 server that holds the root under storage
+// (SIGKILL: uploads and reads in progress break) and starts it again on
+// the same port and folder: an object store that goes away and comes back
+// with its data. Meanwhile writes through it fail and under storage
+// changes stay pending; none may be lost.
+type restartS3 struct{}
+
+func (restartS3) Name() string { return "restart-s3" }
+func (restartS3) Applies(e Env) string {
+	if !e.S3 {
+		return "the root under storage is not on S3"
+	}
+	return ""
+}
+func (restartS3) Hold(Env) (time.Duration, time.Duration) { return defaultHold() }
+func (restartS3) Inject(t testing.TB, c *cluster.HA, _ *cluster.Master, hold time.Duration, _ int) string {
+	c.S3.Kill()
+	time.Sleep(hold)
+	c.S3.Restart(t)
+	return fmt.Sprintf("S3 server killed, down %.1fs", hold.Seconds())
 }

@@ -125,17 +125,27 @@ func Run(t testing.TB, c *cluster.HA, env Env, plan []Planned, deadline, start t
 }
 
 // LeaderWatch counts leader changes: it asks every master for its role
-// every pollEvery and counts a change whenever the one primary differs
-// from the last one seen.
+// every pollEvery and counts a change whenever the primary of the highest
+// epoch differs from the last seen, or its epoch does. So a change counts
+// from when the successor serves, even while the deposed master still
+// says it is primary, and a master that lost its leadership and won it
+// back (a ZooKeeper session that expired while it was cut off, say)
+// counts, as a successor would.
 type LeaderWatch struct {
 	stop     chan struct{}
 	done     chan struct{}
 	stopOnce sync.Once
 
 	mu      sync.Mutex
-	changes []time.Duration // since start
+	changes []Change
 	lines   []string
 }
+
+// Change is a leader change the watch saw: it happened between From, the
+// last poll that saw the previous leader serve, and To, the first that saw
+// the next one (since the run's start). A poll takes up to a second, so
+// the change is known only to lie in that window.
+type Change struct{ From, To time.Duration }
 
 // WatchLeader starts watching c's leader; times are from start.
 func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
@@ -143,13 +153,14 @@ func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
 	w := &LeaderWatch{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		last := -1
+		last, lastSeen := leader{index: -1}, time.Duration(0)
 		for {
 			select {
 			case <-w.stop:
 				return
 			case <-time.After(pollEvery):
 			}
+			asked := time.Since(start)
 			roles := make([]cluster.Health, len(c.Masters))
 			var wg sync.WaitGroup
 			for i, m := range c.Masters {
@@ -160,30 +171,61 @@ func WatchLeader(c *cluster.HA, start time.Time) *LeaderWatch {
 				}()
 			}
 			wg.Wait()
-			primary, n := -1, 0
-			for i, h := range roles {
-				if h.OK && h.Role == "PRIMARY" {
-					primary, n = i, n+1
+			polled := time.Since(start)
+			cur, ok := nextLeader(roles, last)
+			if !ok {
+				if cur == last && cur.index >= 0 {
+					lastSeen = asked
 				}
-			}
-			if n != 1 || primary == last {
 				continue
 			}
+			primary := cur.index
 			w.mu.Lock()
-			if last >= 0 {
-				w.changes = append(w.changes, time.Since(start))
+			if last.index >= 0 {
+				w.changes = append(w.changes, Change{From: lastSeen, To: polled})
 			}
 			w.lines = append(w.lines, fmt.Sprintf("%8.3fs leader master%d (epoch %d)", time.Since(start).Seconds(), primary, roles[primary].Epoch))
 			w.mu.Unlock()
-			last = primary
+			last, lastSeen = cur, asked
 		}
 	}()
 	return w
 }
 
-// Finish stops the watch and returns when (since start) each leader
-// change was seen, and a line for each leader.
-func (w *LeaderWatch) Finish() ([]time.Duration, []string) {
+// leader is a master as primary of an epoch.
+type leader struct {
+	index int
+	epoch uint64
+}
+
+// nextLeader picks, from the masters' answers, the primary of the
+// highest epoch: a deposed master may say it is primary until it notices,
+// and the change happened when its successor began. ok is false when that
+// is last, when two masters claim the same epoch, or when it is of an
+// older epoch than last (a deposed master answering while its successor
+// did not).
+func nextLeader(roles []cluster.Health, last leader) (cur leader, ok bool) {
+	cur, tie := leader{index: -1}, false
+	for i, h := range roles {
+		if !h.OK || h.Role != "PRIMARY" {
+			continue
+		}
+		switch {
+		case cur.index < 0 || h.Epoch > cur.epoch:
+			cur, tie = leader{i, h.Epoch}, false
+		case h.Epoch == cur.epoch:
+			tie = true
+		}
+	}
+	if cur.index < 0 || tie || cur == last || (last.index >= 0 && cur.epoch < last.epoch) {
+		return cur, false
+	}
+	return cur, true
+}
+
+// Finish stops the watch and returns each leader change seen, and a line
+// for each leader.
+func (w *LeaderWatch) Finish() ([]Change, []string) {
 	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.done
 	w.mu.Lock()

@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,10 @@ type HA struct {
 	// Net is nil when the masters run on loopback; NoNet says why.
 	Net   *testcluster.Net
 	NoNet string
+	// S3, with WithS3Root, serves the root under storage: bucket S3Bucket,
+	// prefix S3Prefix.
+	S3                 *testcluster.S3Server
+	S3Bucket, S3Prefix string
 }
 
 // Journal types of an HA cluster.
@@ -86,6 +92,16 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		}
 		c.ZK.WaitReady(t, 90*time.Second)
 	}
+	rootUFS := []string{"-Dalluxio.master.mount.table.root.ufs=" + filepath.Join(c.Shared, "ufs")}
+	if cfg.s3Root {
+		host := "127.0.0.1"
+		if c.Net != nil {
+			host = c.Net.ClientGateway()
+		}
+		c.S3, c.S3Bucket, c.S3Prefix = testcluster.StartS3On(t, host), "alluxio", "root"
+		c.S3.CreateBucket(t, c.S3Bucket)
+		rootUFS = []string{fmt.Sprintf("-Dalluxio.master.mount.table.root.ufs=s3://%s/%s", c.S3Bucket, c.S3Prefix)}
+	}
 	// Per master: rpc, web, embedded journal.
 	ports := testcluster.FreePorts(t, 9)
 	clientHost, peerHost := func(int) string { return "127.0.0.1" }, func(int) string { return "127.0.0.1" }
@@ -126,13 +142,19 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 		if cfg.checkpoint != "" {
 			defs = append(defs, "-Dalluxio.master.journal.checkpoint.period.entries="+cfg.checkpoint)
 		}
-		m := &Master{T: t, Bin: cfg.bin, Dir: t.TempDir(), RPCPort: ports[3*i], WebPort: ports[3*i+1], Extra: append(append(defs,
-			"-Dalluxio.master.mount.table.root.ufs="+filepath.Join(c.Shared, "ufs"),
+		m := &Master{T: t, Bin: cfg.bin, Dir: t.TempDir(), RPCPort: ports[3*i], WebPort: ports[3*i+1], Extra: append(append(append(defs,
+			rootUFS...),
 			"-Dalluxio.master.rpc.addresses="+strings.Join(c.RPCs, ","),
 			"-Dalluxio.user.rpc.retry.max.duration=60s",
 		), cfg.defines...)}
 		if c.Net != nil {
 			m.Host = clientHost(i)
+		}
+		if c.S3 != nil {
+			// In the master's alluxio-site.properties: the credentials
+			// stay off command lines, which any user of the machine can
+			// read in ps.
+			writeSiteProperties(t, m, c.S3.Properties())
 		}
 		if i == 0 || cfg.journal != JournalZK {
 			if out, code := m.Run("format"); code != 0 {
@@ -176,8 +198,14 @@ func (c *HA) ClientWith(cfg client.Config) *client.FileSystem {
 	return fs
 }
 
-// UFS is the root under storage the masters share.
-func (c *HA) UFS() string { return filepath.Join(c.Shared, "ufs") }
+// UFS is the root under storage the masters share: a folder, or with
+// WithS3Root the folder the S3 server keeps the root's objects in.
+func (c *HA) UFS() string {
+	if c.S3 != nil {
+		return filepath.Join(c.S3.Dir, c.S3Bucket, c.S3Prefix)
+	}
+	return filepath.Join(c.Shared, "ufs")
+}
 
 // WaitLeader waits until exactly one live master says it is primary and
 // returns it.
@@ -281,7 +309,7 @@ func (c *HA) Others(m *Master) []*Master {
 	return out
 }
 
-// Processes are the masters' and workers' processes.
+// Processes are the masters', workers' and S3 server's processes.
 func (c *HA) Processes() []*testcluster.Process {
 	var out []*testcluster.Process
 	for _, m := range c.Masters {
@@ -289,6 +317,9 @@ func (c *HA) Processes() []*testcluster.Process {
 	}
 	for _, w := range c.Workers {
 		out = append(out, w.Proc)
+	}
+	if c.S3 != nil {
+		out = append(out, c.S3.Process())
 	}
 	return out
 }
@@ -305,6 +336,9 @@ func (c *HA) Heal() {
 		for i := range c.Masters {
 			c.Net.HealPeer(i)
 		}
+	}
+	if c.S3 != nil && c.S3.Process().Exited() {
+		c.S3.Restart(t)
 	}
 	if c.ZK != nil {
 		for i := 0; i < 3; i++ {
@@ -357,5 +391,32 @@ func (c *HA) StopAll() {
 	}
 	for _, m := range c.Masters {
 		m.Proc.Stop(10 * time.Second)
+	}
+}
+
+// writeSiteProperties adds props to the alluxio-site.properties of m's
+// configuration folder (Master.Env's ALLUXIO_CONF_DIR).
+func writeSiteProperties(t testing.TB, m *Master, props map[string]string) {
+	t.Helper()
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, props[k])
+	}
+	dir := filepath.Join(m.Dir, "conf")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "alluxio-site.properties"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(b.String()); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,6 +13,7 @@ type config struct {
 	bin            string
 	net            NetMode
 	checkpoint     string
+	s3Root         bool
 }
 
 // Option changes how New or NewHA builds a cluster.
@@ -50,3 +51,10 @@ func WithNet(m NetMode) Option { return func(c *config) { c.net = m } }
 func WithCheckpointEntries(n int) Option {
 	return func(c *config) { c.checkpoint = fmt.Sprint(n) }
 }
+
+// WithS3Root gives an HA cluster an S3 server of its own (versitygw, HA.S3)
+// and makes a prefix of one of its buckets (HA.S3Bucket, HA.S3Prefix) the
+// root under storage. With network namespaces the server listens on the
+// client network, which a cut-off master still reaches, as a real object
+// store would be.
+func WithS3Root() Option { return func(c *config) { c.s3Root = true } }
