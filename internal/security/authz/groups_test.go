@@ -78,3 +78,18 @@ func TestStaticGroups(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseStaticGroups(f *testing.F) {
+	f.Add("bob=staff,dev;carol=;")
+	f.Fuzz(func(t *testing.T, text string) {
+		m, err := ParseStaticGroups(text)
+		if err != nil {
+			return
+		}
+		for name, gs := range m {
+			if name == "" || slices.Contains(gs, "") {
+				t.Fatalf("%q gave user %q groups %q", text, name, gs)
+			}
+		}
+	})
+}

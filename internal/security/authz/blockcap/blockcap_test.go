@@ -56,3 +56,18 @@ func TestCheck(t *testing.T) {
 		t.Error("no keys, still checking")
 	}
 }
+
+// FuzzCheck: whatever a client sends as a capability is refused unless it
+// is exactly one the key signed, and never panics.
+func FuzzCheck(f *testing.F) {
+	f.Add(int64(42), "alice", uint32(4), int64(5000), int64(7), []byte("mac"), int64(42<<24))
+	k := Key{ID: 7, Secret: []byte("0123456789abcdef0123456789abcdef"), ExpiresMs: 10_000}
+	var v Verifier
+	v.SetKeys([]Key{k})
+	f.Fuzz(func(t *testing.T, file int64, user string, access uint32, expires, keyID int64, mac []byte, block int64) {
+		c := &Capability{FileId: file, User: user, Access: access, ExpiresMs: expires, KeyId: keyID, Mac: mac}
+		if v.Check(c, block, user, Read, 1_000) == nil {
+			t.Fatalf("a capability the key did not sign was taken: %v", c)
+		}
+	})
+}
