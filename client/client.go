@@ -11,6 +11,7 @@ package client
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"os/user"
@@ -18,11 +19,10 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 // Config says how to reach the masters and how long to keep trying.
@@ -41,9 +41,17 @@ type Config struct {
 	// waiting up to a second between tries (default 10). The retry budget
 	// bounds it too.
 	ZooKeeperInquiries int
-	// User is the name the masters record as owner (SIMPLE
-	// authentication); default: the OS user.
+	// User is the login user (alluxio.security.login.username) the
+	// masters believe under SIMPLE authentication; default: the OS user.
+	// Under TLS the certificate names the user instead.
 	User string
+	// ImpersonateAs is the user calls act for when it is not User
+	// (alluxio.security.login.impersonation.username); WithUser overrides
+	// it per call. The masters must allow User to impersonate it.
+	ImpersonateAs string
+	// TLS, when not nil, is how the client speaks mutual TLS to masters
+	// and workers (alluxio.network.tls.*).
+	TLS *tls.Config
 	// RetryBaseSleep, RetryMaxSleep and RetryMaxDuration are
 	// alluxio.user.rpc.retry.{base.sleep,max.sleep,max.duration}.
 	RetryBaseSleep   time.Duration
@@ -88,6 +96,11 @@ func New(cfg Config) (*FileSystem, error) {
 	if cfg.ZooKeeperInquiries <= 0 {
 		cfg.ZooKeeperInquiries = 10
 	}
+	if cfg.TLS != nil && len(cfg.TLS.Certificates) > 0 && cfg.TLS.Certificates[0].Leaf != nil {
+		// Servers take the user from the certificate; say the same name,
+		// so that acting for it is not taken for impersonation.
+		cfg.User = security.CertificateUser(cfg.TLS.Certificates[0].Leaf)
+	}
 	if cfg.User == "" {
 		cfg.User = "anonymous"
 		if u, err := user.Current(); err == nil {
@@ -110,6 +123,7 @@ func New(cfg Config) (*FileSystem, error) {
 		cfg.DataTimeout = 30 * time.Second
 	}
 	d := newDiscovery(cfg.Masters)
+	d.tls = cfg.TLS
 	d.zk, d.zkPath, d.zkInquiries = cfg.ZooKeeper, cfg.ZooKeeperLeaderPath, cfg.ZooKeeperInquiries
 	return &FileSystem{cfg: cfg, disc: d}, nil
 }
@@ -160,7 +174,7 @@ func newOpID() string {
 func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn) error) error {
 	deadline := time.Now().Add(f.cfg.RetryMaxDuration)
 	sleep := f.cfg.RetryBaseSleep
-	ctx = rpcmeta.WithUser(ctx, userOf(ctx, f.cfg.User))
+	ctx = f.identify(ctx)
 	var last error
 	for attempt := 0; ; attempt++ {
 		// Finding the primary may wait (ZooKeeper inquiries); not past
@@ -217,6 +231,7 @@ type discovery struct {
 	zk          []string
 	zkPath      string
 	zkInquiries int
+	tls         *tls.Config
 	mu          sync.Mutex
 	conns       map[string]*conn
 	cur         string
@@ -232,7 +247,7 @@ func (d *discovery) dial(addr string) (*conn, error) {
 	if c, ok := d.conns[addr]; ok {
 		return c, nil
 	}
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	cc, err := grpc.NewClient(addr, security.DialOption(d.tls),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	if err != nil {
 		return nil, errs.New(errs.ErrInvalidArg, "master address %s: %v", addr, err)

@@ -10,6 +10,10 @@ var (
 	ErrInvalidPath   = errs.ErrInvalidPath
 	ErrInvalidArg    = errs.ErrInvalidArg
 	ErrPermission    = errs.ErrPermission
+	// ErrUnauthenticated: the server cannot tell who the client is (no
+	// user named, or a TLS certificate refused either way); retrying does
+	// not help.
+	ErrUnauthenticated = errs.ErrUnauthenticated
 	// ErrUnavailable: no primary master could be reached within the retry
 	// budget (alluxio.user.rpc.retry.max.duration).
 	ErrUnavailable  = errs.ErrUnavailable

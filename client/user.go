@@ -1,22 +1,35 @@
 package client
 
-import "context"
+import (
+	"context"
+
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+)
 
 type userKey struct{}
 
-// WithUser returns a context whose calls act as user instead of the
-// configured Config.User: a service that serves many users through one
-// FileSystem (the S3 proxy, whose users are the requests' access keys)
-// names each call's user this way. Under SIMPLE authentication the master
-// trusts the name, as it trusts Config.User.
+// WithUser returns a context whose calls act for user instead of
+// Config.ImpersonateAs (or the login user): a service that serves many
+// users through one FileSystem (the S3 proxy, whose users are the
+// requests' access keys; FUSE, whose users are the callers' uids) names
+// each call's user this way. The client still logs in as Config.User (or
+// its certificate's user under TLS) and asks to impersonate user, which
+// the masters allow only as alluxio.master.security.impersonation.<login
+// user>.users/.groups say; naming the login user itself asks nothing.
 func WithUser(ctx context.Context, user string) context.Context {
 	return context.WithValue(ctx, userKey{}, user)
 }
 
-// userOf is the user ctx names, else def.
-func userOf(ctx context.Context, def string) string {
+// identify tags ctx's outgoing calls with the login user and, when the
+// calls act for someone else, that user.
+func (f *FileSystem) identify(ctx context.Context) context.Context {
+	ctx = rpcmeta.WithUser(ctx, f.cfg.User)
+	as := f.cfg.ImpersonateAs
 	if u, ok := ctx.Value(userKey{}).(string); ok && u != "" {
-		return u
+		as = u
 	}
-	return def
+	if as != "" && as != f.cfg.User {
+		ctx = rpcmeta.WithImpersonation(ctx, as)
+	}
+	return ctx
 }

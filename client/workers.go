@@ -13,12 +13,11 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 // WorkerInfo describes a worker as the primary master knows it.
@@ -150,7 +149,7 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 	}
 	// Data streams move megabytes: large buffers and flow-control windows
 	// cut the syscalls and round trips per byte.
-	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	cc, err := grpc.NewClient(addr, security.DialOption(f.cfg.TLS),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20)),
 		grpc.WithWriteBufferSize(dataBufferSize), grpc.WithReadBufferSize(dataBufferSize),
 		grpc.WithInitialWindowSize(dataWindowSize), grpc.WithInitialConnWindowSize(2*dataWindowSize))
@@ -167,7 +166,7 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 // workerContext tags calls to workers with the user, as calls to masters
 // are.
 func (f *FileSystem) workerContext(ctx context.Context) context.Context {
-	return rpcmeta.WithUser(ctx, userOf(ctx, f.cfg.User))
+	return f.identify(ctx)
 }
 
 // liveWorkers returns the live workers, from a list at most workerListTTL

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 // fsEnv is what every fs command works with: the configuration, a client
@@ -101,7 +102,11 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	} else {
 		cfg.ZooKeeperInquiries = n
 	}
-	cfg.User = get("alluxio.security.login.username")
+	sec, err := security.ConfigFromProperties(p)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.User, cfg.ImpersonateAs, cfg.TLS = sec.LoginUser, sec.ImpersonateAs, sec.ClientTLS()
 	cfg.RetryBaseSleep = dur("alluxio.user.rpc.retry.base.sleep")
 	cfg.RetryMaxSleep = dur("alluxio.user.rpc.retry.max.sleep")
 	cfg.RetryMaxDuration = dur("alluxio.user.rpc.retry.max.duration")

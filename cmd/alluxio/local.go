@@ -59,6 +59,15 @@ func localDefaults(p *conf.Properties) error {
 			p.Set(k, v)
 		}
 	}
+	// The local S3 proxy acts for its requests' users through
+	// impersonation; the login user it runs as may do so here, unless
+	// the configuration says otherwise.
+	if login := localLoginUser(p); login != "" {
+		users, groups := conf.ImpersonationPrefix+login+".users", conf.ImpersonationPrefix+login+".groups"
+		if !p.IsSet(users) && !p.IsSet(groups) {
+			p.Set(users, "*")
+		}
+	}
 	lists := map[string]string{"alluxio.master.rpc.addresses": "alluxio.master.rpc.port",
 		"alluxio.master.embedded.journal.addresses": "alluxio.master.embedded.journal.port"}
 	for list, portKey := range lists {
@@ -145,6 +154,17 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	// Each master knows its own journal; the others' are next to it.
 	c.ProtectedDirs = append(c.ProtectedDirs, master.ProtectedDir{Path: folder, What: "the journals of the local masters"})
 	return c, nil
+}
+
+// localLoginUser is the user the local cluster's clients log in as.
+func localLoginUser(p *conf.Properties) string {
+	if u := mustGet(p, conf.SecurityLoginUsername); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
 }
 
 func mustGet(p *conf.Properties, k string) string {

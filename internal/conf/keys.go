@@ -69,6 +69,7 @@ func buildRegistry() map[string]Key {
 	add(workerKeys)
 	add(userKeys)
 	add(securityKeys)
+	add(authnKeys)
 	add(zookeeperKeys)
 	add(fuseKeys)
 	for level := 0; level < declaredTierLevels; level++ {
@@ -87,13 +88,17 @@ const RootUFSOptionPrefix = "alluxio.master.mount.table.root.option."
 
 // Lookup returns the registry's description of name. Besides the declared
 // keys it recognises alluxio.worker.tieredstore.level<N>.* for any N and
-// the root mount's options, as Alluxio does.
+// the root mount's options and the impersonation keys of any user, as
+// Alluxio does.
 func Lookup(name string) (Key, bool) {
 	if k, ok := registry[name]; ok {
 		return k, true
 	}
 	if level, suffix, ok := splitTierName(name); ok {
 		return tierKey(level, suffix)
+	}
+	if k, ok := impersonationKey(name); ok {
+		return k, true
 	}
 	if opt, ok := strings.CutPrefix(name, RootUFSOptionPrefix); ok && opt != "" {
 		return Key{Name: name, Type: TypeString, Doc: "option " + opt + " of the root mount's under storage"}, true

@@ -39,7 +39,9 @@ var userKeys = []Key{
 
 var securityKeys = []Key{
 	enum(SecurityAuthenticationType, "SIMPLE", []string{"NOSASL", "SIMPLE", "CUSTOM"},
-		"How clients identify themselves: not at all, by their login name, or by a custom provider."),
+		"How callers are identified: NOSASL not at all (no owners, no permission checks), SIMPLE by the login name "+
+			"the client sends (or, with alluxio.network.tls.enabled, by its certificate). CUSTOM is refused: mutual TLS "+
+			"takes its place."),
 	flag(SecurityAuthorizationPermissionEnabled, "true", "Whether POSIX-style permissions are checked."),
 	str(SecurityAuthorizationPermissionUmask, "022", "Octal umask applied to new files and directories."),
 	str(SecurityAuthorizationPermissionSupergroup, "supergroup", "Members of this group are superusers."),
@@ -51,7 +53,8 @@ var securityKeys = []Key{
 	dur(SecurityGroupMappingCacheTimeout, "1min", "How long the master keeps a user's groups before asking the OS again; 0 asks every time."),
 	str(SecurityGroupMappingStatic, "", "Fixed groups for users the OS does not know, as Hadoop's "+
 		"hadoop.user.group.static.mapping.overrides: user1=group1,group2;user2=; (primary group first); asked before the OS."),
-	str(SecurityLoginUsername, "", "User name a client logs in as; empty means the OS user."),
+	str(SecurityLoginUsername, "", "User name a client logs in as; empty means the OS user. With TLS on the "+
+		"certificate's common name is the user instead."),
 }
 
 var zookeeperKeys = []Key{

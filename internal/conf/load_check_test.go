@@ -115,7 +115,7 @@ func TestInertKeysWarnAndSaySo(t *testing.T) {
 		define string
 		warns  bool
 	}{
-		{SecurityAuthenticationType + "=NOSASL", true},
+		{SecurityAuthenticationType + "=NOSASL", false},
 		{SecurityAuthenticationType + "=SIMPLE", false},
 		{SecurityAuthorizationPermissionEnabled + "=true", false},
 		{SecurityAuthorizationPermissionEnabled + "=false", false},

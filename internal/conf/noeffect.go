@@ -63,8 +63,6 @@ var noEffect = map[string]inert{
 	UserFileCreateTTLAction:         {why: "new files get a TTL only from setTtl or the create call"},
 	UserNetworkStreamingMaxInboundMessageSize: {why: "data streams use fixed message limits " +
 		"(chunks are at most a few megabytes)"},
-	SecurityAuthenticationType: {why: "clients always identify themselves by their login name (SIMPLE); " +
-		"nothing is checked", honoured: "SIMPLE"},
 }
 
 // inertDoc is k's description with what noEffect says about it.

@@ -20,15 +20,19 @@ var (
 	ErrInvalidPath   = errors.New("invalid path")
 	ErrInvalidArg    = errors.New("invalid argument")
 	ErrPermission    = errors.New("permission denied")
-	ErrUnavailable   = errors.New("unavailable")
-	ErrNotPrimary    = errors.New("not the primary master")
-	ErrPrecondition  = errors.New("failed precondition")
-	ErrIsDirectory   = errors.New("is a directory")
-	ErrNotDirectory  = errors.New("not a directory")
-	ErrIncomplete    = errors.New("file is incomplete")
-	ErrCorrupt       = errors.New("data corrupted")
-	ErrNoSpace       = errors.New("no space left")
-	ErrInternal      = errors.New("internal error")
+	// ErrUnauthenticated: the server cannot tell who the caller is (no
+	// user named under SIMPLE, no or a refused certificate under TLS).
+	// Retrying does not help.
+	ErrUnauthenticated = errors.New("unauthenticated")
+	ErrUnavailable     = errors.New("unavailable")
+	ErrNotPrimary      = errors.New("not the primary master")
+	ErrPrecondition    = errors.New("failed precondition")
+	ErrIsDirectory     = errors.New("is a directory")
+	ErrNotDirectory    = errors.New("not a directory")
+	ErrIncomplete      = errors.New("file is incomplete")
+	ErrCorrupt         = errors.New("data corrupted")
+	ErrNoSpace         = errors.New("no space left")
+	ErrInternal        = errors.New("internal error")
 	// ErrReadOnly: a change below a read-only mount. It is an
 	// ErrPermission too, for callers that only ask that.
 	ErrReadOnly = &narrower{msg: "read-only file system", broad: ErrPermission}
@@ -109,6 +113,7 @@ var kinds = []struct {
 	{ErrInvalidArg, "INVALID_ARGUMENT", codes.InvalidArgument},
 	{ErrReadOnly, "READ_ONLY", codes.PermissionDenied},
 	{ErrPermission, "PERMISSION_DENIED", codes.PermissionDenied},
+	{ErrUnauthenticated, "UNAUTHENTICATED", codes.Unauthenticated},
 	{ErrNotPrimary, "NOT_PRIMARY", codes.Unavailable},
 	{ErrUnavailable, "UNAVAILABLE", codes.Unavailable},
 	{ErrPrecondition, "FAILED_PRECONDITION", codes.FailedPrecondition},

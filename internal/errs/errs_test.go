@@ -11,7 +11,7 @@ import (
 )
 
 var sentinels = []error{
-	ErrNotFound, ErrAlreadyExists, ErrNotEmpty, ErrInvalidPath, ErrInvalidArg, ErrPermission, ErrUnavailable,
+	ErrNotFound, ErrAlreadyExists, ErrNotEmpty, ErrInvalidPath, ErrInvalidArg, ErrPermission, ErrUnauthenticated, ErrUnavailable,
 	ErrNotPrimary, ErrPrecondition, ErrIsDirectory, ErrNotDirectory, ErrIncomplete, ErrCorrupt, ErrNoSpace, ErrInternal,
 	ErrReadOnly, ErrCrossMount,
 }
@@ -161,7 +161,9 @@ func TestFromStatusWithoutDetails(t *testing.T) {
 		{codes.InvalidArgument, ErrInvalidArg},
 		{codes.Unimplemented, ErrInvalidArg},
 		{codes.Unknown, ErrInternal},
-		{codes.PermissionDenied, ErrInternal},
+		{codes.PermissionDenied, ErrPermission},
+		{codes.Unauthenticated, ErrUnauthenticated},
+		{codes.Aborted, ErrInternal},
 	} {
 		back, hint := FromStatus(status.Error(tc.code, "transport says no"))
 		if !errors.Is(back, tc.want) || hint != "" {

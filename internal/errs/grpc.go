@@ -3,6 +3,7 @@ package errs
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -68,6 +69,9 @@ func FromStatus(err error) (error, string) {
 	}
 	switch st.Code() {
 	case codes.Unavailable:
+		if i := strings.Index(st.Message(), TLSRefused); i >= 0 {
+			return New(ErrUnauthenticated, "%s", st.Message()[i:]), ""
+		}
 		return New(ErrUnavailable, "%s", st.Message()), ""
 	case codes.DeadlineExceeded:
 		return New(ErrUnavailable, "deadline exceeded: %s", st.Message()), ""
@@ -77,8 +81,19 @@ func FromStatus(err error) (error, string) {
 		return New(ErrNotFound, "%s", st.Message()), ""
 	case codes.InvalidArgument:
 		return New(ErrInvalidArg, "%s", st.Message()), ""
+	case codes.Unauthenticated:
+		return New(ErrUnauthenticated, "%s", st.Message()), ""
+	case codes.PermissionDenied:
+		return New(ErrPermission, "%s", st.Message()), ""
 	case codes.Unimplemented:
 		return New(ErrInvalidArg, "not supported by the server: %s", st.Message()), ""
 	}
 	return New(ErrInternal, "%s: %s", st.Code(), st.Message()), ""
 }
+
+// TLSRefused starts the error a client's TLS handshake fails with when the
+// server refused the client's certificate or the client the server's
+// (internal/security). gRPC carries that error only as the text of an
+// Unavailable status, which FromStatus turns back into ErrUnauthenticated
+// by this marker: retrying would not change the certificates.
+const TLSRefused = "TLS handshake refused"

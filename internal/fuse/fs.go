@@ -146,10 +146,12 @@ func (f *FS) alluxioPath(rel string) string {
 }
 
 // callCtx is the context of the master calls a request makes. It is where
-// the Alluxio user a request acts as is chosen: today every request acts as
-// the mount's user (the client's); with impersonation (issue 16) the
-// caller's uid (fuse.Context.Caller) picks the user here, and nothing else
-// changes.
+// the Alluxio user a request acts as is chosen: a caller whose uid is the
+// mounting process's acts as the mount's user (the client's login user);
+// any other caller (a mount with allow_other) acts as the local user of
+// its uid, which the client asks the masters to impersonate
+// (alluxio.master.security.impersonation.<mount user>.*): refused unless
+// configured, so a shared mount gives nobody the mount user's rights.
 //
 // A kernel interrupt does not cancel the calls: Go programs get a signal
 // (SIGURG, for preemption) in the middle of system calls all the time, and
@@ -157,7 +159,11 @@ func (f *FS) alluxioPath(rel string) string {
 // retried into EEXIST. The client's retry budget bounds every call; a
 // process killed meanwhile does not wait for the answer.
 func (f *FS) callCtx(ctx context.Context) context.Context {
-	return context.WithoutCancel(ctx)
+	out := context.WithoutCancel(ctx)
+	if c, ok := fuse.FromContext(ctx); ok && c.Uid != f.owners.uid {
+		out = client.WithUser(out, f.owners.userName(c.Uid))
+	}
+	return out
 }
 
 // slow logs an operation that took longer than the threshold.

@@ -16,11 +16,29 @@ type owners struct {
 	mu        sync.Mutex
 	uids      map[string]uint32
 	gids      map[string]uint32
+	names     map[uint32]string
 }
 
 func newOwners(translate bool) *owners {
 	return &owners{translate: translate, uid: uint32(os.Getuid()), gid: uint32(os.Getgid()),
-		uids: map[string]uint32{}, gids: map[string]uint32{}}
+		uids: map[string]uint32{}, gids: map[string]uint32{}, names: map[uint32]string{}}
+}
+
+// userName is the local user name of uid, or the uid in decimal when the
+// system does not know it (a name no impersonation rule lists by accident).
+func (o *owners) userName(uid uint32) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n, ok := o.names[uid]; ok {
+		return n
+	}
+	id := strconv.FormatUint(uint64(uid), 10)
+	n := id
+	if u, err := user.LookupId(id); err == nil {
+		n = u.Username
+	}
+	o.names[uid] = n
+	return n
 }
 
 // ids returns the uid and gid to show for an owner and a group. Without

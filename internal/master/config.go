@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/security/authz"
 )
 
@@ -83,6 +84,15 @@ type Config struct {
 
 	LogDir string
 
+	// Security is who this master is and whom it trusts
+	// (authentication type, TLS, impersonation rules).
+	Security security.Config
+	// AuditLog turns on master_audit.log
+	// (alluxio.master.audit.logging.enabled), with at most AuditQueue
+	// lines waiting for the writer.
+	AuditLog   bool
+	AuditQueue int
+
 	// ProtectedDirs are directories of the cluster's own that no mount may
 	// hold or lie inside (the journal folder, the metastore).
 	ProtectedDirs []ProtectedDir
@@ -152,6 +162,13 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		c.StaticGroups = sg
 	}
 	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
+	c.AuditLog = r.boolean(conf.MasterAuditLoggingEnabled)
+	c.AuditQueue = r.positive(conf.MasterAuditLoggingQueueCapacity)
+	if sec, err := security.ConfigFromProperties(p); err != nil {
+		r.errs = append(r.errs, err)
+	} else {
+		c.Security = sec
+	}
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
 		r.errs = append(r.errs, fmt.Errorf("alluxio.security.authorization.permission.umask (%q): not an octal umask", umask))

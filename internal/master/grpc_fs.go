@@ -6,13 +6,15 @@ import (
 	"google.golang.org/grpc"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
-	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
+// userOf is the user a call acts as, as the server's authenticator
+// established it; "anonymous" when there is none (NOSASL).
 func userOf(ctx context.Context) string {
-	if u := rpcmeta.User(ctx); u != "" {
-		return u
+	if id, _ := security.FromContext(ctx); id.User != "" {
+		return id.User
 	}
 	return "anonymous"
 }

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/buildinfo"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 type metaService struct {
@@ -57,12 +58,12 @@ func (m *metaService) allStatuses(ctx context.Context, addrs []string) []*pb.Mas
 		go func(i int, a string) {
 			defer wg.Done()
 			out[i] = &pb.MasterStatus{Address: a, Role: "UNAVAILABLE"}
-			cc, err := grpc.NewClient(a, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			cc, err := grpc.NewClient(a, security.DialOption(m.s.cfg.Security.ClientTLS()))
 			if err != nil {
 				return
 			}
 			defer cc.Close()
-			qctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			qctx, cancel := context.WithTimeout(rpcmeta.WithUser(ctx, m.s.cfg.SuperUser), 2*time.Second)
 			defer cancel()
 			if r, err := pb.NewMetaMasterClientServiceClient(cc).GetNodeStatus(qctx, &pb.GetNodeStatusRequest{}); err == nil {
 				out[i] = r.Status

@@ -16,9 +16,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/audit"
 	"github.com/alluxio-go/alluxio/internal/election"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/failpoint"
@@ -27,6 +29,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
+	"github.com/alluxio-go/alluxio/internal/security"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
 	_ "github.com/alluxio-go/alluxio/internal/underfs/s3"
@@ -48,6 +51,8 @@ type Server struct {
 	rpcLis net.Listener
 	web    *http.Server
 	webLis net.Listener
+	// auditLog is nil unless alluxio.master.audit.logging.enabled.
+	auditLog *audit.Writer
 
 	primary  atomic.Bool
 	fatal    chan error
@@ -117,6 +122,7 @@ func (s *Server) newJournal() (journal.System, error) {
 			DataDir: s.cfg.JournalFolder, LocalAddress: s.cfg.EmbeddedAddress(), Peers: peers, BindHost: s.cfg.EmbeddedBindHost,
 			ElectionTimeoutMin: s.cfg.ElectionTimeoutMin, ElectionTimeoutMax: s.cfg.ElectionTimeoutMax,
 			SnapshotPeriod: s.cfg.CheckpointPeriod, StateMachine: s.st, Join: s.cfg.JoinQuorum,
+			ServerTLS: s.cfg.Security.ServerTLS(), ClientTLS: s.cfg.Security.ClientTLS(),
 			Logger: s.log.With("component", "journal"), OnFatal: s.onFatal,
 		})
 	default:
@@ -191,11 +197,28 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	// this master advertises is reachable.
 	s.cfg.RPCPort = s.rpcLis.Addr().(*net.TCPAddr).Port
 	s.cfg.WebPort = s.webLis.Addr().(*net.TCPAddr).Port
-	s.grpc = grpc.NewServer(
-		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
-		grpc.ChainStreamInterceptor(s.streamInterceptor),
+	sec := s.cfg.Security
+	auth := &security.Authenticator{Type: sec.ServerType(), Impersonation: sec.Impersonation, Groups: security.OSGroups{}}
+	opts := append([]grpc.ServerOption{security.ServerOption(sec.TLS, s.log)}, auth.ServerOptions()...)
+	unary, stream := []grpc.UnaryServerInterceptor{s.unaryInterceptor}, []grpc.StreamServerInterceptor{s.streamInterceptor}
+	if s.cfg.AuditLog {
+		f, err := openAuditLog(s.cfg)
+		if err != nil {
+			return err
+		}
+		s.auditLog = audit.NewWriter(f, s.cfg.AuditQueue, security.OSGroups{}, s.log.With("component", "audit"))
+		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "alluxio", Subsystem: "master",
+			Name: "audit_log_entries_dropped_total", Help: "Audit log entries dropped because the writer's queue was full."},
+			func() float64 { return float64(s.auditLog.Dropped()) }))
+		// After unaryInterceptor: the audit sees the handlers' own errors
+		// (a denial is ErrPermission), not their status codes.
+		unary, stream = append(unary, s.auditUnary), append(stream, s.auditStream)
+	}
+	s.grpc = grpc.NewServer(append(opts,
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(64<<20),
-	)
+	)...)
 	pb.RegisterFileSystemMasterClientServiceServer(s.grpc, &fsService{fs: s.fs})
 	pb.RegisterMetaMasterClientServiceServer(s.grpc, &metaService{s: s})
 	pb.RegisterBlockMasterWorkerServiceServer(s.grpc, &blockWorkerService{s: s})
@@ -206,10 +229,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.grpc.Serve(s.rpcLis) }()
-	go func() { defer s.wg.Done(); s.web.Serve(s.webLis) }()
+	go func() { defer s.wg.Done(); s.web.Serve(security.Listen(s.webLis, sec.ServerTLS())) }()
 	go func() { defer s.wg.Done(); s.watchPrimacy() }()
 	s.log.Info("Alluxio master started", "rpc", s.RPCAddr().String(), "web", s.WebAddr().String(),
-		"journal", s.cfg.JournalType, "journal_folder", s.cfg.JournalFolder, "inodes", s.st.InodeCount())
+		"authentication", sec.ServerType(), "audit_log", s.cfg.AuditLog, "journal", s.cfg.JournalType, "journal_folder", s.cfg.JournalFolder, "inodes", s.st.InodeCount())
 	if fp := failpoint.Active(); fp != "" {
 		s.log.Warn("failpoints are on: this master has bugs planted for testing", "failpoints", fp)
 	}
@@ -299,6 +322,11 @@ func (s *Server) Stop(ctx context.Context) error {
 		s.becomeStandby()
 		s.wg.Wait()
 		s.fs.ufs.closeAll()
+		if s.auditLog != nil {
+			if cerr := s.auditLog.Close(); err == nil {
+				err = cerr
+			}
+		}
 		for _, l := range []net.Listener{s.rpcLis, s.webLis} {
 			if l != nil {
 				l.Close()

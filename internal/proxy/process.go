@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 // ProcessConfig is the configuration of a proxy process.
@@ -21,6 +23,8 @@ type ProcessConfig struct {
 	Addr    string
 	Cleaner bool
 	Server  Config
+	// TLS, when set (alluxio.network.tls.enabled), makes the port HTTPS.
+	TLS *tls.Config
 }
 
 // ConfigFromProperties reads the alluxio.proxy.* keys; the client (FS) and
@@ -53,6 +57,16 @@ func ConfigFromProperties(p *conf.Properties) (*ProcessConfig, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	sec, err := security.ConfigFromProperties(p)
+	if err != nil {
+		return nil, err
+	}
+	if sec.TLS != nil {
+		// S3 clients prove who they are by their signatures, not by
+		// certificates: HTTPS, with a client certificate checked when
+		// one is shown.
+		c.TLS = sec.TLS.OptionalClientConfig()
+	}
 	if f := get(conf.ProxyS3CredentialsFile); f != "" {
 		creds, err := LoadCredentials(f)
 		if err != nil {
@@ -81,6 +95,7 @@ func Start(cfg *ProcessConfig, fs *client.FileSystem, log *slog.Logger) (*Proces
 	if err != nil {
 		return nil, fmt.Errorf("proxy: listen on %s: %w", cfg.Addr, err)
 	}
+	ln = security.Listen(ln, cfg.TLS)
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Process{ln: ln, cancel: cancel, done: make(chan struct{}),
 		srv: &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -93,7 +108,7 @@ func Start(cfg *ProcessConfig, fs *client.FileSystem, log *slog.Logger) (*Proces
 		go s.RunCleaner(ctx)
 	}
 	log.Info("proxy serving the S3 API", "address", ln.Addr().String(), "write_type", sc.WriteType,
-		"signatures_checked", sc.Credentials != nil)
+		"signatures_checked", sc.Credentials != nil, "https", cfg.TLS != nil)
 	return p, nil
 }
 

@@ -134,9 +134,9 @@ func (s *Server) serve(req *request) *s3Error {
 	}
 	req.who = who
 	req.ctx = r.Context()
-	// Every call to the cluster names the access key's user (SIMPLE
-	// authentication). This is where impersonation hooks in once masters
-	// check who may act for whom (alluxio.master.security.impersonation.*).
+	// Every call to the cluster acts for the access key's user: the proxy
+	// logs in as itself and impersonates it, which the masters allow only
+	// as alluxio.master.security.impersonation.<proxy user>.* say.
 	if who.user != "" {
 		req.ctx = client.WithUser(req.ctx, who.user)
 	}

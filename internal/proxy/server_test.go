@@ -22,20 +22,22 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/inproc"
 )
 
-// testProxy serves the S3 API of an in-process cluster over HTTP.
+// testProxy serves the S3 API of an in-process cluster over HTTP. The
+// proxy logs in as s3proxy, which the master lets impersonate anyone.
 func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
-	c := inproc.Start(t, inproc.Options{})
-	fs := c.Client()
-	// The S3 user makes buckets in "/", which the superuser (the test's
+	c := inproc.Start(t, inproc.Options{Properties: map[string]string{conf.ImpersonationPrefix + "s3proxy.users": "*"}})
+	// The S3 users make buckets in "/", which the superuser (the test's
 	// OS user) owns.
 	all := os.FileMode(0o777)
-	if err := fs.SetAttribute(context.Background(), "/", client.SetAttributeOptions{Mode: &all}); err != nil {
+	if err := c.Client().SetAttribute(context.Background(), "/", client.SetAttributeOptions{Mode: &all}); err != nil {
 		t.Fatal(err)
 	}
+	fs := c.ClientWith(func(cfg *client.Config) { cfg.User = "s3proxy" })
 	ts := httptest.NewServer(New(Config{FS: fs, WriteType: "MUST_CACHE"}))
 	t.Cleanup(ts.Close)
 	cl := s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
@@ -22,6 +23,8 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	Tiers             []blockstore.TierConfig
 	LogDir            string
+	// Security is the worker's authentication type and TLS material.
+	Security security.Config
 }
 
 // Address is what clients and the master reach this worker at.
@@ -46,6 +49,8 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		LogDir:   str("alluxio.logs.dir"),
 	}
 	hb, err := p.GetDuration("alluxio.worker.block.heartbeat.interval")
+	note(err)
+	c.Security, err = security.ConfigFromProperties(p)
 	note(err)
 	c.HeartbeatInterval = hb
 	if c.Hostname == "" {

@@ -16,13 +16,23 @@ import (
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/inproc"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 )
 
 // dataClient is a raw gRPC client of worker 0's data service, to send what
 // the Go client never would.
 func dataClient(t *testing.T, c *inproc.Cluster) pb.BlockWorkerClient {
 	t.Helper()
-	cc, err := grpc.NewClient(c.Workers[0].RPCAddr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// As a user, as workers (SIMPLE authentication) refuse calls that name
+	// nobody.
+	asTester := func(ctx context.Context) context.Context { return rpcmeta.WithUser(ctx, "tester") }
+	cc, err := grpc.NewClient(c.Workers[0].RPCAddr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithUnaryInterceptor(func(ctx context.Context, m string, req, resp any, cc *grpc.ClientConn, inv grpc.UnaryInvoker, o ...grpc.CallOption) error {
+			return inv(asTester(ctx), m, req, resp, cc, o...)
+		}),
+		grpc.WithStreamInterceptor(func(ctx context.Context, d *grpc.StreamDesc, cc *grpc.ClientConn, m string, st grpc.Streamer, o ...grpc.CallOption) (grpc.ClientStream, error) {
+			return st(asTester(ctx), d, cc, m, o...)
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}

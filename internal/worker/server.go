@@ -19,6 +19,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
@@ -97,7 +98,13 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	s.cfg.RPCPort = s.rpcLis.Addr().(*net.TCPAddr).Port
 	s.cfg.WebPort = s.webLis.Addr().(*net.TCPAddr).Port
+	// Workers take an impersonation claim as it comes: the master checked
+	// it before it told the same caller where the blocks are.
+	auth := &security.Authenticator{Type: s.cfg.Security.ServerType(), TrustImpersonation: true}
 	s.grpc = grpc.NewServer(
+		security.ServerOption(s.cfg.Security.TLS, s.log),
+		grpc.ChainUnaryInterceptor(auth.UnaryInterceptor),
+		grpc.ChainStreamInterceptor(auth.StreamInterceptor),
 		grpc.ChainUnaryInterceptor(func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			resp, err := h(ctx, req)
 			return resp, errs.ToStatus(err, "")
@@ -115,7 +122,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.grpc.Serve(s.rpcLis) }()
-	go func() { defer s.wg.Done(); s.web.Serve(s.webLis) }()
+	go func() { defer s.wg.Done(); s.web.Serve(security.Listen(s.webLis, s.cfg.Security.ServerTLS())) }()
 	go func() { defer s.wg.Done(); s.syncWithMaster(s.ctx) }()
 	go func() { defer s.wg.Done(); s.persists.run(s.ctx) }()
 	var total int64

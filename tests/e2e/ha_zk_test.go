@@ -17,6 +17,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
@@ -190,7 +191,7 @@ func pausedLeaderIsFenced(t *testing.T, c *cluster.HA) {
 		t.Fatal(err)
 	}
 	defer cc.Close()
-	rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	rctx, cancel := context.WithTimeout(rpcmeta.WithUser(context.Background(), "tester"), 30*time.Second)
 	defer cancel()
 	_, err = pb.NewFileSystemMasterClientServiceClient(cc).CreateDirectory(rctx,
 		&pb.CreateDirectoryRequest{Path: "/written-by-the-deposed", OpId: "deposed-1", WriteType: "MUST_CACHE"})

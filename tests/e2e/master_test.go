@@ -16,6 +16,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
@@ -130,7 +131,7 @@ func TestRetriedOperationsAnsweredOnce(t *testing.T) {
 	}
 	defer cc.Close()
 	fs := pb.NewFileSystemMasterClientServiceClient(cc)
-	ctx := context.Background()
+	ctx := rpcmeta.WithUser(context.Background(), "tester")
 	create := &pb.CreateFileRequest{Path: "/once", OpId: "op-create-1", BlockSizeBytes: 1 << 20}
 	first, err := fs.CreateFile(ctx, create)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
@@ -40,7 +41,7 @@ func TestEmbeddedLeaderCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cc.Close()
-	rctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	rctx, cancel := context.WithTimeout(rpcmeta.WithUser(context.Background(), "tester"), 15*time.Second)
 	_, err = pb.NewFileSystemMasterClientServiceClient(cc).CreateDirectory(rctx,
 		&pb.CreateDirectoryRequest{Path: "/on-the-cut-off-leader", OpId: "cutoff-1", WriteType: "MUST_CACHE"})
 	cancel()

@@ -12,9 +12,9 @@ import (
 // the master gets them from the static overrides (Hadoop's kind).
 const permGroups = "-D" + cluster.TesterSuperuser + ";alice=staff;bob=bob;carol=staff,dev;admin=admin,supergroup"
 
-// asUser runs the CLI as user (SIMPLE authentication: the client names
+// runAs runs the CLI as user (SIMPLE authentication: the client names
 // its login user).
-func asUser(m *cluster.Master, user string, args ...string) (string, int) {
+func runAs(m *cluster.Master, user string, args ...string) (string, int) {
 	m.T.Helper()
 	return m.Run(append(args, "-Dalluxio.security.login.username="+user)...)
 }
@@ -88,7 +88,7 @@ func TestPermissionTableThroughTheCLI(t *testing.T) {
 		m.Must("fs", "chown", owner[0]+":"+owner[1], dir)
 		m.Must("fs", "chmod", owner[2], dir)
 		if tc.acl != "" {
-			if out, code := asUser(m, owner[0], "fs", "setfacl", "-m", tc.acl, dir); code != 0 {
+			if out, code := runAs(m, owner[0], "fs", "setfacl", "-m", tc.acl, dir); code != 0 {
 				t.Fatalf("%s: setfacl as the owner: %s", tc.name, out)
 			}
 		}
@@ -96,7 +96,7 @@ func TestPermissionTableThroughTheCLI(t *testing.T) {
 		for _, a := range tc.cmd {
 			args = append(args, strings.ReplaceAll(a, "$", dir))
 		}
-		out, code := asUser(m, tc.user, args...)
+		out, code := runAs(m, tc.user, args...)
 		if tc.deny == "" {
 			if code != 0 {
 				t.Errorf("%s: %s as %s was refused: %s", tc.name, strings.Join(args, " "), tc.user, out)
@@ -119,7 +119,7 @@ func TestGetfaclAndMaskThroughTheCLI(t *testing.T) {
 	m.Must("fs", "mkdir", "/p")
 	m.Must("fs", "chown", "alice:staff", "/p")
 	m.Must("fs", "chmod", "750", "/p")
-	if out, code := asUser(m, "alice", "fs", "setfacl", "-m", "user:bob:rwx,default:user::rwx,default:group::r-x,default:other::---,default:user:bob:rw-", "/p"); code != 0 {
+	if out, code := runAs(m, "alice", "fs", "setfacl", "-m", "user:bob:rwx,default:user::rwx,default:group::r-x,default:other::---,default:user:bob:rw-", "/p"); code != 0 {
 		t.Fatal(out)
 	}
 	want := "# file: /p\n# owner: alice\n# group: staff\nuser::rwx\nuser:bob:rwx\ngroup::r-x\nmask::rwx\nother::---\n" +
@@ -127,23 +127,23 @@ func TestGetfaclAndMaskThroughTheCLI(t *testing.T) {
 	if out := m.Must("fs", "getfacl", "/p"); out != want {
 		t.Errorf("getfacl /p:\n%s\nwant\n%s", out, want)
 	}
-	if out, code := asUser(m, "alice", "fs", "touch", "/p/new"); code != 0 {
+	if out, code := runAs(m, "alice", "fs", "touch", "/p/new"); code != 0 {
 		t.Fatal(out)
 	}
 	if out := m.Must("fs", "getfacl", "/p/new"); !strings.Contains(out, "user:bob:rw-\n") {
 		t.Errorf("/p/new did not inherit the default ACL:\n%s", out)
 	}
-	if out, code := asUser(m, "alice", "fs", "chmod", "700", "/p"); code != 0 {
+	if out, code := runAs(m, "alice", "fs", "chmod", "700", "/p"); code != 0 {
 		t.Fatal(out)
 	}
 	if out := m.Must("fs", "getfacl", "/p"); !strings.Contains(out, "user:bob:rwx\t#effective:---\n") {
 		t.Errorf("after chmod 700 the mask should leave bob nothing:\n%s", out)
 	}
-	out, code := asUser(m, "bob", "fs", "touch", "/p/bobs")
+	out, code := runAs(m, "bob", "fs", "touch", "/p/bobs")
 	if code == 0 || !strings.Contains(out, "Permission denied: user=bob, access=--x, path=/p/bobs: failed at p") {
 		t.Errorf("bob after the mask was cleared: exit %d: %s", code, out)
 	}
-	if out, code := asUser(m, "alice", "fs", "setfacl", "-b", "/p"); code != 0 {
+	if out, code := runAs(m, "alice", "fs", "setfacl", "-b", "/p"); code != 0 {
 		t.Fatal(out)
 	}
 	if out := m.Must("fs", "getfacl", "/p"); out != "# file: /p\n# owner: alice\n# group: staff\nuser::rwx\ngroup::---\nother::---\n" {

@@ -13,6 +13,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
@@ -66,7 +67,7 @@ func TestRetryCacheEnabledApplies(t *testing.T) {
 			}
 			defer cc.Close()
 			fsc := pb.NewFileSystemMasterClientServiceClient(cc)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(rpcmeta.WithUser(context.Background(), "tester"), 30*time.Second)
 			defer cancel()
 			req := &pb.CreateDirectoryRequest{Path: "/once", OpId: "retried-op-1", WriteType: "MUST_CACHE"}
 			if _, err := fsc.CreateDirectory(ctx, req); err != nil {

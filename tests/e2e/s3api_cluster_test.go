@@ -25,6 +25,7 @@ func (p *s3Proxy) url() string { return fmt.Sprintf("http://127.0.0.1:%d", p.por
 
 // startProxy starts a proxy with m's configuration (which names every
 // master of an HA cluster) and extra -D flags, and waits until it listens.
+// It logs in as cluster.ProxyUser and acts for the access keys' users.
 // The S3 users (access keys) make buckets in "/", which the superuser
 // first opens to all, as an administrator of an S3 deployment would.
 func startProxy(t testing.TB, m *cluster.Master, name string, extra ...string) *s3Proxy {
@@ -32,7 +33,8 @@ func startProxy(t testing.TB, m *cluster.Master, name string, extra ...string) *
 	m.Must("fs", "chmod", "777", "/")
 	p := &s3Proxy{port: testcluster.FreePort(t)}
 	args := append([]string{"proxy"}, m.Defines()...)
-	args = append(args, "-Dalluxio.proxy.web.bind.host=127.0.0.1", "-Dalluxio.proxy.web.port="+strconv.Itoa(p.port))
+	args = append(args, "-Dalluxio.proxy.web.bind.host=127.0.0.1", "-Dalluxio.proxy.web.port="+strconv.Itoa(p.port),
+		"-Dalluxio.security.login.username="+cluster.ProxyUser)
 	p.proc = testcluster.Start(t, name, m.Bin, append(args, extra...), m.Env())
 	if !p.proc.WaitForLog(t, "proxy serving the S3 API", time.Minute) {
 		t.Fatalf("proxy %s did not start; log %s", name, p.proc.LogPath())

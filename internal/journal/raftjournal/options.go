@@ -1,6 +1,7 @@
 package raftjournal
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -41,6 +42,10 @@ type Options struct {
 	// the one the cluster began with would give two different entries the
 	// same Raft index and term.
 	Join bool
+	// ServerTLS and ClientTLS, when set (alluxio.network.tls.enabled),
+	// make the Raft transport mutual TLS: peers accept and dial only
+	// peers with certificates of a trusted authority. Both or neither.
+	ServerTLS, ClientTLS *tls.Config
 	// BindHost is alluxio.master.embedded.journal.bind.host; empty binds the
 	// host of LocalAddress only.
 	BindHost string

@@ -133,7 +133,11 @@ func (s *System) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("embedded journal: resolve %s: %w", s.opts.LocalAddress, err)
 	}
-	s.trans, err = raft.NewTCPTransportWithLogger(bind, adv, 3, 10*time.Second, hl)
+	if s.opts.ServerTLS != nil {
+		s.trans, err = newTLSTransport(bind, adv, s.opts.ServerTLS, s.opts.ClientTLS, hl)
+	} else {
+		s.trans, err = raft.NewTCPTransportWithLogger(bind, adv, 3, 10*time.Second, hl)
+	}
 	if err != nil {
 		return fmt.Errorf("embedded journal: listen on %s: %w", bind, err)
 	}

@@ -146,7 +146,7 @@ func NewHA(t testing.TB, opts ...Option) *HA {
 			rootUFS...),
 			"-Dalluxio.master.rpc.addresses="+strings.Join(c.RPCs, ","),
 			"-Dalluxio.user.rpc.retry.max.duration=60s",
-		), cfg.defines...)}
+		), cfg.defines...), WebTLS: cfg.webTLS}
 		if c.Net != nil {
 			m.Host = clientHost(i)
 		}

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -28,6 +29,21 @@ type Master struct {
 	Extra []string
 	// Host is where the test reaches the master's ports (default 127.0.0.1).
 	Host string
+	// WebTLS, when set, is how the test speaks to web ports that serve
+	// HTTPS (alluxio.network.tls.enabled): this master's and its
+	// workers'.
+	WebTLS *tls.Config
+}
+
+// webGet GETs path from the web port at host:port, over HTTPS when WebTLS
+// is set.
+func (m *Master) webGet(host string, port int, path string, timeout time.Duration) (*http.Response, error) {
+	cl := &http.Client{Timeout: timeout}
+	scheme := "http"
+	if m.WebTLS != nil {
+		scheme, cl.Transport = "https", &http.Transport{TLSClientConfig: m.WebTLS}
+	}
+	return cl.Get(fmt.Sprintf("%s://%s:%d%s", scheme, host, port, path))
 }
 
 // NewMaster formats a journal and starts a single master (UFS journal, the
@@ -41,12 +57,24 @@ func NewMaster(t testing.TB, extra ...string) *Master {
 // NewMasterWith is NewMaster running bin.
 func NewMasterWith(t testing.TB, bin string, extra ...string) *Master {
 	t.Helper()
+	return newMaster(t, bin, "master", extra...)
+}
+
+// NewMasterNamed is NewMaster with a process name of its own, for tests
+// that run several single-master clusters side by side.
+func NewMasterNamed(t testing.TB, name string, extra ...string) *Master {
+	t.Helper()
+	return newMaster(t, testcluster.Binary(t), name, extra...)
+}
+
+func newMaster(t testing.TB, bin, name string, extra ...string) *Master {
+	t.Helper()
 	ports := testcluster.FreePorts(t, 2)
 	m := &Master{T: t, Bin: bin, Dir: t.TempDir(), RPCPort: ports[0], WebPort: ports[1], Extra: extra}
 	if out, code := m.Run("format"); code != 0 {
 		t.Fatalf("format failed (%d): %s", code, out)
 	}
-	m.Proc = testcluster.Start(t, "master", m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
+	m.Proc = testcluster.Start(t, name, m.Bin, append([]string{"master"}, m.Defines()...), m.Env())
 	m.WaitLeader()
 	return m
 }
@@ -85,8 +113,15 @@ func (m *Master) Defines() []string {
 		// need not set permissions first. permission_test.go tests the
 		// checks as other users.
 		"-D" + TesterSuperuser,
+		// Services that act for their users (an S3 proxy) log in as
+		// ProxyUser; nobody else may impersonate anyone.
+		"-Dalluxio.master.security.impersonation." + ProxyUser + ".users=*",
 	}, m.Extra...)
 }
+
+// ProxyUser is the login user of the S3 proxies of tests, which the
+// masters let impersonate anyone.
+const ProxyUser = "s3proxy"
 
 // Env keeps the developer's own site files out of the test.
 func (m *Master) Env() []string {
@@ -163,8 +198,7 @@ type Health struct {
 // Health asks the master for its role, within a second.
 func (m *Master) Health() Health {
 	var h Health
-	cl := http.Client{Timeout: time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/healthz", m.Addr(), m.WebPort))
+	resp, err := m.webGet(m.Addr(), m.WebPort, "/healthz", time.Second)
 	if err != nil {
 		return h
 	}
@@ -184,8 +218,7 @@ type Digest struct {
 // Digest asks the master for its state digest.
 func (m *Master) Digest() (Digest, error) {
 	var d Digest
-	cl := http.Client{Timeout: 5 * time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://%s:%d/debug/state", m.Addr(), m.WebPort))
+	resp, err := m.webGet(m.Addr(), m.WebPort, "/debug/state", 5*time.Second)
 	if err != nil {
 		return d, err
 	}

@@ -1,6 +1,9 @@
 package cluster
 
-import "fmt"
+import (
+	"crypto/tls"
+	"fmt"
+)
 
 type config struct {
 	ha             bool
@@ -13,6 +16,7 @@ type config struct {
 	bin            string
 	net            NetMode
 	checkpoint     string
+	webTLS         *tls.Config
 	s3Root         bool
 }
 
@@ -51,6 +55,10 @@ func WithNet(m NetMode) Option { return func(c *config) { c.net = m } }
 func WithCheckpointEntries(n int) Option {
 	return func(c *config) { c.checkpoint = fmt.Sprint(n) }
 }
+
+// WithWebTLS is how the test reaches the masters' web ports when they
+// serve HTTPS (alluxio.network.tls.enabled among the defines).
+func WithWebTLS(cfg *tls.Config) Option { return func(c *config) { c.webTLS = cfg } }
 
 // WithS3Root gives an HA cluster an S3 server of its own (versitygw, HA.S3)
 // and makes a prefix of one of its buckets (HA.S3Bucket, HA.S3Prefix) the

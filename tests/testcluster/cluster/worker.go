@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -70,7 +69,7 @@ func (w *Worker) Address() string { return fmt.Sprintf("127.0.0.1:%d", w.RPCPort
 // Metric reads one counter from the worker's /metrics page.
 func (w *Worker) Metric(t testing.TB, name string) float64 {
 	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", w.WebPort))
+	resp, err := w.M.webGet("127.0.0.1", w.WebPort, "/metrics", 10*time.Second)
 	if err != nil {
 		t.Fatalf("metrics of %s: %v", w.Name, err)
 	}
