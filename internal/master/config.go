@@ -1,6 +1,8 @@
 package master
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -168,6 +170,15 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		r.errs = append(r.errs, err)
 	} else {
 		c.Security = sec
+	}
+	if r.boolean("alluxio.network.tls.enabled") {
+		// Under TLS a process is its certificate's user: the masters'
+		// (and so the workers', which share it) is the superuser.
+		if cn, err := certUser(r.str("alluxio.network.tls.cert.file")); err != nil {
+			r.errs = append(r.errs, err)
+		} else {
+			c.SuperUser = cn
+		}
 	}
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
@@ -370,4 +381,21 @@ func (c *Config) embeddedDefaults() error {
 	}
 	return fmt.Errorf("alluxio.master.embedded.journal.addresses (%s) does not include this master (%s, from alluxio.master.hostname and alluxio.master.embedded.journal.port)",
 		strings.Join(c.EmbeddedAddresses, ","), c.EmbeddedAddress())
+}
+
+// certUser is the common name of the first certificate in the PEM file.
+func certUser(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file: %w", err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file (%s) holds no PEM certificate", file)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file (%s): %w", file, err)
+	}
+	return cert.Subject.CommonName, nil
 }
