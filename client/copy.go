@@ -29,6 +29,10 @@ type CopyOptions struct {
 	// Progress, when set, is called from the copying goroutine after each
 	// file is copied or skipped.
 	Progress func(CopyEvent)
+	// Bytes, when set, is called from the copying goroutine with the
+	// length of each piece written, for a progress bar; the calls of a
+	// whole copy add up to the bytes copied.
+	Bytes func(n int64)
 }
 
 // CopyEvent is one file a copy is done with. Local paths are absolute
@@ -57,6 +61,28 @@ func (f *FileSystem) copier(ctx context.Context, o CopyOptions) *copier {
 	}
 	return &copier{f: f, ctx: ctx, o: o, buf: make([]byte, o.BufferSize),
 		mkdr: CreateDirectoryOptions{Recursive: true, AllowExists: true}}
+}
+
+// counted wraps w so each write is told to Bytes; it also hides any
+// ReaderFrom of w, so io.CopyBuffer uses the configured buffer size.
+func (c *copier) counted(w io.Writer) io.Writer {
+	if c.o.Bytes == nil {
+		return struct{ io.Writer }{w}
+	}
+	return countingWriter{w: w, n: c.o.Bytes}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n func(int64)
+}
+
+func (cw countingWriter) Write(p []byte) (int, error) {
+	n, err := cw.w.Write(p)
+	if n > 0 {
+		cw.n(int64(n))
+	}
+	return n, err
 }
 
 func (c *copier) report(src, dst, skipped string) {
@@ -98,7 +124,7 @@ func (c *copier) write(dst string, r io.Reader) error {
 		return err
 	}
 	// Hiding WriterTo makes io.CopyBuffer use the configured buffer size.
-	if _, err := io.CopyBuffer(w, struct{ io.Reader }{r}, c.buf); err != nil {
+	if _, err := io.CopyBuffer(c.counted(w), struct{ io.Reader }{r}, c.buf); err != nil {
 		w.Cancel()
 		c.dropIncomplete(dst)
 		return fmt.Errorf("copy to %s: %w", dst, err)
@@ -230,7 +256,7 @@ func (c *copier) toLocalFile(src, local string) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.CopyBuffer(struct{ io.Writer }{tmp}, struct{ io.Reader }{r}, c.buf)
+	_, err = io.CopyBuffer(c.counted(tmp), struct{ io.Reader }{r}, c.buf)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -441,6 +441,10 @@ type MasterStatus struct {
 	Address     string
 	Role        string
 	LastApplied uint64
+	// WebPort is its web UI's port and ClusterID the cluster it belongs
+	// to, as it says ("" and 0 when it did not answer).
+	WebPort   int
+	ClusterID string
 }
 
 // MasterInfo asks the primary about the cluster.
@@ -456,7 +460,8 @@ func (f *FileSystem) MasterInfo(ctx context.Context) (*MasterInfo, error) {
 			StartTime: time.UnixMilli(r.StartTimeMs), Uptime: time.Duration(r.UpTimeMs) * time.Millisecond,
 			Version: r.Version, RPCPort: int(r.RpcPort), WebPort: int(r.WebPort)}
 		for _, m := range r.Masters {
-			out.Statuses = append(out.Statuses, MasterStatus{Address: m.Address, Role: m.Role, LastApplied: m.LastAppliedSequence})
+			out.Statuses = append(out.Statuses, MasterStatus{Address: m.Address, Role: m.Role, LastApplied: m.LastAppliedSequence,
+				WebPort: int(m.WebPort), ClusterID: m.ClusterId})
 		}
 		return nil
 	})

@@ -368,6 +368,10 @@ type LoadOptions struct {
 	// Local loads into the worker on this host, even blocks that other
 	// workers cache already.
 	Local bool
+	// Bytes, when set, is called from the loading goroutine with the
+	// length of each block once it is cached (or found cached already), so
+	// the calls of a load add up to the file's length.
+	Bytes func(n int64)
 }
 
 // Load makes workers cache every block of a file that is not cached yet,
@@ -387,6 +391,9 @@ func (f *FileSystem) Load(ctx context.Context, path string, o LoadOptions) error
 	for off := int64(0); off < info.Length; off += info.BlockSize {
 		b := blockAt(info, off)
 		if cachedFor(b.locs, o.Local, f.isLocal) {
+			if o.Bytes != nil {
+				o.Bytes(b.length)
+			}
 			continue
 		}
 		if !info.Persisted || info.UfsLocation == nil {
@@ -399,6 +406,9 @@ func (f *FileSystem) Load(ctx context.Context, path string, o LoadOptions) error
 		src := info.ufsSource(b)
 		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src, info.capability); err != nil {
 			return fmt.Errorf("load %s: %w", path, err)
+		}
+		if o.Bytes != nil {
+			o.Bytes(b.length)
 		}
 	}
 	return nil

@@ -2,8 +2,8 @@
 # Installs what the tests need and a fresh machine lacks: protoc (to check
 # the generated code), Apache ZooKeeper with a JRE (for the HA tests), fuse3
 # (for the FUSE tests), the versitygw S3 server (for the S3 under storage
-# tests and the S3 API benchmark), and the aws CLI and boto3 (for the S3 API
-# tests).
+# tests and the S3 API benchmark), the aws CLI and boto3 (for the S3 API
+# tests), and Chromium (for the web UI test).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -12,6 +12,8 @@ command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 # The partition test puts masters in network namespaces (run as root).
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+# The web UI test drives a real browser (headless Chromium over DevTools).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # The FUSE tests mount real file systems (fusermount3 for non-root users)
 # and run standard tools against them.
 command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)

@@ -12,4 +12,6 @@ echo "== fuzz smoke"
 ./scripts/fuzz.sh 5s
 echo "== end-to-end"
 go build -o bin/alluxio ./cmd/alluxio
+# Screenshots of the web UI test land here.
+export ALLUXIO_TEST_ARTIFACTS="${ALLUXIO_TEST_ARTIFACTS:-$PWD/bin/test-artifacts}"
 ALLUXIO_TEST_BINARY="$PWD/bin/alluxio" go test -count=1 -timeout 20m ./tests/...

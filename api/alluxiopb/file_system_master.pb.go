@@ -1527,6 +1527,106 @@ func (x *MountPointInfo) GetPendingUfsOperations() int64 {
 	return 0
 }
 
+// UpdateUfsModeRequest sets the mode of the under storage that holds
+// ufs_path (alluxio fsadmin ufs --mode): readOnly and noAccess refuse every
+// change under its mounts; noAccess also stops metadata loads from it.
+type UpdateUfsModeRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	UfsPath string                 `protobuf:"bytes,1,opt,name=ufs_path,json=ufsPath,proto3" json:"ufs_path,omitempty"`
+	// mode: readWrite, readOnly or noAccess.
+	Mode          string `protobuf:"bytes,2,opt,name=mode,proto3" json:"mode,omitempty"`
+	OpId          string `protobuf:"bytes,3,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsModeRequest) Reset() {
+	*x = UpdateUfsModeRequest{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsModeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsModeRequest) ProtoMessage() {}
+
+func (x *UpdateUfsModeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsModeRequest.ProtoReflect.Descriptor instead.
+func (*UpdateUfsModeRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *UpdateUfsModeRequest) GetUfsPath() string {
+	if x != nil {
+		return x.UfsPath
+	}
+	return ""
+}
+
+func (x *UpdateUfsModeRequest) GetMode() string {
+	if x != nil {
+		return x.Mode
+	}
+	return ""
+}
+
+func (x *UpdateUfsModeRequest) GetOpId() string {
+	if x != nil {
+		return x.OpId
+	}
+	return ""
+}
+
+type UpdateUfsModeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsModeResponse) Reset() {
+	*x = UpdateUfsModeResponse{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsModeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsModeResponse) ProtoMessage() {}
+
+func (x *UpdateUfsModeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsModeResponse.ProtoReflect.Descriptor instead.
+func (*UpdateUfsModeResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{25}
+}
+
 type GetMountTableRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1535,7 +1635,7 @@ type GetMountTableRequest struct {
 
 func (x *GetMountTableRequest) Reset() {
 	*x = GetMountTableRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1647,7 @@ func (x *GetMountTableRequest) String() string {
 func (*GetMountTableRequest) ProtoMessage() {}
 
 func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1660,7 @@ func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableRequest.ProtoReflect.Descriptor instead.
 func (*GetMountTableRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{24}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{26}
 }
 
 type GetMountTableResponse struct {
@@ -1572,7 +1672,7 @@ type GetMountTableResponse struct {
 
 func (x *GetMountTableResponse) Reset() {
 	*x = GetMountTableResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1584,7 +1684,7 @@ func (x *GetMountTableResponse) String() string {
 func (*GetMountTableResponse) ProtoMessage() {}
 
 func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1597,7 +1697,7 @@ func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableResponse.ProtoReflect.Descriptor instead.
 func (*GetMountTableResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{25}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetMountTableResponse) GetMountPoints() []*MountPointInfo {
@@ -1744,10 +1844,15 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x16pending_ufs_operations\x18\a \x01(\x03R\x14pendingUfsOperations\x1a=\n" +
 	"\x0fPropertiesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x16\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"Z\n" +
+	"\x14UpdateUfsModeRequest\x12\x19\n" +
+	"\bufs_path\x18\x01 \x01(\tR\aufsPath\x12\x12\n" +
+	"\x04mode\x18\x02 \x01(\tR\x04mode\x12\x13\n" +
+	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x17\n" +
+	"\x15UpdateUfsModeResponse\"\x16\n" +
 	"\x14GetMountTableRequest\"X\n" +
 	"\x15GetMountTableResponse\x12?\n" +
-	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\xd2\a\n" +
+	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\xac\b\n" +
 	"\x1dFileSystemMasterClientService\x12L\n" +
 	"\tGetStatus\x12\x1e.alluxio.grpc.GetStatusRequest\x1a\x1f.alluxio.grpc.GetStatusResponse\x12Q\n" +
 	"\n" +
@@ -1762,7 +1867,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x06SetAcl\x12\x1b.alluxio.grpc.SetAclRequest\x1a\x1c.alluxio.grpc.SetAclResponse\x12@\n" +
 	"\x05Mount\x12\x1a.alluxio.grpc.MountRequest\x1a\x1b.alluxio.grpc.MountResponse\x12F\n" +
 	"\aUnmount\x12\x1c.alluxio.grpc.UnmountRequest\x1a\x1d.alluxio.grpc.UnmountResponse\x12X\n" +
-	"\rGetMountTable\x12\".alluxio.grpc.GetMountTableRequest\x1a#.alluxio.grpc.GetMountTableResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
+	"\rGetMountTable\x12\".alluxio.grpc.GetMountTableRequest\x1a#.alluxio.grpc.GetMountTableResponse\x12X\n" +
+	"\rUpdateUfsMode\x12\".alluxio.grpc.UpdateUfsModeRequest\x1a#.alluxio.grpc.UpdateUfsModeResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
 var (
 	file_api_alluxiopb_file_system_master_proto_rawDescOnce sync.Once
@@ -1776,7 +1882,7 @@ func file_api_alluxiopb_file_system_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_file_system_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*FileSystemMasterCommonOptions)(nil), // 0: alluxio.grpc.FileSystemMasterCommonOptions
 	(*GetStatusRequest)(nil),              // 1: alluxio.grpc.GetStatusRequest
@@ -1802,31 +1908,33 @@ var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*UnmountRequest)(nil),                // 21: alluxio.grpc.UnmountRequest
 	(*UnmountResponse)(nil),               // 22: alluxio.grpc.UnmountResponse
 	(*MountPointInfo)(nil),                // 23: alluxio.grpc.MountPointInfo
-	(*GetMountTableRequest)(nil),          // 24: alluxio.grpc.GetMountTableRequest
-	(*GetMountTableResponse)(nil),         // 25: alluxio.grpc.GetMountTableResponse
-	nil,                                   // 26: alluxio.grpc.CompleteFileRequest.XattrEntry
-	nil,                                   // 27: alluxio.grpc.SetAttributeRequest.XattrEntry
-	nil,                                   // 28: alluxio.grpc.MountRequest.PropertiesEntry
-	nil,                                   // 29: alluxio.grpc.MountPointInfo.PropertiesEntry
-	(LoadMetadataType)(0),                 // 30: alluxio.grpc.LoadMetadataType
-	(*FileInfo)(nil),                      // 31: alluxio.grpc.FileInfo
-	(TtlAction)(0),                        // 32: alluxio.grpc.TtlAction
+	(*UpdateUfsModeRequest)(nil),          // 24: alluxio.grpc.UpdateUfsModeRequest
+	(*UpdateUfsModeResponse)(nil),         // 25: alluxio.grpc.UpdateUfsModeResponse
+	(*GetMountTableRequest)(nil),          // 26: alluxio.grpc.GetMountTableRequest
+	(*GetMountTableResponse)(nil),         // 27: alluxio.grpc.GetMountTableResponse
+	nil,                                   // 28: alluxio.grpc.CompleteFileRequest.XattrEntry
+	nil,                                   // 29: alluxio.grpc.SetAttributeRequest.XattrEntry
+	nil,                                   // 30: alluxio.grpc.MountRequest.PropertiesEntry
+	nil,                                   // 31: alluxio.grpc.MountPointInfo.PropertiesEntry
+	(LoadMetadataType)(0),                 // 32: alluxio.grpc.LoadMetadataType
+	(*FileInfo)(nil),                      // 33: alluxio.grpc.FileInfo
+	(TtlAction)(0),                        // 34: alluxio.grpc.TtlAction
 }
 var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
-	30, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
+	32, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
 	0,  // 1: alluxio.grpc.GetStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	31, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	33, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
 	0,  // 3: alluxio.grpc.ListStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	31, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
-	32, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	31, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	26, // 7: alluxio.grpc.CompleteFileRequest.xattr:type_name -> alluxio.grpc.CompleteFileRequest.XattrEntry
-	31, // 8: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	31, // 9: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	32, // 10: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	27, // 11: alluxio.grpc.SetAttributeRequest.xattr:type_name -> alluxio.grpc.SetAttributeRequest.XattrEntry
-	28, // 12: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
-	29, // 13: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
+	33, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
+	34, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	33, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	28, // 7: alluxio.grpc.CompleteFileRequest.xattr:type_name -> alluxio.grpc.CompleteFileRequest.XattrEntry
+	33, // 8: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	33, // 9: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	34, // 10: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	29, // 11: alluxio.grpc.SetAttributeRequest.xattr:type_name -> alluxio.grpc.SetAttributeRequest.XattrEntry
+	30, // 12: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
+	31, // 13: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
 	23, // 14: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
 	1,  // 15: alluxio.grpc.FileSystemMasterClientService.GetStatus:input_type -> alluxio.grpc.GetStatusRequest
 	3,  // 16: alluxio.grpc.FileSystemMasterClientService.ListStatus:input_type -> alluxio.grpc.ListStatusRequest
@@ -1839,21 +1947,23 @@ var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
 	17, // 23: alluxio.grpc.FileSystemMasterClientService.SetAcl:input_type -> alluxio.grpc.SetAclRequest
 	19, // 24: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
 	21, // 25: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
-	24, // 26: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
-	2,  // 27: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
-	4,  // 28: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
-	6,  // 29: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
-	8,  // 30: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
-	10, // 31: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
-	12, // 32: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
-	14, // 33: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
-	16, // 34: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
-	18, // 35: alluxio.grpc.FileSystemMasterClientService.SetAcl:output_type -> alluxio.grpc.SetAclResponse
-	20, // 36: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
-	22, // 37: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
-	25, // 38: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
-	27, // [27:39] is the sub-list for method output_type
-	15, // [15:27] is the sub-list for method input_type
+	26, // 26: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
+	24, // 27: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:input_type -> alluxio.grpc.UpdateUfsModeRequest
+	2,  // 28: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
+	4,  // 29: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
+	6,  // 30: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
+	8,  // 31: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
+	10, // 32: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
+	12, // 33: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
+	14, // 34: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
+	16, // 35: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
+	18, // 36: alluxio.grpc.FileSystemMasterClientService.SetAcl:output_type -> alluxio.grpc.SetAclResponse
+	20, // 37: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
+	22, // 38: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
+	27, // 39: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
+	25, // 40: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:output_type -> alluxio.grpc.UpdateUfsModeResponse
+	28, // [28:41] is the sub-list for method output_type
+	15, // [15:28] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1872,7 +1982,7 @@ func file_api_alluxiopb_file_system_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_file_system_master_proto_rawDesc), len(file_api_alluxiopb_file_system_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,7 @@ const (
 	FileSystemMasterClientService_Mount_FullMethodName           = "/alluxio.grpc.FileSystemMasterClientService/Mount"
 	FileSystemMasterClientService_Unmount_FullMethodName         = "/alluxio.grpc.FileSystemMasterClientService/Unmount"
 	FileSystemMasterClientService_GetMountTable_FullMethodName   = "/alluxio.grpc.FileSystemMasterClientService/GetMountTable"
+	FileSystemMasterClientService_UpdateUfsMode_FullMethodName   = "/alluxio.grpc.FileSystemMasterClientService/UpdateUfsMode"
 )
 
 // FileSystemMasterClientServiceClient is the client API for FileSystemMasterClientService service.
@@ -49,6 +50,7 @@ type FileSystemMasterClientServiceClient interface {
 	Mount(ctx context.Context, in *MountRequest, opts ...grpc.CallOption) (*MountResponse, error)
 	Unmount(ctx context.Context, in *UnmountRequest, opts ...grpc.CallOption) (*UnmountResponse, error)
 	GetMountTable(ctx context.Context, in *GetMountTableRequest, opts ...grpc.CallOption) (*GetMountTableResponse, error)
+	UpdateUfsMode(ctx context.Context, in *UpdateUfsModeRequest, opts ...grpc.CallOption) (*UpdateUfsModeResponse, error)
 }
 
 type fileSystemMasterClientServiceClient struct {
@@ -188,6 +190,16 @@ func (c *fileSystemMasterClientServiceClient) GetMountTable(ctx context.Context,
 	return out, nil
 }
 
+func (c *fileSystemMasterClientServiceClient) UpdateUfsMode(ctx context.Context, in *UpdateUfsModeRequest, opts ...grpc.CallOption) (*UpdateUfsModeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateUfsModeResponse)
+	err := c.cc.Invoke(ctx, FileSystemMasterClientService_UpdateUfsMode_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FileSystemMasterClientServiceServer is the server API for FileSystemMasterClientService service.
 // All implementations must embed UnimplementedFileSystemMasterClientServiceServer
 // for forward compatibility.
@@ -204,6 +216,7 @@ type FileSystemMasterClientServiceServer interface {
 	Mount(context.Context, *MountRequest) (*MountResponse, error)
 	Unmount(context.Context, *UnmountRequest) (*UnmountResponse, error)
 	GetMountTable(context.Context, *GetMountTableRequest) (*GetMountTableResponse, error)
+	UpdateUfsMode(context.Context, *UpdateUfsModeRequest) (*UpdateUfsModeResponse, error)
 	mustEmbedUnimplementedFileSystemMasterClientServiceServer()
 }
 
@@ -249,6 +262,9 @@ func (UnimplementedFileSystemMasterClientServiceServer) Unmount(context.Context,
 }
 func (UnimplementedFileSystemMasterClientServiceServer) GetMountTable(context.Context, *GetMountTableRequest) (*GetMountTableResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMountTable not implemented")
+}
+func (UnimplementedFileSystemMasterClientServiceServer) UpdateUfsMode(context.Context, *UpdateUfsModeRequest) (*UpdateUfsModeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateUfsMode not implemented")
 }
 func (UnimplementedFileSystemMasterClientServiceServer) mustEmbedUnimplementedFileSystemMasterClientServiceServer() {
 }
@@ -481,6 +497,24 @@ func _FileSystemMasterClientService_GetMountTable_Handler(srv interface{}, ctx c
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FileSystemMasterClientService_UpdateUfsMode_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateUfsModeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FileSystemMasterClientServiceServer).UpdateUfsMode(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FileSystemMasterClientService_UpdateUfsMode_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FileSystemMasterClientServiceServer).UpdateUfsMode(ctx, req.(*UpdateUfsModeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FileSystemMasterClientService_ServiceDesc is the grpc.ServiceDesc for FileSystemMasterClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -531,6 +565,10 @@ var FileSystemMasterClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMountTable",
 			Handler:    _FileSystemMasterClientService_GetMountTable_Handler,
+		},
+		{
+			MethodName: "UpdateUfsMode",
+			Handler:    _FileSystemMasterClientService_UpdateUfsMode_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

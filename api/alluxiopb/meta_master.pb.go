@@ -29,8 +29,13 @@ type MasterStatus struct {
 	LastAppliedSequence uint64 `protobuf:"varint,3,opt,name=last_applied_sequence,json=lastAppliedSequence,proto3" json:"last_applied_sequence,omitempty"`
 	StartTimeMs         int64  `protobuf:"varint,4,opt,name=start_time_ms,json=startTimeMs,proto3" json:"start_time_ms,omitempty"`
 	Version             string `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// web_port is the master's web UI port, on the host of address; 0 when
+	// unknown (it did not answer).
+	WebPort int32 `protobuf:"varint,6,opt,name=web_port,json=webPort,proto3" json:"web_port,omitempty"`
+	// cluster_id is the id the cluster's first primary journaled; "" before.
+	ClusterId     string `protobuf:"bytes,7,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MasterStatus) Reset() {
@@ -94,6 +99,20 @@ func (x *MasterStatus) GetStartTimeMs() int64 {
 func (x *MasterStatus) GetVersion() string {
 	if x != nil {
 		return x.Version
+	}
+	return ""
+}
+
+func (x *MasterStatus) GetWebPort() int32 {
+	if x != nil {
+		return x.WebPort
+	}
+	return 0
+}
+
+func (x *MasterStatus) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
 	}
 	return ""
 }
@@ -1029,17 +1048,149 @@ func (x *GetMetricsResponse) GetMetrics() []*Metric {
 	return nil
 }
 
+// BackupRequest asks the primary for a consistent copy of its metadata
+// (alluxio fsadmin backup), in the journal's checkpoint format.
+type BackupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// directory is where the backup file goes: a directory of the root
+	// under storage (a path or a URI of it), or with local a directory on
+	// the primary's machine; "" for alluxio.master.backup.directory.
+	Directory     string `protobuf:"bytes,1,opt,name=directory,proto3" json:"directory,omitempty"`
+	Local         bool   `protobuf:"varint,2,opt,name=local,proto3" json:"local,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupRequest) Reset() {
+	*x = BackupRequest{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupRequest) ProtoMessage() {}
+
+func (x *BackupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupRequest.ProtoReflect.Descriptor instead.
+func (*BackupRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *BackupRequest) GetDirectory() string {
+	if x != nil {
+		return x.Directory
+	}
+	return ""
+}
+
+func (x *BackupRequest) GetLocal() bool {
+	if x != nil {
+		return x.Local
+	}
+	return false
+}
+
+type BackupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// backup_uri names the file written: an under storage URI, or a local
+	// path on hostname.
+	BackupUri string `protobuf:"bytes,1,opt,name=backup_uri,json=backupUri,proto3" json:"backup_uri,omitempty"`
+	Hostname  string `protobuf:"bytes,2,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	// entry_count is the number of inodes the backup holds.
+	EntryCount int64 `protobuf:"varint,3,opt,name=entry_count,json=entryCount,proto3" json:"entry_count,omitempty"`
+	// sequence is the last journal entry the backup covers.
+	Sequence      uint64 `protobuf:"varint,4,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BackupResponse) Reset() {
+	*x = BackupResponse{}
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BackupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BackupResponse) ProtoMessage() {}
+
+func (x *BackupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_meta_master_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BackupResponse.ProtoReflect.Descriptor instead.
+func (*BackupResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_meta_master_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *BackupResponse) GetBackupUri() string {
+	if x != nil {
+		return x.BackupUri
+	}
+	return ""
+}
+
+func (x *BackupResponse) GetHostname() string {
+	if x != nil {
+		return x.Hostname
+	}
+	return ""
+}
+
+func (x *BackupResponse) GetEntryCount() int64 {
+	if x != nil {
+		return x.EntryCount
+	}
+	return 0
+}
+
+func (x *BackupResponse) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
 var File_api_alluxiopb_meta_master_proto protoreflect.FileDescriptor
 
 const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\n" +
-	"\x1fapi/alluxiopb/meta_master.proto\x12\falluxio.grpc\"\xae\x01\n" +
+	"\x1fapi/alluxiopb/meta_master.proto\x12\falluxio.grpc\"\xe8\x01\n" +
 	"\fMasterStatus\x12\x18\n" +
 	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x12\n" +
 	"\x04role\x18\x02 \x01(\tR\x04role\x122\n" +
 	"\x15last_applied_sequence\x18\x03 \x01(\x04R\x13lastAppliedSequence\x12\"\n" +
 	"\rstart_time_ms\x18\x04 \x01(\x03R\vstartTimeMs\x12\x18\n" +
-	"\aversion\x18\x05 \x01(\tR\aversion\"\x16\n" +
+	"\aversion\x18\x05 \x01(\tR\aversion\x12\x19\n" +
+	"\bweb_port\x18\x06 \x01(\x05R\awebPort\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\a \x01(\tR\tclusterId\"\x16\n" +
 	"\x14GetMasterInfoRequest\"\xe7\x03\n" +
 	"\x15GetMasterInfoResponse\x12%\n" +
 	"\x0eleader_address\x18\x01 \x01(\tR\rleaderAddress\x12)\n" +
@@ -1097,7 +1248,17 @@ const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\x06worker\x18\x04 \x01(\tR\x06worker\"\x13\n" +
 	"\x11GetMetricsRequest\"D\n" +
 	"\x12GetMetricsResponse\x12.\n" +
-	"\ametrics\x18\x01 \x03(\v2\x14.alluxio.grpc.MetricR\ametrics2\xfb\x05\n" +
+	"\ametrics\x18\x01 \x03(\v2\x14.alluxio.grpc.MetricR\ametrics\"C\n" +
+	"\rBackupRequest\x12\x1c\n" +
+	"\tdirectory\x18\x01 \x01(\tR\tdirectory\x12\x14\n" +
+	"\x05local\x18\x02 \x01(\bR\x05local\"\x88\x01\n" +
+	"\x0eBackupResponse\x12\x1d\n" +
+	"\n" +
+	"backup_uri\x18\x01 \x01(\tR\tbackupUri\x12\x1a\n" +
+	"\bhostname\x18\x02 \x01(\tR\bhostname\x12\x1f\n" +
+	"\ventry_count\x18\x03 \x01(\x03R\n" +
+	"entryCount\x12\x1a\n" +
+	"\bsequence\x18\x04 \x01(\x04R\bsequence2\xc0\x06\n" +
 	"\x17MetaMasterClientService\x12X\n" +
 	"\rGetMasterInfo\x12\".alluxio.grpc.GetMasterInfoRequest\x1a#.alluxio.grpc.GetMasterInfoResponse\x12X\n" +
 	"\rGetNodeStatus\x12\".alluxio.grpc.GetNodeStatusRequest\x1a#.alluxio.grpc.GetNodeStatusResponse\x12O\n" +
@@ -1108,7 +1269,8 @@ const file_api_alluxiopb_meta_master_proto_rawDesc = "" +
 	"\x12RemoveQuorumServer\x12'.alluxio.grpc.RemoveQuorumServerRequest\x1a(.alluxio.grpc.RemoveQuorumServerResponse\x12^\n" +
 	"\x0fAddQuorumServer\x12$.alluxio.grpc.AddQuorumServerRequest\x1a%.alluxio.grpc.AddQuorumServerResponse\x12O\n" +
 	"\n" +
-	"GetMetrics\x12\x1f.alluxio.grpc.GetMetricsRequest\x1a .alluxio.grpc.GetMetricsResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
+	"GetMetrics\x12\x1f.alluxio.grpc.GetMetricsRequest\x1a .alluxio.grpc.GetMetricsResponse\x12C\n" +
+	"\x06Backup\x12\x1b.alluxio.grpc.BackupRequest\x1a\x1c.alluxio.grpc.BackupResponseB-Z+github.com/alluxio-go/alluxio/api/alluxiopbb\x06proto3"
 
 var (
 	file_api_alluxiopb_meta_master_proto_rawDescOnce sync.Once
@@ -1122,7 +1284,7 @@ func file_api_alluxiopb_meta_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_meta_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_api_alluxiopb_meta_master_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_api_alluxiopb_meta_master_proto_goTypes = []any{
 	(*MasterStatus)(nil),               // 0: alluxio.grpc.MasterStatus
 	(*GetMasterInfoRequest)(nil),       // 1: alluxio.grpc.GetMasterInfoRequest
@@ -1143,6 +1305,8 @@ var file_api_alluxiopb_meta_master_proto_goTypes = []any{
 	(*Metric)(nil),                     // 16: alluxio.grpc.Metric
 	(*GetMetricsRequest)(nil),          // 17: alluxio.grpc.GetMetricsRequest
 	(*GetMetricsResponse)(nil),         // 18: alluxio.grpc.GetMetricsResponse
+	(*BackupRequest)(nil),              // 19: alluxio.grpc.BackupRequest
+	(*BackupResponse)(nil),             // 20: alluxio.grpc.BackupResponse
 }
 var file_api_alluxiopb_meta_master_proto_depIdxs = []int32{
 	0,  // 0: alluxio.grpc.GetMasterInfoResponse.masters:type_name -> alluxio.grpc.MasterStatus
@@ -1157,16 +1321,18 @@ var file_api_alluxiopb_meta_master_proto_depIdxs = []int32{
 	12, // 9: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:input_type -> alluxio.grpc.RemoveQuorumServerRequest
 	14, // 10: alluxio.grpc.MetaMasterClientService.AddQuorumServer:input_type -> alluxio.grpc.AddQuorumServerRequest
 	17, // 11: alluxio.grpc.MetaMasterClientService.GetMetrics:input_type -> alluxio.grpc.GetMetricsRequest
-	2,  // 12: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
-	4,  // 13: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
-	6,  // 14: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
-	9,  // 15: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:output_type -> alluxio.grpc.GetQuorumInfoResponse
-	11, // 16: alluxio.grpc.MetaMasterClientService.TransferLeadership:output_type -> alluxio.grpc.TransferLeadershipResponse
-	13, // 17: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:output_type -> alluxio.grpc.RemoveQuorumServerResponse
-	15, // 18: alluxio.grpc.MetaMasterClientService.AddQuorumServer:output_type -> alluxio.grpc.AddQuorumServerResponse
-	18, // 19: alluxio.grpc.MetaMasterClientService.GetMetrics:output_type -> alluxio.grpc.GetMetricsResponse
-	12, // [12:20] is the sub-list for method output_type
-	4,  // [4:12] is the sub-list for method input_type
+	19, // 12: alluxio.grpc.MetaMasterClientService.Backup:input_type -> alluxio.grpc.BackupRequest
+	2,  // 13: alluxio.grpc.MetaMasterClientService.GetMasterInfo:output_type -> alluxio.grpc.GetMasterInfoResponse
+	4,  // 14: alluxio.grpc.MetaMasterClientService.GetNodeStatus:output_type -> alluxio.grpc.GetNodeStatusResponse
+	6,  // 15: alluxio.grpc.MetaMasterClientService.Checkpoint:output_type -> alluxio.grpc.CheckpointResponse
+	9,  // 16: alluxio.grpc.MetaMasterClientService.GetQuorumInfo:output_type -> alluxio.grpc.GetQuorumInfoResponse
+	11, // 17: alluxio.grpc.MetaMasterClientService.TransferLeadership:output_type -> alluxio.grpc.TransferLeadershipResponse
+	13, // 18: alluxio.grpc.MetaMasterClientService.RemoveQuorumServer:output_type -> alluxio.grpc.RemoveQuorumServerResponse
+	15, // 19: alluxio.grpc.MetaMasterClientService.AddQuorumServer:output_type -> alluxio.grpc.AddQuorumServerResponse
+	18, // 20: alluxio.grpc.MetaMasterClientService.GetMetrics:output_type -> alluxio.grpc.GetMetricsResponse
+	20, // 21: alluxio.grpc.MetaMasterClientService.Backup:output_type -> alluxio.grpc.BackupResponse
+	13, // [13:22] is the sub-list for method output_type
+	4,  // [4:13] is the sub-list for method input_type
 	4,  // [4:4] is the sub-list for extension type_name
 	4,  // [4:4] is the sub-list for extension extendee
 	0,  // [0:4] is the sub-list for field type_name
@@ -1183,7 +1349,7 @@ func file_api_alluxiopb_meta_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_meta_master_proto_rawDesc), len(file_api_alluxiopb_meta_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

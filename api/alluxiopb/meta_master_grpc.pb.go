@@ -27,6 +27,7 @@ const (
 	MetaMasterClientService_RemoveQuorumServer_FullMethodName = "/alluxio.grpc.MetaMasterClientService/RemoveQuorumServer"
 	MetaMasterClientService_AddQuorumServer_FullMethodName    = "/alluxio.grpc.MetaMasterClientService/AddQuorumServer"
 	MetaMasterClientService_GetMetrics_FullMethodName         = "/alluxio.grpc.MetaMasterClientService/GetMetrics"
+	MetaMasterClientService_Backup_FullMethodName             = "/alluxio.grpc.MetaMasterClientService/Backup"
 )
 
 // MetaMasterClientServiceClient is the client API for MetaMasterClientService service.
@@ -41,6 +42,7 @@ type MetaMasterClientServiceClient interface {
 	RemoveQuorumServer(ctx context.Context, in *RemoveQuorumServerRequest, opts ...grpc.CallOption) (*RemoveQuorumServerResponse, error)
 	AddQuorumServer(ctx context.Context, in *AddQuorumServerRequest, opts ...grpc.CallOption) (*AddQuorumServerResponse, error)
 	GetMetrics(ctx context.Context, in *GetMetricsRequest, opts ...grpc.CallOption) (*GetMetricsResponse, error)
+	Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (*BackupResponse, error)
 }
 
 type metaMasterClientServiceClient struct {
@@ -131,6 +133,16 @@ func (c *metaMasterClientServiceClient) GetMetrics(ctx context.Context, in *GetM
 	return out, nil
 }
 
+func (c *metaMasterClientServiceClient) Backup(ctx context.Context, in *BackupRequest, opts ...grpc.CallOption) (*BackupResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BackupResponse)
+	err := c.cc.Invoke(ctx, MetaMasterClientService_Backup_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MetaMasterClientServiceServer is the server API for MetaMasterClientService service.
 // All implementations must embed UnimplementedMetaMasterClientServiceServer
 // for forward compatibility.
@@ -143,6 +155,7 @@ type MetaMasterClientServiceServer interface {
 	RemoveQuorumServer(context.Context, *RemoveQuorumServerRequest) (*RemoveQuorumServerResponse, error)
 	AddQuorumServer(context.Context, *AddQuorumServerRequest) (*AddQuorumServerResponse, error)
 	GetMetrics(context.Context, *GetMetricsRequest) (*GetMetricsResponse, error)
+	Backup(context.Context, *BackupRequest) (*BackupResponse, error)
 	mustEmbedUnimplementedMetaMasterClientServiceServer()
 }
 
@@ -176,6 +189,9 @@ func (UnimplementedMetaMasterClientServiceServer) AddQuorumServer(context.Contex
 }
 func (UnimplementedMetaMasterClientServiceServer) GetMetrics(context.Context, *GetMetricsRequest) (*GetMetricsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetMetrics not implemented")
+}
+func (UnimplementedMetaMasterClientServiceServer) Backup(context.Context, *BackupRequest) (*BackupResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Backup not implemented")
 }
 func (UnimplementedMetaMasterClientServiceServer) mustEmbedUnimplementedMetaMasterClientServiceServer() {
 }
@@ -343,6 +359,24 @@ func _MetaMasterClientService_GetMetrics_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MetaMasterClientService_Backup_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BackupRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MetaMasterClientServiceServer).Backup(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MetaMasterClientService_Backup_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MetaMasterClientServiceServer).Backup(ctx, req.(*BackupRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MetaMasterClientService_ServiceDesc is the grpc.ServiceDesc for MetaMasterClientService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -381,6 +415,10 @@ var MetaMasterClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetMetrics",
 			Handler:    _MetaMasterClientService_GetMetrics_Handler,
+		},
+		{
+			MethodName: "Backup",
+			Handler:    _MetaMasterClientService_Backup_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

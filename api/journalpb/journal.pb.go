@@ -126,6 +126,55 @@ func (TtlAction) EnumDescriptor() ([]byte, []int) {
 	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
 }
 
+type UfsMode int32
+
+const (
+	UfsMode_READ_WRITE UfsMode = 0
+	UfsMode_READ_ONLY  UfsMode = 1
+	UfsMode_NO_ACCESS  UfsMode = 2
+)
+
+// Enum value maps for UfsMode.
+var (
+	UfsMode_name = map[int32]string{
+		0: "READ_WRITE",
+		1: "READ_ONLY",
+		2: "NO_ACCESS",
+	}
+	UfsMode_value = map[string]int32{
+		"READ_WRITE": 0,
+		"READ_ONLY":  1,
+		"NO_ACCESS":  2,
+	}
+)
+
+func (x UfsMode) Enum() *UfsMode {
+	p := new(UfsMode)
+	*p = x
+	return p
+}
+
+func (x UfsMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UfsMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_api_journalpb_journal_proto_enumTypes[2].Descriptor()
+}
+
+func (UfsMode) Type() protoreflect.EnumType {
+	return &file_api_journalpb_journal_proto_enumTypes[2]
+}
+
+func (x UfsMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UfsMode.Descriptor instead.
+func (UfsMode) EnumDescriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+}
+
 type UfsIntentKind int32
 
 const (
@@ -181,11 +230,11 @@ func (x UfsIntentKind) String() string {
 }
 
 func (UfsIntentKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_api_journalpb_journal_proto_enumTypes[2].Descriptor()
+	return file_api_journalpb_journal_proto_enumTypes[3].Descriptor()
 }
 
 func (UfsIntentKind) Type() protoreflect.EnumType {
-	return &file_api_journalpb_journal_proto_enumTypes[2]
+	return &file_api_journalpb_journal_proto_enumTypes[3]
 }
 
 func (x UfsIntentKind) Number() protoreflect.EnumNumber {
@@ -194,7 +243,7 @@ func (x UfsIntentKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use UfsIntentKind.Descriptor instead.
 func (UfsIntentKind) EnumDescriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
 }
 
 type AclAction int32
@@ -239,11 +288,11 @@ func (x AclAction) String() string {
 }
 
 func (AclAction) Descriptor() protoreflect.EnumDescriptor {
-	return file_api_journalpb_journal_proto_enumTypes[3].Descriptor()
+	return file_api_journalpb_journal_proto_enumTypes[4].Descriptor()
 }
 
 func (AclAction) Type() protoreflect.EnumType {
-	return &file_api_journalpb_journal_proto_enumTypes[3]
+	return &file_api_journalpb_journal_proto_enumTypes[4]
 }
 
 func (x AclAction) Number() protoreflect.EnumNumber {
@@ -252,7 +301,7 @@ func (x AclAction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AclAction.Descriptor instead.
 func (AclAction) EnumDescriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
 }
 
 // Entry is one journal record. A multi-step operation (mkdir -p, rm -R) is
@@ -288,6 +337,8 @@ type Entry struct {
 	//	*Entry_UfsIntentDone
 	//	*Entry_UfsIntentFailed
 	//	*Entry_DropUnpublished
+	//	*Entry_SetClusterId
+	//	*Entry_UpdateUfsMode
 	//	*Entry_SetAcl
 	//	*Entry_BlockKey
 	Op            isEntry_Op `protobuf_oneof:"op"`
@@ -486,6 +537,24 @@ func (x *Entry) GetDropUnpublished() *DropUnpublished {
 	return nil
 }
 
+func (x *Entry) GetSetClusterId() *SetClusterId {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_SetClusterId); ok {
+			return x.SetClusterId
+		}
+	}
+	return nil
+}
+
+func (x *Entry) GetUpdateUfsMode() *UpdateUfsMode {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_UpdateUfsMode); ok {
+			return x.UpdateUfsMode
+		}
+	}
+	return nil
+}
+
 func (x *Entry) GetSetAcl() *SetAcl {
 	if x != nil {
 		if x, ok := x.Op.(*Entry_SetAcl); ok {
@@ -564,12 +633,20 @@ type Entry_DropUnpublished struct {
 	DropUnpublished *DropUnpublished `protobuf:"bytes,23,opt,name=drop_unpublished,json=dropUnpublished,proto3,oneof"`
 }
 
+type Entry_SetClusterId struct {
+	SetClusterId *SetClusterId `protobuf:"bytes,24,opt,name=set_cluster_id,json=setClusterId,proto3,oneof"`
+}
+
+type Entry_UpdateUfsMode struct {
+	UpdateUfsMode *UpdateUfsMode `protobuf:"bytes,25,opt,name=update_ufs_mode,json=updateUfsMode,proto3,oneof"`
+}
+
 type Entry_SetAcl struct {
-	SetAcl *SetAcl `protobuf:"bytes,24,opt,name=set_acl,json=setAcl,proto3,oneof"`
+	SetAcl *SetAcl `protobuf:"bytes,26,opt,name=set_acl,json=setAcl,proto3,oneof"`
 }
 
 type Entry_BlockKey struct {
-	BlockKey *BlockKey `protobuf:"bytes,25,opt,name=block_key,json=blockKey,proto3,oneof"`
+	BlockKey *BlockKey `protobuf:"bytes,27,opt,name=block_key,json=blockKey,proto3,oneof"`
 }
 
 func (*Entry_CreateFile) isEntry_Op() {}
@@ -600,9 +677,115 @@ func (*Entry_UfsIntentFailed) isEntry_Op() {}
 
 func (*Entry_DropUnpublished) isEntry_Op() {}
 
+func (*Entry_SetClusterId) isEntry_Op() {}
+
+func (*Entry_UpdateUfsMode) isEntry_Op() {}
+
 func (*Entry_SetAcl) isEntry_Op() {}
 
 func (*Entry_BlockKey) isEntry_Op() {}
+
+// SetClusterId names the cluster once: the first primary proposes a fresh
+// id; Apply refuses a second one, so every replica keeps the first.
+type SetClusterId struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClusterId     string                 `protobuf:"bytes,1,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetClusterId) Reset() {
+	*x = SetClusterId{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetClusterId) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetClusterId) ProtoMessage() {}
+
+func (x *SetClusterId) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetClusterId.ProtoReflect.Descriptor instead.
+func (*SetClusterId) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SetClusterId) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+// UpdateUfsMode sets how Alluxio may use an under storage (alluxio fsadmin
+// ufs --mode): every mount whose URI has this scheme and authority
+// (s3://bucket, hdfs://namenode:8020, file:// for local directories) is
+// affected. READ_WRITE removes the entry.
+type UpdateUfsMode struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UfsRoot       string                 `protobuf:"bytes,1,opt,name=ufs_root,json=ufsRoot,proto3" json:"ufs_root,omitempty"`
+	Mode          UfsMode                `protobuf:"varint,2,opt,name=mode,proto3,enum=alluxio.journal.UfsMode" json:"mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUfsMode) Reset() {
+	*x = UpdateUfsMode{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUfsMode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUfsMode) ProtoMessage() {}
+
+func (x *UpdateUfsMode) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUfsMode.ProtoReflect.Descriptor instead.
+func (*UpdateUfsMode) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *UpdateUfsMode) GetUfsRoot() string {
+	if x != nil {
+		return x.UfsRoot
+	}
+	return ""
+}
+
+func (x *UpdateUfsMode) GetMode() UfsMode {
+	if x != nil {
+		return x.Mode
+	}
+	return UfsMode_READ_WRITE
+}
 
 type CreateFile struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -624,7 +807,7 @@ type CreateFile struct {
 
 func (x *CreateFile) Reset() {
 	*x = CreateFile{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	mi := &file_api_journalpb_journal_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -636,7 +819,7 @@ func (x *CreateFile) String() string {
 func (*CreateFile) ProtoMessage() {}
 
 func (x *CreateFile) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[1]
+	mi := &file_api_journalpb_journal_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -649,7 +832,7 @@ func (x *CreateFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFile.ProtoReflect.Descriptor instead.
 func (*CreateFile) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{1}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateFile) GetPath() string {
@@ -749,7 +932,7 @@ type CompleteFile struct {
 
 func (x *CompleteFile) Reset() {
 	*x = CompleteFile{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	mi := &file_api_journalpb_journal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -761,7 +944,7 @@ func (x *CompleteFile) String() string {
 func (*CompleteFile) ProtoMessage() {}
 
 func (x *CompleteFile) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[2]
+	mi := &file_api_journalpb_journal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -774,7 +957,7 @@ func (x *CompleteFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteFile.ProtoReflect.Descriptor instead.
 func (*CompleteFile) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{2}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *CompleteFile) GetPath() string {
@@ -848,7 +1031,7 @@ type CreateDirectory struct {
 
 func (x *CreateDirectory) Reset() {
 	*x = CreateDirectory{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[3]
+	mi := &file_api_journalpb_journal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +1043,7 @@ func (x *CreateDirectory) String() string {
 func (*CreateDirectory) ProtoMessage() {}
 
 func (x *CreateDirectory) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[3]
+	mi := &file_api_journalpb_journal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +1056,7 @@ func (x *CreateDirectory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDirectory.ProtoReflect.Descriptor instead.
 func (*CreateDirectory) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateDirectory) GetPath() string {
@@ -939,7 +1122,7 @@ type Delete struct {
 
 func (x *Delete) Reset() {
 	*x = Delete{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[4]
+	mi := &file_api_journalpb_journal_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -951,7 +1134,7 @@ func (x *Delete) String() string {
 func (*Delete) ProtoMessage() {}
 
 func (x *Delete) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[4]
+	mi := &file_api_journalpb_journal_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -964,7 +1147,7 @@ func (x *Delete) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delete.ProtoReflect.Descriptor instead.
 func (*Delete) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Delete) GetPath() string {
@@ -1005,7 +1188,7 @@ type Rename struct {
 
 func (x *Rename) Reset() {
 	*x = Rename{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[5]
+	mi := &file_api_journalpb_journal_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1200,7 @@ func (x *Rename) String() string {
 func (*Rename) ProtoMessage() {}
 
 func (x *Rename) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[5]
+	mi := &file_api_journalpb_journal_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1213,7 @@ func (x *Rename) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rename.ProtoReflect.Descriptor instead.
 func (*Rename) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{5}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Rename) GetSrc() string {
@@ -1072,7 +1255,7 @@ type SetAttribute struct {
 
 func (x *SetAttribute) Reset() {
 	*x = SetAttribute{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[6]
+	mi := &file_api_journalpb_journal_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1084,7 +1267,7 @@ func (x *SetAttribute) String() string {
 func (*SetAttribute) ProtoMessage() {}
 
 func (x *SetAttribute) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[6]
+	mi := &file_api_journalpb_journal_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1097,7 +1280,7 @@ func (x *SetAttribute) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAttribute.ProtoReflect.Descriptor instead.
 func (*SetAttribute) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{6}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SetAttribute) GetPath() string {
@@ -1197,7 +1380,7 @@ type Mount struct {
 
 func (x *Mount) Reset() {
 	*x = Mount{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[7]
+	mi := &file_api_journalpb_journal_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1392,7 @@ func (x *Mount) String() string {
 func (*Mount) ProtoMessage() {}
 
 func (x *Mount) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[7]
+	mi := &file_api_journalpb_journal_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1405,7 @@ func (x *Mount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Mount.ProtoReflect.Descriptor instead.
 func (*Mount) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{7}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Mount) GetAlluxioPath() string {
@@ -1269,7 +1452,7 @@ type Unmount struct {
 
 func (x *Unmount) Reset() {
 	*x = Unmount{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[8]
+	mi := &file_api_journalpb_journal_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1281,7 +1464,7 @@ func (x *Unmount) String() string {
 func (*Unmount) ProtoMessage() {}
 
 func (x *Unmount) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[8]
+	mi := &file_api_journalpb_journal_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1294,7 +1477,7 @@ func (x *Unmount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Unmount.ProtoReflect.Descriptor instead.
 func (*Unmount) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{8}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Unmount) GetAlluxioPath() string {
@@ -1322,7 +1505,7 @@ type UfsStatus struct {
 
 func (x *UfsStatus) Reset() {
 	*x = UfsStatus{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[9]
+	mi := &file_api_journalpb_journal_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1334,7 +1517,7 @@ func (x *UfsStatus) String() string {
 func (*UfsStatus) ProtoMessage() {}
 
 func (x *UfsStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[9]
+	mi := &file_api_journalpb_journal_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1347,7 +1530,7 @@ func (x *UfsStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsStatus.ProtoReflect.Descriptor instead.
 func (*UfsStatus) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{9}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UfsStatus) GetName() string {
@@ -1427,7 +1610,7 @@ type SyncMetadata struct {
 
 func (x *SyncMetadata) Reset() {
 	*x = SyncMetadata{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[10]
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1439,7 +1622,7 @@ func (x *SyncMetadata) String() string {
 func (*SyncMetadata) ProtoMessage() {}
 
 func (x *SyncMetadata) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[10]
+	mi := &file_api_journalpb_journal_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1452,7 +1635,7 @@ func (x *SyncMetadata) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncMetadata.ProtoReflect.Descriptor instead.
 func (*SyncMetadata) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{10}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SyncMetadata) GetPath() string {
@@ -1514,7 +1697,7 @@ type Noop struct {
 
 func (x *Noop) Reset() {
 	*x = Noop{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[11]
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1526,7 +1709,7 @@ func (x *Noop) String() string {
 func (*Noop) ProtoMessage() {}
 
 func (x *Noop) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[11]
+	mi := &file_api_journalpb_journal_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1539,7 +1722,7 @@ func (x *Noop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Noop.ProtoReflect.Descriptor instead.
 func (*Noop) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{11}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Noop) GetEpoch() uint64 {
@@ -1568,7 +1751,7 @@ type PersistDone struct {
 
 func (x *PersistDone) Reset() {
 	*x = PersistDone{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1763,7 @@ func (x *PersistDone) String() string {
 func (*PersistDone) ProtoMessage() {}
 
 func (x *PersistDone) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[12]
+	mi := &file_api_journalpb_journal_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1776,7 @@ func (x *PersistDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PersistDone.ProtoReflect.Descriptor instead.
 func (*PersistDone) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{12}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PersistDone) GetPath() string {
@@ -1668,7 +1851,7 @@ type UfsIntent struct {
 
 func (x *UfsIntent) Reset() {
 	*x = UfsIntent{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1680,7 +1863,7 @@ func (x *UfsIntent) String() string {
 func (*UfsIntent) ProtoMessage() {}
 
 func (x *UfsIntent) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[13]
+	mi := &file_api_journalpb_journal_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1693,7 +1876,7 @@ func (x *UfsIntent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntent.ProtoReflect.Descriptor instead.
 func (*UfsIntent) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{13}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UfsIntent) GetId() uint64 {
@@ -1830,7 +2013,7 @@ type UfsIntentDone struct {
 
 func (x *UfsIntentDone) Reset() {
 	*x = UfsIntentDone{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1842,7 +2025,7 @@ func (x *UfsIntentDone) String() string {
 func (*UfsIntentDone) ProtoMessage() {}
 
 func (x *UfsIntentDone) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[14]
+	mi := &file_api_journalpb_journal_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1855,7 +2038,7 @@ func (x *UfsIntentDone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntentDone.ProtoReflect.Descriptor instead.
 func (*UfsIntentDone) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{14}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UfsIntentDone) GetId() uint64 {
@@ -1891,7 +2074,7 @@ type UfsIntentFailed struct {
 
 func (x *UfsIntentFailed) Reset() {
 	*x = UfsIntentFailed{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1903,7 +2086,7 @@ func (x *UfsIntentFailed) String() string {
 func (*UfsIntentFailed) ProtoMessage() {}
 
 func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[15]
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1916,7 +2099,7 @@ func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntentFailed.ProtoReflect.Descriptor instead.
 func (*UfsIntentFailed) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{15}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UfsIntentFailed) GetId() uint64 {
@@ -1957,7 +2140,7 @@ type DropUnpublished struct {
 
 func (x *DropUnpublished) Reset() {
 	*x = DropUnpublished{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1969,7 +2152,7 @@ func (x *DropUnpublished) String() string {
 func (*DropUnpublished) ProtoMessage() {}
 
 func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[16]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1982,7 +2165,7 @@ func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
 func (*DropUnpublished) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{16}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DropUnpublished) GetPath() string {
@@ -2009,18 +2192,21 @@ func (x *DropUnpublished) GetToken() []byte {
 type CheckpointHeader struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// NextSequence is the first sequence number the checkpoint does not cover.
-	NextSequence  uint64 `protobuf:"varint,1,opt,name=next_sequence,json=nextSequence,proto3" json:"next_sequence,omitempty"`
-	NextInodeId   int64  `protobuf:"varint,2,opt,name=next_inode_id,json=nextInodeId,proto3" json:"next_inode_id,omitempty"`
-	InodeCount    int64  `protobuf:"varint,3,opt,name=inode_count,json=inodeCount,proto3" json:"inode_count,omitempty"`
-	CreatedMs     int64  `protobuf:"varint,4,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
-	NextMountId   int64  `protobuf:"varint,5,opt,name=next_mount_id,json=nextMountId,proto3" json:"next_mount_id,omitempty"`
+	NextSequence uint64 `protobuf:"varint,1,opt,name=next_sequence,json=nextSequence,proto3" json:"next_sequence,omitempty"`
+	NextInodeId  int64  `protobuf:"varint,2,opt,name=next_inode_id,json=nextInodeId,proto3" json:"next_inode_id,omitempty"`
+	InodeCount   int64  `protobuf:"varint,3,opt,name=inode_count,json=inodeCount,proto3" json:"inode_count,omitempty"`
+	CreatedMs    int64  `protobuf:"varint,4,opt,name=created_ms,json=createdMs,proto3" json:"created_ms,omitempty"`
+	NextMountId  int64  `protobuf:"varint,5,opt,name=next_mount_id,json=nextMountId,proto3" json:"next_mount_id,omitempty"`
+	ClusterId    string `protobuf:"bytes,6,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	// ufs_modes are the under storage modes other than READ_WRITE, by root.
+	UfsModes      map[string]UfsMode `protobuf:"bytes,7,rep,name=ufs_modes,json=ufsModes,proto3" json:"ufs_modes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value,enum=alluxio.journal.UfsMode"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2032,7 +2218,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2045,7 +2231,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -2081,6 +2267,20 @@ func (x *CheckpointHeader) GetNextMountId() int64 {
 		return x.NextMountId
 	}
 	return 0
+}
+
+func (x *CheckpointHeader) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
+func (x *CheckpointHeader) GetUfsModes() map[string]UfsMode {
+	if x != nil {
+		return x.UfsModes
+	}
+	return nil
 }
 
 type Inode struct {
@@ -2122,7 +2322,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2134,7 +2334,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2147,7 +2347,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2335,7 +2535,7 @@ type AclEntry struct {
 
 func (x *AclEntry) Reset() {
 	*x = AclEntry{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2347,7 +2547,7 @@ func (x *AclEntry) String() string {
 func (*AclEntry) ProtoMessage() {}
 
 func (x *AclEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2360,7 +2560,7 @@ func (x *AclEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AclEntry.ProtoReflect.Descriptor instead.
 func (*AclEntry) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *AclEntry) GetName() string {
@@ -2390,7 +2590,7 @@ type Acl struct {
 
 func (x *Acl) Reset() {
 	*x = Acl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2402,7 +2602,7 @@ func (x *Acl) String() string {
 func (*Acl) ProtoMessage() {}
 
 func (x *Acl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2415,7 +2615,7 @@ func (x *Acl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acl.ProtoReflect.Descriptor instead.
 func (*Acl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Acl) GetUsers() []*AclEntry {
@@ -2454,7 +2654,7 @@ type DefaultAcl struct {
 
 func (x *DefaultAcl) Reset() {
 	*x = DefaultAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2466,7 +2666,7 @@ func (x *DefaultAcl) String() string {
 func (*DefaultAcl) ProtoMessage() {}
 
 func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2479,7 +2679,7 @@ func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DefaultAcl.ProtoReflect.Descriptor instead.
 func (*DefaultAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *DefaultAcl) GetOwner() uint32 {
@@ -2545,7 +2745,7 @@ type SetAcl struct {
 
 func (x *SetAcl) Reset() {
 	*x = SetAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2557,7 +2757,7 @@ func (x *SetAcl) String() string {
 func (*SetAcl) ProtoMessage() {}
 
 func (x *SetAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2570,7 +2770,7 @@ func (x *SetAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAcl.ProtoReflect.Descriptor instead.
 func (*SetAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SetAcl) GetPath() string {
@@ -2616,7 +2816,7 @@ type BlockKey struct {
 
 func (x *BlockKey) Reset() {
 	*x = BlockKey{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2628,7 +2828,7 @@ func (x *BlockKey) String() string {
 func (*BlockKey) ProtoMessage() {}
 
 func (x *BlockKey) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2641,7 +2841,7 @@ func (x *BlockKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockKey.ProtoReflect.Descriptor instead.
 func (*BlockKey) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *BlockKey) GetId() int64 {
@@ -2679,7 +2879,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2691,7 +2891,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2704,7 +2904,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2762,7 +2962,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2774,7 +2974,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2787,7 +2987,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2838,7 +3038,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[26]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2850,7 +3050,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[26]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2863,7 +3063,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2971,7 +3171,7 @@ var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xec\b\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xfd\t\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2993,10 +3193,18 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\fpersist_done\x18\x14 \x01(\v2\x1c.alluxio.journal.PersistDoneH\x00R\vpersistDone\x12H\n" +
 	"\x0fufs_intent_done\x18\x15 \x01(\v2\x1e.alluxio.journal.UfsIntentDoneH\x00R\rufsIntentDone\x12N\n" +
 	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
-	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x122\n" +
-	"\aset_acl\x18\x18 \x01(\v2\x17.alluxio.journal.SetAclH\x00R\x06setAcl\x128\n" +
-	"\tblock_key\x18\x19 \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\x04\n" +
-	"\x02op\"\xab\x02\n" +
+	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x12E\n" +
+	"\x0eset_cluster_id\x18\x18 \x01(\v2\x1d.alluxio.journal.SetClusterIdH\x00R\fsetClusterId\x12H\n" +
+	"\x0fupdate_ufs_mode\x18\x19 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsMode\x122\n" +
+	"\aset_acl\x18\x1a \x01(\v2\x17.alluxio.journal.SetAclH\x00R\x06setAcl\x128\n" +
+	"\tblock_key\x18\x1b \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\x04\n" +
+	"\x02op\"-\n" +
+	"\fSetClusterId\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x01 \x01(\tR\tclusterId\"X\n" +
+	"\rUpdateUfsMode\x12\x19\n" +
+	"\bufs_root\x18\x01 \x01(\tR\aufsRoot\x12,\n" +
+	"\x04mode\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x04mode\"\xab\x02\n" +
 	"\n" +
 	"CreateFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x12\n" +
@@ -3143,7 +3351,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x0fDropUnpublished\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +
-	"\x05token\x18\x03 \x01(\fR\x05token\"\xbf\x01\n" +
+	"\x05token\x18\x03 \x01(\fR\x05token\"\x83\x03\n" +
 	"\x10CheckpointHeader\x12#\n" +
 	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\x12\"\n" +
 	"\rnext_inode_id\x18\x02 \x01(\x03R\vnextInodeId\x12\x1f\n" +
@@ -3151,7 +3359,13 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"inodeCount\x12\x1d\n" +
 	"\n" +
 	"created_ms\x18\x04 \x01(\x03R\tcreatedMs\x12\"\n" +
-	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\"\xe3\a\n" +
+	"\rnext_mount_id\x18\x05 \x01(\x03R\vnextMountId\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\x06 \x01(\tR\tclusterId\x12L\n" +
+	"\tufs_modes\x18\a \x03(\v2/.alluxio.journal.CheckpointHeader.UfsModesEntryR\bufsModes\x1aU\n" +
+	"\rUfsModesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
+	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\xe3\a\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -3251,7 +3465,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\bTTL_FREE\x10\x00\x12\x0e\n" +
 	"\n" +
 	"TTL_DELETE\x10\x01\x12\x16\n" +
-	"\x12TTL_DELETE_ALLUXIO\x10\x02*\x99\x01\n" +
+	"\x12TTL_DELETE_ALLUXIO\x10\x02*7\n" +
+	"\aUfsMode\x12\x0e\n" +
+	"\n" +
+	"READ_WRITE\x10\x00\x12\r\n" +
+	"\tREAD_ONLY\x10\x01\x12\r\n" +
+	"\tNO_ACCESS\x10\x02*\x99\x01\n" +
 	"\rUfsIntentKind\x12\x16\n" +
 	"\x12UFS_INTENT_UNKNOWN\x10\x00\x12\x0e\n" +
 	"\n" +
@@ -3285,95 +3504,104 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 	return file_api_journalpb_journal_proto_rawDescData
 }
 
-var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
-	(UfsIntentKind)(0),       // 2: alluxio.journal.UfsIntentKind
-	(AclAction)(0),           // 3: alluxio.journal.AclAction
-	(*Entry)(nil),            // 4: alluxio.journal.Entry
-	(*CreateFile)(nil),       // 5: alluxio.journal.CreateFile
-	(*CompleteFile)(nil),     // 6: alluxio.journal.CompleteFile
-	(*CreateDirectory)(nil),  // 7: alluxio.journal.CreateDirectory
-	(*Delete)(nil),           // 8: alluxio.journal.Delete
-	(*Rename)(nil),           // 9: alluxio.journal.Rename
-	(*SetAttribute)(nil),     // 10: alluxio.journal.SetAttribute
-	(*Mount)(nil),            // 11: alluxio.journal.Mount
-	(*Unmount)(nil),          // 12: alluxio.journal.Unmount
-	(*UfsStatus)(nil),        // 13: alluxio.journal.UfsStatus
-	(*SyncMetadata)(nil),     // 14: alluxio.journal.SyncMetadata
-	(*Noop)(nil),             // 15: alluxio.journal.Noop
-	(*PersistDone)(nil),      // 16: alluxio.journal.PersistDone
-	(*UfsIntent)(nil),        // 17: alluxio.journal.UfsIntent
-	(*UfsIntentDone)(nil),    // 18: alluxio.journal.UfsIntentDone
-	(*UfsIntentFailed)(nil),  // 19: alluxio.journal.UfsIntentFailed
-	(*DropUnpublished)(nil),  // 20: alluxio.journal.DropUnpublished
-	(*CheckpointHeader)(nil), // 21: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 22: alluxio.journal.Inode
-	(*AclEntry)(nil),         // 23: alluxio.journal.AclEntry
-	(*Acl)(nil),              // 24: alluxio.journal.Acl
-	(*DefaultAcl)(nil),       // 25: alluxio.journal.DefaultAcl
-	(*SetAcl)(nil),           // 26: alluxio.journal.SetAcl
-	(*BlockKey)(nil),         // 27: alluxio.journal.BlockKey
-	(*MountPoint)(nil),       // 28: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 29: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 30: alluxio.journal.CheckpointRecord
-	nil,                      // 31: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 32: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 33: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 34: alluxio.journal.Inode.XattrEntry
-	nil,                      // 35: alluxio.journal.MountPoint.PropertiesEntry
+	(UfsMode)(0),             // 2: alluxio.journal.UfsMode
+	(UfsIntentKind)(0),       // 3: alluxio.journal.UfsIntentKind
+	(AclAction)(0),           // 4: alluxio.journal.AclAction
+	(*Entry)(nil),            // 5: alluxio.journal.Entry
+	(*SetClusterId)(nil),     // 6: alluxio.journal.SetClusterId
+	(*UpdateUfsMode)(nil),    // 7: alluxio.journal.UpdateUfsMode
+	(*CreateFile)(nil),       // 8: alluxio.journal.CreateFile
+	(*CompleteFile)(nil),     // 9: alluxio.journal.CompleteFile
+	(*CreateDirectory)(nil),  // 10: alluxio.journal.CreateDirectory
+	(*Delete)(nil),           // 11: alluxio.journal.Delete
+	(*Rename)(nil),           // 12: alluxio.journal.Rename
+	(*SetAttribute)(nil),     // 13: alluxio.journal.SetAttribute
+	(*Mount)(nil),            // 14: alluxio.journal.Mount
+	(*Unmount)(nil),          // 15: alluxio.journal.Unmount
+	(*UfsStatus)(nil),        // 16: alluxio.journal.UfsStatus
+	(*SyncMetadata)(nil),     // 17: alluxio.journal.SyncMetadata
+	(*Noop)(nil),             // 18: alluxio.journal.Noop
+	(*PersistDone)(nil),      // 19: alluxio.journal.PersistDone
+	(*UfsIntent)(nil),        // 20: alluxio.journal.UfsIntent
+	(*UfsIntentDone)(nil),    // 21: alluxio.journal.UfsIntentDone
+	(*UfsIntentFailed)(nil),  // 22: alluxio.journal.UfsIntentFailed
+	(*DropUnpublished)(nil),  // 23: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 24: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 25: alluxio.journal.Inode
+	(*AclEntry)(nil),         // 26: alluxio.journal.AclEntry
+	(*Acl)(nil),              // 27: alluxio.journal.Acl
+	(*DefaultAcl)(nil),       // 28: alluxio.journal.DefaultAcl
+	(*SetAcl)(nil),           // 29: alluxio.journal.SetAcl
+	(*BlockKey)(nil),         // 30: alluxio.journal.BlockKey
+	(*MountPoint)(nil),       // 31: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 32: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 33: alluxio.journal.CheckpointRecord
+	nil,                      // 34: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 35: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 36: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 37: alluxio.journal.CheckpointHeader.UfsModesEntry
+	nil,                      // 38: alluxio.journal.Inode.XattrEntry
+	nil,                      // 39: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
-	5,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
-	6,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
-	7,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
-	8,  // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
-	9,  // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
-	10, // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
-	11, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
-	12, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
-	14, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
-	15, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
-	16, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
-	18, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
-	19, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	20, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
-	26, // 14: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
-	27, // 15: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
-	1,  // 16: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	31, // 17: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 18: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 19: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	32, // 20: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	33, // 21: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	13, // 22: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	13, // 23: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	13, // 24: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	2,  // 25: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	0,  // 26: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 27: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	34, // 28: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	24, // 29: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
-	25, // 30: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
-	23, // 31: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
-	23, // 32: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
-	23, // 33: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
-	23, // 34: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
-	3,  // 35: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
-	35, // 36: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	21, // 37: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	22, // 38: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	28, // 39: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	29, // 40: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	17, // 41: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	27, // 42: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
-	43, // [43:43] is the sub-list for method output_type
-	43, // [43:43] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	8,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
+	9,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
+	10, // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
+	11, // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
+	12, // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
+	13, // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
+	14, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
+	15, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
+	17, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
+	18, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
+	19, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
+	21, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
+	22, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
+	23, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	6,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
+	7,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
+	29, // 16: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
+	30, // 17: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
+	2,  // 18: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
+	1,  // 19: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	34, // 20: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 21: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 22: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	35, // 23: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	36, // 24: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	16, // 25: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	16, // 26: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	16, // 27: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	3,  // 28: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	37, // 29: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
+	0,  // 30: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 31: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	38, // 32: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	27, // 33: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
+	28, // 34: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
+	26, // 35: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
+	26, // 36: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
+	26, // 37: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
+	26, // 38: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
+	4,  // 39: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
+	39, // 40: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	24, // 41: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	25, // 42: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	31, // 43: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	32, // 44: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	20, // 45: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	30, // 46: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
+	2,  // 47: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -3396,12 +3624,14 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_UfsIntentDone)(nil),
 		(*Entry_UfsIntentFailed)(nil),
 		(*Entry_DropUnpublished)(nil),
+		(*Entry_SetClusterId)(nil),
+		(*Entry_UpdateUfsMode)(nil),
 		(*Entry_SetAcl)(nil),
 		(*Entry_BlockKey)(nil),
 	}
-	file_api_journalpb_journal_proto_msgTypes[6].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[13].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[26].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[8].OneofWrappers = []any{}
+	file_api_journalpb_journal_proto_msgTypes[15].OneofWrappers = []any{}
+	file_api_journalpb_journal_proto_msgTypes[28].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -3414,8 +3644,8 @@ func file_api_journalpb_journal_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   32,
+			NumEnums:      5,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

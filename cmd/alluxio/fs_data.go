@@ -114,8 +114,9 @@ func fileURI(p string) string { return "file://" + filepath.ToSlash(p) }
 
 // copyOptions are a copy's options from the flags, the buffer size
 // defaulting to alluxio.user.file.buffer.bytes; each file copied is told in
-// Alluxio's words, local paths as file:// URIs.
-func copyOptions(cmd *cobra.Command, env *fsEnv, writeType, bufSize string, recursive, fromLocal, toLocal bool) (client.CopyOptions, error) {
+// Alluxio's words, local paths as file:// URIs, through pr, which counts
+// the bytes on its bar.
+func copyOptions(pr *progress, env *fsEnv, writeType, bufSize string, recursive, fromLocal, toLocal bool) (client.CopyOptions, error) {
 	var n int64
 	if bufSize == "" {
 		// The key's own checks name it (1B to 1GB).
@@ -128,8 +129,8 @@ func copyOptions(cmd *cobra.Command, env *fsEnv, writeType, bufSize string, recu
 	} else {
 		n = v
 	}
-	out := cmd.OutOrStdout()
-	return client.CopyOptions{Recursive: recursive, BufferSize: int(n), WriteType: strings.ToUpper(writeType),
+	out := pr
+	return client.CopyOptions{Recursive: recursive, BufferSize: int(n), WriteType: strings.ToUpper(writeType), Bytes: pr.add,
 		Progress: func(e client.CopyEvent) {
 			src, dst := e.Src, e.Dst
 			if fromLocal {
@@ -201,11 +202,19 @@ func copyFromLocalCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			srcs := args[:len(args)-1]
 			return withEnv(cmd, args[len(args)-1:], func(ctx context.Context, env *fsEnv) error {
-				o, err := copyOptions(cmd, env, writeType, bufSize, true, true, false)
-				if err != nil {
-					return err
+				var locals []string
+				for _, s := range srcs {
+					if l, err := localArg(s); err == nil {
+						locals = append(locals, l)
+					}
 				}
-				return copyFromLocal(ctx, env, srcs, env.paths[0], o)
+				pr := startProgress(cmd, "copyFromLocal", localSize(locals...))
+				o, err := copyOptions(pr, env, writeType, bufSize, true, true, false)
+				if err == nil {
+					err = copyFromLocal(ctx, env, srcs, env.paths[0], o)
+				}
+				pr.finish(err)
+				return err
 			})
 		},
 	}
@@ -220,15 +229,17 @@ func copyToLocalCmd() *cobra.Command {
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withEnv(cmd, args[:1], func(ctx context.Context, env *fsEnv) error {
-				o, err := copyOptions(cmd, env, "", bufSize, true, false, true)
-				if err != nil {
-					return err
-				}
 				local, err := localArg(args[1])
 				if err != nil {
 					return err
 				}
-				return env.fs.CopyToLocal(ctx, env.paths[0], local, o)
+				pr := startProgress(cmd, "copyToLocal", alluxioSize(ctx, env.fs, env.paths[0]))
+				o, err := copyOptions(pr, env, "", bufSize, true, false, true)
+				if err == nil {
+					err = env.fs.CopyToLocal(ctx, env.paths[0], local, o)
+				}
+				pr.finish(err)
+				return err
 			})
 		},
 	}
@@ -264,11 +275,20 @@ func cpCmd() *cobra.Command {
 				return err
 			}
 			return withEnv(cmd, alluxioArgs, func(ctx context.Context, env *fsEnv) error {
-				o, err := copyOptions(cmd, env, writeType, bufSize, recursive, isLocalArg(src), isLocalArg(dst))
-				if err != nil {
-					return err
+				var total int64
+				if isLocalArg(src) {
+					if l, err := localArg(src); err == nil {
+						total = localSize(l)
+					}
+				} else {
+					total = alluxioSize(ctx, env.fs, env.paths[0])
 				}
-				err = cp(ctx, env, src, dst, o)
+				pr := startProgress(cmd, "cp", total)
+				o, err := copyOptions(pr, env, writeType, bufSize, recursive, isLocalArg(src), isLocalArg(dst))
+				if err == nil {
+					err = cp(ctx, env, src, dst, o)
+				}
+				pr.finish(err)
 				if !recursive && errors.Is(err, client.ErrIsDirectory) {
 					return fmt.Errorf("%s is a directory, to copy it please use \"cp -R <src> <dst>\"", src)
 				}
@@ -304,21 +324,37 @@ func loadCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			var todo []*client.FileInfo
+			var total int64
 			for _, f := range files(fi, below) {
-				if !local && f.InAlluxioPercent == 100 {
-					fmt.Fprintln(out, f.Path, "already in Alluxio fully")
-					continue
+				if local || f.InAlluxioPercent != 100 {
+					total += f.Length
 				}
-				if err := env.fs.Load(ctx, f.Path, client.LoadOptions{Local: local}); err != nil {
-					return err
-				}
-				fmt.Fprintln(out, f.Path, "loaded")
+				todo = append(todo, f)
 			}
-			return nil
+			pr := startProgress(cmd, "load", total)
+			err = loadFiles(ctx, env, pr, todo, local)
+			pr.finish(err)
+			return err
 		})
 	c.Flags().BoolVar(&local, "local", false, "load into the worker on this host")
 	return c
+}
+
+// loadFiles loads each file not fully in Alluxio yet (with local, into
+// this host's worker), telling each in Alluxio's words.
+func loadFiles(ctx context.Context, env *fsEnv, pr *progress, todo []*client.FileInfo, local bool) error {
+	for _, f := range todo {
+		if !local && f.InAlluxioPercent == 100 {
+			fmt.Fprintln(pr, f.Path, "already in Alluxio fully")
+			continue
+		}
+		if err := env.fs.Load(ctx, f.Path, client.LoadOptions{Local: local, Bytes: pr.add}); err != nil {
+			return err
+		}
+		fmt.Fprintln(pr, f.Path, "loaded")
+	}
+	return nil
 }
 
 // freeWait is how long free waits for the workers to drop the blocks.
@@ -358,6 +394,7 @@ func persistCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			var pending []string
+			var total int64
 			scheduled := eachPath(env.paths, func(p string) error {
 				fi, below, err := tree(ctx, env, p)
 				if err != nil {
@@ -372,14 +409,20 @@ func persistCmd() *cobra.Command {
 						return err
 					}
 					pending = append(pending, f.Path)
+					total += f.Length
 				}
 				return nil
 			})
 			wctx, cancel := context.WithTimeout(ctx, limit)
 			defer cancel()
+			// The bar moves a file at a time: the workers copy, this
+			// command only sees each file become persisted.
+			pr := startProgress(cmd, "persist", total)
 			err = env.fs.WaitPersisted(wctx, pending, func(f *client.FileInfo) {
-				fmt.Fprintf(out, "persisted file %s with size %d\n", f.Path, f.Length)
+				fmt.Fprintf(pr, "persisted file %s with size %d\n", f.Path, f.Length)
+				pr.add(f.Length)
 			})
+			pr.finish(err)
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 				err = fmt.Errorf("timed out after %s: %w", limit, err)
 			}

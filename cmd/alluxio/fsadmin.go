@@ -12,6 +12,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/web"
 )
 
 // This file holds the commands about the cluster rather than its files:
@@ -22,10 +23,10 @@ func fsadminCmd() *cobra.Command {
 	// A RunE makes cobra reject unknown subcommands (Args: NoArgs) instead
 	// of printing help and exiting 0, which would hide a typo in a script.
 	help := func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
-	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, journal checkpoint)"}
+	c := &cobra.Command{Use: "fsadmin", Short: "cluster administration (report, backup, doctor, ufs, journal)"}
 	journal := &cobra.Command{Use: "journal", Short: "journal administration (checkpoint, quorum)", Args: cobra.NoArgs, RunE: help}
 	journal.AddCommand(checkpointCmd(), quorumCmd())
-	c.AddCommand(reportCmd(), journal)
+	c.AddCommand(reportCmd(), journal, backupCmd(), doctorCmd(), ufsCmd())
 	return nameArgErrors(groupHelp(c))[0]
 }
 
@@ -133,7 +134,11 @@ func reportCmd() *cobra.Command {
 						fmt.Fprintln(out, l)
 					}
 				default:
-					for _, l := range summaryLines(mi) {
+					ws, err := env.fs.Workers(ctx)
+					if err != nil {
+						return err
+					}
+					for _, l := range append(summaryLines(mi), workerSummaryLines(ws)...) {
 						fmt.Fprintln(out, l)
 					}
 				}
@@ -143,8 +148,8 @@ func reportCmd() *cobra.Command {
 	}
 }
 
-// summaryLines is fsadmin report summary, in Alluxio's words and indents.
-// Worker lines are left out until workers exist.
+// summaryLines is fsadmin report summary, in Alluxio's words and indents,
+// up to the masters; workerSummaryLines follow.
 func summaryLines(mi *client.MasterInfo) []string {
 	out := []string{
 		"Alluxio cluster summary:",
@@ -252,28 +257,13 @@ func capacityLines(ws []client.WorkerInfo, now time.Time) []string {
 	return out
 }
 
-// tierOrder lists tier aliases fastest first, as Alluxio does: MEM, SSD,
-// HDD, then any others by name.
+// tierOrder lists the tiers of a map fastest first (web.SortTiers).
 func tierOrder(tiers map[string]int64) []string {
-	rank := map[string]int{"MEM": 0, "SSD": 1, "HDD": 2}
 	out := make([]string, 0, len(tiers))
 	for t := range tiers {
 		out = append(out, t)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		ri, ok := rank[out[i]]
-		if !ok {
-			ri = 3
-		}
-		rj, ok := rank[out[j]]
-		if !ok {
-			rj = 3
-		}
-		if ri != rj {
-			return ri < rj
-		}
-		return out[i] < out[j]
-	})
+	web.SortTiers(out)
 	return out
 }
 

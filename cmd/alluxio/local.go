@@ -151,6 +151,7 @@ func localMasterConfig(p *conf.Properties, i int) (*master.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.LogName = "local"
 	// Each master knows its own journal; the others' are next to it.
 	c.ProtectedDirs = append(c.ProtectedDirs, master.ProtectedDir{Path: folder, What: "the journals of the local masters"})
 	return c, nil
@@ -208,6 +209,7 @@ func localCmd() *cobra.Command {
 				return err
 			}
 			ccfg.Masters = mcfgs[0].RPCAddresses
+			wcfg.Masters, wcfg.LogName = ccfg.Masters, "local"
 			pcfg, err := proxy.ConfigFromProperties(p)
 			if err != nil {
 				return err

@@ -41,7 +41,7 @@ func rootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringArrayVarP(&defines, "property", "D", nil, "set a property: -D key=value or -Dkey=value")
 	root.AddCommand(masterCmd(), workerCmd(), formatWorkerCmd(), localCmd(), proxyCmd(), formatCmd(), getConfCmd(), readJournalCmd(), versionCmd(), fsCmd(), fsadminCmd(), runUfsTestsCmd(),
-		fuseCmd())
+		fuseCmd(), validateEnvCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/lockfile"
 	"github.com/alluxio-go/alluxio/internal/logging"
 	"github.com/alluxio-go/alluxio/internal/master"
+	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
 func masterCmd() *cobra.Command {
@@ -90,9 +91,15 @@ func formatCmd() *cobra.Command {
 		Short: "format the master journal (all metadata is lost)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, cfg, err := loadMasterConfig()
+			p, cfg, err := loadMasterConfig()
 			if err != nil {
 				return err
+			}
+			var seed *state.State
+			if from := mustGet(p, conf.MasterJournalInitFromBackup); from != "" {
+				if seed, err = readBackup(from, p, cfg); err != nil {
+					return err
+				}
 			}
 			if onlyIfEmpty {
 				if entries, err := os.ReadDir(cfg.JournalFolder); err == nil && len(entries) > 0 {
@@ -100,10 +107,15 @@ func formatCmd() *cobra.Command {
 					return nil
 				}
 			}
-			if err := formatJournal(cfg); err != nil {
+			if err := formatJournal(cfg, seed); err != nil {
 				return fmt.Errorf("format journal %s: %w", cfg.JournalFolder, err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Formatted journal at %s\n", cfg.JournalFolder)
+			if seed != nil {
+				files, dirs := seed.Counts()
+				fmt.Fprintf(cmd.OutOrStdout(), "Restored the backup %s: %d files, %d directories, journal sequence %d\n",
+					mustGet(p, conf.MasterJournalInitFromBackup), files, dirs, seed.LastSequence())
+			}
 			return nil
 		},
 	}
@@ -124,10 +136,11 @@ func openLog(dir, name string) (*slog.Logger, io.Closer, error) {
 }
 
 // formatJournal empties the journal: the shared-folder layout for UFS, an
-// empty directory (Raft state starts afresh) for EMBEDDED. It refuses while
-// a master holds the folder (each keeps a lock file in it), and holds the
-// locks itself meanwhile, so no master can start on a half-formatted one.
-func formatJournal(cfg *master.Config) error {
+// empty directory (Raft state starts afresh) for EMBEDDED; with seed, the
+// journal then starts from it (a backup). It refuses while a master holds
+// the folder (each keeps a lock file in it), and holds the locks itself
+// meanwhile, so no master can start on a half-formatted one.
+func formatJournal(cfg *master.Config, seed *state.State) error {
 	locks, err := lockfile.AcquireAll(cfg.JournalFolder, "alluxio format")
 	if err != nil {
 		if errors.Is(err, lockfile.ErrHeld) {
@@ -140,9 +153,14 @@ func formatJournal(cfg *master.Config) error {
 		if err := os.RemoveAll(cfg.JournalFolder); err != nil {
 			return err
 		}
-		return os.MkdirAll(cfg.JournalFolder, 0o755)
+		err = os.MkdirAll(cfg.JournalFolder, 0o755)
+	} else {
+		err = ufsjournal.Format(cfg.JournalFolder)
 	}
-	return ufsjournal.Format(cfg.JournalFolder)
+	if err != nil || seed == nil {
+		return err
+	}
+	return seedJournal(cfg, seed)
 }
 
 // loadMasterConfig resolves and checks the configuration, and parses the

@@ -37,6 +37,7 @@ func workerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.Masters = ccfg.Masters
 			log, closer, err := openLog(cfg.LogDir, "worker")
 			if err != nil {
 				return err

@@ -64,7 +64,10 @@ var masterKeys = []Key{
 		"each sweep lists every directory of every writable local store, and the open uploads of an S3 one. Alluxio's default is 1day."),
 	flag(MasterRetryCacheEnabled, "true", "Whether the master remembers recent operation ids so a retried call is not applied twice."),
 	num(MasterRetryCacheSize, "100000", "Number of operation ids the retry cache holds."),
-	str(MasterBackupDirectory, "/alluxio_backups", "Directory in the root UFS where backups are written."),
+	str(MasterBackupDirectory, "/alluxio_backups", "Directory in the root UFS where alluxio fsadmin backup writes backups."),
+	str(MasterJournalInitFromBackup, "", "A backup (alluxio fsadmin backup; a local file or an under storage URI) that "+
+		"alluxio format writes into the new journal, so the masters start with its metadata."),
+	flag(DebugPprofEnabled, "false", "Whether the master's and worker's web ports serve Go profiles under /debug/pprof/."),
 }
 
 var journalKeys = []Key{

@@ -27,6 +27,8 @@ const (
 	MasterRetryCacheEnabled           = "alluxio.master.filesystem.operation.retry.cache.enabled"
 	MasterRetryCacheSize              = "alluxio.master.filesystem.operation.retry.cache.size"
 	MasterBackupDirectory             = "alluxio.master.backup.directory"
+	MasterJournalInitFromBackup       = "alluxio.master.journal.init.from.backup"
+	DebugPprofEnabled                 = "alluxio.debug.pprof.enabled"
 
 	MasterJournalType                        = "alluxio.master.journal.type"
 	MasterJournalFolder                      = "alluxio.master.journal.folder"

@@ -24,8 +24,7 @@ var noEffect = map[string]inert{
 	MasterWebBindHost: {why: "the web port listens on alluxio.master.bind.host"},
 	MasterMetastore: {why: "the metadata is kept in the master's memory and rebuilt from the journal (HEAP)",
 		honoured: "HEAP"},
-	MasterMetastoreDir:    {why: "there is no on-disk metastore; the journal is the durable copy"},
-	MasterBackupDirectory: {why: "there is no backup command yet"},
+	MasterMetastoreDir: {why: "there is no on-disk metastore; the journal is the durable copy"},
 	MasterJournalFlushBatchTime: {why: "the journal never waits to batch: it writes every proposal waiting " +
 		"and syncs once (group commit)"},
 	MasterJournalFlushTimeout: {why: "a journal write that fails ends the master's primacy at once"},

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/web"
 )
 
 // opCounters are the master's operation counters under Alluxio's names:
@@ -83,24 +84,55 @@ func (m *metaService) GetMetrics(ctx context.Context, _ *pb.GetMetricsRequest) (
 		return nil, err
 	}
 	var out []*pb.Metric
-	add := func(name, typ string, v float64, worker string) {
-		out = append(out, &pb.Metric{Name: name, Type: typ, Value: v, Worker: worker})
+	for _, mt := range m.s.alluxioMetrics() {
+		out = append(out, &pb.Metric{Name: mt.Name, Type: mt.Type, Value: mt.Value, Worker: mt.Labels["worker"]})
 	}
-	for name, v := range m.s.metrics.ops.snapshot() {
+	return &pb.GetMetricsResponse{Metrics: out}, nil
+}
+
+// alluxioMetrics are this master's metrics under Alluxio's names, sorted
+// by name then worker: its own counters and gauges, and on the primary
+// the sums over live workers (Cluster.*) and each worker's (Worker.*,
+// labelled with the worker's address).
+func (s *Server) alluxioMetrics() []web.Metric {
+	var out []web.Metric
+	add := func(name, typ string, v float64, worker string) {
+		mt := web.Metric{Name: name, Type: typ, Value: v}
+		if worker != "" {
+			mt.Labels = map[string]string{"worker": worker}
+		}
+		out = append(out, mt)
+	}
+	for name, v := range s.metrics.ops.snapshot() {
 		add(name, "COUNTER", v, "")
 	}
-	add("Master.TotalPaths", "GAUGE", float64(m.s.st.InodeCount()), "")
-	add("Master.JournalSequenceNumber", "GAUGE", float64(m.s.st.LastSequence()), "")
+	files, dirs := s.st.Counts()
+	add("Master.TotalPaths", "GAUGE", float64(files+dirs), "")
+	add("Master.JournalSequenceNumber", "GAUGE", float64(s.st.LastSequence()), "")
+	if s.primary.Load() {
+		s.clusterMetrics(add)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Labels["worker"] < out[j].Labels["worker"]
+	})
+	return out
+}
 
+// clusterMetrics adds the primary's view of the workers.
+func (s *Server) clusterMetrics(add func(name, typ string, v float64, worker string)) {
 	cluster := map[string]float64{}
 	for _, c := range workerToCluster {
 		cluster[c] = 0
 	}
-	var workers, capacity, used float64
-	b := m.s.blocks
+	var workers, lost, capacity, used float64
+	b := s.blocks
 	b.mu.Lock()
 	for _, w := range b.workers {
 		if w.lost {
+			lost++
 			continue
 		}
 		workers++
@@ -110,11 +142,7 @@ func (m *metaService) GetMetrics(ctx context.Context, _ *pb.GetMetricsRequest) (
 				cluster[c] += v
 			}
 			if strings.HasPrefix(name, "Worker.") {
-				typ := "COUNTER"
-				if name == "Worker.BlocksCached" {
-					typ = "GAUGE"
-				}
-				add(name, typ, v, addr)
+				add(name, workerMetricType(name), v, addr)
 			}
 		}
 		for _, t := range w.tiers {
@@ -124,21 +152,19 @@ func (m *metaService) GetMetrics(ctx context.Context, _ *pb.GetMetricsRequest) (
 	}
 	b.mu.Unlock()
 	for name, v := range cluster {
-		typ := "COUNTER"
-		if name == "Cluster.BlocksCached" {
-			typ = "GAUGE"
-		}
-		add(name, typ, v, "")
+		add(name, workerMetricType(name), v, "")
 	}
 	add("Cluster.Workers", "GAUGE", workers, "")
+	add("Cluster.LostWorkers", "GAUGE", lost, "")
 	add("Cluster.CapacityTotal", "GAUGE", capacity, "")
 	add("Cluster.CapacityUsed", "GAUGE", used, "")
 	add("Cluster.CapacityFree", "GAUGE", capacity-used, "")
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].Worker < out[j].Worker
-	})
-	return &pb.GetMetricsResponse{Metrics: out}, nil
+}
+
+// workerMetricType: the block counts are gauges, the byte counts counters.
+func workerMetricType(name string) string {
+	if strings.HasSuffix(name, "BlocksCached") || strings.Contains(name, "Capacity") {
+		return "GAUGE"
+	}
+	return "COUNTER"
 }

@@ -85,6 +85,18 @@ type Config struct {
 	ZKConnectTimeout time.Duration
 
 	LogDir string
+	// LogName is the process's log file name under LogDir, without
+	// ".log" ("master", or "local" for alluxio local); the Logs page shows it.
+	LogName string
+	// PprofEnabled serves Go profiles on the web port
+	// (alluxio.debug.pprof.enabled).
+	PprofEnabled bool
+	// BackupDirectory is alluxio.master.backup.directory: where a backup
+	// goes in the root under storage when the request names no directory.
+	BackupDirectory string
+	// Properties is the configuration this one was read from, which the
+	// web UI's Configuration page lists with each value's source.
+	Properties *conf.Properties
 
 	// Security is who this master is and whom it trusts
 	// (authentication type, TLS, impersonation rules).
@@ -143,6 +155,10 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		ZKSessionTimeout:   r.duration("alluxio.zookeeper.session.timeout"),
 		ZKConnectTimeout:   r.duration("alluxio.zookeeper.connection.timeout"),
 		LogDir:             r.str("alluxio.logs.dir"),
+		LogName:            "master",
+		PprofEnabled:       r.boolean(conf.DebugPprofEnabled),
+		BackupDirectory:    r.str(conf.MasterBackupDirectory),
+		Properties:         p,
 		SuperUser:          r.str("alluxio.security.login.username"),
 		PermissionEnabled:  r.boolean("alluxio.security.authorization.permission.enabled"),
 		SuperGroup:         r.str("alluxio.security.authorization.permission.supergroup"),

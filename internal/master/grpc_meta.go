@@ -21,7 +21,7 @@ type metaService struct {
 func (m *metaService) nodeStatus() *pb.MasterStatus {
 	info := m.s.jr.Info()
 	return &pb.MasterStatus{Address: m.s.cfg.RPCAddress(), Role: info.Role, LastAppliedSequence: info.LastApplied,
-		StartTimeMs: m.s.started.UnixMilli(), Version: buildinfo.Version}
+		StartTimeMs: m.s.started.UnixMilli(), Version: buildinfo.Version, WebPort: int32(m.s.cfg.WebPort), ClusterId: m.s.st.ClusterID()}
 }
 
 func (m *metaService) GetNodeStatus(context.Context, *pb.GetNodeStatusRequest) (*pb.GetNodeStatusResponse, error) {

@@ -50,6 +50,9 @@ func (fs *fileSystem) syncForRead(ctx context.Context, path string, o *alluxiopb
 
 // needsSync reports whether syncPath might have something to do.
 func (fs *fileSystem) needsSync(path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) bool {
+	if fs.st.UfsModeOf(path) == journalpb.UfsMode_NO_ACCESS {
+		return false // alluxio fsadmin ufs --mode noAccess
+	}
 	interval, load := fs.policy(o)
 	if interval >= 0 && fs.syncDue(path, interval) {
 		return true

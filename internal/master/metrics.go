@@ -3,7 +3,6 @@ package master
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/web"
 )
 
 // metrics are the master's Prometheus metrics, in a registry of its own so
@@ -90,9 +90,10 @@ func (s *Server) webHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"last_applied_sequence": seq, "inodes": inodes, "digest": sum})
 	})
-	// Profiles for operators chasing a slow path (net/http/pprof).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	if s.cfg.PprofEnabled {
+		web.Pprof(mux)
+	}
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", web.MasterHandler(s.view))
 	return mux
 }

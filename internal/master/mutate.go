@@ -31,7 +31,9 @@ import (
 type mutation struct {
 	// opID is the client's operation id, "" for the master's own changes.
 	opID string
-	// paths are locked, clean.
+	// paths are locked, clean. None for a change that touches no path (the
+	// cluster id, an under storage mode): then no pending under storage
+	// change holds it up.
 	paths []string
 	// prepare checks the request and returns the entry to propose, or nil
 	// to propose nothing. It runs only for an operation id with no
@@ -60,7 +62,10 @@ type mutation struct {
 // mutate runs m and returns the result of its entry.
 func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, error) {
 	defer fs.locks.lock(m.paths...)()
-	pending := fs.intents.finish(ctx, fs.st.PendingIntents(m.paths...), 0)
+	var pending error
+	if len(m.paths) > 0 {
+		pending = fs.intents.finish(ctx, fs.st.PendingIntents(m.paths...), 0)
+	}
 	if r, ok := fs.st.RetryOutcome(m.opID); ok && !fs.forget.forgets(m.opID) {
 		return r, r.Err
 	}
@@ -82,7 +87,9 @@ func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, err
 		}
 		// The entry is committed: its under storage side must not be
 		// cut short by a client that stops waiting.
-		fs.intents.finish(context.WithoutCancel(ctx), fs.st.PendingIntents(m.paths...), before)
+		if len(m.paths) > 0 {
+			fs.intents.finish(context.WithoutCancel(ctx), fs.st.PendingIntents(m.paths...), before)
+		}
 	}
 	if m.after != nil {
 		if err := m.after(ctx, r); err != nil {

@@ -44,6 +44,7 @@ type Server struct {
 	fs      *fileSystem
 	blocks  *blockMaster
 	metrics *metrics
+	view    *webView
 	now     func() time.Time
 	started time.Time
 
@@ -88,6 +89,7 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	s.fs = newFileSystem(cfg, s.st, jr, log)
 	s.fs.blocks = s.blocks
 	s.metrics = newMetrics(s)
+	s.view = &webView{s: s}
 	return s, nil
 }
 
@@ -259,6 +261,10 @@ func (s *Server) becomePrimary(epoch uint64) {
 		s.onFatal(err)
 		return
 	}
+	if err := s.fs.ensureClusterID(ctx); err != nil {
+		// The next primary tries again; the cluster works without a name.
+		s.log.Warn("cannot journal the cluster id", "err", err)
+	}
 	s.fs.forget.reset()
 	s.primaryMu.Lock()
 	if !s.primary.Swap(true) {
@@ -321,6 +327,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		}
 		s.becomeStandby()
 		s.wg.Wait()
+		s.view.close()
 		s.fs.ufs.closeAll()
 		if s.auditLog != nil {
 			if cerr := s.auditLog.Close(); err == nil {

@@ -23,6 +23,17 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	Tiers             []blockstore.TierConfig
 	LogDir            string
+	// LogName is the log file's name under LogDir without ".log"
+	// ("worker", or "local" for alluxio local), for the Logs page.
+	LogName string
+	// PprofEnabled serves Go profiles on the web port
+	// (alluxio.debug.pprof.enabled).
+	PprofEnabled bool
+	// Masters are the masters' rpc addresses, for the web UI.
+	Masters []string
+	// Properties is the configuration this one was read from, for the
+	// web UI's Configuration page.
+	Properties *conf.Properties
 	// Security is the worker's authentication type and TLS material.
 	Security security.Config
 }
@@ -42,12 +53,18 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	str := func(k string) string { v, err := p.GetString(k); note(err); return v }
 	num := func(k string) int { v, err := p.GetInt(k); note(err); return v }
 	c := &Config{
-		Hostname: str("alluxio.worker.hostname"),
-		BindHost: str("alluxio.worker.bind.host"),
-		RPCPort:  num("alluxio.worker.rpc.port"),
-		WebPort:  num("alluxio.worker.web.port"),
-		LogDir:   str("alluxio.logs.dir"),
+		Hostname:   str("alluxio.worker.hostname"),
+		BindHost:   str("alluxio.worker.bind.host"),
+		RPCPort:    num("alluxio.worker.rpc.port"),
+		WebPort:    num("alluxio.worker.web.port"),
+		LogDir:     str("alluxio.logs.dir"),
+		LogName:    "worker",
+		Properties: p,
 	}
+	pp, err := p.GetBool(conf.DebugPprofEnabled)
+	note(err)
+	c.PprofEnabled = pp
+
 	hb, err := p.GetDuration("alluxio.worker.block.heartbeat.interval")
 	note(err)
 	c.Security, err = security.ConfigFromProperties(p)

@@ -3,11 +3,12 @@ package worker
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/pprof"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/alluxio-go/alluxio/internal/web"
 )
 
 // metrics are the worker's Prometheus metrics. The cache/UFS byte counters
@@ -83,9 +84,10 @@ func (s *Server) webHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "address": s.cfg.Address(), "worker_id": s.id.get()})
 	})
-	// Profiles for operators chasing a slow path (net/http/pprof).
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	if s.cfg.PprofEnabled {
+		web.Pprof(mux)
+	}
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", web.WorkerHandler(webView{s}))
 	return mux
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -108,6 +109,16 @@ func TestFuseErrors(t *testing.T) {
 		if err != nil || fi.UfsLocation == nil || fi.UfsLocation.MountURI != other {
 			t.Fatalf("the moved file is not in the other mount: %+v %v", fi, err)
 		}
+		// A store in readOnly mode (fsadmin ufs --mode) is refused as a
+		// read-only mount is: every local directory is the store file://.
+		m.Must("fsadmin", "ufs", "--mode", "readOnly", other)
+		readWrite := sync.OnceFunc(func() { m.Must("fsadmin", "ufs", "--mode", "readWrite", other) })
+		t.Cleanup(readWrite) // the next subtests write, also when this one fails
+		wantErrno(t, "mkdir in a store in readOnly mode", syscall.Mkdir(fm.path("other/dir"), 0o755), syscall.EROFS)
+		readWrite()
+		if err := syscall.Mkdir(fm.path("other/dir"), 0o755); err != nil {
+			t.Fatalf("mkdir once the store is readWrite again: %v", err)
+		}
 	})
 
 	t.Run("EACCES with default_permissions", func(t *testing.T) {
@@ -124,7 +135,10 @@ func TestFuseErrors(t *testing.T) {
 			t.Skip("needs root to act as another user")
 		}
 		mustSh(t, fm.dir, "mkdir -p private && chmod 700 private && echo s > private/secret && mkdir -p open && chmod 755 open")
-		pm := mountFuseAt(t, m, filepath.Join(base, "mnt"), "/", "allow_other,default_permissions")
+		// Other users' calls act for them (impersonation), which the
+		// masters allow the mount's login user.
+		pm := mountFuseAt(t, m, filepath.Join(base, "mnt"), "/", "allow_other,default_permissions",
+			"alluxio.security.login.username="+cluster.FuseUser)
 		asNobody := func(script string) (string, error) {
 			out, err := exec.Command("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", "-c", script).CombinedOutput()
 			return string(out), err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -22,16 +21,7 @@ import (
 // fails it instead under CI, where the suite must run.
 func requireFuse(t testing.TB) {
 	t.Helper()
-	why := ""
-	if f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0); err != nil {
-		why = "/dev/fuse cannot be opened: " + err.Error()
-	} else {
-		f.Close()
-		if _, err := exec.LookPath("fusermount3"); err != nil && os.Geteuid() != 0 {
-			why = "fusermount3 is not installed (scripts/deps.sh installs fuse3)"
-		}
-	}
-	if why != "" {
+	if why := testcluster.FuseMissing(); why != "" {
 		testcluster.SkipOrFail(t, why)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -131,6 +132,24 @@ func TestTLSCluster(t *testing.T) {
 			if resp.StatusCode != http.StatusBadRequest {
 				t.Errorf("port %d answered plain HTTP: %s", port, resp.Status)
 			}
+		}
+	}
+	// The web UIs over HTTPS: the master reads a file's first KiB, and the
+	// worker asks the leader for a file's blocks, each through its own
+	// TLS client.
+	for _, pg := range []struct{ url, want string }{
+		{fmt.Sprintf("https://127.0.0.1:%d/browse?path=%%2Falice%%2Ff&view=head", m.WebPort), `<pre id="file-content">tls data tls data`},
+		{fmt.Sprintf("https://127.0.0.1:%d/blocks?path=%%2Falice%%2Ff", w.WebPort), `<table id="file-blocks">`},
+		{fmt.Sprintf("https://127.0.0.1:%d/api/v1/master/info", m.WebPort), `"liveWorkers": 1`},
+	} {
+		resp, err := (&http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: good}}).Get(pg.url)
+		if err != nil {
+			t.Fatalf("%s: %v", pg.url, err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), pg.want) {
+			t.Fatalf("%s: %s %v, want %q in:\n%s", pg.url, resp.Status, err, pg.want, body)
 		}
 	}
 	if !m.Proc.WaitForLog(t, "refused a TLS connection", 10*time.Second) {

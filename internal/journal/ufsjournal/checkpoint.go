@@ -68,3 +68,12 @@ func collectGarbage(dir string) error {
 	}
 	return nil
 }
+
+// Seed writes sm's checkpoint into a freshly formatted journal folder, so
+// the masters start from it (alluxio format with
+// alluxio.master.journal.init.from.backup): the first primary's entries
+// follow its last sequence.
+func Seed(dir string, sm journal.StateMachine) error {
+	_, _, err := writeCheckpoint(dir, sm)
+	return err
+}

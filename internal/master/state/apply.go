@@ -60,6 +60,10 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applyIntentFailed(orEmpty(op.UfsIntentFailed))
 	case *journalpb.Entry_DropUnpublished:
 		return s.applyDropUnpublished(orEmpty(op.DropUnpublished))
+	case *journalpb.Entry_SetClusterId:
+		return s.applySetClusterID(orEmpty(op.SetClusterId))
+	case *journalpb.Entry_UpdateUfsMode:
+		return s.applyUpdateUfsMode(orEmpty(op.UpdateUfsMode))
 	case *journalpb.Entry_SetAcl:
 		return s.applySetAcl(orEmpty(op.SetAcl), t)
 	case *journalpb.Entry_BlockKey:
@@ -85,6 +89,7 @@ func (s *State) newInode(parent *Inode, name string, dir bool, timeMs int64) *In
 	if dir {
 		n.children = map[string]*Inode{}
 		n.Completed = true
+		s.dirs++
 	}
 	s.nextID++
 	s.byID[n.ID] = n
@@ -132,10 +137,26 @@ func joinParts(p []string) string {
 	return out
 }
 
-// checkWritable refuses changes under a read-only mount.
+// checkWritable refuses changes under a read-only mount, or a mount of a
+// store whose mode (alluxio fsadmin ufs --mode) is not READ_WRITE.
 func (s *State) checkWritable(path string) error {
-	if m, _, ok := s.mounts.resolve(path); ok && m.ReadOnly {
+	m, _, ok := s.mounts.resolve(path)
+	if !ok {
+		return nil
+	}
+	if m.ReadOnly {
 		return errs.New(errs.ErrReadOnly, "%s is in read-only mount %s", path, m.AlluxioPath)
+	}
+	switch mode := s.mountMode(m); mode {
+	case journalpb.UfsMode_READ_WRITE:
+	case journalpb.UfsMode_READ_ONLY:
+		// ErrReadOnly narrows ErrPermission: FUSE answers EROFS, as for a
+		// read-only mount.
+		return errs.New(errs.ErrReadOnly, "%s is in mount %s of %s, whose under storage mode is %s (alluxio fsadmin ufs --mode)",
+			path, m.AlluxioPath, m.UfsURI, mode)
+	default:
+		return errs.New(errs.ErrPermission, "%s is in mount %s of %s, whose under storage mode is %s (alluxio fsadmin ufs --mode)",
+			path, m.AlluxioPath, m.UfsURI, mode)
 	}
 	return nil
 }
@@ -322,6 +343,9 @@ func (s *State) removeSubtree(n *Inode) {
 		}
 		delete(s.byID, n.ID)
 		delete(s.ttl, n.ID)
+		if n.IsDir {
+			s.dirs--
+		}
 	}
 	forget(n)
 	if n.parent != nil {

@@ -34,7 +34,8 @@ func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
 		return err
 	}
 	hdr := &journalpb.CheckpointHeader{NextSequence: s.lastSeq + 1, NextInodeId: s.nextID,
-		InodeCount: int64(len(s.byID)), CreatedMs: createdMs, NextMountId: s.mounts.nextID}
+		InodeCount: int64(len(s.byID)), CreatedMs: createdMs, NextMountId: s.mounts.nextID,
+		ClusterId: s.clusterID, UfsModes: s.ufsModes}
 	if err := put(&journalpb.CheckpointRecord{Record: &journalpb.CheckpointRecord_Header{Header: hdr}}); err != nil {
 		return 0, err
 	}
@@ -174,6 +175,10 @@ func (s *State) restore(r io.Reader, name string) error {
 	s.lastSeq = hdr.NextSequence - 1
 	s.nextID = hdr.NextInodeId
 	s.mounts.nextID = hdr.NextMountId
+	s.clusterID = hdr.ClusterId
+	for root, mode := range hdr.UfsModes {
+		s.ufsModes[root] = mode
+	}
 	return nil
 }
 
@@ -205,6 +210,9 @@ func (s *State) restoreInode(p *journalpb.Inode) error {
 	n.parent = parent
 	parent.children[n.Name] = n
 	s.byID[n.ID] = n
+	if n.IsDir {
+		s.dirs++
+	}
 	if n.TTLMs > 0 {
 		s.ttl[n.ID] = struct{}{}
 	}

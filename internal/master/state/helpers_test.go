@@ -139,6 +139,7 @@ func dump(s *State) string {
 		fmt.Fprintf(&b, "intent %v\n", in)
 	}
 	fmt.Fprintf(&b, "publishes %v\n", s.intents.publishOf)
+	fmt.Fprintf(&b, "cluster %q ufs modes %v\n", s.clusterID, s.ufsModes)
 	for _, k := range s.keys {
 		fmt.Fprintf(&b, "blockkey %d %d %x\n", k.ID, k.ExpiresMs, k.Secret)
 	}

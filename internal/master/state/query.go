@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 
 	"google.golang.org/protobuf/proto"
 
@@ -93,6 +95,10 @@ func (s *State) Digest() (seq uint64, inodes int, sum string) {
 	for _, in := range s.intents.sorted(nil) {
 		b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(in)
 		fmt.Fprintf(h, "intent|%x\n", b)
+	}
+	fmt.Fprintf(h, "cluster|%s\n", s.clusterID)
+	for _, root := range slices.Sorted(maps.Keys(s.ufsModes)) {
+		fmt.Fprintf(h, "ufsmode|%s|%s\n", root, s.ufsModes[root])
 	}
 	for _, k := range s.keys {
 		fmt.Fprintf(h, "blockkey|%d|%d|%x\n", k.ID, k.ExpiresMs, sha256.Sum256(k.Secret))

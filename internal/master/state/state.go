@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
@@ -43,10 +44,17 @@ type State struct {
 	mounts  *mountTable
 	retry   *retryCache
 	lastSeq uint64
+	// dirs counts the directories among byID ("/" included), so the web
+	// overview counts files and directories without a walk.
+	dirs int
 	// ttl holds the ids of inodes with a TTL, so the checker does not walk
 	// the whole tree.
 	ttl     map[int64]struct{}
 	intents *intentTable
+	// clusterID is the cluster's name, journaled once by its first primary.
+	clusterID string
+	// ufsModes are the stores (UfsRoot) Alluxio may not write, or not use.
+	ufsModes map[string]journalpb.UfsMode
 	// keys are the block keys, oldest first (blockkeys.go).
 	keys []blockcap.Key
 	// applying describes the entry Apply is working on.
@@ -77,8 +85,11 @@ func (s *State) reset() {
 	s.mounts = newMountTable()
 	s.retry = newRetryCache(s.opts.RetryCacheSize)
 	s.lastSeq = 0
+	s.dirs = 1
 	s.ttl = map[int64]struct{}{}
 	s.intents = newIntentTable()
+	s.clusterID = ""
+	s.ufsModes = map[string]journalpb.UfsMode{}
 	s.keys = nil
 }
 
@@ -94,6 +105,14 @@ func (s *State) InodeCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.byID)
+}
+
+// Counts returns how many files and directories ("/" included) the
+// namespace holds.
+func (s *State) Counts() (files, dirs int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.byID) - s.dirs, s.dirs
 }
 
 // Stat returns a copy of the inode at path.

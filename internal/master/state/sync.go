@@ -155,6 +155,9 @@ func (s *State) removeFromUfs(n *Inode) bool {
 	}
 	delete(s.byID, n.ID)
 	delete(s.ttl, n.ID)
+	if n.IsDir {
+		s.dirs--
+	}
 	delete(n.parent.children, n.Name)
 	return true
 }

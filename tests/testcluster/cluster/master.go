@@ -113,15 +113,21 @@ func (m *Master) Defines() []string {
 		// need not set permissions first. permission_test.go tests the
 		// checks as other users.
 		"-D" + TesterSuperuser,
-		// Services that act for their users (an S3 proxy) log in as
-		// ProxyUser; nobody else may impersonate anyone.
+		// Services that act for their users (an S3 proxy, a FUSE mount
+		// shared with other users) log in as ProxyUser or FuseUser;
+		// nobody else may impersonate anyone.
 		"-Dalluxio.master.security.impersonation." + ProxyUser + ".users=*",
+		"-Dalluxio.master.security.impersonation." + FuseUser + ".users=*",
 	}, m.Extra...)
 }
 
 // ProxyUser is the login user of the S3 proxies of tests, which the
 // masters let impersonate anyone.
 const ProxyUser = "s3proxy"
+
+// FuseUser is the login user of a test's FUSE mount that other local users
+// use (allow_other): the masters let it act for them.
+const FuseUser = "fusemount"
 
 // Env keeps the developer's own site files out of the test.
 func (m *Master) Env() []string {
