@@ -75,6 +75,11 @@ type Config struct {
 	// NoShortCircuit turns off reading a local worker's block files
 	// directly (alluxio.user.short.circuit.enabled=false).
 	NoShortCircuit bool
+	// ReadAheadBlocks is how many blocks past the one it reads a
+	// sequential reader of an uncached file has workers cache ahead of it
+	// (alluxio.user.file.read.ahead.blocks, prefetch.go); 0 means the
+	// default (2), negative none.
+	ReadAheadBlocks int
 }
 
 // FileSystem is a client of one Alluxio cluster. It is safe for concurrent

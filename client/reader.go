@@ -47,10 +47,16 @@ type FileReader struct {
 
 	local localFiles // block files open for short-circuit reads
 
-	seqMu sync.Mutex // guards pos and seq, for Read and Seek
-	pos   int64
-	seq   blockStream
-	seqAt int64 // the file offset seq reads next
+	ahead      map[int]*prefetch // blocks cached ahead of Read, by index; guarded by mu
+	prefetches sync.WaitGroup
+
+	seqMu    sync.Mutex // guards pos, seq, seqAt, seqBlock, run and switched, for Read and Seek
+	pos      int64
+	seq      blockStream
+	seqAt    int64 // the file offset seq reads next
+	seqBlock int   // the index of the block seq reads
+	run      int64 // bytes Read in order since the last jump
+	switched int   // the block whose stream was left for its cached file (prefetch.go)
 }
 
 // OpenFile opens a complete file for reading. ctx bounds the reader's whole
@@ -90,7 +96,7 @@ func (f *FileSystem) openStatus(ctx context.Context, path string, info *FileInfo
 		return nil, errs.New(errs.ErrCorrupt, "open %s: block size %d", path, info.BlockSize)
 	}
 	rctx, cancel := context.WithCancel(f.workerContext(ctx))
-	return &FileReader{f: f, ctx: rctx, cancel: cancel, path: path, length: info.Length, readType: rt, info: info}, nil
+	return &FileReader{f: f, ctx: rctx, cancel: cancel, path: path, length: info.Length, readType: rt, info: info, switched: -1}, nil
 }
 
 func (f *FileSystem) readType(s string) (pb.ReadType, error) {
@@ -132,19 +138,35 @@ func (r *FileReader) Read(p []byte) (int, error) {
 		}
 		if r.seq != nil && r.seqAt != r.pos {
 			r.dropSeq()
+			r.run = 0
 		}
+		opened := false
 		if r.seq == nil {
-			b := r.block(r.pos)
+			b, err := r.awaitAhead(r.block(r.pos))
+			if err != nil {
+				return 0, err
+			}
 			in := r.pos - b.start
 			s, err := r.openRetry(b, in, b.length-in)
 			if err != nil {
 				return 0, err
 			}
-			r.seq, r.seqAt = s, r.pos
+			r.seq, r.seqAt, r.seqBlock, opened = s, r.pos, b.index, true
 		}
 		n, err := r.seq.Read(p)
 		r.pos += int64(n)
 		r.seqAt += int64(n)
+		// Each block a streaming reader starts keeps the read-ahead
+		// depth ahead of it.
+		if r.run+int64(n) >= prefetchAfter && (opened || r.run < prefetchAfter) {
+			r.fetchAhead(r.seqBlock)
+		}
+		r.run += int64(n)
+		if r.cachedHere(r.seqBlock) {
+			// The block is now in this host's cache: read on from its
+			// file instead of the stream.
+			r.dropSeq()
+		}
 		switch {
 		case err == nil:
 			return n, nil
@@ -192,6 +214,9 @@ func (r *FileReader) Seek(offset int64, whence int) (int64, error) {
 	}
 	if abs < 0 {
 		return r.pos, errs.New(errs.ErrInvalidArg, "seek %s to negative offset %d", r.path, abs)
+	}
+	if abs != r.pos {
+		r.run = 0
 	}
 	r.pos = abs
 	return abs, nil
@@ -312,6 +337,8 @@ func (r *FileReader) Close() error {
 	defer r.seqMu.Unlock()
 	r.dropSeq()
 	r.local.closeAll()
+	// Workers finish caching what was asked for; the calls end now.
+	r.prefetches.Wait()
 	return nil
 }
 

@@ -27,6 +27,10 @@ func TestBadPropertiesNameTheKey(t *testing.T) {
 			[]string{`alluxio.security.authentication.type ("KERBEROS")`, "NOSASL, SIMPLE, CUSTOM"}, ""},
 		{[]string{"getConf", "-Dalluxio.user.block.size.bytes.default=0", "alluxio.user.block.size.bytes.default"},
 			[]string{`alluxio.user.block.size.bytes.default ("0")`, "at least 1MB"}, ""},
+		{[]string{"getConf", "-Dalluxio.user.file.read.ahead.blocks=65", "alluxio.user.file.read.ahead.blocks"},
+			[]string{`alluxio.user.file.read.ahead.blocks ("65")`, "at most 64"}, ""},
+		{[]string{"fs", "ls", quick, "-Dalluxio.user.file.read.ahead.blocks=-1", "/"},
+			[]string{`alluxio.user.file.read.ahead.blocks ("-1")`, "at least 0", "set by -D"}, ""},
 	} {
 		out, err := execute(tt.args...)
 		if err == nil {

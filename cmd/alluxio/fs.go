@@ -118,6 +118,13 @@ func clientConfig(p *conf.Properties, u client.URI) (client.Config, error) {
 	} else {
 		cfg.NoShortCircuit = !sc
 	}
+	if n, err := p.GetInt("alluxio.user.file.read.ahead.blocks"); err != nil {
+		errs = append(errs, err)
+	} else if n == 0 {
+		cfg.ReadAheadBlocks = -1
+	} else {
+		cfg.ReadAheadBlocks = n
+	}
 	if bs, err := p.GetBytes("alluxio.user.block.size.bytes.default"); err == nil {
 		cfg.BlockSize = bs
 	} else {

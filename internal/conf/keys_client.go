@@ -34,6 +34,8 @@ var userKeys = []Key{
 	dur(UserRPCRetryMaxDuration, "2min", "How long a client retries an RPC before it fails."),
 	flag(UserShortCircuitEnabled, "true", "Whether a client on a worker's host reads the worker's block files directly."),
 	dur(UserStreamingDataTimeout, "30sec", "How long a client waits for the next chunk of a data stream."),
+	num(UserFileReadAheadBlocks, "2", "How many blocks past the one it reads a sequential reader of an uncached file has a worker "+
+		"cache ahead of it (0 to 64; 0 turns it off). Not an Alluxio 2.9 key."),
 	size(UserNetworkStreamingMaxInboundMessageSize, "100MB", "Largest message a client accepts on a data stream."),
 }
 

@@ -102,6 +102,7 @@ const (
 	UserRPCRetryMaxDuration                   = "alluxio.user.rpc.retry.max.duration"
 	UserShortCircuitEnabled                   = "alluxio.user.short.circuit.enabled"
 	UserStreamingDataTimeout                  = "alluxio.user.streaming.data.timeout"
+	UserFileReadAheadBlocks                   = "alluxio.user.file.read.ahead.blocks"
 	UserNetworkStreamingMaxInboundMessageSize = "alluxio.user.network.streaming.max.inbound.message.size"
 
 	SecurityAuthenticationType                = "alluxio.security.authentication.type"

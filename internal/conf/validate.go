@@ -86,6 +86,8 @@ var bounds = map[string]struct {
 }{
 	UserBlockSizeBytesDefault: {MinBlockSize, 0, "1MB", ""},
 	UserFileBufferBytes:       {1, MaxBufferBytes, "1B", "1GB"},
+	// Each block ahead is a cache job and cache space held for one reader.
+	UserFileReadAheadBlocks: {0, 64, "0", "64"},
 }
 
 func checkBounds(name string, n int64) error {
@@ -127,6 +129,9 @@ func intValue(name, v string) (int, error) {
 	}
 	if strings.HasSuffix(name, ".port") && (n < 0 || n > 65535) {
 		return 0, &ValueError{Key: name, Value: v, Err: errPort}
+	}
+	if err := checkBounds(name, int64(n)); err != nil {
+		return 0, &ValueError{Key: name, Value: v, Err: err}
 	}
 	return n, nil
 }

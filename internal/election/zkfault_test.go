@@ -49,6 +49,7 @@ func TestZooKeeperQuorumLoss(t *testing.T) {
 	t1 := time.Now()
 	e.Start(leader)
 	e.Start(follower)
+	e.WaitReady(t, zkStart)
 	second := g.waitWin(1)
 	t.Logf("quorum back: %s primary after %v (epoch %d -> %d)", second.m.name,
 		second.at.Sub(t1).Round(time.Millisecond), first.epoch, second.epoch)
@@ -80,6 +81,7 @@ func TestZooKeeperUnreachableAtStart(t *testing.T) {
 
 	t1 := time.Now()
 	e.Start(0)
+	e.WaitReady(t, zkStart)
 	w := g.waitWin(0)
 	t.Logf("ZooKeeper started: %s primary after %v (epoch %d)", w.m.name, w.at.Sub(t1).Round(time.Millisecond), w.epoch)
 	testcluster.WaitFor(t, waitLong, poll, func() (bool, string) {

@@ -52,6 +52,14 @@ type rangeReader struct {
 
 func (r *rangeReader) Fingerprint() string { return r.fp }
 
+// WriteTo passes on the read-ahead's WriteTo.
+func (r *rangeReader) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := r.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{r.ReadCloser})
+}
+
 func (r *rangeReader) Close() error {
 	r.ReadCloser.Close()
 	return r.under.Close()
@@ -178,6 +186,51 @@ func (r *readAhead) Read(b []byte) (int, error) {
 		r.mu.Unlock()
 	}
 	return n, nil
+}
+
+// WriteTo writes the rest of the range to w, handing it each fetched chunk
+// as it is: no copy into a reader's buffer (io.Copy uses it).
+func (r *readAhead) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		r.mu.Lock()
+		if r.err != nil || r.closed {
+			defer r.mu.Unlock()
+			if r.closed {
+				return total, errors.New("read-ahead closed")
+			}
+			return total, r.err
+		}
+		r.launch()
+		if len(r.queue) == 0 {
+			r.mu.Unlock()
+			return total, nil
+		}
+		f := r.queue[0]
+		r.mu.Unlock()
+		<-f.done
+		if f.err != nil {
+			r.mu.Lock()
+			r.err = f.err
+			r.mu.Unlock()
+			return total, f.err
+		}
+		n, err := w.Write(f.buf[f.pos:])
+		f.pos += n
+		total += int64(n)
+		if err == nil && f.pos < len(f.buf) {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return total, err
+		}
+		r.mu.Lock()
+		r.queue = r.queue[1:]
+		r.free = append(r.free, f.buf[:0])
+		r.window = min(r.window*2, r.parallel)
+		r.launch()
+		r.mu.Unlock()
+	}
 }
 
 // Close stops launching fetches and waits for those in flight.

@@ -63,15 +63,38 @@ func TestReadAhead(t *testing.T) {
 			t.Errorf("full=%v: %d ReadAt calls in flight at most; want 2..6", full, p)
 		}
 	}
-	src := &slowReaderAt{data: data, failAt: 4096 * 3}
-	r := ReadAhead(src, 0, int64(len(data)), 4096, 4)
-	got, err := io.ReadAll(r)
-	r.Close()
-	if err == nil || len(got) != 4096*3 || !bytes.Equal(got, data[:len(got)]) {
-		t.Errorf("with a failing fetch: %d bytes, %v; want the 3 chunks before it and the error", len(got), err)
+	// WriteTo hands over the chunks as fetched: the same bytes, after a
+	// Read took part of the first.
+	wt := ReadAheadFull(&slowReaderAt{data: data, failAt: -1}, 1000, int64(len(data))-7, 4096, 6)
+	head := make([]byte, 100)
+	if _, err := io.ReadFull(wt, head); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	n, err := wt.(io.WriterTo).WriteTo(&out)
+	wt.Close()
+	if err != nil || n != int64(out.Len()) || !bytes.Equal(append(head, out.Bytes()...), data[1000:len(data)-7]) {
+		t.Fatalf("WriteTo after a Read: %d bytes, %v; want the rest of the range", n, err)
+	}
+	for _, viaWriteTo := range []bool{false, true} {
+		src := &slowReaderAt{data: data, failAt: 4096 * 3}
+		r := ReadAhead(src, 0, int64(len(data)), 4096, 4)
+		var got []byte
+		var err error
+		if viaWriteTo {
+			var out bytes.Buffer
+			_, err = r.(io.WriterTo).WriteTo(&out)
+			got = out.Bytes()
+		} else {
+			got, err = io.ReadAll(r)
+		}
+		r.Close()
+		if err == nil || len(got) != 4096*3 || !bytes.Equal(got, data[:len(got)]) {
+			t.Errorf("with a failing fetch (WriteTo %v): %d bytes, %v; want the 3 chunks before it and the error", viaWriteTo, len(got), err)
+		}
 	}
 	// Closing early stops the fetches.
-	r = ReadAheadFull(&slowReaderAt{data: data, failAt: -1}, 0, int64(len(data)), 4096, 4)
+	r := ReadAheadFull(&slowReaderAt{data: data, failAt: -1}, 0, int64(len(data)), 4096, 4)
 	if _, err := r.Read(make([]byte, 10)); err != nil {
 		t.Fatal(err)
 	}

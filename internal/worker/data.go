@@ -60,7 +60,8 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 	if chunk <= 0 || chunk > 8<<20 {
 		chunk = defaultChunk
 	}
-	h, err := d.openCached(r.BlockId, r.ReadType == pb.ReadType_CACHE_PROMOTE)
+	promote := r.ReadType == pb.ReadType_CACHE_PROMOTE
+	h, err := d.openCached(r.BlockId, promote)
 	if err == nil {
 		defer h.Close()
 		return d.sendCached(h, r, chunk, stream)
@@ -68,7 +69,70 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 	if r.Source == nil {
 		return err
 	}
+	if r.Offset > r.Source.BlockLength {
+		return errs.New(errs.ErrInvalidArg, "read of block %d at %d past its end %d", r.BlockId, r.Offset, r.Source.BlockLength)
+	}
+	// A block being cached is streamed as it lands. A read of a whole
+	// block the cache should keep starts that (parallel reads of the
+	// under storage, cached as they come); a part of a block, or an
+	// uncached read, is read directly.
+	j := d.s.cachingJob(r.BlockId)
+	if j == nil && r.ReadType != pb.ReadType_NO_CACHE && r.Offset == 0 && (r.Length < 0 || r.Length >= r.Source.BlockLength) {
+		if j = d.s.cacheAsync(r.BlockId, r.Source); j == nil {
+			// Cached meanwhile.
+			if h, err := d.openCached(r.BlockId, promote); err == nil {
+				defer h.Close()
+				return d.sendCached(h, r, chunk, stream)
+			}
+		}
+	}
+	if j != nil {
+		off, err := d.sendTail(j, r, chunk, stream)
+		if err != nil || off < 0 {
+			return err
+		}
+		// The job ended before the range was sent: the rest comes from
+		// the cache when the job cached the block, else directly.
+		rest := &pb.ReadBlockRequest{BlockId: r.BlockId, Offset: off, Length: -1, ChunkSize: r.ChunkSize, ReadType: r.ReadType, Source: r.Source}
+		if r.Length >= 0 {
+			rest.Length = r.Offset + r.Length - off
+		}
+		if j.err == nil {
+			if h, err := d.openCached(r.BlockId, promote); err == nil {
+				defer h.Close()
+				return d.sendCached(h, rest, chunk, stream)
+			}
+		}
+		r = rest
+	}
 	return d.readUfs(stream.Context(), r, chunk, stream)
+}
+
+// sendTail streams the requested range of a block a job is caching, as
+// it lands. It returns -1 once all was sent, or the offset to go on from
+// when the job ended first.
+func (d *dataService) sendTail(j *cacheJob, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) (int64, error) {
+	end := r.Source.BlockLength
+	if r.Length >= 0 && r.Offset+r.Length < end {
+		end = r.Offset + r.Length
+	}
+	buf := make([]byte, chunk)
+	first := true
+	for off := r.Offset; off < end; {
+		n, err := j.readAt(stream.Context(), buf[:min(int64(chunk), end-off)], off)
+		if err != nil {
+			return off, err
+		}
+		if n == 0 {
+			return off, nil
+		}
+		if err := stream.Send(&pb.ReadBlockResponse{Chunk: buf[:n], FromUfs: first}); err != nil {
+			return off, err
+		}
+		first = false
+		off += int64(n)
+	}
+	return -1, nil
 }
 
 func (d *dataService) sendCached(h *blockstore.Handle, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
@@ -176,10 +240,11 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 		meta, err := fill.commit()
 		fill = nil
 		if err == nil {
+			d.s.verified.Store(meta.ID, true) // checksummed as it was written
 			d.s.commitToMaster(ctx, meta)
 		}
 	} else if cache && !whole {
-		d.s.cacheInBackground(r.BlockId, src)
+		d.s.cacheAsync(r.BlockId, src) // the whole block, in the background
 	}
 	return nil
 }
@@ -207,66 +272,6 @@ func (s *Server) commitToMaster(ctx context.Context, meta blockstore.BlockMeta) 
 	}
 }
 
-// cacheBlock reads a whole block from the under storage into the cache.
-func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSource) error {
-	if s.store.Has(id) {
-		return nil
-	}
-	u, err := s.underStorage(src.UfsLocation)
-	if err != nil {
-		return err
-	}
-	in, err := openUfs(ctx, u, src, src.BlockStart, src.BlockLength)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp, err := s.store.CreateBlock(id, src.BlockLength, "")
-	if err != nil {
-		if errors.Is(err, errs.ErrAlreadyExists) {
-			return nil
-		}
-		return err
-	}
-	n, err := io.Copy(tmp, io.LimitReader(in, src.BlockLength))
-	if err == nil && n != src.BlockLength {
-		err = errs.New(errs.ErrCorrupt, "block %d: the under storage gave %d of %d bytes", id, n, src.BlockLength)
-	}
-	if err != nil {
-		tmp.Abort()
-		return err
-	}
-	s.metrics.ufsRead.Add(float64(n))
-	meta, err := tmp.Commit()
-	if err != nil {
-		return err
-	}
-	s.commitToMaster(ctx, meta)
-	return nil
-}
-
-func (s *Server) cacheInBackground(id int64, src *pb.UfsBlockSource) {
-	s.cachingMu.Lock()
-	if s.caching[id] {
-		s.cachingMu.Unlock()
-		return
-	}
-	s.caching[id] = true
-	s.cachingMu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer func() {
-			s.cachingMu.Lock()
-			delete(s.caching, id)
-			s.cachingMu.Unlock()
-		}()
-		if err := s.cacheBlock(s.ctx, id, src); err != nil {
-			s.log.Debug("background caching failed", "block", id, "err", err)
-		}
-	}()
-}
-
 func (d *dataService) CacheBlock(ctx context.Context, r *pb.CacheBlockRequest) (*pb.CacheBlockResponse, error) {
 	if r.Source == nil {
 		return nil, errs.New(errs.ErrInvalidArg, "cache block %d: no source", r.BlockId)
@@ -274,7 +279,12 @@ func (d *dataService) CacheBlock(ctx context.Context, r *pb.CacheBlockRequest) (
 	if err := d.allow(ctx, r.Capability, r.BlockId, blockcap.Read); err != nil {
 		return nil, err
 	}
-	return &pb.CacheBlockResponse{}, d.s.cacheBlock(ctx, r.BlockId, r.Source)
+	if j := d.s.cacheAsync(r.BlockId, r.Source); j != nil {
+		if err := j.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return &pb.CacheBlockResponse{}, nil
 }
 
 // WriteBlock stores a block a client writes. Nothing is kept unless the

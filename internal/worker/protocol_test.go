@@ -75,6 +75,13 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	}
 	wantErr(t, "a block not cached, no source", err, errs.ErrNotFound, "not cached")
 
+	src := &pb.UfsBlockSource{UfsLocation: &pb.UfsLocation{RelativePath: "nothing"}, BlockLength: 10}
+	rs, err = wc.ReadBlock(ctx, &pb.ReadBlockRequest{BlockId: id, Offset: 11, Length: -1, Source: src})
+	if err == nil {
+		_, err = rs.Recv()
+	}
+	wantErr(t, "an offset past the block's end", err, errs.ErrInvalidArg, "past its end 10")
+
 	for _, c := range []struct {
 		name  string
 		msgs  []*pb.WriteBlockRequest

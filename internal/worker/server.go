@@ -45,11 +45,12 @@ type Server struct {
 	ufsMu sync.Mutex
 	ufs   map[string]underfs.UnderFileSystem
 
-	// caching dedups background caching of blocks read partly from the
-	// under storage.
+	// caching holds the blocks being read into the cache (cachejob.go).
 	cachingMu sync.Mutex
-	caching   map[int64]bool
-	verified  sync.Map // block id -> true once its checksum was checked
+	caching   map[int64]*cacheJob
+	// cacheSlots bounds the cache jobs running at once (maxCacheJobs).
+	cacheSlots chan struct{}
+	verified   sync.Map // block id -> true once its checksum was checked
 
 	id       workerID
 	caps     blockcap.Verifier
@@ -68,7 +69,8 @@ func New(cfg *Config, master *client.FileSystem, log *slog.Logger) (*Server, err
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: log, master: master, ufs: map[string]underfs.UnderFileSystem{}, caching: map[int64]bool{}}
+	s := &Server{cfg: cfg, log: log, master: master, ufs: map[string]underfs.UnderFileSystem{}, caching: map[int64]*cacheJob{},
+		cacheSlots: make(chan struct{}, maxCacheJobs)}
 	s.metrics = newMetrics(s)
 	s.persists = newPersister(s)
 	s.protect = newProtection()

@@ -25,11 +25,15 @@ import (
 // one run on one machine:
 //
 //	make build
-//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench S3 -benchtime 1x -timeout 30m ./tests/e2e/
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'S3$' -benchtime 1x -timeout 30m ./tests/e2e/
 //
-// "Cold" means the page cache holds none of the file: it is dropped with
-// posix_fadvise(DONTNEED) on the file (the local store's, and the one
-// versitygw keeps the object in) before each read.
+// (-bench 'S3$/read' runs the reads only.) "Cold" means the page cache
+// holds none of the file: it is dropped with posix_fadvise(DONTNEED) on
+// the file (the local store's, and the one versitygw keeps the object in)
+// before each read, and Alluxio caches none of it. Each cold read is
+// measured twice: as a client on the worker's host reads by default
+// (short-circuit: the worker fetches ahead into its cache, the client reads
+// the block files), and with every byte streamed over gRPC.
 func BenchmarkS3(b *testing.B) {
 	const size = 1 << 30
 	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
@@ -38,21 +42,35 @@ func BenchmarkS3(b *testing.B) {
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
-	ctx := context.Background()
-	fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.RPCPort)}, NoShortCircuit: true,
-		RetryMaxDuration: 10 * time.Minute})
-	if err != nil {
-		b.Fatal(err)
+	mk := func(noSC bool) *client.FileSystem {
+		fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.RPCPort)}, NoShortCircuit: noSC,
+			RetryMaxDuration: 10 * time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { fs.Close() })
+		return fs
 	}
-	defer fs.Close()
+	fs, streamed := mk(false), mk(true)
 	chunk := randomBytes(4<<20, 7)
+	b.Run("read", func(b *testing.B) { benchColdReads(b, c, fs, streamed, chunk, size) })
+	// The write and the listing as they were measured before the reads
+	// had two clients: every byte over gRPC.
+	b.Run("write", func(b *testing.B) { benchS3Write(b, c, streamed, chunk, size) })
+	b.Run("list", func(b *testing.B) { benchS3List(b, c, streamed) })
+}
+
+// benchColdReads: cold reads of 1 GiB from the local store and from S3,
+// against cat and the SDK's download manager in the same run.
+func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, chunk []byte, size int) {
+	ctx := context.Background()
 	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
 	report := func(name string, d time.Duration) float64 {
 		v := gbps(d)
 		b.ReportMetric(v, name+"-GB/s")
 		return v
 	}
-	read := func(path string) time.Duration {
+	read := func(fs *client.FileSystem, path string) time.Duration {
 		r, err := fs.OpenFile(ctx, path, client.OpenOptions{})
 		if err != nil {
 			b.Fatal(err)
@@ -60,23 +78,41 @@ func BenchmarkS3(b *testing.B) {
 		defer r.Close()
 		start := time.Now()
 		n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{r}, make([]byte, 4<<20))
-		if err != nil || n != size {
+		if err != nil || n != int64(size) {
 			b.Fatalf("read %s: %d bytes, %v", path, n, err)
 		}
 		return time.Since(start)
 	}
+	// uncache drops path from Alluxio's cache, so the next read of it
+	// is a first read again.
+	uncache := func(path string) {
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		if err := fs.WaitFreed(wctx, path, client.FreeOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	scOpens := func() float64 { return c.w.Metric(b, "alluxio_worker_short_circuit_opens_total") }
 
 	// Local under storage: the master's root folder.
 	local := filepath.Join(c.m.Dir, "underFSStorage", "cold.bin")
 	writeSynced(b, local, chunk, size)
 	dropCache(b, local)
-	report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
+	cat := report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
 	dropCache(b, local)
-	report("local-cold-read", read("/cold.bin"))
+	opens := scOpens()
+	ours := report("local-cold-read", read(fs, "/cold.bin"))
+	if scOpens() == opens {
+		b.Fatal("the default cold read opened no block file (alluxio_worker_short_circuit_opens_total did not move)")
+	}
+	b.ReportMetric(ours/cat, "local-read-vs-cat")
+	uncache("/cold.bin")
+	dropCache(b, local)
+	report("local-cold-read-grpc", read(streamed, "/cold.bin"))
 
 	// S3: the SDK's download manager (defaults: 5 MiB parts, 5 at once,
 	// and tuned: 4 MiB, 8 at once, as ours) against a cold read through
-	// the worker (which caches the file as it streams).
+	// the worker (which caches the file as it reads).
 	sdk := c.sdk(b)
 	if _, err := manager.NewUploader(sdk).Upload(ctx, &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin"),
 		Body: repeatReader(chunk, size)}); err != nil {
@@ -87,7 +123,7 @@ func BenchmarkS3(b *testing.B) {
 		dropCache(b, object)
 		start := time.Now()
 		n, err := d.Download(ctx, discardAt{}, &awss3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin")})
-		if err != nil || n != size {
+		if err != nil || n != int64(size) {
 			b.Fatalf("SDK download: %d, %v", n, err)
 		}
 		return time.Since(start)
@@ -97,12 +133,28 @@ func BenchmarkS3(b *testing.B) {
 		d.PartSize, d.Concurrency = 4<<20, 8
 	})))
 	dropCache(b, object)
-	ours := report("s3-cold-read", read("/s3/cold.bin"))
+	ours = report("s3-cold-read", read(fs, "/s3/cold.bin"))
 	b.ReportMetric(ours/max(sdkDefault, sdkTuned), "s3-read-vs-sdk")
 	if info, err := fs.GetStatus(ctx, "/s3/cold.bin", client.StatusOptions{}); err != nil || info.InAlluxioPercent != 100 {
 		b.Fatalf("the cold read did not fill the cache: %d%%, %v", info.InAlluxioPercent, err)
 	}
+	uncache("/s3/cold.bin")
+	dropCache(b, object)
+	grpc := report("s3-cold-read-grpc", read(streamed, "/s3/cold.bin"))
+	b.ReportMetric(grpc/max(sdkDefault, sdkTuned), "s3-read-grpc-vs-sdk")
+}
 
+// benchS3Write: a CACHE_THROUGH write of 1 GiB to S3 against the SDK's
+// upload manager.
+func benchS3Write(b *testing.B, c *s3Cluster, fs *client.FileSystem, chunk []byte, size int) {
+	ctx := context.Background()
+	sdk := c.sdk(b)
+	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
+	report := func(name string, d time.Duration) float64 {
+		v := gbps(d)
+		b.ReportMetric(v, name+"-GB/s")
+		return v
+	}
 	// Writes: the SDK's upload manager (defaults: 5 MiB parts, 5 at once)
 	// against a CACHE_THROUGH write through a worker.
 	up := timed(func() {
@@ -128,10 +180,14 @@ func BenchmarkS3(b *testing.B) {
 	})
 	ct := report("s3-cache-through-write", w)
 	b.ReportMetric(ct/sdkUp, "s3-write-vs-sdk")
+}
 
-	// Listing: the first `ls` of a prefix of 10,000 objects (the master
-	// lists S3, journals the load and streams the entries) against a
-	// plain paged ListObjectsV2 of it.
+// benchS3List: the first `ls` of a prefix of 10,000 objects (the master
+// lists S3, journals the load and streams the entries) against a plain
+// paged ListObjectsV2 of it.
+func benchS3List(b *testing.B, c *s3Cluster, fs *client.FileSystem) {
+	ctx := context.Background()
+	sdk := c.sdk(b)
 	const objects = 10000
 	seedFlat(b, c, "b/ls", objects)
 	var listed int

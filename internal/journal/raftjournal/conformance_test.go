@@ -4,17 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/journal/journaltest"
 )
-
-// conformanceTimeout is five times the other tests' testTimeout: the suite
-// moves leadership by transfer, not by timeouts, and a leader whose
-// heartbeats a loaded machine starves for half of it (its lease) steps
-// down. The price is the first election of each cluster (2 to 4 s).
-const conformanceTimeout = 2 * time.Second
 
 // raftCluster is three masters replicating with Raft on loopback.
 type raftCluster struct {
@@ -39,8 +32,9 @@ func (c *raftCluster) Members() int { return len(c.peers) }
 
 func (c *raftCluster) Open(t *testing.T, i int, sm journal.StateMachine) journal.System {
 	t.Helper()
+	// The suite moves leadership by transfer, not by timeouts.
 	sys, err := New(Options{DataDir: c.dirs[i], LocalAddress: c.peers[i].JournalAddress, Peers: c.peers,
-		ElectionTimeoutMin: conformanceTimeout, StateMachine: sm, Logger: testLogger(t, fmt.Sprintf("m%d", i)),
+		ElectionTimeoutMin: steadyTimeout, StateMachine: sm, Logger: testLogger(t, fmt.Sprintf("m%d", i)),
 		OnFatal: func(err error) { t.Errorf("member %d: fatal: %v", i, err) }})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,17 @@ const waitFor = 20 * time.Second
 // detector on two cores do not cause spurious elections.
 const testTimeout = 400 * time.Millisecond
 
+// steadyTimeout is the election timeout of the tests whose point is not how
+// fast an election is. Its lease (half of it) outlasts the pauses of a
+// leader starved of CPU by the race detector on two busy cores, where
+// testTimeout's 200 ms does not: the leader stepped down mid-test and a
+// proposal failed with "leadership lost". The price is the first election
+// of each cluster (2 to 4 s).
+const steadyTimeout = 2 * time.Second
+
+// steady makes a cluster's members use steadyTimeout.
+func steady(o *Options) { o.ElectionTimeoutMin = steadyTimeout }
+
 func testLogger(t testing.TB, name string) *slog.Logger {
 	if _, bench := t.(*testing.B); bench {
 		return logtest.New(t, name, slog.LevelWarn)

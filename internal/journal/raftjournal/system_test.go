@@ -108,7 +108,7 @@ func TestFailover(t *testing.T) {
 }
 
 func TestFullRestart(t *testing.T) {
-	c := newCluster(t, 3, nil)
+	c := newCluster(t, 3, steady)
 	leader := c.waitLeader()
 	proposeN(t, leader, "/a", 20)
 	c.waitConverged(leader)
@@ -150,6 +150,7 @@ func TestFullRestart(t *testing.T) {
 // quorum as before, and gets a snapshot: the log it would need is compacted.
 func TestWipedMemberCatchesUpFromSnapshot(t *testing.T) {
 	c := newCluster(t, 3, func(o *Options) {
+		steady(o)
 		o.SnapshotPeriod = 20
 		o.TrailingLogs = 5
 		o.SnapshotCheckInterval = 20 * time.Millisecond
@@ -199,9 +200,10 @@ func TestWipedMemberCatchesUpFromSnapshot(t *testing.T) {
 }
 
 // A leader that loses its quorum stops vouching for reads within about an
-// election timeout, and cannot commit.
+// election timeout, and cannot commit. The timeout is steadyTimeout, so the
+// leader does not lose its lease before the followers are stopped.
 func TestLeaderWithoutQuorum(t *testing.T) {
-	c := newCluster(t, 3, nil)
+	c := newCluster(t, 3, steady)
 	leader := c.waitLeader()
 	proposeN(t, leader, "/a", 5)
 	for _, f := range c.followers(leader) {
@@ -215,7 +217,7 @@ func TestLeaderWithoutQuorum(t *testing.T) {
 	t.Logf("check primary failed %v after the quorum was lost", took)
 	// About an election timeout; the bound, with room for two busy cores
 	// under the race detector, catches a leader that goes on vouching.
-	if took > 10*testTimeout {
+	if took > 3*steadyTimeout {
 		t.Errorf("a leader without quorum vouched for reads for %v", took)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

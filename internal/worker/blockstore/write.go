@@ -232,3 +232,20 @@ func (tb *TempBlock) abortLocked() error {
 	s.mu.Unlock()
 	return err
 }
+
+// OpenWritten opens the block's file for reading what was written so far,
+// while it is still being written: a reader of a block being cached
+// streams it as it lands. The file stays readable after Commit or Abort
+// (the caller closes it).
+func (tb *TempBlock) OpenWritten() (*os.File, error) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if tb.state != "" {
+		return nil, errs.New(errs.ErrPrecondition, "read block %d being written: already %s", tb.id, tb.state)
+	}
+	f, err := os.Open(tb.path)
+	if err != nil {
+		return nil, ioErr(err, "open block %d being written", tb.id)
+	}
+	return f, nil
+}
