@@ -172,7 +172,8 @@ func (r *FileReader) openLocalFile(addr string, b blockRef) (*localFile, error) 
 			return err
 		}
 		// io.EOF: the worker ended the stream; Recv has its reason.
-		err = stream.Send(&pb.OpenLocalBlockRequest{BlockId: b.id, Promote: r.readType == pb.ReadType_CACHE_PROMOTE})
+		err = stream.Send(&pb.OpenLocalBlockRequest{BlockId: b.id, Promote: r.readType == pb.ReadType_CACHE_PROMOTE,
+			Capability: r.capability()})
 		if err != nil && err != io.EOF {
 			return err
 		}

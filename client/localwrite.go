@@ -76,7 +76,7 @@ func openLocalOut(w *FileWriter, addr string, wc pb.BlockWorkerClient, id, hint 
 			// The first step only: a small file (FUSE writes many, each
 			// released while the next is written) must not hold a whole
 			// block's room, which the worker may have to evict for.
-			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(hint, reserveStep)}}})
+			Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(hint, reserveStep), Capability: w.capability}}})
 		// io.EOF: the worker ended the stream; Recv has its reason.
 		if err != nil && err != io.EOF {
 			return err

@@ -45,10 +45,17 @@ type FileInfo struct {
 	// Xattr are the file's extended attributes (read only: change them
 	// with SetAttribute or at CompleteFile).
 	Xattr map[string][]byte
+	// ACL lists the file's ACL as getfacl prints it ("user::rwx",
+	// "user:bob:r--", "default:group::r-x"); empty when the file has
+	// only its mode.
+	ACL []string
 	// ufsModMs is the under storage copy's modification time when Alluxio
 	// published it (0 when unknown); ufsFingerprint its fingerprint ("").
 	ufsModMs       int64
 	ufsFingerprint string
+	// capability is the master's permission to read (or, from CreateFile,
+	// write) the file's blocks on workers; nil when none was given.
+	capability *pb.BlockCapability
 }
 
 // UfsModMs is the under storage copy's modification time (ms) recorded when
@@ -86,7 +93,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 		Xattr: p.Xattr, UfsPending: p.UfsPending, UfsError: p.UfsError,
-		ufsFingerprint: p.UfsFingerprint,
+		ufsFingerprint: p.UfsFingerprint, ACL: p.Acl, capability: p.Capability,
 	}
 }
 
@@ -331,6 +338,27 @@ func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttribu
 	}
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.fs.SetAttribute(ctx, req)
+		return err
+	})
+}
+
+// ACL actions of SetACL, as Alluxio's SetAclAction names them.
+const (
+	ACLModify        = "MODIFY"         // add or change the entries (setfacl -m)
+	ACLRemove        = "REMOVE"         // remove the named entries (-x)
+	ACLRemoveAll     = "REMOVE_ALL"     // remove every extended entry (-b)
+	ACLRemoveDefault = "REMOVE_DEFAULT" // remove the default ACL (-k)
+	ACLReplace       = "REPLACE"        // set exactly the entries (--set)
+)
+
+// SetACL changes the ACL of path (and of everything below it when
+// recursive): action is one of the ACL* constants, entries as setfacl
+// takes them ("user:bob:rw-", "default:group::r-x"; "user:bob" to
+// remove). Only the owner or a superuser may.
+func (f *FileSystem) SetACL(ctx context.Context, path, action string, entries []string, recursive bool) error {
+	req := &pb.SetAclRequest{Path: path, OpId: newOpID(), Action: action, Entries: entries, Recursive: recursive}
+	return f.retry(ctx, func(ctx context.Context, c *conn) error {
+		_, err := c.fs.SetAcl(ctx, req)
 		return err
 	})
 }

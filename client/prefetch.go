@@ -107,7 +107,7 @@ func (r *FileReader) cacheAhead(b blockRef, src *pb.UfsBlockSource) (BlockLocati
 		}
 		chunks := (b.length + chunkSize - 1) / chunkSize
 		ctx, cancel := context.WithTimeout(r.ctx, time.Duration(max(chunks, 1))*r.f.cfg.DataTimeout)
-		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: b.id, Source: src})
+		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: b.id, Source: src, Capability: r.capability()})
 		cancel()
 		if err != nil {
 			return BlockLocation{}, workerErr(addr, b.id, err)

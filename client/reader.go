@@ -389,6 +389,25 @@ func (r *FileReader) openRetry(b blockRef, off, n int64) (blockStream, error) {
 	}
 }
 
+// capability is the file's read capability, fetched again (with the
+// block locations) when it is about to expire: a reader may stay open
+// longer than a capability lives.
+func (r *FileReader) capability() *pb.BlockCapability {
+	r.mu.Lock()
+	c := r.info.capability
+	r.mu.Unlock()
+	if c == nil || time.Until(time.UnixMilli(c.ExpiresMs)) > capabilityMargin {
+		return c
+	}
+	r.refresh(blockRef{})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.info.capability
+}
+
+// capabilityMargin is how long before its expiry a capability is renewed.
+const capabilityMargin = time.Minute
+
 // refresh fetches the block locations again and forgets failed workers.
 func (r *FileReader) refresh(b blockRef) blockRef {
 	info, err := r.f.GetStatus(r.ctx, r.path, StatusOptions{})
@@ -501,7 +520,7 @@ func (r *FileReader) openRemote(addr string, b blockRef, off, n int64, src *pb.U
 	// hold the reader longer than a chunk may take.
 	err = withWatchdog(r.f.cfg.DataTimeout, cancel, func() (err error) {
 		stream, err = wc.ReadBlock(ctx, &pb.ReadBlockRequest{BlockId: b.id, Offset: off, Length: n, ChunkSize: chunkSize,
-			ReadType: r.readType, Source: src})
+			ReadType: r.readType, Source: src, Capability: r.capability()})
 		return err
 	})
 	if err != nil {

@@ -404,7 +404,7 @@ func (f *FileSystem) Load(ctx context.Context, path string, o LoadOptions) error
 			return err
 		}
 		src := info.ufsSource(b)
-		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src); err != nil {
+		if err := f.cacheBlock(ctx, writeOrder(ws, f.isLocal, b.length), o.Local, b.id, src, info.capability); err != nil {
 			return fmt.Errorf("load %s: %w", path, err)
 		}
 		if o.Bytes != nil {
@@ -424,7 +424,7 @@ func cachedFor(locs []BlockLocation, local bool, isLocal func(string) bool) bool
 }
 
 // cacheBlock asks the first worker of ws that answers to cache a block.
-func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly bool, id int64, src *pb.UfsBlockSource) error {
+func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly bool, id int64, src *pb.UfsBlockSource, capability *pb.BlockCapability) error {
 	var last error
 	for _, w := range ws {
 		if localOnly && !f.isLocal(w.Host) {
@@ -434,7 +434,7 @@ func (f *FileSystem) cacheBlock(ctx context.Context, ws []WorkerInfo, localOnly 
 		if err != nil {
 			return err
 		}
-		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: id, Source: src})
+		_, err = wc.CacheBlock(ctx, &pb.CacheBlockRequest{BlockId: id, Source: src, Capability: capability})
 		if err == nil {
 			return nil
 		}

@@ -32,16 +32,18 @@ var writeModes = map[string]struct{ cache, through bool }{
 // nothing and leaves the file incomplete. Write and Close are for one
 // goroutine; Cancel may be called from any.
 type FileWriter struct {
-	f         *FileSystem
-	parent    context.Context // for master calls
-	ctx       context.Context // for worker streams; cancelling it aborts them
-	cancel    context.CancelFunc
-	path      string
-	fileID    int64 // the high bits of the file's block ids
-	writeType string
-	blockSize int64
-	cache     bool
-	through   bool
+	f      *FileSystem
+	parent context.Context // for master calls
+	ctx    context.Context // for worker streams; cancelling it aborts them
+	cancel context.CancelFunc
+	path   string
+	fileID int64 // the high bits of the file's block ids
+	// capability lets the writer store the file's blocks on workers.
+	capability *pb.BlockCapability
+	writeType  string
+	blockSize  int64
+	cache      bool
+	through    bool
 
 	mu      sync.Mutex
 	buf     []byte // the next chunk; it never crosses a block boundary
@@ -101,7 +103,7 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 	}
 	mode, path := writeModes[wt], info.Path
 	wctx, cancel := context.WithCancel(f.workerContext(ctx))
-	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, writeType: wt, blockSize: info.BlockSize,
+	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, capability: info.capability, writeType: wt, blockSize: info.BlockSize,
 		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}, noLocal: map[string]bool{}}
 	switch {
 	case info.BlockSize <= 0:
@@ -118,7 +120,7 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
 			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
 				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: loc,
-					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID}}})
+					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID, Capability: info.capability}}})
 			return err
 		})
 	}
@@ -391,7 +393,8 @@ func (w *FileWriter) openBlock(idx int) error {
 func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (*outStream[pb.WriteBlockRequest, pb.WriteBlockResponse], error) {
 	id := blockid.New(w.fileID, idx)
 	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
-		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(w.blockHint(idx), reserveStep)}}})
+		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(w.blockHint(idx), reserveStep),
+			Capability: w.capability}}})
 }
 
 func (w *FileWriter) commitBlock(idx int) error {

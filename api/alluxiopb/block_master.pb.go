@@ -297,8 +297,11 @@ type RegisterWorkerResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Blocks of files the master no longer has: the worker drops them.
 	OrphanedBlocks []int64 `protobuf:"varint,1,rep,packed,name=orphaned_blocks,json=orphanedBlocks,proto3" json:"orphaned_blocks,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// BlockKeys are the keys that check block capabilities; empty when the
+	// cluster does not use them.
+	BlockKeys     []*BlockKey `protobuf:"bytes,2,rep,name=block_keys,json=blockKeys,proto3" json:"block_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RegisterWorkerResponse) Reset() {
@@ -334,6 +337,13 @@ func (*RegisterWorkerResponse) Descriptor() ([]byte, []int) {
 func (x *RegisterWorkerResponse) GetOrphanedBlocks() []int64 {
 	if x != nil {
 		return x.OrphanedBlocks
+	}
+	return nil
+}
+
+func (x *RegisterWorkerResponse) GetBlockKeys() []*BlockKey {
+	if x != nil {
+		return x.BlockKeys
 	}
 	return nil
 }
@@ -590,8 +600,10 @@ type BlockHeartbeatResponse struct {
 	// PinnedFiles are the files whose blocks the worker must not evict:
 	// pinned ones, and those not yet in the under storage (the cache holds
 	// their only copy).
-	PinnedFiles   []int64        `protobuf:"varint,3,rep,packed,name=pinned_files,json=pinnedFiles,proto3" json:"pinned_files,omitempty"`
-	Persist       []*PersistFile `protobuf:"bytes,4,rep,name=persist,proto3" json:"persist,omitempty"`
+	PinnedFiles []int64        `protobuf:"varint,3,rep,packed,name=pinned_files,json=pinnedFiles,proto3" json:"pinned_files,omitempty"`
+	Persist     []*PersistFile `protobuf:"bytes,4,rep,name=persist,proto3" json:"persist,omitempty"`
+	// BlockKeys, when set, replace the worker's capability keys.
+	BlockKeys     []*BlockKey `protobuf:"bytes,5,rep,name=block_keys,json=blockKeys,proto3" json:"block_keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -650,6 +662,13 @@ func (x *BlockHeartbeatResponse) GetPinnedFiles() []int64 {
 func (x *BlockHeartbeatResponse) GetPersist() []*PersistFile {
 	if x != nil {
 		return x.Persist
+	}
+	return nil
+}
+
+func (x *BlockHeartbeatResponse) GetBlockKeys() []*BlockKey {
+	if x != nil {
+		return x.BlockKeys
 	}
 	return nil
 }
@@ -1138,9 +1157,11 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\aaddress\x18\x02 \x01(\v2\x1e.alluxio.grpc.WorkerNetAddressR\aaddress\x12-\n" +
 	"\x05tiers\x18\x03 \x03(\v2\x17.alluxio.grpc.TierUsageR\x05tiers\x121\n" +
 	"\x06blocks\x18\x04 \x03(\v2\x19.alluxio.grpc.BlockOnTierR\x06blocks\x12\"\n" +
-	"\rstart_time_ms\x18\x05 \x01(\x03R\vstartTimeMs\"A\n" +
+	"\rstart_time_ms\x18\x05 \x01(\x03R\vstartTimeMs\"x\n" +
 	"\x16RegisterWorkerResponse\x12'\n" +
-	"\x0forphaned_blocks\x18\x01 \x03(\x03R\x0eorphanedBlocks\"\x90\x01\n" +
+	"\x0forphaned_blocks\x18\x01 \x03(\x03R\x0eorphanedBlocks\x125\n" +
+	"\n" +
+	"block_keys\x18\x02 \x03(\v2\x16.alluxio.grpc.BlockKeyR\tblockKeys\"\x90\x01\n" +
 	"\vPersistFile\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12<\n" +
@@ -1166,13 +1187,15 @@ const file_api_alluxiopb_block_master_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1d\n" +
 	"\n" +
 	"error_code\x18\x02 \x01(\tR\terrorCode\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage\"\xc6\x01\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xfd\x01\n" +
 	"\x16BlockHeartbeatResponse\x123\n" +
 	"\acommand\x18\x01 \x01(\x0e2\x19.alluxio.grpc.CommandTypeR\acommand\x12\x1f\n" +
 	"\vfree_blocks\x18\x02 \x03(\x03R\n" +
 	"freeBlocks\x12!\n" +
 	"\fpinned_files\x18\x03 \x03(\x03R\vpinnedFiles\x123\n" +
-	"\apersist\x18\x04 \x03(\v2\x19.alluxio.grpc.PersistFileR\apersist\"x\n" +
+	"\apersist\x18\x04 \x03(\v2\x19.alluxio.grpc.PersistFileR\apersist\x125\n" +
+	"\n" +
+	"block_keys\x18\x05 \x03(\v2\x16.alluxio.grpc.BlockKeyR\tblockKeys\"x\n" +
 	"\x12CommitBlockRequest\x12\x1b\n" +
 	"\tworker_id\x18\x01 \x01(\x03R\bworkerId\x12\x19\n" +
 	"\bblock_id\x18\x02 \x01(\x03R\ablockId\x12\x16\n" +
@@ -1255,45 +1278,48 @@ var file_api_alluxiopb_block_master_proto_goTypes = []any{
 	nil,                                  // 22: alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
 	(*WorkerNetAddress)(nil),             // 23: alluxio.grpc.WorkerNetAddress
 	(*TierUsage)(nil),                    // 24: alluxio.grpc.TierUsage
-	(*UfsLocation)(nil),                  // 25: alluxio.grpc.UfsLocation
-	(*WorkerInfo)(nil),                   // 26: alluxio.grpc.WorkerInfo
+	(*BlockKey)(nil),                     // 25: alluxio.grpc.BlockKey
+	(*UfsLocation)(nil),                  // 26: alluxio.grpc.UfsLocation
+	(*WorkerInfo)(nil),                   // 27: alluxio.grpc.WorkerInfo
 }
 var file_api_alluxiopb_block_master_proto_depIdxs = []int32{
 	23, // 0: alluxio.grpc.GetWorkerIdRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
 	23, // 1: alluxio.grpc.RegisterWorkerRequest.address:type_name -> alluxio.grpc.WorkerNetAddress
 	24, // 2: alluxio.grpc.RegisterWorkerRequest.tiers:type_name -> alluxio.grpc.TierUsage
 	1,  // 3: alluxio.grpc.RegisterWorkerRequest.blocks:type_name -> alluxio.grpc.BlockOnTier
-	25, // 4: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	24, // 5: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
-	1,  // 6: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
-	8,  // 7: alluxio.grpc.BlockHeartbeatRequest.persist_failures:type_name -> alluxio.grpc.PersistFailure
-	20, // 8: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
-	21, // 9: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
-	0,  // 10: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
-	6,  // 11: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
-	22, // 12: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
-	26, // 13: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
-	2,  // 14: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
-	4,  // 15: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
-	7,  // 16: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
-	10, // 17: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
-	12, // 18: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
-	14, // 19: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
-	16, // 20: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
-	18, // 21: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
-	3,  // 22: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
-	5,  // 23: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
-	9,  // 24: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
-	11, // 25: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
-	13, // 26: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
-	15, // 27: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
-	17, // 28: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
-	19, // 29: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
-	22, // [22:30] is the sub-list for method output_type
-	14, // [14:22] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	25, // 4: alluxio.grpc.RegisterWorkerResponse.block_keys:type_name -> alluxio.grpc.BlockKey
+	26, // 5: alluxio.grpc.PersistFile.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	24, // 6: alluxio.grpc.BlockHeartbeatRequest.tiers:type_name -> alluxio.grpc.TierUsage
+	1,  // 7: alluxio.grpc.BlockHeartbeatRequest.added_blocks:type_name -> alluxio.grpc.BlockOnTier
+	8,  // 8: alluxio.grpc.BlockHeartbeatRequest.persist_failures:type_name -> alluxio.grpc.PersistFailure
+	20, // 9: alluxio.grpc.BlockHeartbeatRequest.metrics:type_name -> alluxio.grpc.BlockHeartbeatRequest.MetricsEntry
+	21, // 10: alluxio.grpc.BlockHeartbeatRequest.persist_tokens:type_name -> alluxio.grpc.BlockHeartbeatRequest.PersistTokensEntry
+	0,  // 11: alluxio.grpc.BlockHeartbeatResponse.command:type_name -> alluxio.grpc.CommandType
+	6,  // 12: alluxio.grpc.BlockHeartbeatResponse.persist:type_name -> alluxio.grpc.PersistFile
+	25, // 13: alluxio.grpc.BlockHeartbeatResponse.block_keys:type_name -> alluxio.grpc.BlockKey
+	22, // 14: alluxio.grpc.GetMountOptionsResponse.properties:type_name -> alluxio.grpc.GetMountOptionsResponse.PropertiesEntry
+	27, // 15: alluxio.grpc.GetWorkerInfoListResponse.workers:type_name -> alluxio.grpc.WorkerInfo
+	2,  // 16: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:input_type -> alluxio.grpc.GetWorkerIdRequest
+	4,  // 17: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:input_type -> alluxio.grpc.RegisterWorkerRequest
+	7,  // 18: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:input_type -> alluxio.grpc.BlockHeartbeatRequest
+	10, // 19: alluxio.grpc.BlockMasterWorkerService.CommitBlock:input_type -> alluxio.grpc.CommitBlockRequest
+	12, // 20: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:input_type -> alluxio.grpc.GetMountOptionsRequest
+	14, // 21: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:input_type -> alluxio.grpc.GetWorkerInfoListRequest
+	16, // 22: alluxio.grpc.BlockMasterClientService.Free:input_type -> alluxio.grpc.FreeRequest
+	18, // 23: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:input_type -> alluxio.grpc.ScheduleAsyncPersistRequest
+	3,  // 24: alluxio.grpc.BlockMasterWorkerService.GetWorkerId:output_type -> alluxio.grpc.GetWorkerIdResponse
+	5,  // 25: alluxio.grpc.BlockMasterWorkerService.RegisterWorker:output_type -> alluxio.grpc.RegisterWorkerResponse
+	9,  // 26: alluxio.grpc.BlockMasterWorkerService.BlockHeartbeat:output_type -> alluxio.grpc.BlockHeartbeatResponse
+	11, // 27: alluxio.grpc.BlockMasterWorkerService.CommitBlock:output_type -> alluxio.grpc.CommitBlockResponse
+	13, // 28: alluxio.grpc.BlockMasterWorkerService.GetMountOptions:output_type -> alluxio.grpc.GetMountOptionsResponse
+	15, // 29: alluxio.grpc.BlockMasterClientService.GetWorkerInfoList:output_type -> alluxio.grpc.GetWorkerInfoListResponse
+	17, // 30: alluxio.grpc.BlockMasterClientService.Free:output_type -> alluxio.grpc.FreeResponse
+	19, // 31: alluxio.grpc.BlockMasterClientService.ScheduleAsyncPersist:output_type -> alluxio.grpc.ScheduleAsyncPersistResponse
+	24, // [24:32] is the sub-list for method output_type
+	16, // [16:24] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_block_master_proto_init() }

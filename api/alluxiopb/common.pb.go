@@ -415,7 +415,15 @@ type FileInfo struct {
 	// Xattr are the file's extended attributes: small named values a
 	// service keeps with the file (the S3 proxy: ETag, Content-Type, user
 	// metadata).
-	Xattr         map[string][]byte `protobuf:"bytes,40,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Xattr map[string][]byte `protobuf:"bytes,40,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Acl lists the ACL as getfacl prints it ("user::rwx",
+	// "user:bob:r--", "default:group::r-x"); empty when the file has only
+	// its mode.
+	Acl []string `protobuf:"bytes,41,rep,name=acl,proto3" json:"acl,omitempty"`
+	// Capability lets the caller read (or, to its writer, write) this
+	// file's blocks on workers until it expires; unset when the caller may
+	// not, or when the cluster does not use capabilities.
+	Capability    *BlockCapability `protobuf:"bytes,42,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -667,6 +675,170 @@ func (x *FileInfo) GetXattr() map[string][]byte {
 	return nil
 }
 
+func (x *FileInfo) GetAcl() []string {
+	if x != nil {
+		return x.Acl
+	}
+	return nil
+}
+
+func (x *FileInfo) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
+}
+
+// BlockCapability is the master's signed word that user may read or write
+// the blocks of file_id until expires_ms: an HMAC-SHA256 under block key
+// key_id, which masters and workers share and clients never see.
+type BlockCapability struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	FileId int64                  `protobuf:"varint,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	User   string                 `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
+	// Access is 4 for read, 2 for write (the permission bits).
+	Access        uint32 `protobuf:"varint,3,opt,name=access,proto3" json:"access,omitempty"`
+	ExpiresMs     int64  `protobuf:"varint,4,opt,name=expires_ms,json=expiresMs,proto3" json:"expires_ms,omitempty"`
+	KeyId         int64  `protobuf:"varint,5,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	Mac           []byte `protobuf:"bytes,6,opt,name=mac,proto3" json:"mac,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockCapability) Reset() {
+	*x = BlockCapability{}
+	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockCapability) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockCapability) ProtoMessage() {}
+
+func (x *BlockCapability) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockCapability.ProtoReflect.Descriptor instead.
+func (*BlockCapability) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *BlockCapability) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *BlockCapability) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *BlockCapability) GetAccess() uint32 {
+	if x != nil {
+		return x.Access
+	}
+	return 0
+}
+
+func (x *BlockCapability) GetExpiresMs() int64 {
+	if x != nil {
+		return x.ExpiresMs
+	}
+	return 0
+}
+
+func (x *BlockCapability) GetKeyId() int64 {
+	if x != nil {
+		return x.KeyId
+	}
+	return 0
+}
+
+func (x *BlockCapability) GetMac() []byte {
+	if x != nil {
+		return x.Mac
+	}
+	return nil
+}
+
+// BlockKey is a secret for checking capabilities, as the master hands it
+// to workers.
+type BlockKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Secret        []byte                 `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	ExpiresMs     int64                  `protobuf:"varint,3,opt,name=expires_ms,json=expiresMs,proto3" json:"expires_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockKey) Reset() {
+	*x = BlockKey{}
+	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockKey) ProtoMessage() {}
+
+func (x *BlockKey) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockKey.ProtoReflect.Descriptor instead.
+func (*BlockKey) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *BlockKey) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *BlockKey) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+func (x *BlockKey) GetExpiresMs() int64 {
+	if x != nil {
+		return x.ExpiresMs
+	}
+	return 0
+}
+
 // UfsLocation says where a file lives in its under storage: the mount's root
 // URI (what a worker opens) and the path below it.
 type UfsLocation struct {
@@ -685,7 +857,7 @@ type UfsLocation struct {
 
 func (x *UfsLocation) Reset() {
 	*x = UfsLocation{}
-	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -697,7 +869,7 @@ func (x *UfsLocation) String() string {
 func (*UfsLocation) ProtoMessage() {}
 
 func (x *UfsLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_common_proto_msgTypes[5]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -710,7 +882,7 @@ func (x *UfsLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsLocation.ProtoReflect.Descriptor instead.
 func (*UfsLocation) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{5}
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UfsLocation) GetMountUri() string {
@@ -755,7 +927,7 @@ type TierUsage struct {
 
 func (x *TierUsage) Reset() {
 	*x = TierUsage{}
-	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -767,7 +939,7 @@ func (x *TierUsage) String() string {
 func (*TierUsage) ProtoMessage() {}
 
 func (x *TierUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_common_proto_msgTypes[6]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -780,7 +952,7 @@ func (x *TierUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TierUsage.ProtoReflect.Descriptor instead.
 func (*TierUsage) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{6}
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *TierUsage) GetAlias() string {
@@ -829,7 +1001,7 @@ type WorkerInfo struct {
 
 func (x *WorkerInfo) Reset() {
 	*x = WorkerInfo{}
-	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +1013,7 @@ func (x *WorkerInfo) String() string {
 func (*WorkerInfo) ProtoMessage() {}
 
 func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_common_proto_msgTypes[7]
+	mi := &file_api_alluxiopb_common_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +1026,7 @@ func (x *WorkerInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkerInfo.ProtoReflect.Descriptor instead.
 func (*WorkerInfo) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{7}
+	return file_api_alluxiopb_common_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *WorkerInfo) GetId() int64 {
@@ -943,7 +1115,7 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\x9b\t\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xec\t\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -980,11 +1152,28 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"ufsPending\x12\x1b\n" +
 	"\tufs_error\x18\x1d \x01(\tR\bufsError\x12'\n" +
 	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\x127\n" +
-	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x1a8\n" +
+	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x12\x10\n" +
+	"\x03acl\x18) \x03(\tR\x03acl\x12=\n" +
+	"\n" +
+	"capability\x18* \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\x89\x02\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\x9e\x01\n" +
+	"\x0fBlockCapability\x12\x17\n" +
+	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
+	"\x04user\x18\x02 \x01(\tR\x04user\x12\x16\n" +
+	"\x06access\x18\x03 \x01(\rR\x06access\x12\x1d\n" +
+	"\n" +
+	"expires_ms\x18\x04 \x01(\x03R\texpiresMs\x12\x15\n" +
+	"\x06key_id\x18\x05 \x01(\x03R\x05keyId\x12\x10\n" +
+	"\x03mac\x18\x06 \x01(\fR\x03mac\"Q\n" +
+	"\bBlockKey\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\fR\x06secret\x12\x1d\n" +
+	"\n" +
+	"expires_ms\x18\x03 \x01(\x03R\texpiresMs\"\x89\x02\n" +
 	"\vUfsLocation\x12\x1b\n" +
 	"\tmount_uri\x18\x01 \x01(\tR\bmountUri\x12#\n" +
 	"\rrelative_path\x18\x02 \x01(\tR\frelativePath\x12Y\n" +
@@ -1037,7 +1226,7 @@ func file_api_alluxiopb_common_proto_rawDescGZIP() []byte {
 }
 
 var file_api_alluxiopb_common_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_api_alluxiopb_common_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_api_alluxiopb_common_proto_goTypes = []any{
 	(TtlAction)(0),           // 0: alluxio.grpc.TtlAction
 	(LoadMetadataType)(0),    // 1: alluxio.grpc.LoadMetadataType
@@ -1046,11 +1235,13 @@ var file_api_alluxiopb_common_proto_goTypes = []any{
 	(*BlockInfo)(nil),        // 4: alluxio.grpc.BlockInfo
 	(*FileBlockInfo)(nil),    // 5: alluxio.grpc.FileBlockInfo
 	(*FileInfo)(nil),         // 6: alluxio.grpc.FileInfo
-	(*UfsLocation)(nil),      // 7: alluxio.grpc.UfsLocation
-	(*TierUsage)(nil),        // 8: alluxio.grpc.TierUsage
-	(*WorkerInfo)(nil),       // 9: alluxio.grpc.WorkerInfo
-	nil,                      // 10: alluxio.grpc.FileInfo.XattrEntry
-	nil,                      // 11: alluxio.grpc.UfsLocation.MountPropertiesEntry
+	(*BlockCapability)(nil),  // 7: alluxio.grpc.BlockCapability
+	(*BlockKey)(nil),         // 8: alluxio.grpc.BlockKey
+	(*UfsLocation)(nil),      // 9: alluxio.grpc.UfsLocation
+	(*TierUsage)(nil),        // 10: alluxio.grpc.TierUsage
+	(*WorkerInfo)(nil),       // 11: alluxio.grpc.WorkerInfo
+	nil,                      // 12: alluxio.grpc.FileInfo.XattrEntry
+	nil,                      // 13: alluxio.grpc.UfsLocation.MountPropertiesEntry
 }
 var file_api_alluxiopb_common_proto_depIdxs = []int32{
 	2,  // 0: alluxio.grpc.BlockLocation.worker_address:type_name -> alluxio.grpc.WorkerNetAddress
@@ -1058,16 +1249,17 @@ var file_api_alluxiopb_common_proto_depIdxs = []int32{
 	4,  // 2: alluxio.grpc.FileBlockInfo.block_info:type_name -> alluxio.grpc.BlockInfo
 	0,  // 3: alluxio.grpc.FileInfo.ttl_action:type_name -> alluxio.grpc.TtlAction
 	5,  // 4: alluxio.grpc.FileInfo.file_block_infos:type_name -> alluxio.grpc.FileBlockInfo
-	7,  // 5: alluxio.grpc.FileInfo.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	10, // 6: alluxio.grpc.FileInfo.xattr:type_name -> alluxio.grpc.FileInfo.XattrEntry
-	11, // 7: alluxio.grpc.UfsLocation.mount_properties:type_name -> alluxio.grpc.UfsLocation.MountPropertiesEntry
-	2,  // 8: alluxio.grpc.WorkerInfo.address:type_name -> alluxio.grpc.WorkerNetAddress
-	8,  // 9: alluxio.grpc.WorkerInfo.tiers:type_name -> alluxio.grpc.TierUsage
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	9,  // 5: alluxio.grpc.FileInfo.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	12, // 6: alluxio.grpc.FileInfo.xattr:type_name -> alluxio.grpc.FileInfo.XattrEntry
+	7,  // 7: alluxio.grpc.FileInfo.capability:type_name -> alluxio.grpc.BlockCapability
+	13, // 8: alluxio.grpc.UfsLocation.mount_properties:type_name -> alluxio.grpc.UfsLocation.MountPropertiesEntry
+	2,  // 9: alluxio.grpc.WorkerInfo.address:type_name -> alluxio.grpc.WorkerNetAddress
+	10, // 10: alluxio.grpc.WorkerInfo.tiers:type_name -> alluxio.grpc.TierUsage
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_common_proto_init() }
@@ -1081,7 +1273,7 @@ func file_api_alluxiopb_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_common_proto_rawDesc), len(file_api_alluxiopb_common_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

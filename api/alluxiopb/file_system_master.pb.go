@@ -1111,6 +1111,121 @@ func (*SetAttributeResponse) Descriptor() ([]byte, []int) {
 	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{16}
 }
 
+// SetAclRequest is setfacl: action is MODIFY, REMOVE, REMOVE_ALL,
+// REMOVE_DEFAULT or REPLACE (Alluxio's SetAclAction), entries as setfacl
+// takes them ("user:bob:rw-", "default:mask::r-x"; "user:bob" to remove).
+type SetAclRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	OpId          string                 `protobuf:"bytes,2,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	Action        string                 `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	Entries       []string               `protobuf:"bytes,4,rep,name=entries,proto3" json:"entries,omitempty"`
+	Recursive     bool                   `protobuf:"varint,5,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAclRequest) Reset() {
+	*x = SetAclRequest{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAclRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAclRequest) ProtoMessage() {}
+
+func (x *SetAclRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAclRequest.ProtoReflect.Descriptor instead.
+func (*SetAclRequest) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SetAclRequest) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *SetAclRequest) GetOpId() string {
+	if x != nil {
+		return x.OpId
+	}
+	return ""
+}
+
+func (x *SetAclRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *SetAclRequest) GetEntries() []string {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *SetAclRequest) GetRecursive() bool {
+	if x != nil {
+		return x.Recursive
+	}
+	return false
+}
+
+type SetAclResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAclResponse) Reset() {
+	*x = SetAclResponse{}
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAclResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAclResponse) ProtoMessage() {}
+
+func (x *SetAclResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAclResponse.ProtoReflect.Descriptor instead.
+func (*SetAclResponse) Descriptor() ([]byte, []int) {
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{18}
+}
+
 type MountRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	AlluxioPath   string                 `protobuf:"bytes,1,opt,name=alluxio_path,json=alluxioPath,proto3" json:"alluxio_path,omitempty"`
@@ -1125,7 +1240,7 @@ type MountRequest struct {
 
 func (x *MountRequest) Reset() {
 	*x = MountRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[17]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1137,7 +1252,7 @@ func (x *MountRequest) String() string {
 func (*MountRequest) ProtoMessage() {}
 
 func (x *MountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[17]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1150,7 +1265,7 @@ func (x *MountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountRequest.ProtoReflect.Descriptor instead.
 func (*MountRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{17}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *MountRequest) GetAlluxioPath() string {
@@ -1203,7 +1318,7 @@ type MountResponse struct {
 
 func (x *MountResponse) Reset() {
 	*x = MountResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[18]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1215,7 +1330,7 @@ func (x *MountResponse) String() string {
 func (*MountResponse) ProtoMessage() {}
 
 func (x *MountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[18]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1228,7 +1343,7 @@ func (x *MountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountResponse.ProtoReflect.Descriptor instead.
 func (*MountResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{18}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{20}
 }
 
 type UnmountRequest struct {
@@ -1241,7 +1356,7 @@ type UnmountRequest struct {
 
 func (x *UnmountRequest) Reset() {
 	*x = UnmountRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[19]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1253,7 +1368,7 @@ func (x *UnmountRequest) String() string {
 func (*UnmountRequest) ProtoMessage() {}
 
 func (x *UnmountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[19]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1266,7 +1381,7 @@ func (x *UnmountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnmountRequest.ProtoReflect.Descriptor instead.
 func (*UnmountRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{19}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UnmountRequest) GetAlluxioPath() string {
@@ -1291,7 +1406,7 @@ type UnmountResponse struct {
 
 func (x *UnmountResponse) Reset() {
 	*x = UnmountResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[20]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1303,7 +1418,7 @@ func (x *UnmountResponse) String() string {
 func (*UnmountResponse) ProtoMessage() {}
 
 func (x *UnmountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[20]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1316,7 +1431,7 @@ func (x *UnmountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnmountResponse.ProtoReflect.Descriptor instead.
 func (*UnmountResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{20}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{22}
 }
 
 type MountPointInfo struct {
@@ -1335,7 +1450,7 @@ type MountPointInfo struct {
 
 func (x *MountPointInfo) Reset() {
 	*x = MountPointInfo{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[21]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1462,7 @@ func (x *MountPointInfo) String() string {
 func (*MountPointInfo) ProtoMessage() {}
 
 func (x *MountPointInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[21]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1475,7 @@ func (x *MountPointInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPointInfo.ProtoReflect.Descriptor instead.
 func (*MountPointInfo) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{21}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MountPointInfo) GetAlluxioPath() string {
@@ -1427,7 +1542,7 @@ type UpdateUfsModeRequest struct {
 
 func (x *UpdateUfsModeRequest) Reset() {
 	*x = UpdateUfsModeRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1439,7 +1554,7 @@ func (x *UpdateUfsModeRequest) String() string {
 func (*UpdateUfsModeRequest) ProtoMessage() {}
 
 func (x *UpdateUfsModeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[22]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1452,7 +1567,7 @@ func (x *UpdateUfsModeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUfsModeRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUfsModeRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{22}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *UpdateUfsModeRequest) GetUfsPath() string {
@@ -1484,7 +1599,7 @@ type UpdateUfsModeResponse struct {
 
 func (x *UpdateUfsModeResponse) Reset() {
 	*x = UpdateUfsModeResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1496,7 +1611,7 @@ func (x *UpdateUfsModeResponse) String() string {
 func (*UpdateUfsModeResponse) ProtoMessage() {}
 
 func (x *UpdateUfsModeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[23]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1509,7 +1624,7 @@ func (x *UpdateUfsModeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUfsModeResponse.ProtoReflect.Descriptor instead.
 func (*UpdateUfsModeResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{23}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{25}
 }
 
 type GetMountTableRequest struct {
@@ -1520,7 +1635,7 @@ type GetMountTableRequest struct {
 
 func (x *GetMountTableRequest) Reset() {
 	*x = GetMountTableRequest{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1532,7 +1647,7 @@ func (x *GetMountTableRequest) String() string {
 func (*GetMountTableRequest) ProtoMessage() {}
 
 func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[24]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1545,7 +1660,7 @@ func (x *GetMountTableRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableRequest.ProtoReflect.Descriptor instead.
 func (*GetMountTableRequest) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{24}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{26}
 }
 
 type GetMountTableResponse struct {
@@ -1557,7 +1672,7 @@ type GetMountTableResponse struct {
 
 func (x *GetMountTableResponse) Reset() {
 	*x = GetMountTableResponse{}
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1569,7 +1684,7 @@ func (x *GetMountTableResponse) String() string {
 func (*GetMountTableResponse) ProtoMessage() {}
 
 func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[25]
+	mi := &file_api_alluxiopb_file_system_master_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1582,7 +1697,7 @@ func (x *GetMountTableResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMountTableResponse.ProtoReflect.Descriptor instead.
 func (*GetMountTableResponse) Descriptor() ([]byte, []int) {
-	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{25}
+	return file_api_alluxiopb_file_system_master_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetMountTableResponse) GetMountPoints() []*MountPointInfo {
@@ -1692,7 +1807,14 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x04_ttlB\r\n" +
 	"\v_ttl_actionB\x17\n" +
 	"\x15_modification_time_ms\"\x16\n" +
-	"\x14SetAttributeResponse\"\xa1\x02\n" +
+	"\x14SetAttributeResponse\"\x88\x01\n" +
+	"\rSetAclRequest\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
+	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
+	"\x06action\x18\x03 \x01(\tR\x06action\x12\x18\n" +
+	"\aentries\x18\x04 \x03(\tR\aentries\x12\x1c\n" +
+	"\trecursive\x18\x05 \x01(\bR\trecursive\"\x10\n" +
+	"\x0eSetAclResponse\"\xa1\x02\n" +
 	"\fMountRequest\x12!\n" +
 	"\falluxio_path\x18\x01 \x01(\tR\valluxioPath\x12\x19\n" +
 	"\bufs_path\x18\x02 \x01(\tR\aufsPath\x12\x13\n" +
@@ -1730,7 +1852,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x15UpdateUfsModeResponse\"\x16\n" +
 	"\x14GetMountTableRequest\"X\n" +
 	"\x15GetMountTableResponse\x12?\n" +
-	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\xe7\a\n" +
+	"\fmount_points\x18\x01 \x03(\v2\x1c.alluxio.grpc.MountPointInfoR\vmountPoints2\xac\b\n" +
 	"\x1dFileSystemMasterClientService\x12L\n" +
 	"\tGetStatus\x12\x1e.alluxio.grpc.GetStatusRequest\x1a\x1f.alluxio.grpc.GetStatusResponse\x12Q\n" +
 	"\n" +
@@ -1741,7 +1863,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x0fCreateDirectory\x12$.alluxio.grpc.CreateDirectoryRequest\x1a%.alluxio.grpc.CreateDirectoryResponse\x12C\n" +
 	"\x06Remove\x12\x1b.alluxio.grpc.DeleteRequest\x1a\x1c.alluxio.grpc.DeleteResponse\x12C\n" +
 	"\x06Rename\x12\x1b.alluxio.grpc.RenameRequest\x1a\x1c.alluxio.grpc.RenameResponse\x12U\n" +
-	"\fSetAttribute\x12!.alluxio.grpc.SetAttributeRequest\x1a\".alluxio.grpc.SetAttributeResponse\x12@\n" +
+	"\fSetAttribute\x12!.alluxio.grpc.SetAttributeRequest\x1a\".alluxio.grpc.SetAttributeResponse\x12C\n" +
+	"\x06SetAcl\x12\x1b.alluxio.grpc.SetAclRequest\x1a\x1c.alluxio.grpc.SetAclResponse\x12@\n" +
 	"\x05Mount\x12\x1a.alluxio.grpc.MountRequest\x1a\x1b.alluxio.grpc.MountResponse\x12F\n" +
 	"\aUnmount\x12\x1c.alluxio.grpc.UnmountRequest\x1a\x1d.alluxio.grpc.UnmountResponse\x12X\n" +
 	"\rGetMountTable\x12\".alluxio.grpc.GetMountTableRequest\x1a#.alluxio.grpc.GetMountTableResponse\x12X\n" +
@@ -1759,7 +1882,7 @@ func file_api_alluxiopb_file_system_master_proto_rawDescGZIP() []byte {
 	return file_api_alluxiopb_file_system_master_proto_rawDescData
 }
 
-var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_api_alluxiopb_file_system_master_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*FileSystemMasterCommonOptions)(nil), // 0: alluxio.grpc.FileSystemMasterCommonOptions
 	(*GetStatusRequest)(nil),              // 1: alluxio.grpc.GetStatusRequest
@@ -1778,39 +1901,41 @@ var file_api_alluxiopb_file_system_master_proto_goTypes = []any{
 	(*RenameResponse)(nil),                // 14: alluxio.grpc.RenameResponse
 	(*SetAttributeRequest)(nil),           // 15: alluxio.grpc.SetAttributeRequest
 	(*SetAttributeResponse)(nil),          // 16: alluxio.grpc.SetAttributeResponse
-	(*MountRequest)(nil),                  // 17: alluxio.grpc.MountRequest
-	(*MountResponse)(nil),                 // 18: alluxio.grpc.MountResponse
-	(*UnmountRequest)(nil),                // 19: alluxio.grpc.UnmountRequest
-	(*UnmountResponse)(nil),               // 20: alluxio.grpc.UnmountResponse
-	(*MountPointInfo)(nil),                // 21: alluxio.grpc.MountPointInfo
-	(*UpdateUfsModeRequest)(nil),          // 22: alluxio.grpc.UpdateUfsModeRequest
-	(*UpdateUfsModeResponse)(nil),         // 23: alluxio.grpc.UpdateUfsModeResponse
-	(*GetMountTableRequest)(nil),          // 24: alluxio.grpc.GetMountTableRequest
-	(*GetMountTableResponse)(nil),         // 25: alluxio.grpc.GetMountTableResponse
-	nil,                                   // 26: alluxio.grpc.CompleteFileRequest.XattrEntry
-	nil,                                   // 27: alluxio.grpc.SetAttributeRequest.XattrEntry
-	nil,                                   // 28: alluxio.grpc.MountRequest.PropertiesEntry
-	nil,                                   // 29: alluxio.grpc.MountPointInfo.PropertiesEntry
-	(LoadMetadataType)(0),                 // 30: alluxio.grpc.LoadMetadataType
-	(*FileInfo)(nil),                      // 31: alluxio.grpc.FileInfo
-	(TtlAction)(0),                        // 32: alluxio.grpc.TtlAction
+	(*SetAclRequest)(nil),                 // 17: alluxio.grpc.SetAclRequest
+	(*SetAclResponse)(nil),                // 18: alluxio.grpc.SetAclResponse
+	(*MountRequest)(nil),                  // 19: alluxio.grpc.MountRequest
+	(*MountResponse)(nil),                 // 20: alluxio.grpc.MountResponse
+	(*UnmountRequest)(nil),                // 21: alluxio.grpc.UnmountRequest
+	(*UnmountResponse)(nil),               // 22: alluxio.grpc.UnmountResponse
+	(*MountPointInfo)(nil),                // 23: alluxio.grpc.MountPointInfo
+	(*UpdateUfsModeRequest)(nil),          // 24: alluxio.grpc.UpdateUfsModeRequest
+	(*UpdateUfsModeResponse)(nil),         // 25: alluxio.grpc.UpdateUfsModeResponse
+	(*GetMountTableRequest)(nil),          // 26: alluxio.grpc.GetMountTableRequest
+	(*GetMountTableResponse)(nil),         // 27: alluxio.grpc.GetMountTableResponse
+	nil,                                   // 28: alluxio.grpc.CompleteFileRequest.XattrEntry
+	nil,                                   // 29: alluxio.grpc.SetAttributeRequest.XattrEntry
+	nil,                                   // 30: alluxio.grpc.MountRequest.PropertiesEntry
+	nil,                                   // 31: alluxio.grpc.MountPointInfo.PropertiesEntry
+	(LoadMetadataType)(0),                 // 32: alluxio.grpc.LoadMetadataType
+	(*FileInfo)(nil),                      // 33: alluxio.grpc.FileInfo
+	(TtlAction)(0),                        // 34: alluxio.grpc.TtlAction
 }
 var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
-	30, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
+	32, // 0: alluxio.grpc.FileSystemMasterCommonOptions.load_metadata_type:type_name -> alluxio.grpc.LoadMetadataType
 	0,  // 1: alluxio.grpc.GetStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	31, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	33, // 2: alluxio.grpc.GetStatusResponse.file_info:type_name -> alluxio.grpc.FileInfo
 	0,  // 3: alluxio.grpc.ListStatusRequest.common:type_name -> alluxio.grpc.FileSystemMasterCommonOptions
-	31, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
-	32, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	31, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	26, // 7: alluxio.grpc.CompleteFileRequest.xattr:type_name -> alluxio.grpc.CompleteFileRequest.XattrEntry
-	31, // 8: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	31, // 9: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
-	32, // 10: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
-	27, // 11: alluxio.grpc.SetAttributeRequest.xattr:type_name -> alluxio.grpc.SetAttributeRequest.XattrEntry
-	28, // 12: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
-	29, // 13: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
-	21, // 14: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
+	33, // 4: alluxio.grpc.ListStatusResponse.file_infos:type_name -> alluxio.grpc.FileInfo
+	34, // 5: alluxio.grpc.CreateFileRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	33, // 6: alluxio.grpc.CreateFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	28, // 7: alluxio.grpc.CompleteFileRequest.xattr:type_name -> alluxio.grpc.CompleteFileRequest.XattrEntry
+	33, // 8: alluxio.grpc.CompleteFileResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	33, // 9: alluxio.grpc.CreateDirectoryResponse.file_info:type_name -> alluxio.grpc.FileInfo
+	34, // 10: alluxio.grpc.SetAttributeRequest.ttl_action:type_name -> alluxio.grpc.TtlAction
+	29, // 11: alluxio.grpc.SetAttributeRequest.xattr:type_name -> alluxio.grpc.SetAttributeRequest.XattrEntry
+	30, // 12: alluxio.grpc.MountRequest.properties:type_name -> alluxio.grpc.MountRequest.PropertiesEntry
+	31, // 13: alluxio.grpc.MountPointInfo.properties:type_name -> alluxio.grpc.MountPointInfo.PropertiesEntry
+	23, // 14: alluxio.grpc.GetMountTableResponse.mount_points:type_name -> alluxio.grpc.MountPointInfo
 	1,  // 15: alluxio.grpc.FileSystemMasterClientService.GetStatus:input_type -> alluxio.grpc.GetStatusRequest
 	3,  // 16: alluxio.grpc.FileSystemMasterClientService.ListStatus:input_type -> alluxio.grpc.ListStatusRequest
 	5,  // 17: alluxio.grpc.FileSystemMasterClientService.CreateFile:input_type -> alluxio.grpc.CreateFileRequest
@@ -1819,24 +1944,26 @@ var file_api_alluxiopb_file_system_master_proto_depIdxs = []int32{
 	11, // 20: alluxio.grpc.FileSystemMasterClientService.Remove:input_type -> alluxio.grpc.DeleteRequest
 	13, // 21: alluxio.grpc.FileSystemMasterClientService.Rename:input_type -> alluxio.grpc.RenameRequest
 	15, // 22: alluxio.grpc.FileSystemMasterClientService.SetAttribute:input_type -> alluxio.grpc.SetAttributeRequest
-	17, // 23: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
-	19, // 24: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
-	24, // 25: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
-	22, // 26: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:input_type -> alluxio.grpc.UpdateUfsModeRequest
-	2,  // 27: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
-	4,  // 28: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
-	6,  // 29: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
-	8,  // 30: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
-	10, // 31: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
-	12, // 32: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
-	14, // 33: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
-	16, // 34: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
-	18, // 35: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
-	20, // 36: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
-	25, // 37: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
-	23, // 38: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:output_type -> alluxio.grpc.UpdateUfsModeResponse
-	27, // [27:39] is the sub-list for method output_type
-	15, // [15:27] is the sub-list for method input_type
+	17, // 23: alluxio.grpc.FileSystemMasterClientService.SetAcl:input_type -> alluxio.grpc.SetAclRequest
+	19, // 24: alluxio.grpc.FileSystemMasterClientService.Mount:input_type -> alluxio.grpc.MountRequest
+	21, // 25: alluxio.grpc.FileSystemMasterClientService.Unmount:input_type -> alluxio.grpc.UnmountRequest
+	26, // 26: alluxio.grpc.FileSystemMasterClientService.GetMountTable:input_type -> alluxio.grpc.GetMountTableRequest
+	24, // 27: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:input_type -> alluxio.grpc.UpdateUfsModeRequest
+	2,  // 28: alluxio.grpc.FileSystemMasterClientService.GetStatus:output_type -> alluxio.grpc.GetStatusResponse
+	4,  // 29: alluxio.grpc.FileSystemMasterClientService.ListStatus:output_type -> alluxio.grpc.ListStatusResponse
+	6,  // 30: alluxio.grpc.FileSystemMasterClientService.CreateFile:output_type -> alluxio.grpc.CreateFileResponse
+	8,  // 31: alluxio.grpc.FileSystemMasterClientService.CompleteFile:output_type -> alluxio.grpc.CompleteFileResponse
+	10, // 32: alluxio.grpc.FileSystemMasterClientService.CreateDirectory:output_type -> alluxio.grpc.CreateDirectoryResponse
+	12, // 33: alluxio.grpc.FileSystemMasterClientService.Remove:output_type -> alluxio.grpc.DeleteResponse
+	14, // 34: alluxio.grpc.FileSystemMasterClientService.Rename:output_type -> alluxio.grpc.RenameResponse
+	16, // 35: alluxio.grpc.FileSystemMasterClientService.SetAttribute:output_type -> alluxio.grpc.SetAttributeResponse
+	18, // 36: alluxio.grpc.FileSystemMasterClientService.SetAcl:output_type -> alluxio.grpc.SetAclResponse
+	20, // 37: alluxio.grpc.FileSystemMasterClientService.Mount:output_type -> alluxio.grpc.MountResponse
+	22, // 38: alluxio.grpc.FileSystemMasterClientService.Unmount:output_type -> alluxio.grpc.UnmountResponse
+	27, // 39: alluxio.grpc.FileSystemMasterClientService.GetMountTable:output_type -> alluxio.grpc.GetMountTableResponse
+	25, // 40: alluxio.grpc.FileSystemMasterClientService.UpdateUfsMode:output_type -> alluxio.grpc.UpdateUfsModeResponse
+	28, // [28:41] is the sub-list for method output_type
+	15, // [15:28] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1855,7 +1982,7 @@ func file_api_alluxiopb_file_system_master_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_alluxiopb_file_system_master_proto_rawDesc), len(file_api_alluxiopb_file_system_master_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const (
 	FileSystemMasterClientService_Remove_FullMethodName          = "/alluxio.grpc.FileSystemMasterClientService/Remove"
 	FileSystemMasterClientService_Rename_FullMethodName          = "/alluxio.grpc.FileSystemMasterClientService/Rename"
 	FileSystemMasterClientService_SetAttribute_FullMethodName    = "/alluxio.grpc.FileSystemMasterClientService/SetAttribute"
+	FileSystemMasterClientService_SetAcl_FullMethodName          = "/alluxio.grpc.FileSystemMasterClientService/SetAcl"
 	FileSystemMasterClientService_Mount_FullMethodName           = "/alluxio.grpc.FileSystemMasterClientService/Mount"
 	FileSystemMasterClientService_Unmount_FullMethodName         = "/alluxio.grpc.FileSystemMasterClientService/Unmount"
 	FileSystemMasterClientService_GetMountTable_FullMethodName   = "/alluxio.grpc.FileSystemMasterClientService/GetMountTable"
@@ -45,6 +46,7 @@ type FileSystemMasterClientServiceClient interface {
 	Remove(ctx context.Context, in *DeleteRequest, opts ...grpc.CallOption) (*DeleteResponse, error)
 	Rename(ctx context.Context, in *RenameRequest, opts ...grpc.CallOption) (*RenameResponse, error)
 	SetAttribute(ctx context.Context, in *SetAttributeRequest, opts ...grpc.CallOption) (*SetAttributeResponse, error)
+	SetAcl(ctx context.Context, in *SetAclRequest, opts ...grpc.CallOption) (*SetAclResponse, error)
 	Mount(ctx context.Context, in *MountRequest, opts ...grpc.CallOption) (*MountResponse, error)
 	Unmount(ctx context.Context, in *UnmountRequest, opts ...grpc.CallOption) (*UnmountResponse, error)
 	GetMountTable(ctx context.Context, in *GetMountTableRequest, opts ...grpc.CallOption) (*GetMountTableResponse, error)
@@ -148,6 +150,16 @@ func (c *fileSystemMasterClientServiceClient) SetAttribute(ctx context.Context, 
 	return out, nil
 }
 
+func (c *fileSystemMasterClientServiceClient) SetAcl(ctx context.Context, in *SetAclRequest, opts ...grpc.CallOption) (*SetAclResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetAclResponse)
+	err := c.cc.Invoke(ctx, FileSystemMasterClientService_SetAcl_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *fileSystemMasterClientServiceClient) Mount(ctx context.Context, in *MountRequest, opts ...grpc.CallOption) (*MountResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(MountResponse)
@@ -200,6 +212,7 @@ type FileSystemMasterClientServiceServer interface {
 	Remove(context.Context, *DeleteRequest) (*DeleteResponse, error)
 	Rename(context.Context, *RenameRequest) (*RenameResponse, error)
 	SetAttribute(context.Context, *SetAttributeRequest) (*SetAttributeResponse, error)
+	SetAcl(context.Context, *SetAclRequest) (*SetAclResponse, error)
 	Mount(context.Context, *MountRequest) (*MountResponse, error)
 	Unmount(context.Context, *UnmountRequest) (*UnmountResponse, error)
 	GetMountTable(context.Context, *GetMountTableRequest) (*GetMountTableResponse, error)
@@ -237,6 +250,9 @@ func (UnimplementedFileSystemMasterClientServiceServer) Rename(context.Context, 
 }
 func (UnimplementedFileSystemMasterClientServiceServer) SetAttribute(context.Context, *SetAttributeRequest) (*SetAttributeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetAttribute not implemented")
+}
+func (UnimplementedFileSystemMasterClientServiceServer) SetAcl(context.Context, *SetAclRequest) (*SetAclResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetAcl not implemented")
 }
 func (UnimplementedFileSystemMasterClientServiceServer) Mount(context.Context, *MountRequest) (*MountResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Mount not implemented")
@@ -409,6 +425,24 @@ func _FileSystemMasterClientService_SetAttribute_Handler(srv interface{}, ctx co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FileSystemMasterClientService_SetAcl_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetAclRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FileSystemMasterClientServiceServer).SetAcl(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FileSystemMasterClientService_SetAcl_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FileSystemMasterClientServiceServer).SetAcl(ctx, req.(*SetAclRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FileSystemMasterClientService_Mount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(MountRequest)
 	if err := dec(in); err != nil {
@@ -515,6 +549,10 @@ var FileSystemMasterClientService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SetAttribute",
 			Handler:    _FileSystemMasterClientService_SetAttribute_Handler,
+		},
+		{
+			MethodName: "SetAcl",
+			Handler:    _FileSystemMasterClientService_SetAcl_Handler,
 		},
 		{
 			MethodName: "Mount",

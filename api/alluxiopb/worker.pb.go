@@ -170,7 +170,9 @@ type ReadBlockRequest struct {
 	ChunkSize int64    `protobuf:"varint,4,opt,name=chunk_size,json=chunkSize,proto3" json:"chunk_size,omitempty"`
 	ReadType  ReadType `protobuf:"varint,5,opt,name=read_type,json=readType,proto3,enum=alluxio.grpc.ReadType" json:"read_type,omitempty"`
 	// Source is set when the block may have to come from the under storage.
-	Source        *UfsBlockSource `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
+	Source *UfsBlockSource `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
+	// Capability is the master's permission to read the block's file.
+	Capability    *BlockCapability `protobuf:"bytes,7,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -247,6 +249,13 @@ func (x *ReadBlockRequest) GetSource() *UfsBlockSource {
 	return nil
 }
 
+func (x *ReadBlockRequest) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
+}
+
 type ReadBlockResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Chunk []byte                 `protobuf:"bytes,1,opt,name=chunk,proto3" json:"chunk,omitempty"`
@@ -305,8 +314,10 @@ type WriteBlockHeader struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	BlockId int64                  `protobuf:"varint,1,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
 	// Bytes the client expects to write, to reserve space up front.
-	SizeHint      int64  `protobuf:"varint,2,opt,name=size_hint,json=sizeHint,proto3" json:"size_hint,omitempty"`
-	Tier          string `protobuf:"bytes,3,opt,name=tier,proto3" json:"tier,omitempty"`
+	SizeHint int64  `protobuf:"varint,2,opt,name=size_hint,json=sizeHint,proto3" json:"size_hint,omitempty"`
+	Tier     string `protobuf:"bytes,3,opt,name=tier,proto3" json:"tier,omitempty"`
+	// Capability is the master's permission to write the block's file.
+	Capability    *BlockCapability `protobuf:"bytes,4,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -360,6 +371,13 @@ func (x *WriteBlockHeader) GetTier() string {
 		return x.Tier
 	}
 	return ""
+}
+
+func (x *WriteBlockHeader) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
 }
 
 // A write stream: a header, chunks, then commit (or the stream ends without
@@ -525,7 +543,10 @@ type WriteUfsHeader struct {
 	// multipart upload) answers with a publish token; any other is written
 	// under the temporary name underfs.TempPath gives, and the token is
 	// empty.
-	StageFileId   int64 `protobuf:"varint,4,opt,name=stage_file_id,json=stageFileId,proto3" json:"stage_file_id,omitempty"`
+	StageFileId int64 `protobuf:"varint,4,opt,name=stage_file_id,json=stageFileId,proto3" json:"stage_file_id,omitempty"`
+	// Capability is the master's permission to write file stage_file_id
+	// (a worker that checks capabilities refuses a write without both).
+	Capability    *BlockCapability `protobuf:"bytes,5,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -586,6 +607,13 @@ func (x *WriteUfsHeader) GetStageFileId() int64 {
 		return x.StageFileId
 	}
 	return 0
+}
+
+func (x *WriteUfsHeader) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
 }
 
 type WriteUfsFileRequest struct {
@@ -748,6 +776,7 @@ type OpenLocalBlockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	BlockId       int64                  `protobuf:"varint,1,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
 	Promote       bool                   `protobuf:"varint,2,opt,name=promote,proto3" json:"promote,omitempty"`
+	Capability    *BlockCapability       `protobuf:"bytes,3,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -794,6 +823,13 @@ func (x *OpenLocalBlockRequest) GetPromote() bool {
 		return x.Promote
 	}
 	return false
+}
+
+func (x *OpenLocalBlockRequest) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
+	}
+	return nil
 }
 
 type OpenLocalBlockResponse struct {
@@ -1049,6 +1085,7 @@ type CacheBlockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	BlockId       int64                  `protobuf:"varint,1,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
 	Source        *UfsBlockSource        `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	Capability    *BlockCapability       `protobuf:"bytes,3,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1093,6 +1130,13 @@ func (x *CacheBlockRequest) GetBlockId() int64 {
 func (x *CacheBlockRequest) GetSource() *UfsBlockSource {
 	if x != nil {
 		return x.Source
+	}
+	return nil
+}
+
+func (x *CacheBlockRequest) GetCapability() *BlockCapability {
+	if x != nil {
+		return x.Capability
 	}
 	return nil
 }
@@ -1147,7 +1191,7 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"fileLength\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x05 \x01(\x03R\bufsModMs\x12'\n" +
-	"\x0fufs_fingerprint\x18\x06 \x01(\tR\x0eufsFingerprint\"\xe7\x01\n" +
+	"\x0fufs_fingerprint\x18\x06 \x01(\tR\x0eufsFingerprint\"\xa6\x02\n" +
 	"\x10ReadBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12\x16\n" +
@@ -1155,14 +1199,20 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\n" +
 	"chunk_size\x18\x04 \x01(\x03R\tchunkSize\x123\n" +
 	"\tread_type\x18\x05 \x01(\x0e2\x16.alluxio.grpc.ReadTypeR\breadType\x124\n" +
-	"\x06source\x18\x06 \x01(\v2\x1c.alluxio.grpc.UfsBlockSourceR\x06source\"D\n" +
+	"\x06source\x18\x06 \x01(\v2\x1c.alluxio.grpc.UfsBlockSourceR\x06source\x12=\n" +
+	"\n" +
+	"capability\x18\a \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"D\n" +
 	"\x11ReadBlockResponse\x12\x14\n" +
 	"\x05chunk\x18\x01 \x01(\fR\x05chunk\x12\x19\n" +
-	"\bfrom_ufs\x18\x02 \x01(\bR\afromUfs\"^\n" +
+	"\bfrom_ufs\x18\x02 \x01(\bR\afromUfs\"\x9d\x01\n" +
 	"\x10WriteBlockHeader\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x1b\n" +
 	"\tsize_hint\x18\x02 \x01(\x03R\bsizeHint\x12\x12\n" +
-	"\x04tier\x18\x03 \x01(\tR\x04tier\"\x88\x01\n" +
+	"\x04tier\x18\x03 \x01(\tR\x04tier\x12=\n" +
+	"\n" +
+	"capability\x18\x04 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"\x88\x01\n" +
 	"\x11WriteBlockRequest\x128\n" +
 	"\x06header\x18\x01 \x01(\v2\x1e.alluxio.grpc.WriteBlockHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
@@ -1170,12 +1220,15 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x05value\"@\n" +
 	"\x12WriteBlockResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12\x12\n" +
-	"\x04tier\x18\x02 \x01(\tR\x04tier\"\xa4\x01\n" +
+	"\x04tier\x18\x02 \x01(\tR\x04tier\"\xe3\x01\n" +
 	"\x0eWriteUfsHeader\x12<\n" +
 	"\fufs_location\x18\x01 \x01(\v2\x19.alluxio.grpc.UfsLocationR\vufsLocation\x12\x12\n" +
 	"\x04mode\x18\x02 \x01(\rR\x04mode\x12\x1c\n" +
 	"\toverwrite\x18\x03 \x01(\bR\toverwrite\x12\"\n" +
-	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\"\x88\x01\n" +
+	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\x12=\n" +
+	"\n" +
+	"capability\x18\x05 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"\x88\x01\n" +
 	"\x13WriteUfsFileRequest\x126\n" +
 	"\x06header\x18\x01 \x01(\v2\x1c.alluxio.grpc.WriteUfsHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
@@ -1183,10 +1236,13 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x05value\"S\n" +
 	"\x14WriteUfsFileResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12#\n" +
-	"\rpublish_token\x18\x02 \x01(\fR\fpublishToken\"L\n" +
+	"\rpublish_token\x18\x02 \x01(\fR\fpublishToken\"\x8b\x01\n" +
 	"\x15OpenLocalBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x12\x18\n" +
-	"\apromote\x18\x02 \x01(\bR\apromote\"D\n" +
+	"\apromote\x18\x02 \x01(\bR\apromote\x12=\n" +
+	"\n" +
+	"capability\x18\x03 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"D\n" +
 	"\x16OpenLocalBlockResponse\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\"\xb9\x01\n" +
@@ -1200,10 +1256,13 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1a\n" +
 	"\breserved\x18\x02 \x01(\x03R\breserved\x12\x16\n" +
 	"\x06length\x18\x03 \x01(\x03R\x06length\x12\x12\n" +
-	"\x04tier\x18\x04 \x01(\tR\x04tier\"d\n" +
+	"\x04tier\x18\x04 \x01(\tR\x04tier\"\xa3\x01\n" +
 	"\x11CacheBlockRequest\x12\x19\n" +
 	"\bblock_id\x18\x01 \x01(\x03R\ablockId\x124\n" +
-	"\x06source\x18\x02 \x01(\v2\x1c.alluxio.grpc.UfsBlockSourceR\x06source\"\x14\n" +
+	"\x06source\x18\x02 \x01(\v2\x1c.alluxio.grpc.UfsBlockSourceR\x06source\x12=\n" +
+	"\n" +
+	"capability\x18\x03 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
+	"capability\"\x14\n" +
 	"\x12CacheBlockResponse*6\n" +
 	"\bReadType\x12\t\n" +
 	"\x05CACHE\x10\x00\x12\f\n" +
@@ -1251,33 +1310,39 @@ var file_api_alluxiopb_worker_proto_goTypes = []any{
 	(*CacheBlockRequest)(nil),        // 14: alluxio.grpc.CacheBlockRequest
 	(*CacheBlockResponse)(nil),       // 15: alluxio.grpc.CacheBlockResponse
 	(*UfsLocation)(nil),              // 16: alluxio.grpc.UfsLocation
+	(*BlockCapability)(nil),          // 17: alluxio.grpc.BlockCapability
 }
 var file_api_alluxiopb_worker_proto_depIdxs = []int32{
 	16, // 0: alluxio.grpc.UfsBlockSource.ufs_location:type_name -> alluxio.grpc.UfsLocation
 	0,  // 1: alluxio.grpc.ReadBlockRequest.read_type:type_name -> alluxio.grpc.ReadType
 	1,  // 2: alluxio.grpc.ReadBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
-	4,  // 3: alluxio.grpc.WriteBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	16, // 4: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	7,  // 5: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
-	4,  // 6: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	1,  // 7: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
-	2,  // 8: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
-	5,  // 9: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
-	8,  // 10: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
-	10, // 11: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
-	12, // 12: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
-	14, // 13: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
-	3,  // 14: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
-	6,  // 15: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
-	9,  // 16: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
-	11, // 17: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
-	13, // 18: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
-	15, // 19: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	17, // 3: alluxio.grpc.ReadBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	17, // 4: alluxio.grpc.WriteBlockHeader.capability:type_name -> alluxio.grpc.BlockCapability
+	4,  // 5: alluxio.grpc.WriteBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
+	16, // 6: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	17, // 7: alluxio.grpc.WriteUfsHeader.capability:type_name -> alluxio.grpc.BlockCapability
+	7,  // 8: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
+	17, // 9: alluxio.grpc.OpenLocalBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	4,  // 10: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
+	1,  // 11: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
+	17, // 12: alluxio.grpc.CacheBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	2,  // 13: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
+	5,  // 14: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
+	8,  // 15: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
+	10, // 16: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
+	12, // 17: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
+	14, // 18: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
+	3,  // 19: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
+	6,  // 20: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
+	9,  // 21: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
+	11, // 22: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
+	13, // 23: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
+	15, // 24: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
+	19, // [19:25] is the sub-list for method output_type
+	13, // [13:19] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_worker_proto_init() }

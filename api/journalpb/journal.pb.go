@@ -246,6 +246,64 @@ func (UfsIntentKind) EnumDescriptor() ([]byte, []int) {
 	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{3}
 }
 
+type AclAction int32
+
+const (
+	AclAction_ACL_ACTION_UNSPECIFIED AclAction = 0
+	AclAction_ACL_MODIFY             AclAction = 1
+	AclAction_ACL_REMOVE             AclAction = 2
+	AclAction_ACL_REMOVE_ALL         AclAction = 3
+	AclAction_ACL_REMOVE_DEFAULT     AclAction = 4
+	AclAction_ACL_REPLACE            AclAction = 5
+)
+
+// Enum value maps for AclAction.
+var (
+	AclAction_name = map[int32]string{
+		0: "ACL_ACTION_UNSPECIFIED",
+		1: "ACL_MODIFY",
+		2: "ACL_REMOVE",
+		3: "ACL_REMOVE_ALL",
+		4: "ACL_REMOVE_DEFAULT",
+		5: "ACL_REPLACE",
+	}
+	AclAction_value = map[string]int32{
+		"ACL_ACTION_UNSPECIFIED": 0,
+		"ACL_MODIFY":             1,
+		"ACL_REMOVE":             2,
+		"ACL_REMOVE_ALL":         3,
+		"ACL_REMOVE_DEFAULT":     4,
+		"ACL_REPLACE":            5,
+	}
+)
+
+func (x AclAction) Enum() *AclAction {
+	p := new(AclAction)
+	*p = x
+	return p
+}
+
+func (x AclAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AclAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_api_journalpb_journal_proto_enumTypes[4].Descriptor()
+}
+
+func (AclAction) Type() protoreflect.EnumType {
+	return &file_api_journalpb_journal_proto_enumTypes[4]
+}
+
+func (x AclAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AclAction.Descriptor instead.
+func (AclAction) EnumDescriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{4}
+}
+
 // Entry is one journal record. A multi-step operation (mkdir -p, rm -R) is
 // always one Entry, so a crash never leaves it half done.
 type Entry struct {
@@ -281,6 +339,8 @@ type Entry struct {
 	//	*Entry_DropUnpublished
 	//	*Entry_SetClusterId
 	//	*Entry_UpdateUfsMode
+	//	*Entry_SetAcl
+	//	*Entry_BlockKey
 	Op            isEntry_Op `protobuf_oneof:"op"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -495,6 +555,24 @@ func (x *Entry) GetUpdateUfsMode() *UpdateUfsMode {
 	return nil
 }
 
+func (x *Entry) GetSetAcl() *SetAcl {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_SetAcl); ok {
+			return x.SetAcl
+		}
+	}
+	return nil
+}
+
+func (x *Entry) GetBlockKey() *BlockKey {
+	if x != nil {
+		if x, ok := x.Op.(*Entry_BlockKey); ok {
+			return x.BlockKey
+		}
+	}
+	return nil
+}
+
 type isEntry_Op interface {
 	isEntry_Op()
 }
@@ -563,6 +641,14 @@ type Entry_UpdateUfsMode struct {
 	UpdateUfsMode *UpdateUfsMode `protobuf:"bytes,25,opt,name=update_ufs_mode,json=updateUfsMode,proto3,oneof"`
 }
 
+type Entry_SetAcl struct {
+	SetAcl *SetAcl `protobuf:"bytes,26,opt,name=set_acl,json=setAcl,proto3,oneof"`
+}
+
+type Entry_BlockKey struct {
+	BlockKey *BlockKey `protobuf:"bytes,27,opt,name=block_key,json=blockKey,proto3,oneof"`
+}
+
 func (*Entry_CreateFile) isEntry_Op() {}
 
 func (*Entry_CompleteFile) isEntry_Op() {}
@@ -594,6 +680,10 @@ func (*Entry_DropUnpublished) isEntry_Op() {}
 func (*Entry_SetClusterId) isEntry_Op() {}
 
 func (*Entry_UpdateUfsMode) isEntry_Op() {}
+
+func (*Entry_SetAcl) isEntry_Op() {}
+
+func (*Entry_BlockKey) isEntry_Op() {}
 
 // SetClusterId names the cluster once: the first primary proposes a fresh
 // id; Apply refuses a second one, so every replica keeps the first.
@@ -2222,8 +2312,12 @@ type Inode struct {
 	// Alluxio published or loaded it; "" when unknown or the store has none.
 	UfsFingerprint string            `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
 	Xattr          map[string][]byte `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Acl is the extended access ACL (none when unset); DefaultAcl a
+	// directory's default ACL.
+	Acl           *Acl        `protobuf:"bytes,31,opt,name=acl,proto3" json:"acl,omitempty"`
+	DefaultAcl    *DefaultAcl `protobuf:"bytes,32,opt,name=default_acl,json=defaultAcl,proto3" json:"default_acl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Inode) Reset() {
@@ -2417,6 +2511,360 @@ func (x *Inode) GetXattr() map[string][]byte {
 	return nil
 }
 
+func (x *Inode) GetAcl() *Acl {
+	if x != nil {
+		return x.Acl
+	}
+	return nil
+}
+
+func (x *Inode) GetDefaultAcl() *DefaultAcl {
+	if x != nil {
+		return x.DefaultAcl
+	}
+	return nil
+}
+
+type AclEntry struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Perm          uint32                 `protobuf:"varint,2,opt,name=perm,proto3" json:"perm,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AclEntry) Reset() {
+	*x = AclEntry{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AclEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AclEntry) ProtoMessage() {}
+
+func (x *AclEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AclEntry.ProtoReflect.Descriptor instead.
+func (*AclEntry) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *AclEntry) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AclEntry) GetPerm() uint32 {
+	if x != nil {
+		return x.Perm
+	}
+	return 0
+}
+
+// Acl holds what the mode bits cannot say: the named entries and the
+// owning group's entry (the mode's group bits are the mask).
+type Acl struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Users         []*AclEntry            `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	Groups        []*AclEntry            `protobuf:"bytes,2,rep,name=groups,proto3" json:"groups,omitempty"`
+	GroupPerm     uint32                 `protobuf:"varint,3,opt,name=group_perm,json=groupPerm,proto3" json:"group_perm,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Acl) Reset() {
+	*x = Acl{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Acl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Acl) ProtoMessage() {}
+
+func (x *Acl) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Acl.ProtoReflect.Descriptor instead.
+func (*Acl) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *Acl) GetUsers() []*AclEntry {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *Acl) GetGroups() []*AclEntry {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+func (x *Acl) GetGroupPerm() uint32 {
+	if x != nil {
+		return x.GroupPerm
+	}
+	return 0
+}
+
+type DefaultAcl struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         uint32                 `protobuf:"varint,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Group         uint32                 `protobuf:"varint,2,opt,name=group,proto3" json:"group,omitempty"`
+	Other         uint32                 `protobuf:"varint,3,opt,name=other,proto3" json:"other,omitempty"`
+	Mask          uint32                 `protobuf:"varint,4,opt,name=mask,proto3" json:"mask,omitempty"`
+	HasMask       bool                   `protobuf:"varint,5,opt,name=has_mask,json=hasMask,proto3" json:"has_mask,omitempty"`
+	Users         []*AclEntry            `protobuf:"bytes,6,rep,name=users,proto3" json:"users,omitempty"`
+	Groups        []*AclEntry            `protobuf:"bytes,7,rep,name=groups,proto3" json:"groups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DefaultAcl) Reset() {
+	*x = DefaultAcl{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DefaultAcl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DefaultAcl) ProtoMessage() {}
+
+func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DefaultAcl.ProtoReflect.Descriptor instead.
+func (*DefaultAcl) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *DefaultAcl) GetOwner() uint32 {
+	if x != nil {
+		return x.Owner
+	}
+	return 0
+}
+
+func (x *DefaultAcl) GetGroup() uint32 {
+	if x != nil {
+		return x.Group
+	}
+	return 0
+}
+
+func (x *DefaultAcl) GetOther() uint32 {
+	if x != nil {
+		return x.Other
+	}
+	return 0
+}
+
+func (x *DefaultAcl) GetMask() uint32 {
+	if x != nil {
+		return x.Mask
+	}
+	return 0
+}
+
+func (x *DefaultAcl) GetHasMask() bool {
+	if x != nil {
+		return x.HasMask
+	}
+	return false
+}
+
+func (x *DefaultAcl) GetUsers() []*AclEntry {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+func (x *DefaultAcl) GetGroups() []*AclEntry {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+// SetAcl is setfacl: Apply parses the entries ("user:bob:rw-",
+// "default:mask::r-x") and computes each inode's new mode and ACLs.
+type SetAcl struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Path          string                 `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Action        AclAction              `protobuf:"varint,2,opt,name=action,proto3,enum=alluxio.journal.AclAction" json:"action,omitempty"`
+	Entries       []string               `protobuf:"bytes,3,rep,name=entries,proto3" json:"entries,omitempty"`
+	Recursive     bool                   `protobuf:"varint,4,opt,name=recursive,proto3" json:"recursive,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetAcl) Reset() {
+	*x = SetAcl{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetAcl) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetAcl) ProtoMessage() {}
+
+func (x *SetAcl) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetAcl.ProtoReflect.Descriptor instead.
+func (*SetAcl) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SetAcl) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *SetAcl) GetAction() AclAction {
+	if x != nil {
+		return x.Action
+	}
+	return AclAction_ACL_ACTION_UNSPECIFIED
+}
+
+func (x *SetAcl) GetEntries() []string {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *SetAcl) GetRecursive() bool {
+	if x != nil {
+		return x.Recursive
+	}
+	return false
+}
+
+// BlockKey is a secret the primary made for signing block capabilities
+// (HMAC-SHA256). Keys are kept until expires_ms (the primary's clock)
+// plus a capability's lifetime, so a capability signed before a failover
+// stays valid on the next primary and on every worker.
+type BlockKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Secret        []byte                 `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	ExpiresMs     int64                  `protobuf:"varint,3,opt,name=expires_ms,json=expiresMs,proto3" json:"expires_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockKey) Reset() {
+	*x = BlockKey{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockKey) ProtoMessage() {}
+
+func (x *BlockKey) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockKey.ProtoReflect.Descriptor instead.
+func (*BlockKey) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *BlockKey) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *BlockKey) GetSecret() []byte {
+	if x != nil {
+		return x.Secret
+	}
+	return nil
+}
+
+func (x *BlockKey) GetExpiresMs() int64 {
+	if x != nil {
+		return x.ExpiresMs
+	}
+	return 0
+}
+
 type MountPoint struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	MountId       int64                  `protobuf:"varint,1,opt,name=mount_id,json=mountId,proto3" json:"mount_id,omitempty"`
@@ -2431,7 +2879,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2443,7 +2891,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2456,7 +2904,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2514,7 +2962,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2526,7 +2974,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2539,7 +2987,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -2582,6 +3030,7 @@ type CheckpointRecord struct {
 	//	*CheckpointRecord_Mount
 	//	*CheckpointRecord_Retry
 	//	*CheckpointRecord_Intent
+	//	*CheckpointRecord_BlockKey
 	Record        isCheckpointRecord_Record `protobuf_oneof:"record"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2589,7 +3038,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2601,7 +3050,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2614,7 +3063,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -2669,6 +3118,15 @@ func (x *CheckpointRecord) GetIntent() *UfsIntent {
 	return nil
 }
 
+func (x *CheckpointRecord) GetBlockKey() *BlockKey {
+	if x != nil {
+		if x, ok := x.Record.(*CheckpointRecord_BlockKey); ok {
+			return x.BlockKey
+		}
+	}
+	return nil
+}
+
 type isCheckpointRecord_Record interface {
 	isCheckpointRecord_Record()
 }
@@ -2693,6 +3151,10 @@ type CheckpointRecord_Intent struct {
 	Intent *UfsIntent `protobuf:"bytes,5,opt,name=intent,proto3,oneof"`
 }
 
+type CheckpointRecord_BlockKey struct {
+	BlockKey *BlockKey `protobuf:"bytes,6,opt,name=block_key,json=blockKey,proto3,oneof"`
+}
+
 func (*CheckpointRecord_Header) isCheckpointRecord_Record() {}
 
 func (*CheckpointRecord_Inode) isCheckpointRecord_Record() {}
@@ -2703,11 +3165,13 @@ func (*CheckpointRecord_Retry) isCheckpointRecord_Record() {}
 
 func (*CheckpointRecord_Intent) isCheckpointRecord_Record() {}
 
+func (*CheckpointRecord_BlockKey) isCheckpointRecord_Record() {}
+
 var File_api_journalpb_journal_proto protoreflect.FileDescriptor
 
 const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
-	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\x8f\t\n" +
+	"\x1bapi/journalpb/journal.proto\x12\x0falluxio.journal\"\xfd\t\n" +
 	"\x05Entry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -2731,7 +3195,9 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x11ufs_intent_failed\x18\x16 \x01(\v2 .alluxio.journal.UfsIntentFailedH\x00R\x0fufsIntentFailed\x12M\n" +
 	"\x10drop_unpublished\x18\x17 \x01(\v2 .alluxio.journal.DropUnpublishedH\x00R\x0fdropUnpublished\x12E\n" +
 	"\x0eset_cluster_id\x18\x18 \x01(\v2\x1d.alluxio.journal.SetClusterIdH\x00R\fsetClusterId\x12H\n" +
-	"\x0fupdate_ufs_mode\x18\x19 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsModeB\x04\n" +
+	"\x0fupdate_ufs_mode\x18\x19 \x01(\v2\x1e.alluxio.journal.UpdateUfsModeH\x00R\rupdateUfsMode\x122\n" +
+	"\aset_acl\x18\x1a \x01(\v2\x17.alluxio.journal.SetAclH\x00R\x06setAcl\x128\n" +
+	"\tblock_key\x18\x1b \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\x04\n" +
 	"\x02op\"-\n" +
 	"\fSetClusterId\x12\x1d\n" +
 	"\n" +
@@ -2899,7 +3365,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\tufs_modes\x18\a \x03(\v2/.alluxio.journal.CheckpointHeader.UfsModesEntryR\bufsModes\x1aU\n" +
 	"\rUfsModesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
-	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\xfd\x06\n" +
+	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\xe3\a\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -2928,11 +3394,41 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12\x1b\n" +
 	"\tufs_error\x18\x15 \x01(\tR\bufsError\x12'\n" +
 	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\x127\n" +
-	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x1a8\n" +
+	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x12&\n" +
+	"\x03acl\x18\x1f \x01(\v2\x14.alluxio.journal.AclR\x03acl\x12<\n" +
+	"\vdefault_acl\x18  \x01(\v2\x1b.alluxio.journal.DefaultAclR\n" +
+	"defaultAcl\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"\xa4\x02\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value:\x028\x01\"2\n" +
+	"\bAclEntry\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04perm\x18\x02 \x01(\rR\x04perm\"\x88\x01\n" +
+	"\x03Acl\x12/\n" +
+	"\x05users\x18\x01 \x03(\v2\x19.alluxio.journal.AclEntryR\x05users\x121\n" +
+	"\x06groups\x18\x02 \x03(\v2\x19.alluxio.journal.AclEntryR\x06groups\x12\x1d\n" +
+	"\n" +
+	"group_perm\x18\x03 \x01(\rR\tgroupPerm\"\xe1\x01\n" +
+	"\n" +
+	"DefaultAcl\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\rR\x05owner\x12\x14\n" +
+	"\x05group\x18\x02 \x01(\rR\x05group\x12\x14\n" +
+	"\x05other\x18\x03 \x01(\rR\x05other\x12\x12\n" +
+	"\x04mask\x18\x04 \x01(\rR\x04mask\x12\x19\n" +
+	"\bhas_mask\x18\x05 \x01(\bR\ahasMask\x12/\n" +
+	"\x05users\x18\x06 \x03(\v2\x19.alluxio.journal.AclEntryR\x05users\x121\n" +
+	"\x06groups\x18\a \x03(\v2\x19.alluxio.journal.AclEntryR\x06groups\"\x88\x01\n" +
+	"\x06SetAcl\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x122\n" +
+	"\x06action\x18\x02 \x01(\x0e2\x1a.alluxio.journal.AclActionR\x06action\x12\x18\n" +
+	"\aentries\x18\x03 \x03(\tR\aentries\x12\x1c\n" +
+	"\trecursive\x18\x04 \x01(\bR\trecursive\"Q\n" +
+	"\bBlockKey\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\fR\x06secret\x12\x1d\n" +
+	"\n" +
+	"expires_ms\x18\x03 \x01(\x03R\texpiresMs\"\xa4\x02\n" +
 	"\n" +
 	"MountPoint\x12\x19\n" +
 	"\bmount_id\x18\x01 \x01(\x03R\amountId\x12!\n" +
@@ -2951,13 +3447,14 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\n" +
 	"error_code\x18\x02 \x01(\tR\terrorCode\x12#\n" +
 	"\rerror_message\x18\x03 \x01(\tR\ferrorMessage\x12\x19\n" +
-	"\binode_id\x18\x04 \x01(\x03R\ainodeId\"\xab\x02\n" +
+	"\binode_id\x18\x04 \x01(\x03R\ainodeId\"\xe5\x02\n" +
 	"\x10CheckpointRecord\x12;\n" +
 	"\x06header\x18\x01 \x01(\v2!.alluxio.journal.CheckpointHeaderH\x00R\x06header\x12.\n" +
 	"\x05inode\x18\x02 \x01(\v2\x16.alluxio.journal.InodeH\x00R\x05inode\x123\n" +
 	"\x05mount\x18\x03 \x01(\v2\x1b.alluxio.journal.MountPointH\x00R\x05mount\x125\n" +
 	"\x05retry\x18\x04 \x01(\v2\x1d.alluxio.journal.RetryOutcomeH\x00R\x05retry\x124\n" +
-	"\x06intent\x18\x05 \x01(\v2\x1a.alluxio.journal.UfsIntentH\x00R\x06intentB\b\n" +
+	"\x06intent\x18\x05 \x01(\v2\x1a.alluxio.journal.UfsIntentH\x00R\x06intent\x128\n" +
+	"\tblock_key\x18\x06 \x01(\v2\x19.alluxio.journal.BlockKeyH\x00R\bblockKeyB\b\n" +
 	"\x06record*S\n" +
 	"\x10PersistenceState\x12\x11\n" +
 	"\rNOT_PERSISTED\x10\x00\x12\x13\n" +
@@ -2984,7 +3481,16 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"UFS_RENAME\x10\x03\x12\x0f\n" +
 	"\vUFS_PUBLISH\x10\x04\x12\x15\n" +
 	"\x11UFS_SET_ATTRIBUTE\x10\x05\x12\x18\n" +
-	"\x14UFS_DROP_UNPUBLISHED\x10\x06B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
+	"\x14UFS_DROP_UNPUBLISHED\x10\x06*\x84\x01\n" +
+	"\tAclAction\x12\x1a\n" +
+	"\x16ACL_ACTION_UNSPECIFIED\x10\x00\x12\x0e\n" +
+	"\n" +
+	"ACL_MODIFY\x10\x01\x12\x0e\n" +
+	"\n" +
+	"ACL_REMOVE\x10\x02\x12\x12\n" +
+	"\x0eACL_REMOVE_ALL\x10\x03\x12\x16\n" +
+	"\x12ACL_REMOVE_DEFAULT\x10\x04\x12\x0f\n" +
+	"\vACL_REPLACE\x10\x05B-Z+github.com/alluxio-go/alluxio/api/journalpbb\x06proto3"
 
 var (
 	file_api_journalpb_journal_proto_rawDescOnce sync.Once
@@ -2998,88 +3504,104 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 	return file_api_journalpb_journal_proto_rawDescData
 }
 
-var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
 	(UfsMode)(0),             // 2: alluxio.journal.UfsMode
 	(UfsIntentKind)(0),       // 3: alluxio.journal.UfsIntentKind
-	(*Entry)(nil),            // 4: alluxio.journal.Entry
-	(*SetClusterId)(nil),     // 5: alluxio.journal.SetClusterId
-	(*UpdateUfsMode)(nil),    // 6: alluxio.journal.UpdateUfsMode
-	(*CreateFile)(nil),       // 7: alluxio.journal.CreateFile
-	(*CompleteFile)(nil),     // 8: alluxio.journal.CompleteFile
-	(*CreateDirectory)(nil),  // 9: alluxio.journal.CreateDirectory
-	(*Delete)(nil),           // 10: alluxio.journal.Delete
-	(*Rename)(nil),           // 11: alluxio.journal.Rename
-	(*SetAttribute)(nil),     // 12: alluxio.journal.SetAttribute
-	(*Mount)(nil),            // 13: alluxio.journal.Mount
-	(*Unmount)(nil),          // 14: alluxio.journal.Unmount
-	(*UfsStatus)(nil),        // 15: alluxio.journal.UfsStatus
-	(*SyncMetadata)(nil),     // 16: alluxio.journal.SyncMetadata
-	(*Noop)(nil),             // 17: alluxio.journal.Noop
-	(*PersistDone)(nil),      // 18: alluxio.journal.PersistDone
-	(*UfsIntent)(nil),        // 19: alluxio.journal.UfsIntent
-	(*UfsIntentDone)(nil),    // 20: alluxio.journal.UfsIntentDone
-	(*UfsIntentFailed)(nil),  // 21: alluxio.journal.UfsIntentFailed
-	(*DropUnpublished)(nil),  // 22: alluxio.journal.DropUnpublished
-	(*CheckpointHeader)(nil), // 23: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 24: alluxio.journal.Inode
-	(*MountPoint)(nil),       // 25: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 26: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 27: alluxio.journal.CheckpointRecord
-	nil,                      // 28: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 29: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 30: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 31: alluxio.journal.CheckpointHeader.UfsModesEntry
-	nil,                      // 32: alluxio.journal.Inode.XattrEntry
-	nil,                      // 33: alluxio.journal.MountPoint.PropertiesEntry
+	(AclAction)(0),           // 4: alluxio.journal.AclAction
+	(*Entry)(nil),            // 5: alluxio.journal.Entry
+	(*SetClusterId)(nil),     // 6: alluxio.journal.SetClusterId
+	(*UpdateUfsMode)(nil),    // 7: alluxio.journal.UpdateUfsMode
+	(*CreateFile)(nil),       // 8: alluxio.journal.CreateFile
+	(*CompleteFile)(nil),     // 9: alluxio.journal.CompleteFile
+	(*CreateDirectory)(nil),  // 10: alluxio.journal.CreateDirectory
+	(*Delete)(nil),           // 11: alluxio.journal.Delete
+	(*Rename)(nil),           // 12: alluxio.journal.Rename
+	(*SetAttribute)(nil),     // 13: alluxio.journal.SetAttribute
+	(*Mount)(nil),            // 14: alluxio.journal.Mount
+	(*Unmount)(nil),          // 15: alluxio.journal.Unmount
+	(*UfsStatus)(nil),        // 16: alluxio.journal.UfsStatus
+	(*SyncMetadata)(nil),     // 17: alluxio.journal.SyncMetadata
+	(*Noop)(nil),             // 18: alluxio.journal.Noop
+	(*PersistDone)(nil),      // 19: alluxio.journal.PersistDone
+	(*UfsIntent)(nil),        // 20: alluxio.journal.UfsIntent
+	(*UfsIntentDone)(nil),    // 21: alluxio.journal.UfsIntentDone
+	(*UfsIntentFailed)(nil),  // 22: alluxio.journal.UfsIntentFailed
+	(*DropUnpublished)(nil),  // 23: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 24: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 25: alluxio.journal.Inode
+	(*AclEntry)(nil),         // 26: alluxio.journal.AclEntry
+	(*Acl)(nil),              // 27: alluxio.journal.Acl
+	(*DefaultAcl)(nil),       // 28: alluxio.journal.DefaultAcl
+	(*SetAcl)(nil),           // 29: alluxio.journal.SetAcl
+	(*BlockKey)(nil),         // 30: alluxio.journal.BlockKey
+	(*MountPoint)(nil),       // 31: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 32: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 33: alluxio.journal.CheckpointRecord
+	nil,                      // 34: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 35: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 36: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 37: alluxio.journal.CheckpointHeader.UfsModesEntry
+	nil,                      // 38: alluxio.journal.Inode.XattrEntry
+	nil,                      // 39: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
-	7,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
-	8,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
-	9,  // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
-	10, // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
-	11, // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
-	12, // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
-	13, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
-	14, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
-	16, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
-	17, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
-	18, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
-	20, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
-	21, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	22, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
-	5,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
-	6,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
-	2,  // 16: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
-	1,  // 17: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	28, // 18: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
-	1,  // 19: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
-	0,  // 20: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	29, // 21: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	30, // 22: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
-	15, // 23: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
-	15, // 24: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
-	15, // 25: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
-	3,  // 26: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	31, // 27: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
-	0,  // 28: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 29: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	32, // 30: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	33, // 31: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	23, // 32: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	24, // 33: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	25, // 34: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	26, // 35: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	19, // 36: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	2,  // 37: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	8,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
+	9,  // 1: alluxio.journal.Entry.complete_file:type_name -> alluxio.journal.CompleteFile
+	10, // 2: alluxio.journal.Entry.create_directory:type_name -> alluxio.journal.CreateDirectory
+	11, // 3: alluxio.journal.Entry.delete:type_name -> alluxio.journal.Delete
+	12, // 4: alluxio.journal.Entry.rename:type_name -> alluxio.journal.Rename
+	13, // 5: alluxio.journal.Entry.set_attribute:type_name -> alluxio.journal.SetAttribute
+	14, // 6: alluxio.journal.Entry.mount:type_name -> alluxio.journal.Mount
+	15, // 7: alluxio.journal.Entry.unmount:type_name -> alluxio.journal.Unmount
+	17, // 8: alluxio.journal.Entry.sync_metadata:type_name -> alluxio.journal.SyncMetadata
+	18, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
+	19, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
+	21, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
+	22, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
+	23, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	6,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
+	7,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
+	29, // 16: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
+	30, // 17: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
+	2,  // 18: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
+	1,  // 19: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
+	34, // 20: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	1,  // 21: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
+	0,  // 22: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
+	35, // 23: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	36, // 24: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	16, // 25: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
+	16, // 26: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
+	16, // 27: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
+	3,  // 28: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
+	37, // 29: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
+	0,  // 30: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 31: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	38, // 32: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	27, // 33: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
+	28, // 34: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
+	26, // 35: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
+	26, // 36: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
+	26, // 37: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
+	26, // 38: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
+	4,  // 39: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
+	39, // 40: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	24, // 41: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	25, // 42: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	31, // 43: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	32, // 44: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	20, // 45: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	30, // 46: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
+	2,  // 47: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
+	48, // [48:48] is the sub-list for method output_type
+	48, // [48:48] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -3104,23 +3626,26 @@ func file_api_journalpb_journal_proto_init() {
 		(*Entry_DropUnpublished)(nil),
 		(*Entry_SetClusterId)(nil),
 		(*Entry_UpdateUfsMode)(nil),
+		(*Entry_SetAcl)(nil),
+		(*Entry_BlockKey)(nil),
 	}
 	file_api_journalpb_journal_proto_msgTypes[8].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[15].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[23].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[28].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
 		(*CheckpointRecord_Retry)(nil),
 		(*CheckpointRecord_Intent)(nil),
+		(*CheckpointRecord_BlockKey)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   30,
+			NumEnums:      5,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -15,7 +15,7 @@ import (
 func fsCommands() []*cobra.Command {
 	return nameArgErrors(
 		lsCmd(), mkdirCmd(), touchCmd(), statCmd(), rmCmd(), mvCmd(), mountCmd(), unmountCmd(),
-		chmodCmd(), chownCmd(), chgrpCmd(), pinCmd(true), pinCmd(false), setTTLCmd(), unsetTTLCmd(),
+		chmodCmd(), chownCmd(), chgrpCmd(), setfaclCmd(), getfaclCmd(), pinCmd(true), pinCmd(false), setTTLCmd(), unsetTTLCmd(),
 		testCmd(), countCmd(), duCmd(), leaderCmd(), masterInfoCmd(),
 		catCmd(), headTailCmd(false), headTailCmd(true), checksumCmd(), copyFromLocalCmd(), copyToLocalCmd(), cpCmd(), loadCmd(), freeCmd(), persistCmd(), locationCmd(),
 	)

@@ -30,6 +30,10 @@ func formatMode(mode os.FileMode, isDir bool) string {
 			b[i] = rwx[i]
 		}
 	}
+	if mode&0o1000 != 0 {
+		// The sticky bit, as ls shows it.
+		b[8] = "Tt"[mode&1]
+	}
 	if isDir {
 		return "d" + string(b)
 	}
@@ -199,15 +203,18 @@ func statFormat(format string, fi *client.FileInfo) string {
 	return b.String()
 }
 
-// parseOctalMode accepts chmod's octal modes (755, 0644). Symbolic modes
-// and the setuid, setgid and sticky bits are not supported.
+// parseOctalMode accepts chmod's octal modes (755, 0644, 1777 with the
+// sticky bit, which the master's permission checks honour on
+// directories). Symbolic modes and the setuid and setgid bits are not
+// supported. The result holds the bits as the master stores them (0o1000
+// for the sticky bit, not os.ModeSticky).
 func parseOctalMode(s string) (os.FileMode, error) {
 	if len(s) == 0 || len(s) > 4 || strings.Trim(s, "01234567") != "" {
 		return 0, fmt.Errorf("invalid mode %q: give an octal mode such as 755 (symbolic modes are not supported)", s)
 	}
 	v, _ := strconv.ParseUint(s, 8, 32)
-	if v > 0o777 {
-		return 0, fmt.Errorf("invalid mode %q: setuid, setgid and sticky bits are not supported", s)
+	if v > 0o1777 {
+		return 0, fmt.Errorf("invalid mode %q: setuid and setgid bits are not supported", s)
 	}
 	return os.FileMode(v), nil
 }

@@ -19,7 +19,8 @@ func TestFormatMode(t *testing.T) {
 		{0o644, false, "-rw-r--r--"},
 		{0, false, "----------"},
 		{0o777, false, "-rwxrwxrwx"},
-		{0o1750, true, "drwxr-x---"}, // only the permission bits show
+		{0o1750, true, "drwxr-x--T"}, // the sticky bit, as ls shows it
+		{0o1777, true, "drwxrwxrwt"},
 		{0o421, false, "-r---w---x"},
 	}
 	for _, tt := range tests {
@@ -76,7 +77,9 @@ func TestParseOctalMode(t *testing.T) {
 		{"u+x", 0, "symbolic"},
 		{"-755", 0, "octal mode"},
 		{"17777", 0, "octal mode"},
-		{"1755", 0, "sticky"},
+		{"1755", 0o1755, ""},
+		{"2755", 0, "setgid"},
+		{"4755", 0, "setuid"},
 		{"0x1ff", 0, "octal mode"},
 	}
 	for _, tt := range tests {

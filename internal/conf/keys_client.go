@@ -47,6 +47,14 @@ var securityKeys = []Key{
 	flag(SecurityAuthorizationPermissionEnabled, "true", "Whether POSIX-style permissions are checked."),
 	str(SecurityAuthorizationPermissionUmask, "022", "Octal umask applied to new files and directories."),
 	str(SecurityAuthorizationPermissionSupergroup, "supergroup", "Members of this group are superusers."),
+	str(SecurityGroupMappingClass, "alluxio.security.group.provider.ShellBasedUnixGroupsMapping",
+		"Where the master finds a user's groups; the one mapping is the OS's (its user and group databases, NSS included)."),
+	flag(SecurityBlockCapabilityEnabled, "true", "Whether workers serve blocks only with a capability the master signed "+
+		"(an HMAC over file, user, access and expiry, like HDFS block tokens)."),
+	dur(SecurityBlockCapabilityLifetime, "1hour", "How long a block capability the master hands out is valid."),
+	dur(SecurityGroupMappingCacheTimeout, "1min", "How long the master keeps a user's groups before asking the OS again; 0 asks every time."),
+	str(SecurityGroupMappingStatic, "", "Fixed groups for users the OS does not know, as Hadoop's "+
+		"hadoop.user.group.static.mapping.overrides: user1=group1,group2;user2=; (primary group first); asked before the OS."),
 	str(SecurityLoginUsername, "", "User name a client logs in as; empty means the OS user. With TLS on the "+
 		"certificate's common name is the user instead."),
 }

@@ -117,9 +117,9 @@ func TestInertKeysWarnAndSaySo(t *testing.T) {
 	}{
 		{SecurityAuthenticationType + "=NOSASL", false},
 		{SecurityAuthenticationType + "=SIMPLE", false},
-		{SecurityAuthorizationPermissionEnabled + "=true", true},
+		{SecurityAuthorizationPermissionEnabled + "=true", false},
 		{SecurityAuthorizationPermissionEnabled + "=false", false},
-		{SecurityAuthorizationPermissionSupergroup + "=admins", true},
+		{SecurityAuthorizationPermissionSupergroup + "=admins", false},
 		{MasterJournalFlushBatchTime + "=5ms", true},
 		{MasterJournalFlushTimeout + "=1min", true},
 		{MasterMetastore + "=ROCKS", true},

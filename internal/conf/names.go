@@ -110,6 +110,11 @@ const (
 	SecurityAuthorizationPermissionUmask      = "alluxio.security.authorization.permission.umask"
 	SecurityAuthorizationPermissionSupergroup = "alluxio.security.authorization.permission.supergroup"
 	SecurityLoginUsername                     = "alluxio.security.login.username"
+	SecurityGroupMappingClass                 = "alluxio.security.group.mapping.class"
+	SecurityGroupMappingCacheTimeout          = "alluxio.security.group.mapping.cache.timeout"
+	SecurityGroupMappingStatic                = "alluxio.security.group.mapping.static.overrides"
+	SecurityBlockCapabilityEnabled            = "alluxio.security.block.capability.enabled"
+	SecurityBlockCapabilityLifetime           = "alluxio.security.block.capability.lifetime"
 
 	ZookeeperEnabled            = "alluxio.zookeeper.enabled"
 	ZookeeperAddress            = "alluxio.zookeeper.address"

@@ -62,10 +62,6 @@ var noEffect = map[string]inert{
 	UserFileCreateTTLAction:         {why: "new files get a TTL only from setTtl or the create call"},
 	UserNetworkStreamingMaxInboundMessageSize: {why: "data streams use fixed message limits " +
 		"(chunks are at most a few megabytes)"},
-	SecurityAuthorizationPermissionEnabled: {why: "permissions are recorded and shown but not checked yet",
-		honoured: "false"},
-	SecurityAuthorizationPermissionSupergroup: {why: "permissions are not checked yet, so no group is " +
-		"a superuser's"},
 }
 
 // inertDoc is k's description with what noEffect says about it.

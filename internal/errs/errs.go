@@ -63,6 +63,19 @@ type wrapped struct {
 	sentinel error
 }
 
+// Bare returns an error of kind sentinel whose text is msg alone, for a
+// message that names its kind itself in a fixed shape other tools parse
+// (Alluxio's "Permission denied: user=bob, access=-w-, ...").
+func Bare(sentinel error, msg string) error { return &bare{msg: msg, sentinel: sentinel} }
+
+type bare struct {
+	msg      string
+	sentinel error
+}
+
+func (b *bare) Error() string { return b.msg }
+func (b *bare) Unwrap() error { return b.sentinel }
+
 func (w *wrapped) Error() string { return w.msg + ": " + w.sentinel.Error() }
 func (w *wrapped) Unwrap() error { return w.sentinel }
 
@@ -129,6 +142,9 @@ func FromCode(code, msg string) error {
 		if k.name == code {
 			if msg == k.err.Error() {
 				return k.err
+			}
+			if len(msg) > len(k.err.Error()) && strings.EqualFold(msg[:len(k.err.Error())], k.err.Error()) {
+				return Bare(k.err, msg)
 			}
 			return New(k.err, "%s", msg)
 		}

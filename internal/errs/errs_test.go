@@ -190,3 +190,12 @@ func TestNarrowerSentinels(t *testing.T) {
 		}
 	}
 }
+
+func TestBareKeepsItsShapeAcrossTheWire(t *testing.T) {
+	msg := "Permission denied: user=bob, access=-w-, path=/a/f: failed at a, inode owner=alice, inode group=staff, inode mode=rwxr-xr-x"
+	err := Bare(ErrPermission, msg)
+	back := FromCode(Code(err), Message(err))
+	if back.Error() != msg || !errors.Is(back, ErrPermission) {
+		t.Errorf("round trip gave %q (is ErrPermission: %v), want %q", back, errors.Is(back, ErrPermission), msg)
+	}
+}

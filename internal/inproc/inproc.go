@@ -78,6 +78,9 @@ func Start(t testing.TB, o Options) *Cluster {
 		conf.TierKey(0, "alias"):                        "MEM",
 		conf.TierKey(0, "dirs.quota"):                   "64MB",
 		"alluxio.user.block.size.bytes.default":         "1MB",
+		// The workers' user ("worker") is a superuser, as a cluster's
+		// service user is: it gets the block capability keys.
+		"alluxio.security.group.mapping.static.overrides": "worker=worker,supergroup",
 	} {
 		c.props.Set(k, v)
 	}
@@ -206,7 +209,7 @@ func (c *Cluster) WaitWorkers(n int) {
 				live++
 			}
 		}
-		if err == nil && live == n {
+		if err == nil && live == n && c.workersHaveKeys() {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -214,6 +217,23 @@ func (c *Cluster) WaitWorkers(n int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// workersHaveKeys reports whether every worker has the master's block
+// capability keys (or capabilities are off), so that a test's first block
+// request meets a worker that checks it.
+func (c *Cluster) workersHaveKeys() bool {
+	if on, err := c.props.GetBool("alluxio.security.block.capability.enabled"); err == nil && !on {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.Workers {
+		if !w.ChecksCapabilities() {
+			return false
+		}
+	}
+	return true
 }
 
 // Client is a client of the cluster as the test's user, closed when the

@@ -9,17 +9,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/journal/ufsjournal"
 )
 
 // startTestMaster runs a master in this process on loopback ports with a
 // journal in a temporary folder, and waits until it serves as primary.
-func startTestMaster(tb testing.TB) *Server {
+// Its "/" is open to all (777), for the benchmarks' user.
+func startTestMaster(tb testing.TB) *Server { return startBenchMaster(tb, true) }
+
+func startBenchMaster(tb testing.TB, permissions bool) *Server {
 	tb.Helper()
 	dir := tb.TempDir()
 	cfg := testConfig(dir, dir+"/ufs")
 	cfg.RetryCacheSize, cfg.DefaultBlockSize = 100000, 64<<20
+	cfg.PermissionEnabled = permissions
+	if permissions {
+		// Statuses and creates then sign block capabilities too.
+		cfg.CapabilityLifetime = time.Hour
+	}
 	if err := ufsjournal.Format(cfg.JournalFolder); err != nil {
 		tb.Fatal(err)
 	}
@@ -35,6 +44,10 @@ func startTestMaster(tb testing.TB) *Server {
 	defer cancel()
 	if err := s.WaitPrimary(ctx); err != nil {
 		tb.Fatalf("master did not become primary: %v", err)
+	}
+	all := uint32(0o777)
+	if err := s.fs.setAttribute(ctx, &alluxiopb.SetAttributeRequest{Path: "/", OpId: opID(), Mode: &all}); err != nil {
+		tb.Fatal(err)
 	}
 	return s
 }

@@ -20,7 +20,7 @@ func (fs *fileSystem) ensureClusterID(ctx context.Context) error {
 	rand.Read(b[:])
 	id := hex.EncodeToString(b[:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" +
 		hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
-	_, err := fs.mutate(ctx, mutation{
+	_, err := fs.mutate(ctx, mutation{ownWork: true,
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			if fs.st.ClusterID() != "" {
 				return nil, nil

@@ -1,6 +1,8 @@
 package master
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/conf"
 	"github.com/alluxio-go/alluxio/internal/security"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 )
 
 // Config is the master's configuration, parsed once from properties.
@@ -62,6 +65,17 @@ type Config struct {
 	SyncInterval     time.Duration
 	Umask            uint32
 	SuperUser        string
+	// PermissionEnabled turns permission checks on; SuperGroup's members
+	// are superusers; groups come from the OS (StaticGroups first), kept
+	// for GroupCacheTimeout.
+	PermissionEnabled bool
+	SuperGroup        string
+	GroupCacheTimeout time.Duration
+	StaticGroups      map[string][]string
+	// CapabilityLifetime is how long a block capability is valid
+	// (alluxio.security.block.capability.lifetime); 0 turns capabilities
+	// off (alluxio.security.block.capability.enabled=false).
+	CapabilityLifetime time.Duration
 
 	ZooKeeperEnabled bool
 	ZooKeeperAddress []string
@@ -146,6 +160,24 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		BackupDirectory:    r.str(conf.MasterBackupDirectory),
 		Properties:         p,
 		SuperUser:          r.str("alluxio.security.login.username"),
+		PermissionEnabled:  r.boolean("alluxio.security.authorization.permission.enabled"),
+		SuperGroup:         r.str("alluxio.security.authorization.permission.supergroup"),
+		GroupCacheTimeout:  r.duration("alluxio.security.group.mapping.cache.timeout"),
+	}
+	if r.boolean("alluxio.security.block.capability.enabled") {
+		c.CapabilityLifetime = r.duration("alluxio.security.block.capability.lifetime")
+		if c.CapabilityLifetime <= 0 {
+			r.errs = append(r.errs, fmt.Errorf("alluxio.security.block.capability.lifetime (%s): must be positive", c.CapabilityLifetime))
+		}
+	}
+	if m := r.str("alluxio.security.group.mapping.class"); m != "alluxio.security.group.provider.ShellBasedUnixGroupsMapping" {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.security.group.mapping.class (%q): the one mapping is "+
+			"alluxio.security.group.provider.ShellBasedUnixGroupsMapping (the OS's groups)", m))
+	}
+	if sg, err := authz.ParseStaticGroups(r.str("alluxio.security.group.mapping.static.overrides")); err != nil {
+		r.errs = append(r.errs, fmt.Errorf("alluxio.security.group.mapping.static.overrides: %v", err))
+	} else {
+		c.StaticGroups = sg
 	}
 	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
 	c.AuditLog = r.boolean(conf.MasterAuditLoggingEnabled)
@@ -154,6 +186,15 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		r.errs = append(r.errs, err)
 	} else {
 		c.Security = sec
+	}
+	if r.boolean("alluxio.network.tls.enabled") {
+		// Under TLS a process is its certificate's user: the masters'
+		// (and so the workers', which share it) is the superuser.
+		if cn, err := certUser(r.str("alluxio.network.tls.cert.file")); err != nil {
+			r.errs = append(r.errs, err)
+		} else {
+			c.SuperUser = cn
+		}
 	}
 	umask := r.str("alluxio.security.authorization.permission.umask")
 	if v, err := strconv.ParseUint(umask, 8, 32); err != nil || v > 0o777 {
@@ -356,4 +397,21 @@ func (c *Config) embeddedDefaults() error {
 	}
 	return fmt.Errorf("alluxio.master.embedded.journal.addresses (%s) does not include this master (%s, from alluxio.master.hostname and alluxio.master.embedded.journal.port)",
 		strings.Join(c.EmbeddedAddresses, ","), c.EmbeddedAddress())
+}
+
+// certUser is the common name of the first certificate in the PEM file.
+func certUser(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file: %w", err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file (%s) holds no PEM certificate", file)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "", fmt.Errorf("alluxio.network.tls.cert.file (%s): %w", file, err)
+	}
+	return cert.Subject.CommonName, nil
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
@@ -30,6 +32,7 @@ type fileSystem struct {
 	log    *slog.Logger
 	now    func() time.Time
 	locks  *pathLocks
+	az     *authorizer
 
 	// syncedAt remembers when each path was last compared with the under
 	// storage. It is soft state: a new primary simply syncs again.
@@ -43,7 +46,7 @@ type fileSystem struct {
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	fs := &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(cfg, jr.CheckPrimary, log), log: log, now: time.Now,
-		locks: newPathLocks(), syncedAt: map[string]time.Time{}, forget: newForgetful()}
+		locks: newPathLocks(), az: newAuthorizer(cfg), syncedAt: map[string]time.Time{}, forget: newForgetful()}
 	fs.intents = newIntentRunner(fs)
 	return fs
 }
@@ -55,7 +58,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
-		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
+		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr, Acl: aclLines(n),
 	}
 	if path == "/" {
 		fi.Name = ""
@@ -130,11 +133,17 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 	if err := fs.syncForRead(ctx, path, o, false, false); err != nil {
 		return nil, err
 	}
+	c := fs.az.caller(ctx)
+	if err := fs.authorizeRead(c, path, false, false); err != nil {
+		return nil, err
+	}
 	n, err := fs.st.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	return fs.info(path, n), nil
+	fi := fs.info(path, n)
+	fs.grant(c, fi, n, blockcap.Read)
+	return fi, nil
 }
 
 func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive bool, o *alluxiopb.FileSystemMasterCommonOptions, send func([]*alluxiopb.FileInfo) error) error {
@@ -145,6 +154,10 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	if err := fs.syncForRead(ctx, path, o, true, recursive); err != nil {
 		return err
 	}
+	c := fs.az.caller(ctx)
+	if err := fs.authorizeRead(c, path, true, recursive); err != nil {
+		return err
+	}
 	entries, err := fs.st.List(path, recursive)
 	if err != nil {
 		return err
@@ -152,7 +165,9 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	const batch = 1000
 	out := make([]*alluxiopb.FileInfo, 0, min(batch, len(entries)))
 	for _, e := range entries {
-		out = append(out, fs.info(e.Path, e.Inode))
+		fi := fs.info(e.Path, e.Inode)
+		fs.grant(c, fi, e.Inode, blockcap.Read)
+		out = append(out, fi)
 		if len(out) == batch {
 			if err := send(out); err != nil {
 				return err
@@ -166,18 +181,29 @@ func (fs *fileSystem) listStatus(ctx context.Context, path string, recursive boo
 	return nil
 }
 
-func (fs *fileSystem) fileMode(req uint32) uint32 {
+// fileMode and dirMode are the modes of a new file or directory at path:
+// the one asked for, else the default less the umask. As in POSIX, the
+// umask does not apply below a directory with a default ACL, which
+// limits the new inode's bits instead (state.inherit).
+func (fs *fileSystem) fileMode(req uint32, path string) uint32 {
 	if req != 0 {
 		return req & 0o7777
 	}
-	return 0o666 &^ fs.cfg.Umask
+	return 0o666 &^ fs.umaskAt(path)
 }
 
-func (fs *fileSystem) dirMode(req uint32) uint32 {
+func (fs *fileSystem) dirMode(req uint32, path string) uint32 {
 	if req != 0 {
 		return req & 0o7777
 	}
-	return 0o777 &^ fs.cfg.Umask
+	return 0o777 &^ fs.umaskAt(path)
+}
+
+func (fs *fileSystem) umaskAt(path string) uint32 {
+	if p, err := fs.st.Stat(fspath.Parent(path)); err == nil && p.DefaultACL != nil {
+		return 0
+	}
+	return fs.cfg.Umask
 }
 
 // answer describes the inode an acknowledged entry made or changed. It may
@@ -220,7 +246,7 @@ func (fs *fileSystem) free(ctx context.Context, path string, recursive, forced b
 		return err
 	}
 	var blocks []int64
-	_, err = fs.mutate(ctx, mutation{paths: []string{path},
+	_, err = fs.mutate(ctx, mutation{paths: []string{path}, access: []need{{path: path, self: authz.Read}},
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			var ferr error
 			blocks, ferr = fs.freeable(path, recursive, forced)

@@ -11,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/master/state"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/underfs/local"
 )
@@ -29,7 +30,7 @@ func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttrib
 		a := journalpb.TtlAction(*req.TtlAction)
 		op.TtlAction = &a
 	}
-	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path}, access: setAttributeNeeds(path, req),
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if err := fs.syncPath(ctx, path, nil, false, false); err != nil {
 				return nil, err
@@ -53,7 +54,7 @@ func (fs *fileSystem) schedulePersist(ctx context.Context, opID, path string) er
 	if err != nil {
 		return err
 	}
-	_, err = fs.mutate(ctx, mutation{opID: opID, paths: []string{path},
+	_, err = fs.mutate(ctx, mutation{opID: opID, paths: []string{path}, access: []need{{path: path, self: authz.Write}},
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			n, err := fs.st.Stat(path)
 			switch {
@@ -78,6 +79,7 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 		return err
 	}
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+		access: []need{{path: path, super: "mount " + path, parent: authz.Write | authz.Exec}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if path == "/" {
 				return nil, errs.New(errs.ErrAlreadyExists, "/ is mounted already")
@@ -142,6 +144,7 @@ func (fs *fileSystem) unmount(ctx context.Context, req *alluxiopb.UnmountRequest
 	}
 	var id int64 = -1
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path}, goOnWhilePending: true,
+		access: []need{{path: path, super: "unmount " + path, parent: authz.Write | authz.Exec}},
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			for _, m := range fs.st.MountTable() {
 				if m.AlluxioPath == path {
@@ -165,7 +168,7 @@ func (fs *fileSystem) mountRoot(ctx context.Context) error {
 		return nil
 	}
 	uri := fs.cfg.RootUFS
-	_, err := fs.mutate(ctx, mutation{paths: []string{"/"},
+	_, err := fs.mutate(ctx, mutation{paths: []string{"/"}, ownWork: true,
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if fs.st.RootMounted() {
 				return nil, nil

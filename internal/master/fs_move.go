@@ -7,6 +7,7 @@ import (
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 )
 
 // This file holds delete and rename. Their under storage side (removing or
@@ -19,6 +20,7 @@ func (fs *fileSystem) remove(ctx context.Context, req *alluxiopb.DeleteRequest) 
 		return err
 	}
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+		access: []need{removeNeed(path, req.Recursive)},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if err := fs.prepareRemove(ctx, path, req); err != nil {
 				return nil, err
@@ -68,6 +70,7 @@ func (fs *fileSystem) rename(ctx context.Context, req *alluxiopb.RenameRequest) 
 		return err
 	}
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{src, dst},
+		access: []need{{path: src, parent: authz.Write | authz.Exec, sticky: true}, {path: dst, parent: authz.Write | authz.Exec}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if err := fs.prepareRename(ctx, src, dst); err != nil {
 				return nil, err

@@ -8,12 +8,14 @@ import (
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 // This file holds the operations that make files and directories.
 
-func (fs *fileSystem) createFile(ctx context.Context, user string, req *alluxiopb.CreateFileRequest) (*alluxiopb.FileInfo, error) {
+func (fs *fileSystem) createFile(ctx context.Context, req *alluxiopb.CreateFileRequest) (*alluxiopb.FileInfo, error) {
 	path, err := fspath.Clean(req.Path)
 	if err != nil {
 		return nil, err
@@ -22,19 +24,25 @@ func (fs *fileSystem) createFile(ctx context.Context, user string, req *alluxiop
 	if bs == 0 {
 		bs = fs.cfg.DefaultBlockSize
 	}
+	owner, group := fs.az.ownerGroup(ctx)
 	r, err := fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+		access: []need{{path: path, parent: authz.Write | authz.Exec}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			if err := fs.prepareCreate(ctx, path, req.Recursive, req.Overwrite); err != nil {
 				return nil, err
 			}
-			return entryOf(&journalpb.CreateFile{Path: path, Mode: fs.fileMode(req.Mode), Owner: user, Group: user,
+			return entryOf(&journalpb.CreateFile{Path: path, Mode: fs.fileMode(req.Mode, path), Owner: owner, Group: group,
 				BlockSize: bs, Recursive: req.Recursive, TtlMs: req.Ttl, TtlAction: journalpb.TtlAction(req.TtlAction),
 				Persisted: req.Persisted, Overwrite: req.Overwrite}), nil
 		}})
 	if err != nil {
 		return nil, err
 	}
-	return fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)}), nil
+	fi := fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)})
+	if n, _, err := fs.st.StatID(r.InodeID); err == nil {
+		fs.grant(fs.az.caller(ctx), fi, n, blockcap.Write)
+	}
+	return fi, nil
 }
 
 // prepareCreate loads what the under storage has at path and its parent, so
@@ -76,7 +84,10 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 	if err != nil {
 		return nil, err
 	}
+	// Completing finishes the create: the creator may have made the file
+	// read-only (0444) and still completes it.
 	r, err := fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+		access: []need{{path: path, parent: authz.Write | authz.Exec}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			// A staged copy (a token) is checked when it is published.
 			if req.Persisted && len(req.UfsPublishToken) == 0 {
@@ -100,13 +111,15 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 // storage at once (every type but MUST_CACHE does, as in Alluxio).
 func persistDirs(writeType string) bool { return writeType != "MUST_CACHE" }
 
-func (fs *fileSystem) createDirectory(ctx context.Context, user string, req *alluxiopb.CreateDirectoryRequest) (*alluxiopb.FileInfo, error) {
+func (fs *fileSystem) createDirectory(ctx context.Context, req *alluxiopb.CreateDirectoryRequest) (*alluxiopb.FileInfo, error) {
 	path, err := fspath.Clean(req.Path)
 	if err != nil {
 		return nil, err
 	}
 	var existing *alluxiopb.FileInfo
+	owner, group := fs.az.ownerGroup(ctx)
 	r, err := fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{path},
+		access: []need{{path: path, parent: authz.Write | authz.Exec, ifMissing: req.AllowExists}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			err := fs.prepareCreate(ctx, path, req.Recursive, false)
 			if errors.Is(err, errs.ErrAlreadyExists) && req.AllowExists {
@@ -118,7 +131,7 @@ func (fs *fileSystem) createDirectory(ctx context.Context, user string, req *all
 			if err != nil {
 				return nil, err
 			}
-			return entryOf(&journalpb.CreateDirectory{Path: path, Mode: fs.dirMode(req.Mode), Owner: user, Group: user,
+			return entryOf(&journalpb.CreateDirectory{Path: path, Mode: fs.dirMode(req.Mode, path), Owner: owner, Group: group,
 				Recursive: req.Recursive, AllowExists: req.AllowExists, Persisted: persistDirs(req.WriteType)}), nil
 		}})
 	switch {

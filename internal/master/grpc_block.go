@@ -27,11 +27,12 @@ func (b *blockWorkerService) RegisterWorker(ctx context.Context, r *pb.RegisterW
 	}
 	orphans := b.s.blocks.register(r)
 	b.s.log.Info("worker registered", "worker", addrKey(r.Address), "id", r.WorkerId, "blocks", len(r.Blocks), "orphaned", len(orphans))
-	return &pb.RegisterWorkerResponse{OrphanedBlocks: orphans}, nil
+	return &pb.RegisterWorkerResponse{OrphanedBlocks: orphans, BlockKeys: b.s.fs.keysFor(ctx)}, nil
 }
 
 func (b *blockWorkerService) BlockHeartbeat(ctx context.Context, r *pb.BlockHeartbeatRequest) (*pb.BlockHeartbeatResponse, error) {
 	resp, persisted := b.s.blocks.heartbeat(r)
+	resp.BlockKeys = b.s.fs.keysFor(ctx)
 	for _, id := range persisted {
 		if path, err := b.s.fs.persistDone(ctx, id, "", r.PersistTokens[id]); err != nil {
 			b.s.log.Warn("could not record a finished persist", "path", path, "err", err)

@@ -41,7 +41,7 @@ func (s *fsService) ListStatus(r *pb.ListStatusRequest, stream grpc.ServerStream
 }
 
 func (s *fsService) CreateFile(ctx context.Context, r *pb.CreateFileRequest) (*pb.CreateFileResponse, error) {
-	fi, err := s.fs.createFile(ctx, userOf(ctx), r)
+	fi, err := s.fs.createFile(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *fsService) CompleteFile(ctx context.Context, r *pb.CompleteFileRequest)
 }
 
 func (s *fsService) CreateDirectory(ctx context.Context, r *pb.CreateDirectoryRequest) (*pb.CreateDirectoryResponse, error) {
-	fi, err := s.fs.createDirectory(ctx, userOf(ctx), r)
+	fi, err := s.fs.createDirectory(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +79,10 @@ func (s *fsService) Rename(ctx context.Context, r *pb.RenameRequest) (*pb.Rename
 
 func (s *fsService) SetAttribute(ctx context.Context, r *pb.SetAttributeRequest) (*pb.SetAttributeResponse, error) {
 	return &pb.SetAttributeResponse{}, s.fs.setAttribute(ctx, r)
+}
+
+func (s *fsService) SetAcl(ctx context.Context, r *pb.SetAclRequest) (*pb.SetAclResponse, error) {
+	return &pb.SetAclResponse{}, s.fs.setAcl(ctx, r)
 }
 
 func (s *fsService) Mount(ctx context.Context, r *pb.MountRequest) (*pb.MountResponse, error) {

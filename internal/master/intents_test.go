@@ -65,7 +65,7 @@ func TestRefusedChangeIsRetriedAndShown(t *testing.T) {
 	}
 	// A new file at the path waits for the delete: it would otherwise be
 	// removed by it.
-	_, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/d/f", OpId: opID()})
+	_, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/d/f", OpId: opID()})
 	if !errors.Is(err, errs.ErrUnavailable) || !strings.Contains(err.Error(), "DELETE of /d/f is pending") {
 		t.Fatalf("create over a pending delete: %v", err)
 	}
@@ -163,7 +163,7 @@ func TestChangeThatCanNeverSucceedFailsOnce(t *testing.T) {
 	root := t.TempDir()
 	long := strings.Repeat("/"+strings.Repeat("n", 200), 20) + "/" + strings.Repeat("n", 4090-20*201-1)
 	first := newTestMaster(t, func(c *Config) { c.RootUFS = root })
-	_, err := first.fs.createDirectory(context.Background(), "u", &alluxiopb.CreateDirectoryRequest{Path: long, OpId: opID(),
+	_, err := first.fs.createDirectory(context.Background(), &alluxiopb.CreateDirectoryRequest{Path: long, OpId: opID(),
 		Recursive: true, WriteType: "CACHE_THROUGH"})
 	if !errors.Is(err, errs.ErrInvalidPath) || !strings.Contains(err.Error(), "file name too long") {
 		t.Fatalf("mkdir of a path the store cannot hold, loading metadata: %v", err)

@@ -158,7 +158,7 @@ func (fs *fileSystem) inMount(mp state.MountPoint, rel string) (string, bool) {
 // may still publish it, and its intent is carried out after the commit.
 func (fs *fileSystem) dropUnpublished(ctx context.Context, c *journalpb.DropUnpublished) error {
 	proposed := false
-	_, err := fs.mutate(ctx, mutation{paths: []string{c.Path},
+	_, err := fs.mutate(ctx, mutation{paths: []string{c.Path}, ownWork: true,
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			if fs.st.MayPublish(c) {
 				return nil, nil

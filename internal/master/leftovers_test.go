@@ -22,12 +22,12 @@ func TestSweepRemovesWhatNoFileWillPublish(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
 	m.mkdir(t, "/d", "CACHE_THROUGH")
-	writing, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/d/writing", OpId: opID()})
+	writing, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/d/writing", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.store.put(t, underfs.TempPath("d/writing", writing.FileId), []byte("half"))
-	gone, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/d/gone", OpId: opID()})
+	gone, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/d/gone", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestSweepRemovesWhatNoFileWillPublish(t *testing.T) {
 func TestSweepRunsOnANewPrimaryAndPeriodically(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
-	fi, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
+	fi, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestSweepRunsOnANewPrimaryAndPeriodically(t *testing.T) {
 func TestRefusedCompletionDropsItsCopy(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
-	fi, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
+	fi, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}

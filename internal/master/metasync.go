@@ -41,7 +41,7 @@ func (fs *fileSystem) syncForRead(ctx context.Context, path string, o *alluxiopb
 	if !fs.needsSync(path, o, children, recursive) {
 		return nil
 	}
-	_, err := fs.mutate(ctx, mutation{paths: []string{path}, goOnWhilePending: true,
+	_, err := fs.mutate(ctx, mutation{paths: []string{path}, goOnWhilePending: true, ownWork: true,
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
 			return nil, fs.syncPath(ctx, path, o, children, recursive)
 		}})

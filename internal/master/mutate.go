@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
+	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 )
 
@@ -42,6 +43,15 @@ type mutation struct {
 	// none) for effects outside the journal and the under storage, such as
 	// dropping cached blocks. It does not run for a retried operation id.
 	after func(ctx context.Context, r state.Result) error
+	// access is what the caller needs to be allowed the operation,
+	// checked after prepare (which may load the paths' metadata) against
+	// the state under the locks. A client's operation without it is
+	// refused: every operation names its permissions.
+	access []need
+	// ownWork marks the master's own changes made while serving a call
+	// (metadata loads, TTL actions, persist completions): they need no
+	// permission of the caller.
+	ownWork bool
 	// goOnWhilePending lets the operation go ahead while an under storage
 	// change on its paths stays pending: reads that would load metadata
 	// (they skip the load, see syncPath) and unmount (which abandons the
@@ -66,6 +76,9 @@ func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, err
 	if err != nil {
 		return state.Result{}, err
 	}
+	if err := fs.allow(ctx, m); err != nil {
+		return state.Result{}, err
+	}
 	var r state.Result
 	if e != nil {
 		before := fs.st.LastSequence()
@@ -84,6 +97,21 @@ func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, err
 		}
 	}
 	return r, nil
+}
+
+// allow checks m's permissions for ctx's caller.
+func (fs *fileSystem) allow(ctx context.Context, m mutation) error {
+	if m.ownWork {
+		return nil
+	}
+	c := fs.az.caller(ctx)
+	if len(m.access) == 0 {
+		if c.checked {
+			return errs.New(errs.ErrInternal, "operation on %v names no permissions", m.paths)
+		}
+		return nil
+	}
+	return fs.authorize(c, m.access...)
 }
 
 // propose journals e. Only mutate and the steps it runs (metadata loads in

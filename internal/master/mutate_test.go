@@ -32,7 +32,7 @@ func TestCompletePublishesTheCopy(t *testing.T) {
 func TestCompleteWithoutTheCopyIsRefused(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
-	fi, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
+	fi, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestRemove(t *testing.T) {
 	m.write(t, "/a/b/f", []byte("1"))
 	m.write(t, "/keep", []byte("2"))
 	// A file being written: its unpublished copy goes with it.
-	w, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/a/w", OpId: opID()})
+	w, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/a/w", OpId: opID()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRename(t *testing.T) {
 		t.Fatal("the source is still in the under storage")
 	}
 	// A file still being written cannot move.
-	if _, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: "/w", OpId: opID()}); err != nil {
+	if _, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: "/w", OpId: opID()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.fs.rename(ctx, &alluxiopb.RenameRequest{Src: "/w", Dst: "/w2", OpId: opID()}); !errors.Is(err, errs.ErrPrecondition) {

@@ -12,7 +12,7 @@ import (
 func asyncFile(t *testing.T, m *testMaster, path string, data []byte) *pb.FileInfo {
 	t.Helper()
 	ctx := context.Background()
-	fi, err := m.fs.createFile(ctx, "u", &pb.CreateFileRequest{Path: path, OpId: opID(), Recursive: true})
+	fi, err := m.fs.createFile(ctx, &pb.CreateFileRequest{Path: path, OpId: opID(), Recursive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func (fs *fileSystem) persistDone(ctx context.Context, id int64, failure string,
 		return "", nil
 	}
 	var skipped bool
-	_, err = fs.mutate(ctx, mutation{paths: []string{path},
+	_, err = fs.mutate(ctx, mutation{paths: []string{path}, ownWork: true,
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			n, now, err := fs.st.StatID(id)
 			switch {

@@ -273,11 +273,12 @@ func (s *Server) becomePrimary(epoch uint64) {
 	s.primaryMu.Unlock()
 	s.log.Info(fmt.Sprintf("%s is now the leader.", s.cfg.RPCAddress()), "epoch", epoch)
 	s.log.Info("master is serving as primary", "epoch", epoch, "last_sequence", s.st.LastSequence())
-	s.wg.Add(3)
+	s.wg.Add(4)
 	if s.cfg.CleanupInterval > 0 {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.fs.sweepLoop(ctx, s.cfg.CleanupInterval) }()
 	}
+	go func() { defer s.wg.Done(); s.runKeyRotation(ctx) }()
 	go func() { defer s.wg.Done(); s.fs.intents.loop(ctx) }()
 	go func() { defer s.wg.Done(); s.runTTLChecker(ctx) }()
 	go func() { defer s.wg.Done(); s.blocks.run(ctx, s.cfg.LostWorkerCheck, s.fs.ufsLocation) }()

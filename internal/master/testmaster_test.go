@@ -221,7 +221,7 @@ func testConfig(dir, uri string) *Config {
 		MaxLogSize: 10 << 20, CheckpointPeriod: 2000000, TailInterval: 50 * time.Millisecond,
 		RootUFS: uri, RetryCacheSize: 1000, TTLCheckInterval: time.Hour,
 		DefaultBlockSize: 1 << 20, LoadType: "ONCE", SyncInterval: -1, Umask: 0o22, SuperUser: "root",
-		WorkerTimeout: time.Minute,
+		WorkerTimeout: time.Minute, PermissionEnabled: true, SuperGroup: "supergroup", GroupCacheTimeout: time.Minute,
 	}
 }
 
@@ -254,7 +254,7 @@ func opID() string {
 
 func (m *testMaster) mkdir(t testing.TB, path, writeType string) *alluxiopb.FileInfo {
 	t.Helper()
-	fi, err := m.fs.createDirectory(context.Background(), "u", &alluxiopb.CreateDirectoryRequest{Path: path, OpId: opID(),
+	fi, err := m.fs.createDirectory(context.Background(), &alluxiopb.CreateDirectoryRequest{Path: path, OpId: opID(),
 		Recursive: true, WriteType: writeType})
 	if err != nil {
 		t.Fatalf("mkdir %s: %v", path, err)
@@ -267,7 +267,7 @@ func (m *testMaster) mkdir(t testing.TB, path, writeType string) *alluxiopb.File
 func (m *testMaster) write(t testing.TB, path string, data []byte) *alluxiopb.FileInfo {
 	t.Helper()
 	ctx := context.Background()
-	fi, err := m.fs.createFile(ctx, "u", &alluxiopb.CreateFileRequest{Path: path, OpId: opID(), Recursive: true})
+	fi, err := m.fs.createFile(ctx, &alluxiopb.CreateFileRequest{Path: path, OpId: opID(), Recursive: true})
 	if err != nil {
 		t.Fatalf("create %s: %v", path, err)
 	}

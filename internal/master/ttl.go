@@ -51,7 +51,7 @@ func (s *Server) checkTTL(ctx context.Context) {
 func (fs *fileSystem) expire(ctx context.Context, path string, id, nowMs int64) (*journalpb.TtlAction, error) {
 	var action *journalpb.TtlAction
 	var blocks []int64
-	_, err := fs.mutate(ctx, mutation{paths: []string{path},
+	_, err := fs.mutate(ctx, mutation{paths: []string{path}, ownWork: true,
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			n, err := fs.st.Stat(path)
 			if err != nil || n.ID != id || n.TTLMs <= 0 || n.CreationMs+n.TTLMs > nowMs {

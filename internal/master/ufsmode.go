@@ -51,7 +51,7 @@ func (fs *fileSystem) updateUfsMode(ctx context.Context, r *pb.UpdateUfsModeRequ
 	if !mounted {
 		return errs.New(errs.ErrNotFound, "no mount is in under storage %s (from %s)", root, r.UfsPath)
 	}
-	_, err = fs.mutate(ctx, mutation{opID: r.OpId,
+	_, err = fs.mutate(ctx, mutation{opID: r.OpId, access: []need{{path: "/", super: "fsadmin ufs --mode " + root}},
 		prepare: func(context.Context) (*journalpb.Entry, error) {
 			return &journalpb.Entry{Op: &journalpb.Entry_UpdateUfsMode{UpdateUfsMode: &journalpb.UpdateUfsMode{UfsRoot: root, Mode: mode}}}, nil
 		}})

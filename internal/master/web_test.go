@@ -143,7 +143,7 @@ func TestUfsModeRefusesChangesUnderItsMounts(t *testing.T) {
 	if err := set(m.cfg.RootUFS+"/some/dir", "readOnly"); err != nil {
 		t.Fatal(err)
 	}
-	_, err := m.fs.createDirectory(ctx, "u", &alluxiopb.CreateDirectoryRequest{Path: "/b", OpId: opID(), WriteType: "MUST_CACHE"})
+	_, err := m.fs.createDirectory(ctx, &alluxiopb.CreateDirectoryRequest{Path: "/b", OpId: opID(), WriteType: "MUST_CACHE"})
 	if !errors.Is(err, errs.ErrPermission) || !strings.Contains(err.Error(), "readOnly") && !strings.Contains(err.Error(), "READ_ONLY") {
 		t.Fatalf("mkdir under a read-only store: %v", err)
 	}

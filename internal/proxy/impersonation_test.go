@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -32,6 +33,12 @@ func TestProxyActsForTheAccessKeyUser(t *testing.T) {
 			Credentials: credentials.NewStaticCredentialsProvider(user, "x", ""), Retryer: aws.NopRetryer{}})
 	}
 	ctx := testCtx(t)
+	// Buckets are directories in "/", which the superuser (the test's OS
+	// user) opens to the S3 users.
+	all := os.FileMode(0o777)
+	if err := c.Client().SetAttribute(ctx, "/", client.SetAttributeOptions{Mode: &all}); err != nil {
+		t.Fatal(err)
+	}
 	proxy := serve("s3proxy")
 	for _, user := range []string{"alice", "bob"} {
 		cl := as(proxy, user)

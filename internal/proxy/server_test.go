@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,12 @@ import (
 func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
 	c := inproc.Start(t, inproc.Options{Properties: map[string]string{conf.ImpersonationPrefix + "s3proxy.users": "*"}})
+	// The S3 users make buckets in "/", which the superuser (the test's
+	// OS user) owns.
+	all := os.FileMode(0o777)
+	if err := c.Client().SetAttribute(context.Background(), "/", client.SetAttributeOptions{Mode: &all}); err != nil {
+		t.Fatal(err)
+	}
 	fs := c.ClientWith(func(cfg *client.Config) { cfg.User = "s3proxy" })
 	ts := httptest.NewServer(New(Config{FS: fs, WriteType: "MUST_CACHE"}))
 	t.Cleanup(ts.Close)

@@ -11,6 +11,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
@@ -51,6 +52,9 @@ func (d *dataService) openCached(id int64, promote bool) (*blockstore.Handle, er
 func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
 	if r.Offset < 0 || r.Length < -1 {
 		return errs.New(errs.ErrInvalidArg, "read of block %d: offset %d, length %d", r.BlockId, r.Offset, r.Length)
+	}
+	if err := d.allow(stream.Context(), r.Capability, r.BlockId, blockcap.Read); err != nil {
+		return err
 	}
 	chunk := int(r.ChunkSize)
 	if chunk <= 0 || chunk > 8<<20 {
@@ -272,6 +276,9 @@ func (d *dataService) CacheBlock(ctx context.Context, r *pb.CacheBlockRequest) (
 	if r.Source == nil {
 		return nil, errs.New(errs.ErrInvalidArg, "cache block %d: no source", r.BlockId)
 	}
+	if err := d.allow(ctx, r.Capability, r.BlockId, blockcap.Read); err != nil {
+		return nil, err
+	}
 	if j := d.s.cacheAsync(r.BlockId, r.Source); j != nil {
 		if err := j.wait(ctx); err != nil {
 			return nil, err
@@ -290,6 +297,9 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 	hdr := first.GetHeader()
 	if hdr == nil {
 		return errs.New(errs.ErrInvalidArg, "write stream must start with a header")
+	}
+	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
+		return err
 	}
 	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
 	if err != nil {
@@ -339,6 +349,15 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 	hdr := first.GetHeader()
 	if hdr == nil || hdr.UfsLocation == nil {
 		return errs.New(errs.ErrInvalidArg, "under storage write must start with a header and a location")
+	}
+	if d.s.caps.Enabled() && hdr.StageFileId == 0 {
+		return errs.New(errs.ErrPermission, "under storage write of %s: only a staged copy of a file the master let the caller write",
+			hdr.UfsLocation.RelativePath)
+	}
+	if hdr.StageFileId != 0 {
+		if err := d.allow(stream.Context(), hdr.Capability, blockid.New(hdr.StageFileId, 0), blockcap.Write); err != nil {
+			return err
+		}
 	}
 	u, err := d.s.underStorage(hdr.UfsLocation)
 	if err != nil {
@@ -403,6 +422,9 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 func (d *dataService) OpenLocalBlock(stream grpc.BidiStreamingServer[pb.OpenLocalBlockRequest, pb.OpenLocalBlockResponse]) error {
 	req, err := stream.Recv()
 	if err != nil {
+		return err
+	}
+	if err := d.allow(stream.Context(), req.Capability, req.BlockId, blockcap.Read); err != nil {
 		return err
 	}
 	h, err := d.openCached(req.BlockId, req.Promote)

@@ -7,6 +7,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 )
 
 // CreateLocalBlock lets a client on this host write a block straight into
@@ -26,6 +27,9 @@ func (d *dataService) CreateLocalBlock(stream grpc.BidiStreamingServer[pb.Create
 	}
 	if hdr.SizeHint < 0 {
 		return errs.New(errs.ErrInvalidArg, "local write of block %d: size hint %d", hdr.BlockId, hdr.SizeHint)
+	}
+	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
+		return err
 	}
 	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
 	if err != nil {

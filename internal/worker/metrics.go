@@ -21,7 +21,10 @@ type metrics struct {
 	cacheWritten prometheus.Counter
 	ufsWritten   prometheus.Counter
 	shortCircuit prometheus.Counter
-	corrupt      prometheus.Counter
+	// capabilityRefused counts requests refused for a missing, forged,
+	// expired or misdirected block capability.
+	capabilityRefused prometheus.Counter
+	corrupt           prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -36,6 +39,7 @@ func newMetrics(s *Server) *metrics {
 	m.cacheWritten = counter("bytes_written_cache_total", "Bytes written into cached blocks.")
 	m.ufsWritten = counter("bytes_written_ufs_total", "Bytes written to the under storage.")
 	m.shortCircuit = counter("short_circuit_opens_total", "Blocks opened for direct reads by local clients.")
+	m.capabilityRefused = counter("capability_refused_total", "Block requests refused for a missing, forged, expired or misdirected capability.")
 	m.corrupt = counter("corrupt_blocks_total", "Cached blocks found damaged and dropped.")
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "alluxio", Subsystem: "worker", Name: "blocks_cached",
 		Help: "Blocks in the cache."}, func() float64 {

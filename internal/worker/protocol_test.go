@@ -40,6 +40,11 @@ func dataClient(t *testing.T, c *inproc.Cluster) pb.BlockWorkerClient {
 	return pb.NewBlockWorkerClient(cc)
 }
 
+// noCapabilities is a cluster whose workers serve any block, for the
+// tests that send raw requests about something else (capability_test.go
+// tests the checks).
+var noCapabilities = inproc.Options{Properties: map[string]string{"alluxio.security.block.capability.enabled": "false"}}
+
 // wantErr checks that a worker answer is the domain error want and names
 // what was wrong.
 func wantErr(t *testing.T, what string, err, want error, words string) {
@@ -53,7 +58,7 @@ func wantErr(t *testing.T, what string, err, want error, words string) {
 // TestBadRequestsChangeNothing: malformed streams are refused with an error
 // that says what was wrong, and leave no block behind.
 func TestBadRequestsChangeNothing(t *testing.T) {
-	c := inproc.Start(t, inproc.Options{})
+	c := inproc.Start(t, noCapabilities)
 	wc := dataClient(t, c)
 	ctx := context.Background()
 	const id = 77 << 24
@@ -127,7 +132,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 // hands it and commits a length; the worker checks it and keeps the block.
 // A client that cancels, or whose stream ends, leaves nothing.
 func TestShortCircuitWrite(t *testing.T) {
-	c := inproc.Start(t, inproc.Options{})
+	c := inproc.Start(t, noCapabilities)
 	wc := dataClient(t, c)
 	ctx := context.Background()
 	// Blocks of a file being written: the master would have the worker

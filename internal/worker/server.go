@@ -20,6 +20,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	"github.com/alluxio-go/alluxio/internal/security"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	// The local (and NFS) under storage is always available.
 	_ "github.com/alluxio-go/alluxio/internal/underfs/local"
@@ -52,6 +53,7 @@ type Server struct {
 	verified   sync.Map // block id -> true once its checksum was checked
 
 	id       workerID
+	caps     blockcap.Verifier
 	persists *persister
 	protect  *protection
 

@@ -115,6 +115,7 @@ func (s *Server) register(ctx context.Context) error {
 			return err
 		}
 		s.id.set(idResp.WorkerId)
+		s.setKeys(resp.BlockKeys)
 		for _, b := range resp.OrphanedBlocks {
 			if err := s.store.Remove(b); err != nil {
 				s.log.Debug("could not drop an orphaned block", "block", b, "err", err)
@@ -147,6 +148,7 @@ func (s *Server) heartbeat(ctx context.Context) (bool, error) {
 		s.protect.restore(written)
 		return false, err
 	}
+	s.setKeys(resp.BlockKeys)
 	if resp.Command == pb.CommandType_REGISTER {
 		s.persists.requeue(done, failed, tokens)
 		s.protect.restore(written)

@@ -46,7 +46,7 @@ func BenchmarkEmbeddedFailoverGraceful(b *testing.B) {
 
 func benchFailover(b *testing.B, c *cluster.HA, sig syscall.Signal) {
 	cfg := client.Config{Masters: c.RPCs, RetryMaxDuration: 60 * time.Second,
-		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "bench"}
+		RetryBaseSleep: 5 * time.Millisecond, RetryMaxSleep: 20 * time.Millisecond, RPCTimeout: 2 * time.Second, User: "tester"}
 	if c.ZK != nil {
 		cfg.ZooKeeper = c.ZK.Servers()
 	}

@@ -26,8 +26,11 @@ func (p *s3Proxy) url() string { return fmt.Sprintf("http://127.0.0.1:%d", p.por
 // startProxy starts a proxy with m's configuration (which names every
 // master of an HA cluster) and extra -D flags, and waits until it listens.
 // It logs in as cluster.ProxyUser and acts for the access keys' users.
+// The S3 users (access keys) make buckets in "/", which the superuser
+// first opens to all, as an administrator of an S3 deployment would.
 func startProxy(t testing.TB, m *cluster.Master, name string, extra ...string) *s3Proxy {
 	t.Helper()
+	m.Must("fs", "chmod", "777", "/")
 	p := &s3Proxy{port: testcluster.FreePort(t)}
 	args := append([]string{"proxy"}, m.Defines()...)
 	args = append(args, "-Dalluxio.proxy.web.bind.host=127.0.0.1", "-Dalluxio.proxy.web.port="+strconv.Itoa(p.port),

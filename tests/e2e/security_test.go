@@ -41,6 +41,11 @@ func TestTLSCluster(t *testing.T) {
 	m := cluster.NewMaster(t, ca.Defines(server)...)
 	w := cluster.StartWorker(t, m, "worker", "64MB")
 
+	// The superuser is the masters' certificate's user: it opens "/" to
+	// alice.
+	if out, code := asUser(t, m, ca.Defines(server), "fs", "chmod", "777", "/"); code != 0 {
+		t.Fatalf("chmod / as the masters' user: exit %d: %s", code, out)
+	}
 	alice := ca.Defines(ca.Issue("alice", securitytest.Options{}))
 	// alice claims to be root: the certificate wins.
 	alice = append(alice, "-Dalluxio.security.login.username=root")
@@ -167,6 +172,7 @@ func loadClientTLS(t testing.TB, ca *securitytest.CA, f securitytest.Files) *tls
 // Under TLS the same holds with svc's certificate.
 func TestImpersonationCLI(t *testing.T) {
 	m := cluster.NewMaster(t, "-Dalluxio.master.security.impersonation.svc.users=carol")
+	m.Must("fs", "chmod", "777", "/")
 	svc := []string{"-Dalluxio.security.login.username=svc"}
 	asCarol := append(svc, "-Dalluxio.security.login.impersonation.username=carol")
 	if out, code := asUser(t, m, asCarol, "fs", "mkdir", "/c"); code != 0 {
@@ -200,6 +206,7 @@ func TestImpersonationCLI(t *testing.T) {
 // Alluxio's format with the client's user and address.
 func TestAuditLogProcess(t *testing.T) {
 	m := cluster.NewMaster(t, "-Dalluxio.master.audit.logging.enabled=true")
+	m.Must("fs", "chmod", "777", "/")
 	if out, code := asUser(t, m, []string{"-Dalluxio.security.login.username=bob"}, "fs", "mkdir", "/audited"); code != 0 {
 		t.Fatalf("mkdir: exit %d: %s", code, out)
 	}

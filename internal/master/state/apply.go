@@ -64,6 +64,10 @@ func (s *State) apply(e *journalpb.Entry) Result {
 		return s.applySetClusterID(orEmpty(op.SetClusterId))
 	case *journalpb.Entry_UpdateUfsMode:
 		return s.applyUpdateUfsMode(orEmpty(op.UpdateUfsMode))
+	case *journalpb.Entry_SetAcl:
+		return s.applySetAcl(orEmpty(op.SetAcl), t)
+	case *journalpb.Entry_BlockKey:
+		return s.applyBlockKey(orEmpty(op.BlockKey), t)
 	default:
 		return Result{Err: errs.New(errs.ErrCorrupt, "journal entry %d has no known operation", e.Sequence)}
 	}
@@ -113,6 +117,7 @@ func (s *State) parentFor(path string, recursive bool, template *Inode, timeMs i
 			if template != nil {
 				c.Owner, c.Group, c.Mode, c.Persistence = template.Owner, template.Group, template.Mode, template.Persistence
 			}
+			inherit(n, c)
 		} else if !c.IsDir {
 			return nil, "", errs.New(errs.ErrNotDirectory, "parent of %s: %s is a file", path, "/"+joinParts(parts[:i+1]))
 		}
@@ -191,6 +196,7 @@ func (s *State) applyCreateFile(op *journalpb.CreateFile, t int64) Result {
 	}
 	n := s.newInode(parent, name, false, t)
 	n.Owner, n.Group, n.Mode = op.Owner, op.Group, op.Mode
+	inherit(parent, n)
 	n.BlockSize = op.BlockSize
 	n.Persistence = persist
 	s.setTTL(n, op.TtlMs, op.TtlAction)
@@ -273,6 +279,7 @@ func (s *State) applyCreateDirectory(op *journalpb.CreateDirectory, t int64) Res
 	}
 	n := s.newInode(parent, name, true, t)
 	n.Owner, n.Group, n.Mode, n.Persistence = op.Owner, op.Group, op.Mode, persist
+	inherit(parent, n)
 	// A directory made in Alluxio has nothing in the under storage to load.
 	n.ChildrenLoaded = true
 	if op.Persisted && s.applying.intents {

@@ -74,6 +74,12 @@ func (s *State) WriteCheckpoint(w io.Writer, createdMs int64) (uint64, error) {
 			return 0, err
 		}
 	}
+	for _, k := range s.keys {
+		if err := put(&journalpb.CheckpointRecord{Record: &journalpb.CheckpointRecord_BlockKey{BlockKey: &journalpb.BlockKey{
+			Id: k.ID, Secret: k.Secret, ExpiresMs: k.ExpiresMs}}}); err != nil {
+			return 0, err
+		}
+	}
 	// The header again marks the end, so a checkpoint cut at a record
 	// boundary is told from a whole one.
 	if err := put(&journalpb.CheckpointRecord{Record: &journalpb.CheckpointRecord_Header{Header: hdr}}); err != nil {
@@ -147,6 +153,10 @@ func (s *State) restore(r io.Reader, name string) error {
 			s.retry.put(x.Retry.OpId, outcomeFromProto(x.Retry))
 		case *journalpb.CheckpointRecord_Intent:
 			if err := s.restoreIntent(x.Intent); err != nil {
+				return bad("%v", err)
+			}
+		case *journalpb.CheckpointRecord_BlockKey:
+			if err := s.restoreBlockKey(x.BlockKey); err != nil {
 				return bad("%v", err)
 			}
 		default:

@@ -62,7 +62,7 @@ func (g *gen) entry() *journalpb.Entry {
 		e.OpId = fmt.Sprintf("op%d", g.r.Intn(60))
 	}
 	b := g.r.Intn(2) == 0
-	switch g.r.Intn(32) {
+	switch g.r.Intn(35) {
 	case 0, 1, 2, 3:
 		op := &journalpb.CreateFile{Path: g.path(), Mode: 0o644, Owner: g.pick(genNames), BlockSize: int64(g.r.Intn(4)) * 32,
 			Recursive: b, Overwrite: g.r.Intn(4) == 0, Persisted: g.r.Intn(2) == 0}
@@ -137,6 +137,16 @@ func (g *gen) entry() *journalpb.Entry {
 	case 30:
 		e.Op = &journalpb.Entry_UpdateUfsMode{UpdateUfsMode: &journalpb.UpdateUfsMode{
 			UfsRoot: g.pick([]string{"s3://b1", "s3://b2", "file://", "S3://b1", "hdfs://nn"}), Mode: journalpb.UfsMode(g.r.Intn(4))}}
+	case 34:
+		secret := make([]byte, 8+g.r.Intn(32))
+		g.r.Read(secret)
+		e.Op = &journalpb.Entry_BlockKey{BlockKey: &journalpb.BlockKey{Id: int64(g.r.Intn(int(g.n) + 2)), Secret: secret,
+			ExpiresMs: g.time + int64(g.r.Intn(3000)) - 500}}
+	case 32, 33:
+		op := &journalpb.SetAcl{Path: g.path(), Action: journalpb.AclAction(g.r.Intn(6)), Recursive: b,
+			Entries: []string{g.pick([]string{"user:a:rwx", "default:user:b:r-x,default:user::rwx,default:group::r--,default:other::---",
+				"group:c:rw-,mask::r--", "user:a", "bad entry", "user::rwx,group::r-x,other::---"})}}
+		e.Op = &journalpb.Entry_SetAcl{SetAcl: op}
 	default:
 		// Damage and mistakes: no operation, or a nil one.
 		switch g.r.Intn(3) {

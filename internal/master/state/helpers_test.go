@@ -94,6 +94,21 @@ func ufsDir(name string) *journalpb.UfsStatus {
 
 func ptr[T any](v T) *T { return &v }
 
+// inodeDump is n's fields, its ACLs by value (not their addresses).
+func inodeDump(n *Inode) string {
+	c := n.copyOut()
+	acl, def := c.ACL, c.DefaultACL
+	c.ACL, c.DefaultACL = nil, nil
+	out := fmt.Sprintf("%+v", c)
+	if acl != nil {
+		out += fmt.Sprintf(" acl=%+v", *acl)
+	}
+	if def != nil {
+		out += fmt.Sprintf(" default=%+v", *def)
+	}
+	return out
+}
+
 // dump is a canonical text form of everything Apply can change: every inode
 // (walked from "/" in name order), the mount table, the id counters, the TTL
 // index and the retry cache. Two states with equal dumps answer every future
@@ -101,7 +116,7 @@ func ptr[T any](v T) *T { return &v }
 func dump(s *State) string {
 	var b strings.Builder
 	if err := s.Walk("/", func(path string, n *Inode) {
-		fmt.Fprintf(&b, "%s %+v\n", path, n.copyOut())
+		fmt.Fprintf(&b, "%s %s\n", path, inodeDump(n))
 	}); err != nil {
 		fmt.Fprintf(&b, "walk: %v\n", err)
 	}
@@ -125,13 +140,16 @@ func dump(s *State) string {
 	}
 	fmt.Fprintf(&b, "publishes %v\n", s.intents.publishOf)
 	fmt.Fprintf(&b, "cluster %q ufs modes %v\n", s.clusterID, s.ufsModes)
+	for _, k := range s.keys {
+		fmt.Fprintf(&b, "blockkey %d %d %x\n", k.ID, k.ExpiresMs, k.Secret)
+	}
 	return b.String()
 }
 
 // treeDump is the part of dump a user can see: inodes and mounts.
 func treeDump(s *State) string {
 	var b strings.Builder
-	_ = s.Walk("/", func(path string, n *Inode) { fmt.Fprintf(&b, "%s %+v\n", path, n.copyOut()) })
+	_ = s.Walk("/", func(path string, n *Inode) { fmt.Fprintf(&b, "%s %s\n", path, inodeDump(n)) })
 	for _, m := range s.MountTable() {
 		fmt.Fprintf(&b, "mount %+v\n", m)
 	}
@@ -198,4 +216,12 @@ func paths(s *State) []string {
 		}
 	})
 	return out
+}
+
+func entriesDump(es []Entry) string {
+	var b strings.Builder
+	for _, e := range es {
+		fmt.Fprintf(&b, "%s %s\n", e.Path, inodeDump(&e.Inode))
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/blockid"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 )
 
 // Inode is a file or directory. The tree owns inodes; callers outside the
@@ -40,6 +41,11 @@ type Inode struct {
 	// Xattr are the extended attributes; never changed in place (see
 	// setXattr), so copies may share the map.
 	Xattr map[string][]byte
+	// ACL and DefaultACL are the extended access ACL and a directory's
+	// default ACL, nil when none; never changed in place (authz builds a
+	// new one for every change), so copies may share them.
+	ACL        *authz.ACL
+	DefaultACL *authz.DefaultACL
 
 	parent   *Inode
 	children map[string]*Inode
@@ -87,6 +93,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
 		UfsModificationTimeMs: n.UfsModMs, UfsError: n.UfsError, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr,
+		Acl: aclToProto(n.ACL), DefaultAcl: defaultACLToProto(n.DefaultACL),
 	}
 }
 
@@ -99,6 +106,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
 		UfsModMs: p.UfsModificationTimeMs, UfsError: p.UfsError, UfsFingerprint: p.UfsFingerprint, Xattr: p.Xattr,
+		ACL: aclFromProto(p.Acl), DefaultACL: defaultACLFromProto(p.DefaultAcl),
 	}
 	if n.IsDir {
 		n.children = map[string]*Inode{}

@@ -73,7 +73,17 @@ func (s *State) Digest() (seq uint64, inodes int, sum string) {
 	var walk func(n *Inode, path string)
 	walk = func(n *Inode, path string) {
 		c := n.copyOut()
-		fmt.Fprintf(h, "%s|%+v\n", path, c)
+		// The ACLs are pointers, which %+v would print as addresses.
+		acl, def := c.ACL, c.DefaultACL
+		c.ACL, c.DefaultACL = nil, nil
+		fmt.Fprintf(h, "%s|%+v", path, c)
+		if acl != nil {
+			fmt.Fprintf(h, "|acl=%+v", *acl)
+		}
+		if def != nil {
+			fmt.Fprintf(h, "|default=%+v", *def)
+		}
+		h.Write([]byte("\n"))
 		for _, k := range n.sortedChildren() {
 			walk(k, path+"/"+k.Name)
 		}
@@ -89,6 +99,9 @@ func (s *State) Digest() (seq uint64, inodes int, sum string) {
 	fmt.Fprintf(h, "cluster|%s\n", s.clusterID)
 	for _, root := range slices.Sorted(maps.Keys(s.ufsModes)) {
 		fmt.Fprintf(h, "ufsmode|%s|%s\n", root, s.ufsModes[root])
+	}
+	for _, k := range s.keys {
+		fmt.Fprintf(h, "blockkey|%d|%d|%x\n", k.ID, k.ExpiresMs, sha256.Sum256(k.Secret))
 	}
 	return s.lastSeq, len(s.byID), hex.EncodeToString(h.Sum(nil))
 }

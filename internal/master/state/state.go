@@ -9,6 +9,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 )
 
 // RootID is the inode id of "/".
@@ -54,6 +55,8 @@ type State struct {
 	clusterID string
 	// ufsModes are the stores (UfsRoot) Alluxio may not write, or not use.
 	ufsModes map[string]journalpb.UfsMode
+	// keys are the block keys, oldest first (blockkeys.go).
+	keys []blockcap.Key
 	// applying describes the entry Apply is working on.
 	applying struct {
 		intents bool
@@ -87,6 +90,7 @@ func (s *State) reset() {
 	s.intents = newIntentTable()
 	s.clusterID = ""
 	s.ufsModes = map[string]journalpb.UfsMode{}
+	s.keys = nil
 }
 
 // LastSequence is the sequence number of the last entry applied.
@@ -212,6 +216,10 @@ func (s *State) Expired(nowMs int64) []Entry {
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
+
+// HasNoChildren reports whether n is a directory without entries. It may be
+// called only where n is the state's own (Walk's callback).
+func (n *Inode) HasNoChildren() bool { return n.IsDir && len(n.children) == 0 }
 
 // lookup resolves a path; the caller holds the lock.
 func (s *State) lookup(path string) (*Inode, error) {

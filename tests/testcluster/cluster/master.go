@@ -79,6 +79,11 @@ func newMaster(t testing.TB, bin, name string, extra ...string) *Master {
 	return m
 }
 
+// TesterSuperuser makes the test client's user, "tester", a member of the
+// supergroup. A test that sets alluxio.security.group.mapping.static.overrides
+// itself should keep it in.
+const TesterSuperuser = "alluxio.security.group.mapping.static.overrides=tester=tester,supergroup"
+
 // Addr is the host the test reaches the master on.
 func (m *Master) Addr() string {
 	if m.Host != "" {
@@ -103,6 +108,11 @@ func (m *Master) Defines() []string {
 		"-Dalluxio.master.web.port=" + strconv.Itoa(m.WebPort),
 		"-Dalluxio.master.journal.type=UFS",
 		"-Dalluxio.user.rpc.retry.max.duration=10s",
+		// The tests' client user ("tester") is a superuser, as the CLI's
+		// (the OS user, who runs the master) is: tests that mix the two
+		// need not set permissions first. permission_test.go tests the
+		// checks as other users.
+		"-D" + TesterSuperuser,
 		// Services that act for their users (an S3 proxy, a FUSE mount
 		// shared with other users) log in as ProxyUser or FuseUser;
 		// nobody else may impersonate anyone.
