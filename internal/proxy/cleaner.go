@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -53,9 +54,20 @@ func (s *Server) Sweep(ctx context.Context) int {
 				if fi.Modified.After(cutoff) {
 					continue
 				}
-				if err := s.fs.Delete(ctx, fi.Path, client.DeleteOptions{Recursive: true, FileID: fi.ID}); err == nil {
+				// As the user who left it: the proxy's own login user is
+				// no superuser, and the owner could make it, so may
+				// remove it (permissions, docs/security.md).
+				as := ctx
+				if fi.Owner != "" {
+					as = client.WithUser(ctx, fi.Owner)
+				}
+				err := s.fs.Delete(as, fi.Path, client.DeleteOptions{Recursive: true, FileID: fi.ID})
+				switch {
+				case err == nil:
 					removed++
 					s.log.Info("S3 cleaner removed a stale upload or temporary file", "path", fi.Path, "last_change", fi.Modified)
+				case !errors.Is(err, client.ErrNotFound):
+					s.log.Warn("S3 cleaner could not remove a stale upload or temporary file", "path", fi.Path, "owner", fi.Owner, "error", err)
 				}
 			}
 		}

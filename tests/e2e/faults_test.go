@@ -170,6 +170,7 @@ func TestLocalCommand(t *testing.T) {
 		return string(out)
 	}
 	run("fs", "mkdir", "/hello")
+	run("fs", "chmod", "777", "/hello") // shared with gina below
 	src := filepath.Join(home, "src.txt")
 	os.WriteFile(src, []byte("hello, alluxio\n"), 0o644)
 	run("fs", "copyFromLocal", src, "/hello/src.txt")

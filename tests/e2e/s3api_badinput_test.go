@@ -283,7 +283,10 @@ func TestS3APISignatures(t *testing.T) {
 	if a := rawS3(t, "GET", expired, nil, nil); a.status != 403 || a.code != "AccessDenied" {
 		t.Fatalf("an expired presigned URL: %d %s", a.status, a.body)
 	}
-	// Chunk-signed uploads: whole and right, or refused and gone.
+	// Chunk-signed uploads: whole and right, or refused and gone. bob
+	// writes into alice's bucket, which she shares (permissions apply to
+	// S3 users as to any other).
+	m.Must("fs", "chmod", "777", "/sig")
 	big := randomData(t, 300000)
 	resp, err := http.DefaultClient.Do(signedChunked(t, checked.url()+"/sig/chunked", "bob", "bob-secret", big, 64<<10, false))
 	if err != nil || resp.StatusCode != 200 {
