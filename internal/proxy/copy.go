@@ -64,20 +64,31 @@ func copyPreconditions(h http.Header, fi *client.FileInfo) *s3Error {
 	return nil
 }
 
+// copySourceObject is the object X-Amz-Copy-Source names (bucket and
+// key, and its status), once the copy's preconditions
+// (x-amz-copy-source-if-*) hold for it: CopyObject and UploadPartCopy read
+// their source alike.
+func (s *Server) copySourceObject(req *request) (src *client.FileInfo, bucket, key string, e *s3Error) {
+	bucket, key, e = copySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	if e != nil {
+		return nil, "", "", e
+	}
+	if src, e = s.statObject(req.ctx, bucket, key); e != nil {
+		return nil, "", "", e
+	}
+	if e := copyPreconditions(req.r.Header, src); e != nil {
+		return nil, "", "", e
+	}
+	return src, bucket, key, nil
+}
+
 func (s *Server) copyObject(req *request) *s3Error {
 	dst, dir, e := objectPath(req.bucket, req.key)
 	if e != nil {
 		return e
 	}
-	sb, sk, e := copySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	src, sb, sk, e := s.copySourceObject(req)
 	if e != nil {
-		return e
-	}
-	src, e := s.statObject(req.ctx, sb, sk)
-	if e != nil {
-		return e
-	}
-	if e := copyPreconditions(req.r.Header, src); e != nil {
 		return e
 	}
 	if dir || src.IsDir {

@@ -199,15 +199,8 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	sb, sk, e := copySource(req.r.Header.Get("X-Amz-Copy-Source"))
+	src, _, _, e := s.copySourceObject(req)
 	if e != nil {
-		return e
-	}
-	src, e := s.statObject(req.ctx, sb, sk)
-	if e != nil {
-		return e
-	}
-	if e := copyPreconditions(req.r.Header, src); e != nil {
 		return e
 	}
 	off, length := int64(0), src.Length
