@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/aws/smithy-go"
@@ -60,32 +61,16 @@ func classify(err error) (sentinel error, detail string) {
 		}
 		var re *smithyhttp.ResponseError
 		if errors.As(err, &re) {
-			switch status := re.HTTPStatusCode(); {
-			case status == 404:
-				return errs.ErrNotFound, ""
-			case status == 403:
-				return errs.ErrPermission, "access denied (wrong keys, or no permission on the bucket)"
-			case status == 412:
-				return errs.ErrAlreadyExists, ""
-			case status == 301 || status == 400 && code == "":
-				return errs.ErrInvalidArg, fmt.Sprintf("HTTP %d: wrong region or endpoint for the bucket?", status)
-			case status >= 500:
-				return errs.ErrUnavailable, fmt.Sprintf("HTTP %d %s", status, code)
+			if kind, msg, ok := kindOfStatus(re.HTTPStatusCode(), code); ok {
+				return kind, msg
 			}
 		}
 		return errs.ErrInternal, code + ": " + api.ErrorMessage()
 	}
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
-		switch status := re.HTTPStatusCode(); {
-		case status == 404:
-			return errs.ErrNotFound, ""
-		case status == 403:
-			return errs.ErrPermission, "access denied (wrong keys, or no permission on the bucket)"
-		case status == 412:
-			return errs.ErrAlreadyExists, ""
-		case status >= 500:
-			return errs.ErrUnavailable, fmt.Sprintf("HTTP %d", status)
+		if kind, msg, ok := kindOfStatus(re.HTTPStatusCode(), ""); ok {
+			return kind, msg
 		}
 		return errs.ErrInternal, fmt.Sprintf("HTTP %d", re.HTTPStatusCode())
 	}
@@ -94,6 +79,25 @@ func classify(err error) (sentinel error, detail string) {
 		return errs.ErrUnavailable, "the endpoint did not answer in time"
 	}
 	return errs.ErrUnavailable, err.Error()
+}
+
+// kindOfStatus maps an HTTP status whose error code (empty when the answer
+// had no body, as a HEAD's) said nothing we know; ok is false for a status
+// that says nothing either.
+func kindOfStatus(status int, code string) (kind error, msg string, ok bool) {
+	switch {
+	case status == 404:
+		return errs.ErrNotFound, "", true
+	case status == 403:
+		return errs.ErrPermission, "access denied (wrong keys, or no permission on the bucket)", true
+	case status == 412:
+		return errs.ErrAlreadyExists, "", true
+	case status == 301 || status == 400 && code == "":
+		return errs.ErrInvalidArg, fmt.Sprintf("HTTP %d: wrong region or endpoint for the bucket?", status), true
+	case status >= 500:
+		return errs.ErrUnavailable, strings.TrimSpace(fmt.Sprintf("HTTP %d %s", status, code)), true
+	}
+	return nil, "", false
 }
 
 // fail wraps a sentinel with the operation, the path and the store, so an
