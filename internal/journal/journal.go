@@ -97,6 +97,15 @@ type System interface {
 	Stop() error
 }
 
+// Flusher is the optional ability of a journal to count its flushes: the
+// writes that made entries durable (an fsync of the UFS journal's segment,
+// a log append of the embedded journal's leader). Entries per flush show
+// how much concurrent proposals are committed together. The count only
+// grows, from 0 at Start.
+type Flusher interface {
+	Flushes() uint64
+}
+
 // QuorumMember is one member of a replicated journal's quorum.
 type QuorumMember struct {
 	// Address is the member's journal address (host:port), its identity.

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/journal"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
 
@@ -52,6 +53,10 @@ func newMetrics(s *Server) *metrics {
 		func() float64 { return float64(s.fs.sweeps.proposed.Load()) })
 	counter("ufs_cleanup_removed_total", "Unfinished writes of dead writers the under storages' own cleanup removed on this master.",
 		func() float64 { return float64(s.fs.sweeps.cleaned.Load()) })
+	if fl, ok := s.jr.(journal.Flusher); ok {
+		counter("journal_flushes_total", "Writes that made journal entries durable (an fsync of the UFS journal, a log append of the embedded journal): entries per flush is the group commit at work.",
+			func() float64 { return float64(fl.Flushes()) })
+	}
 	gauge("is_primary", "1 while this master is the primary.", func() float64 {
 		if s.primary.Load() {
 			return 1

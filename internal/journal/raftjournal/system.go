@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -48,14 +49,36 @@ type System struct {
 	// failing are the members this master, as leader, cannot heartbeat.
 	failing map[raft.ServerID]bool
 
+	// flushes counts the log appends (each one fsync of the WAL).
+	flushes atomic.Uint64
+
 	// abruptStop makes Stop skip the leadership handover, as a crash would.
 	abruptStop bool
 }
 
 var (
-	_ journal.System = (*System)(nil)
-	_ journal.Quorum = (*System)(nil)
+	_ journal.System  = (*System)(nil)
+	_ journal.Quorum  = (*System)(nil)
+	_ journal.Flusher = (*System)(nil)
 )
+
+// countingLog is the WAL as Raft's log store, counting the appends: Raft
+// writes every batch of entries it replicates or receives with one
+// StoreLogs, which the WAL syncs once.
+type countingLog struct {
+	*wal.WAL
+	n *atomic.Uint64
+}
+
+func (c countingLog) StoreLog(l *raft.Log) error { return c.StoreLogs([]*raft.Log{l}) }
+
+func (c countingLog) StoreLogs(logs []*raft.Log) error {
+	c.n.Add(1)
+	return c.WAL.StoreLogs(logs)
+}
+
+// Flushes is how many batches of entries this member appended to its log.
+func (s *System) Flushes() uint64 { return s.flushes.Load() }
 
 // New checks the options and returns a System that is not started.
 func New(opts Options) (*System, error) {
@@ -148,7 +171,7 @@ func (s *System) Start(ctx context.Context) (err error) {
 	conf := s.opts.raftConfig()
 	conf.Logger = hl
 	start := time.Now()
-	s.raft, err = raft.NewRaft(conf, s.fsm, s.store, s.store, snaps, s.trans)
+	s.raft, err = raft.NewRaft(conf, s.fsm, countingLog{s.store, &s.flushes}, s.store, snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("embedded journal: %w", err)
 	}

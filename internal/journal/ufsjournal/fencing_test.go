@@ -194,7 +194,7 @@ func TestLateFirstSegment(t *testing.T) {
 	c.mkdirs(t, "/c", 1, 5)
 
 	// B wakes up.
-	w := &writer{dir: dir, epoch: eb, sm: sb, maxSize: 1 << 20,
+	w := &writer{dir: dir, epoch: eb, sm: sb, maxSize: 1 << 20, flushes: new(atomic.Uint64),
 		onApplied: func(int) {}, onFenced: func() {}, onFailed: func(error) {}}
 	err = openWriter(w)
 	if err == nil {
@@ -307,7 +307,7 @@ func TestStandbyStartsDuringTakeover(t *testing.T) {
 	s.start(t)
 
 	// B wakes up, opens its segment after what it read, and writes.
-	w := &writer{dir: dir, epoch: eb, sm: sb, maxSize: 1 << 20,
+	w := &writer{dir: dir, epoch: eb, sm: sb, maxSize: 1 << 20, flushes: new(atomic.Uint64),
 		onApplied: func(int) {}, onFenced: func() {}, onFailed: func(error) {}}
 	if err := openWriter(w); err != nil {
 		t.Fatal(err)

@@ -66,11 +66,16 @@ type System struct {
 	sinceC atomic.Uint64 // entries applied since the last checkpoint
 	lastCk atomic.Uint64
 	ckMu   sync.Mutex // one checkpoint at a time
+	// flushes counts the batches every writer of this System synced.
+	flushes atomic.Uint64
 	// lock is this master's claim on the folder, from Start to Stop.
 	lock *lockfile.Lock
 }
 
-var _ journal.System = (*System)(nil)
+var (
+	_ journal.System  = (*System)(nil)
+	_ journal.Flusher = (*System)(nil)
+)
 
 // systems numbers the Systems of this process, so that masters in one
 // process (tests) get distinct default owners.
@@ -193,7 +198,7 @@ func (s *System) promote(epoch uint64) {
 		s.opts.OnFatal(err)
 		return
 	}
-	w := &writer{dir: s.opts.Folder, epoch: claimed, sm: s.opts.StateMachine, maxSize: s.opts.MaxLogSize}
+	w := &writer{dir: s.opts.Folder, epoch: claimed, sm: s.opts.StateMachine, maxSize: s.opts.MaxLogSize, flushes: &s.flushes}
 	w.onApplied = s.primaryApplied
 	w.onFenced = func() { s.post(func() { s.log.Warn("journal fenced by a newer epoch"); s.demote() }) }
 	w.onFailed = func(err error) { s.post(func() { s.demote(); s.opts.OnFatal(err) }) }
@@ -304,6 +309,10 @@ func (s *System) checkpointLocked() (uint64, error) {
 	s.log.Info("checkpoint written", "path", path, "sequence", last, "took", time.Since(start))
 	return last, nil
 }
+
+// Flushes is how many batches of entries this master wrote and synced as
+// primary.
+func (s *System) Flushes() uint64 { return s.flushes.Load() }
 
 // Info describes the journal.
 func (s *System) Info() journal.Info {

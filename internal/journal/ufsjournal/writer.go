@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -51,6 +52,8 @@ type writer struct {
 
 	f    *os.File
 	size int64
+	// flushes counts the batches written and synced.
+	flushes *atomic.Uint64
 }
 
 // openWriter claims epoch in dir and opens a segment after the last entry
@@ -234,6 +237,7 @@ func (w *writer) write(first uint64, buf []byte) error {
 		return err
 	}
 	w.size += int64(len(buf))
+	w.flushes.Add(1)
 	return w.f.Sync()
 }
 

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bufio"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -230,4 +231,62 @@ func (m *Master) Digest() (Digest, error) {
 	}
 	defer resp.Body.Close()
 	return d, json.NewDecoder(resp.Body).Decode(&d)
+}
+
+// Metric reads one series from the master's /metrics page: a name, with
+// its labels as Prometheus prints them when it has any
+// (`alluxio_master_rpc_total{code="OK",method="CreateFile"}`); 0 when the
+// page has no such series yet (a labelled counter appears once counted).
+func (m *Master) Metric(t testing.TB, series string) float64 {
+	t.Helper()
+	if !strings.Contains(series, "{") {
+		return m.metric(t, m.WebPort, "master", series)
+	}
+	return m.Scrape(t)[series]
+}
+
+// metric reads the unlabelled series name from the /metrics page of the
+// process named who, whose web port is port.
+func (m *Master) metric(t testing.TB, port int, who, name string) float64 {
+	t.Helper()
+	v, ok := m.scrapePage(t, port, who)[name]
+	if !ok {
+		t.Fatalf("metric %s not found on %s", name, who)
+	}
+	return v
+}
+
+// Scrape reads every series of the master's /metrics page, by name with
+// labels as in Metric.
+func (m *Master) Scrape(t testing.TB) map[string]float64 {
+	t.Helper()
+	return m.scrapePage(t, m.WebPort, "master")
+}
+
+// scrapePage reads every series of a /metrics page.
+func (m *Master) scrapePage(t testing.TB, port int, who string) map[string]float64 {
+	t.Helper()
+	resp, err := m.webGet("127.0.0.1", port, "/metrics", 10*time.Second)
+	if err != nil {
+		t.Fatalf("metrics of %s: %v", who, err)
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		i := strings.LastIndexByte(line, ' ')
+		if strings.HasPrefix(line, "#") || i < 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metric line %q of %s: %v", line, who, err)
+		}
+		out[line[:i]] = v
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("metrics of %s: %v", who, err)
+	}
+	return out
 }

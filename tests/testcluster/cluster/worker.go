@@ -1,14 +1,13 @@
 package cluster
 
 import (
-	"bufio"
 	"fmt"
-	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // Worker is one alluxio worker process with a single memory tier.
@@ -69,22 +68,5 @@ func (w *Worker) Address() string { return fmt.Sprintf("127.0.0.1:%d", w.RPCPort
 // Metric reads one counter from the worker's /metrics page.
 func (w *Worker) Metric(t testing.TB, name string) float64 {
 	t.Helper()
-	resp, err := w.M.webGet("127.0.0.1", w.WebPort, "/metrics", 10*time.Second)
-	if err != nil {
-		t.Fatalf("metrics of %s: %v", w.Name, err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, name+" ") {
-			v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, name)), 64)
-			if err != nil {
-				t.Fatalf("metric line %q: %v", line, err)
-			}
-			return v
-		}
-	}
-	t.Fatalf("metric %s not found on %s", name, w.Name)
-	return 0
+	return w.M.metric(t, w.WebPort, w.Name, name)
 }

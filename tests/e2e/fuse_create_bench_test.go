@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/tests/testcluster"
+	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
+)
+
+// BenchmarkFuseCreate measures creates of empty files (open(O_CREAT),
+// close) through a real mount with the options BenchmarkFuse uses, three
+// ways: one thread; 32 threads in one directory (the kernel takes the
+// directory's lock for each create, so they reach the mount one at a
+// time); and 32 threads each in a directory of its own (mdtest's -u). For
+// each it reports what one create costs the master: its calls by method,
+// the journal entries and the journal flushes (fsyncs), counted on the
+// master's /metrics once every file has completed.
+//
+//	make build && ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench FuseCreate -benchtime 1x ./tests/e2e/
+func BenchmarkFuseCreate(b *testing.B) {
+	requireFuse(b)
+	m := cluster.NewMaster(b)
+	cluster.StartWorker(b, m, "worker", "64MB")
+	fm := mountFuse(b, m, "/", "attr_timeout=0,entry_timeout=0", "alluxio.user.file.writetype.default=MUST_CACHE",
+		"alluxio.user.metadata.cache.enabled=true")
+	run := func(name string, files, threads int, dirOf func(thread int) string) {
+		for t := 0; t < threads; t++ {
+			if err := os.MkdirAll(fm.path(dirOf(t)), 0o755); err != nil {
+				b.Fatal(err)
+			}
+		}
+		before := m.Scrape(b)
+		var next, thread atomic.Int64
+		start := time.Now()
+		parallel(b, threads, func() error {
+			dir := dirOf(int(thread.Add(1) - 1))
+			for i := next.Add(1) - 1; i < int64(files); i = next.Add(1) - 1 {
+				f, err := os.Create(fm.path(fmt.Sprintf("%s/f%05d", dir, i)))
+				if err != nil {
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		rate := float64(files) / time.Since(start).Seconds()
+		// The kernel releases the handles after close(2) returns: the
+		// costs are counted once every file has completed.
+		completed := `alluxio_master_rpc_total{code="OK",method="CompleteFile"}`
+		var after map[string]float64
+		testcluster.WaitFor(b, time.Minute, 20*time.Millisecond, func() (bool, string) {
+			after = m.Scrape(b)
+			n := after[completed] - before[completed]
+			return n >= float64(files), fmt.Sprintf("%v of %d files completed", n, files)
+		})
+		per := func(series string) float64 { return (after[series] - before[series]) / float64(files) }
+		total := 0.0
+		for s := range after {
+			labels, ok := strings.CutPrefix(s, `alluxio_master_rpc_total{code="`)
+			if c := per(s); ok && c > 0 {
+				code, method, _ := strings.Cut(strings.TrimSuffix(labels, `"}`), `",method="`)
+				b.ReportMetric(c, method+"-"+code+"/create-"+name)
+				total += c
+			}
+		}
+		b.ReportMetric(rate, "creates/s-"+name)
+		b.ReportMetric(total, "master-calls/create-"+name)
+		b.ReportMetric(per("alluxio_master_journal_last_applied_sequence"), "journal-entries/create-"+name)
+		b.ReportMetric(per("alluxio_master_journal_flushes_total"), "journal-flushes/create-"+name)
+	}
+	run("1thread", 500, 1, func(int) string { return "one" })
+	run("32threads", 2000, 32, func(int) string { return "shared" })
+	run("32dirs", 2000, 32, func(t int) string { return fmt.Sprintf("own/d%02d", t) })
+}
