@@ -94,6 +94,30 @@ func (c *metaCache) drop(path string) {
 	}
 }
 
+// touched records that path, a cached directory, was modified at mod by
+// this mount (a file made in it): its attributes stay cached, with that
+// modification time if it is later than theirs, and expire when they
+// would have.
+func (c *metaCache) touched(path string, mod time.Time) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.byPath[path]
+	if !ok {
+		return
+	}
+	e := el.Value.(*metaEntry)
+	if !e.info.IsDir || !mod.After(e.info.Modified) {
+		return
+	}
+	// Callers may hold the old attributes: they are not changed.
+	info := *e.info
+	info.Modified = mod
+	e.info = &info
+}
+
 // dropTree forgets path and everything below it (a renamed or deleted
 // directory). It walks the whole cache, which is bounded by max.
 func (c *metaCache) dropTree(path string) {

@@ -70,12 +70,45 @@ func TestMetaCache(t *testing.T) {
 		t.Fatal("a file being written was cached")
 	}
 	var off *metaCache // disabled: a nil cache caches nothing
+	off.touched("/x", now)
 	off.put("/x", info(9))
 	if off.get("/x") != nil {
 		t.Fatal("a disabled cache served")
 	}
 	if newMetaCache(MetadataCacheConfig{}) != nil {
 		t.Fatal("a cache was made while disabled")
+	}
+}
+
+// A file made in a cached directory keeps the directory cached, with the
+// file's time as its modification time, never an older one, and without
+// changing attributes a caller already holds.
+func TestMetaCacheTouched(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c := newMetaCache(MetadataCacheConfig{Enabled: true, MaxSize: 10, Expiration: 10 * time.Second})
+	c.now = func() time.Time { return now }
+	held := &client.FileInfo{ID: 1, IsDir: true, Modified: now}
+	c.put("/d", held)
+	c.put("/f", &client.FileInfo{ID: 2, Completed: true, Modified: now})
+	c.touched("/d", now.Add(time.Second))
+	if got := c.get("/d"); got == nil || !got.Modified.Equal(now.Add(time.Second)) || got.ID != 1 {
+		t.Fatalf("touched directory: %+v", got)
+	}
+	if !held.Modified.Equal(now) {
+		t.Fatal("the attributes a caller held changed")
+	}
+	c.touched("/d", now.Add(-time.Second)) // an earlier create answered later
+	if got := c.get("/d"); !got.Modified.Equal(now.Add(time.Second)) {
+		t.Fatalf("the modification time went back to %v", got.Modified)
+	}
+	c.touched("/f", now.Add(time.Second)) // not a directory: left alone
+	c.touched("/missing", now)
+	if got := c.get("/f"); !got.Modified.Equal(now) || c.get("/missing") != nil {
+		t.Fatal("touched changed a file or cached a missing path")
+	}
+	now = now.Add(11 * time.Second) // touching does not extend the expiry
+	if c.get("/d") != nil {
+		t.Fatal("a touched entry outlived its expiry")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -105,7 +106,12 @@ func (f *FS) startWriter(ctx context.Context, path string, mode os.FileMode, old
 // or owns ws alone.
 func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
 	f := ws.fsys
-	defer f.changed(ws.path)
+	created := false
+	defer func() {
+		if !created {
+			f.changed(ws.path)
+		}
+	}()
 	if old != nil {
 		err := f.c.Delete(f.callCtx(ctx), ws.path, client.DeleteOptions{FileID: old.ID})
 		if err != nil && !errors.Is(err, client.ErrNotFound) {
@@ -124,6 +130,12 @@ func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
 		return err
 	}
 	ws.w, ws.info = w, info
+	// The master gave the directory the new file's time: its cached
+	// attributes stay, so the next lookup of it (every create, with the
+	// kernel's entry cache off) costs no master call.
+	f.cache.drop(ws.path)
+	f.cache.touched(path.Dir(ws.path), info.Modified)
+	created = true
 	return nil
 }
 
@@ -265,7 +277,12 @@ func (ws *writeState) abandon() {
 
 func (ws *writeState) finish(err error) {
 	f := ws.fsys
-	f.changed(ws.path)
+	if err == nil {
+		// Completing a file leaves its directory as it was.
+		f.cache.drop(ws.path)
+	} else {
+		f.changed(ws.path)
+	}
 	f.writers.remove(ws)
 	ws.result = err
 	close(ws.done)

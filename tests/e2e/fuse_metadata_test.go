@@ -76,6 +76,34 @@ func TestFuseMetadataCache(t *testing.T) {
 	if st, err := os.Stat(cached.path("own/moved")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("chmod through the mount: %v %v", st, err)
 	}
+	// A file made in the cached directory gives it the modification time
+	// the master gave it, and keeps the rest.
+	before, err := os.Stat(cached.path("own/moved"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testcluster.WaitFor(t, time.Minute, 10*time.Millisecond, func() (bool, string) {
+		// The master's clock counts milliseconds: a create in the same
+		// one would not show.
+		return time.Since(before.ModTime()) > 5*time.Millisecond, "a new millisecond"
+	})
+	f, err := os.Create(cached.path("own/moved/g"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st, err := os.Stat(cached.path("own/moved"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := c.GetStatus(ctx, "/own/moved", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.ModTime().Equal(fi.Modified) || !st.ModTime().After(before.ModTime()) || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the directory after a create in it: mtime %v (before %v, the master's %v), mode %v",
+			st.ModTime(), before.ModTime(), fi.Modified, st.Mode())
+	}
 }
 
 // TestFuseLargeDirectory lists a directory of more entries than the master
