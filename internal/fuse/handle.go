@@ -140,7 +140,7 @@ func (h *handle) Flush(ctx context.Context) syscall.Errno {
 		return 0
 	}
 	ws.flushed.Store(true)
-	return toErrno(ws.flush())
+	return toErrno(ws.flush(true))
 }
 
 // Fsync sends buffered bytes on. The data is kept for good when the file
@@ -152,7 +152,7 @@ func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
 	if ws == nil {
 		return 0
 	}
-	return toErrno(ws.flush())
+	return toErrno(ws.flush(false))
 }
 
 // Release completes a file being written, and ends the reader.

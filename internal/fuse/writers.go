@@ -208,12 +208,19 @@ func (ws *writeState) truncate(ctx context.Context, size int64) error {
 }
 
 // flush sends buffered bytes on and reports the first failure, so close(2)
-// returns write errors.
-func (ws *writeState) flush() error {
+// returns write errors. closing says a descriptor is being closed: the
+// file is then most likely as long as it will be, which the writer passes
+// on to the worker (SetSizeHint), so a small file is streamed to it in one
+// round trip rather than written into a block file the worker makes and
+// reserves a block's room for first (client.localWriteMin).
+func (ws *writeState) flush(closing bool) error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if ws.err != nil {
 		return ws.err
+	}
+	if closing {
+		ws.w.SetSizeHint(ws.w.Written())
 	}
 	if err := ws.w.Flush(); err != nil {
 		ws.err = err

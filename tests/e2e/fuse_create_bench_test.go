@@ -17,7 +17,9 @@ import (
 // close) through a real mount with the options BenchmarkFuse uses, three
 // ways: one thread; 32 threads in one directory (the kernel takes the
 // directory's lock for each create, so they reach the mount one at a
-// time); and 32 threads each in a directory of its own (mdtest's -u). For
+// time); and 32 threads each in a directory of its own (mdtest's -u); then
+// the last again with files of 4 KiB, which each take a block on the
+// worker. For
 // each it reports what one create costs: the master's calls by method, its
 // journal entries and journal flushes (fsyncs), counted on the master's
 // /metrics once every file has completed, and the CPU time of the master
@@ -30,7 +32,7 @@ func BenchmarkFuseCreate(b *testing.B) {
 	cluster.StartWorker(b, m, "worker", "64MB")
 	fm := mountFuse(b, m, "/", "attr_timeout=0,entry_timeout=0", "alluxio.user.file.writetype.default=MUST_CACHE",
 		"alluxio.user.metadata.cache.enabled=true")
-	run := func(name string, files, threads int, dirOf func(thread int) string) {
+	run := func(name string, files, threads int, content []byte, dirOf func(thread int) string) {
 		for t := 0; t < threads; t++ {
 			if err := os.MkdirAll(fm.path(dirOf(t)), 0o755); err != nil {
 				b.Fatal(err)
@@ -45,6 +47,10 @@ func BenchmarkFuseCreate(b *testing.B) {
 			for i := next.Add(1) - 1; i < int64(files); i = next.Add(1) - 1 {
 				f, err := os.Create(fm.path(fmt.Sprintf("%s/f%05d", dir, i)))
 				if err != nil {
+					return err
+				}
+				if _, err := f.Write(content); err != nil {
+					f.Close()
 					return err
 				}
 				if err := f.Close(); err != nil {
@@ -81,9 +87,11 @@ func BenchmarkFuseCreate(b *testing.B) {
 		b.ReportMetric(per("process_cpu_seconds_total")*1e3, "master-cpu-ms/create-"+name)
 		b.ReportMetric(mountCPU/float64(files)*1e3, "mount-cpu-ms/create-"+name)
 	}
-	run("1thread", 500, 1, func(int) string { return "one" })
-	run("32threads", 2000, 32, func(int) string { return "shared" })
-	run("32dirs", 2000, 32, func(t int) string { return fmt.Sprintf("own/d%02d", t) })
+	own := func(t int) string { return fmt.Sprintf("own/d%02d", t) }
+	run("1thread", 500, 1, nil, func(int) string { return "one" })
+	run("32threads", 2000, 32, nil, func(int) string { return "shared" })
+	run("32dirs", 2000, 32, nil, own)
+	run("4KiB-32dirs", 2000, 32, randomBytes(4<<10, 3), func(t int) string { return own(t) + "/small" })
 }
 
 // cpuSeconds is the CPU time (user and system) process pid has used.
