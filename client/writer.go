@@ -135,6 +135,9 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 	return w, nil
 }
 
+// smallBuf is the least a writer buffers at first.
+const smallBuf = 64 << 10
+
 // Write sends p on in chunks, to a worker's cache block by block and to
 // the under storage, per the write type.
 func (w *FileWriter) Write(p []byte) (int, error) {
@@ -155,10 +158,13 @@ func (w *FileWriter) Write(p []byte) (int, error) {
 			continue
 		}
 		limit := int(min(chunkSize, w.blockSize-w.written%w.blockSize))
-		if w.buf == nil {
-			w.buf = make([]byte, 0, min(chunkSize, w.blockSize))
-		}
 		k := min(limit-len(w.buf), len(p)-n)
+		if w.buf == nil {
+			// Sized for what comes, growing to a chunk as writes do: a
+			// chunk for every small file (many a second through FUSE)
+			// was most of the mount's CPU, clearing memory.
+			w.buf = make([]byte, 0, min(limit, max(k, smallBuf)))
+		}
 		w.buf = append(w.buf, p[n:n+k]...)
 		n += k
 		if len(w.buf) == limit {
