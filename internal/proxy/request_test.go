@@ -158,22 +158,36 @@ func TestRoutingWithoutCluster(t *testing.T) {
 		method, target, code string
 		status               int
 	}{
-		{"GET", "/b?acl", "NotImplemented", 501},
-		{"GET", "/b/k?tagging", "NotImplemented", 501},
+		{"GET", "/b?policy", "NotImplemented", 501},
+		{"GET", "/b/k?retention", "NotImplemented", 501},
+		{"PUT", "/b?cors", "NotImplemented", 501},
 		{"GET", "/b?whatever=1", "NotImplemented", 501},
-		{"GET", "/b?versionId=3", "NotImplemented", 501},
+		{"GET", "/b/k?versionId=3", "InvalidArgument", 400},
+		{"GET", "/b/k?versionId=", "InvalidArgument", 400},
+		{"HEAD", "/b/k?versionId=3", "InvalidArgument", 400},
+		{"DELETE", "/b/k?versionId=a%2Fb", "InvalidArgument", 400},
+		{"PUT", "/b/k?versionId=null", "InvalidArgument", 400},
+		{"POST", "/b/k?tagging", "MethodNotAllowed", 405},
+		{"POST", "/b?versions", "MethodNotAllowed", 405},
 		{"PUT", "/", "MethodNotAllowed", 405},
 		{"PUT", "/Bad_Bucket", "InvalidBucketName", 400},
 		{"GET", "/b?list-type=3", "InvalidArgument", 400},
 		{"PUT", "/b/a/../c", "InvalidArgument", 400},
 		{"PUT", "/b/" + strings.Repeat("k", 1025), "KeyTooLongError", 400},
-		{"GET", "/api/v1/s3/b?acl", "NotImplemented", 501},
+		{"GET", "/api/v1/s3/b?policy", "NotImplemented", 501},
 		{"POST", "/b/k", "NotImplemented", 501},
 		{"PUT", "/b/k?partNumber=0&uploadId=x", "InvalidArgument", 400},
 	} {
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest(c.method, c.target, nil))
 		var doc errorDoc
+		if c.method == "HEAD" {
+			// A HEAD answer has no body.
+			if w.Code != c.status || w.Body.Len() != 0 {
+				t.Errorf("%s %s: %d %q, want %d", c.method, c.target, w.Code, w.Body.String(), c.status)
+			}
+			continue
+		}
 		if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil || w.Code != c.status || doc.Code != c.code {
 			t.Errorf("%s %s: %d %s (%v), want %d %s", c.method, c.target, w.Code, w.Body.String(), err, c.status, c.code)
 		}
