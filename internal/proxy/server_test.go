@@ -30,6 +30,14 @@ import (
 // proxy logs in as s3proxy, which the master lets impersonate anyone.
 func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
+	cl, fs, _ := testProxyURL(t)
+	return cl, fs
+}
+
+// testProxyURL is testProxy that also gives the proxy's URL, for requests
+// the SDK would not send.
+func testProxyURL(t *testing.T) (*s3.Client, *client.FileSystem, string) {
+	t.Helper()
 	c := inproc.Start(t, inproc.Options{Properties: map[string]string{conf.ImpersonationPrefix + "s3proxy.users": "*"}})
 	// The S3 users make buckets in "/", which the superuser (the test's
 	// OS user) owns.
@@ -42,7 +50,7 @@ func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Cleanup(ts.Close)
 	cl := s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("tester", "x", ""), Retryer: aws.NopRetryer{}})
-	return cl, fs
+	return cl, fs, ts.URL
 }
 
 func testCtx(t *testing.T) context.Context {
