@@ -6,9 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -409,4 +411,60 @@ func FuzzPartSizes(f *testing.F) {
 			t.Fatalf("%q does not round-trip", b)
 		}
 	})
+}
+
+// TestHeadersRoundTrip checks what SDKs send with an object and read back:
+// the stored headers, response-* overrides, the owner only when asked
+// (ListObjectsV2 fetch-owner), the region.
+func TestHeadersRoundTrip(t *testing.T) {
+	c, _, _ := testProxyURL(t)
+	ctx := testCtx(t)
+	b := aws.String("hdrs")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("x"),
+		CacheControl: aws.String("max-age=60"), ContentDisposition: aws.String(`attachment; filename="a b.txt"`),
+		ContentEncoding: aws.String("gzip"), ContentLanguage: aws.String("de-CH"), Expires: aws.Time(expires),
+		ContentType: aws.String("text/x-k")}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("k")})
+	if err != nil || aws.ToString(h.CacheControl) != "max-age=60" || aws.ToString(h.ContentDisposition) != `attachment; filename="a b.txt"` ||
+		aws.ToString(h.ContentEncoding) != "gzip" || aws.ToString(h.ContentLanguage) != "de-CH" || aws.ToString(h.ExpiresString) != expires.Format(http.TimeFormat) ||
+		aws.ToString(h.ContentType) != "text/x-k" {
+		t.Fatalf("stored headers: %v %+v", err, h)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("k"), ResponseCacheControl: aws.String("no-cache"),
+		ResponseContentType: aws.String("text/plain"), ResponseContentLanguage: aws.String("fr"), ResponseContentDisposition: aws.String("inline"),
+		ResponseContentEncoding: aws.String("identity"), ResponseExpires: aws.Time(expires.Add(time.Hour))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if aws.ToString(out.CacheControl) != "no-cache" || aws.ToString(out.ContentType) != "text/plain" || aws.ToString(out.ContentLanguage) != "fr" ||
+		aws.ToString(out.ContentDisposition) != "inline" || aws.ToString(out.ContentEncoding) != "identity" || aws.ToString(out.ExpiresString) != expires.Add(time.Hour).Format(http.TimeFormat) {
+		t.Fatalf("response-* overrides: %+v", out)
+	}
+	v2, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b})
+	if err != nil || len(v2.Contents) != 1 || v2.Contents[0].Owner != nil {
+		t.Fatalf("ListObjectsV2 without fetch-owner: %v %+v", err, v2.Contents)
+	}
+	v2, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, FetchOwner: aws.Bool(true)})
+	if err != nil || len(v2.Contents) != 1 || v2.Contents[0].Owner == nil || aws.ToString(v2.Contents[0].Owner.ID) != "tester" {
+		t.Fatalf("ListObjectsV2 with fetch-owner: %v %+v", err, v2.Contents)
+	}
+	v1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: b})
+	if err != nil || len(v1.Contents) != 1 || v1.Contents[0].Owner == nil || aws.ToString(v1.Contents[0].Owner.ID) != "tester" {
+		t.Fatalf("ListObjects' owner: %v %+v", err, v1.Contents)
+	}
+	hb, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b})
+	if err != nil || aws.ToString(hb.BucketRegion) != "us-east-1" {
+		t.Fatalf("HeadBucket's region: %v %+v", err, hb)
+	}
+	loc, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b})
+	if err != nil || loc.LocationConstraint != "" {
+		t.Fatalf("GetBucketLocation: %v %+v", err, loc)
+	}
 }

@@ -118,6 +118,10 @@ func TestObjectTagging(t *testing.T) {
 	if err != nil || tagList(gt.TagSet) != "ü=ß&k2=+-=._:/@" {
 		t.Fatalf("after PutObjectTagging: %v %q", err, tagList(gt.TagSet))
 	}
+	// Last-Modified has seconds; the file's time has milliseconds.
+	if fi2, err := fs.GetStatus(ctx, "/tags/k", client.StatusOptions{}); err != nil || !fi2.Modified.Equal(fi.Modified) {
+		t.Fatalf("tagging changed the file's modification time: %v, %v → %v", err, fi.Modified, fi2.Modified)
+	}
 	head2, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("k")})
 	if err != nil || aws.ToString(head2.ETag) != aws.ToString(put.ETag) || !head2.LastModified.Equal(*head.LastModified) || aws.ToInt32(head2.TagCount) != 2 {
 		t.Fatalf("tagging changed the object: %v etag %s→%s, modified %v→%v", err, aws.ToString(put.ETag), aws.ToString(head2.ETag), head.LastModified, head2.LastModified)
