@@ -17,12 +17,8 @@ import (
 )
 
 func TestGetByPartNumber(t *testing.T) {
-	c, _, url := testProxyURL(t)
-	ctx := testCtx(t)
+	c, _, url, ctx := testBucket(t, "parts")
 	b := aws.String("parts")
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
-		t.Fatal(err)
-	}
 	single := []byte("a single PUT")
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("one"), Body: bytes.NewReader(single)}); err != nil {
 		t.Fatal(err)
@@ -148,12 +144,8 @@ func FuzzPartSizes(f *testing.F) {
 // the stored headers, response-* overrides, the owner only when asked
 // (ListObjectsV2 fetch-owner), the region.
 func TestHeadersRoundTrip(t *testing.T) {
-	c, _, _ := testProxyURL(t)
-	ctx := testCtx(t)
+	c, _, _, ctx := testBucket(t, "hdrs")
 	b := aws.String("hdrs")
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
-		t.Fatal(err)
-	}
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("x"),
 		CacheControl: aws.String("max-age=60"), ContentDisposition: aws.String(`attachment; filename="a b.txt"`),

@@ -53,6 +53,17 @@ func testProxyURL(t *testing.T) (*s3.Client, *client.FileSystem, string) {
 	return cl, fs, ts.URL
 }
 
+// testBucket is testProxyURL with a bucket made, and a context.
+func testBucket(t *testing.T, bucket string) (*s3.Client, *client.FileSystem, string, context.Context) {
+	t.Helper()
+	c, fs, url := testProxyURL(t)
+	ctx := testCtx(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	return c, fs, url, ctx
+}
+
 func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)

@@ -135,12 +135,8 @@ func TestACLs(t *testing.T) {
 }
 
 func TestVersioningReads(t *testing.T) {
-	c, _, url := testProxyURL(t)
-	ctx := testCtx(t)
+	c, _, url, ctx := testBucket(t, "vers")
 	b := aws.String("vers")
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
-		t.Fatal(err)
-	}
 	v, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
 	if err != nil || v.Status != "" || v.MFADelete != "" {
 		t.Fatalf("versioning of a new bucket: %v %+v", err, v)

@@ -79,12 +79,8 @@ func sdkTags(kv ...string) *types.Tagging {
 }
 
 func TestObjectTagging(t *testing.T) {
-	c, fs, url := testProxyURL(t)
-	ctx := testCtx(t)
+	c, fs, url, ctx := testBucket(t, "tags")
 	b := aws.String("tags")
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
-		t.Fatal(err)
-	}
 	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("data"),
 		Tagging: aws.String("a=1&sp%20ace=x+y&empty=")})
 	if err != nil {
@@ -270,12 +266,8 @@ func TestObjectTagging(t *testing.T) {
 }
 
 func TestBucketTagging(t *testing.T) {
-	c, _, url := testProxyURL(t)
-	ctx := testCtx(t)
+	c, _, url, ctx := testBucket(t, "btags")
 	b := aws.String("btags")
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
-		t.Fatal(err)
-	}
 	_, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
 	apiCode(t, "tags of an untagged bucket", err, 404, "NoSuchTagSet")
 	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: sdkTags("team", "data", "env", "test")}); err != nil {
