@@ -227,7 +227,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	pb.RegisterMetaMasterClientServiceServer(s.grpc, &metaService{s: s})
 	pb.RegisterBlockMasterWorkerServiceServer(s.grpc, &blockWorkerService{s: s})
 	pb.RegisterBlockMasterClientServiceServer(s.grpc, &blockClientService{s: s})
-	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.web = &http.Server{Handler: s.webHandler(auth), ReadHeaderTimeout: 10 * time.Second}
 	if err = s.jr.Start(ctx); err != nil {
 		return err
 	}

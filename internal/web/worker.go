@@ -34,12 +34,12 @@ var workerNav = []navItem{{"/", "Overview"}, {"/blocks", "Blocks"}, {"/config", 
 func WorkerHandler(wk Worker) http.Handler {
 	mux := http.NewServeMux()
 	page := func(w http.ResponseWriter, r *http.Request, tmpl, title string, data any) {
-		render(w, tmpl, frame{Product: "Alluxio Worker", Title: title, Nav: workerNav, Path: r.URL.Path, Data: data})
+		render(w, tmpl, frame{Product: "Alluxio Worker", Title: title, Nav: workerNav, Path: r.URL.Path, User: requestUser(r), Data: data})
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		st, err := wk.Status(r.Context())
 		if err != nil {
-			renderError(w, workerNav, "Alluxio Worker", err)
+			renderError(w, r, workerNav, "Alluxio Worker", err)
 			return
 		}
 		page(w, r, "worker", "Overview", st)
