@@ -11,12 +11,18 @@ import (
 // carry it on their links.
 const WebUserParam = "user.name"
 
+// DefaultWebUser is the user of a web request that names none when no
+// alluxio.security.web.login.username is set: Hadoop's static web user.
+// A web request under SIMPLE or TLS always has a user, so that it never
+// passes as the server's own (unchecked) work.
+const DefaultWebUser = "dr.who"
+
 // IdentifyHTTP establishes who a request to a web UI comes from, by the
 // rules of a's gRPC ports: under TLS the client certificate's common name;
 // under SIMPLE the user the request names by WebUserParam, trusted as
 // SIMPLE trusts a client's login user, or staticUser when it names none
-// (alluxio.security.web.login.username, a user with no groups, so the
-// "other" bits apply); under NOSASL nobody. Web UIs do not impersonate.
+// (alluxio.security.web.login.username, DefaultWebUser when "": a user
+// with no groups, so the "other" bits apply); under NOSASL nobody. Web UIs do not impersonate.
 func (a *Authenticator) IdentifyHTTP(r *http.Request, staticUser string) (Identity, error) {
 	id := Identity{AuthType: a.Type, Addr: r.RemoteAddr}
 	switch a.Type {
@@ -35,6 +41,9 @@ func (a *Authenticator) IdentifyHTTP(r *http.Request, staticUser string) (Identi
 	}
 	if id.User = r.URL.Query().Get(WebUserParam); id.User == "" {
 		id.User = staticUser
+	}
+	if id.User == "" {
+		id.User = DefaultWebUser
 	}
 	return id, nil
 }
