@@ -91,9 +91,9 @@ func TestPermissionsOnTheMasterPaths(t *testing.T) {
 	wantDenied(t, "bob creates in alice's directory", m.touchAs("bob", "/home/alice/g"),
 		"Permission denied: user=bob, access=--x, path=/home/alice/g: failed at alice, inode owner=alice, inode group=staff, inode mode=rwxr-x---")
 	m.missing(t, "/home/alice/g")
-	_, err := m.fs.getStatus(as("bob"), "/home/alice/f", nil)
+	_, err := m.fs.getStatus(as("bob"), "/home/alice/f", nil, 0)
 	wantDenied(t, "bob stats below a directory he cannot traverse", err, "")
-	if _, err := m.fs.getStatus(as("carol"), "/home/alice/f", nil); err != nil {
+	if _, err := m.fs.getStatus(as("carol"), "/home/alice/f", nil, 0); err != nil {
 		t.Fatalf("carol (group staff) stats alice's file: %v", err)
 	}
 	err = m.fs.listStatus(as("bob"), "/home/alice", false, nil, func([]*alluxiopb.FileInfo) error { return nil })
@@ -200,7 +200,7 @@ func TestPermissionsOffAndTheMastersOwnWork(t *testing.T) {
 	}
 	// NOSASL: nobody is anyone, nothing is checked (as in Alluxio).
 	nosasl := security.NewContext(context.Background(), security.Identity{AuthType: security.NoSASL})
-	if _, err := on.fs.getStatus(nosasl, "/q/own", nil); err != nil {
+	if _, err := on.fs.getStatus(nosasl, "/q/own", nil, 0); err != nil {
 		t.Fatal(err)
 	}
 }

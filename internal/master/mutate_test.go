@@ -91,7 +91,7 @@ func TestRemove(t *testing.T) {
 	if ok, _ := m.store.has("keep"); !ok {
 		t.Fatal("an Alluxio-only delete removed the under storage copy")
 	}
-	if _, err := m.fs.getStatus(ctx, "/keep", nil); err != nil {
+	if _, err := m.fs.getStatus(ctx, "/keep", nil, 0); err != nil {
 		t.Fatalf("loading the file back: %v", err)
 	}
 	if m.pending() != 0 {
@@ -160,7 +160,7 @@ func TestMetadataSync(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
 	m.store.put(t, "ext/x", []byte("from elsewhere"))
-	fi, err := m.fs.getStatus(ctx, "/ext/x", nil)
+	fi, err := m.fs.getStatus(ctx, "/ext/x", nil, 0)
 	if err != nil || fi.Length != int64(len("from elsewhere")) || !fi.Persisted {
 		t.Fatalf("load: %v %v", fi, err)
 	}
