@@ -43,9 +43,9 @@ type FileWriter struct {
 	capability   *pb.BlockCapability
 	capabilityAt time.Time
 	writeType    string
-	blockSize  int64
-	cache      bool
-	through    bool
+	blockSize    int64
+	cache        bool
+	through      bool
 
 	mu      sync.Mutex
 	buf     []byte // the next chunk; it never crosses a block boundary
