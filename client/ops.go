@@ -54,8 +54,10 @@ type FileInfo struct {
 	ufsModMs       int64
 	ufsFingerprint string
 	// capability is the master's permission to read (or, from CreateFile,
-	// write) the file's blocks on workers; nil when none was given.
-	capability *pb.BlockCapability
+	// write) the file's blocks on workers; nil when none was given. It
+	// came at capabilityAt (renewDue).
+	capability   *pb.BlockCapability
+	capabilityAt time.Time
 }
 
 // UfsModMs is the under storage copy's modification time (ms) recorded when
@@ -93,7 +95,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 		InAlluxioPercent: int(p.InAlluxioPercentage), InMemoryPercent: int(p.InMemoryPercentage),
 		Blocks: blocksFromPB(p.FileBlockInfos), UfsLocation: ufsLocationFromPB(p.UfsLocation), ufsModMs: p.UfsModMs,
 		Xattr: p.Xattr, UfsPending: p.UfsPending, UfsError: p.UfsError,
-		ufsFingerprint: p.UfsFingerprint, ACL: p.Acl, capability: p.Capability,
+		ufsFingerprint: p.UfsFingerprint, ACL: p.Acl, capability: p.Capability, capabilityAt: time.Now(),
 	}
 }
 

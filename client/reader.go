@@ -389,24 +389,39 @@ func (r *FileReader) openRetry(b blockRef, off, n int64) (blockStream, error) {
 	}
 }
 
-// capability is the file's read capability, fetched again (with the
-// block locations) when it is about to expire: a reader may stay open
-// longer than a capability lives.
+// capability is the file's read capability.
 func (r *FileReader) capability() *pb.BlockCapability {
-	r.mu.Lock()
-	c := r.info.capability
-	r.mu.Unlock()
-	if c == nil || time.Until(time.UnixMilli(c.ExpiresMs)) > capabilityMargin {
-		return c
-	}
-	r.refresh(blockRef{})
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.info.capability
 }
 
-// capabilityMargin is how long before its expiry a capability is renewed.
-const capabilityMargin = time.Minute
+// renewCapability renews the read capability when it is due: a reader may
+// stay open longer than a capability lives. The master's refusal (the
+// caller may no longer read the file) is the error; another failure keeps
+// the old capability, which a worker refuses once it has expired.
+func (r *FileReader) renewCapability() error {
+	r.mu.Lock()
+	due := renewDue(r.info.capability, r.info.capabilityAt)
+	r.mu.Unlock()
+	if !due {
+		return nil
+	}
+	info, err := r.f.renewCapability(r.ctx, r.path, capRead)
+	if err != nil {
+		if errors.Is(err, errs.ErrPermission) {
+			return err
+		}
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// A file replaced under the same name is not the one being read.
+	if info.ID == r.info.ID && info.Length == r.length {
+		r.info = info
+	}
+	return nil
+}
 
 // refresh fetches the block locations again and forgets failed workers.
 func (r *FileReader) refresh(b blockRef) blockRef {
@@ -426,6 +441,9 @@ func (r *FileReader) refresh(b blockRef) blockRef {
 // a worker that caches the block, then any worker reading the under
 // storage (which caches the block, per the read type).
 func (r *FileReader) open(b blockRef, off, n int64) (blockStream, error) {
+	if err := r.renewCapability(); err != nil {
+		return nil, err
+	}
 	src := r.source(b)
 	locs := append([]BlockLocation(nil), b.locs...)
 	sort.SliceStable(locs, func(i, j int) bool { return r.f.isLocal(locs[i].Host) && !r.f.isLocal(locs[j].Host) })

@@ -38,12 +38,14 @@ type FileWriter struct {
 	cancel context.CancelFunc
 	path   string
 	fileID int64 // the high bits of the file's block ids
-	// capability lets the writer store the file's blocks on workers.
-	capability *pb.BlockCapability
-	writeType  string
-	blockSize  int64
-	cache      bool
-	through    bool
+	// capability lets the writer store the file's blocks on workers; it
+	// came at capabilityAt and is renewed when due (renewCapability).
+	capability   *pb.BlockCapability
+	capabilityAt time.Time
+	writeType    string
+	blockSize    int64
+	cache        bool
+	through      bool
 
 	mu      sync.Mutex
 	buf     []byte // the next chunk; it never crosses a block boundary
@@ -103,7 +105,7 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 	}
 	mode, path := writeModes[wt], info.Path
 	wctx, cancel := context.WithCancel(f.workerContext(ctx))
-	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, capability: info.capability, writeType: wt, blockSize: info.BlockSize,
+	w := &FileWriter{f: f, parent: ctx, ctx: wctx, cancel: cancel, path: path, fileID: info.ID, capability: info.capability, capabilityAt: info.capabilityAt, writeType: wt, blockSize: info.BlockSize,
 		cache: mode.cache, through: mode.through, skip: -1, failed: map[string]bool{}, noLocal: map[string]bool{}}
 	switch {
 	case info.BlockSize <= 0:
@@ -375,6 +377,9 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 }
 
 func (w *FileWriter) openBlock(idx int) error {
+	if err := w.renewCapability(); err != nil {
+		return err
+	}
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
 		if w.shortCircuit(addr) && w.blockHint(idx) >= localWriteMin {
 			lo, err := openLocalOut(w, addr, wc, blockid.New(w.fileID, idx), w.blockHint(idx))
@@ -393,6 +398,24 @@ func (w *FileWriter) openBlock(idx int) error {
 		w.blk, err = w.openStream(addr, wc, idx)
 		return err
 	})
+}
+
+// renewCapability renews the write capability when it is due, before a
+// block is opened with it: a writer may stay open longer than a
+// capability lives. The master's refusal (the caller may no longer write
+// the file) is the error; another failure keeps the old capability.
+func (w *FileWriter) renewCapability() error {
+	if !renewDue(w.capability, w.capabilityAt) {
+		return nil
+	}
+	info, err := w.f.renewCapability(w.parent, w.path, capWrite)
+	switch {
+	case errors.Is(err, errs.ErrPermission), errors.Is(err, errs.ErrPrecondition):
+		return err
+	case err == nil && info.ID == w.fileID && info.capability != nil:
+		w.capability, w.capabilityAt = info.capability, info.capabilityAt
+	}
+	return nil
 }
 
 // openStream opens a WriteBlock stream for block idx to the worker at addr.

@@ -84,9 +84,15 @@ func (x *FileSystemMasterCommonOptions) GetLoadMetadataType() LoadMetadataType {
 }
 
 type GetStatusRequest struct {
-	state         protoimpl.MessageState         `protogen:"open.v1"`
-	Path          string                         `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
-	Common        *FileSystemMasterCommonOptions `protobuf:"bytes,2,opt,name=common,proto3" json:"common,omitempty"`
+	state  protoimpl.MessageState         `protogen:"open.v1"`
+	Path   string                         `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	Common *FileSystemMasterCommonOptions `protobuf:"bytes,2,opt,name=common,proto3" json:"common,omitempty"`
+	// Capability, when not 0, asks for a new block capability of this access
+	// (4 read, 2 write: the permission bits) with the status, as a reader or
+	// writer renews the one it holds: the master checks the caller's
+	// permission for it (write only on a file not completed yet) and
+	// refuses with a permission denial instead of answering without one.
+	Capability    uint32 `protobuf:"varint,3,opt,name=capability,proto3" json:"capability,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -133,6 +139,13 @@ func (x *GetStatusRequest) GetCommon() *FileSystemMasterCommonOptions {
 		return x.Common
 	}
 	return nil
+}
+
+func (x *GetStatusRequest) GetCapability() uint32 {
+	if x != nil {
+		return x.Capability
+	}
+	return 0
 }
 
 type GetStatusResponse struct {
@@ -1715,10 +1728,13 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x1dFileSystemMasterCommonOptions\x12(\n" +
 	"\x10sync_interval_ms\x18\x01 \x01(\x03R\x0esyncIntervalMs\x12*\n" +
 	"\x11has_sync_interval\x18\x02 \x01(\bR\x0fhasSyncInterval\x12L\n" +
-	"\x12load_metadata_type\x18\x03 \x01(\x0e2\x1e.alluxio.grpc.LoadMetadataTypeR\x10loadMetadataType\"k\n" +
+	"\x12load_metadata_type\x18\x03 \x01(\x0e2\x1e.alluxio.grpc.LoadMetadataTypeR\x10loadMetadataType\"\x8b\x01\n" +
 	"\x10GetStatusRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12C\n" +
-	"\x06common\x18\x02 \x01(\v2+.alluxio.grpc.FileSystemMasterCommonOptionsR\x06common\"H\n" +
+	"\x06common\x18\x02 \x01(\v2+.alluxio.grpc.FileSystemMasterCommonOptionsR\x06common\x12\x1e\n" +
+	"\n" +
+	"capability\x18\x03 \x01(\rR\n" +
+	"capability\"H\n" +
 	"\x11GetStatusResponse\x123\n" +
 	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\x8a\x01\n" +
 	"\x11ListStatusRequest\x12\x12\n" +

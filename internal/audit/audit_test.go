@@ -12,7 +12,7 @@ import (
 
 type groups map[string][]string
 
-func (g groups) Groups(u string) ([]string, error) { return g[u], nil }
+func (g groups) Groups(u string) []string { return g[u] }
 
 // TestLineFormat: the fields, their order, the tabs and the nulls of
 // Alluxio's master_audit.log.

@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
-// Groups resolves a user's groups, primary first. The Writer calls it from
-// its own goroutine only.
+// Groups resolves a user's groups, primary first; a user it does not know
+// has none. The Writer calls it from its own goroutine only. A master
+// passes the mapping its permission checks use (authz.CachedGroups), so
+// the log names the groups the checks saw and the OS is asked once.
 type Groups interface {
-	Groups(user string) ([]string, error)
+	Groups(user string) []string
 }
 
 // Writer writes entries to an io.Writer from a goroutine of its own. Its
@@ -27,18 +28,7 @@ type Writer struct {
 	dropped atomic.Int64
 	written atomic.Int64
 	close   sync.Once
-	// cache of primary groups, touched only by the writing goroutine.
-	primary map[string]cachedGroup
 }
-
-type cachedGroup struct {
-	name string
-	at   time.Time
-}
-
-// groupTTL bounds how long a user's primary group is remembered, as
-// alluxio.security.group.mapping.cache.timeout does for permission checks.
-const groupTTL = time.Minute
 
 // NewWriter starts a Writer of at most capacity waiting entries to out
 // (closed by Close when it is an io.Closer). groups may be nil: lines then
@@ -51,7 +41,7 @@ func NewWriter(out io.Writer, capacity int, groups Groups, log *slog.Logger) *Wr
 		log = slog.Default()
 	}
 	w := &Writer{out: bufio.NewWriterSize(out, 64<<10), groups: groups, log: log, queue: make(chan Entry, capacity),
-		done: make(chan struct{}), primary: map[string]cachedGroup{}}
+		done: make(chan struct{})}
 	if c, ok := out.(io.Closer); ok {
 		w.closer = c
 	}
@@ -122,13 +112,8 @@ func (w *Writer) primaryGroup(user string) string {
 	if w.groups == nil {
 		return ""
 	}
-	if c, ok := w.primary[user]; ok && time.Since(c.at) < groupTTL {
-		return c.name
+	if gs := w.groups.Groups(user); len(gs) > 0 {
+		return gs[0]
 	}
-	name := ""
-	if gs, err := w.groups.Groups(user); err == nil && len(gs) > 0 {
-		name = gs[0]
-	}
-	w.primary[user] = cachedGroup{name: name, at: time.Now()}
-	return name
+	return ""
 }

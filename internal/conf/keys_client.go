@@ -57,6 +57,9 @@ var securityKeys = []Key{
 		"hadoop.user.group.static.mapping.overrides: user1=group1,group2;user2=; (primary group first); asked before the OS."),
 	str(SecurityLoginUsername, "", "User name a client logs in as; empty means the OS user. With TLS on the "+
 		"certificate's common name is the user instead."),
+	str(SecurityWebLoginUsername, "dr.who", "User of a web UI request that names none (user.name=) under SIMPLE "+
+		"authentication, as Hadoop's hadoop.http.staticuser.user: it gets only the \"other\" permission bits unless "+
+		"the groups or ACLs name it."),
 }
 
 var zookeeperKeys = []Key{

@@ -110,6 +110,7 @@ const (
 	SecurityAuthorizationPermissionUmask      = "alluxio.security.authorization.permission.umask"
 	SecurityAuthorizationPermissionSupergroup = "alluxio.security.authorization.permission.supergroup"
 	SecurityLoginUsername                     = "alluxio.security.login.username"
+	SecurityWebLoginUsername                  = "alluxio.security.web.login.username"
 	SecurityGroupMappingClass                 = "alluxio.security.group.mapping.class"
 	SecurityGroupMappingCacheTimeout          = "alluxio.security.group.mapping.cache.timeout"
 	SecurityGroupMappingStatic                = "alluxio.security.group.mapping.static.overrides"

@@ -21,7 +21,8 @@ import (
 
 // authorizer holds the permission settings: alluxio.security.
 // authorization.permission.{enabled,supergroup}, the superuser (the user
-// that runs the masters) and the group mapping.
+// that runs the masters) and the group mapping, the process's only one:
+// the authenticator's impersonation rules and the audit log use it too.
 type authorizer struct {
 	enabled    bool
 	superUser  string

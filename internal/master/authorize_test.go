@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/security"
 )
@@ -88,9 +91,9 @@ func TestPermissionsOnTheMasterPaths(t *testing.T) {
 	wantDenied(t, "bob creates in alice's directory", m.touchAs("bob", "/home/alice/g"),
 		"Permission denied: user=bob, access=--x, path=/home/alice/g: failed at alice, inode owner=alice, inode group=staff, inode mode=rwxr-x---")
 	m.missing(t, "/home/alice/g")
-	_, err := m.fs.getStatus(as("bob"), "/home/alice/f", nil)
+	_, err := m.fs.getStatus(as("bob"), "/home/alice/f", nil, 0)
 	wantDenied(t, "bob stats below a directory he cannot traverse", err, "")
-	if _, err := m.fs.getStatus(as("carol"), "/home/alice/f", nil); err != nil {
+	if _, err := m.fs.getStatus(as("carol"), "/home/alice/f", nil, 0); err != nil {
 		t.Fatalf("carol (group staff) stats alice's file: %v", err)
 	}
 	err = m.fs.listStatus(as("bob"), "/home/alice", false, nil, func([]*alluxiopb.FileInfo) error { return nil })
@@ -197,7 +200,7 @@ func TestPermissionsOffAndTheMastersOwnWork(t *testing.T) {
 	}
 	// NOSASL: nobody is anyone, nothing is checked (as in Alluxio).
 	nosasl := security.NewContext(context.Background(), security.Identity{AuthType: security.NoSASL})
-	if _, err := on.fs.getStatus(nosasl, "/q/own", nil); err != nil {
+	if _, err := on.fs.getStatus(nosasl, "/q/own", nil, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -231,5 +234,37 @@ func TestRecursiveOperationsCheckEveryDirectory(t *testing.T) {
 		"Permission denied: user=bob, access=r-x, path=/shared/p: failed at p, inode owner=alice, inode group=staff, inode mode=rwx------")
 	if err := list("alice", true); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImpersonationUsesThePermissionGroups: the master's authenticator
+// resolves an impersonation's .groups rule with the mapping its permission
+// checks use, so a static override (users the OS does not know) counts.
+func TestImpersonationUsesThePermissionGroups(t *testing.T) {
+	m := newPermMaster(t, func(c *Config) {
+		imp, err := security.ParseImpersonation(map[string]string{security.ImpersonationPrefix + "fuse.groups": "staff"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Security.Impersonation = imp
+	})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		as string
+		ok bool
+	}{{"alice", true}, {"carol", true}, {"bob", false}} {
+		c, err := client.New(client.Config{Masters: []string{m.RPCAddr().String()}, User: "fuse", ImpersonateAs: tc.as,
+			RetryMaxDuration: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GetStatus(ctx, "/", client.StatusOptions{})
+		c.Close()
+		if tc.ok && err != nil {
+			t.Errorf("fuse as %s (in staff by a static override): %v", tc.as, err)
+		}
+		if !tc.ok && (!errors.Is(err, errs.ErrPermission) || !strings.Contains(err.Error(), "user fuse may not impersonate "+tc.as)) {
+			t.Errorf("fuse as %s (not in staff): %v, want refused", tc.as, err)
+		}
 	}
 }

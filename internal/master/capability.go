@@ -66,10 +66,11 @@ func (fs *fileSystem) rotateKey(ctx context.Context) error {
 	return err
 }
 
-// signingKey is the newest key, if it outlives a capability signed now.
+// signingKey is the oldest key that outlives a capability signed now: a
+// key made by rotateKey (two lifetimes before the newest runs out) is
+// first used a lifetime later, when workers have long had it.
 func (fs *fileSystem) signingKey(nowMs int64) (blockcap.Key, bool) {
-	k, ok := fs.st.NewestBlockKey()
-	return k, ok && k.ExpiresMs >= nowMs+fs.cfg.CapabilityLifetime.Milliseconds()
+	return fs.st.SigningBlockKey(nowMs + fs.cfg.CapabilityLifetime.Milliseconds())
 }
 
 // grant attaches to fi a capability for the caller c to access n's blocks

@@ -125,16 +125,27 @@ func (fs *fileSystem) resolveUFS(path string) (*fencedUFS, state.MountPoint, str
 	return u, mp, rel, err
 }
 
-func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions) (*alluxiopb.FileInfo, error) {
+// getStatus is a file's status with, when the caller may read it, a read
+// capability. renew, when not 0, is the capability a reader or writer
+// renews (blockcap.Read or Write): the caller must have that permission
+// on the file now, and a write one only while the file is incomplete.
+func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, renew uint32) (*alluxiopb.FileInfo, error) {
 	path, err := fspath.Clean(path)
 	if err != nil {
 		return nil, err
+	}
+	if renew != 0 && renew != blockcap.Read && renew != blockcap.Write {
+		return nil, errs.New(errs.ErrInvalidArg, "capability %d: want 4 (read) or 2 (write)", renew)
 	}
 	if err := fs.syncForRead(ctx, path, o, false, false); err != nil {
 		return nil, err
 	}
 	c := fs.az.caller(ctx)
-	if err := fs.authorizeRead(c, path, false, false); err != nil {
+	nd := need{path: path}
+	if renew != 0 {
+		nd.self = authz.Perm(renew)
+	}
+	if err := fs.authorize(c, nd); err != nil {
 		return nil, err
 	}
 	n, err := fs.st.Stat(path)
@@ -142,7 +153,14 @@ func (fs *fileSystem) getStatus(ctx context.Context, path string, o *alluxiopb.F
 		return nil, err
 	}
 	fi := fs.info(path, n)
-	fs.grant(c, fi, n, blockcap.Read)
+	switch {
+	case renew == blockcap.Write && n.Completed:
+		return nil, errs.New(errs.ErrPrecondition, "no write capability for %s: the file is complete", path)
+	case renew == blockcap.Write:
+		fs.grant(c, fi, n, blockcap.Write)
+	default:
+		fs.grant(c, fi, n, blockcap.Read)
+	}
 	return fi, nil
 }
 

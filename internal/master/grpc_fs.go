@@ -27,7 +27,7 @@ type fsService struct {
 }
 
 func (s *fsService) GetStatus(ctx context.Context, r *pb.GetStatusRequest) (*pb.GetStatusResponse, error) {
-	fi, err := s.fs.getStatus(ctx, r.Path, r.Common)
+	fi, err := s.fs.getStatus(ctx, r.Path, r.Common, r.Capability)
 	if err != nil {
 		return nil, err
 	}

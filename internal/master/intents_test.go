@@ -52,7 +52,7 @@ func TestRefusedChangeIsRetriedAndShown(t *testing.T) {
 	}
 	// A sync must not bring the file back from the store that still has it.
 	always := &alluxiopb.FileSystemMasterCommonOptions{HasSyncInterval: true, SyncIntervalMs: 0}
-	if _, err := m.fs.getStatus(ctx, "/d/f", always); !errors.Is(err, errs.ErrNotFound) {
+	if _, err := m.fs.getStatus(ctx, "/d/f", always, 0); !errors.Is(err, errs.ErrNotFound) {
 		t.Fatalf("stat while the delete is pending: %v", err)
 	}
 	if err := m.fs.listStatus(ctx, "/d", false, always, func(fis []*alluxiopb.FileInfo) error {

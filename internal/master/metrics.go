@@ -11,6 +11,7 @@ import (
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/journal"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
 
@@ -78,7 +79,10 @@ func (m *metrics) observe(method string, start time.Time, err error) {
 	m.lat.WithLabelValues(method).Observe(time.Since(start).Seconds())
 }
 
-func (s *Server) webHandler() http.Handler {
+// webHandler serves the web port; the UI's pages act for the user auth
+// finds in each request (security.Authenticator.IdentifyHTTP), with the
+// permission checks of the RPC paths.
+func (s *Server) webHandler(auth *security.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		info := s.jr.Info()
@@ -99,6 +103,6 @@ func (s *Server) webHandler() http.Handler {
 		web.Pprof(mux)
 	}
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	mux.Handle("/", web.MasterHandler(s.view))
+	mux.Handle("/", auth.HTTPHandler(s.cfg.Security.WebUser, web.MasterHandler(s.view)))
 	return mux
 }

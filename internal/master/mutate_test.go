@@ -94,7 +94,7 @@ func TestRemove(t *testing.T) {
 	if ok, _ := m.store.has("keep"); !ok {
 		t.Fatal("an Alluxio-only delete removed the under storage copy")
 	}
-	if _, err := m.fs.getStatus(ctx, "/keep", nil); err != nil {
+	if _, err := m.fs.getStatus(ctx, "/keep", nil, 0); err != nil {
 		t.Fatalf("loading the file back: %v", err)
 	}
 	if m.pending() != 0 {
@@ -163,7 +163,7 @@ func TestMetadataSync(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
 	m.store.put(t, "ext/x", []byte("from elsewhere"))
-	fi, err := m.fs.getStatus(ctx, "/ext/x", nil)
+	fi, err := m.fs.getStatus(ctx, "/ext/x", nil, 0)
 	if err != nil || fi.Length != int64(len("from elsewhere")) || !fi.Persisted {
 		t.Fatalf("load: %v %v", fi, err)
 	}
@@ -192,7 +192,7 @@ func TestMetadataSync(t *testing.T) {
 // worker refusing it for want of a capability. The chaos runs found this.
 func TestRetriedCreateOfARemovedFileCanStillWrite(t *testing.T) {
 	m := newTestMaster(t, func(c *Config) { c.CapabilityLifetime = time.Hour })
-	waitUntil(t, 10*time.Second, "a block key", func() bool { _, ok := m.st.NewestBlockKey(); return ok })
+	waitUntil(t, 10*time.Second, "a block key", func() bool { return len(m.st.BlockKeys()) > 0 })
 	ctx := context.Background()
 	create := &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()}
 	first, err := m.fs.createFile(ctx, create)

@@ -200,7 +200,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	s.cfg.RPCPort = s.rpcLis.Addr().(*net.TCPAddr).Port
 	s.cfg.WebPort = s.webLis.Addr().(*net.TCPAddr).Port
 	sec := s.cfg.Security
-	auth := &security.Authenticator{Type: sec.ServerType(), Impersonation: sec.Impersonation, Groups: security.OSGroups{}}
+	// One group mapping (and cache) for the whole process: permission
+	// checks, impersonation's .groups rules and the audit log's ugi agree.
+	auth := &security.Authenticator{Type: sec.ServerType(), Impersonation: sec.Impersonation, Groups: s.fs.az.groups}
 	opts := append([]grpc.ServerOption{security.ServerOption(sec.TLS, s.log)}, auth.ServerOptions()...)
 	unary, stream := []grpc.UnaryServerInterceptor{s.unaryInterceptor}, []grpc.StreamServerInterceptor{s.streamInterceptor}
 	if s.cfg.AuditLog {
@@ -208,7 +210,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		s.auditLog = audit.NewWriter(f, s.cfg.AuditQueue, security.OSGroups{}, s.log.With("component", "audit"))
+		s.auditLog = audit.NewWriter(f, s.cfg.AuditQueue, s.fs.az.groups, s.log.With("component", "audit"))
 		s.metrics.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "alluxio", Subsystem: "master",
 			Name: "audit_log_entries_dropped_total", Help: "Audit log entries dropped because the writer's queue was full."},
 			func() float64 { return float64(s.auditLog.Dropped()) }))
@@ -225,7 +227,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	pb.RegisterMetaMasterClientServiceServer(s.grpc, &metaService{s: s})
 	pb.RegisterBlockMasterWorkerServiceServer(s.grpc, &blockWorkerService{s: s})
 	pb.RegisterBlockMasterClientServiceServer(s.grpc, &blockClientService{s: s})
-	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.web = &http.Server{Handler: s.webHandler(auth), ReadHeaderTimeout: 10 * time.Second}
 	if err = s.jr.Start(ctx); err != nil {
 		return err
 	}

@@ -282,7 +282,7 @@ func (m *testMaster) write(t testing.TB, path string, data []byte) *alluxiopb.Fi
 
 func (m *testMaster) stat(t testing.TB, path string) *alluxiopb.FileInfo {
 	t.Helper()
-	fi, err := m.fs.getStatus(context.Background(), path, &alluxiopb.FileSystemMasterCommonOptions{LoadMetadataType: alluxiopb.LoadMetadataType_NEVER})
+	fi, err := m.fs.getStatus(context.Background(), path, &alluxiopb.FileSystemMasterCommonOptions{LoadMetadataType: alluxiopb.LoadMetadataType_NEVER}, 0)
 	if err != nil {
 		t.Fatalf("stat %s: %v", path, err)
 	}

@@ -111,7 +111,7 @@ func TestWebPagesOfAPrimary(t *testing.T) {
 	if code, body := get(t, m, "/browse?path=%2Fnope"); code != http.StatusNotFound || !strings.Contains(body, "/nope") {
 		t.Errorf("a missing path: %d %s", code, body)
 	}
-	if code, _ := get(t, m, "/browse?path=no-slash"); code != http.StatusOK {
+	if code, _ := get(t, m, "/browse?path=no-slash"); code != http.StatusBadRequest {
 		t.Errorf("a bad path: %d", code)
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"sync"
 	"time"
 
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/buildinfo"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
@@ -119,21 +121,32 @@ func webAddress(addr string, port int32) string {
 	return net.JoinHostPort(host, strconv.Itoa(int(port)))
 }
 
-// List serves Browse from the leader's state: the same metadata loads as
-// a listing by RPC, then one page of the directory.
-func (v *webView) List(ctx context.Context, path, after string, limit int) (*web.Listing, error) {
+// List serves Browse from the leader's state: the same metadata loads
+// and permission checks as a listing (a status, for a file) by RPC, then
+// one page of the directory; audited as those RPCs are.
+func (v *webView) List(ctx context.Context, path, after string, limit int) (l *web.Listing, err error) {
 	s := v.s
 	if err := v.checkPrimary(ctx); err != nil {
 		return nil, err
 	}
+	cmd := "getFileInfo"
+	defer v.audit(ctx, &cmd, path, s.now(), &err)
 	if err := s.fs.syncForRead(ctx, path, nil, true, false); err != nil {
 		return nil, err
 	}
-	self, err := s.st.Stat(path)
-	if err != nil {
+	// As by RPC, a caller who may not reach path learns that, not
+	// whether it exists.
+	self, statErr := s.st.Stat(path)
+	if statErr == nil && self.IsDir {
+		cmd = "listStatus"
+	}
+	if err := s.fs.authorizeRead(s.fs.az.caller(ctx), path, true, false); err != nil {
 		return nil, err
 	}
-	l := &web.Listing{Self: s.fs.info(path, self)}
+	if statErr != nil {
+		return nil, statErr
+	}
+	l = &web.Listing{Self: s.fs.info(path, self)}
 	if !self.IsDir {
 		return l, nil
 	}
@@ -150,6 +163,14 @@ func (v *webView) List(ctx context.Context, path, after string, limit int) (*web
 	return l, nil
 }
 
+// audit records a web request for the namespace as the audit log records
+// the RPC of the same name, when the log is on.
+func (v *webView) audit(ctx context.Context, cmd *string, path string, start time.Time, err *error) {
+	if v.s.auditLog != nil {
+		v.s.audit(ctx, *cmd, start, &pb.GetStatusRequest{Path: path}, nil, *err)
+	}
+}
+
 func (v *webView) checkPrimary(ctx context.Context) error {
 	if !v.s.primary.Load() {
 		return errs.New(errs.ErrNotPrimary, "this master is a standby")
@@ -157,8 +178,17 @@ func (v *webView) checkPrimary(ctx context.Context) error {
 	return v.s.jr.CheckPrimary(ctx)
 }
 
-func (v *webView) ReadFile(ctx context.Context, path string, off int64, n int, fromEnd bool) ([]byte, error) {
+// ReadFile reads through a client of this cluster as the superuser, once
+// the permission checks allowed ctx's user to read the file as an open by
+// RPC would (audited as the status an open asks for).
+func (v *webView) ReadFile(ctx context.Context, path string, off int64, n int, fromEnd bool) (_ []byte, err error) {
 	if err := v.checkPrimary(ctx); err != nil {
+		return nil, err
+	}
+	cmd := "getFileInfo"
+	defer v.audit(ctx, &cmd, path, v.s.now(), &err)
+	fs := v.s.fs
+	if err := fs.authorize(fs.az.caller(ctx), need{path: path, self: authz.Read}); err != nil {
 		return nil, err
 	}
 	c, err := v.client()

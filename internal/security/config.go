@@ -18,6 +18,9 @@ type Config struct {
 	TLS *TLSCreds
 	// LoginUser is alluxio.security.login.username; "" means the OS user.
 	LoginUser string
+	// WebUser is the user of a web UI request that names none under
+	// SIMPLE (alluxio.security.web.login.username).
+	WebUser string
 	// ImpersonateAs is the user a client acts for
 	// (alluxio.security.login.impersonation.username), "" for its login
 	// user itself.
@@ -62,6 +65,9 @@ func ConfigFromProperties(p *conf.Properties) (Config, error) {
 		}
 	}
 	if c.LoginUser, err = p.Get(conf.SecurityLoginUsername); err != nil {
+		return c, err
+	}
+	if c.WebUser, err = p.Get(conf.SecurityWebLoginUsername); err != nil {
 		return c, err
 	}
 	as, err := p.Get(conf.SecurityLoginImpersonationUsername)

@@ -8,12 +8,14 @@ import (
 	"github.com/alluxio-go/alluxio/internal/errs"
 )
 
-// GroupMapping resolves a user's groups, primary group first. The
-// authorization side provides the cached mapping of
-// alluxio.security.group.mapping.class; OSGroups is the plain one. It is
-// called from many goroutines at once.
+// GroupMapping resolves a user's groups, primary group first; a user it
+// does not know has none. It is called from many goroutines at once. A
+// master passes the one mapping its permission checks use
+// (authz.CachedGroups over alluxio.security.group.mapping.*), so that an
+// impersonation's .groups rule and a permission check agree on a user's
+// groups.
 type GroupMapping interface {
-	Groups(user string) ([]string, error)
+	Groups(user string) []string
 }
 
 // ImpersonationPrefix starts the master keys that allow impersonation:
@@ -100,12 +102,9 @@ func (p *Impersonation) Check(impersonator, user string, groups GroupMapping) er
 		return nil
 	}
 	if len(r.groups) > 0 && groups != nil {
-		gs, err := groups.Groups(user)
-		if err == nil {
-			for _, g := range gs {
-				if slices.Contains(r.groups, g) {
-					return nil
-				}
+		for _, g := range groups.Groups(user) {
+			if slices.Contains(r.groups, g) {
+				return nil
 			}
 		}
 	}

@@ -4,15 +4,17 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/security"
+	"github.com/alluxio-go/alluxio/internal/security/authz"
 	"github.com/alluxio-go/alluxio/internal/security/securitytest"
 )
 
 type groups map[string][]string
 
-func (g groups) Groups(user string) ([]string, error) { return g[user], nil }
+func (g groups) Groups(user string) []string { return g[user] }
 
 const prefix = "alluxio.master.security.impersonation."
 
@@ -115,5 +117,47 @@ func TestImpersonationOverTheWire(t *testing.T) {
 	}
 	if id := ws.last(); id.User != "bob" || id.Impersonator != "proxy" {
 		t.Fatalf("worker identity %+v, want bob via proxy", id)
+	}
+}
+
+// movingGroups is a group mapping whose answer a test changes, counting
+// how often it is asked.
+type movingGroups struct {
+	calls  int
+	groups []string
+}
+
+func (m *movingGroups) Groups(string) []string { m.calls++; return m.groups }
+
+// TestImpersonationGroupsThroughTheCachedMapping: a .groups rule asks the
+// mapping permission checks use, static overrides first, then the cache
+// of alluxio.security.group.mapping.cache.timeout: a user who leaves the
+// group keeps what the cache says until it expires, as for permissions.
+func TestImpersonationGroupsThroughTheCachedMapping(t *testing.T) {
+	p, err := security.ParseImpersonation(map[string]string{prefix + "fuse.groups": "etl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	osg := &movingGroups{groups: []string{"etl"}}
+	now := time.Unix(1000, 0)
+	cached := &authz.CachedGroups{Next: osg, TTL: time.Minute, Now: func() time.Time { return now }}
+	m := authz.StaticGroups{Users: map[string][]string{"svc": {"etl"}, "alice": {"staff"}}, Next: cached}
+
+	if err := p.Check("fuse", "svc", m); err != nil {
+		t.Fatalf("svc is in etl by a static override: %v", err)
+	}
+	if err := p.Check("fuse", "alice", m); !errors.Is(err, errs.ErrPermission) {
+		t.Fatalf("alice's static override (staff) hides the OS's etl: %v, want refused", err)
+	}
+	if err := p.Check("fuse", "bob", m); err != nil {
+		t.Fatalf("bob is in etl by the OS: %v", err)
+	}
+	osg.groups = nil // bob leaves etl
+	if err := p.Check("fuse", "bob", m); err != nil || osg.calls != 1 {
+		t.Fatalf("within the cache timeout: %v after %d lookups, want the cached etl from one lookup", err, osg.calls)
+	}
+	now = now.Add(time.Minute)
+	if err := p.Check("fuse", "bob", m); !errors.Is(err, errs.ErrPermission) || osg.calls != 2 {
+		t.Fatalf("after the cache timeout: %v after %d lookups, want refused after a second lookup", err, osg.calls)
 	}
 }

@@ -26,10 +26,14 @@ type Master interface {
 	// List returns up to limit entries of the directory at path whose
 	// names sort after after, or the file at path alone (Self). Only the
 	// leader lists: a standby returns an error that errs.ErrNotPrimary
-	// matches. Self carries the file's blocks and their locations.
+	// matches. Self carries the file's blocks and their locations. It
+	// acts for the user ctx carries (security.FromContext) and checks
+	// what a listing (a status, for a file) by RPC would: a refusal
+	// matches errs.ErrPermission.
 	List(ctx context.Context, path, after string, limit int) (*Listing, error)
 	// ReadFile reads up to n bytes of the file at path from offset off,
-	// or its last n bytes when fromEnd; it returns fewer at the end.
+	// or its last n bytes when fromEnd; it returns fewer at the end. Like
+	// List it acts for ctx's user, who must be allowed to read the file.
 	ReadFile(ctx context.Context, path string, off int64, n int, fromEnd bool) ([]byte, error)
 	// Workers lists the workers the leader knows, live and lost.
 	Workers(ctx context.Context) ([]*WorkerInfo, error)
@@ -67,6 +71,7 @@ func MasterHandler(m Master) http.Handler {
 	mux.HandleFunc("GET /metrics/", h.metrics)
 	mux.HandleFunc("GET /logs", h.logs)
 	mux.HandleFunc("GET /api/v1/master/info", h.info)
+	mux.HandleFunc("GET /api/v1/master/browse", h.browseJSON)
 	mux.HandleFunc("GET /metrics/prometheus/", func(w http.ResponseWriter, r *http.Request) {
 		ms, err := m.Metrics(r.Context())
 		if err != nil {
@@ -96,13 +101,13 @@ func (h *masterPages) page(w http.ResponseWriter, r *http.Request, tmpl, title s
 			sb = &standby{Leader: leader, LeaderWeb: web}
 		}
 	}
-	render(w, tmpl, frame{Product: "Alluxio Master", Title: title, Nav: masterNav, Path: r.URL.Path, Standby: sb, Data: data})
+	render(w, tmpl, frame{Product: "Alluxio Master", Title: title, Nav: masterNav, Path: r.URL.Path, Standby: sb, User: requestUser(r), Data: data})
 }
 
 func (h *masterPages) overview(w http.ResponseWriter, r *http.Request) {
 	info, err := h.m.Info(r.Context())
 	if err != nil {
-		renderError(w, masterNav, "Alluxio Master", err)
+		renderError(w, r, masterNav, "Alluxio Master", err)
 		return
 	}
 	h.page(w, r, "overview", "Overview", info, info)
@@ -125,11 +130,17 @@ type browseData struct {
 	Crumbs  []crumb
 	Listing *Listing
 	File    bool
-	// Head and Tail are the first or last KiB when asked for.
+	// View is "head" or "tail" when the first or last KiB was asked
+	// for, with the text shown or why it could not be read.
 	View      string
 	ViewText  string
 	ViewError string
 	After     string
+	// User is the user.name the links carry on.
+	User string
+
+	view    []byte
+	viewErr error
 }
 
 type crumb struct{ Name, Path string }
@@ -148,7 +159,11 @@ func crumbs(path string) []crumb {
 	return out
 }
 
-func (h *masterPages) browse(w http.ResponseWriter, r *http.Request) {
+// browseOf reads what Browse shows for r: the listing (or the file) at
+// ?path= after ?after=, and with ?view=head|tail the file's first or last
+// KiB. The Master checks that r's user may see each (r's context carries
+// the identity); err is the listing's failure, d.viewErr the view's.
+func (h *masterPages) browseOf(r *http.Request) (d browseData, err error) {
 	q := r.URL.Query()
 	path := q.Get("path")
 	if path == "" {
@@ -156,30 +171,64 @@ func (h *masterPages) browse(w http.ResponseWriter, r *http.Request) {
 	}
 	clean, err := fspath.Clean(path)
 	if err != nil {
-		h.page(w, r, "error", "Browse", errorData(err), nil)
-		return
+		return d, err
 	}
 	l, err := h.m.List(r.Context(), clean, q.Get("after"), pageSize)
 	if err != nil {
-		if errors.Is(err, errs.ErrNotPrimary) {
-			h.page(w, r, "standby", "Browse", nil, nil)
-			return
+		return d, err
+	}
+	d = browseData{Path: clean, Crumbs: crumbs(clean), Listing: l, File: !l.Self.GetFolder(), After: q.Get("after"), User: requestUser(r)}
+	if view := q.Get("view"); d.File && (view == "head" || view == "tail") {
+		d.View = view
+		d.view, d.viewErr = h.m.ReadFile(r.Context(), clean, 0, kib, view == "tail")
+		if d.viewErr != nil {
+			d.ViewError = d.viewErr.Error()
+		} else {
+			d.ViewText = printable(d.view)
 		}
+	}
+	return d, nil
+}
+
+func (h *masterPages) browse(w http.ResponseWriter, r *http.Request) {
+	d, err := h.browseOf(r)
+	switch {
+	case errors.Is(err, errs.ErrNotPrimary):
+		h.page(w, r, "standby", "Browse", nil, nil)
+		return
+	case err != nil:
 		w.WriteHeader(statusOf(err))
 		h.page(w, r, "error", "Browse", errorData(err), nil)
 		return
-	}
-	d := browseData{Path: clean, Crumbs: crumbs(clean), Listing: l, File: !l.Self.GetFolder(), After: q.Get("after")}
-	if view := q.Get("view"); d.File && (view == "head" || view == "tail") {
-		d.View = view
-		b, err := h.m.ReadFile(r.Context(), clean, 0, kib, view == "tail")
-		if err != nil {
-			d.ViewError = err.Error()
-		} else {
-			d.ViewText = printable(b)
-		}
+	case errors.Is(d.viewErr, errs.ErrPermission):
+		// The file's details show (its directory may be entered), its
+		// bytes do not.
+		w.WriteHeader(http.StatusForbidden)
 	}
 	h.page(w, r, "browse", "Browse", d, nil)
+}
+
+// BrowseJSON is /api/v1/master/browse: Browse's listing, or a file's
+// status with its first or last KiB (Content, base64 in JSON) when asked
+// for with ?view=head|tail.
+type BrowseJSON struct {
+	Path    string         `json:"path"`
+	Self    *pb.FileInfo   `json:"self"`
+	Entries []*pb.FileInfo `json:"entries,omitempty"`
+	Next    string         `json:"next,omitempty"`
+	Content []byte         `json:"content,omitempty"`
+}
+
+func (h *masterPages) browseJSON(w http.ResponseWriter, r *http.Request) {
+	d, err := h.browseOf(r)
+	if err == nil {
+		err = d.viewErr
+	}
+	if err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	writeJSON(w, BrowseJSON{Path: d.Path, Self: d.Listing.Self, Entries: d.Listing.Entries, Next: d.Listing.Next, Content: d.view})
 }
 
 func (h *masterPages) workers(w http.ResponseWriter, r *http.Request) {
@@ -205,7 +254,12 @@ func (h *masterPages) mounts(w http.ResponseWriter, r *http.Request) {
 		h.page(w, r, "error", "Mount Table", errorData(err), nil)
 		return
 	}
-	h.page(w, r, "mounts", "Mount Table", ms, nil)
+	h.page(w, r, "mounts", "Mount Table", mountsData{Mounts: ms, User: requestUser(r)}, nil)
+}
+
+type mountsData struct {
+	Mounts []MountInfo
+	User   string
 }
 
 func (h *masterPages) config(w http.ResponseWriter, r *http.Request) {
@@ -260,8 +314,12 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errs.ErrNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, errs.ErrInvalidArg):
+	case errors.Is(err, errs.ErrInvalidArg), errors.Is(err, errs.ErrInvalidPath):
 		return http.StatusBadRequest
+	case errors.Is(err, errs.ErrUnauthenticated):
+		return http.StatusUnauthorized
+	case errors.Is(err, errs.ErrPermission):
+		return http.StatusForbidden
 	case errors.Is(err, errs.ErrNotPrimary), errors.Is(err, errs.ErrUnavailable):
 		return http.StatusServiceUnavailable
 	}

@@ -21,6 +21,7 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/conf"
+	"github.com/alluxio-go/alluxio/internal/security"
 )
 
 //go:embed templates/*.html
@@ -36,7 +37,10 @@ type frame struct {
 	Nav     []navItem
 	Path    string
 	Standby *standby
-	Data    any
+	// User is the user.name the request named, "" for none: links carry
+	// it on, so that a SIMPLE user browses as himself from page to page.
+	User string
+	Data any
 }
 
 type navItem struct{ Href, Name string }
@@ -87,8 +91,25 @@ var funcs = template.FuncMap{
 		sort.Strings(keys)
 		return keys
 	},
-	"browseLink": func(p string) string { return "/browse?path=" + url.QueryEscape(p) },
+	"browseLink": func(p, user string) string { return userLink("/browse?path="+url.QueryEscape(p), user) },
+	"userLink":   userLink,
 }
+
+// userLink is href naming user (security.WebUserParam), or href itself
+// when user is "".
+func userLink(href, user string) string {
+	if user == "" {
+		return href
+	}
+	sep := "?"
+	if strings.Contains(href, "?") {
+		sep = "&"
+	}
+	return href + sep + security.WebUserParam + "=" + url.QueryEscape(user)
+}
+
+// requestUser is the user.name r names, for links.
+func requestUser(r *http.Request) string { return r.URL.Query().Get(security.WebUserParam) }
 
 // pages are parsed once: the layout with each page's content.
 var pages = func() map[string]*template.Template {
@@ -125,9 +146,9 @@ func render(w http.ResponseWriter, name string, f frame) {
 	w.Write(buf.Bytes())
 }
 
-func renderError(w http.ResponseWriter, nav []navItem, product string, err error) {
+func renderError(w http.ResponseWriter, r *http.Request, nav []navItem, product string, err error) {
 	w.WriteHeader(statusOf(err))
-	render(w, "error", frame{Product: product, Title: "Error", Nav: nav, Data: errorData(err)})
+	render(w, "error", frame{Product: product, Title: "Error", Nav: nav, User: requestUser(r), Data: errorData(err)})
 }
 
 type errData struct{ Message string }

@@ -16,7 +16,9 @@ type Worker interface {
 	Status(ctx context.Context) (*WorkerStatus, error)
 	// Blocks lists the blocks in its cache.
 	Blocks() []CachedBlock
-	// File asks the leader about the file at path.
+	// File asks the leader about the file at path, for the user ctx
+	// carries (security.FromContext): a caller the master would not show
+	// the file gets its refusal (errs.ErrPermission).
 	File(ctx context.Context, path string) (*FileRef, error)
 	// Metrics lists the worker's metrics under Alluxio's names.
 	Metrics() []Metric
@@ -34,12 +36,12 @@ var workerNav = []navItem{{"/", "Overview"}, {"/blocks", "Blocks"}, {"/config", 
 func WorkerHandler(wk Worker) http.Handler {
 	mux := http.NewServeMux()
 	page := func(w http.ResponseWriter, r *http.Request, tmpl, title string, data any) {
-		render(w, tmpl, frame{Product: "Alluxio Worker", Title: title, Nav: workerNav, Path: r.URL.Path, Data: data})
+		render(w, tmpl, frame{Product: "Alluxio Worker", Title: title, Nav: workerNav, Path: r.URL.Path, User: requestUser(r), Data: data})
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		st, err := wk.Status(r.Context())
 		if err != nil {
-			renderError(w, workerNav, "Alluxio Worker", err)
+			renderError(w, r, workerNav, "Alluxio Worker", err)
 			return
 		}
 		page(w, r, "worker", "Overview", st)
@@ -53,7 +55,12 @@ func WorkerHandler(wk Worker) http.Handler {
 		writeJSON(w, st)
 	})
 	mux.HandleFunc("GET /blocks", func(w http.ResponseWriter, r *http.Request) {
-		page(w, r, "worker_blocks", "Blocks", workerBlocks(r.Context(), wk, r.URL.Query().Get("path")))
+		d := workerBlocks(r.Context(), wk, r.URL.Query().Get("path"))
+		d.User = requestUser(r)
+		if d.err != nil {
+			w.WriteHeader(statusOf(d.err))
+		}
+		page(w, r, "worker_blocks", "Blocks", d)
 	})
 	mux.HandleFunc("GET /config", func(w http.ResponseWriter, r *http.Request) {
 		page(w, r, "config", "Configuration", wk.Config())
@@ -83,6 +90,10 @@ type workerBlocksData struct {
 	FileBlocks []fileBlock
 	Cached     []CachedBlock
 	Total      int
+	// User is the user.name the form carries on.
+	User string
+
+	err error
 }
 
 type fileBlock struct {
@@ -100,12 +111,12 @@ func workerBlocks(ctx context.Context, wk Worker, path string) workerBlocksData 
 	}
 	clean, err := fspath.Clean(path)
 	if err != nil {
-		d.Error = err.Error()
+		d.Error, d.err = err.Error(), err
 		return d
 	}
 	fi, err := wk.File(ctx, clean)
 	if err != nil {
-		d.Error = err.Error()
+		d.Error, d.err = err.Error(), err
 		return d
 	}
 	here := map[int64]string{}

@@ -36,6 +36,10 @@ type Config struct {
 	Properties *conf.Properties
 	// Security is the worker's authentication type and TLS material.
 	Security security.Config
+	// PermissionEnabled is alluxio.security.authorization.permission.
+	// enabled: the web UI then asks the master about a file for its
+	// user, as that user.
+	PermissionEnabled bool
 }
 
 // Address is what clients and the master reach this worker at.
@@ -64,6 +68,8 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 	pp, err := p.GetBool(conf.DebugPprofEnabled)
 	note(err)
 	c.PprofEnabled = pp
+	c.PermissionEnabled, err = p.GetBool(conf.SecurityAuthorizationPermissionEnabled)
+	note(err)
 
 	hb, err := p.GetDuration("alluxio.worker.block.heartbeat.interval")
 	note(err)

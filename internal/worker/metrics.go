@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
 
@@ -78,7 +79,9 @@ func counterValue(c prometheus.Counter) float64 {
 	return d.GetCounter().GetValue()
 }
 
-func (s *Server) webHandler() http.Handler {
+// webHandler serves the web port; the UI acts for the user auth finds in
+// each request (security.Authenticator.IdentifyHTTP).
+func (s *Server) webHandler(auth *security.Authenticator) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -88,6 +91,6 @@ func (s *Server) webHandler() http.Handler {
 		web.Pprof(mux)
 	}
 	mux.Handle("/metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	mux.Handle("/", web.WorkerHandler(webView{s}))
+	mux.Handle("/", auth.HTTPHandler(s.cfg.Security.WebUser, web.WorkerHandler(webView{s})))
 	return mux
 }

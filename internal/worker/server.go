@@ -121,7 +121,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		grpc.InitialWindowSize(16<<20), grpc.InitialConnWindowSize(32<<20),
 	)
 	pb.RegisterBlockWorkerServer(s.grpc, &dataService{s: s})
-	s.web = &http.Server{Handler: s.webHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.web = &http.Server{Handler: s.webHandler(auth), ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.grpc.Serve(s.rpcLis) }()
 	go func() { defer s.wg.Done(); s.web.Serve(security.Listen(s.webLis, s.cfg.Security.ServerTLS())) }()

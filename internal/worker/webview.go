@@ -9,6 +9,7 @@ import (
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/buildinfo"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/web"
 )
 
@@ -48,7 +49,14 @@ func (v webView) Blocks() []web.CachedBlock {
 	return out
 }
 
+// File asks the master for the file as the web request's user (the
+// worker impersonating it), so that the master's permission and
+// impersonation checks decide what the page may show, as for the user's
+// own calls.
 func (v webView) File(ctx context.Context, path string) (*web.FileRef, error) {
+	if id, ok := security.FromContext(ctx); ok && id.Authenticated() && v.s.cfg.PermissionEnabled {
+		ctx = client.WithUser(ctx, id.User)
+	}
 	fi, err := v.s.master.GetStatus(ctx, path, client.StatusOptions{})
 	if err != nil {
 		return nil, err

@@ -38,7 +38,9 @@ func TestTLSCluster(t *testing.T) {
 	ca := securitytest.NewCA(t, "cluster")
 	other := securitytest.NewCA(t, "other")
 	server := ca.Issue("alluxio", securitytest.Options{})
-	m := cluster.NewMaster(t, ca.Defines(server)...)
+	// The worker (the masters' certificate's user, alluxio) asks the
+	// master about a file as the web page's user: the master must let it.
+	m := cluster.NewMaster(t, append(ca.Defines(server), "-Dalluxio.master.security.impersonation.alluxio.users=*")...)
 	w := cluster.StartWorker(t, m, "worker", "64MB")
 
 	// The superuser is the masters' certificate's user: it opens "/" to
@@ -136,20 +138,39 @@ func TestTLSCluster(t *testing.T) {
 	}
 	// The web UIs over HTTPS: the master reads a file's first KiB, and the
 	// worker asks the leader for a file's blocks, each through its own
-	// TLS client.
-	for _, pg := range []struct{ url, want string }{
-		{fmt.Sprintf("https://127.0.0.1:%d/browse?path=%%2Falice%%2Ff&view=head", m.WebPort), `<pre id="file-content">tls data tls data`},
-		{fmt.Sprintf("https://127.0.0.1:%d/blocks?path=%%2Falice%%2Ff", w.WebPort), `<table id="file-blocks">`},
-		{fmt.Sprintf("https://127.0.0.1:%d/api/v1/master/info", m.WebPort), `"liveWorkers": 1`},
+	// TLS client, for the certificate's user (bob), whom a user.name
+	// cannot change: alice closes her directory and bob is refused.
+	aliceCert := loadClientTLS(t, ca, ca.Issue("alice", securitytest.Options{}))
+	for i, pg := range []struct {
+		url    string
+		cert   *tls.Config
+		status int
+		want   string
+	}{
+		{fmt.Sprintf("https://127.0.0.1:%d/browse?path=%%2Falice%%2Ff&view=head", m.WebPort), good, 200, `<pre id="file-content">tls data tls data`},
+		{fmt.Sprintf("https://127.0.0.1:%d/blocks?path=%%2Falice%%2Ff", w.WebPort), good, 200, `<table id="file-blocks">`},
+		{fmt.Sprintf("https://127.0.0.1:%d/api/v1/master/info", m.WebPort), good, 200, `"liveWorkers": 1`},
+		{"chmod", nil, 0, ""},
+		{fmt.Sprintf("https://127.0.0.1:%d/browse?path=%%2Falice%%2Ff&view=head&user.name=alice", m.WebPort), good, 403,
+			"Permission denied: user=bob, access=--x, path=/alice/f"},
+		{fmt.Sprintf("https://127.0.0.1:%d/blocks?path=%%2Falice%%2Ff&user.name=alice", w.WebPort), good, 403,
+			"Permission denied: user=bob, access=--x, path=/alice/f"},
+		{fmt.Sprintf("https://127.0.0.1:%d/browse?path=%%2Falice%%2Ff&view=head", m.WebPort), aliceCert, 200, `<pre id="file-content">tls data tls data`},
 	} {
-		resp, err := (&http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: good}}).Get(pg.url)
+		if pg.url == "chmod" {
+			if out, code := asUser(t, m, ca.Defines(ca.Issue("alice", securitytest.Options{})), "fs", "chmod", "700", "/alice"); code != 0 {
+				t.Fatalf("chmod 700 /alice as alice: exit %d: %s", code, out)
+			}
+			continue
+		}
+		resp, err := (&http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: pg.cert}}).Get(pg.url)
 		if err != nil {
-			t.Fatalf("%s: %v", pg.url, err)
+			t.Fatalf("%d %s: %v", i, pg.url, err)
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), pg.want) {
-			t.Fatalf("%s: %s %v, want %q in:\n%s", pg.url, resp.Status, err, pg.want, body)
+		if err != nil || resp.StatusCode != pg.status || !strings.Contains(string(body), pg.want) {
+			t.Fatalf("%d %s: %s %v, want %d with %q in:\n%s", i, pg.url, resp.Status, err, pg.status, pg.want, body)
 		}
 	}
 	if !m.Proc.WaitForLog(t, "refused a TLS connection", 10*time.Second) {

@@ -34,15 +34,21 @@ func (s *State) applyBlockKey(op *journalpb.BlockKey, t int64) Result {
 	return Result{}
 }
 
-// NewestBlockKey returns the newest block key, false when there is none.
-// Callers must not change the secret.
-func (s *State) NewestBlockKey() (blockcap.Key, bool) {
+// SigningBlockKey returns the oldest block key that expires at or after
+// minExpiresMs, false when there is none. Signing with the oldest usable
+// key, not the newest, leaves a new key unused until the one before it
+// runs out, so that workers have learnt it (with a heartbeat) before a
+// capability signed with it reaches them. Callers must not change the
+// secret.
+func (s *State) SigningBlockKey(minExpiresMs int64) (blockcap.Key, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if len(s.keys) == 0 {
-		return blockcap.Key{}, false
+	for _, k := range s.keys {
+		if k.ExpiresMs >= minExpiresMs {
+			return k, true
+		}
 	}
-	return s.keys[len(s.keys)-1], true
+	return blockcap.Key{}, false
 }
 
 // BlockKeys returns the block keys, oldest first. Callers must not change

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -119,7 +120,20 @@ func (m *Master) Defines() []string {
 		// nobody else may impersonate anyone.
 		"-Dalluxio.master.security.impersonation." + ProxyUser + ".users=*",
 		"-Dalluxio.master.security.impersonation." + FuseUser + ".users=*",
+		// Workers run as the OS user; a worker's web UI asks the master
+		// about a file as the page's user, which the masters let it.
+		"-Dalluxio.master.security.impersonation." + WorkerUser() + ".users=*",
 	}, m.Extra...)
+}
+
+// WorkerUser is the login user of a test's workers: the OS user that runs
+// the tests (and the masters, so a superuser).
+func WorkerUser() string {
+	u, err := user.Current()
+	if err != nil {
+		return "root"
+	}
+	return u.Username
 }
 
 // ProxyUser is the login user of the S3 proxies of tests, which the
