@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"sync"
 )
 
@@ -41,27 +42,54 @@ func OpenRange(ctx context.Context, u UnderFileSystem, path string, offset, leng
 	if f, ok := r.(Fingerprinted); ok {
 		fp = f.Fingerprint()
 	}
-	return &rangeReader{ReadCloser: ReadAheadFull(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
+	rr := &rangeReader{under: r, fp: fp}
+	if rc, ok := r.(RangeCopier); ok {
+		// The caller may copy the range in the kernel instead (a
+		// cache filling a block file): the read-ahead waits for a
+		// first Read, so as not to read the range twice.
+		rr.copier = rc
+		rr.start = func() *readAhead { return newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel) }
+		return rangeCopier{rr}, nil
+	}
+	rr.ahead = newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel)
+	return rr, nil
 }
 
+// rangeReader is OpenRange's reader over a store's io.ReaderAt: a
+// read-ahead, started at once or, over a RangeCopier, at the first read.
 type rangeReader struct {
-	io.ReadCloser
-	under io.Closer
-	fp    string
+	under  io.Closer
+	fp     string
+	copier RangeCopier
+	start  func() *readAhead
+	ahead  *readAhead
+}
+
+// rangeCopier is a rangeReader over a RangeCopier, which it passes on.
+type rangeCopier struct{ *rangeReader }
+
+func (r rangeCopier) CopyRange(dst *os.File, dstOff, off, n int64) (int64, error) {
+	return r.copier.CopyRange(dst, dstOff, off, n)
 }
 
 func (r *rangeReader) Fingerprint() string { return r.fp }
 
-// WriteTo passes on the read-ahead's WriteTo.
-func (r *rangeReader) WriteTo(w io.Writer) (int64, error) {
-	if wt, ok := r.ReadCloser.(io.WriterTo); ok {
-		return wt.WriteTo(w)
+func (r *rangeReader) readAhead() *readAhead {
+	if r.ahead == nil {
+		r.ahead = r.start()
 	}
-	return io.Copy(w, struct{ io.Reader }{r.ReadCloser})
+	return r.ahead
 }
 
+func (r *rangeReader) Read(b []byte) (int, error) { return r.readAhead().Read(b) }
+
+// WriteTo passes on the read-ahead's WriteTo.
+func (r *rangeReader) WriteTo(w io.Writer) (int64, error) { return r.readAhead().WriteTo(w) }
+
 func (r *rangeReader) Close() error {
-	r.ReadCloser.Close()
+	if r.ahead != nil {
+		r.ahead.Close()
+	}
 	return r.under.Close()
 }
 
