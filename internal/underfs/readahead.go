@@ -48,7 +48,9 @@ func OpenRange(ctx context.Context, u UnderFileSystem, path string, offset, leng
 		// cache filling a block file): the read-ahead waits for a
 		// first Read, so as not to read the range twice.
 		rr.copier = rc
-		rr.start = func() *readAhead { return newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel) }
+		rr.start = func() *readAhead {
+			return newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel)
+		}
 		return rangeCopier{rr}, nil
 	}
 	rr.ahead = newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel)
