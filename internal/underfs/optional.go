@@ -3,7 +3,6 @@ package underfs
 import (
 	"context"
 	"io"
-	"os"
 )
 
 // Capabilities says which promises of the UnderFileSystem contract a store
@@ -119,15 +118,4 @@ type StagedLister interface {
 // without the race of a GetStatus that follows the Open.
 type Fingerprinted interface {
 	Fingerprint() string
-}
-
-// RangeCopier is implemented by readers of local files (those Open
-// returns, and OpenRange's over them): CopyRange copies n bytes of the
-// file at off into dst at dstOff in the kernel, so the bytes never pass
-// through the caller's memory, and returns how many it copied. It does
-// not move the reader's position, and is safe to call concurrently for
-// different ranges. A file that ends before off+n gives fewer bytes and
-// io.ErrUnexpectedEOF.
-type RangeCopier interface {
-	CopyRange(dst *os.File, dstOff, off, n int64) (int64, error)
 }

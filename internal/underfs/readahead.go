@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"sync"
 )
 
@@ -42,56 +41,27 @@ func OpenRange(ctx context.Context, u UnderFileSystem, path string, offset, leng
 	if f, ok := r.(Fingerprinted); ok {
 		fp = f.Fingerprint()
 	}
-	rr := &rangeReader{under: r, fp: fp}
-	if rc, ok := r.(RangeCopier); ok {
-		// The caller may copy the range in the kernel instead (a
-		// cache filling a block file): the read-ahead waits for a
-		// first Read, so as not to read the range twice.
-		rr.copier = rc
-		rr.start = func() *readAhead {
-			return newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel)
-		}
-		return rangeCopier{rr}, nil
-	}
-	rr.ahead = newReadAhead(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel, ReadAheadParallel)
-	return rr, nil
+	return &rangeReader{ReadCloser: ReadAheadFull(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
 }
 
-// rangeReader is OpenRange's reader over a store's io.ReaderAt: a
-// read-ahead, started at once or, over a RangeCopier, at the first read.
 type rangeReader struct {
-	under  io.Closer
-	fp     string
-	copier RangeCopier
-	start  func() *readAhead
-	ahead  *readAhead
-}
-
-// rangeCopier is a rangeReader over a RangeCopier, which it passes on.
-type rangeCopier struct{ *rangeReader }
-
-func (r rangeCopier) CopyRange(dst *os.File, dstOff, off, n int64) (int64, error) {
-	return r.copier.CopyRange(dst, dstOff, off, n)
+	io.ReadCloser
+	under io.Closer
+	fp    string
 }
 
 func (r *rangeReader) Fingerprint() string { return r.fp }
 
-func (r *rangeReader) readAhead() *readAhead {
-	if r.ahead == nil {
-		r.ahead = r.start()
+// WriteTo passes on the read-ahead's WriteTo.
+func (r *rangeReader) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := r.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
 	}
-	return r.ahead
+	return io.Copy(w, struct{ io.Reader }{r.ReadCloser})
 }
 
-func (r *rangeReader) Read(b []byte) (int, error) { return r.readAhead().Read(b) }
-
-// WriteTo passes on the read-ahead's WriteTo.
-func (r *rangeReader) WriteTo(w io.Writer) (int64, error) { return r.readAhead().WriteTo(w) }
-
 func (r *rangeReader) Close() error {
-	if r.ahead != nil {
-		r.ahead.Close()
-	}
+	r.ReadCloser.Close()
 	return r.under.Close()
 }
 

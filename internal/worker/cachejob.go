@@ -9,7 +9,6 @@ import (
 
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
-	"github.com/alluxio-go/alluxio/internal/underfs"
 	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
@@ -224,24 +223,19 @@ func (s *Server) cacheBlock(ctx context.Context, id int64, src *pb.UfsBlockSourc
 		return err
 	}
 	defer in.Close()
-	// A local file is copied in the kernel; a read-ahead hands its
-	// fetched chunks to the block as they are; other readers are copied
-	// through a buffer.
-	var n int64
+	// A read-ahead hands its fetched chunks to the block as they are;
+	// other readers are copied through a buffer.
 	bw := &blockWriter{s: s, tmp: tmp, j: j, limit: src.BlockLength}
-	if rc, ok := in.(underfs.RangeCopier); ok {
-		n, err = s.copyBlock(ctx, rc, tmp, src, j)
-	} else if wt, ok := in.(io.WriterTo); ok {
+	if wt, ok := in.(io.WriterTo); ok {
 		_, err = wt.WriteTo(bw)
-		n = bw.n
 	} else {
 		_, err = io.CopyBuffer(bw, &io.LimitedReader{R: in, N: src.BlockLength}, make([]byte, min(cacheBufSize, max(src.BlockLength, 1))))
-		n = bw.n
 	}
 	if err != nil {
 		tmp.Abort()
 		return err
 	}
+	n := bw.n
 	if n != src.BlockLength {
 		tmp.Abort()
 		return errs.New(errs.ErrCorrupt, "block %d: the under storage file %s ended %d bytes early",

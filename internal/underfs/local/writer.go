@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -214,18 +213,6 @@ func (r *reader) Read(b []byte) (int, error) {
 func (r *reader) ReadAt(b []byte, off int64) (int, error) {
 	n, err := r.f.ReadAt(b, off)
 	return n, r.err("read", err)
-}
-
-// CopyRange implements underfs.RangeCopier.
-func (r *reader) CopyRange(dst *os.File, dstOff, off, n int64) (int64, error) {
-	if off < 0 || dstOff < 0 || n < 0 {
-		return 0, r.fs.fail(errs.ErrInvalidArg, "copy", r.rel, fmt.Sprintf("range %d+%d to %d", off, n, dstOff))
-	}
-	k, err := copyRange(dst, r.f, dstOff, off, n)
-	if err == io.ErrUnexpectedEOF {
-		return k, err
-	}
-	return k, r.err("copy", err)
 }
 
 func (r *reader) Seek(offset int64, whence int) (int64, error) {

@@ -121,45 +121,6 @@ func (tb *TempBlock) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// FillAt has fill write [off, off+n) of the block's file (given the file
-// and off), with no copy through this process's memory: a cache filling
-// the block from a local file copies it in the kernel. The reservation
-// grows to off+n first. Ranges may be filled concurrently and in any
-// order; each counts as written only once Landed is told of it, in
-// order. Errors: those of Write, and fill's as it returns them.
-func (tb *TempBlock) FillAt(off, n int64, fill func(f *os.File, off int64) error) error {
-	tb.mu.Lock()
-	if tb.state != "" {
-		tb.mu.Unlock()
-		return errs.New(errs.ErrPrecondition, "write to block %d: already %s", tb.id, tb.state)
-	}
-	if err := tb.growLocked("write", off+n, growSlack); err != nil {
-		tb.mu.Unlock()
-		return err
-	}
-	f := tb.f
-	tb.mu.Unlock()
-	// Abort and Commit close f only after the filler's owner stops
-	// calling FillAt (the same rule as Write's).
-	return fill(f, off)
-}
-
-// Landed counts the n bytes after those written so far, filled by
-// FillAt, as written: it checksums them from the file's pages (mapped,
-// not copied) as Write checksums what it writes.
-func (tb *TempBlock) Landed(n int64) error {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	if tb.state != "" {
-		return errs.New(errs.ErrPrecondition, "write to block %d: already %s", tb.id, tb.state)
-	}
-	if err := checksumMapped(tb.crc, tb.f, tb.written, n); err != nil {
-		return ioErr(err, "checksum block %d", tb.id)
-	}
-	tb.written += n
-	return nil
-}
-
 // growLocked makes the reservation at least total bytes, taking up to
 // slack more if it is free without evicting. The caller holds tb.mu.
 func (tb *TempBlock) growLocked(op string, total, slack int64) error {
