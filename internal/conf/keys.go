@@ -72,6 +72,7 @@ func buildRegistry() map[string]Key {
 	add(authnKeys)
 	add(zookeeperKeys)
 	add(fuseKeys)
+	add(underfsKeys)
 	for level := 0; level < declaredTierLevels; level++ {
 		for _, suffix := range tierSuffixes {
 			k, _ := tierKey(level, suffix)

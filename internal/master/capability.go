@@ -83,12 +83,21 @@ func (fs *fileSystem) grant(c caller, fi *alluxiopb.FileInfo, n state.Inode, acc
 	if access == blockcap.Read && c.checked && !authz.Allowed(c.User, authz.Node{Name: n.Name, Owner: n.Owner, Group: n.Group, Mode: n.Mode, ACL: n.ACL}, authz.Read) {
 		return
 	}
+	fs.sign(c, fi, n.ID, access)
+}
+
+// sign attaches to fi a capability for c to access the blocks of file id,
+// without looking at the file: the caller has checked what access allows.
+func (fs *fileSystem) sign(c caller, fi *alluxiopb.FileInfo, id int64, access uint32) {
+	if fs.cfg.CapabilityLifetime <= 0 {
+		return
+	}
 	now := fs.now().UnixMilli()
 	k, ok := fs.signingKey(now)
 	if !ok {
 		return
 	}
-	fi.Capability = blockcap.Sign(k, n.ID, c.name, access, now+fs.cfg.CapabilityLifetime.Milliseconds())
+	fi.Capability = blockcap.Sign(k, id, c.name, access, now+fs.cfg.CapabilityLifetime.Milliseconds())
 }
 
 // keysFor are the keys as workers get them, for ctx's caller: only a

@@ -39,9 +39,12 @@ func (fs *fileSystem) createFile(ctx context.Context, req *alluxiopb.CreateFileR
 		return nil, err
 	}
 	fi := fs.answer(path, r.InodeID, &alluxiopb.FileInfo{BlockSizeBytes: bs, UfsLocation: fs.ufsLocation(path)})
-	if n, _, err := fs.st.StatID(r.InodeID); err == nil {
-		fs.grant(fs.az.caller(ctx), fi, n, blockcap.Write)
-	}
+	// Writing is what creating allowed (the checks above, or those of the
+	// first attempt of a retried create). A retry answered after the file
+	// was removed or replaced still gets one: its writer then learns from
+	// the completion that its file is gone (not found), not from a worker
+	// that refuses it a capability.
+	fs.sign(fs.az.caller(ctx), fi, r.InodeID, blockcap.Write)
 	return fi, nil
 }
 

@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
+	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
@@ -179,5 +182,40 @@ func TestMetadataSync(t *testing.T) {
 	}
 	if len(names) != 0 {
 		t.Fatalf("a file removed from the under storage is still listed: %v", names)
+	}
+}
+
+// A create retried after its file was removed (the first attempt committed
+// on a leader that lost its connection to the client) answers from the
+// first outcome, and its writer must still be able to reach a worker: it
+// learns that its file is gone from the completion (not found), not from a
+// worker refusing it for want of a capability. The chaos runs found this.
+func TestRetriedCreateOfARemovedFileCanStillWrite(t *testing.T) {
+	m := newTestMaster(t, func(c *Config) { c.CapabilityLifetime = time.Hour })
+	waitUntil(t, 10*time.Second, "a block key", func() bool { _, ok := m.st.NewestBlockKey(); return ok })
+	ctx := context.Background()
+	create := &alluxiopb.CreateFileRequest{Path: "/f", OpId: opID()}
+	first, err := m.fs.createFile(ctx, create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.fs.remove(ctx, &alluxiopb.DeleteRequest{Path: "/f", OpId: opID()}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := m.fs.createFile(ctx, create)
+	if err != nil {
+		t.Fatalf("the retried create: %v, want its first outcome", err)
+	}
+	if again.FileId != first.FileId {
+		t.Fatalf("the retried create answers file %d, the first attempt made %d", again.FileId, first.FileId)
+	}
+	var v blockcap.Verifier
+	v.SetKeys(m.st.BlockKeys())
+	if err := v.Check(again.Capability, blockid.New(first.FileId, 0), "", blockcap.Write, time.Now().UnixMilli()); err != nil {
+		t.Fatalf("the retried create's capability: %v", err)
+	}
+	_, err = m.fs.completeFile(ctx, &alluxiopb.CompleteFileRequest{Path: "/f", OpId: opID(), FileId: first.FileId})
+	if !errors.Is(err, errs.ErrNotFound) {
+		t.Fatalf("completing the removed file: %v, want not found", err)
 	}
 }

@@ -18,21 +18,21 @@ const (
 	KeySecretKey       = "s3a.secretKey"
 	KeyAccessKeyOld    = "aws.accessKeyId"
 	KeySecretKeyOld    = "aws.secretKey"
-	KeyEndpoint        = "alluxio.underfs.s3.endpoint"
-	KeyRegion          = "alluxio.underfs.s3.endpoint.region"
-	KeyPathStyle       = "alluxio.underfs.s3.disable.dns.buckets"
-	KeyUploadThreads   = "alluxio.underfs.s3.upload.threads.max"
-	KeyPartSize        = "alluxio.underfs.s3.streaming.upload.partition.size"
-	KeyStreamingUpload = "alluxio.underfs.s3.streaming.upload.enabled"
-	KeyDefaultMode     = "alluxio.underfs.s3.default.mode"
-	KeyOwnerMapping    = "alluxio.underfs.s3.owner.id.to.username.mapping"
-	KeyInheritACL      = "alluxio.underfs.s3.inherit.acl"
-	KeyUploadCleanAge  = "alluxio.underfs.s3.intermediate.upload.clean.age"
-	KeyRequestTimeout  = "alluxio.underfs.s3.request.timeout"
-	KeyMaxErrorRetry   = "alluxio.underfs.s3.max.error.retry"
-	KeyReadParallelism = "alluxio.underfs.s3.read.parallelism"
-	KeyConnectionsMax  = "alluxio.underfs.s3.connections.max"
-	KeySecureHTTP      = "alluxio.underfs.s3.secure.http.enabled"
+	KeyEndpoint        = conf.UnderfsS3Endpoint
+	KeyRegion          = conf.UnderfsS3Region
+	KeyPathStyle       = conf.UnderfsS3PathStyle
+	KeyUploadThreads   = conf.UnderfsS3UploadThreads
+	KeyPartSize        = conf.UnderfsS3PartSize
+	KeyStreamingUpload = conf.UnderfsS3StreamingUpload
+	KeyDefaultMode     = conf.UnderfsS3DefaultMode
+	KeyOwnerMapping    = conf.UnderfsS3OwnerMapping
+	KeyInheritACL      = conf.UnderfsS3InheritACL
+	KeyUploadCleanAge  = conf.UnderfsS3UploadCleanAge
+	KeyRequestTimeout  = conf.UnderfsS3RequestTimeout
+	KeyMaxErrorRetry   = conf.UnderfsS3MaxErrorRetry
+	KeyReadParallelism = conf.UnderfsS3ReadParallelism
+	KeyConnectionsMax  = conf.UnderfsS3ConnectionsMax
+	KeySecureHTTP      = conf.UnderfsS3SecureHTTP
 )
 
 // Limits S3 puts on multipart uploads.
