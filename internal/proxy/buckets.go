@@ -72,17 +72,30 @@ type createBucketConfiguration struct {
 // DeleteObjects, about 1 MB at most; 10,000 parts in a Complete).
 const maxSmallBody = 2 << 20
 
+// readSmallBody reads a small request body (an XML document); a body of
+// spaces is none.
+func readSmallBody(req *request) ([]byte, *s3Error) {
+	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
+	if err != nil {
+		return nil, errIncompleteBody("reading the request body: %v", err)
+	}
+	if len(body) > maxSmallBody {
+		return nil, errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil, nil
+	}
+	return body, nil
+}
+
 // readXML decodes a small XML request body into v; an empty body is
 // allowed when optional.
 func readXML(req *request, v any, optional bool) *s3Error {
-	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
-	if err != nil {
-		return errIncompleteBody("reading the request body: %v", err)
+	body, e := readSmallBody(req)
+	if e != nil {
+		return e
 	}
-	if len(body) > maxSmallBody {
-		return errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if body == nil {
 		if optional {
 			return nil
 		}
@@ -96,6 +109,9 @@ func readXML(req *request, v any, optional bool) *s3Error {
 
 func (s *Server) createBucket(req *request) *s3Error {
 	if e := checkBucketName(req.bucket); e != nil {
+		return e
+	}
+	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
 		return e
 	}
 	var cfg createBucketConfiguration

@@ -34,8 +34,16 @@ func copySource(h string) (bucket, key string, e *s3Error) {
 	src, query, _ := strings.Cut(h, "?")
 	if query != "" {
 		v, err := url.ParseQuery(query)
-		if err != nil || (v.Get("versionId") != "" && v.Get("versionId") != "null") {
-			return "", "", errNotImplemented("copying a version of an object is not implemented")
+		if err != nil {
+			return "", "", errInvalidArgument("x-amz-copy-source %q has a malformed query", h)
+		}
+		if v.Has("versionId") {
+			if e := checkVersionID(v.Get("versionId")); e != nil {
+				return "", "", e
+			}
+			if v.Get("versionId") != nullVersion {
+				return "", "", errNoSuchVersion()
+			}
 		}
 	}
 	dec, err := url.PathUnescape(src)
@@ -94,6 +102,9 @@ func (s *Server) copyObject(req *request) *s3Error {
 	if dir || src.IsDir {
 		return errNotImplemented("copying folder objects (keys ending in '/') is not implemented")
 	}
+	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
+		return e
+	}
 	var meta objectMeta
 	switch d := req.r.Header.Get("X-Amz-Metadata-Directive"); d {
 	case "", "COPY":
@@ -108,11 +119,17 @@ func (s *Server) copyObject(req *request) *s3Error {
 	default:
 		return errInvalidArgument("x-amz-metadata-directive %q: want COPY or REPLACE", d)
 	}
+	if e := copyTagging(req.r, src, meta); e != nil {
+		return e
+	}
 	etag := etagOf(src)
 	modified := time.Now()
 	if sb == req.bucket && sk == req.key {
-		// Onto itself: only the metadata changes, the content and its
-		// ETag stay.
+		// Onto itself: only the metadata changes, the content, its ETag
+		// and its parts stay.
+		if p := src.Xattr[xParts]; len(p) > 0 {
+			meta[xParts] = p
+		}
 		err := s.fs.SetAttribute(req.ctx, dst, client.SetAttributeOptions{Xattr: meta.withETag(etag), XattrReplaceAll: true})
 		if err != nil {
 			return fromClient(err, errNoSuchKey("the specified key does not exist"))
@@ -131,6 +148,24 @@ func (s *Server) copyObject(req *request) *s3Error {
 	}
 	writeXML(req.w, copyObjectResult{NS: s3NS, ETag: quote(etag), LastModified: isoTime(modified)})
 	return nil
+}
+
+// copyTagging sets the tags of a copy in meta as x-amz-tagging-directive
+// says: the source's (COPY, the default) or those of x-amz-tagging
+// (REPLACE).
+func copyTagging(r *http.Request, src *client.FileInfo, meta objectMeta) *s3Error {
+	delete(meta, xTags)
+	switch d := r.Header.Get("X-Amz-Tagging-Directive"); d {
+	case "", "COPY":
+		if t := src.Xattr[xTags]; len(t) > 0 {
+			meta[xTags] = t
+		}
+		return nil
+	case "REPLACE":
+		return taggingFromRequest(r, meta)
+	default:
+		return errInvalidArgument("x-amz-tagging-directive %q: want COPY or REPLACE", d)
+	}
 }
 
 // hashedSource is length bytes of r, all of them or an error, hashed into

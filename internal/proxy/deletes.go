@@ -8,19 +8,21 @@ type deleteObjectsRequest struct {
 	XMLName xml.Name `xml:"Delete"`
 	Quiet   bool     `xml:"Quiet"`
 	Objects []struct {
-		Key       string `xml:"Key"`
-		VersionID string `xml:"VersionId"`
+		Key       string  `xml:"Key"`
+		VersionID *string `xml:"VersionId"`
 	} `xml:"Object"`
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
-	Key     string `xml:"Key"`
-	Code    string `xml:"Code"`
-	Message string `xml:"Message"`
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
 }
 
 type deleteResult struct {
@@ -47,16 +49,23 @@ func (s *Server) deleteObjects(req *request) *s3Error {
 	res := deleteResult{NS: s3NS}
 	for _, o := range doc.Objects {
 		var e *s3Error
-		if o.VersionID != "" && o.VersionID != "null" {
-			e = errNotImplemented("versioning is not implemented")
-		} else {
+		switch {
+		case o.VersionID == nil || *o.VersionID == nullVersion:
 			e = s.removeObject(req.ctx, req.bucket, o.Key)
+		default:
+			// Another version is none here: as in S3, deleting a version
+			// that does not exist succeeds.
+			e = checkVersionID(*o.VersionID)
+		}
+		v := ""
+		if o.VersionID != nil {
+			v = *o.VersionID
 		}
 		switch {
 		case e != nil:
-			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.Key, Code: e.Code, Message: e.Message})
+			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.Key, VersionID: v, Code: e.Code, Message: e.Message})
 		case !doc.Quiet:
-			res.Deleted = append(res.Deleted, deletedEntry{Key: o.Key})
+			res.Deleted = append(res.Deleted, deletedEntry{Key: o.Key, VersionID: v})
 		}
 	}
 	writeXML(req.w, res)

@@ -10,6 +10,9 @@
 // Layout of the package: server.go routes requests; auth.go and
 // chunked.go check identities and decode aws-chunked bodies;
 // buckets.go, objects.go, copy.go, listing.go and multipart*.go are the
-// operations; errors.go the S3 error documents; names.go the mapping of
-// buckets and keys to paths.
+// operations; tagging.go, acl.go and versions.go the tagging, ACL and
+// versioning subresources (kept as extended attributes, the owner's ACL,
+// the "null" version); parts.go reads objects by part number; errors.go
+// the S3 error documents; names.go the mapping of buckets and keys to
+// paths.
 package proxy

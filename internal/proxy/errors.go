@@ -113,7 +113,7 @@ func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *s3Error
 			delete(h, k)
 		}
 	}
-	for _, k := range append([]string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified"}, storedHeaders...) {
+	for _, k := range append([]string{"Content-Length", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "X-Amz-Tagging-Count", "X-Amz-Mp-Parts-Count", "X-Amz-Version-Id"}, storedHeaders...) {
 		h.Del(k)
 	}
 	h.Set("Content-Type", "application/xml")

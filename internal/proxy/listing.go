@@ -60,17 +60,9 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 		return e
 	}
 	prefix, delim := q.Get("prefix"), q.Get("delimiter")
-	maxKeys := maxListKeys
-	if v := q.Get("max-keys"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errInvalidArgument("max-keys %q must be a number from 0", v)
-		}
-		maxKeys = min(n, maxListKeys)
-	}
-	enc := q.Get("encoding-type")
-	if enc != "" && enc != "url" {
-		return errInvalidArgument("encoding-type %q: only url is supported", enc)
+	maxKeys, enc, e := listParams(q)
+	if e != nil {
+		return e
 	}
 	res := listBucketResult{NS: s3NS, Name: req.bucket, MaxKeys: maxKeys, EncodingType: enc,
 		Prefix: encodeKey(prefix, enc), Delimiter: encodeKey(delim, enc)}
@@ -96,18 +88,11 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 		return e
 	}
 	fetchOwner := !v2 || q.Get("fetch-owner") == "true"
-	count := 0
+	page, truncated := pageOf(keys, after, maxKeys)
+	res.IsTruncated = truncated
+	count := len(page)
 	var last string
-	for _, k := range keys {
-		if k.key <= after || (k.fi == nil && strings.HasPrefix(after, k.key)) {
-			continue
-		}
-		if count == maxKeys {
-			// S3 answers max-keys=0 with nothing, not truncated.
-			res.IsTruncated = maxKeys > 0
-			break
-		}
-		count++
+	for _, k := range page {
 		last = k.key
 		if k.fi == nil {
 			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encodeKey(k.key, enc)})
@@ -137,6 +122,40 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 	}
 	writeXML(req.w, res)
 	return nil
+}
+
+// listParams reads the max-keys and encoding-type of a listing.
+func listParams(q url.Values) (maxKeys int, enc string, e *s3Error) {
+	maxKeys = maxListKeys
+	if v := q.Get("max-keys"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, "", errInvalidArgument("max-keys %q must be a number from 0", v)
+		}
+		maxKeys = min(n, maxListKeys)
+	}
+	enc = q.Get("encoding-type")
+	if enc != "" && enc != "url" {
+		return 0, "", errInvalidArgument("encoding-type %q: only url is supported", enc)
+	}
+	return maxKeys, enc, nil
+}
+
+// pageOf is the page of keys (as collect gives them) a listing answers:
+// the keys after after (a common prefix that after lies in is past too),
+// at most maxKeys of them, and whether more follow. S3 answers max-keys=0
+// with nothing, not truncated.
+func pageOf(keys []listed, after string, maxKeys int) (page []listed, truncated bool) {
+	for _, k := range keys {
+		if k.key <= after || (k.fi == nil && strings.HasPrefix(after, k.key)) {
+			continue
+		}
+		if len(page) == maxKeys {
+			return page, maxKeys > 0
+		}
+		page = append(page, k)
+	}
+	return page, false
 }
 
 // collect lists the keys of bucketDir that start with prefix, in key order,

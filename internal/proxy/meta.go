@@ -18,6 +18,8 @@ const (
 	xFolder      = "s3.folder"       // a folder created as the object "key/"
 	xMetaPrefix  = "s3.meta."        // + lower-case name: x-amz-meta-<name>
 	xHdrPrefix   = "s3.header."      // + lower-case name: a stored response header
+	xTags        = "s3.tags"         // the tag set (see tagging.go)
+	xParts       = "s3.parts"        // part sizes of an object from CompleteMultipartUpload (see parts.go)
 	// On a multipart upload's folder: its object key.
 	xUploadKey = "s3.upload.key"
 )
@@ -65,11 +67,11 @@ func metaFromRequest(r *http.Request, limit int) (objectMeta, *s3Error) {
 }
 
 // metaOf is the part of a file's attributes that describes the object
-// (what CopyObject copies), without the ETag.
+// (what CopyObject copies), without the ETag and the part sizes.
 func metaOf(x map[string][]byte) objectMeta {
 	m := objectMeta{}
 	for k, v := range x {
-		if k == xContentType || strings.HasPrefix(k, xMetaPrefix) || strings.HasPrefix(k, xHdrPrefix) {
+		if k == xContentType || k == xTags || strings.HasPrefix(k, xMetaPrefix) || strings.HasPrefix(k, xHdrPrefix) {
 			m[k] = v
 		}
 	}
@@ -118,6 +120,7 @@ func setObjectHeaders(h http.Header, fi *client.FileInfo) {
 	h.Set("ETag", quote(etagOf(fi)))
 	h.Set("Last-Modified", fi.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Accept-Ranges", "bytes")
+	setTaggingCount(h, fi.Xattr)
 	for k, v := range fi.Xattr {
 		if name, ok := strings.CutPrefix(k, xMetaPrefix); ok {
 			h["X-Amz-Meta-"+name] = []string{string(v)}

@@ -70,7 +70,7 @@ func (s *Server) createUpload(req *request) *s3Error {
 	if dir {
 		return errNotImplemented("multipart uploads of folder objects (keys ending in '/') are not implemented")
 	}
-	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	meta, e := s.writeMeta(req)
 	if e != nil {
 		return e
 	}
@@ -353,6 +353,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 // assemble copies the parts, in order, into the object at dst.
 func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInfo, parts []*client.FileInfo, etag, dst string) *s3Error {
 	readers := make([]io.Reader, 0, len(parts))
+	sizes := make([]int64, 0, len(parts))
 	var total int64
 	for _, p := range parts {
 		rd, err := s.fs.OpenInfo(ctx, p, client.OpenOptions{})
@@ -362,7 +363,10 @@ func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInf
 		defer rd.Close()
 		readers = append(readers, &exactReader{r: rd, left: p.Length})
 		total += p.Length
+		sizes = append(sizes, p.Length)
 	}
-	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, metaOf(up.Xattr), func() string { return etag }, false)
+	meta := metaOf(up.Xattr)
+	meta[xParts] = encodePartSizes(sizes)
+	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, meta, func() string { return etag }, false)
 	return e
 }

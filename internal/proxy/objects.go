@@ -5,7 +5,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -60,7 +59,7 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(req *request) *s3Error {
-	fi, e := s.statObject(req.ctx, req.bucket, req.key)
+	fi, e := s.statVersion(req)
 	if e != nil {
 		return e
 	}
@@ -79,17 +78,9 @@ func (s *Server) getObject(req *request) *s3Error {
 	if fi.IsDir {
 		size = 0
 	}
-	start, length, status := int64(0), size, http.StatusOK
-	if rh := req.r.Header.Get("Range"); rh != "" {
-		rng, ok, e := parseRange(rh, size)
-		if e != nil {
-			h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
-			return e
-		}
-		if ok {
-			start, length, status = rng.start, rng.end-rng.start+1, http.StatusPartialContent
-			h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.end, size))
-		}
+	start, length, status, e := objectRange(req, fi, size)
+	if e != nil {
+		return e
 	}
 	setObjectHeaders(h, fi)
 	for q, hdr := range responseOverrides {
@@ -142,7 +133,7 @@ func (s *Server) putObject(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	meta, e := s.writeMeta(req)
 	if e != nil {
 		return e
 	}
@@ -168,6 +159,23 @@ func (s *Server) putObject(req *request) *s3Error {
 	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// writeMeta is what a write of a new object (PutObject,
+// CreateMultipartUpload) says about it: content type, stored headers,
+// user metadata and tags; the ACL it asks for must be the owner's.
+func (s *Server) writeMeta(req *request) (objectMeta, *s3Error) {
+	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
+		return nil, e
+	}
+	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	if e != nil {
+		return nil, e
+	}
+	if e := taggingFromRequest(req.r, meta); e != nil {
+		return nil, e
+	}
+	return meta, nil
 }
 
 // writeConditions reads the conditions of a write: If-None-Match: * (put
@@ -210,6 +218,22 @@ func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *paylo
 }
 
 func (s *Server) deleteObject(req *request) *s3Error {
+	v, e := versionParam(req)
+	if e != nil {
+		return e
+	}
+	if v != "" {
+		// S3 echoes the version deleted, even one that did not exist.
+		req.w.Header().Set("X-Amz-Version-Id", v)
+	}
+	if v != "" && v != nullVersion {
+		// No object has this version: nothing to delete.
+		if _, e := s.statBucket(req, req.bucket); e != nil {
+			return e
+		}
+		req.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	if e := s.removeObject(req.ctx, req.bucket, req.key); e != nil {
 		return e
 	}

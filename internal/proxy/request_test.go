@@ -158,22 +158,36 @@ func TestRoutingWithoutCluster(t *testing.T) {
 		method, target, code string
 		status               int
 	}{
-		{"GET", "/b?acl", "NotImplemented", 501},
-		{"GET", "/b/k?tagging", "NotImplemented", 501},
+		{"GET", "/b?policy", "NotImplemented", 501},
+		{"GET", "/b/k?retention", "NotImplemented", 501},
+		{"PUT", "/b?cors", "NotImplemented", 501},
 		{"GET", "/b?whatever=1", "NotImplemented", 501},
-		{"GET", "/b?versionId=3", "NotImplemented", 501},
+		{"GET", "/b/k?versionId=3", "InvalidArgument", 400},
+		{"GET", "/b/k?versionId=", "InvalidArgument", 400},
+		{"HEAD", "/b/k?versionId=3", "InvalidArgument", 400},
+		{"DELETE", "/b/k?versionId=a%2Fb", "InvalidArgument", 400},
+		{"PUT", "/b/k?versionId=null", "InvalidArgument", 400},
+		{"POST", "/b/k?tagging", "MethodNotAllowed", 405},
+		{"POST", "/b?versions", "MethodNotAllowed", 405},
 		{"PUT", "/", "MethodNotAllowed", 405},
 		{"PUT", "/Bad_Bucket", "InvalidBucketName", 400},
 		{"GET", "/b?list-type=3", "InvalidArgument", 400},
 		{"PUT", "/b/a/../c", "InvalidArgument", 400},
 		{"PUT", "/b/" + strings.Repeat("k", 1025), "KeyTooLongError", 400},
-		{"GET", "/api/v1/s3/b?acl", "NotImplemented", 501},
+		{"GET", "/api/v1/s3/b?policy", "NotImplemented", 501},
 		{"POST", "/b/k", "NotImplemented", 501},
 		{"PUT", "/b/k?partNumber=0&uploadId=x", "InvalidArgument", 400},
 	} {
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest(c.method, c.target, nil))
 		var doc errorDoc
+		if c.method == "HEAD" {
+			// A HEAD answer has no body.
+			if w.Code != c.status || w.Body.Len() != 0 {
+				t.Errorf("%s %s: %d %q, want %d", c.method, c.target, w.Code, w.Body.String(), c.status)
+			}
+			continue
+		}
 		if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil || w.Code != c.status || doc.Code != c.code {
 			t.Errorf("%s %s: %d %s (%v), want %d %s", c.method, c.target, w.Code, w.Body.String(), err, c.status, c.code)
 		}
@@ -184,6 +198,9 @@ func FuzzRequestBodies(f *testing.F) {
 	f.Add([]byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"a"</ETag></Part></CompleteMultipartUpload>`))
 	f.Add([]byte(`<Delete><Object><Key>k</Key></Object><Quiet>true</Quiet></Delete>`))
 	f.Add([]byte(`<CreateBucketConfiguration><LocationConstraint>x</LocationConstraint></CreateBucketConfiguration>`))
+	f.Add([]byte(`<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>`))
+	f.Add([]byte(`<AccessControlPolicy><Owner><ID>o</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>o</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>`))
+	f.Add([]byte(`<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>`))
 	s := New(Config{MinPartSize: 5})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req := &request{r: httptest.NewRequest("POST", "/b/k", bytes.NewReader(body))}
@@ -197,5 +214,74 @@ func FuzzRequestBodies(f *testing.F) {
 		req.r = httptest.NewRequest("PUT", "/b", bytes.NewReader(body))
 		var c createBucketConfiguration
 		readXML(req, &c, true)
+		req.r = httptest.NewRequest("PUT", "/b/k?tagging", bytes.NewReader(body))
+		if tags, e := readTagging(req, maxObjectTags); e == nil {
+			if len(tags) > maxObjectTags || checkTags(tagsOf(map[string][]byte{xTags: encodeTags(tags)}), maxObjectTags) != nil {
+				t.Fatalf("accepted tags %q do not round-trip", tags)
+			}
+		}
+		var acl accessControlPolicyIn
+		if xml.Unmarshal(body, &acl) == nil {
+			checkACLBody(&acl, "o")
+		}
+		req.r = httptest.NewRequest("PUT", "/b?versioning", bytes.NewReader(body))
+		var v versioningConfiguration
+		readXML(req, &v, false)
 	})
+}
+
+func FuzzTaggingHeader(f *testing.F) {
+	f.Add("a=1&b=x%20y&c=")
+	f.Add("k=%ff&=v&a")
+	f.Fuzz(func(t *testing.T, h string) {
+		tags, e := parseTaggingHeader(h)
+		if e != nil {
+			if e.Status != 400 {
+				t.Fatalf("%q: %v", h, e)
+			}
+			return
+		}
+		if len(tags) > maxObjectTags {
+			t.Fatalf("%q: %d tags accepted", h, len(tags))
+		}
+		back := tagsOf(map[string][]byte{xTags: encodeTags(tags)})
+		if len(back) != len(tags) || checkTags(back, maxObjectTags) != nil {
+			t.Fatalf("%q: stored tags do not round-trip", h)
+		}
+		for i := range back {
+			if back[i] != tags[i] {
+				t.Fatalf("%q: stored tags do not round-trip", h)
+			}
+		}
+	})
+}
+
+func TestWriteHeadersWithoutCluster(t *testing.T) {
+	fs, err := client.New(client.Config{Masters: []string{"127.0.0.1:1"}, RetryMaxDuration: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	s := New(Config{FS: fs})
+	for _, c := range []struct {
+		method, target, header, value, code string
+		status                              int
+	}{
+		{"PUT", "/b/k", "X-Amz-Tagging", "a=1&a=2", "InvalidTag", 400},
+		{"PUT", "/b/k", "X-Amz-Tagging", "a=%zz", "InvalidArgument", 400},
+		{"POST", "/b/k?uploads", "X-Amz-Tagging", strings.Repeat("k=v&", 11), "InvalidTag", 400},
+		{"PUT", "/b/k", "X-Amz-Acl", "public-read", "NotImplemented", 501},
+		{"PUT", "/bucket", "X-Amz-Acl", "log-delivery-write", "NotImplemented", 501},
+		{"PUT", "/b/k", "X-Amz-Grant-Read", `id="x"`, "NotImplemented", 501},
+		{"POST", "/b/k?uploads", "X-Amz-Grant-Full-Control", `emailAddress="a@b"`, "NotImplemented", 501},
+	} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(c.method, c.target, nil)
+		r.Header.Set(c.header, c.value)
+		s.ServeHTTP(w, r)
+		var doc errorDoc
+		if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil || w.Code != c.status || doc.Code != c.code {
+			t.Errorf("%s %s with %s: %d %s (%v), want %d %s", c.method, c.target, c.header, w.Code, w.Body.String(), err, c.status, c.code)
+		}
+	}
 }

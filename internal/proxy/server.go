@@ -158,6 +158,20 @@ func (s *Server) serve(req *request) *s3Error {
 
 func (s *Server) bucketOp(req *request) *s3Error {
 	q := req.q
+	// Subresources first: a PUT ?tagging is no CreateBucket.
+	switch {
+	case q.Has("tagging"):
+		return s.bucketTagging(req)
+	case q.Has("acl"):
+		return s.bucketACL(req)
+	case q.Has("versioning"):
+		return s.bucketVersioning(req)
+	case q.Has("versions"):
+		if req.r.Method != http.MethodGet {
+			return errMethodNotAllowed("%s is not allowed on ?versions", req.r.Method)
+		}
+		return s.listVersions(req)
+	}
 	switch req.r.Method {
 	case http.MethodPut:
 		return s.createBucket(req)
@@ -188,6 +202,14 @@ func (s *Server) bucketOp(req *request) *s3Error {
 
 func (s *Server) objectOp(req *request) *s3Error {
 	q := req.q
+	switch {
+	case q.Has("tagging"):
+		return s.objectTagging(req)
+	case q.Has("acl"):
+		return s.objectACL(req)
+	case q.Has("versionId") && (req.r.Method == http.MethodPut || req.r.Method == http.MethodPost):
+		return errInvalidArgument("a write takes no versionId: objects have one version here, null")
+	}
 	switch req.r.Method {
 	case http.MethodPut:
 		switch {
@@ -204,9 +226,6 @@ func (s *Server) objectOp(req *request) *s3Error {
 	case http.MethodGet, http.MethodHead:
 		if q.Has("uploadId") && req.r.Method == http.MethodGet {
 			return s.listParts(req)
-		}
-		if q.Has("partNumber") {
-			return errNotImplemented("GetObject by partNumber is not implemented")
 		}
 		return s.getObject(req)
 	case http.MethodDelete:
@@ -226,7 +245,7 @@ func (s *Server) objectOp(req *request) *s3Error {
 }
 
 // knownQuery are the query parameters of the operations served; S3's
-// other subresources (acl, tagging, versioning, ...) and anything unknown
+// other subresources (policy, cors, lifecycle, ...) and anything unknown
 // are answered NotImplemented rather than ignored, so a client never takes
 // a request it meant as something else for done.
 var knownQuery = map[string]bool{
@@ -236,16 +255,13 @@ var knownQuery = map[string]bool{
 	"key-marker": true, "upload-id-marker": true, "max-uploads": true, "part-number-marker": true, "max-parts": true,
 	"response-content-type": true, "response-content-language": true, "response-expires": true,
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
-	"versionId": true,
+	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
 }
 
 func checkQuery(q url.Values) *s3Error {
-	for k, v := range q {
+	for k := range q {
 		switch {
 		case knownQuery[k]:
-			if k == "versionId" && v[0] != "null" && v[0] != "" {
-				return errNotImplemented("versioning is not implemented (versionId %q)", v[0])
-			}
 		case strings.HasPrefix(k, "X-Amz-"), strings.HasPrefix(k, "x-"):
 			// Presigned URLs' parameters, and SDKs' markers (x-id).
 		default:

@@ -30,6 +30,14 @@ import (
 // proxy logs in as s3proxy, which the master lets impersonate anyone.
 func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Helper()
+	cl, fs, _ := testProxyURL(t)
+	return cl, fs
+}
+
+// testProxyURL is testProxy that also gives the proxy's URL, for requests
+// the SDK would not send.
+func testProxyURL(t *testing.T) (*s3.Client, *client.FileSystem, string) {
+	t.Helper()
 	c := inproc.Start(t, inproc.Options{Properties: map[string]string{conf.ImpersonationPrefix + "s3proxy.users": "*"}})
 	// The S3 users make buckets in "/", which the superuser (the test's
 	// OS user) owns.
@@ -42,7 +50,18 @@ func testProxy(t *testing.T) (*s3.Client, *client.FileSystem) {
 	t.Cleanup(ts.Close)
 	cl := s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("tester", "x", ""), Retryer: aws.NopRetryer{}})
-	return cl, fs
+	return cl, fs, ts.URL
+}
+
+// testBucket is testProxyURL with a bucket made, and a context.
+func testBucket(t *testing.T, bucket string) (*s3.Client, *client.FileSystem, string, context.Context) {
+	t.Helper()
+	c, fs, url := testProxyURL(t)
+	ctx := testCtx(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	return c, fs, url, ctx
 }
 
 func testCtx(t *testing.T) context.Context {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -131,6 +133,34 @@ func TestS3APIAWSCLI(t *testing.T) {
 	if !strings.Contains(head, `-3\"`) {
 		t.Fatalf("head-object of a 20 MiB cp: want a 3-part ETag, got %s", head)
 	}
+	s3api := func(args ...string) map[string]any {
+		out := runClient(t, env, aws, append([]string{"--endpoint-url", cl.proxy.url(), "--output", "json", "s3api"}, args...)...)
+		doc := map[string]any{}
+		if strings.TrimSpace(out) != "" {
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("s3api %v printed no JSON: %v\n%s", args, err, out)
+			}
+		}
+		return doc
+	}
+	// The second 8 MiB part, by number.
+	part := s3api("get-object", "--bucket", "cli-bucket", "--key", "big/file.bin", "--part-number", "2", filepath.Join(dir, "part2"))
+	p2, err := os.ReadFile(filepath.Join(dir, "part2"))
+	if err != nil || sum(p2) != sum(big[8<<20:16<<20]) || part["PartsCount"] != float64(3) || part["ContentRange"] != fmt.Sprintf("bytes %d-%d/%d", 8<<20, 16<<20-1, len(big)) {
+		t.Fatalf("get-object --part-number 2: %v, %d bytes, %v", err, len(p2), part)
+	}
+	s3api("put-object-tagging", "--bucket", "cli-bucket", "--key", "big/file.bin", "--tagging", "TagSet=[{Key=owner,Value=carol}]")
+	if tags := s3api("get-object-tagging", "--bucket", "cli-bucket", "--key", "big/file.bin"); fmt.Sprint(tags["TagSet"]) != "[map[Key:owner Value:carol]]" {
+		t.Fatalf("get-object-tagging: %v", tags)
+	}
+	if acl := s3api("get-bucket-acl", "--bucket", "cli-bucket"); fmt.Sprint(acl["Grants"]) != "[map[Grantee:map[DisplayName:carol ID:carol Type:CanonicalUser] Permission:FULL_CONTROL]]" {
+		t.Fatalf("get-bucket-acl: %v", acl)
+	}
+	s3api("put-object-acl", "--bucket", "cli-bucket", "--key", "big/file.bin", "--acl", "private")
+	if v := s3api("list-object-versions", "--bucket", "cli-bucket", "--prefix", "big/"); fmt.Sprint(v["Versions"]) == "" ||
+		!strings.Contains(fmt.Sprint(v["Versions"]), "VersionId:null") || !strings.Contains(fmt.Sprint(v["Versions"]), "IsLatest:true") {
+		t.Fatalf("list-object-versions: %v", v)
+	}
 
 	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
 	tree := map[string][]byte{
@@ -204,6 +234,25 @@ try:
     s3.get_object(Bucket="boto-bucket", Key="missing")
 except botocore.exceptions.ClientError as e:
     print("error", e.response["Error"]["Code"])
+s3.put_object_tagging(Bucket="boto-bucket", Key="one/put", Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+print("tags", s3.get_object_tagging(Bucket="boto-bucket", Key="one/put")["TagSet"], s3.get_object(Bucket="boto-bucket", Key="one/put")["TagCount"])
+def code(f, **kw):
+    try:
+        f(**kw)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"] + " " + str(e.response["ResponseMetadata"]["HTTPStatusCode"])
+    return "no error"
+print("errors", code(s3.get_bucket_tagging, Bucket="boto-bucket"), code(s3.put_object_tagging, Bucket="boto-bucket", Key="one/put",
+      Tagging={"TagSet": [{"Key": "k%d" % i, "Value": "v"} for i in range(11)]}),
+      code(s3.put_object_acl, Bucket="boto-bucket", Key="one/put", ACL="public-read"),
+      code(s3.get_object, Bucket="boto-bucket", Key="one/put", PartNumber=2),
+      code(s3.head_object, Bucket="boto-bucket", Key="one/put", VersionId="nope"))
+acl = s3.get_object_acl(Bucket="boto-bucket", Key="one/put")
+print("acl", acl["Owner"]["ID"], [(g["Grantee"]["Type"], g["Grantee"]["ID"], g["Permission"]) for g in acl["Grants"]])
+print("versioning", s3.get_bucket_versioning(Bucket="boto-bucket").get("Status", "none"),
+      [(v["Key"], v["VersionId"], v["IsLatest"]) for v in s3.list_object_versions(Bucket="boto-bucket", Prefix="one/")["Versions"]])
+p = s3.get_object(Bucket="boto-bucket", Key="multi/part", PartNumber=2)
+print("part", p["PartsCount"], p["ContentRange"], p["Body"].read() == data[5*1024*1024:])
 d = s3.delete_objects(Bucket="boto-bucket", Delete={"Objects": [{"Key": k} for k in keys]})
 print("deleted", len(d["Deleted"]))
 s3.delete_bucket(Bucket="boto-bucket")
@@ -227,13 +276,18 @@ func TestS3APIBoto3(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	sort.Strings(lines)
 	want := []string{
+		"acl dave [('CanonicalUser', 'dave', 'FULL_CONTROL')]",
 		"buckets 0",
 		"deleted 2",
 		"error NoSuchKey",
+		"errors NoSuchTagSet 404 InvalidTag 400 NotImplemented 501 InvalidPartNumber 416 400 400",
 		"head 100000 v text/x-boto True",
 		"list multi/part,one/put",
 		"multipart True True",
+		"part 2 bytes 5242880-10240003/10240004 True",
 		"range True bytes 10-19/100000",
+		"tags [{'Key': 'a', 'Value': '1'}] 1",
+		"versioning none [('one/put', 'null', True)]",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("boto3 printed:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))

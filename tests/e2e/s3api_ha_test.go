@@ -36,7 +36,7 @@ func TestS3APIProxiesRideFailover(t *testing.T) {
 		}
 		objects[key] = data
 	}
-	cr, err := a.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ha-bucket"), Key: aws.String("mp")})
+	cr, err := a.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ha-bucket"), Key: aws.String("mp"), Tagging: aws.String("upload=ha")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +56,14 @@ func TestS3APIProxiesRideFailover(t *testing.T) {
 	for i := range 5 {
 		put([]*s3.Client{a, b}[i%2], i)
 	}
+	// Tags set before the failover are journaled with their files.
+	tags := &types.Tagging{TagSet: []types.Tag{{Key: aws.String("set"), Value: aws.String("before")}}}
+	if _, err := a.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("ha-bucket"), Key: aws.String("obj/000"), Tagging: tags}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("ha-bucket"), Tagging: tags}); err != nil {
+		t.Fatal(err)
+	}
 	leader := c.WaitLeader()
 	leader.Proc.Kill()
 	upload(b, 3)
@@ -71,6 +79,42 @@ func TestS3APIProxiesRideFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	objects["mp"] = bytes.Join(parts, nil)
+	for what, get := range map[string]func() ([]types.Tag, error){
+		"obj/000": func() ([]types.Tag, error) {
+			o, err := b.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("ha-bucket"), Key: aws.String("obj/000")})
+			if err != nil {
+				return nil, err
+			}
+			return o.TagSet, nil
+		},
+		"the bucket": func() ([]types.Tag, error) {
+			o, err := b.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("ha-bucket")})
+			if err != nil {
+				return nil, err
+			}
+			return o.TagSet, nil
+		},
+		"mp": func() ([]types.Tag, error) {
+			o, err := b.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("ha-bucket"), Key: aws.String("mp")})
+			if err != nil {
+				return nil, err
+			}
+			return o.TagSet, nil
+		},
+	} {
+		want := "set=before"
+		if what == "mp" {
+			want = "upload=ha"
+		}
+		got, err := get()
+		if err != nil || len(got) != 1 || aws.ToString(got[0].Key)+"="+aws.ToString(got[0].Value) != want {
+			t.Fatalf("tags of %s after the failover: %v %+v", what, err, got)
+		}
+	}
+	// The part sizes are kept with the object: part 3, by number.
+	if got, out := getAll(t, a, "ha-bucket", "mp", func(in *s3.GetObjectInput) { in.PartNumber = aws.Int32(3) }); !bytes.Equal(got, parts[2]) || aws.ToInt32(out.PartsCount) != 3 {
+		t.Fatalf("part 3 of mp: %d bytes, parts count %d", len(got), aws.ToInt32(out.PartsCount))
+	}
 	for key, want := range objects {
 		for _, c := range []*s3.Client{a, b} {
 			if got, _ := getAll(t, c, "ha-bucket", key, nil); !bytes.Equal(got, want) {

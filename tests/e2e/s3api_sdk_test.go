@@ -387,6 +387,8 @@ func TestS3APISDK(t *testing.T) {
 		}
 	})
 
+	t.Run("tagging acl versions parts", func(t *testing.T) { sdkSubresources(t, cl, c, b) })
+
 	t.Run("presigned", func(t *testing.T) {
 		ps := s3.NewPresignClient(c)
 		body := randomData(t, 100000)
