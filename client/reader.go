@@ -538,7 +538,7 @@ func (r *FileReader) openRemote(addr string, b blockRef, off, n int64, src *pb.U
 	// hold the reader longer than a chunk may take.
 	err = withWatchdog(r.f.cfg.DataTimeout, cancel, func() (err error) {
 		stream, err = wc.ReadBlock(ctx, &pb.ReadBlockRequest{BlockId: b.id, Offset: off, Length: n, ChunkSize: chunkSize,
-			ReadType: r.readType, Source: src, Capability: r.capability()})
+			ReadType: r.readType, Source: src, Capability: r.capability()}, chunkCall)
 		return err
 	})
 	if err != nil {
@@ -561,26 +561,23 @@ type remoteBlock struct {
 	timeout time.Duration
 	addr    string
 	id      int64
+	msg     blockChunk // the last answer; buf is what is left of its chunk
 	buf     []byte
 	left    int64 // bytes not yet received
 }
 
 func (s *remoteBlock) fill() error {
-	var resp *pb.ReadBlockResponse
-	err := withWatchdog(s.timeout, s.cancel, func() (err error) {
-		resp, err = s.stream.Recv()
-		return err
-	})
+	err := withWatchdog(s.timeout, s.cancel, func() error { return s.stream.RecvMsg(&s.msg) })
 	switch {
 	case err == io.EOF:
 		return errs.New(errs.ErrUnavailable, "worker %s ended block %d %d bytes early", s.addr, s.id, s.left)
 	case err != nil:
 		return workerErr(s.addr, s.id, err)
-	case int64(len(resp.Chunk)) > s.left:
+	case int64(len(s.msg.chunk)) > s.left:
 		return errs.New(errs.ErrCorrupt, "worker %s sent more of block %d than asked for", s.addr, s.id)
 	}
-	s.buf = resp.Chunk
-	s.left -= int64(len(resp.Chunk))
+	s.buf = s.msg.chunk
+	s.left -= int64(len(s.msg.chunk))
 	return nil
 }
 

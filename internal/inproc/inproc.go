@@ -36,6 +36,10 @@ type Options struct {
 	// Properties are set on top of the test defaults, for the master and
 	// every worker (alluxio.* keys).
 	Properties map[string]string
+	// TierRoot is the directory the workers' memory tiers go in (one
+	// folder each); "" the test's temporary directory. A benchmark puts
+	// them in a tmpfs, as a worker's memory tier is deployed.
+	TierRoot string
 }
 
 // Cluster is a running master with its workers.
@@ -47,6 +51,7 @@ type Cluster struct {
 
 	t     testing.TB
 	dir   string
+	tiers string
 	props *conf.Properties
 	mu    sync.Mutex
 	n     int // workers started, to name their directories
@@ -57,7 +62,10 @@ type Cluster struct {
 func Start(t testing.TB, o Options) *Cluster {
 	t.Helper()
 	dir := t.TempDir()
-	c := &Cluster{t: t, dir: dir, UFS: filepath.Join(dir, "ufs"), props: conf.New()}
+	c := &Cluster{t: t, dir: dir, tiers: dir, UFS: filepath.Join(dir, "ufs"), props: conf.New()}
+	if o.TierRoot != "" {
+		c.tiers = o.TierRoot
+	}
 	for k, v := range map[string]string{
 		"alluxio.work.dir":                              dir,
 		"alluxio.master.hostname":                       "127.0.0.1",
@@ -169,7 +177,7 @@ func (c *Cluster) RestartWorker(i int) *worker.Server {
 func (c *Cluster) startWorker(name string, port int) *worker.Server {
 	c.t.Helper()
 	p := c.props.Clone()
-	p.Set(conf.TierKey(0, "dirs.path"), filepath.Join(c.dir, name))
+	p.Set(conf.TierKey(0, "dirs.path"), filepath.Join(c.tiers, name))
 	if port == 0 {
 		// From the harness's range, so that a restart can bind it again.
 		port = testcluster.FreePort(c.t)
@@ -194,7 +202,7 @@ func (c *Cluster) startWorker(name string, port int) *worker.Server {
 
 // WorkerDir is where worker i keeps its blocks (its memory tier's
 // directory).
-func (c *Cluster) WorkerDir(i int) string { return filepath.Join(c.dir, "worker"+strconv.Itoa(i+1)) }
+func (c *Cluster) WorkerDir(i int) string { return filepath.Join(c.tiers, "worker"+strconv.Itoa(i+1)) }
 
 // WaitWorkers waits until the master lists n live workers.
 func (c *Cluster) WaitWorkers(n int) {

@@ -112,14 +112,26 @@ func (tb *TempBlock) Write(p []byte) (int, error) {
 	if err := tb.growLocked("write", tb.written+int64(len(p)), growSlack); err != nil {
 		return 0, err
 	}
-	n, err := tb.f.Write(p)
-	tb.crc.Write(p[:n])
-	tb.written += int64(n)
-	if err != nil {
-		return n, ioErr(err, "write block %d", tb.id)
+	// Written and checksummed a piece at a time, each checksummed while
+	// the write has just brought it into the CPU's cache: over the whole
+	// of a large p at once, the checksum read it from memory again, and
+	// cost as much as the write.
+	n := 0
+	for n < len(p) {
+		k, err := tb.f.Write(p[n:min(len(p), n+writePiece)])
+		tb.crc.Write(p[n : n+k])
+		n += k
+		tb.written += int64(k)
+		if err != nil {
+			return n, ioErr(err, "write block %d", tb.id)
+		}
 	}
 	return n, nil
 }
+
+// writePiece is how much of a Write is written and checksummed at a
+// time: well within a core's L2 cache.
+const writePiece = 128 << 10
 
 // growLocked makes the reservation at least total bytes, taking up to
 // slack more if it is free without evicting. The caller holds tb.mu.
