@@ -28,7 +28,9 @@ func BenchmarkTLSStreamRead(b *testing.B) {
 	}
 	ca := securitytest.NewCA(b, "bench")
 	tlsDefs := ca.Defines(ca.Issue("alluxio", securitytest.Options{}))
-	clientTLS := loadClientTLS(b, ca, ca.Issue("reader", securitytest.Options{}))
+	// The reader is the cluster's superuser (the masters' certificate
+	// user), who may write the file to / under permission checks.
+	clientTLS := loadClientTLS(b, ca, ca.Issue("alluxio", securitytest.Options{}))
 	type side struct {
 		name string
 		w    *cluster.Worker
