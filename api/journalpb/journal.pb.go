@@ -2007,8 +2007,12 @@ type UfsIntentDone struct {
 	UfsModMs int64 `protobuf:"varint,2,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
 	// UfsFingerprint is a published copy's fingerprint (its ETag on S3).
 	UfsFingerprint string `protobuf:"bytes,3,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Moved lists, for the rename of a directory, what the moved copies of
+	// its files are checked by now (an object store's copy of an object
+	// uploaded in parts has a new ETag).
+	Moved         []*MovedCopy `protobuf:"bytes,4,rep,name=moved,proto3" json:"moved,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UfsIntentDone) Reset() {
@@ -2062,6 +2066,75 @@ func (x *UfsIntentDone) GetUfsFingerprint() string {
 	return ""
 }
 
+func (x *UfsIntentDone) GetMoved() []*MovedCopy {
+	if x != nil {
+		return x.Moved
+	}
+	return nil
+}
+
+// MovedCopy is what the under storage copy of file file_id is checked by
+// after a directory above it was renamed.
+type MovedCopy struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	FileId         int64                  `protobuf:"varint,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	UfsModMs       int64                  `protobuf:"varint,2,opt,name=ufs_mod_ms,json=ufsModMs,proto3" json:"ufs_mod_ms,omitempty"`
+	UfsFingerprint string                 `protobuf:"bytes,3,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *MovedCopy) Reset() {
+	*x = MovedCopy{}
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MovedCopy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MovedCopy) ProtoMessage() {}
+
+func (x *MovedCopy) ProtoReflect() protoreflect.Message {
+	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MovedCopy.ProtoReflect.Descriptor instead.
+func (*MovedCopy) Descriptor() ([]byte, []int) {
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *MovedCopy) GetFileId() int64 {
+	if x != nil {
+		return x.FileId
+	}
+	return 0
+}
+
+func (x *MovedCopy) GetUfsModMs() int64 {
+	if x != nil {
+		return x.UfsModMs
+	}
+	return 0
+}
+
+func (x *MovedCopy) GetUfsFingerprint() string {
+	if x != nil {
+		return x.UfsFingerprint
+	}
+	return ""
+}
+
 // UfsIntentFailed records that intent id can never be carried out, and
 // why; the inode it concerns shows the reason.
 type UfsIntentFailed struct {
@@ -2074,7 +2147,7 @@ type UfsIntentFailed struct {
 
 func (x *UfsIntentFailed) Reset() {
 	*x = UfsIntentFailed{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2086,7 +2159,7 @@ func (x *UfsIntentFailed) String() string {
 func (*UfsIntentFailed) ProtoMessage() {}
 
 func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[17]
+	mi := &file_api_journalpb_journal_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2099,7 +2172,7 @@ func (x *UfsIntentFailed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UfsIntentFailed.ProtoReflect.Descriptor instead.
 func (*UfsIntentFailed) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{17}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UfsIntentFailed) GetId() uint64 {
@@ -2140,7 +2213,7 @@ type DropUnpublished struct {
 
 func (x *DropUnpublished) Reset() {
 	*x = DropUnpublished{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2225,7 @@ func (x *DropUnpublished) String() string {
 func (*DropUnpublished) ProtoMessage() {}
 
 func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[18]
+	mi := &file_api_journalpb_journal_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2238,7 @@ func (x *DropUnpublished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DropUnpublished.ProtoReflect.Descriptor instead.
 func (*DropUnpublished) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{18}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DropUnpublished) GetPath() string {
@@ -2206,7 +2279,7 @@ type CheckpointHeader struct {
 
 func (x *CheckpointHeader) Reset() {
 	*x = CheckpointHeader{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2218,7 +2291,7 @@ func (x *CheckpointHeader) String() string {
 func (*CheckpointHeader) ProtoMessage() {}
 
 func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[19]
+	mi := &file_api_journalpb_journal_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2231,7 +2304,7 @@ func (x *CheckpointHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointHeader.ProtoReflect.Descriptor instead.
 func (*CheckpointHeader) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{19}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CheckpointHeader) GetNextSequence() uint64 {
@@ -2322,7 +2395,7 @@ type Inode struct {
 
 func (x *Inode) Reset() {
 	*x = Inode{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2334,7 +2407,7 @@ func (x *Inode) String() string {
 func (*Inode) ProtoMessage() {}
 
 func (x *Inode) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[20]
+	mi := &file_api_journalpb_journal_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2347,7 +2420,7 @@ func (x *Inode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inode.ProtoReflect.Descriptor instead.
 func (*Inode) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{20}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Inode) GetId() int64 {
@@ -2535,7 +2608,7 @@ type AclEntry struct {
 
 func (x *AclEntry) Reset() {
 	*x = AclEntry{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2547,7 +2620,7 @@ func (x *AclEntry) String() string {
 func (*AclEntry) ProtoMessage() {}
 
 func (x *AclEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[21]
+	mi := &file_api_journalpb_journal_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2560,7 +2633,7 @@ func (x *AclEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AclEntry.ProtoReflect.Descriptor instead.
 func (*AclEntry) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{21}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AclEntry) GetName() string {
@@ -2590,7 +2663,7 @@ type Acl struct {
 
 func (x *Acl) Reset() {
 	*x = Acl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2602,7 +2675,7 @@ func (x *Acl) String() string {
 func (*Acl) ProtoMessage() {}
 
 func (x *Acl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[22]
+	mi := &file_api_journalpb_journal_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2615,7 +2688,7 @@ func (x *Acl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Acl.ProtoReflect.Descriptor instead.
 func (*Acl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{22}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Acl) GetUsers() []*AclEntry {
@@ -2654,7 +2727,7 @@ type DefaultAcl struct {
 
 func (x *DefaultAcl) Reset() {
 	*x = DefaultAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2666,7 +2739,7 @@ func (x *DefaultAcl) String() string {
 func (*DefaultAcl) ProtoMessage() {}
 
 func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[23]
+	mi := &file_api_journalpb_journal_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2679,7 +2752,7 @@ func (x *DefaultAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DefaultAcl.ProtoReflect.Descriptor instead.
 func (*DefaultAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{23}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DefaultAcl) GetOwner() uint32 {
@@ -2745,7 +2818,7 @@ type SetAcl struct {
 
 func (x *SetAcl) Reset() {
 	*x = SetAcl{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2757,7 +2830,7 @@ func (x *SetAcl) String() string {
 func (*SetAcl) ProtoMessage() {}
 
 func (x *SetAcl) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[24]
+	mi := &file_api_journalpb_journal_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2770,7 +2843,7 @@ func (x *SetAcl) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetAcl.ProtoReflect.Descriptor instead.
 func (*SetAcl) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{24}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SetAcl) GetPath() string {
@@ -2816,7 +2889,7 @@ type BlockKey struct {
 
 func (x *BlockKey) Reset() {
 	*x = BlockKey{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +2901,7 @@ func (x *BlockKey) String() string {
 func (*BlockKey) ProtoMessage() {}
 
 func (x *BlockKey) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[25]
+	mi := &file_api_journalpb_journal_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +2914,7 @@ func (x *BlockKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BlockKey.ProtoReflect.Descriptor instead.
 func (*BlockKey) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{25}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *BlockKey) GetId() int64 {
@@ -2879,7 +2952,7 @@ type MountPoint struct {
 
 func (x *MountPoint) Reset() {
 	*x = MountPoint{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[26]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2891,7 +2964,7 @@ func (x *MountPoint) String() string {
 func (*MountPoint) ProtoMessage() {}
 
 func (x *MountPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[26]
+	mi := &file_api_journalpb_journal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2904,7 +2977,7 @@ func (x *MountPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MountPoint.ProtoReflect.Descriptor instead.
 func (*MountPoint) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{26}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *MountPoint) GetMountId() int64 {
@@ -2962,7 +3035,7 @@ type RetryOutcome struct {
 
 func (x *RetryOutcome) Reset() {
 	*x = RetryOutcome{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[27]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2974,7 +3047,7 @@ func (x *RetryOutcome) String() string {
 func (*RetryOutcome) ProtoMessage() {}
 
 func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[27]
+	mi := &file_api_journalpb_journal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2987,7 +3060,7 @@ func (x *RetryOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryOutcome.ProtoReflect.Descriptor instead.
 func (*RetryOutcome) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{27}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RetryOutcome) GetOpId() string {
@@ -3038,7 +3111,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_api_journalpb_journal_proto_msgTypes[28]
+	mi := &file_api_journalpb_journal_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3050,7 +3123,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_api_journalpb_journal_proto_msgTypes[28]
+	mi := &file_api_journalpb_journal_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3063,7 +3136,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{28}
+	return file_api_journalpb_journal_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CheckpointRecord) GetRecord() isCheckpointRecord_Record {
@@ -3339,9 +3412,15 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\rpublish_token\x18\x11 \x01(\fR\fpublishTokenB\a\n" +
 	"\x05_modeB\b\n" +
 	"\x06_ownerB\b\n" +
-	"\x06_group\"f\n" +
+	"\x06_group\"\x98\x01\n" +
 	"\rUfsIntentDone\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x1c\n" +
+	"\n" +
+	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\x12'\n" +
+	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\x120\n" +
+	"\x05moved\x18\x04 \x03(\v2\x1a.alluxio.journal.MovedCopyR\x05moved\"k\n" +
+	"\tMovedCopy\x12\x17\n" +
+	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\x12'\n" +
 	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
@@ -3505,7 +3584,7 @@ func file_api_journalpb_journal_proto_rawDescGZIP() []byte {
 }
 
 var file_api_journalpb_journal_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
+var file_api_journalpb_journal_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_api_journalpb_journal_proto_goTypes = []any{
 	(PersistenceState)(0),    // 0: alluxio.journal.PersistenceState
 	(TtlAction)(0),           // 1: alluxio.journal.TtlAction
@@ -3529,24 +3608,25 @@ var file_api_journalpb_journal_proto_goTypes = []any{
 	(*PersistDone)(nil),      // 19: alluxio.journal.PersistDone
 	(*UfsIntent)(nil),        // 20: alluxio.journal.UfsIntent
 	(*UfsIntentDone)(nil),    // 21: alluxio.journal.UfsIntentDone
-	(*UfsIntentFailed)(nil),  // 22: alluxio.journal.UfsIntentFailed
-	(*DropUnpublished)(nil),  // 23: alluxio.journal.DropUnpublished
-	(*CheckpointHeader)(nil), // 24: alluxio.journal.CheckpointHeader
-	(*Inode)(nil),            // 25: alluxio.journal.Inode
-	(*AclEntry)(nil),         // 26: alluxio.journal.AclEntry
-	(*Acl)(nil),              // 27: alluxio.journal.Acl
-	(*DefaultAcl)(nil),       // 28: alluxio.journal.DefaultAcl
-	(*SetAcl)(nil),           // 29: alluxio.journal.SetAcl
-	(*BlockKey)(nil),         // 30: alluxio.journal.BlockKey
-	(*MountPoint)(nil),       // 31: alluxio.journal.MountPoint
-	(*RetryOutcome)(nil),     // 32: alluxio.journal.RetryOutcome
-	(*CheckpointRecord)(nil), // 33: alluxio.journal.CheckpointRecord
-	nil,                      // 34: alluxio.journal.CompleteFile.XattrEntry
-	nil,                      // 35: alluxio.journal.SetAttribute.XattrEntry
-	nil,                      // 36: alluxio.journal.Mount.PropertiesEntry
-	nil,                      // 37: alluxio.journal.CheckpointHeader.UfsModesEntry
-	nil,                      // 38: alluxio.journal.Inode.XattrEntry
-	nil,                      // 39: alluxio.journal.MountPoint.PropertiesEntry
+	(*MovedCopy)(nil),        // 22: alluxio.journal.MovedCopy
+	(*UfsIntentFailed)(nil),  // 23: alluxio.journal.UfsIntentFailed
+	(*DropUnpublished)(nil),  // 24: alluxio.journal.DropUnpublished
+	(*CheckpointHeader)(nil), // 25: alluxio.journal.CheckpointHeader
+	(*Inode)(nil),            // 26: alluxio.journal.Inode
+	(*AclEntry)(nil),         // 27: alluxio.journal.AclEntry
+	(*Acl)(nil),              // 28: alluxio.journal.Acl
+	(*DefaultAcl)(nil),       // 29: alluxio.journal.DefaultAcl
+	(*SetAcl)(nil),           // 30: alluxio.journal.SetAcl
+	(*BlockKey)(nil),         // 31: alluxio.journal.BlockKey
+	(*MountPoint)(nil),       // 32: alluxio.journal.MountPoint
+	(*RetryOutcome)(nil),     // 33: alluxio.journal.RetryOutcome
+	(*CheckpointRecord)(nil), // 34: alluxio.journal.CheckpointRecord
+	nil,                      // 35: alluxio.journal.CompleteFile.XattrEntry
+	nil,                      // 36: alluxio.journal.SetAttribute.XattrEntry
+	nil,                      // 37: alluxio.journal.Mount.PropertiesEntry
+	nil,                      // 38: alluxio.journal.CheckpointHeader.UfsModesEntry
+	nil,                      // 39: alluxio.journal.Inode.XattrEntry
+	nil,                      // 40: alluxio.journal.MountPoint.PropertiesEntry
 }
 var file_api_journalpb_journal_proto_depIdxs = []int32{
 	8,  // 0: alluxio.journal.Entry.create_file:type_name -> alluxio.journal.CreateFile
@@ -3561,47 +3641,48 @@ var file_api_journalpb_journal_proto_depIdxs = []int32{
 	18, // 9: alluxio.journal.Entry.noop:type_name -> alluxio.journal.Noop
 	19, // 10: alluxio.journal.Entry.persist_done:type_name -> alluxio.journal.PersistDone
 	21, // 11: alluxio.journal.Entry.ufs_intent_done:type_name -> alluxio.journal.UfsIntentDone
-	22, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
-	23, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
+	23, // 12: alluxio.journal.Entry.ufs_intent_failed:type_name -> alluxio.journal.UfsIntentFailed
+	24, // 13: alluxio.journal.Entry.drop_unpublished:type_name -> alluxio.journal.DropUnpublished
 	6,  // 14: alluxio.journal.Entry.set_cluster_id:type_name -> alluxio.journal.SetClusterId
 	7,  // 15: alluxio.journal.Entry.update_ufs_mode:type_name -> alluxio.journal.UpdateUfsMode
-	29, // 16: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
-	30, // 17: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
+	30, // 16: alluxio.journal.Entry.set_acl:type_name -> alluxio.journal.SetAcl
+	31, // 17: alluxio.journal.Entry.block_key:type_name -> alluxio.journal.BlockKey
 	2,  // 18: alluxio.journal.UpdateUfsMode.mode:type_name -> alluxio.journal.UfsMode
 	1,  // 19: alluxio.journal.CreateFile.ttl_action:type_name -> alluxio.journal.TtlAction
-	34, // 20: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
+	35, // 20: alluxio.journal.CompleteFile.xattr:type_name -> alluxio.journal.CompleteFile.XattrEntry
 	1,  // 21: alluxio.journal.SetAttribute.ttl_action:type_name -> alluxio.journal.TtlAction
 	0,  // 22: alluxio.journal.SetAttribute.persistence_state:type_name -> alluxio.journal.PersistenceState
-	35, // 23: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
-	36, // 24: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
+	36, // 23: alluxio.journal.SetAttribute.xattr:type_name -> alluxio.journal.SetAttribute.XattrEntry
+	37, // 24: alluxio.journal.Mount.properties:type_name -> alluxio.journal.Mount.PropertiesEntry
 	16, // 25: alluxio.journal.SyncMetadata.status:type_name -> alluxio.journal.UfsStatus
 	16, // 26: alluxio.journal.SyncMetadata.missing_ancestors:type_name -> alluxio.journal.UfsStatus
 	16, // 27: alluxio.journal.SyncMetadata.children:type_name -> alluxio.journal.UfsStatus
 	3,  // 28: alluxio.journal.UfsIntent.kind:type_name -> alluxio.journal.UfsIntentKind
-	37, // 29: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
-	0,  // 30: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
-	1,  // 31: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
-	38, // 32: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
-	27, // 33: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
-	28, // 34: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
-	26, // 35: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
-	26, // 36: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
-	26, // 37: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
-	26, // 38: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
-	4,  // 39: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
-	39, // 40: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
-	24, // 41: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
-	25, // 42: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
-	31, // 43: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
-	32, // 44: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
-	20, // 45: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
-	30, // 46: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
-	2,  // 47: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
-	48, // [48:48] is the sub-list for method output_type
-	48, // [48:48] is the sub-list for method input_type
-	48, // [48:48] is the sub-list for extension type_name
-	48, // [48:48] is the sub-list for extension extendee
-	0,  // [0:48] is the sub-list for field type_name
+	22, // 29: alluxio.journal.UfsIntentDone.moved:type_name -> alluxio.journal.MovedCopy
+	38, // 30: alluxio.journal.CheckpointHeader.ufs_modes:type_name -> alluxio.journal.CheckpointHeader.UfsModesEntry
+	0,  // 31: alluxio.journal.Inode.persistence_state:type_name -> alluxio.journal.PersistenceState
+	1,  // 32: alluxio.journal.Inode.ttl_action:type_name -> alluxio.journal.TtlAction
+	39, // 33: alluxio.journal.Inode.xattr:type_name -> alluxio.journal.Inode.XattrEntry
+	28, // 34: alluxio.journal.Inode.acl:type_name -> alluxio.journal.Acl
+	29, // 35: alluxio.journal.Inode.default_acl:type_name -> alluxio.journal.DefaultAcl
+	27, // 36: alluxio.journal.Acl.users:type_name -> alluxio.journal.AclEntry
+	27, // 37: alluxio.journal.Acl.groups:type_name -> alluxio.journal.AclEntry
+	27, // 38: alluxio.journal.DefaultAcl.users:type_name -> alluxio.journal.AclEntry
+	27, // 39: alluxio.journal.DefaultAcl.groups:type_name -> alluxio.journal.AclEntry
+	4,  // 40: alluxio.journal.SetAcl.action:type_name -> alluxio.journal.AclAction
+	40, // 41: alluxio.journal.MountPoint.properties:type_name -> alluxio.journal.MountPoint.PropertiesEntry
+	25, // 42: alluxio.journal.CheckpointRecord.header:type_name -> alluxio.journal.CheckpointHeader
+	26, // 43: alluxio.journal.CheckpointRecord.inode:type_name -> alluxio.journal.Inode
+	32, // 44: alluxio.journal.CheckpointRecord.mount:type_name -> alluxio.journal.MountPoint
+	33, // 45: alluxio.journal.CheckpointRecord.retry:type_name -> alluxio.journal.RetryOutcome
+	20, // 46: alluxio.journal.CheckpointRecord.intent:type_name -> alluxio.journal.UfsIntent
+	31, // 47: alluxio.journal.CheckpointRecord.block_key:type_name -> alluxio.journal.BlockKey
+	2,  // 48: alluxio.journal.CheckpointHeader.UfsModesEntry.value:type_name -> alluxio.journal.UfsMode
+	49, // [49:49] is the sub-list for method output_type
+	49, // [49:49] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_api_journalpb_journal_proto_init() }
@@ -3631,7 +3712,7 @@ func file_api_journalpb_journal_proto_init() {
 	}
 	file_api_journalpb_journal_proto_msgTypes[8].OneofWrappers = []any{}
 	file_api_journalpb_journal_proto_msgTypes[15].OneofWrappers = []any{}
-	file_api_journalpb_journal_proto_msgTypes[28].OneofWrappers = []any{
+	file_api_journalpb_journal_proto_msgTypes[29].OneofWrappers = []any{
 		(*CheckpointRecord_Header)(nil),
 		(*CheckpointRecord_Inode)(nil),
 		(*CheckpointRecord_Mount)(nil),
@@ -3645,7 +3726,7 @@ func file_api_journalpb_journal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_api_journalpb_journal_proto_rawDesc), len(file_api_journalpb_journal_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   35,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -130,7 +130,7 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	case err == nil:
 		r.succeeded(in)
 		_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentDone{Id: in.Id, UfsModMs: published.modMs,
-			UfsFingerprint: published.fingerprint}))
+			UfsFingerprint: published.fingerprint, Moved: published.moved}))
 		if err = ignoreResolved(err); err != nil {
 			r.log.Info("under storage change done, but not journaled done: the next primary does it again",
 				"kind", kindName(in), "path", in.Path, "intent", in.Id, "err", err)

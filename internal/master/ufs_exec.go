@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/fspath"
+	"github.com/alluxio-go/alluxio/internal/master/state"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
@@ -23,6 +25,9 @@ import (
 type published struct {
 	modMs       int64
 	fingerprint string
+	// moved is, for a directory's rename, what its files' moved copies
+	// are checked by now.
+	moved []*journalpb.MovedCopy
 }
 
 // execute carries out one intent, after confirming this master still
@@ -55,6 +60,9 @@ func (r *intentRunner) execute(ctx context.Context, in *journalpb.UfsIntent) (pu
 	case journalpb.UfsIntentKind_UFS_RENAME:
 		if err := r.renameIntent(ctx, c, in); err != nil {
 			return published{}, err
+		}
+		if in.FileId == 0 {
+			return published{moved: r.movedCopies(ctx, c, in)}, nil
 		}
 		return movedCopy(ctx, c, in), nil
 	case journalpb.UfsIntentKind_UFS_PUBLISH:
@@ -170,6 +178,37 @@ func movedCopy(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) publi
 		return published{} // nothing to record: readers keep the old check
 	}
 	return published{modMs: st.ModTime.UnixMilli(), fingerprint: st.Fingerprint}
+}
+
+// movedCopies looks at the moved copy of every file below a renamed
+// directory that readers check by a fingerprint: an object store copies
+// each object on a rename, and the copy of one uploaded in parts gets a
+// new ETag, which readers would refuse as a replaced file. Files the
+// namespace no longer has at the destination are left out, as are those
+// the store cannot say anything of now (readers keep the old check; a
+// later sync finds the copy).
+func (r *intentRunner) movedCopies(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) []*journalpb.MovedCopy {
+	type file struct {
+		id          int64
+		rel         string // in the store
+		fingerprint string
+	}
+	var files []file
+	r.fs.st.Walk(in.DstPath, func(p string, n *state.Inode) {
+		if !n.IsDir && n.Persisted() && n.UfsFingerprint != "" {
+			rel, _ := fspath.Rel(in.DstPath, p)
+			files = append(files, file{n.ID, path.Join(in.UfsDstPath, rel), n.UfsFingerprint})
+		}
+	})
+	var out []*journalpb.MovedCopy
+	for _, f := range files {
+		st, err := c.GetStatus(ctx, f.rel)
+		if err != nil || st.IsDir || st.Fingerprint == f.fingerprint {
+			continue
+		}
+		out = append(out, &journalpb.MovedCopy{FileId: f.id, UfsModMs: st.ModTime.UnixMilli(), UfsFingerprint: st.Fingerprint})
+	}
+	return out
 }
 
 func publishIntent(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) (published, error) {

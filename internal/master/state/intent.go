@@ -247,7 +247,11 @@ func (s *State) applyIntentDone(op *journalpb.UfsIntentDone) Result {
 // move (an object store's copy has a new ETag), when the done entry says
 // and the destination still holds the file moved.
 func (s *State) movedCopyDone(in *journalpb.UfsIntent, op *journalpb.UfsIntentDone) Result {
-	if in.FileId == 0 || (op.UfsModMs == 0 && op.UfsFingerprint == "") {
+	if in.FileId == 0 {
+		s.movedCopiesDone(in, op.Moved)
+		return Result{}
+	}
+	if op.UfsModMs == 0 && op.UfsFingerprint == "" {
 		return Result{}
 	}
 	n, err := s.lookup(in.DstPath)
@@ -256,6 +260,20 @@ func (s *State) movedCopyDone(in *journalpb.UfsIntent, op *journalpb.UfsIntentDo
 	}
 	n.UfsModMs, n.UfsFingerprint = op.UfsModMs, op.UfsFingerprint
 	return Result{InodeID: n.ID}
+}
+
+// movedCopiesDone records what the moved copies of a renamed directory's
+// files are checked by, for each file still below the directory's
+// destination (the same file: a new one at its path is not the copy that
+// moved).
+func (s *State) movedCopiesDone(in *journalpb.UfsIntent, moved []*journalpb.MovedCopy) {
+	for _, m := range moved {
+		n, ok := s.byID[m.FileId]
+		if !ok || n.IsDir || !n.Persisted() || !fspath.IsAncestor(in.DstPath, s.pathOf(n)) {
+			continue
+		}
+		n.UfsModMs, n.UfsFingerprint = m.UfsModMs, m.UfsFingerprint
+	}
 }
 
 func (s *State) applyIntentFailed(op *journalpb.UfsIntentFailed) Result {

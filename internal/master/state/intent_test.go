@@ -267,4 +267,20 @@ func TestRenameRecordsTheMovedCopy(t *testing.T) {
 	if n := stat(t, s, "/b/h"); n.UfsFingerprint != "etag-moved" {
 		t.Fatalf("a directory's rename changed a child's fingerprint: %v", n)
 	}
+
+	// A directory's rename records its files' moved copies, each for the
+	// same file still below the destination only.
+	h := stat(t, s, "/b/h")
+	k := persistedFile(t, s, "/b/k")
+	mustApply(t, s, intents(rename("/b", "/c"))...)
+	in = one(t, s, "/b")
+	mustApply(t, s, intents(rename("/c/k", "/elsewhere"))...)
+	mustApply(t, s, &journalpb.Entry{Op: &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{Id: in.Id,
+		Moved: []*journalpb.MovedCopy{{FileId: h.ID, UfsModMs: 77, UfsFingerprint: "etag-h2"}, {FileId: k.ID, UfsModMs: 78, UfsFingerprint: "etag-k2"}}}}})
+	if n := stat(t, s, "/c/h"); n.UfsModMs != 77 || n.UfsFingerprint != "etag-h2" {
+		t.Fatalf("a file below the renamed directory: %v, want the moved copy's check", n)
+	}
+	if n := stat(t, s, "/elsewhere"); n.UfsFingerprint == "etag-k2" {
+		t.Fatalf("a file renamed out of the directory since took the directory's record: %v", n)
+	}
 }
