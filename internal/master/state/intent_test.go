@@ -2,6 +2,8 @@ package state
 
 import (
 	"bytes"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
@@ -283,4 +285,38 @@ func TestRenameRecordsTheMovedCopy(t *testing.T) {
 	if n := stat(t, s, "/elsewhere"); n.UfsFingerprint == "etag-k2" {
 		t.Fatalf("a file renamed out of the directory since took the directory's record: %v", n)
 	}
+}
+
+// ProtectedFiles is kept between entries: each change to what is
+// protected shows in the next answer, and a restore to an older state at
+// the same sequence number is not answered from before it.
+func TestProtectedFilesFollowEveryEntry(t *testing.T) {
+	s := New(Options{})
+	mustApply(t, s, rootMount())
+	f := persistedFile(t, s, "/a/f")
+	ckpt := checkpointOf(t, s)
+	want := func(ids ...int64) {
+		t.Helper()
+		got := slices.Clone(s.ProtectedFiles())
+		slices.Sort(got)
+		if !slices.Equal(got, ids) {
+			t.Fatalf("protected files %v, want %v", got, ids)
+		}
+	}
+	want()
+	want() // from the cache: the same
+	pin := true
+	mustApply(t, s, setAttr(&journalpb.SetAttribute{Path: "/a/f", Pinned: &pin}))
+	want(f.ID)
+	mustApply(t, s, mkfile("/a/g"))
+	g := stat(t, s, "/a/g")
+	want(f.ID, g.ID)
+	seqBefore := s.LastSequence()
+	if err := s.Restore(bytes.NewReader(ckpt), "before the pin"); err != nil {
+		t.Fatal(err)
+	}
+	for s.LastSequence() < seqBefore {
+		mustApply(t, s, mkdirP(fmt.Sprintf("/d%d", s.LastSequence())))
+	}
+	want()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 
@@ -14,23 +15,45 @@ import (
 )
 
 // These scans serve the block master's once-a-second questions. They walk
-// every inode; an index kept by Apply replaces them when namespaces grow
-// past a few million files.
+// every inode (ProtectedFiles only when an entry changed the state since
+// its last walk); an index kept by Apply replaces them when namespaces
+// grow past a few million files.
 
 // ProtectedFiles lists the files whose cached blocks workers must not
 // evict: pinned files, and files whose data is not in the under storage yet
 // (being written, MUST_CACHE, or waiting for an asynchronous persist), for
 // which the cache holds the only copy.
+//
+// Every worker asks on every heartbeat, so the answer is kept until an
+// entry is applied: an idle namespace is walked once, not once per
+// heartbeat. The slice is shared by the callers, who must not change it.
 func (s *State) ProtectedFiles() []int64 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	c := &s.protected
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.valid && c.seq == s.lastSeq && c.restores == s.restores {
+		return c.ids
+	}
 	var out []int64
 	for id, n := range s.byID {
 		if !n.IsDir && (n.Pinned || !n.Persisted()) {
 			out = append(out, id)
 		}
 	}
+	c.ids, c.seq, c.restores, c.valid = out, s.lastSeq, s.restores, true
 	return out
+}
+
+// protectedCache is ProtectedFiles' answer as of one entry. Its own lock
+// lets readers that share the State's read lock fill it.
+type protectedCache struct {
+	mu       sync.Mutex
+	valid    bool
+	seq      uint64
+	restores uint64
+	ids      []int64
 }
 
 // ToBePersisted lists complete files waiting for an asynchronous persist.

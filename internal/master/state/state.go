@@ -57,6 +57,12 @@ type State struct {
 	ufsModes map[string]journalpb.UfsMode
 	// keys are the block keys, oldest first (blockkeys.go).
 	keys []blockcap.Key
+	// protected is ProtectedFiles' last answer, good while lastSeq and
+	// restores are what they were (query.go).
+	protected protectedCache
+	// restores counts the resets of the state (Restore), which can put it
+	// back at a sequence number it had before.
+	restores uint64
 	// applying describes the entry Apply is working on.
 	applying struct {
 		intents bool
@@ -85,6 +91,7 @@ func (s *State) reset() {
 	s.mounts = newMountTable()
 	s.retry = newRetryCache(s.opts.RetryCacheSize)
 	s.lastSeq = 0
+	s.restores++
 	s.dirs = 1
 	s.ttl = map[int64]struct{}{}
 	s.intents = newIntentTable()
