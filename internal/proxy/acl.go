@@ -74,11 +74,24 @@ var aclGrantHeaders = []string{"X-Amz-Grant-Full-Control", "X-Amz-Grant-Read", "
 // checkACLHeaders checks the ACL a request's headers ask for, for
 // something the user ownerID owns (or will): none, x-amz-acl: private and
 // x-amz-grant-full-control naming only the owner are what it has; given
-// says whether the headers asked for any.
-func checkACLHeaders(h http.Header, ownerID string) (given bool, e *s3Error) {
+// says whether the headers asked for any. For an object, bucketOwner
+// finds its bucket's owner: the canned ACLs that grant the bucket's owner
+// access (which tools that write into shared buckets send) are what it has
+// too when its owner owns the bucket. For a bucket, bucketOwner is nil.
+func checkACLHeaders(h http.Header, ownerID string, bucketOwner func() (string, *s3Error)) (given bool, e *s3Error) {
 	if v := h.Get("X-Amz-Acl"); v != "" {
 		given = true
-		if v != "private" {
+		switch {
+		case v == "private":
+		case (v == "bucket-owner-full-control" || v == "bucket-owner-read") && bucketOwner != nil:
+			owner, e := bucketOwner()
+			if e != nil {
+				return true, e
+			}
+			if owner != ownerID {
+				return true, errNotImplemented("the canned ACL %q is not supported for an object of a bucket %q does not own: permissions are POSIX modes here, and only the object's owner %q has a grant", v, ownerID, ownerID)
+			}
+		default:
 			return true, errNotImplemented("the canned ACL %q is not supported: permissions are POSIX modes here, and every object and bucket has the private ACL (its owner's FULL_CONTROL)", v)
 		}
 	}
@@ -144,8 +157,9 @@ func checkACLBody(doc *accessControlPolicyIn, ownerID string) *s3Error {
 }
 
 // acl answers GetBucketAcl, GetObjectAcl, PutBucketAcl and PutObjectAcl
-// for fi, the bucket's folder or the object's file.
-func (s *Server) acl(req *request, fi *client.FileInfo) *s3Error {
+// for fi, the bucket's folder or the object's file (bucketOwner as for
+// checkACLHeaders).
+func (s *Server) acl(req *request, fi *client.FileInfo, bucketOwner func() (string, *s3Error)) *s3Error {
 	switch req.r.Method {
 	case http.MethodGet:
 		writeXML(req.w, ownerACL(fi.Owner))
@@ -154,7 +168,7 @@ func (s *Server) acl(req *request, fi *client.FileInfo) *s3Error {
 	default:
 		return errMethodNotAllowed("%s is not allowed on ?acl", req.r.Method)
 	}
-	given, e := checkACLHeaders(req.r.Header, fi.Owner)
+	given, e := checkACLHeaders(req.r.Header, fi.Owner, bucketOwner)
 	if e != nil {
 		return e
 	}
@@ -185,7 +199,7 @@ func (s *Server) bucketACL(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	return s.acl(req, fi)
+	return s.acl(req, fi, nil)
 }
 
 func (s *Server) objectACL(req *request) *s3Error {
@@ -193,5 +207,16 @@ func (s *Server) objectACL(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	return s.acl(req, fi)
+	return s.acl(req, fi, s.bucketOwner(req))
+}
+
+// bucketOwner finds the owner of req's bucket when asked.
+func (s *Server) bucketOwner(req *request) func() (string, *s3Error) {
+	return func() (string, *s3Error) {
+		fi, e := s.statBucket(req, req.bucket)
+		if e != nil {
+			return "", e
+		}
+		return fi.Owner, nil
+	}
 }

@@ -111,7 +111,7 @@ func (s *Server) createBucket(req *request) *s3Error {
 	if e := checkBucketName(req.bucket); e != nil {
 		return e
 	}
-	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
+	if _, e := checkACLHeaders(req.r.Header, req.userName(), nil); e != nil {
 		return e
 	}
 	var cfg createBucketConfiguration

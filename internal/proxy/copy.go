@@ -102,7 +102,7 @@ func (s *Server) copyObject(req *request) *s3Error {
 	if dir || src.IsDir {
 		return errNotImplemented("copying folder objects (keys ending in '/') is not implemented")
 	}
-	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
+	if _, e := checkACLHeaders(req.r.Header, req.userName(), s.bucketOwner(req)); e != nil {
 		return e
 	}
 	var meta objectMeta

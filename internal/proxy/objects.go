@@ -165,7 +165,7 @@ func (s *Server) putObject(req *request) *s3Error {
 // CreateMultipartUpload) says about it: content type, stored headers,
 // user metadata and tags; the ACL it asks for must be the owner's.
 func (s *Server) writeMeta(req *request) (objectMeta, *s3Error) {
-	if _, e := checkACLHeaders(req.r.Header, req.userName()); e != nil {
+	if _, e := checkACLHeaders(req.r.Header, req.userName(), s.bucketOwner(req)); e != nil {
 		return nil, e
 	}
 	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)

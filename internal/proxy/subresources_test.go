@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -37,6 +38,20 @@ func TestACLs(t *testing.T) {
 	apiCode(t, "CopyObject public-read-write", err, 501, "NotImplemented")
 	_, err = c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("pub"), ACL: types.ObjectCannedACLAuthenticatedRead})
 	apiCode(t, "CreateMultipartUpload authenticated-read", err, 501, "NotImplemented")
+	// What tools that write into shared buckets send: the bucket's owner
+	// writing its own object has it already; anyone else does not.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("bo"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLBucketOwnerFullControl}); err != nil {
+		t.Fatalf("PutObject bucket-owner-full-control by the bucket's owner: %v", err)
+	}
+	if _, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: aws.String("bo"), ACL: types.ObjectCannedACLBucketOwnerRead}); err != nil {
+		t.Fatalf("PutObjectAcl bucket-owner-read by the bucket's owner: %v", err)
+	}
+	other := s3.New(s3.Options{BaseEndpoint: aws.String(url), UsePathStyle: true, Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("other", "x", ""), Retryer: aws.NopRetryer{}})
+	_, err = other.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("bo2"), Body: strings.NewReader("x"), ACL: types.ObjectCannedACLBucketOwnerFullControl})
+	apiCode(t, "PutObject bucket-owner-full-control by another user", err, 501, "NotImplemented")
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acls-bo"), ACL: types.BucketCannedACL("bucket-owner-full-control")})
+	apiCode(t, "CreateBucket bucket-owner-full-control", err, 501, "NotImplemented")
 
 	// The owner's FULL_CONTROL, as the exact document S3 sends.
 	want := xml.Header + `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>tester</ID><DisplayName>tester</DisplayName></Owner>` +
