@@ -30,29 +30,30 @@ func TestS3DirectoryRenameKeepsFilesReadable(t *testing.T) {
 	if err := fs.Rename(t.Context(), "/s3/_temporary", "/s3/out"); err != nil {
 		t.Fatal(err)
 	}
-	for name := range files {
-		p := "/s3/out/" + name
-		testcluster.WaitFor(t, time.Minute, 50*time.Millisecond, func() (bool, string) {
-			fi, err := fs.GetStatus(t.Context(), p, client.StatusOptions{})
-			if err != nil {
-				return false, err.Error()
-			}
-			return fi.UfsPending == "" && fi.Persisted, fmt.Sprintf("%s: pending %q, persisted %v", p, fi.UfsPending, fi.Persisted)
-		})
+	// waitAll polls each file's status until cond holds for it.
+	waitAll := func(cond func(fi *client.FileInfo) (bool, string)) {
+		t.Helper()
+		for name := range files {
+			p := "/s3/out/" + name
+			testcluster.WaitFor(t, time.Minute, 50*time.Millisecond, func() (bool, string) {
+				fi, err := fs.GetStatus(t.Context(), p, client.StatusOptions{})
+				if err != nil {
+					return false, err.Error()
+				}
+				ok, why := cond(fi)
+				return ok, p + ": " + why
+			})
+		}
 	}
+	waitAll(func(fi *client.FileInfo) (bool, string) {
+		return fi.UfsPending == "" && fi.Persisted, fmt.Sprintf("pending %q, persisted %v", fi.UfsPending, fi.Persisted)
+	})
 	if err := fs.Free(t.Context(), "/s3/out", client.FreeOptions{Recursive: true}); err != nil {
 		t.Fatal(err)
 	}
-	for name := range files {
-		p := "/s3/out/" + name
-		testcluster.WaitFor(t, time.Minute, 50*time.Millisecond, func() (bool, string) {
-			fi, err := fs.GetStatus(t.Context(), p, client.StatusOptions{})
-			if err != nil {
-				return false, err.Error()
-			}
-			return fi.InAlluxioPercent == 0, fmt.Sprintf("%s: %d%% in Alluxio after free", p, fi.InAlluxioPercent)
-		})
-	}
+	waitAll(func(fi *client.FileInfo) (bool, string) {
+		return fi.InAlluxioPercent == 0, fmt.Sprintf("%d%% in Alluxio after free", fi.InAlluxioPercent)
+	})
 	for name, data := range files {
 		if got := readFile(t, fs, "/s3/out/"+name, "NO_CACHE"); !bytes.Equal(got, data) {
 			t.Errorf("/s3/out/%s reads %d bytes from its moved copy, not the %d written", name, len(got), len(data))
