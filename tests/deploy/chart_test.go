@@ -45,6 +45,8 @@ func TestChartDefaults(t *testing.T) {
 		"alluxio.master.journal.folder":                "/journal/alluxio",
 		"alluxio.worker.tieredstore.level0.dirs.path":  "/dev/shm/alluxio",
 		"alluxio.master.embedded.journal.port":         "19200",
+		// The proxy, FUSE and the workers' web UI act for their callers.
+		"alluxio.master.security.impersonation.alluxio.users": "*",
 	} {
 		if props[k] != want {
 			t.Errorf("%s = %q, want %q", k, props[k], want)
@@ -195,6 +197,22 @@ func TestChartRefusesValuesThatCannotWork(t *testing.T) {
 	} {
 		if _, err := render(t, tc.values); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error naming %s", name, err, tc.want)
+		}
+	}
+}
+
+// An impersonation rule for the service user in properties replaces the
+// chart's "anyone".
+func TestChartKeepsTheUsersImpersonationRule(t *testing.T) {
+	for _, key := range []string{"alluxio.master.security.impersonation.alluxio.users", "alluxio.master.security.impersonation.alluxio.groups"} {
+		values := minimal()
+		values["properties"] = map[string]any{key: "analysts"}
+		props := mustRender(t, values).siteProperties(t)
+		if props[key] != "analysts" {
+			t.Errorf("%s = %q, want the properties' analysts", key, props[key])
+		}
+		if key != "alluxio.master.security.impersonation.alluxio.users" && props["alluxio.master.security.impersonation.alluxio.users"] != "" {
+			t.Errorf("with a .groups rule set, the chart still sets .users=%q", props["alluxio.master.security.impersonation.alluxio.users"])
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/alluxio-go/alluxio/internal/fuse"
@@ -33,6 +36,13 @@ import (
 // the file before and after the failover.
 func TestChartConfigurationFormsACluster(t *testing.T) {
 	values := minimal()
+	// The processes run as the test's user here, as the image's user in
+	// the pods.
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	values["serviceUser"] = me.Username
 	values["proxy"] = map[string]any{"enabled": true}
 	values["fuse"] = map[string]any{"enabled": true, "alluxioPath": "/k8s"}
 	o := mustRender(t, values)
@@ -154,6 +164,26 @@ func TestChartConfigurationFormsACluster(t *testing.T) {
 		}
 	}
 	getObject("through the proxy")
+	// A request signed for another user's access key: the proxy acts for
+	// that user through the impersonation rule the chart sets.
+	req, err := http.NewRequest(http.MethodGet, object, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if err := v4.NewSigner().SignHTTP(t.Context(), aws.Credentials{AccessKeyID: "bob", SecretAccessKey: "unchecked"}, req,
+		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || string(b) != data {
+		t.Fatalf("GET %s as bob: %d %v %.300s", object, resp.StatusCode, err, b)
+	}
 
 	// The FUSE container, its mount point a folder of the test.
 	mnt := ""
