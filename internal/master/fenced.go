@@ -65,6 +65,10 @@ func (c ufsChanger) GetStatus(ctx context.Context, p string) (underfs.Status, er
 	return c.u.GetStatus(ctx, p)
 }
 
+func (c ufsChanger) List(ctx context.Context, p string) ([]underfs.Status, error) {
+	return c.u.List(ctx, p)
+}
+
 func (c ufsChanger) Mkdirs(ctx context.Context, p string, perm os.FileMode) error {
 	return c.u.Mkdirs(ctx, p, perm)
 }

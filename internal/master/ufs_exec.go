@@ -1,10 +1,12 @@
 package master
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
 	"path"
+	"slices"
 
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
@@ -183,31 +185,46 @@ func movedCopy(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) publi
 // movedCopies looks at the moved copy of every file below a renamed
 // directory that readers check by a fingerprint: an object store copies
 // each object on a rename, and the copy of one uploaded in parts gets a
-// new ETag, which readers would refuse as a replaced file. Files the
-// namespace no longer has at the destination are left out, as are those
-// the store cannot say anything of now (readers keep the old check; a
-// later sync finds the copy).
+// new ETag, which readers would refuse as a replaced file. Each directory
+// of the store is listed once (a listing carries every object's ETag),
+// not asked about file by file. Files the namespace no longer has at the
+// destination are left out, as are those the store cannot say anything
+// of now (readers keep the old check; a later sync finds the copy).
 func (r *intentRunner) movedCopies(ctx context.Context, c ufsChanger, in *journalpb.UfsIntent) []*journalpb.MovedCopy {
 	type file struct {
 		id          int64
-		rel         string // in the store
+		name        string
 		fingerprint string
 	}
-	var files []file
+	byDir := map[string][]file{} // the store's directory -> its files
 	r.fs.st.Walk(in.DstPath, func(p string, n *state.Inode) {
 		if !n.IsDir && n.Persisted() && n.UfsFingerprint != "" {
 			rel, _ := fspath.Rel(in.DstPath, p)
-			files = append(files, file{n.ID, path.Join(in.UfsDstPath, rel), n.UfsFingerprint})
+			ufs := path.Join(in.UfsDstPath, rel)
+			byDir[path.Dir(ufs)] = append(byDir[path.Dir(ufs)], file{n.ID, path.Base(ufs), n.UfsFingerprint})
 		}
 	})
 	var out []*journalpb.MovedCopy
-	for _, f := range files {
-		st, err := c.GetStatus(ctx, f.rel)
-		if err != nil || st.IsDir || st.Fingerprint == f.fingerprint {
+	for dir, files := range byDir {
+		listed, err := c.List(ctx, dir)
+		if err != nil {
 			continue
 		}
-		out = append(out, &journalpb.MovedCopy{FileId: f.id, UfsModMs: st.ModTime.UnixMilli(), UfsFingerprint: st.Fingerprint})
+		now := make(map[string]underfs.Status, len(listed))
+		for _, st := range listed {
+			now[st.Name] = st
+		}
+		for _, f := range files {
+			st, ok := now[f.name]
+			if !ok || st.IsDir || st.Fingerprint == f.fingerprint {
+				continue
+			}
+			out = append(out, &journalpb.MovedCopy{FileId: f.id, UfsModMs: st.ModTime.UnixMilli(), UfsFingerprint: st.Fingerprint})
+		}
 	}
+	// In file id order, so the journaled entry does not depend on the
+	// map's order.
+	slices.SortFunc(out, func(a, b *journalpb.MovedCopy) int { return cmp.Compare(a.FileId, b.FileId) })
 	return out
 }
 
