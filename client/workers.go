@@ -17,6 +17,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcbuf"
 	"github.com/alluxio-go/alluxio/internal/security"
 )
 
@@ -152,7 +153,8 @@ func (f *FileSystem) worker(addr string) (pb.BlockWorkerClient, error) {
 	cc, err := grpc.NewClient(addr, security.DialOption(f.cfg.TLS),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(16<<20)),
 		grpc.WithWriteBufferSize(dataBufferSize), grpc.WithReadBufferSize(dataBufferSize),
-		grpc.WithInitialWindowSize(dataWindowSize), grpc.WithInitialConnWindowSize(2*dataWindowSize))
+		grpc.WithInitialWindowSize(dataWindowSize), grpc.WithInitialConnWindowSize(2*dataWindowSize),
+		rpcbuf.DialOption())
 	if err != nil {
 		return nil, errs.New(errs.ErrInvalidArg, "worker address %s: %v", addr, err)
 	}

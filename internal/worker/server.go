@@ -18,6 +18,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/rpcbuf"
 	"github.com/alluxio-go/alluxio/internal/rpcserver"
 	"github.com/alluxio-go/alluxio/internal/security"
 	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
@@ -119,6 +120,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		// syscalls and round trips per byte.
 		grpc.WriteBufferSize(1<<20), grpc.ReadBufferSize(1<<20),
 		grpc.InitialWindowSize(16<<20), grpc.InitialConnWindowSize(32<<20),
+		rpcbuf.ServerOption(),
 	)
 	pb.RegisterBlockWorkerServer(s.grpc, &dataService{s: s})
 	s.web = &http.Server{Handler: s.webHandler(auth), ReadHeaderTimeout: 10 * time.Second}
