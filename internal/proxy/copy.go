@@ -102,6 +102,9 @@ func (s *Server) copyObject(req *request) *s3Error {
 	if dir || src.IsDir {
 		return errNotImplemented("copying folder objects (keys ending in '/') is not implemented")
 	}
+	if e := checkStorageHeaders(req.r.Header); e != nil {
+		return e
+	}
 	if _, e := checkACLHeaders(req.r.Header, req.userName(), s.bucketOwner(req)); e != nil {
 		return e
 	}

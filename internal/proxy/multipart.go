@@ -132,6 +132,9 @@ func (s *Server) uploadPart(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
+		return e
+	}
 	up, e := s.statUpload(req)
 	if e != nil {
 		return e
@@ -193,6 +196,9 @@ func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir strin
 func (s *Server) uploadPartCopy(req *request) *s3Error {
 	n, e := partNumber(req)
 	if e != nil {
+		return e
+	}
+	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
 		return e
 	}
 	up, e := s.statUpload(req)

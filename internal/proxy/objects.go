@@ -59,6 +59,9 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(req *request) *s3Error {
+	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
+		return e
+	}
 	fi, e := s.statVersion(req)
 	if e != nil {
 		return e
@@ -165,6 +168,9 @@ func (s *Server) putObject(req *request) *s3Error {
 // CreateMultipartUpload) says about it: content type, stored headers,
 // user metadata and tags; the ACL it asks for must be the owner's.
 func (s *Server) writeMeta(req *request) (objectMeta, *s3Error) {
+	if e := checkStorageHeaders(req.r.Header); e != nil {
+		return nil, e
+	}
 	if _, e := checkACLHeaders(req.r.Header, req.userName(), s.bucketOwner(req)); e != nil {
 		return nil, e
 	}
