@@ -82,3 +82,11 @@ func inertWarning(s sourced) string {
 	}
 	return fmt.Sprintf("%s=%s (set by %s) has no effect yet: %s", s.name, s.value, s.source, n.why)
 }
+
+// InertWarning is the warning for key set to value by source when the key
+// has no effect (or not with that value), or "": for the code that reads
+// such a key from somewhere other than a property file, as the S3 under
+// storage does from a mount's options.
+func InertWarning(key, value, source string) string {
+	return inertWarning(sourced{name: key, value: value, source: source})
+}

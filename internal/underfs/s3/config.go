@@ -44,6 +44,11 @@ const (
 
 // Config is a mount's S3 settings, parsed once from its URI and options.
 type Config struct {
+	// Inert are warnings for options set that change nothing here
+	// (streaming.upload.enabled=false, inherit.acl=false), for the
+	// store to log when it opens.
+	Inert []string
+
 	Bucket string
 	// Prefix is the key prefix of the root: "" for the bucket's root,
 	// otherwise ending in "/".
@@ -161,9 +166,15 @@ func ParseConfig(uri string, props map[string]string) (Config, error) {
 		c.Region = v
 	}
 	boolean(KeyPathStyle, &c.PathStyle)
-	var ignored bool
-	boolean(KeyStreamingUpload, &ignored)
-	boolean(KeyInheritACL, &ignored)
+	for _, key := range []string{KeyStreamingUpload, KeyInheritACL} {
+		var ignored bool
+		boolean(key, &ignored)
+		if _, v, ok := get(key); ok {
+			if w := conf.InertWarning(key, v, "the mount's options"); w != "" {
+				c.Inert = append(c.Inert, w)
+			}
+		}
+	}
 	integer := func(key string, lo, hi int, dst *int) {
 		if _, v, ok := get(key); ok {
 			n, err := strconv.Atoi(v)

@@ -75,6 +75,9 @@ func New(uri string, opts underfs.Options) (*FS, error) {
 	}
 	fs := &FS{uri: uri, cfg: cfg, client: client, log: log.With("ufs", uri),
 		uploads: make(chan struct{}, cfg.UploadThreads)}
+	for _, w := range cfg.Inert {
+		fs.log.Warn(w)
+	}
 	return fs, nil
 }
 

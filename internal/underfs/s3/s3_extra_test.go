@@ -310,3 +310,25 @@ func read(t *testing.T, fs *FS, p string) string {
 	}
 	return string(b)
 }
+
+// TestInertOptionsWarn: Alluxio's options this store accepts but does not
+// act on are named when set to what is not done, and only then.
+func TestInertOptionsWarn(t *testing.T) {
+	c, err := ParseConfig("s3://bkt", map[string]string{KeyStreamingUpload: "false", KeyInheritACL: "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Inert) != 1 || !strings.Contains(c.Inert[0], KeyStreamingUpload+"=false") || !strings.Contains(c.Inert[0], "no effect") {
+		t.Fatalf("warnings = %q, want one naming %s=false", c.Inert, KeyStreamingUpload)
+	}
+	c, err = ParseConfig("s3://bkt", map[string]string{KeyStreamingUpload: "true", KeyInheritACL: "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Inert) != 1 || !strings.Contains(c.Inert[0], KeyInheritACL+"=false") {
+		t.Fatalf("warnings = %q, want one naming %s=false", c.Inert, KeyInheritACL)
+	}
+	if _, err := ParseConfig("s3://bkt", map[string]string{KeyInheritACL: "perhaps"}); err == nil || !strings.Contains(err.Error(), KeyInheritACL) {
+		t.Fatalf("a value that is not a boolean: %v", err)
+	}
+}
