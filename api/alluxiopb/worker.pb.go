@@ -161,6 +161,9 @@ func (x *UfsBlockSource) GetUfsFingerprint() string {
 	return ""
 }
 
+// A read stream ends, with a permission error naming the block and the
+// expiry, at the first chunk after its capability expired: the reader
+// renews the capability and reads on from where the stream stopped.
 type ReadBlockRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	BlockId int64                  `protobuf:"varint,1,opt,name=block_id,json=blockId,proto3" json:"block_id,omitempty"`
@@ -381,7 +384,11 @@ func (x *WriteBlockHeader) GetCapability() *BlockCapability {
 }
 
 // A write stream: a header, chunks, then commit (or the stream ends without
-// commit, and nothing is kept).
+// commit, and nothing is kept). A worker that checks capabilities ends the
+// stream at the first chunk or commit after the capability it was opened
+// with (or last renewed with) expired; a writer keeps it going by sending
+// a renewed capability, which the worker checks as it checks the header's
+// and then holds the stream to.
 type WriteBlockRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Value:
@@ -389,6 +396,7 @@ type WriteBlockRequest struct {
 	//	*WriteBlockRequest_Header
 	//	*WriteBlockRequest_Chunk
 	//	*WriteBlockRequest_Commit
+	//	*WriteBlockRequest_Capability
 	Value         isWriteBlockRequest_Value `protobuf_oneof:"value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -458,6 +466,15 @@ func (x *WriteBlockRequest) GetCommit() bool {
 	return false
 }
 
+func (x *WriteBlockRequest) GetCapability() *BlockCapability {
+	if x != nil {
+		if x, ok := x.Value.(*WriteBlockRequest_Capability); ok {
+			return x.Capability
+		}
+	}
+	return nil
+}
+
 type isWriteBlockRequest_Value interface {
 	isWriteBlockRequest_Value()
 }
@@ -474,11 +491,17 @@ type WriteBlockRequest_Commit struct {
 	Commit bool `protobuf:"varint,3,opt,name=commit,proto3,oneof"`
 }
 
+type WriteBlockRequest_Capability struct {
+	Capability *BlockCapability `protobuf:"bytes,4,opt,name=capability,proto3,oneof"`
+}
+
 func (*WriteBlockRequest_Header) isWriteBlockRequest_Value() {}
 
 func (*WriteBlockRequest_Chunk) isWriteBlockRequest_Value() {}
 
 func (*WriteBlockRequest_Commit) isWriteBlockRequest_Value() {}
+
+func (*WriteBlockRequest_Capability) isWriteBlockRequest_Value() {}
 
 type WriteBlockResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -616,6 +639,8 @@ func (x *WriteUfsHeader) GetCapability() *BlockCapability {
 	return nil
 }
 
+// An under storage write stream: a header, chunks, then commit. Its
+// capability expires and is renewed as a WriteBlockRequest's.
 type WriteUfsFileRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Value:
@@ -623,6 +648,7 @@ type WriteUfsFileRequest struct {
 	//	*WriteUfsFileRequest_Header
 	//	*WriteUfsFileRequest_Chunk
 	//	*WriteUfsFileRequest_Commit
+	//	*WriteUfsFileRequest_Capability
 	Value         isWriteUfsFileRequest_Value `protobuf_oneof:"value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -692,6 +718,15 @@ func (x *WriteUfsFileRequest) GetCommit() bool {
 	return false
 }
 
+func (x *WriteUfsFileRequest) GetCapability() *BlockCapability {
+	if x != nil {
+		if x, ok := x.Value.(*WriteUfsFileRequest_Capability); ok {
+			return x.Capability
+		}
+	}
+	return nil
+}
+
 type isWriteUfsFileRequest_Value interface {
 	isWriteUfsFileRequest_Value()
 }
@@ -708,11 +743,17 @@ type WriteUfsFileRequest_Commit struct {
 	Commit bool `protobuf:"varint,3,opt,name=commit,proto3,oneof"`
 }
 
+type WriteUfsFileRequest_Capability struct {
+	Capability *BlockCapability `protobuf:"bytes,4,opt,name=capability,proto3,oneof"`
+}
+
 func (*WriteUfsFileRequest_Header) isWriteUfsFileRequest_Value() {}
 
 func (*WriteUfsFileRequest_Chunk) isWriteUfsFileRequest_Value() {}
 
 func (*WriteUfsFileRequest_Commit) isWriteUfsFileRequest_Value() {}
+
+func (*WriteUfsFileRequest_Capability) isWriteUfsFileRequest_Value() {}
 
 type WriteUfsFileResponse struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -1212,11 +1253,14 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\x04tier\x18\x03 \x01(\tR\x04tier\x12=\n" +
 	"\n" +
 	"capability\x18\x04 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
-	"capability\"\x88\x01\n" +
+	"capability\"\xc9\x01\n" +
 	"\x11WriteBlockRequest\x128\n" +
 	"\x06header\x18\x01 \x01(\v2\x1e.alluxio.grpc.WriteBlockHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
-	"\x06commit\x18\x03 \x01(\bH\x00R\x06commitB\a\n" +
+	"\x06commit\x18\x03 \x01(\bH\x00R\x06commit\x12?\n" +
+	"\n" +
+	"capability\x18\x04 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityH\x00R\n" +
+	"capabilityB\a\n" +
 	"\x05value\"@\n" +
 	"\x12WriteBlockResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12\x12\n" +
@@ -1228,11 +1272,14 @@ const file_api_alluxiopb_worker_proto_rawDesc = "" +
 	"\rstage_file_id\x18\x04 \x01(\x03R\vstageFileId\x12=\n" +
 	"\n" +
 	"capability\x18\x05 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityR\n" +
-	"capability\"\x88\x01\n" +
+	"capability\"\xc9\x01\n" +
 	"\x13WriteUfsFileRequest\x126\n" +
 	"\x06header\x18\x01 \x01(\v2\x1c.alluxio.grpc.WriteUfsHeaderH\x00R\x06header\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunk\x12\x18\n" +
-	"\x06commit\x18\x03 \x01(\bH\x00R\x06commitB\a\n" +
+	"\x06commit\x18\x03 \x01(\bH\x00R\x06commit\x12?\n" +
+	"\n" +
+	"capability\x18\x04 \x01(\v2\x1d.alluxio.grpc.BlockCapabilityH\x00R\n" +
+	"capabilityB\a\n" +
 	"\x05value\"S\n" +
 	"\x14WriteUfsFileResponse\x12\x16\n" +
 	"\x06length\x18\x01 \x01(\x03R\x06length\x12#\n" +
@@ -1319,30 +1366,32 @@ var file_api_alluxiopb_worker_proto_depIdxs = []int32{
 	17, // 3: alluxio.grpc.ReadBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
 	17, // 4: alluxio.grpc.WriteBlockHeader.capability:type_name -> alluxio.grpc.BlockCapability
 	4,  // 5: alluxio.grpc.WriteBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	16, // 6: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
-	17, // 7: alluxio.grpc.WriteUfsHeader.capability:type_name -> alluxio.grpc.BlockCapability
-	7,  // 8: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
-	17, // 9: alluxio.grpc.OpenLocalBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
-	4,  // 10: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
-	1,  // 11: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
-	17, // 12: alluxio.grpc.CacheBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
-	2,  // 13: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
-	5,  // 14: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
-	8,  // 15: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
-	10, // 16: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
-	12, // 17: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
-	14, // 18: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
-	3,  // 19: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
-	6,  // 20: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
-	9,  // 21: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
-	11, // 22: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
-	13, // 23: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
-	15, // 24: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
-	19, // [19:25] is the sub-list for method output_type
-	13, // [13:19] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	17, // 6: alluxio.grpc.WriteBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	16, // 7: alluxio.grpc.WriteUfsHeader.ufs_location:type_name -> alluxio.grpc.UfsLocation
+	17, // 8: alluxio.grpc.WriteUfsHeader.capability:type_name -> alluxio.grpc.BlockCapability
+	7,  // 9: alluxio.grpc.WriteUfsFileRequest.header:type_name -> alluxio.grpc.WriteUfsHeader
+	17, // 10: alluxio.grpc.WriteUfsFileRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	17, // 11: alluxio.grpc.OpenLocalBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	4,  // 12: alluxio.grpc.CreateLocalBlockRequest.header:type_name -> alluxio.grpc.WriteBlockHeader
+	1,  // 13: alluxio.grpc.CacheBlockRequest.source:type_name -> alluxio.grpc.UfsBlockSource
+	17, // 14: alluxio.grpc.CacheBlockRequest.capability:type_name -> alluxio.grpc.BlockCapability
+	2,  // 15: alluxio.grpc.BlockWorker.ReadBlock:input_type -> alluxio.grpc.ReadBlockRequest
+	5,  // 16: alluxio.grpc.BlockWorker.WriteBlock:input_type -> alluxio.grpc.WriteBlockRequest
+	8,  // 17: alluxio.grpc.BlockWorker.WriteUfsFile:input_type -> alluxio.grpc.WriteUfsFileRequest
+	10, // 18: alluxio.grpc.BlockWorker.OpenLocalBlock:input_type -> alluxio.grpc.OpenLocalBlockRequest
+	12, // 19: alluxio.grpc.BlockWorker.CreateLocalBlock:input_type -> alluxio.grpc.CreateLocalBlockRequest
+	14, // 20: alluxio.grpc.BlockWorker.CacheBlock:input_type -> alluxio.grpc.CacheBlockRequest
+	3,  // 21: alluxio.grpc.BlockWorker.ReadBlock:output_type -> alluxio.grpc.ReadBlockResponse
+	6,  // 22: alluxio.grpc.BlockWorker.WriteBlock:output_type -> alluxio.grpc.WriteBlockResponse
+	9,  // 23: alluxio.grpc.BlockWorker.WriteUfsFile:output_type -> alluxio.grpc.WriteUfsFileResponse
+	11, // 24: alluxio.grpc.BlockWorker.OpenLocalBlock:output_type -> alluxio.grpc.OpenLocalBlockResponse
+	13, // 25: alluxio.grpc.BlockWorker.CreateLocalBlock:output_type -> alluxio.grpc.CreateLocalBlockResponse
+	15, // 26: alluxio.grpc.BlockWorker.CacheBlock:output_type -> alluxio.grpc.CacheBlockResponse
+	21, // [21:27] is the sub-list for method output_type
+	15, // [15:21] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_api_alluxiopb_worker_proto_init() }
@@ -1355,11 +1404,13 @@ func file_api_alluxiopb_worker_proto_init() {
 		(*WriteBlockRequest_Header)(nil),
 		(*WriteBlockRequest_Chunk)(nil),
 		(*WriteBlockRequest_Commit)(nil),
+		(*WriteBlockRequest_Capability)(nil),
 	}
 	file_api_alluxiopb_worker_proto_msgTypes[7].OneofWrappers = []any{
 		(*WriteUfsFileRequest_Header)(nil),
 		(*WriteUfsFileRequest_Chunk)(nil),
 		(*WriteUfsFileRequest_Commit)(nil),
+		(*WriteUfsFileRequest_Capability)(nil),
 	}
 	file_api_alluxiopb_worker_proto_msgTypes[11].OneofWrappers = []any{
 		(*CreateLocalBlockRequest_Header)(nil),

@@ -53,7 +53,8 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 	if r.Offset < 0 || r.Length < -1 {
 		return errs.New(errs.ErrInvalidArg, "read of block %d: offset %d, length %d", r.BlockId, r.Offset, r.Length)
 	}
-	if err := d.allow(stream.Context(), r.Capability, r.BlockId, blockcap.Read); err != nil {
+	g, err := d.admit(stream.Context(), r.Capability, r.BlockId, blockcap.Read)
+	if err != nil {
 		return err
 	}
 	chunk := int(r.ChunkSize)
@@ -64,7 +65,7 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 	h, err := d.openCached(r.BlockId, promote)
 	if err == nil {
 		defer h.Close()
-		return d.sendCached(h, r, chunk, stream)
+		return d.sendCached(g, h, r, chunk, stream)
 	}
 	if r.Source == nil {
 		return err
@@ -82,12 +83,12 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 			// Cached meanwhile.
 			if h, err := d.openCached(r.BlockId, promote); err == nil {
 				defer h.Close()
-				return d.sendCached(h, r, chunk, stream)
+				return d.sendCached(g, h, r, chunk, stream)
 			}
 		}
 	}
 	if j != nil {
-		off, err := d.sendTail(j, r, chunk, stream)
+		off, err := d.sendTail(g, j, r, chunk, stream)
 		if err != nil || off < 0 {
 			return err
 		}
@@ -100,18 +101,18 @@ func (d *dataService) ReadBlock(r *pb.ReadBlockRequest, stream grpc.ServerStream
 		if j.err == nil {
 			if h, err := d.openCached(r.BlockId, promote); err == nil {
 				defer h.Close()
-				return d.sendCached(h, rest, chunk, stream)
+				return d.sendCached(g, h, rest, chunk, stream)
 			}
 		}
 		r = rest
 	}
-	return d.readUfs(stream.Context(), r, chunk, stream)
+	return d.readUfs(stream.Context(), g, r, chunk, stream)
 }
 
 // sendTail streams the requested range of a block a job is caching, as
 // it lands. It returns -1 once all was sent, or the offset to go on from
 // when the job ended first.
-func (d *dataService) sendTail(j *cacheJob, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) (int64, error) {
+func (d *dataService) sendTail(g *grant, j *cacheJob, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) (int64, error) {
 	end := r.Source.BlockLength
 	if r.Length >= 0 && r.Offset+r.Length < end {
 		end = r.Offset + r.Length
@@ -119,6 +120,9 @@ func (d *dataService) sendTail(j *cacheJob, r *pb.ReadBlockRequest, chunk int, s
 	buf := make([]byte, chunk)
 	first := true
 	for off := r.Offset; off < end; {
+		if err := g.live(); err != nil {
+			return off, err
+		}
 		n, err := j.readAt(stream.Context(), buf[:min(int64(chunk), end-off)], off)
 		if err != nil {
 			return off, err
@@ -135,13 +139,16 @@ func (d *dataService) sendTail(j *cacheJob, r *pb.ReadBlockRequest, chunk int, s
 	return -1, nil
 }
 
-func (d *dataService) sendCached(h *blockstore.Handle, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
+func (d *dataService) sendCached(g *grant, h *blockstore.Handle, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
 	end := h.Length()
 	if r.Length >= 0 && r.Offset+r.Length < end {
 		end = r.Offset + r.Length
 	}
 	buf := make([]byte, chunk)
 	for off := r.Offset; off < end; {
+		if err := g.live(); err != nil {
+			return err
+		}
 		n := int(min(int64(chunk), end-off))
 		got, err := h.ReadAt(buf[:n], off)
 		if got > 0 {
@@ -164,7 +171,7 @@ func (d *dataService) sendCached(h *blockstore.Handle, r *pb.ReadBlockRequest, c
 // readUfs serves a block the cache does not hold. A whole-block read is
 // cached as it streams (per the read type); a partial one is served
 // directly and the whole block is cached in the background.
-func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
+func (d *dataService) readUfs(ctx context.Context, g *grant, r *pb.ReadBlockRequest, chunk int, stream grpc.ServerStreamingServer[pb.ReadBlockResponse]) error {
 	src := r.Source
 	u, err := d.s.underStorage(src.UfsLocation)
 	if err != nil {
@@ -199,6 +206,9 @@ func (d *dataService) readUfs(ctx context.Context, r *pb.ReadBlockRequest, chunk
 	plain := make([]byte, chunk)
 	first := true
 	for sent := int64(0); sent < length; {
+		if err := g.live(); err != nil {
+			return err
+		}
 		buf := plain
 		if fill != nil {
 			buf = fill.buffer()
@@ -298,7 +308,8 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 	if hdr == nil {
 		return errs.New(errs.ErrInvalidArg, "write stream must start with a header")
 	}
-	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
+	g, err := d.admit(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write)
+	if err != nil {
 		return err
 	}
 	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
@@ -317,6 +328,15 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 			return errs.New(errs.ErrInvalidArg, "write of block %d ended without commit", hdr.BlockId)
 		}
 		if err != nil {
+			return err
+		}
+		if c, ok := req.Value.(*pb.WriteBlockRequest_Capability); ok {
+			if err := g.renew(c.Capability); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := g.live(); err != nil {
 			return err
 		}
 		switch v := req.Value.(type) {
@@ -354,8 +374,9 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 		return errs.New(errs.ErrPermission, "under storage write of %s: only a staged copy of a file the master let the caller write",
 			hdr.UfsLocation.RelativePath)
 	}
+	g := &grant{d: d, ctx: stream.Context()} // a write of no file's copy: nothing expires
 	if hdr.StageFileId != 0 {
-		if err := d.allow(stream.Context(), hdr.Capability, blockid.New(hdr.StageFileId, 0), blockcap.Write); err != nil {
+		if g, err = d.admit(stream.Context(), hdr.Capability, blockid.New(hdr.StageFileId, 0), blockcap.Write); err != nil {
 			return err
 		}
 	}
@@ -395,6 +416,18 @@ func (d *dataService) WriteUfsFile(stream grpc.ClientStreamingServer[pb.WriteUfs
 			return errs.New(errs.ErrInvalidArg, "under storage write of %s ended without commit", hdr.UfsLocation.RelativePath)
 		}
 		if err != nil {
+			return err
+		}
+		if c, ok := req.Value.(*pb.WriteUfsFileRequest_Capability); ok {
+			if hdr.StageFileId == 0 {
+				return errs.New(errs.ErrInvalidArg, "under storage write of %s: a capability renewal for a write that had none", hdr.UfsLocation.RelativePath)
+			}
+			if err := g.renew(c.Capability); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := g.live(); err != nil {
 			return err
 		}
 		switch v := req.Value.(type) {

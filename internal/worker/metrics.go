@@ -25,7 +25,11 @@ type metrics struct {
 	// capabilityRefused counts requests refused for a missing, forged,
 	// expired or misdirected block capability.
 	capabilityRefused prometheus.Counter
-	corrupt           prometheus.Counter
+	// streamsCut counts streams ended because their capability expired;
+	// streamsRenewed, renewed capabilities write streams went on with.
+	streamsCut     prometheus.Counter
+	streamsRenewed prometheus.Counter
+	corrupt        prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -41,6 +45,8 @@ func newMetrics(s *Server) *metrics {
 	m.ufsWritten = counter("bytes_written_ufs_total", "Bytes written to the under storage.")
 	m.shortCircuit = counter("short_circuit_opens_total", "Blocks opened for direct reads by local clients.")
 	m.capabilityRefused = counter("capability_refused_total", "Block requests refused for a missing, forged, expired or misdirected capability.")
+	m.streamsCut = counter("capability_streams_cut_total", "Block streams ended because the capability they were opened (or last renewed) with expired.")
+	m.streamsRenewed = counter("capability_stream_renewals_total", "Renewed capabilities that open write streams went on with.")
 	m.corrupt = counter("corrupt_blocks_total", "Cached blocks found damaged and dropped.")
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "alluxio", Subsystem: "worker", Name: "blocks_cached",
 		Help: "Blocks in the cache."}, func() float64 {
