@@ -130,7 +130,7 @@ func (r *FileReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	retried := false
+	retried, cut := false, false
 	for {
 		if r.pos >= r.length {
 			r.dropSeq()
@@ -171,6 +171,14 @@ func (r *FileReader) Read(p []byte) (int, error) {
 		case err == nil:
 			return n, nil
 		case err == io.EOF:
+			r.dropSeq()
+			if n > 0 {
+				return n, nil
+			}
+		case streamCut(err) && !cut:
+			// Reopened here with the capability renewed (or the
+			// master's refusal to renew it).
+			cut = true
 			r.dropSeq()
 			if n > 0 {
 				return n, nil
@@ -309,25 +317,38 @@ func (r *FileReader) readSmall(b blockRef, off int64, p []byte) error {
 }
 
 // readFull fills p from block b at off, moving once to another source
-// when one fails midway.
+// when one fails midway, and reopening once a stream its worker ended
+// for an expired capability.
 func (r *FileReader) readFull(b blockRef, off int64, p []byte) error {
-	for retried := false; ; retried = true {
+	retried, cut := false, false
+	for {
 		s, err := r.openRetry(b, off, int64(len(p)))
 		if err != nil {
 			return err
 		}
 		k, err := io.ReadFull(s, p)
 		s.Close()
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		if retried || r.ctx.Err() != nil {
+		case streamCut(err) && !cut:
+			cut = true
+		case retried || r.ctx.Err() != nil:
 			return err
+		default:
+			retried = true
+			r.noteFailure(s.worker(), err)
 		}
-		r.noteFailure(s.worker(), err)
 		off, p = off+int64(k), p[k:]
 	}
 }
+
+// streamCut reports whether err ended a block stream that had begun
+// because its capability expired: a worker checks everything else about
+// a capability when the stream opens, and from then on only its expiry.
+// Opening the block again renews the capability (open), so the read goes
+// on, or fails with the master's refusal to renew it.
+func streamCut(err error) bool { return errors.Is(err, errs.ErrPermission) }
 
 // Close ends the reader's streams. It is safe to call more than once.
 func (r *FileReader) Close() error {

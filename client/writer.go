@@ -259,6 +259,13 @@ func (w *FileWriter) Close() error {
 }
 
 func (w *FileWriter) finish() error {
+	if len(w.buf) == 0 {
+		// Nothing left to emit: the commits to come go on the streams'
+		// capability, which may be due for renewal after a pause.
+		if err := w.keepCapability(int(max(w.written-1, 0) / w.blockSize)); err != nil {
+			return err
+		}
+	}
 	if err := w.flush(); err != nil {
 		return err
 	}
@@ -316,6 +323,9 @@ func (w *FileWriter) emit(data []byte) error {
 	if idx >= blockid.MaxBlocks {
 		// Its block ids would be the next file's.
 		return errs.New(errs.ErrInvalidArg, "write %s: a file holds at most %d blocks of %d bytes", w.path, blockid.MaxBlocks, w.blockSize)
+	}
+	if err := w.keepCapability(idx); err != nil {
+		return err
 	}
 	if w.cache && idx != w.skip {
 		if err := w.writeBlock(idx, data); err != nil {
@@ -377,7 +387,7 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 }
 
 func (w *FileWriter) openBlock(idx int) error {
-	if err := w.renewCapability(); err != nil {
+	if _, err := w.renewCapability(); err != nil {
 		return err
 	}
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
@@ -401,19 +411,47 @@ func (w *FileWriter) openBlock(idx int) error {
 }
 
 // renewCapability renews the write capability when it is due, before a
-// block is opened with it: a writer may stay open longer than a
-// capability lives. The master's refusal (the caller may no longer write
-// the file) is the error; another failure keeps the old capability.
-func (w *FileWriter) renewCapability() error {
+// block is opened with it or a chunk sent: a writer may stay open longer
+// than a capability lives. It reports whether there is a new one. The
+// master's refusal (the caller may no longer write the file) is the
+// error; another failure keeps the old capability.
+func (w *FileWriter) renewCapability() (bool, error) {
 	if !renewDue(w.capability, w.capabilityAt) {
-		return nil
+		return false, nil
 	}
 	info, err := w.f.renewCapability(w.parent, w.path, capWrite)
 	switch {
 	case errors.Is(err, errs.ErrPermission), errors.Is(err, errs.ErrPrecondition):
-		return err
+		return false, err
 	case err == nil && info.ID == w.fileID && info.capability != nil:
 		w.capability, w.capabilityAt = info.capability, info.capabilityAt
+		return true, nil
+	}
+	return false, nil
+}
+
+// keepCapability renews the write capability when it is due and sends
+// the new one on the streams open with the old one (block idx's and the
+// under storage copy's) before their next chunk: a worker ends a stream
+// at the first chunk or commit after its capability expired. A block
+// written into a local worker's file needs none: the worker does not cut
+// it.
+func (w *FileWriter) keepCapability(idx int) error {
+	renewed, err := w.renewCapability()
+	if err != nil || !renewed {
+		return err
+	}
+	if w.blk != nil {
+		if err := w.blk.send(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Capability{Capability: w.capability}}, 0); err != nil {
+			if err := w.cacheFailed(idx, err); err != nil {
+				return err
+			}
+		}
+	}
+	if w.ufs != nil {
+		if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Capability{Capability: w.capability}}, 0); err != nil {
+			return fmt.Errorf("write %s: %w", w.path, err)
+		}
 	}
 	return nil
 }

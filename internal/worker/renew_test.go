@@ -136,3 +136,157 @@ func TestLongOpenFilesRenewCapabilities(t *testing.T) {
 		t.Fatalf("alice's write after chmod 444: %v, want the refused renewal", err)
 	}
 }
+
+// TestLongStreamsGoOnAcrossExpiries: a writer and a reader that keep one
+// block stream open across several capability lifetimes get the right
+// bytes: the writer sends its renewed capability on the open streams
+// (block and under storage), so the worker does not end them; the
+// worker ends the reader's stream once its capability expired, and the
+// reader opens it again where it stopped with a renewed capability.
+func TestLongStreamsGoOnAcrossExpiries(t *testing.T) {
+	c := inproc.Start(t, inproc.Options{Properties: map[string]string{
+		"alluxio.security.block.capability.lifetime":   capabilityLifetime.String(),
+		"alluxio.worker.tieredstore.level0.dirs.quota": "256MB",
+	}})
+	ctx := context.Background()
+	all := os.FileMode(0o777)
+	must(t, c.Client().SetAttribute(ctx, "/", client.SetAttributeOptions{Mode: &all}), "chmod /")
+	// Streams only: a block written or read through its file on this host
+	// is not cut (docs/security.md).
+	alice := c.ClientWith(func(cfg *client.Config) { cfg.User = "alice"; cfg.NoShortCircuit = true })
+	w0 := c.Workers[0]
+
+	// Writes: a block stream (MUST_CACHE) and an under storage stream
+	// (THROUGH) held open across a pause at half the capability's life
+	// (renewed before it expires) and a pause past its expiry (renewed
+	// before the next chunk).
+	const wblock = 4 << 20
+	wdata := pattern(2 * wblock)
+	for _, wt := range []string{"MUST_CACHE", "THROUGH"} {
+		path := "/long-" + wt
+		renewals, cut := metric(t, w0, "capability_stream_renewals_total"), metric(t, w0, "capability_streams_cut_total")
+		w, err := alice.Create(ctx, path, client.CreateFileOptions{BlockSize: wblock, WriteType: wt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := time.Now()
+		const piece = 1 << 20
+		must(t, writeAll(w, wdata[:piece]), "first piece")
+		waitPast(t, created.Add(capabilityLifetime*6/10).UnixMilli())
+		must(t, writeAll(w, wdata[piece:2*piece]), "a piece at 6/10 of the capability's life")
+		waitExpired(t, c, path)
+		must(t, writeAll(w, wdata[2*piece:3*piece]), "a piece after the capability expired")
+		waitExpired(t, c, path)
+		must(t, writeAll(w, wdata[3*piece:]), "the rest after the capability expired again")
+		must(t, w.Close(), "close %s", path)
+		if got := read(t, alice, path, "NO_CACHE"); !bytes.Equal(got, wdata) {
+			t.Fatalf("%s: read back %d other bytes than the %d written", wt, len(got), len(wdata))
+		}
+		if n := metric(t, w0, "capability_stream_renewals_total") - renewals; n < 3 {
+			t.Errorf("%s: capability_stream_renewals_total went up by %v, want a renewal on the open stream at each of the 3 pauses", wt, n)
+		}
+		if n := metric(t, w0, "capability_streams_cut_total") - cut; n != 0 {
+			t.Errorf("%s: the worker ended %v of the writer's streams", wt, n)
+		}
+	}
+
+	// Reads: blocks larger than what a worker streams ahead of a reader
+	// (the client's 16 MiB flow control window), each read with a pause
+	// past the capability's expiry after its first bytes.
+	const rblock = 24 << 20
+	rdata := pattern(2 * rblock)
+	wr, err := alice.Create(ctx, "/big", client.CreateFileOptions{BlockSize: rblock, WriteType: "MUST_CACHE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, writeAll(wr, rdata), "write /big")
+	must(t, wr.Close(), "close /big")
+	cut := metric(t, w0, "capability_streams_cut_total")
+	r, err := alice.OpenFile(ctx, "/big", client.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make([]byte, len(rdata))
+	for b := range 2 {
+		start := b * rblock
+		if _, err := io.ReadFull(r, got[start:start+64<<10]); err != nil {
+			t.Fatal(err)
+		}
+		waitExpired(t, c, "/big")
+		if _, err := io.ReadFull(r, got[start+64<<10:start+rblock]); err != nil {
+			t.Fatalf("block %d read on after the capability expired: %v", b, err)
+		}
+	}
+	if !bytes.Equal(got, rdata) {
+		t.Fatal("read back other bytes than written")
+	}
+	if n := metric(t, w0, "capability_streams_cut_total") - cut; n < 2 {
+		t.Errorf("capability_streams_cut_total went up by %v, want the reader's stream of each block cut once", n)
+	}
+}
+
+// TestRevokedReaderIsCutMidStream: once the owner takes read permission
+// away, a reader holding an open block stream is cut when its capability
+// expires, well before the end of the block, and renewing fails with the
+// master's denial: the revocation takes effect within a capability's
+// lifetime, not when the reader opens its next block.
+func TestRevokedReaderIsCutMidStream(t *testing.T) {
+	c := inproc.Start(t, inproc.Options{Properties: map[string]string{
+		"alluxio.security.block.capability.lifetime":   capabilityLifetime.String(),
+		"alluxio.worker.tieredstore.level0.dirs.quota": "128MB",
+	}})
+	ctx := context.Background()
+	all := os.FileMode(0o777)
+	must(t, c.Client().SetAttribute(ctx, "/", client.SetAttributeOptions{Mode: &all}), "chmod /")
+	alice := c.ClientWith(func(cfg *client.Config) { cfg.User = "alice" })
+	bob := c.ClientWith(func(cfg *client.Config) { cfg.User = "bob"; cfg.NoShortCircuit = true })
+	const block = 24 << 20 // more than a worker streams ahead of a reader
+	w, err := alice.Create(ctx, "/shared", client.CreateFileOptions{BlockSize: block, WriteType: "MUST_CACHE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, writeAll(w, pattern(2*block)), "write /shared")
+	must(t, w.Close(), "close /shared")
+
+	r, err := bob.OpenFile(ctx, "/shared", client.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		t.Fatal(err)
+	}
+	private := os.FileMode(0o600)
+	must(t, alice.SetAttribute(ctx, "/shared", client.SetAttributeOptions{Mode: &private}), "chmod 600")
+	cut := metric(t, c.Workers[0], "capability_streams_cut_total")
+	waitExpired(t, c, "/shared")
+	read := int64(len(buf))
+	for read < 2*block {
+		n, err := r.Read(buf)
+		read += int64(n)
+		if err != nil {
+			if !errors.Is(err, errs.ErrPermission) || !strings.Contains(err.Error(),
+				"the master refused to renew the read capability of /shared: Permission denied: user=bob, access=r--, path=/shared") {
+				t.Fatalf("bob's read after chmod 600: %v, want the refused renewal", err)
+			}
+			break
+		}
+	}
+	if read >= block {
+		t.Fatalf("bob read %d bytes, to the end of the block (%d) his stream was open on when his permission was taken away", read, block)
+	}
+	if n := metric(t, c.Workers[0], "capability_streams_cut_total") - cut; n != 1 {
+		t.Errorf("capability_streams_cut_total went up by %v, want bob's stream cut", n)
+	}
+}
+
+// writeAll writes p to w, failing on a short write.
+func writeAll(w *client.FileWriter, p []byte) error {
+	n, err := w.Write(p)
+	if err == nil && n != len(p) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
