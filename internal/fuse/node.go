@@ -268,10 +268,12 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 	f := n.fsys
 	p := f.childPath(&n.Inode, name)
+	var err error
 	if ws := f.writers.get(p); ws != nil {
-		ws.unlinked.Store(true)
+		err = f.unlinkWritten(ctx, ws)
+	} else {
+		err = f.c.Delete(f.callCtx(ctx), p, client.DeleteOptions{})
 	}
-	err := f.c.Delete(f.callCtx(ctx), p, client.DeleteOptions{})
 	f.changed(p)
 	return toErrno(err)
 }
@@ -345,10 +347,11 @@ func (f *FS) rename(ctx context.Context, src, dst string, noReplace bool) error 
 		return fmt.Errorf("rename %s over %s: %w", src, dst, client.ErrIsDirectory)
 	}
 	if ws := f.writers.get(dst); ws != nil {
-		ws.unlinked.Store(true)
-	}
-	// Not recursive: a directory that is not empty stays (ENOTEMPTY).
-	if err := f.c.Delete(cctx, dst, client.DeleteOptions{FileID: d.ID}); err != nil && !errors.Is(err, client.ErrNotFound) {
+		if err := f.unlinkWritten(ctx, ws); err != nil {
+			return err
+		}
+	} else if err := f.c.Delete(cctx, dst, client.DeleteOptions{FileID: d.ID}); err != nil && !errors.Is(err, client.ErrNotFound) {
+		// Not recursive: a directory that is not empty stays (ENOTEMPTY).
 		return err
 	}
 	return f.c.Rename(cctx, src, dst)

@@ -46,6 +46,32 @@ func (w *writers) remove(ws *writeState) {
 	}
 }
 
+// unlink deletes the file ws writes, by its id; once deleted ws is no
+// longer its path's writer, so the name is free at once (a lookup finds
+// nothing, a new file may take it), as POSIX has it, while the open
+// descriptors go on writing a file nobody can open any more.
+func (f *FS) unlinkWritten(ctx context.Context, ws *writeState) error {
+	// Set first: the completion may fail before Delete returns.
+	ws.unlinked.Store(true)
+	err := f.c.Delete(f.callCtx(ctx), ws.path, client.DeleteOptions{FileID: ws.fileID()})
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		ws.unlinked.Store(false)
+		return err
+	}
+	f.writers.remove(ws)
+	return nil
+}
+
+// fileID is the id of the file ws writes, 0 before it is created.
+func (ws *writeState) fileID() int64 {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.info == nil {
+		return 0
+	}
+	return ws.info.ID
+}
+
 // get returns the writer of path, or nil.
 func (w *writers) get(path string) *writeState {
 	w.mu.Lock()

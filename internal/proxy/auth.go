@@ -205,16 +205,20 @@ func (a *authenticator) authenticate(r *http.Request) (*identity, *s3Error) {
 	var s *sigV4
 	var e *s3Error
 	switch {
-	case h != "" && q.Has("X-Amz-Signature"):
+	case h != "" && (q.Has("X-Amz-Signature") || q.Has("Signature")):
 		return nil, errInvalidArgument("a request carries either an Authorization header or a presigned query, not both")
 	case strings.HasPrefix(h, "AWS "):
-		// Signature version 2: Alluxio reads the user from it; it cannot
-		// be checked here.
-		if a.creds != nil {
-			return nil, errAccessDenied("signature version 2 is not supported; sign requests with AWS4-HMAC-SHA256")
+		s2, e := parseAuthorizationV2(h)
+		if e != nil {
+			return nil, e
 		}
-		ak, _, _ := strings.Cut(strings.TrimPrefix(h, "AWS "), ":")
-		return &identity{user: ak}, nil
+		return a.checkV2(r, s2)
+	case q.Has("AWSAccessKeyId") || q.Has("Signature"):
+		s2, e := parsePresignedV2(q)
+		if e != nil {
+			return nil, e
+		}
+		return a.checkV2(r, s2)
 	case h != "":
 		s, e = parseAuthorization(h)
 		if e == nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alluxio-go/alluxio/client"
 )
@@ -72,7 +73,7 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 		after = q.Get("start-after")
 		if tok := q.Get("continuation-token"); tok != "" {
 			b, err := base64.RawURLEncoding.DecodeString(tok)
-			if err != nil {
+			if err != nil || !utf8.Valid(b) { // a token is a key, and keys are UTF-8
 				return errInvalidArgument("the continuation token is not one this server gave")
 			}
 			res.ContinuationToken, after = tok, string(b)

@@ -256,6 +256,7 @@ var knownQuery = map[string]bool{
 	"response-content-type": true, "response-content-language": true, "response-expires": true,
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
+	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
 }
 
 func checkQuery(q url.Values) *s3Error {

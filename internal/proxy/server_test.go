@@ -114,6 +114,9 @@ func TestListingMatchesS3(t *testing.T) {
 			t.Fatalf("put %q: %v", k, err)
 		}
 	}
+	// A token this server did not give is refused, as S3 does.
+	_, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lst"), ContinuationToken: aws.String("garbage")})
+	apiCode(t, "a made-up continuation token", err, 400, "InvalidArgument")
 	// max-keys=0 lists nothing and is not truncated (S3's answer).
 	zero, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lst"), MaxKeys: aws.Int32(0)})
 	if err != nil || len(zero.Contents) != 0 || aws.ToBool(zero.IsTruncated) {
