@@ -1,6 +1,7 @@
 package security
 
 import (
+	"bufio"
 	"net"
 	"sync"
 )
@@ -23,6 +24,23 @@ type gatherConn struct {
 	mu        sync.Mutex
 	gathering bool
 	buf       []byte
+
+	// in buffers reads: crypto/tls asks for one record (16 KiB) at a
+	// time, a system call each, where a plain connection's reader takes
+	// whatever has arrived, up to a megabyte. Only the reading goroutine
+	// uses it.
+	in *bufio.Reader
+}
+
+// readBufferSize is how much one read of a TLS connection's socket may
+// take: 16 records.
+const readBufferSize = 256 << 10
+
+func (g *gatherConn) Read(p []byte) (int, error) {
+	if g.in == nil {
+		g.in = bufio.NewReaderSize(g.Conn, readBufferSize)
+	}
+	return g.in.Read(p)
 }
 
 func (g *gatherConn) Write(p []byte) (int, error) {
