@@ -132,26 +132,7 @@ func (s *Server) getObject(req *request) *s3Error {
 }
 
 func (s *Server) putObject(req *request) *s3Error {
-	p, dir, e := objectPath(req.bucket, req.key)
-	if e != nil {
-		return e
-	}
-	meta, e := s.writeMeta(req)
-	if e != nil {
-		return e
-	}
-	pl, e := newPayload(req.r, req.who, maxPutSize)
-	if e != nil {
-		return e
-	}
-	if dir {
-		return s.putFolder(req, p, meta, pl)
-	}
-	onlyNew, e := writeConditions(req.r.Header)
-	if e != nil {
-		return e
-	}
-	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag, onlyNew)
+	etag, pl, e := s.storeObject(req)
 	if e != nil {
 		return e
 	}
@@ -162,6 +143,33 @@ func (s *Server) putObject(req *request) *s3Error {
 	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// storeObject writes the request's body as the object at its key, with
+// the attributes its headers give (PutObject, and POST Object once its
+// form is read), and returns the ETag and the payload read.
+func (s *Server) storeObject(req *request) (string, *payload, *s3Error) {
+	p, dir, e := objectPath(req.bucket, req.key)
+	if e != nil {
+		return "", nil, e
+	}
+	meta, e := s.writeMeta(req)
+	if e != nil {
+		return "", nil, e
+	}
+	pl, e := newPayload(req.r, req.who, maxPutSize)
+	if e != nil {
+		return "", nil, e
+	}
+	if dir {
+		return emptyETag, pl, s.putFolder(req, p, meta, pl)
+	}
+	onlyNew, e := writeConditions(req.r.Header)
+	if e != nil {
+		return "", nil, e
+	}
+	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag, onlyNew)
+	return etag, pl, e
 }
 
 // writeMeta is what a write of a new object (PutObject,
@@ -218,8 +226,6 @@ func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *paylo
 	if err := s.fs.SetAttribute(req.ctx, path, client.SetAttributeOptions{Xattr: x, XattrReplaceAll: true}); err != nil {
 		return fromClient(err, nil)
 	}
-	req.w.Header().Set("ETag", quote(emptyETag))
-	req.w.WriteHeader(http.StatusOK)
 	return nil
 }
 

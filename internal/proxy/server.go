@@ -128,6 +128,10 @@ func (s *Server) serve(req *request) *s3Error {
 	}
 	path = strings.TrimPrefix(path, "/")
 	req.bucket, req.key, _ = strings.Cut(path, "/")
+	if req.bucket != "" && isPostObject(r, req.key, req.q) {
+		// The form carries its own signature, over its policy.
+		return s.postObject(req)
+	}
 	who, e := s.auth.authenticate(r)
 	if e != nil {
 		return e

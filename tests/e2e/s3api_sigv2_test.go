@@ -12,7 +12,8 @@ import (
 
 // boto3SigV2Script signs with Signature Version 2, as botocore does it:
 // requests with the "AWS key:signature" header (signature_version "s3"),
-// and generate_presigned_url, which makes version 2 URLs in us-east-1.
+// generate_presigned_url, which makes version 2 URLs in us-east-1, and
+// generate_presigned_post (a form with a version 2 signed policy).
 const boto3SigV2Script = `
 import sys, urllib.request, urllib.error, boto3, botocore
 from botocore.config import Config
@@ -39,6 +40,23 @@ print("presigned", "AWSAccessKeyId=" in url, fetch(url).decode())
 print("tampered", fetch(url.replace("Expires=", "Expires=1")))
 print("expired", fetch(client("carol-secret", None).generate_presigned_url("get_object", Params={"Bucket": "v2-bucket", "Key": "dir/o b"}, ExpiresIn=-60)))
 print("forged url", fetch(client("guessed", None).generate_presigned_url("get_object", Params={"Bucket": "v2-bucket", "Key": "dir/o b"}, ExpiresIn=300)))
+def post(form, data):
+    boundary = "----alluxio-test-boundary"
+    body = b""
+    for k, v in form["fields"].items():
+        body += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode()
+    body += ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pic.txt\"\r\n\r\n" % boundary).encode() + data
+    body += ("\r\n--%s--\r\n" % boundary).encode()
+    req = urllib.request.Request(form["url"], data=body, method="POST", headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+    try:
+        return urllib.request.urlopen(req).status
+    except urllib.error.HTTPError as e:
+        return e.code
+form = client("carol-secret", None).generate_presigned_post("v2-bucket", "posted/${filename}", ExpiresIn=300,
+    Conditions=[["content-length-range", 1, 1000]])
+print("post", post(form, b"posted from a browser"), v2.get_object(Bucket="v2-bucket", Key="posted/pic.txt")["Body"].read().decode())
+print("post too big", post(form, b"x" * 1001))
+print("post forged", post(client("guessed", None).generate_presigned_post("v2-bucket", "posted/forged", ExpiresIn=300), b"x"))
 `
 
 // TestS3APISignatureV2 checks version 2 signatures made by botocore (an
@@ -70,6 +88,9 @@ func TestS3APISignatureV2(t *testing.T) {
 		"tampered 403",
 		"expired 403",
 		"forged url 403",
+		"post 204 posted from a browser",
+		"post too big 400",
+		"post forged 403",
 	}, "\n")
 	if strings.TrimSpace(out) != want {
 		t.Fatalf("boto3 printed:\n%s\nwant:\n%s", out, want)
