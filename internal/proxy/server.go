@@ -132,6 +132,10 @@ func (s *Server) serve(req *request) *s3Error {
 		// The form carries its own signature, over its policy.
 		return s.postObject(req)
 	}
+	if req.bucket != "" && r.Method == http.MethodOptions {
+		// A browser's preflight carries no signature.
+		return s.preflight(req)
+	}
 	who, e := s.auth.authenticate(r)
 	if e != nil {
 		return e
@@ -147,6 +151,7 @@ func (s *Server) serve(req *request) *s3Error {
 	if e := checkQuery(req.q); e != nil {
 		return e
 	}
+	s.corsHeaders(req)
 	switch {
 	case req.bucket == "":
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -164,6 +169,8 @@ func (s *Server) bucketOp(req *request) *s3Error {
 	q := req.q
 	// Subresources first: a PUT ?tagging is no CreateBucket.
 	switch {
+	case q.Has("cors"):
+		return s.bucketCORS(req)
 	case q.Has("tagging"):
 		return s.bucketTagging(req)
 	case q.Has("acl"):
@@ -261,6 +268,7 @@ var knownQuery = map[string]bool{
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
+	"cors": true,
 }
 
 func checkQuery(q url.Values) *s3Error {
