@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/alluxio-go/alluxio/client"
 )
 
 // Cross-origin resource sharing: a bucket's CORS configuration
@@ -95,28 +93,12 @@ func (c *corsConfiguration) match(origin, method string, headers []string) *cors
 rules:
 	for i := range c.Rules {
 		r := &c.Rules[i]
-		if !slices.Contains(r.AllowedMethods, method) {
-			continue
-		}
-		ok := false
-		for _, o := range r.AllowedOrigins {
-			if wildcard(o, origin, false) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.Contains(r.AllowedMethods, method) ||
+			!slices.ContainsFunc(r.AllowedOrigins, func(o string) bool { return wildcard(o, origin, false) }) {
 			continue
 		}
 		for _, h := range headers {
-			allowed := false
-			for _, a := range r.AllowedHeaders {
-				if wildcard(a, h, true) {
-					allowed = true
-					break
-				}
-			}
-			if !allowed {
+			if !slices.ContainsFunc(r.AllowedHeaders, func(a string) bool { return wildcard(a, h, true) }) {
 				continue rules
 			}
 		}
@@ -189,28 +171,17 @@ func (s *Server) bucketCORS(req *request) *s3Error {
 		if err := xml.NewEncoder(&b).Encode(c); err != nil || b.Len() > maxCORSConfig {
 			return errInvalidRequest("the CORS configuration is larger than %d bytes", maxCORSConfig)
 		}
-		if e := s.setBucketAttr(req, fi, xCORS, b.Bytes()); e != nil {
+		if e := s.setAttr(req, fi, xCORS, b.Bytes(), errNoSuchBucket("the bucket %s does not exist", req.bucket)); e != nil {
 			return e
 		}
 		req.w.WriteHeader(http.StatusOK)
 		return nil
 	default:
-		if e := s.setBucketAttr(req, fi, xCORS, nil); e != nil {
+		if e := s.setAttr(req, fi, xCORS, nil, errNoSuchBucket("the bucket %s does not exist", req.bucket)); e != nil {
 			return e
 		}
 	}
 	req.w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// setBucketAttr sets one attribute of a bucket's directory, keeping its
-// modification time.
-func (s *Server) setBucketAttr(req *request, fi *client.FileInfo, name string, value []byte) *s3Error {
-	mod := fi.Modified
-	err := s.fs.SetAttribute(req.ctx, fi.Path, client.SetAttributeOptions{Xattr: map[string][]byte{name: value}, ModTime: &mod})
-	if err != nil {
-		return fromClient(err, errNoSuchBucket("the bucket %s does not exist", req.bucket))
-	}
 	return nil
 }
 

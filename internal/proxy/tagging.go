@@ -163,12 +163,17 @@ func readTagging(req *request, max int) ([]tag, *s3Error) {
 	return doc.TagSet.Tags, nil
 }
 
-// setTags stores tags on the file or folder fi without changing its
-// modification time (tagging is no change of the object in S3: its
-// Last-Modified and ETag stay).
+// setTags stores tags on the file or folder fi.
 func (s *Server) setTags(req *request, fi *client.FileInfo, tags []tag, notFound *s3Error) *s3Error {
+	return s.setAttr(req, fi, xTags, encodeTags(tags), notFound)
+}
+
+// setAttr sets one attribute of the file or folder fi without changing
+// its modification time (tags and a bucket's CORS rules are no change of
+// the object in S3: its Last-Modified and ETag stay).
+func (s *Server) setAttr(req *request, fi *client.FileInfo, name string, value []byte, notFound *s3Error) *s3Error {
 	mod := fi.Modified
-	err := s.fs.SetAttribute(req.ctx, fi.Path, client.SetAttributeOptions{Xattr: map[string][]byte{xTags: encodeTags(tags)}, ModTime: &mod})
+	err := s.fs.SetAttribute(req.ctx, fi.Path, client.SetAttributeOptions{Xattr: map[string][]byte{name: value}, ModTime: &mod})
 	if err != nil {
 		return fromClient(err, notFound)
 	}
