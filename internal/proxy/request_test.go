@@ -158,7 +158,10 @@ func TestRoutingWithoutCluster(t *testing.T) {
 		method, target, code string
 		status               int
 	}{
-		{"GET", "/b?policy", "NotImplemented", 501},
+		{"PUT", "/b?policy", "NotImplemented", 501},
+		{"POST", "/b?lifecycle", "NotImplemented", 501},
+		{"GET", "/b/k?policy", "NotImplemented", 501},
+		{"DELETE", "/b/k?encryption", "NotImplemented", 501},
 		{"GET", "/b/k?retention", "NotImplemented", 501},
 		{"PUT", "/b?lifecycle", "NotImplemented", 501},
 		{"POST", "/b?cors", "MethodNotAllowed", 405},
@@ -176,7 +179,7 @@ func TestRoutingWithoutCluster(t *testing.T) {
 		{"GET", "/b?list-type=3", "InvalidArgument", 400},
 		{"PUT", "/b/a/../c", "InvalidArgument", 400},
 		{"PUT", "/b/" + strings.Repeat("k", 1025), "KeyTooLongError", 400},
-		{"GET", "/api/v1/s3/b?policy", "NotImplemented", 501},
+		{"PUT", "/api/v1/s3/b?policy", "NotImplemented", 501},
 		{"POST", "/b/k", "NotImplemented", 501},
 		{"PUT", "/b/k?partNumber=0&uploadId=x", "InvalidArgument", 400},
 	} {

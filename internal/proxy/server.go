@@ -148,7 +148,7 @@ func (s *Server) serve(req *request) *s3Error {
 	if who.user != "" {
 		req.ctx = client.WithUser(req.ctx, who.user)
 	}
-	if e := checkQuery(req.q); e != nil {
+	if e := checkQuery(req.q, req.key == ""); e != nil {
 		return e
 	}
 	s.corsHeaders(req)
@@ -169,6 +169,8 @@ func (s *Server) bucketOp(req *request) *s3Error {
 	q := req.q
 	// Subresources first: a PUT ?tagging is no CreateBucket.
 	switch {
+	case unsetConfigOf(q) != "":
+		return s.unsetConfig(req, unsetConfigOf(q))
 	case q.Has("cors"):
 		return s.bucketCORS(req)
 	case q.Has("tagging"):
@@ -271,10 +273,13 @@ var knownQuery = map[string]bool{
 	"cors": true,
 }
 
-func checkQuery(q url.Values) *s3Error {
+// checkQuery refuses parameters no served operation takes; the names of
+// the configurations every bucket lacks (unset.go) only on a bucket.
+func checkQuery(q url.Values, onBucket bool) *s3Error {
 	for k := range q {
 		switch {
 		case knownQuery[k]:
+		case onBucket && isUnsetConfig(k):
 		case strings.HasPrefix(k, "X-Amz-"), strings.HasPrefix(k, "x-"):
 			// Presigned URLs' parameters, and SDKs' markers (x-id).
 		default:
