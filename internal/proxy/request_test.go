@@ -162,6 +162,7 @@ func TestRoutingWithoutCluster(t *testing.T) {
 		{"POST", "/b?lifecycle", "NotImplemented", 501},
 		{"GET", "/b/k?policy", "NotImplemented", 501},
 		{"DELETE", "/b/k?encryption", "NotImplemented", 501},
+		{"GET", "/b/k?cors", "NotImplemented", 501},
 		{"GET", "/b/k?retention", "NotImplemented", 501},
 		{"PUT", "/b?lifecycle", "NotImplemented", 501},
 		{"POST", "/b?cors", "MethodNotAllowed", 405},

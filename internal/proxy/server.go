@@ -270,16 +270,16 @@ var knownQuery = map[string]bool{
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
-	"cors": true,
 }
 
-// checkQuery refuses parameters no served operation takes; the names of
-// the configurations every bucket lacks (unset.go) only on a bucket.
+// checkQuery refuses parameters no served operation takes; cors and the
+// names of the configurations every bucket lacks (unset.go) are taken
+// only on a bucket.
 func checkQuery(q url.Values, onBucket bool) *s3Error {
 	for k := range q {
 		switch {
 		case knownQuery[k]:
-		case onBucket && isUnsetConfig(k):
+		case onBucket && (k == "cors" || isUnsetConfig(k)):
 		case strings.HasPrefix(k, "X-Amz-"), strings.HasPrefix(k, "x-"):
 			// Presigned URLs' parameters, and SDKs' markers (x-id).
 		default:
