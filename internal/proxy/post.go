@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,11 +25,9 @@ import (
 // access key's secret, bounds what the form may ask. The object is then
 // written as PutObject writes one.
 
-// Limits of the form's fields: AWS bounds the whole form before the
-// file to 20 KB.
-const (
-	maxFormFields = 20 << 10
-)
+// maxFormFields bounds the form's fields before the file, as AWS bounds
+// the whole form before it to 20 KB.
+const maxFormFields = 20 << 10
 
 func errMalformedPOST(f string, a ...any) *s3Error {
 	return newErr("MalformedPOSTRequest", 400, f, a...)
@@ -191,8 +190,7 @@ func (s *Server) postObject(req *request) *s3Error {
 		switch {
 		case lower == "acl":
 			h.Set("X-Amz-Acl", v)
-		case lower == "content-type" || lower == "cache-control" || lower == "content-disposition" ||
-			lower == "content-encoding" || lower == "expires" || lower == "content-language" ||
+		case lower == "content-type" || slices.ContainsFunc(storedHeaders, func(h string) bool { return strings.EqualFold(h, lower) }) ||
 			strings.HasPrefix(lower, "x-amz-meta-") || lower == "x-amz-storage-class" ||
 			strings.HasPrefix(lower, "x-amz-server-side-encryption") || lower == "x-amz-tagging":
 			h.Set(f.names[lower], v)

@@ -20,25 +20,18 @@ type unsetConfig struct {
 	doc           any
 }
 
-type emptyLogging struct {
-	XMLName xml.Name `xml:"BucketLoggingStatus"`
-	NS      string   `xml:"xmlns,attr"`
+// emptyConfig is a configuration document with nothing in it.
+type emptyConfig struct {
+	XMLName xml.Name
+	NS      string `xml:"xmlns,attr"`
 }
+
+func empty(root string) emptyConfig { return emptyConfig{XMLName: xml.Name{Local: root}, NS: s3NS} }
 
 type ownerPays struct {
 	XMLName xml.Name `xml:"RequestPaymentConfiguration"`
 	NS      string   `xml:"xmlns,attr"`
 	Payer   string
-}
-
-type emptyAccelerate struct {
-	XMLName xml.Name `xml:"AccelerateConfiguration"`
-	NS      string   `xml:"xmlns,attr"`
-}
-
-type emptyNotification struct {
-	XMLName xml.Name `xml:"NotificationConfiguration"`
-	NS      string   `xml:"xmlns,attr"`
 }
 
 var unsetConfigs = map[string]unsetConfig{
@@ -51,10 +44,10 @@ var unsetConfigs = map[string]unsetConfig{
 	"object-lock":       {code: "ObjectLockConfigurationNotFoundError", message: "Object Lock configuration does not exist for this bucket"},
 	"publicAccessBlock": {code: "NoSuchPublicAccessBlockConfiguration", message: "The public access block configuration was not found"},
 	"ownershipControls": {code: "OwnershipControlsNotFoundError", message: "The bucket ownership controls were not found"},
-	"logging":           {doc: emptyLogging{NS: s3NS}},
+	"logging":           {doc: empty("BucketLoggingStatus")},
 	"requestPayment":    {doc: ownerPays{NS: s3NS, Payer: "BucketOwner"}},
-	"accelerate":        {doc: emptyAccelerate{NS: s3NS}},
-	"notification":      {doc: emptyNotification{NS: s3NS}},
+	"accelerate":        {doc: empty("AccelerateConfiguration")},
+	"notification":      {doc: empty("NotificationConfiguration")},
 }
 
 // deletable are the configurations whose Delete call S3 has.

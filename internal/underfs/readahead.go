@@ -154,18 +154,56 @@ func (r *readAhead) launch() {
 }
 
 func (r *readAhead) Read(b []byte) (int, error) {
+	f, err := r.head()
+	if err != nil {
+		return 0, err
+	}
+	n := copy(b, f.buf[f.pos:])
+	f.pos += n
+	r.release(f)
+	return n, nil
+}
+
+// WriteTo writes the rest of the range to w, handing it each fetched chunk
+// as it is: no copy into a reader's buffer (io.Copy uses it).
+func (r *readAhead) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		f, err := r.head()
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+		n, err := w.Write(f.buf[f.pos:])
+		f.pos += n
+		total += int64(n)
+		r.release(f)
+		if err == nil && f.pos < len(f.buf) {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// head waits for the chunk at the head of the queue and marks its buffer
+// in use (see release); io.EOF past the end of the range.
+func (r *readAhead) head() (*fetch, error) {
 	r.mu.Lock()
 	if r.err != nil || r.closed {
 		defer r.mu.Unlock()
 		if r.closed {
-			return 0, errors.New("read-ahead closed")
+			return nil, errors.New("read-ahead closed")
 		}
-		return 0, r.err
+		return nil, r.err
 	}
 	r.launch()
 	if len(r.queue) == 0 {
 		r.mu.Unlock()
-		return 0, io.EOF
+		return nil, io.EOF
 	}
 	f := r.queue[0]
 	r.reading++
@@ -176,71 +214,22 @@ func (r *readAhead) Read(b []byte) (int, error) {
 		r.reading--
 		r.err = f.err
 		r.mu.Unlock()
-		return 0, f.err
+		return nil, f.err
 	}
-	n := copy(b, f.buf[f.pos:])
-	f.pos += n
-	r.mu.Lock()
-	r.reading--
-	r.mu.Unlock()
-	if f.pos == len(f.buf) {
-		r.mu.Lock()
-		r.queue = r.queue[1:]
-		r.free = append(r.free, f.buf[:0])
-		r.window = min(r.window*2, r.parallel)
-		r.launch()
-		r.mu.Unlock()
-	}
-	return n, nil
+	return f, nil
 }
 
-// WriteTo writes the rest of the range to w, handing it each fetched chunk
-// as it is: no copy into a reader's buffer (io.Copy uses it).
-func (r *readAhead) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for {
-		r.mu.Lock()
-		if r.err != nil || r.closed {
-			defer r.mu.Unlock()
-			if r.closed {
-				return total, errors.New("read-ahead closed")
-			}
-			return total, r.err
-		}
-		r.launch()
-		if len(r.queue) == 0 {
-			r.mu.Unlock()
-			return total, nil
-		}
-		f := r.queue[0]
-		r.reading++
-		r.mu.Unlock()
-		<-f.done
-		if f.err != nil {
-			r.mu.Lock()
-			r.reading--
-			r.err = f.err
-			r.mu.Unlock()
-			return total, f.err
-		}
-		n, err := w.Write(f.buf[f.pos:])
-		r.mu.Lock()
-		r.reading--
-		r.mu.Unlock()
-		f.pos += n
-		total += int64(n)
-		if err == nil && f.pos < len(f.buf) {
-			err = io.ErrShortWrite
-		}
-		if err != nil {
-			return total, err
-		}
-		r.mu.Lock()
+// release ends a use of f, the head chunk; read whole, it leaves the
+// queue, its buffer is free for the next fetch, and the window grows.
+func (r *readAhead) release(f *fetch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reading--
+	if f.pos == len(f.buf) {
 		r.queue = r.queue[1:]
 		r.free = append(r.free, f.buf[:0])
 		r.window = min(r.window*2, r.parallel)
 		r.launch()
-		r.mu.Unlock()
 	}
 }
 
