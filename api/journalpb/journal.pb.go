@@ -2138,9 +2138,13 @@ func (x *MovedCopy) GetUfsFingerprint() string {
 // UfsIntentFailed records that intent id can never be carried out, and
 // why; the inode it concerns shows the reason.
 type UfsIntentFailed struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// persist_again: a publish whose staged copy is gone (the store lost
+	// it, or its cleanup took it) hands the file to an asynchronous persist
+	// from the blocks the workers cache, instead of leaving it unpersisted.
+	PersistAgain  bool `protobuf:"varint,3,opt,name=persist_again,json=persistAgain,proto3" json:"persist_again,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2187,6 +2191,13 @@ func (x *UfsIntentFailed) GetReason() string {
 		return x.Reason
 	}
 	return ""
+}
+
+func (x *UfsIntentFailed) GetPersistAgain() bool {
+	if x != nil {
+		return x.PersistAgain
+	}
+	return false
 }
 
 // DropUnpublished asks for the removal of an under storage copy written
@@ -3423,10 +3434,11 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x02 \x01(\x03R\bufsModMs\x12'\n" +
-	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"9\n" +
+	"\x0fufs_fingerprint\x18\x03 \x01(\tR\x0eufsFingerprint\"^\n" +
 	"\x0fUfsIntentFailed\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"T\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12#\n" +
+	"\rpersist_again\x18\x03 \x01(\bR\fpersistAgain\"T\n" +
 	"\x0fDropUnpublished\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\afile_id\x18\x02 \x01(\x03R\x06fileId\x12\x14\n" +

@@ -144,7 +144,12 @@ func (r *intentRunner) run(ctx context.Context, in *journalpb.UfsIntent, own boo
 	r.log.Warn("under storage change failed for good", "kind", kindName(in), "path", in.Path, "intent", in.Id, "err", reason)
 	r.forget(in.Id)
 	r.failed.Add(1)
-	_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentFailed{Id: in.Id, Reason: reason}))
+	// A publish finding its staged copy gone (errs.ErrNotFound: the store
+	// lost an upload it had accepted, or a sweep took it) or not the file
+	// (errs.ErrCorrupt) is not the end of an acknowledged file: the cache
+	// still holds it.
+	again := in.Kind == journalpb.UfsIntentKind_UFS_PUBLISH && (errors.Is(err, errs.ErrNotFound) || errors.Is(err, errs.ErrCorrupt))
+	_, err = r.fs.propose(ctx, "", entryOf(&journalpb.UfsIntentFailed{Id: in.Id, Reason: reason, PersistAgain: again}))
 	return ignoreResolved(err)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/api/journalpb"
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/underfs"
 )
 
 var errStoreDown = errs.New(errs.ErrUnavailable, "test store down")
@@ -110,6 +111,31 @@ func TestPendingPublishIsShown(t *testing.T) {
 	waitUntil(t, 10*time.Second, "the publish", func() bool { return m.pending() == 0 })
 	if fi := m.stat(t, "/f"); !fi.Persisted || fi.UfsPending != "" || fi.UfsModMs == 0 {
 		t.Fatalf("after the publish: persisted %v, pending %q, ufs mod %d", fi.Persisted, fi.UfsPending, fi.UfsModMs)
+	}
+}
+
+// TestPublishOfALostCopyPersistsAgain: the store loses the copy a
+// pending publish was to make visible (an upload it had accepted, gone
+// after a crash of the store). The file, acknowledged and still cached,
+// is not left unpersisted: it waits for an asynchronous persist from its
+// blocks, with the reason shown until that persist is done.
+func TestPublishOfALostCopyPersistsAgain(t *testing.T) {
+	m := newTestMaster(t, nil)
+	fastRetries(m)
+	m.store.refuseChanges(errStoreDown)
+	fi := m.write(t, "/f", []byte("data"))
+	if err := m.store.UnderFileSystem.Delete(context.Background(), underfs.TempPath("f", fi.FileId), false); err != nil {
+		t.Fatal(err)
+	}
+	m.store.refuseChanges(nil)
+	waitUntil(t, 10*time.Second, "the publish to fail", func() bool { return m.pending() == 0 })
+	fi = m.stat(t, "/f")
+	if fi.Persisted || fi.PersistenceState != "TO_BE_PERSISTED" || !strings.Contains(fi.UfsError, "was not written") {
+		t.Fatalf("after the lost copy: persisted %v, %s, error %q", fi.Persisted, fi.PersistenceState, fi.UfsError)
+	}
+	got := m.st.ToBePersisted()
+	if len(got) != 1 || got[0].Path != "/f" {
+		t.Fatalf("waiting for a persist: %v", got)
 	}
 }
 

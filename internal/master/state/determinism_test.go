@@ -124,7 +124,7 @@ func (g *gen) entry() *journalpb.Entry {
 	case 24, 25:
 		e.Op = &journalpb.Entry_UfsIntentDone{UfsIntentDone: &journalpb.UfsIntentDone{Id: g.recentID(), UfsModMs: int64(g.r.Intn(3))}}
 	case 26:
-		e.Op = &journalpb.Entry_UfsIntentFailed{UfsIntentFailed: &journalpb.UfsIntentFailed{Id: g.recentID(), Reason: g.pick(genNames)}}
+		e.Op = &journalpb.Entry_UfsIntentFailed{UfsIntentFailed: &journalpb.UfsIntentFailed{Id: g.recentID(), Reason: g.pick(genNames), PersistAgain: b}}
 	case 27, 28:
 		id := int64(g.r.Intn(30))
 		op := &journalpb.DropUnpublished{Path: fspath.Join(fspath.Parent(g.path()), fmt.Sprintf(".alluxio_ufs_tmp_%d", id)), FileId: id}

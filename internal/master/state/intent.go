@@ -285,7 +285,14 @@ func (s *State) applyIntentFailed(op *journalpb.UfsIntentFailed) Result {
 	switch in.Kind {
 	case journalpb.UfsIntentKind_UFS_PUBLISH:
 		n = s.byID[in.FileId]
-		if n != nil {
+		switch {
+		case n == nil:
+		case op.PersistAgain && n.Completed:
+			// Its blocks may still be cached: a worker writes the copy
+			// again (ToBePersisted); if they are gone too, that persist
+			// fails and leaves the file unpersisted.
+			n.Persistence = journalpb.PersistenceState_TO_BE_PERSISTED
+		default:
 			n.Persistence = journalpb.PersistenceState_NOT_PERSISTED
 		}
 	case journalpb.UfsIntentKind_UFS_MKDIRS:
