@@ -130,9 +130,9 @@ func newClient(cfg Config) (*s3.Client, error) {
 			o.BaseEndpoint = aws.String(cfg.Endpoint)
 		}
 		o.UsePathStyle = cfg.PathStyle
-		// Checksums only where S3 requires them: the ETag check of every
-		// part (and If-Match on every read) already guards the bytes, and
-		// CRC32 of each part costs a core at these rates.
+		// The SDK adds no checksum of its own: writes send the CRC-32 they
+		// compute (writer.go), and reads are not checked against a
+		// whole-object checksum, which a ranged GET does not have.
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 		o.DisableLogOutputChecksumValidationSkipped = true

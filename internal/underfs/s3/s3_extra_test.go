@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/underfs"
@@ -330,5 +331,46 @@ func TestInertOptionsWarn(t *testing.T) {
 	}
 	if _, err := ParseConfig("s3://bkt", map[string]string{KeyInheritACL: "perhaps"}); err == nil || !strings.Contains(err.Error(), KeyInheritACL) {
 		t.Fatalf("a value that is not a boolean: %v", err)
+	}
+}
+
+// TestWritesCarryChecksums: every body a writer sends goes with its
+// CRC-32, which the store checks and keeps: a one-part file's checksum is
+// its own, a multipart one's is over its parts' ("...-N").
+func TestWritesCarryChecksums(t *testing.T) {
+	srv, bucket := server(t)
+	fs := open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
+	data := make([]byte, 12<<20+5)
+	rand.Read(data)
+	for _, tc := range []struct {
+		name  string
+		size  int
+		parts string
+	}{{"small", 1000, ""}, {"multi", len(data), "-3"}} {
+		w, err := fs.Create(t.Context(), tc.name, underfs.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(data[:tc.size]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := fs.client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(fs.key(tc.name)),
+			ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := aws.ToString(out.ChecksumCRC32)
+		switch {
+		case tc.parts == "" && got != crc32Of(data[:tc.size]):
+			t.Errorf("%s: the store keeps CRC-32 %q, the data's is %q", tc.name, got, crc32Of(data[:tc.size]))
+		case tc.parts != "" && !strings.HasSuffix(got, tc.parts):
+			t.Errorf("%s: the store keeps CRC-32 %q, want one over %s parts", tc.name, got, tc.parts[1:])
+		}
+		if got := read(t, fs, tc.name); got != string(data[:tc.size]) {
+			t.Fatalf("%s: read back %d bytes, mismatching", tc.name, len(got))
+		}
 	}
 }
