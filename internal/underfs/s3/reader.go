@@ -138,6 +138,7 @@ type reader struct {
 
 var (
 	_ io.ReaderAt           = (*reader)(nil)
+	_ io.WriterTo           = (*reader)(nil)
 	_ io.Seeker             = (*reader)(nil)
 	_ underfs.Fingerprinted = (*reader)(nil)
 )
@@ -193,6 +194,43 @@ func (r *reader) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// WriteTo writes the rest of the range OpenRange named (the rest of the
+// object, after Open) to w: what is left of the first GET through a
+// buffer, then each chunk the read-ahead fetched as it is, without the
+// copy into a caller's buffer that Read makes. Reading on past the range
+// is for Read.
+func (r *reader) WriteTo(w io.Writer) (int64, error) {
+	end := r.size
+	if r.limit >= 0 {
+		end = min(end, r.limit)
+	}
+	var total int64
+	if head := min(r.bodyEnd, end) - r.pos; head > 0 {
+		n, err := io.CopyBuffer(w, io.LimitReader(onlyReader{r}, head), make([]byte, min(head, 256<<10)))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	if r.pos >= end {
+		return total, nil
+	}
+	if r.ahead == nil {
+		r.ahead = underfs.ReadAhead(r, r.pos, end, readChunk, r.fs.cfg.ReadParallelism)
+	}
+	wt, ok := r.ahead.(io.WriterTo)
+	if !ok {
+		n, err := io.Copy(w, io.LimitReader(onlyReader{r}, end-r.pos))
+		return total + n, err
+	}
+	n, err := wt.WriteTo(w)
+	r.pos += n
+	return total + n, err
+}
+
+// onlyReader hides WriteTo from io.Copy.
+type onlyReader struct{ io.Reader }
 
 // get starts a GET of [off, end) of the object.
 func (r *reader) get(off, end int64) (io.ReadCloser, context.CancelFunc, error) {

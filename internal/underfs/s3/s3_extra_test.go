@@ -374,3 +374,51 @@ func TestWritesCarryChecksums(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteToGivesTheRange: io.Copy from a reader (which takes its
+// WriteTo) gives exactly the bytes Read would: the range OpenRange named,
+// spanning the first GET and read-ahead chunks, or the rest of the object
+// after Open; and Read goes on from where WriteTo stopped.
+func TestWriteToGivesTheRange(t *testing.T) {
+	srv, bucket := server(t)
+	fs := open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
+	data := make([]byte, 3*readChunk+12345)
+	rand.Read(data)
+	w, err := fs.Create(t.Context(), "obj", underfs.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ off, length int64 }{
+		{0, int64(len(data))}, {100, 2*readChunk + 5}, {readChunk - 1, 10}, {int64(len(data)) - 3, 3}, {5, -1},
+	} {
+		var r io.ReadCloser
+		if tc.length < 0 {
+			r, err = fs.Open(t.Context(), "obj", tc.off)
+		} else {
+			r, err = fs.OpenRange(t.Context(), "obj", tc.off, tc.length)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		n, err := io.Copy(&got, r)
+		end := int64(len(data))
+		if tc.length >= 0 {
+			end = tc.off + tc.length
+		}
+		if err != nil || n != end-tc.off || !bytes.Equal(got.Bytes(), data[tc.off:end]) {
+			t.Errorf("[%d, %d): copied %d bytes (%v), matching %v", tc.off, end, n, err, bytes.Equal(got.Bytes(), data[tc.off:end]))
+		}
+		rest, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(rest, data[end:]) {
+			t.Errorf("[%d, %d): Read after WriteTo gave %d bytes (%v), want the %d after the range", tc.off, end, len(rest), err, len(data)-int(end))
+		}
+		r.Close()
+	}
+}
