@@ -201,6 +201,9 @@ func (r *reader) Read(b []byte) (int, error) {
 // copy into a caller's buffer that Read makes. Reading on past the range
 // is for Read.
 func (r *reader) WriteTo(w io.Writer) (int64, error) {
+	if r.closed {
+		return 0, r.fs.fail(errs.ErrPrecondition, "read", r.rel, "reader closed")
+	}
 	end := r.size
 	if r.limit >= 0 {
 		end = min(end, r.limit)

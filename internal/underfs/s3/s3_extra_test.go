@@ -420,5 +420,8 @@ func TestWriteToGivesTheRange(t *testing.T) {
 			t.Errorf("[%d, %d): Read after WriteTo gave %d bytes (%v), want the %d after the range", tc.off, end, len(rest), err, len(data)-int(end))
 		}
 		r.Close()
+		if n, err := r.(io.WriterTo).WriteTo(io.Discard); n != 0 || !errors.Is(err, errs.ErrPrecondition) {
+			t.Errorf("WriteTo after Close: %d bytes, %v", n, err)
+		}
 	}
 }
