@@ -347,16 +347,7 @@ func TestWritesCarryChecksums(t *testing.T) {
 		size  int
 		parts string
 	}{{"small", 1000, ""}, {"multi", len(data), "-3"}} {
-		w, err := fs.Create(t.Context(), tc.name, underfs.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(data[:tc.size]); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		write(t, fs, tc.name, string(data[:tc.size]))
 		out, err := fs.client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(fs.key(tc.name)),
 			ChecksumMode: types.ChecksumModeEnabled})
 		if err != nil {
@@ -384,16 +375,8 @@ func TestWriteToGivesTheRange(t *testing.T) {
 	fs := open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
 	data := make([]byte, 3*readChunk+12345)
 	rand.Read(data)
-	w, err := fs.Create(t.Context(), "obj", underfs.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	write(t, fs, "obj", string(data))
+	var err error
 	for _, tc := range []struct{ off, length int64 }{
 		{0, int64(len(data))}, {100, 2*readChunk + 5}, {readChunk - 1, 10}, {int64(len(data)) - 3, 3}, {5, -1},
 	} {
