@@ -137,6 +137,18 @@ func TestPublishOfALostCopyPersistsAgain(t *testing.T) {
 	if len(got) != 1 || got[0].Path != "/f" {
 		t.Fatalf("waiting for a persist: %v", got)
 	}
+	// The blocks are gone too: the worker's persist fails for good, and
+	// the file is left unpersisted with that reason.
+	if _, err := m.fs.persistDone(context.Background(), fi.FileId, "block 1 is in no worker", nil); err != nil {
+		t.Fatal(err)
+	}
+	fi = m.stat(t, "/f")
+	if fi.Persisted || fi.PersistenceState != "NOT_PERSISTED" || !strings.Contains(fi.UfsError, "block 1 is in no worker") {
+		t.Fatalf("after the failed persist: persisted %v, %s, error %q", fi.Persisted, fi.PersistenceState, fi.UfsError)
+	}
+	if got := m.st.ToBePersisted(); len(got) != 0 {
+		t.Fatalf("still waiting for a persist: %v", got)
+	}
 }
 
 // TestNewPrimaryFinishesPendingChanges: a master stops with an under
