@@ -2142,8 +2142,9 @@ type UfsIntentFailed struct {
 	Id     uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	Reason string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
 	// persist_again: a publish whose staged copy is gone (the store lost
-	// it, or its cleanup took it) hands the file to an asynchronous persist
-	// from the blocks the workers cache, instead of leaving it unpersisted.
+	// it, or its cleanup took it) or is not the file hands the file to an
+	// asynchronous persist from the blocks the workers cache, instead of
+	// leaving it unpersisted.
 	PersistAgain  bool `protobuf:"varint,3,opt,name=persist_again,json=persistAgain,proto3" json:"persist_again,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
