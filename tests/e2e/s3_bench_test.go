@@ -155,11 +155,11 @@ func benchS3Write(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, c
 	sdk := c.sdk(b)
 	write := func(fs *client.FileSystem) func() time.Duration {
 		return func() time.Duration {
-			fw, err := fs.Create(ctx, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
-			if err != nil {
-				b.Fatal(err)
-			}
 			took := timed(func() {
+				fw, err := fs.Create(ctx, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
+				if err != nil {
+					b.Fatal(err)
+				}
 				for n := 0; n < size; n += len(chunk) {
 					if _, err := fw.Write(chunk); err != nil {
 						b.Fatal(err)
