@@ -49,18 +49,7 @@ func BenchmarkDataPath(b *testing.B) {
 	}
 
 	start := time.Now()
-	fw, err := sc.Create(ctx, "/big", client.CreateFileOptions{WriteType: "MUST_CACHE"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for n := 0; n < size; n += len(chunk) {
-		if _, err := fw.Write(chunk); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := fw.Close(); err != nil {
-		b.Fatal(err)
-	}
+	writeRepeated(b, sc, "/big", client.CreateFileOptions{WriteType: "MUST_CACHE"}, chunk, size)
 	report("write-must-cache", time.Since(start))
 
 	read := func(c *client.FileSystem, path string) time.Duration {

@@ -47,6 +47,24 @@ func writeFile(t *testing.T, c *client.FileSystem, path string, data []byte, o c
 	}
 }
 
+// writeRepeated writes chunk over and over, size bytes in all, as the file
+// path with options o: the large files of the benchmarks.
+func writeRepeated(tb testing.TB, c *client.FileSystem, path string, o client.CreateFileOptions, chunk []byte, size int) {
+	tb.Helper()
+	fw, err := c.Create(context.Background(), path, o)
+	if err != nil {
+		tb.Fatalf("create %s: %v", path, err)
+	}
+	for n := 0; n < size; n += len(chunk) {
+		if _, err := fw.Write(chunk); err != nil {
+			tb.Fatalf("write %s: %v", path, err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		tb.Fatalf("close %s: %v", path, err)
+	}
+}
+
 func readFile(t *testing.T, c *client.FileSystem, path, readType string) []byte {
 	t.Helper()
 	r, err := c.OpenFile(context.Background(), path, client.OpenOptions{ReadType: readType})

@@ -156,18 +156,7 @@ func benchS3Write(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, c
 	write := func(fs *client.FileSystem) func() time.Duration {
 		return func() time.Duration {
 			took := timed(func() {
-				fw, err := fs.Create(ctx, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				for n := 0; n < size; n += len(chunk) {
-					if _, err := fw.Write(chunk); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := fw.Close(); err != nil {
-					b.Fatal(err)
-				}
+				writeRepeated(b, fs, "/s3/ct.bin", client.CreateFileOptions{WriteType: "CACHE_THROUGH"}, chunk, size)
 			})
 			if err := fs.Delete(ctx, "/s3/ct.bin", client.DeleteOptions{}); err != nil {
 				b.Fatal(err)
@@ -264,18 +253,7 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 	chunk := randomBytes(4<<20, 9)
 	before := peakRSS(b, c.w.Proc.Pid())
 	d := timed(func() {
-		fw, err := fs.Create(context.Background(), "/s3/five.bin", client.CreateFileOptions{WriteType: "THROUGH"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for n := 0; n < size; n += len(chunk) {
-			if _, err := fw.Write(chunk); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := fw.Close(); err != nil {
-			b.Fatal(err)
-		}
+		writeRepeated(b, fs, "/s3/five.bin", client.CreateFileOptions{WriteType: "THROUGH"}, chunk, size)
 	})
 	after := peakRSS(b, c.w.Proc.Pid())
 	st, err := c.bucket.GetStatus(context.Background(), "b/five.bin")

@@ -57,18 +57,7 @@ func BenchmarkTLSStreamRead(b *testing.B) {
 	ctx := context.Background()
 	chunk := randomBytes(4<<20, 7)
 	for _, s := range []*side{plain, secure} {
-		fw, err := s.c.Create(ctx, "/f", client.CreateFileOptions{WriteType: "MUST_CACHE"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for n := 0; n < size; n += len(chunk) {
-			if _, err := fw.Write(chunk); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := fw.Close(); err != nil {
-			b.Fatal(err)
-		}
+		writeRepeated(b, s.c, "/f", client.CreateFileOptions{WriteType: "MUST_CACHE"}, chunk, size)
 	}
 	read := func(s *side) float64 {
 		r, err := s.c.OpenFile(ctx, "/f", client.OpenOptions{})
