@@ -167,10 +167,11 @@ func (s *Server) serve(req *request) *s3Error {
 
 func (s *Server) bucketOp(req *request) *s3Error {
 	q := req.q
+	unset := unsetConfigOf(q)
 	// Subresources first: a PUT ?tagging is no CreateBucket.
 	switch {
-	case unsetConfigOf(q) != "":
-		return s.unsetConfig(req, unsetConfigOf(q))
+	case unset != "":
+		return s.unsetConfig(req, unset)
 	case q.Has("cors"):
 		return s.bucketCORS(req)
 	case q.Has("tagging"):
