@@ -41,28 +41,30 @@ func OpenRange(ctx context.Context, u UnderFileSystem, path string, offset, leng
 	if f, ok := r.(Fingerprinted); ok {
 		fp = f.Fingerprint()
 	}
-	return &rangeReader{ReadCloser: ReadAheadFull(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
+	return &rangeReader{AheadReader: ReadAheadFull(ra, offset, offset+length, ReadAheadChunk, ReadAheadParallel), under: r, fp: fp}, nil
 }
 
+// rangeReader is a read-ahead (its Read and WriteTo) over a reader it
+// closes with it.
 type rangeReader struct {
-	io.ReadCloser
+	AheadReader
 	under io.Closer
 	fp    string
 }
 
 func (r *rangeReader) Fingerprint() string { return r.fp }
 
-// WriteTo passes on the read-ahead's WriteTo.
-func (r *rangeReader) WriteTo(w io.Writer) (int64, error) {
-	if wt, ok := r.ReadCloser.(io.WriterTo); ok {
-		return wt.WriteTo(w)
-	}
-	return io.Copy(w, struct{ io.Reader }{r.ReadCloser})
+func (r *rangeReader) Close() error {
+	r.AheadReader.Close()
+	return r.under.Close()
 }
 
-func (r *rangeReader) Close() error {
-	r.ReadCloser.Close()
-	return r.under.Close()
+// AheadReader is what ReadAhead returns: a reader whose WriteTo hands
+// each fetched chunk to the writer as it is, without the copy into a
+// caller's buffer that Read makes (io.Copy uses it).
+type AheadReader interface {
+	io.ReadCloser
+	io.WriterTo
 }
 
 // ReadAhead reads [off, end) of ra in order, with up to parallel ReadAt
@@ -74,13 +76,13 @@ func (r *rangeReader) Close() error {
 // others; chunks fetched and not yet read are bounded too, so memory is at
 // most 2*parallel chunks. The reader is for one goroutine; Close stops the
 // fetches (and waits for them).
-func ReadAhead(ra io.ReaderAt, off, end int64, chunk, parallel int) io.ReadCloser {
+func ReadAhead(ra io.ReaderAt, off, end int64, chunk, parallel int) AheadReader {
 	return newReadAhead(ra, off, end, chunk, parallel, 1)
 }
 
 // ReadAheadFull is ReadAhead for a range the caller will read whole: all
 // parallel fetches start at once, before the first Read.
-func ReadAheadFull(ra io.ReaderAt, off, end int64, chunk, parallel int) io.ReadCloser {
+func ReadAheadFull(ra io.ReaderAt, off, end int64, chunk, parallel int) AheadReader {
 	return newReadAhead(ra, off, end, chunk, parallel, parallel)
 }
 

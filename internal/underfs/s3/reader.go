@@ -132,7 +132,7 @@ type reader struct {
 	body    io.ReadCloser // the first GET, serving [pos, bodyEnd)
 	bodyEnd int64
 	cancel  context.CancelFunc
-	ahead   io.ReadCloser // read-ahead from where the body ended
+	ahead   underfs.AheadReader // read-ahead from where the body ended
 	closed  bool
 }
 
@@ -222,12 +222,7 @@ func (r *reader) WriteTo(w io.Writer) (int64, error) {
 	if r.ahead == nil {
 		r.ahead = underfs.ReadAhead(r, r.pos, end, readChunk, r.fs.cfg.ReadParallelism)
 	}
-	wt, ok := r.ahead.(io.WriterTo)
-	if !ok {
-		n, err := io.Copy(w, io.LimitReader(onlyReader{r}, end-r.pos))
-		return total + n, err
-	}
-	n, err := wt.WriteTo(w)
+	n, err := r.ahead.WriteTo(w)
 	r.pos += n
 	return total + n, err
 }
