@@ -175,7 +175,7 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir string, n int) *s3Error {
 	ctx = context.WithoutCancel(ctx)
 	dst := updir + "/" + partName(n)
-	for range maxReplaceRounds {
+	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, fi.Path, dst)
 		switch {
 		case err == nil:
@@ -190,7 +190,7 @@ func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir strin
 		}
 	}
 	s.drop(ctx, fi.Path, fi.ID)
-	return errSlowDown("part %d is being written by others too fast to replace", n)
+	return errSlowDown("part %d is held by other writers for more than %s", n, replaceTimeout)
 }
 
 func (s *Server) uploadPartCopy(req *request) *s3Error {
@@ -348,7 +348,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	e = s.assemble(req.ctx, req.bucket, up, ordered, etag, dst)
 	ka.stop()
 	if e != nil {
-		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.Message, Resource: req.r.URL.Path, RequestID: req.id})
+		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)

@@ -113,8 +113,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if e := s.serve(req); e != nil {
-		if e.Status >= 500 {
-			s.log.Warn("S3 request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "error", e.Message)
+		switch {
+		case e.Status >= 500:
+			s.log.Warn("S3 request failed", "method", r.Method, "path", r.URL.Path, "request_id", req.id, "code", e.Code, "error", e.Message)
+		case e.message() != e.Message:
+			// The client got S3's words; what this proxy knew is here.
+			s.log.Debug("S3 request refused", "method", r.Method, "path", r.URL.Path, "request_id", req.id, "code", e.Code, "error", e.Message)
 		}
 		writeError(w, r, req.id, e)
 	}
