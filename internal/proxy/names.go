@@ -92,6 +92,9 @@ func objectPath(bucket, key string) (path string, dir bool, e *s3Error) {
 			return "", false, errInvalidArgument("key %q has a %q segment; keys are paths here", key, seg)
 		case i == 0 && seg == metaDir:
 			return "", false, errInvalidArgument("key %q is in the proxy's hidden folder %s", key, metaDir)
+		case len(seg) > fspath.MaxNameLen:
+			// A path's names are bounded (NAME_MAX) as well as its key.
+			return "", false, errKeyTooLong("key %q has a segment of %d bytes, at most %d are allowed between slashes", key, len(seg), fspath.MaxNameLen)
 		}
 		if err := fspath.ValidateName(seg); err != nil {
 			return "", false, errInvalidArgument("key %q: %v", key, err)

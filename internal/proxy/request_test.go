@@ -105,7 +105,7 @@ func TestObjectPaths(t *testing.T) {
 		strings.Repeat("k", 1025): "KeyTooLongError",
 		strings.Repeat("k/", 512): "/b/" + strings.Repeat("k/", 511) + "k",
 		"\xff":                    "InvalidArgument",
-		strings.Repeat("n", 300):  "InvalidArgument", // longer than a path component may be
+		strings.Repeat("n", 300):  "KeyTooLongError", // longer than a path component may be
 	} {
 		p, _, e := objectPath("b", key)
 		got := p
