@@ -126,9 +126,9 @@ func parseAuthorization(h string) (*sigV4, *s3Error) {
 	kind, rest, ok := strings.Cut(h, " ")
 	switch {
 	case !ok:
-		return nil, errInvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required.")
+		return nil, errInvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required.").with("ArgumentName", "Authorization", "ArgumentValue", h)
 	case kind != sigV4Algorithm:
-		return nil, errInvalidArgument("Unsupported Authorization Type")
+		return nil, errInvalidArgument("Unsupported Authorization Type").with("ArgumentName", "Authorization", "ArgumentValue", h)
 	}
 	s := &sigV4{}
 	seen := map[string]bool{}
@@ -159,9 +159,9 @@ func parseAuthorization(h string) (*sigV4, *s3Error) {
 	for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
 		if !seen[k] {
 			if len(seen) < 3 {
-				return nil, errMalformedAuth("missing %s.", k)
+				return nil, errMalformedAuth("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
 			}
-			return nil, errMalformedAuth("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+			return nil, errMalformedAuth("missing %s.", k)
 		}
 	}
 	if fieldErr != nil {
@@ -300,15 +300,15 @@ func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) 
 	}
 	secret, ok := a.creds[s.accessKey]
 	if !ok {
-		return nil, newErr("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.")
+		return nil, newErr("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.").with("AWSAccessKeyId", s.accessKey)
 	}
 	if unsigned := unsignedAmzHeaders(r, s.signedHeaders); len(unsigned) > 0 {
-		return nil, errAccessDenied("There were headers present in the request which were not signed: %s", strings.Join(unsigned, ", "))
+		return nil, errAccessDenied("There were headers present in the request which were not signed").with("HeadersNotSigned", strings.Join(unsigned, ", "))
 	}
 	now := a.now()
 	if s.presigned {
 		if now.After(s.when.Add(s.expires)) {
-			return nil, errAccessDenied("Request has expired.")
+			return nil, errAccessDenied("Request has expired.").with("X-Amz-Expires", strconv.Itoa(int(s.expires.Seconds())), "Expires", s.when.Add(s.expires).UTC().Format(time.RFC3339), "ServerTime", now.UTC().Format(time.RFC3339))
 		}
 		if s.when.After(now.Add(maxClockSkew)) {
 			return nil, errAccessDenied("Request is not valid yet.")
@@ -322,7 +322,7 @@ func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) 
 		return nil, e
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(s.signature)) != 1 {
-		return nil, errSignatureMismatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		return nil, errSignatureMismatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.").with("AWSAccessKeyId", s.accessKey, "SignatureProvided", s.signature)
 	}
 	seed, _ := hex.DecodeString(s.signature)
 	return &identity{user: s.accessKey, verified: true, creds: creds, seed: seed, when: s.when, region: s.region, service: s.service}, nil

@@ -16,6 +16,23 @@ type s3Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Fields are the elements S3 adds to some errors' documents
+	// (ArgumentName, AWSAccessKeyId, HeadersNotSigned, ...), in order.
+	Fields []errorField
+}
+
+// errorField is one more element of an error document.
+type errorField struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
+}
+
+// with adds the elements of name-value pairs to e's document.
+func (e *s3Error) with(pairs ...string) *s3Error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		e.Fields = append(e.Fields, errorField{XMLName: xml.Name{Local: pairs[i]}, Value: pairs[i+1]})
+	}
+	return e
 }
 
 func (e *s3Error) Error() string { return e.Code + ": " + e.Message }
@@ -143,8 +160,9 @@ type errorDoc struct {
 	XMLName   xml.Name `xml:"Error"`
 	Code      string   `xml:"Code"`
 	Message   string   `xml:"Message"`
-	Resource  string   `xml:"Resource,omitempty"`
-	RequestID string   `xml:"RequestId"`
+	Fields    []errorField
+	Resource  string `xml:"Resource,omitempty"`
+	RequestID string `xml:"RequestId"`
 }
 
 // writeError answers e as an S3 error document (a HEAD gets the status
@@ -167,7 +185,7 @@ func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *s3Error
 	if r.Method == http.MethodHead {
 		return
 	}
-	writeXMLBody(w, errorDoc{Code: e.Code, Message: e.message(), Resource: r.URL.Path, RequestID: reqID})
+	writeXMLBody(w, errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: r.URL.Path, RequestID: reqID})
 }
 
 // writeXMLBody writes the XML declaration and doc.

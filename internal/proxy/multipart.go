@@ -348,7 +348,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	e = s.assemble(req.ctx, req.bucket, up, ordered, etag, dst)
 	ka.stop()
 	if e != nil {
-		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Resource: req.r.URL.Path, RequestID: req.id})
+		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)
