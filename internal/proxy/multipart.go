@@ -101,6 +101,9 @@ func (s *Server) statUpload(req *request) (*client.FileInfo, *s3Error) {
 		return nil, e
 	}
 	if !validUploadID(id) {
+		if _, e := s.statBucket(req, req.bucket); e != nil {
+			return nil, e
+		}
 		return nil, noUpload
 	}
 	fi, err := s.fs.GetStatus(req.ctx, uploadDir(req.bucket, id), client.StatusOptions{})
@@ -122,7 +125,7 @@ func partNumber(req *request) (int, *s3Error) {
 	v := req.q.Get("partNumber")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxParts {
-		return 0, errInvalidArgument("part number %q must be an integer between 1 and %d", v, maxParts)
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive.").with("ArgumentName", "partNumber", "ArgumentValue", v)
 	}
 	return n, nil
 }
@@ -352,7 +355,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)
-	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: "/" + req.bucket + "/" + req.key, Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
+	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
 	return nil
 }
 

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -114,4 +116,19 @@ func keyOf(bucketDir, path string, dir bool) string {
 		k += "/"
 	}
 	return k
+}
+
+// objectURL is the absolute URL of key in bucket as the client reached
+// this proxy (S3 answers a Location of this form), with Alluxio's path
+// prefix when the request used it.
+func objectURL(r *http.Request, bucket, key string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	prefix := ""
+	if strings.HasPrefix(r.URL.Path, Prefix+"/") {
+		prefix = Prefix
+	}
+	return scheme + "://" + r.Host + prefix + "/" + bucket + "/" + (&url.URL{Path: key}).EscapedPath()
 }

@@ -156,6 +156,9 @@ func (s *Server) serve(req *request) *s3Error {
 		return e
 	}
 	s.corsHeaders(req)
+	if e := s.checkExpectedOwners(req); e != nil {
+		return e
+	}
 	switch {
 	case req.bucket == "":
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
