@@ -113,3 +113,33 @@ func TestCompleteAnswersAbsoluteLocation(t *testing.T) {
 	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("nobucket"), Key: k, UploadId: aws.String("x"), PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
 	apiCode(t, "a part in a missing bucket", err, http.StatusNotFound, "NoSuchBucket")
 }
+
+// TestListBucketsPages: ListBuckets filters by prefix and pages with
+// max-buckets and the continuation token it gives.
+func TestListBucketsPages(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "aa1")
+	for _, b := range []string{"aa2", "aa3", "bb1"} {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	var token *string
+	for page := 0; page < 3; page++ {
+		out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String("aa"), MaxBuckets: aws.Int32(2), ContinuationToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range out.Buckets {
+			got = append(got, aws.ToString(b.Name)+"@"+aws.ToString(b.BucketRegion))
+		}
+		if token = out.ContinuationToken; token == nil {
+			break
+		}
+	}
+	if strings.Join(got, " ") != "aa1@us-east-1 aa2@us-east-1 aa3@us-east-1" || token != nil {
+		t.Fatalf("pages of the a buckets: %v (token %v)", got, aws.ToString(token))
+	}
+	_, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(0)})
+	apiCode(t, "max-buckets 0", err, 400, "InvalidArgument")
+}

@@ -278,6 +278,7 @@ var knownQuery = map[string]bool{
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
+	"max-buckets": true, "bucket-region": true, // ListBuckets pages
 }
 
 // checkQuery refuses parameters no served operation takes; cors and the
