@@ -29,7 +29,12 @@ type newFile struct {
 	w    *client.FileWriter
 	path string
 	id   int64
+	etag []byte // the ETag it was completed with
 }
+
+// errReplaced is fill's answer when the file was completed and then
+// replaced by another before fill could look at it.
+var errReplaced = errConflict()
 
 // create creates path for writing. With inBucket, a missing folder is made
 // first, but only inside an existing bucket: a missing bucket is
@@ -86,6 +91,11 @@ func (s *Server) writeObject(ctx context.Context, bucket, dst string, body sourc
 	}
 	if !exists {
 		fi, e := s.fill(ctx, f, body, meta, etag, errConflict())
+		if e == errReplaced {
+			// Written whole, and already replaced by a later writer of
+			// the key: this request succeeded, as it would in S3.
+			return string(f.etag), nil
+		}
 		if e != nil {
 			return "", e
 		}
@@ -114,7 +124,13 @@ func (s *Server) writeTemp(ctx context.Context, bucket string, body source, meta
 	if e != nil {
 		return nil, e
 	}
-	return s.fill(ctx, f, body, meta, etag, errNoSuchBucket("the bucket %s does not exist", bucket))
+	noBucket := errNoSuchBucket("the bucket %s does not exist", bucket)
+	fi, e := s.fill(ctx, f, body, meta, etag, noBucket)
+	if e == errReplaced {
+		// A temporary file of a random name replaced: its folder went.
+		e = noBucket
+	}
+	return fi, e
 }
 
 // fill writes body to f and completes it with meta and the ETag; on
@@ -126,7 +142,9 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	}
 	err := s.copyBody(f.w, body)
 	if err == nil {
-		f.w.SetXattr(meta.withETag(etag()))
+		x := meta.withETag(etag())
+		f.etag = x[xETag]
+		f.w.SetXattr(x)
 		err = f.w.Close()
 	}
 	if err != nil {
@@ -145,7 +163,7 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	}
 	fi, err := s.fs.GetStatus(ctx, f.path, client.StatusOptions{})
 	if err == nil && fi.ID != f.id {
-		err = client.ErrNotFound
+		return nil, errReplaced
 	}
 	if err != nil {
 		return nil, fromClient(err, notFound)

@@ -170,7 +170,11 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 	if e != nil {
 		return nil, e
 	}
-	return s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
+	fi, e := s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
+	if e == errReplaced {
+		e = noUpload
+	}
+	return fi, e
 }
 
 // placePart renames a written part to its number, replacing an earlier

@@ -105,10 +105,11 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		}
 		p.sha, p.wantSHA = sha256.New(), want
 	}
-	if v := r.Header.Get("Content-Md5"); v != "" {
-		want, err := base64.StdEncoding.DecodeString(v)
+	if v, ok := r.Header["Content-Md5"]; ok {
+		// Present but empty is a digest that is not one, as in S3.
+		want, err := base64.StdEncoding.DecodeString(v[0])
 		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v)
+			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0])
 		}
 		p.wantMD5 = want
 	}
