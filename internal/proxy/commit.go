@@ -200,6 +200,10 @@ func (s *Server) drop(ctx context.Context, path string, id int64) {
 	s.fs.Delete(dctx, path, client.DeleteOptions{Recursive: true, FileID: id})
 }
 
+// inPlaceWait is how long publish waits for a file another request is
+// writing in place before it takes the key anyway.
+var inPlaceWait = 10 * time.Second
+
 // replaceTimeout bounds how long publish keeps trying to take a key that
 // concurrent writers of the same key hold; the last writer to publish
 // wins, as in S3, and every writer's request succeeds.
@@ -207,13 +211,16 @@ const replaceTimeout = 30 * time.Second
 
 // publish renames tmp, a complete temporary file, to the object path dst,
 // replacing the object there. A file another request is still writing in
-// place is waited for, not removed: that request succeeds too, and this
-// one replaces its object after. It removes tmp when it fails.
+// place is waited for (up to inPlaceWait), not removed: that request
+// succeeds too, and this one replaces its object after. It removes tmp
+// when it fails.
 func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string) *s3Error {
 	// Past this point the object is written: finish even if the client
 	// hangs up, so it does not depend on when it did.
 	ctx = context.WithoutCancel(ctx)
 	var last error
+	var waitedOn int64 // the file being written in place that this waits for
+	var since time.Time
 	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, tmp.Path, dst)
 		switch {
@@ -240,6 +247,13 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 				if s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID}) == nil {
 					continue
 				}
+			case old.ID != waitedOn:
+				waitedOn, since = old.ID, time.Now()
+			case time.Since(since) > inPlaceWait:
+				// Its writer is slow, or gone (a proxy that died
+				// mid-write leaves its file): it loses the key.
+				s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
+				continue
 			}
 		default:
 			s.drop(ctx, tmp.Path, tmp.ID)

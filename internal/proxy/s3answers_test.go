@@ -1,9 +1,13 @@
 package proxy
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -142,4 +146,27 @@ func TestListBucketsPages(t *testing.T) {
 	}
 	_, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(0)})
 	apiCode(t, "max-buckets 0", err, 400, "InvalidArgument")
+}
+
+// TestPutOverAnAbandonedWrite: a file left incomplete at a key (a proxy
+// that died writing it in place) is waited for a while, then replaced:
+// it does not block the key for good.
+func TestPutOverAnAbandonedWrite(t *testing.T) {
+	defer func(d time.Duration) { inPlaceWait = d }(inPlaceWait)
+	inPlaceWait = 300 * time.Millisecond
+	c, fs, _, ctx := testBucket(t, "orphan")
+	if _, err := fs.CreateFile(client.WithUser(ctx, "tester"), "/orphan/k", client.CreateFileOptions{WriteType: "MUST_CACHE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("orphan"), Key: aws.String("k"), Body: strings.NewReader("new")}); err != nil {
+		t.Fatalf("PUT over an abandoned write: %v", err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("orphan"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	if b, _ := io.ReadAll(out.Body); string(b) != "new" {
+		t.Fatalf("the key holds %q", b)
+	}
 }
