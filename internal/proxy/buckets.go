@@ -77,7 +77,7 @@ const maxSmallBody = 2 << 20
 func readSmallBody(req *request) ([]byte, *s3Error) {
 	if req.r.Header.Get("X-Amz-Content-Sha256") == streamingUnsignedTrailr {
 		// S3 takes trailers with object data only, not with a document.
-		return nil, errInvalidRequest("The value of x-amz-content-sha256 header is invalid.")
+		return nil, errInvalidSHA256Usage()
 	}
 	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
 	if err != nil {

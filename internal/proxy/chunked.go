@@ -163,8 +163,11 @@ func (c *chunkedReader) nextChunk() *s3Error {
 	var sig string
 	if c.signed {
 		var ok bool
-		if sig, ok = strings.CutPrefix(ext, "chunk-signature="); !hasExt || !ok || len(sig) != 64 {
+		if sig, ok = strings.CutPrefix(ext, "chunk-signature="); !hasExt || !ok {
 			return errSignatureMismatch("aws-chunked chunk header %q lacks a chunk-signature", l)
+		}
+		if len(sig) != 64 {
+			return errBodyCut() // the header's line ran into what followed it
 		}
 	}
 	if c.signer != nil {

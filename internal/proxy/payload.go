@@ -52,6 +52,9 @@ func errInvalidHeaderValue(name string) *s3Error {
 func errInvalidTrailerValue(name string) *s3Error {
 	return errInvalidRequest("Value for %s trailing header is invalid.", name)
 }
+func errInvalidSHA256Usage() *s3Error {
+	return errInvalidRequest("The value of x-amz-content-sha256 header is invalid.")
+}
 func errLengthMismatch() *s3Error {
 	return errIncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
 }
@@ -206,6 +209,12 @@ func (p *payload) Read(b []byte) (int, error) {
 		return 0, p.err
 	}
 	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF {
+		// A broken encoding says more than the length it led to, and
+		// nothing read with it is handed out.
+		p.err = err
+		return 0, err
+	}
 	if n > 0 {
 		p.n += int64(n)
 		if p.n > p.max {
@@ -225,8 +234,6 @@ func (p *payload) Read(b []byte) (int, error) {
 			p.err = e
 			return n, e
 		}
-	} else if err != nil {
-		p.err = err
 	}
 	return n, err
 }
