@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
+	"time"
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/fspath"
@@ -180,19 +182,21 @@ func (s *Server) drop(ctx context.Context, path string, id int64) {
 	s.fs.Delete(dctx, path, client.DeleteOptions{Recursive: true, FileID: id})
 }
 
-// maxReplaceRounds bounds how often publish retries against concurrent
-// writers of the same key; the last writer wins, as in S3.
-const maxReplaceRounds = 8
+// replaceTimeout bounds how long publish keeps trying to take a key that
+// concurrent writers of the same key hold; the last writer to publish
+// wins, as in S3, and every writer's request succeeds.
+const replaceTimeout = 30 * time.Second
 
 // publish renames tmp, a complete temporary file, to the object path dst,
-// replacing what is there (an object, or a file another request is
-// writing). It removes tmp when it fails.
+// replacing the object there. A file another request is still writing in
+// place is waited for, not removed: that request succeeds too, and this
+// one replaces its object after. It removes tmp when it fails.
 func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string) *s3Error {
 	// Past this point the object is written: finish even if the client
 	// hangs up, so it does not depend on when it did.
 	ctx = context.WithoutCancel(ctx)
 	var last error
-	for range maxReplaceRounds {
+	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, tmp.Path, dst)
 		switch {
 		case err == nil:
@@ -205,22 +209,54 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return e
 			}
+			continue
 		case errors.Is(err, client.ErrAlreadyExists):
 			old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
-			if serr != nil {
+			switch {
+			case serr != nil:
 				continue // gone meanwhile
-			}
-			if old.IsDir {
+			case old.IsDir:
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return fromClient(client.ErrAlreadyExists, nil)
+			case old.Completed:
+				if s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID}) == nil {
+					continue
+				}
 			}
-			s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
 		default:
 			s.drop(ctx, tmp.Path, tmp.ID)
 			return fromClient(err, nil)
 		}
+		// Another writer holds the key: let it finish (it was writing in
+		// place) or publish (it won the last rename), then try again.
 		last = err
 	}
 	s.drop(ctx, tmp.Path, tmp.ID)
-	return errSlowDown("the key is being written by others too fast to replace: %v", last)
+	return errSlowDown("the key is held by other writers for more than %s: %v", replaceTimeout, last)
+}
+
+// contention paces the retries of a writer that found its key held by
+// another: pauses that grow to 100 ms, with jitter so that writers that
+// collided do not collide again, until replaceTimeout.
+type contention struct {
+	deadline time.Time
+	pause    time.Duration
+}
+
+func newContention() *contention {
+	return &contention{deadline: time.Now().Add(replaceTimeout)}
+}
+
+// wait pauses before every try but the first, and reports whether to try.
+func (c *contention) wait() bool {
+	if c.pause == 0 {
+		c.pause = time.Millisecond
+		return true
+	}
+	if time.Now().After(c.deadline) {
+		return false
+	}
+	time.Sleep(c.pause/2 + rand.N(c.pause))
+	c.pause = min(2*c.pause, 100*time.Millisecond)
+	return true
 }

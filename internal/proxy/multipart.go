@@ -101,6 +101,9 @@ func (s *Server) statUpload(req *request) (*client.FileInfo, *s3Error) {
 		return nil, e
 	}
 	if !validUploadID(id) {
+		if _, e := s.statBucket(req, req.bucket); e != nil {
+			return nil, e
+		}
 		return nil, noUpload
 	}
 	fi, err := s.fs.GetStatus(req.ctx, uploadDir(req.bucket, id), client.StatusOptions{})
@@ -122,7 +125,7 @@ func partNumber(req *request) (int, *s3Error) {
 	v := req.q.Get("partNumber")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxParts {
-		return 0, errInvalidArgument("part number %q must be an integer between 1 and %d", v, maxParts)
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive.").with("ArgumentName", "partNumber", "ArgumentValue", v)
 	}
 	return n, nil
 }
@@ -175,7 +178,7 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir string, n int) *s3Error {
 	ctx = context.WithoutCancel(ctx)
 	dst := updir + "/" + partName(n)
-	for range maxReplaceRounds {
+	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, fi.Path, dst)
 		switch {
 		case err == nil:
@@ -190,7 +193,7 @@ func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir strin
 		}
 	}
 	s.drop(ctx, fi.Path, fi.ID)
-	return errSlowDown("part %d is being written by others too fast to replace", n)
+	return errSlowDown("part %d is held by other writers for more than %s", n, replaceTimeout)
 }
 
 func (s *Server) uploadPartCopy(req *request) *s3Error {
@@ -348,11 +351,11 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	e = s.assemble(req.ctx, req.bucket, up, ordered, etag, dst)
 	ka.stop()
 	if e != nil {
-		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.Message, Resource: req.r.URL.Path, RequestID: req.id})
+		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)
-	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: "/" + req.bucket + "/" + req.key, Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
+	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
 	return nil
 }
 
