@@ -115,6 +115,10 @@ const maxSmallBody = 2 << 20
 // readSmallBody reads a small request body (an XML document); a body of
 // spaces is none.
 func readSmallBody(req *request) ([]byte, *s3Error) {
+	if req.r.Header.Get("X-Amz-Content-Sha256") == streamingUnsignedTrailr {
+		// S3 takes trailers with object data only, not with a document.
+		return nil, errInvalidSHA256Usage()
+	}
 	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
 	if err != nil {
 		return nil, errIncompleteBody("reading the request body: %v", err)

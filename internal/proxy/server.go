@@ -152,6 +152,10 @@ func (s *Server) serve(req *request) *s3Error {
 	if who.user != "" {
 		req.ctx = client.WithUser(req.ctx, who.user)
 	}
+	if req.key == "" && r.Header.Get("X-Amz-Content-Sha256") == streamingUnsignedTrailr {
+		// Trailers come with object data only (PutObject, UploadPart).
+		return errInvalidSHA256Usage()
+	}
 	if e := checkQuery(req.q, req.key == ""); e != nil {
 		return e
 	}
