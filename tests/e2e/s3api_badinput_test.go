@@ -125,7 +125,7 @@ func TestS3APIBadInput(t *testing.T) {
 		{"malformed ACL XML", "PUT", "/bad/kept?acl", "<AccessControlPolicy>", nil, 400, "MalformedACLError"},
 		{"enabling versioning", "PUT", "/bad?versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", nil, 501, "NotImplemented"},
 		{"part past the last", "GET", "/bad/kept?partNumber=2", "", nil, 416, "InvalidPartNumber"},
-		{"bad tagging header", "PUT", "/bad/new", "x", map[string]string{"X-Amz-Tagging": "a=1&a=2"}, 400, "InvalidTag"},
+		{"bad tagging header", "PUT", "/bad/new", "x", map[string]string{"X-Amz-Tagging": "a=1&a=2"}, 400, "InvalidArgument"},
 		{"missing bucket", "GET", "/nobucket/k", "", nil, 404, "NoSuchBucket"},
 		{"upload id not ours", "PUT", "/bad/mp?partNumber=1&uploadId=../../kept", "x", nil, 404, "NoSuchUpload"},
 		{"part number 0", "PUT", "/bad/mp?partNumber=0&uploadId=" + init.UploadID, "x", nil, 400, "InvalidArgument"},
