@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/alluxio
 PROTOS := $(wildcard api/*/*.proto)
 
-.PHONY: help build test test-unit test-e2e bench bench-s3 lint gen gen-check fuzz deps chaos
+.PHONY: help build test test-unit test-e2e bench bench-s3 s3-conformance lint gen gen-check fuzz deps chaos
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ test-e2e: build ## end-to-end tests over real processes
 bench: build ## benchmarks (figures and single commands in docs/benchmarks.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./internal/...
 	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./tests/...
+
+s3-conformance: build ## the S3 proxy against every listed test of versitygw's S3 conformance suite (make test runs every fourth)
+	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) ALLUXIO_S3_CONFORMANCE_ALL=1 $(GO) test -count=1 -run TestS3APIConformanceSuite -timeout 30m ./tests/e2e/
 
 bench-s3: build ## S3 and cold-read benchmarks only, against the SDK's transfer managers (docs/benchmarks.md)
 	ALLUXIO_TEST_BINARY=$(CURDIR)/$(BIN) $(GO) test -run '^$$' -bench 'S3' -benchtime 1x -timeout 60m ./tests/e2e/
