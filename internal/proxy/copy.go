@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,14 +49,15 @@ func copySource(h string) (bucket, key string, e *s3Error) {
 	}
 	dec, err := url.PathUnescape(src)
 	if err != nil {
-		return "", "", errInvalidArgument("Invalid copy source encoding")
+		return "", "", errInvalidArgument("Invalid copy source encoding").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
 	}
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	switch {
-	case bucket == "":
-		return "", "", errInvalidArgument("Invalid copy source bucket name")
-	case !ok || key == "":
-		return "", "", errInvalidArgument("Invalid copy source object key")
+	if _, e := bucketPath(bucket); e != nil || bucket == "" {
+		return "", "", errInvalidArgument("Invalid copy source bucket name").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
+	}
+	trimmed := strings.TrimSuffix(key, "/")
+	if !ok || trimmed == "" || slices.ContainsFunc(strings.Split(trimmed, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
+		return "", "", errInvalidArgument("Invalid copy source object key").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
 	}
 	return bucket, key, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/alluxio-go/alluxio/client"
 )
@@ -208,6 +209,10 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
 		return e
 	}
+	// A malformed source is refused before the upload is looked up.
+	if _, _, e := copySource(req.r.Header.Get("X-Amz-Copy-Source")); e != nil {
+		return e
+	}
 	up, e := s.statUpload(req)
 	if e != nil {
 		return e
@@ -221,14 +226,11 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 		length = 0
 	}
 	if rh := req.r.Header.Get("X-Amz-Copy-Source-Range"); rh != "" {
-		rng, ok, e := parseRange(rh, length)
+		first, last, e := copySourceRange(rh, length)
 		if e != nil {
 			return e
 		}
-		if !ok || strings.HasPrefix(strings.TrimPrefix(rh, "bytes="), "-") {
-			return errInvalidArgument("x-amz-copy-source-range %q: want bytes=first-last", rh)
-		}
-		off, length = rng.start, rng.end-rng.start+1
+		off, length = first, last-first+1
 	}
 	rd, err := s.fs.OpenInfo(req.ctx, src, client.OpenOptions{})
 	if err != nil {
@@ -254,6 +256,13 @@ func (s *Server) abortUpload(req *request) *s3Error {
 	up, e := s.statUpload(req)
 	if e != nil {
 		return e
+	}
+	if v := req.r.Header.Get("X-Amz-If-Match-Initiated-Time"); v != "" {
+		// Abort only the upload started then, not a later one of the key.
+		t, err := http.ParseTime(v)
+		if err != nil || !t.Equal(up.Created.Truncate(time.Second)) {
+			return errPrecondition("the upload was initiated at %s, not %s", up.Created.UTC().Format(http.TimeFormat), v)
+		}
 	}
 	if err := s.fs.Delete(req.ctx, up.Path, client.DeleteOptions{Recursive: true}); err != nil {
 		return fromClient(err, errNoSuchUpload("the specified multipart upload does not exist"))
@@ -382,4 +391,24 @@ func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInf
 	meta[xParts] = encodePartSizes(sizes)
 	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, meta, func() string { return etag }, false)
 	return e
+}
+
+// copySourceRange parses x-amz-copy-source-range, which unlike Range must
+// name both ends ("bytes=first-last") and lie within the source's size
+// bytes.
+func copySourceRange(h string, size int64) (first, last int64, e *s3Error) {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	a, b, dash := strings.Cut(spec, "-")
+	var err1, err2 error
+	if ok && dash {
+		first, err1 = strconv.ParseInt(a, 10, 64)
+		last, err2 = strconv.ParseInt(b, 10, 64)
+	}
+	if !ok || !dash || err1 != nil || err2 != nil || first < 0 || last < first || strings.ContainsAny(spec, "+ ") {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").with("ArgumentName", "x-amz-copy-source-range", "ArgumentValue", h)
+	}
+	if last >= size {
+		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: %d", size).with("ArgumentName", "x-amz-copy-source-range", "ArgumentValue", h)
+	}
+	return first, last, nil
 }

@@ -125,6 +125,10 @@ func (s *Server) listUploads(req *request) *s3Error {
 		return errInvalidArgument("encoding-type %q: only url is supported", enc)
 	}
 	prefix, delim, keyMarker, idMarker := q.Get("prefix"), q.Get("delimiter"), q.Get("key-marker"), q.Get("upload-id-marker")
+	if idMarker != "" && keyMarker != "" && !validUploadID(idMarker) {
+		// Without a key marker S3 ignores it; with one it must be an id.
+		return errInvalidArgument("Invalid uploadId marker").with("ArgumentName", "upload-id-marker", "ArgumentValue", idMarker)
+	}
 	if _, e := s.statBucket(req, req.bucket); e != nil {
 		return e
 	}

@@ -170,3 +170,45 @@ func TestPutOverAnAbandonedWrite(t *testing.T) {
 		t.Fatalf("the key holds %q", b)
 	}
 }
+
+// TestCopyAndUploadArgumentsAreS3s: a malformed copy source or copy range,
+// an upload id marker that is no id, and an abort for an upload started at
+// another time are refused as S3 refuses them, before anything is done.
+func TestCopyAndUploadArgumentsAreS3s(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "args")
+	b := aws.String("args")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("src"), Body: strings.NewReader("0123456789")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"args/%ZZ", "my-buc@k&()t/obj", "args", "args/", "args/..", "args/a/./b"} {
+		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("dst"), CopySource: aws.String(src)})
+		apiCode(t, "copy source "+src, err, 400, "InvalidArgument")
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rng := range []string{"bytes=0-10", "bytes=5-", "bytes=-3", "bytes=4-2", "byte=0-1"} {
+		_, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+			CopySource: aws.String("args/src"), CopySourceRange: aws.String(rng)})
+		apiCode(t, "copy range "+rng, err, 400, "InvalidArgument")
+	}
+	part, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+		CopySource: aws.String("args/src"), CopySourceRange: aws.String("bytes=2-5")})
+	if err != nil || part.CopyPartResult == nil {
+		t.Fatalf("a good copy range: %v", err)
+	}
+	_, err = c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b, KeyMarker: aws.String("a"), UploadIdMarker: aws.String("not-an-id")})
+	apiCode(t, "an upload id marker that is no id", err, 400, "InvalidArgument")
+	_, err = c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId,
+		IfMatchInitiatedTime: aws.Time(time.Now().Add(-time.Hour))})
+	apiCode(t, "an abort for another initiation time", err, 412, "PreconditionFailed")
+	list, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b})
+	if err != nil || len(list.Uploads) != 1 {
+		t.Fatalf("the upload after a refused abort: %v %v", list, err)
+	}
+	if _, err := c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId,
+		IfMatchInitiatedTime: list.Uploads[0].Initiated}); err != nil {
+		t.Fatalf("an abort at the upload's own initiation time: %v", err)
+	}
+}
