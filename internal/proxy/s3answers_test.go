@@ -180,7 +180,7 @@ func TestCopyAndUploadArgumentsAreS3s(t *testing.T) {
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("src"), Body: strings.NewReader("0123456789")}); err != nil {
 		t.Fatal(err)
 	}
-	for _, src := range []string{"args/%ZZ", "my-buc@k&()t/obj", "args", "args/", "args/..", "args/a/./b"} {
+	for _, src := range []string{"args/%ZZ", "args", "args/", "args/..", "args/a/./b", "/obj"} {
 		_, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("dst"), CopySource: aws.String(src)})
 		apiCode(t, "copy source "+src, err, 400, "InvalidArgument")
 	}
