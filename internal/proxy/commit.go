@@ -124,7 +124,13 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	}
 	err := s.copyBody(f.w, body)
 	if err == nil {
-		f.w.SetXattr(meta.withETag(etag()))
+		x := meta.withETag(etag())
+		if body.attrs != nil {
+			for k, v := range body.attrs() {
+				x[k] = v
+			}
+		}
+		f.w.SetXattr(x)
 		err = f.w.Close()
 	}
 	if err != nil {
@@ -160,6 +166,9 @@ type source struct {
 	end  func() error
 	// size is the expected length, when known (> 0).
 	size int64
+	// attrs, when set, are attributes known once the body is read (its
+	// checksum), stored with the others.
+	attrs func() objectMeta
 }
 
 func (s *Server) copyBody(w io.Writer, src source) error {

@@ -2,13 +2,10 @@ package proxy
 
 import (
 	"crypto/md5"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
-	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
@@ -17,19 +14,6 @@ import (
 
 // maxPutSize is S3's limit on one PutObject or UploadPart.
 const maxPutSize = 5 << 30
-
-// crc64NVME is the table of the CRC-64/NVME checksum S3 offers
-// (polynomial 0xad93d23594c93659, reflected).
-var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
-
-// checksumAlgorithms are S3's additional checksums by header suffix.
-var checksumAlgorithms = map[string]func() hash.Hash{
-	"crc32":     func() hash.Hash { return crc32.NewIEEE() },
-	"crc32c":    func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
-	"crc64nvme": func() hash.Hash { return crc64.New(crc64NVME) },
-	"sha1":      sha1.New,
-	"sha256":    sha256.New,
-}
 
 // checksum is one additional checksum a request declares: in a header
 // (want set) or in a trailer (named by x-amz-trailer).
@@ -215,7 +199,7 @@ func (p *payload) finish() *s3Error {
 			}
 		}
 		if c.value() != c.want {
-			return errBadDigest("the %s you specified did not match the calculated checksum", strings.ToUpper(c.name))
+			return errBadDigest("The %s you specified did not match the calculated checksum.", strings.ToUpper(c.name))
 		}
 	}
 	return nil
