@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -226,6 +227,7 @@ type bodyChecksum struct {
 	alg      *checksumAlg
 	declared *checksum // the payload's, when declared
 	h        hash.Hash // ours, when not
+	kept     string    // a value known already (a copy's source's)
 }
 
 // newBodyChecksum is the checksum of pl's body: the declared one, or alg's
@@ -251,6 +253,9 @@ func (b *bodyChecksum) wrap(src source) source {
 
 // value is the base64 checksum, once the body is read.
 func (b *bodyChecksum) value() string {
+	if b.kept != "" {
+		return b.kept
+	}
 	if b.declared != nil {
 		return b.declared.value()
 	}
@@ -273,4 +278,37 @@ func hashing(src source, h hash.Hash) source {
 	inner := src.hash
 	src.hash = func(b []byte) { inner(b); h.Write(b) }
 	return src
+}
+
+// copyChecksum is the checksum of a copy of src: the source's, kept, when
+// it is a whole-object one of the algorithm asked for (any when alg is
+// nil); else alg's (the source's, or the default when nil), to compute
+// as the content is copied.
+func copyChecksum(src *client.FileInfo, alg *checksumAlg) (sum *bodyChecksum, kept bool) {
+	c, ok := checksumOf(src)
+	if ok && c.typ == fullObject && (alg == nil || alg == c.alg) {
+		return &bodyChecksum{alg: c.alg, kept: c.value}, true
+	}
+	if alg == nil {
+		alg = defaultChecksum
+		if ok {
+			alg = c.alg
+		}
+	}
+	return &bodyChecksum{alg: alg, h: alg.new()}, false
+}
+
+// checksumContent reads fi's content into sum's hash.
+func (s *Server) checksumContent(ctx context.Context, fi *client.FileInfo, sum *bodyChecksum) *s3Error {
+	rd, err := s.fs.OpenInfo(ctx, fi, client.OpenOptions{})
+	if err != nil {
+		return fromClient(err, errNoSuchKey("the source object does not exist"))
+	}
+	defer rd.Close()
+	buf := s.buffer()
+	defer s.release(buf)
+	if _, err := io.CopyBuffer(sum.h, &exactReader{r: io.LimitReader(rd, fi.Length), left: fi.Length}, *buf); err != nil {
+		return fromClient(err, nil)
+	}
+	return nil
 }
