@@ -186,19 +186,27 @@ func requestChecksum(h http.Header) (*checksumAlg, *s3Error) {
 			return nil, errUnsupportedChecksum()
 		}
 	}
+	for k := range h {
+		name, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-checksum-")
+		if ok && algByName(name) == nil && name != "type" && name != "algorithm" && name != "mode" {
+			return nil, errInvalidRequest("The algorithm type you specified in x-amz-checksum- header is invalid.")
+		}
+	}
 	var declared *checksumAlg
+	var value string
 	for _, a := range checksumAlgs {
-		v := h.Get(a.header())
-		if v == "" {
+		// Sent empty counts as sent (and is invalid).
+		vs, sent := h[http.CanonicalHeaderKey(a.header())]
+		if !sent {
 			continue
 		}
 		if declared != nil {
 			return nil, errMultipleChecksums()
 		}
-		if !a.valid(v) {
-			return nil, errInvalidChecksumHeader(a.header())
-		}
-		declared = a
+		declared, value = a, strings.Join(vs, ",")
+	}
+	if declared != nil && !declared.valid(value) {
+		return nil, errInvalidChecksumHeader(declared.header())
 	}
 	if t := strings.TrimSpace(h.Get("X-Amz-Trailer")); t != "" {
 		if declared != nil {

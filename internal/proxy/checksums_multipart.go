@@ -181,10 +181,10 @@ func (u uploadChecksum) checkPartChecksums(list []completePart, parts []*client.
 			return errInvalidRequest("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", u.alg.lower(), p.PartNumber)
 		}
 		if alg != u.alg {
-			return errBadDigest("The %s you specified for part %d did not match what was uploaded (the upload uses %s).", alg.name, p.PartNumber, u.alg.name)
+			return errBadDigest("The %s you specified for part %d did not match what we received.", alg.lower(), p.PartNumber)
 		}
 		if c, ok := checksumOf(parts[i]); !ok || c.alg != alg || c.value != v {
-			return errInvalidPart("one or more of the specified parts could not be found, or its checksum did not match (part %d)", p.PartNumber)
+			return errInvalidPart("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
 		}
 	}
 	return nil
@@ -249,15 +249,13 @@ func (u uploadChecksum) checkFinalHeaders(h http.Header) *s3Error {
 	if typ != "" && typ != fullObject && typ != composite {
 		return errInvalidChecksumHeader("x-amz-checksum-type")
 	}
-	if u.alg != nil && typ != "" && typ != u.typ {
-		return errInvalidRequest("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", u.typ)
-	}
 	var seen bool
 	for _, a := range checksumAlgs {
-		v := h.Get(a.header())
-		if v == "" {
+		vs, sent := h[http.CanonicalHeaderKey(a.header())]
+		if !sent {
 			continue
 		}
+		v := strings.Join(vs, ",")
 		if seen {
 			return errMultipleChecksums()
 		}
@@ -265,13 +263,18 @@ func (u uploadChecksum) checkFinalHeaders(h http.Header) *s3Error {
 		if u.alg != a {
 			continue // S3 ignores a checksum of another algorithm
 		}
+		// A COMPOSITE checksum ends in -<parts>; one without is
+		// well-formed, but cannot match.
 		sum, parts, multi := strings.Cut(v, "-")
-		if !a.valid(sum) || multi != (u.typ == composite) {
+		if !a.valid(sum) || (multi && u.typ != composite) {
 			return errInvalidChecksumHeader(a.header())
 		}
 		if n, err := strconv.Atoi(parts); multi && (err != nil || n < 1 || strconv.Itoa(n) != parts) {
 			return errInvalidChecksumHeader(a.header())
 		}
+	}
+	if u.alg != nil && typ != "" && typ != u.typ {
+		return errInvalidRequest("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", u.typ)
 	}
 	return nil
 }

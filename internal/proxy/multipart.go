@@ -169,7 +169,14 @@ func (s *Server) uploadPart(req *request) *s3Error {
 	}
 	h := req.w.Header()
 	h.Set("ETag", quote(etagOf(fi)))
-	h.Set(sum.alg.header(), sum.value())
+	if len(pl.checksums) > 0 && sum.declared == nil {
+		// An upload without an algorithm stores the default, but the
+		// answer confirms the checksum the client sent.
+		c := pl.checksums[0]
+		h.Set(c.header(), c.value())
+	} else {
+		h.Set(sum.alg.header(), sum.value())
+	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -262,7 +269,10 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 		return e
 	}
 	res := copyPartResult{NS: s3NS, ETag: quote(etagOf(fi)), LastModified: isoTime(fi.Modified)}
-	res.set(sum.sum())
+	if uploadChecksumOf(up).alg != nil {
+		// S3 names the part's checksum only for uploads that chose one.
+		res.set(sum.sum())
+	}
 	writeXML(req.w, res)
 	return nil
 }
@@ -365,12 +375,12 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
-	ordered, etag, e := s.checkComplete(doc.Parts, parts)
-	if e != nil {
-		return e
-	}
 	usum := uploadChecksumOf(up)
 	if e := usum.checkFinalHeaders(req.r.Header); e != nil {
+		return e
+	}
+	ordered, etag, e := s.checkComplete(doc.Parts, parts)
+	if e != nil {
 		return e
 	}
 	if e := usum.checkPartChecksums(doc.Parts, ordered); e != nil {
