@@ -122,7 +122,9 @@ func TestS3APIChecksums(t *testing.T) {
 
 	// Parts of 70 KiB and a last one of 100 bytes.
 	data := randomData(t, 3*70<<10+100)
-	partsOf := func() [][]byte { return [][]byte{data[:70<<10], data[70<<10 : 140<<10], data[140<<10 : 210<<10], data[210<<10:]} }
+	partsOf := func() [][]byte {
+		return [][]byte{data[:70<<10], data[70<<10 : 140<<10], data[140<<10 : 210<<10], data[210<<10:]}
+	}
 
 	// upload makes a multipart upload of data with alg and typ and
 	// returns its id and its parts as CompleteMultipartUpload lists them.
