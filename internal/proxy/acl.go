@@ -220,3 +220,34 @@ func (s *Server) bucketOwner(req *request) func() (string, *s3Error) {
 		return fi.Owner, nil
 	}
 }
+
+// checkExpectedOwners refuses a request whose x-amz-expected-bucket-owner
+// (or x-amz-source-expected-bucket-owner, for a copy's source) names
+// another owner than the bucket's: S3's guard against writing into, or
+// copying from, a bucket that changed hands. Owners are Alluxio users
+// here, as account ids are in S3.
+func (s *Server) checkExpectedOwners(req *request) *s3Error {
+	check := func(header, bucket string) *s3Error {
+		want := req.r.Header.Get(header)
+		if want == "" || bucket == "" {
+			return nil
+		}
+		fi, e := s.statBucket(req, bucket)
+		if e != nil {
+			return e
+		}
+		if fi.Owner != want {
+			return errAccessDenied("Access Denied").with("ExpectedBucketOwner", want)
+		}
+		return nil
+	}
+	if e := check("X-Amz-Expected-Bucket-Owner", req.bucket); e != nil {
+		return e
+	}
+	if src := req.r.Header.Get("X-Amz-Copy-Source"); src != "" {
+		if b, _, e := copySource(src); e == nil {
+			return check("X-Amz-Source-Expected-Bucket-Owner", b)
+		}
+	}
+	return nil
+}

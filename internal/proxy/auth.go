@@ -80,46 +80,64 @@ type sigV4 struct {
 	expires       time.Duration
 }
 
+// The messages below are Amazon S3's own, which clients and conformance
+// suites compare; what was wrong is in them.
 func errMalformedAuth(f string, a ...any) *s3Error {
-	return newErr("AuthorizationHeaderMalformed", 400, f, a...)
+	return newErr("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; "+f, a...)
 }
 func errQueryAuth(f string, a ...any) *s3Error {
 	return newErr("AuthorizationQueryParametersError", 400, f, a...)
 }
 
+// errQueryCredential prefixes what is wrong with a presigned URL's
+// X-Amz-Credential as S3 does.
+func errQueryCredential(f string, a ...any) *s3Error {
+	return errQueryAuth("Error parsing the X-Amz-Credential parameter; "+f, a...)
+}
+
 // parseCredential splits "AKID/20130524/us-east-1/s3/aws4_request".
 func (s *sigV4) parseCredential(c string, bad func(string, ...any) *s3Error) *s3Error {
 	parts := strings.Split(c, "/")
-	if len(parts) != 5 || parts[0] == "" || parts[4] != "aws4_request" || len(parts[1]) != 8 {
-		return bad("credential %q is not ACCESS_KEY/yyyymmdd/region/service/aws4_request", c)
+	switch {
+	case len(parts) != 5 || parts[0] == "":
+		return bad(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
+	case parts[4] != "aws4_request":
+		return bad(`incorrect terminal %q. This endpoint uses "aws4_request".`, parts[4])
+	case parts[3] != "s3":
+		return bad(`incorrect service %q. This endpoint belongs to "s3".`, parts[3])
+	}
+	if _, err := time.Parse("20060102", parts[1]); err != nil {
+		return bad(`incorrect date format %q. This date in the credential must be in the format "yyyyMMdd".`, parts[1])
 	}
 	s.accessKey, s.scopeDate, s.region, s.service = parts[0], parts[1], parts[2], parts[3]
 	return nil
 }
 
 func (s *sigV4) parseSignedHeaders(v string, bad func(string, ...any) *s3Error) *s3Error {
-	if v == "" {
-		return bad("no signed headers")
-	}
 	s.signedHeaders = strings.Split(v, ";")
 	if !slices.Contains(s.signedHeaders, "host") {
-		return bad("the signed headers %q leave out host", v)
+		return bad("the signed headers %q leave out host, which must be signed", v)
 	}
 	return nil
 }
 
 // parseAuthorization parses "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...".
 func parseAuthorization(h string) (*sigV4, *s3Error) {
-	rest, ok := strings.CutPrefix(h, sigV4Algorithm+" ")
-	if !ok {
-		return nil, errMalformedAuth("the Authorization header does not start with %s", sigV4Algorithm)
+	kind, rest, ok := strings.Cut(h, " ")
+	switch {
+	case !ok:
+		return nil, errInvalidArgument("Authorization header is invalid -- one and only one ' ' (space) required.").with("ArgumentName", "Authorization", "ArgumentValue", h)
+	case kind != sigV4Algorithm:
+		return nil, errInvalidArgument("Unsupported Authorization Type").with("ArgumentName", "Authorization", "ArgumentValue", h)
 	}
 	s := &sigV4{}
 	seen := map[string]bool{}
+	var fieldErr *s3Error
 	for _, field := range strings.Split(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(field), "=")
+		field = strings.TrimSpace(field)
+		k, v, ok := strings.Cut(field, "=")
 		if !ok || seen[k] {
-			return nil, errMalformedAuth("the Authorization header has a malformed or repeated field %q", field)
+			return nil, errMalformedAuth("the authorization component %q is malformed.", field)
 		}
 		seen[k] = true
 		var e *s3Error
@@ -131,17 +149,26 @@ func parseAuthorization(h string) (*sigV4, *s3Error) {
 		case "Signature":
 			s.signature = v
 		default:
-			e = errMalformedAuth("the Authorization header has an unknown field %q", k)
+			// Reported after a missing component, which says more.
+			e = errMalformedAuth("the authorization component %q is malformed.", field)
 		}
-		if e != nil {
-			return nil, e
+		if fieldErr == nil {
+			fieldErr = e
 		}
 	}
-	if !seen["Credential"] || !seen["SignedHeaders"] || !seen["Signature"] {
-		return nil, errMalformedAuth("the Authorization header needs Credential, SignedHeaders and Signature")
+	for _, k := range []string{"Credential", "SignedHeaders", "Signature"} {
+		if !seen[k] {
+			if len(seen) < 3 {
+				return nil, errMalformedAuth("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+			}
+			return nil, errMalformedAuth("missing %s.", k)
+		}
+	}
+	if fieldErr != nil {
+		return nil, fieldErr
 	}
 	if len(s.signature) != 64 {
-		return nil, errMalformedAuth("the signature is not 64 hex digits")
+		return nil, errMalformedAuth("the signature %q is not 64 hex digits.", s.signature)
 	}
 	return s, nil
 }
@@ -149,10 +176,15 @@ func parseAuthorization(h string) (*sigV4, *s3Error) {
 // parsePresigned parses the X-Amz-* parameters of a presigned URL.
 func parsePresigned(q url.Values) (*sigV4, *s3Error) {
 	s := &sigV4{presigned: true}
-	if a := q.Get("X-Amz-Algorithm"); a != sigV4Algorithm {
-		return nil, errQueryAuth("X-Amz-Algorithm %q: only %s is supported", a, sigV4Algorithm)
+	for _, k := range []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"} {
+		if q.Get(k) == "" {
+			return nil, errQueryAuth("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+		}
 	}
-	if e := s.parseCredential(q.Get("X-Amz-Credential"), errQueryAuth); e != nil {
+	if a := q.Get("X-Amz-Algorithm"); a != sigV4Algorithm {
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "%s"`, sigV4Algorithm)
+	}
+	if e := s.parseCredential(q.Get("X-Amz-Credential"), errQueryCredential); e != nil {
 		return nil, e
 	}
 	if e := s.parseSignedHeaders(q.Get("X-Amz-SignedHeaders"), errQueryAuth); e != nil {
@@ -160,16 +192,21 @@ func parsePresigned(q url.Values) (*sigV4, *s3Error) {
 	}
 	s.signature = q.Get("X-Amz-Signature")
 	if len(s.signature) != 64 {
-		return nil, errQueryAuth("X-Amz-Signature is not 64 hex digits")
+		return nil, errQueryAuth("X-Amz-Signature %q is not 64 hex digits", s.signature)
 	}
 	t, err := time.Parse(amzDateFormat, q.Get("X-Amz-Date"))
 	if err != nil {
-		return nil, errQueryAuth("X-Amz-Date %q is not yyyymmddThhmmssZ", q.Get("X-Amz-Date"))
+		return nil, errQueryAuth(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`)
 	}
 	s.when = t
 	secs, err := strconv.ParseInt(q.Get("X-Amz-Expires"), 10, 64)
-	if err != nil || secs < 0 || time.Duration(secs)*time.Second > maxPresignExpiry {
-		return nil, errQueryAuth("X-Amz-Expires %q must be a number of seconds from 0 to %d", q.Get("X-Amz-Expires"), int(maxPresignExpiry.Seconds()))
+	switch {
+	case err != nil:
+		return nil, errQueryAuth("X-Amz-Expires should be a number")
+	case secs < 0:
+		return nil, errQueryAuth("X-Amz-Expires must be non-negative")
+	case time.Duration(secs)*time.Second > maxPresignExpiry:
+		return nil, errQueryAuth("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than %d seconds", int(maxPresignExpiry.Seconds()))
 	}
 	s.expires = time.Duration(secs) * time.Second
 	return s, nil
@@ -243,35 +280,41 @@ func (a *authenticator) authenticate(r *http.Request) (*identity, *s3Error) {
 
 // headerDate is the signing time of a header-signed request.
 func headerDate(r *http.Request) (time.Time, *s3Error) {
-	v := r.Header.Get("X-Amz-Date")
-	if v == "" {
-		return time.Time{}, errAccessDenied("a signed request needs an X-Amz-Date header")
-	}
-	t, err := time.Parse(amzDateFormat, v)
+	t, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil {
-		return time.Time{}, errMalformedAuth("X-Amz-Date %q is not yyyymmddThhmmssZ", v)
+		return time.Time{}, errAccessDenied("AWS authentication requires a valid Date or x-amz-date header.")
 	}
 	return t, nil
 }
 
 func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) {
+	if s.when.Format("20060102") != s.scopeDate {
+		if s.presigned {
+			return nil, errQueryAuth("Invalid credential date %q. This date is not the same as X-Amz-Date: %q.", s.scopeDate, s.when.Format("20060102"))
+		}
+		return nil, errMalformedAuth("Invalid credential date. Date is not the same as X-Amz-Date.")
+	}
+	if r.Header.Get("X-Amz-Security-Token") != "" || r.URL.Query().Get("X-Amz-Security-Token") != "" {
+		// Keys here are long-term ones: no session token belongs to them.
+		return nil, newErr("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
+	}
 	secret, ok := a.creds[s.accessKey]
 	if !ok {
-		return nil, newErr("InvalidAccessKeyId", 403, "the access key id %q is not known here", s.accessKey)
+		return nil, newErr("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.").with("AWSAccessKeyId", s.accessKey)
+	}
+	if unsigned := unsignedAmzHeaders(r, s.signedHeaders); len(unsigned) > 0 {
+		return nil, errAccessDenied("There were headers present in the request which were not signed").with("HeadersNotSigned", strings.Join(unsigned, ", "))
 	}
 	now := a.now()
-	if s.when.Format("20060102") != s.scopeDate {
-		return nil, errSignatureMismatch("the credential's date %s is not the signing date %s", s.scopeDate, s.when.Format(amzDateFormat))
-	}
 	if s.presigned {
 		if now.After(s.when.Add(s.expires)) {
-			return nil, errAccessDenied("request has expired (signed %s, valid %s)", s.when.Format(amzDateFormat), s.expires)
+			return nil, errAccessDenied("Request has expired.").with("X-Amz-Expires", strconv.Itoa(int(s.expires.Seconds())), "Expires", s.when.Add(s.expires).UTC().Format(time.RFC3339), "ServerTime", now.UTC().Format(time.RFC3339))
 		}
 		if s.when.After(now.Add(maxClockSkew)) {
-			return nil, errAccessDenied("request is not valid yet (signed %s)", s.when.Format(amzDateFormat))
+			return nil, errAccessDenied("Request is not valid yet.")
 		}
 	} else if d := now.Sub(s.when); d > maxClockSkew || d < -maxClockSkew {
-		return nil, newErr("RequestTimeTooSkewed", 403, "the request was signed at %s, %s from the server's time", s.when.Format(amzDateFormat), d.Round(time.Second))
+		return nil, newErr("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large (signed at %s, %s from the server's time).", s.when.Format(amzDateFormat), d.Round(time.Second))
 	}
 	creds := aws.Credentials{AccessKeyID: s.accessKey, SecretAccessKey: secret}
 	want, e := recompute(r, s, creds)
@@ -279,10 +322,26 @@ func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) 
 		return nil, e
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(s.signature)) != 1 {
-		return nil, errSignatureMismatch("the request signature we calculated does not match the signature you provided; check your key and signing method")
+		return nil, errSignatureMismatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.").with("AWSAccessKeyId", s.accessKey, "SignatureProvided", s.signature)
 	}
 	seed, _ := hex.DecodeString(s.signature)
 	return &identity{user: s.accessKey, verified: true, creds: creds, seed: seed, when: s.when, region: s.region, service: s.service}, nil
+}
+
+// unsignedAmzHeaders lists the x-amz-* headers r carries that the
+// signature does not cover: S3 refuses those, as a header the signer did
+// not see could change what the request does (x-amz-copy-source,
+// x-amz-tagging, ...).
+func unsignedAmzHeaders(r *http.Request, signed []string) []string {
+	var out []string
+	for k := range r.Header {
+		l := strings.ToLower(k)
+		if strings.HasPrefix(l, "x-amz-") && !slices.Contains(signed, l) {
+			out = append(out, l)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // recompute signs a copy of r holding exactly what the client signed (its

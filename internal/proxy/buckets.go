@@ -1,11 +1,15 @@
 package proxy
 
 import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/alluxio-go/alluxio/client"
@@ -23,14 +27,24 @@ type owner struct {
 type bucketEntry struct {
 	Name         string `xml:"Name"`
 	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
 }
 
 type listBucketsResult struct {
-	XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
-	NS      string        `xml:"xmlns,attr"`
-	Owner   owner         `xml:"Owner"`
-	Buckets []bucketEntry `xml:"Buckets>Bucket"`
+	XMLName           xml.Name      `xml:"ListAllMyBucketsResult"`
+	NS                string        `xml:"xmlns,attr"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	Prefix            string        `xml:"Prefix,omitempty"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
 }
+
+// bucketRegion is the region every bucket here answers for.
+const bucketRegion = "us-east-1"
+
+// maxListBuckets is the most buckets one ListBuckets page holds when it
+// asks for pages (max-buckets); without it every bucket comes, as in S3.
+const maxListBuckets = 10000
 
 // ownerOf is the owner S3 documents show for a user.
 func ownerOf(user string) owner { return owner{ID: user, DisplayName: user} }
@@ -48,13 +62,39 @@ func (s *Server) listBuckets(req *request) *s3Error {
 	if err != nil {
 		return fromClient(err, nil)
 	}
-	res := listBucketsResult{NS: s3NS, Owner: ownerOf(req.userName()), Buckets: []bucketEntry{}}
+	q := req.q
+	limit := len(infos)
+	if v := q.Get("max-buckets"); q.Has("max-buckets") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxListBuckets {
+			return errInvalidArgument("Argument max-buckets must be an integer between 1 and 10000.").with("ArgumentName", "max-buckets", "ArgumentValue", v)
+		}
+		limit = n
+	}
+	// The continuation token is the last bucket of the page before.
+	after := ""
+	if t := q.Get("continuation-token"); t != "" {
+		b, err := base64.RawURLEncoding.DecodeString(t)
+		if err != nil {
+			return errInvalidArgument("The continuation token provided is incorrect").with("ArgumentName", "continuation-token", "ArgumentValue", t)
+		}
+		after = string(b)
+	}
+	prefix := q.Get("prefix")
+	if r := q.Get("bucket-region"); r != "" && r != bucketRegion {
+		infos = nil
+	}
+	res := listBucketsResult{NS: s3NS, Owner: ownerOf(req.userName()), Buckets: []bucketEntry{}, Prefix: prefix}
 	for _, fi := range infos {
-		if fi.IsDir && !strings.HasPrefix(fi.Name, ".") {
-			res.Buckets = append(res.Buckets, bucketEntry{Name: fi.Name, CreationDate: isoTime(fi.Created)})
+		if fi.IsDir && !strings.HasPrefix(fi.Name, ".") && strings.HasPrefix(fi.Name, prefix) && fi.Name > after {
+			res.Buckets = append(res.Buckets, bucketEntry{Name: fi.Name, CreationDate: isoTime(fi.Created), BucketRegion: bucketRegion})
 		}
 	}
 	sort.Slice(res.Buckets, func(i, j int) bool { return res.Buckets[i].Name < res.Buckets[j].Name })
+	if len(res.Buckets) > limit {
+		res.Buckets = res.Buckets[:limit]
+		res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Buckets[limit-1].Name))
+	}
 	if req.r.Method == http.MethodHead {
 		req.w.WriteHeader(http.StatusOK)
 		return nil
@@ -75,12 +115,25 @@ const maxSmallBody = 2 << 20
 // readSmallBody reads a small request body (an XML document); a body of
 // spaces is none.
 func readSmallBody(req *request) ([]byte, *s3Error) {
+	if req.r.Header.Get("X-Amz-Content-Sha256") == streamingUnsignedTrailr {
+		// S3 takes trailers with object data only, not with a document.
+		return nil, errInvalidSHA256Usage()
+	}
 	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
 	if err != nil {
 		return nil, errIncompleteBody("reading the request body: %v", err)
 	}
 	if len(body) > maxSmallBody {
 		return nil, errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
+	}
+	if v, ok := req.r.Header["Content-Md5"]; ok {
+		want, err := base64.StdEncoding.DecodeString(v[0])
+		if err != nil || len(want) != md5.Size {
+			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0])
+		}
+		if got := md5.Sum(body); !bytes.Equal(got[:], want) {
+			return nil, errBadDigest("The Content-MD5 you specified did not match what we received.")
+		}
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil, nil
@@ -154,7 +207,7 @@ func (s *Server) headBucket(req *request) *s3Error {
 	if _, e := s.statBucket(req, req.bucket); e != nil {
 		return e
 	}
-	req.w.Header().Set("X-Amz-Bucket-Region", "us-east-1")
+	req.w.Header().Set("X-Amz-Bucket-Region", bucketRegion)
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }

@@ -2,21 +2,12 @@ package proxy
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"hash"
-	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/cespare/xxhash/v2"
-	"github.com/zeebo/xxh3"
 
 	"github.com/alluxio-go/alluxio/client"
 )
@@ -50,39 +41,29 @@ type checksumAlg struct {
 	crc *crcCombiner
 }
 
-var (
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
-	// crc64NVME is the table of CRC-64/NVME: polynomial 0xad93d23594c93659,
-	// reflected as the stdlib tables want it.
-	crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
-)
-
-// checksumAlgs are S3's algorithms, in its order.
+// checksumAlgs are S3's algorithms, in its order, with the hashes the
+// payload computes them with (checksumAlgorithms).
 var checksumAlgs = []*checksumAlg{
-	{name: "CRC32", size: 4, new: func() hash.Hash { return crc32.NewIEEE() }, crc: newCRCCombiner(32, 0xedb88320)},
-	{name: "CRC32C", size: 4, new: func() hash.Hash { return crc32.New(castagnoli) }, crc: newCRCCombiner(32, 0x82f63b78)},
-	{name: "CRC64NVME", size: 8, new: func() hash.Hash { return crc64.New(crc64NVME) }, crc: newCRCCombiner(64, 0x9a6c9329ac4bc9b5)},
-	{name: "SHA1", size: sha1.Size, new: sha1.New},
-	{name: "SHA256", size: sha256.Size, new: sha256.New},
-	{name: "SHA512", size: sha512.Size, new: sha512.New},
-	{name: "MD5", size: md5.Size, new: md5.New},
-	{name: "XXHASH64", size: 8, new: func() hash.Hash { return xxhash.New() }},
-	{name: "XXHASH3", size: 8, new: func() hash.Hash { return xxh3.New() }},
-	{name: "XXHASH128", size: 16, new: func() hash.Hash { return xxh3.New128() }},
+	{name: "CRC32", size: 4, crc: newCRCCombiner(32, 0xedb88320)},
+	{name: "CRC32C", size: 4, crc: newCRCCombiner(32, 0x82f63b78)},
+	{name: "CRC64NVME", size: 8, crc: newCRCCombiner(64, 0x9a6c9329ac4bc9b5)},
+	{name: "SHA1", size: 20},
+	{name: "SHA256", size: 32},
+	{name: "SHA512", size: 64},
+	{name: "MD5", size: 16},
+	{name: "XXHASH64", size: 8},
+	{name: "XXHASH3", size: 8},
+	{name: "XXHASH128", size: 16},
+}
+
+func init() {
+	for _, a := range checksumAlgs {
+		a.new = checksumAlgorithms[a.lower()]
+	}
 }
 
 // defaultChecksum is what S3 computes for an upload that carries none.
 var defaultChecksum = algByName("CRC64NVME")
-
-// checksumAlgorithms are the algorithms' hashes by header suffix
-// ("crc32"), as the payload reads them.
-var checksumAlgorithms = func() map[string]func() hash.Hash {
-	m := map[string]func() hash.Hash{}
-	for _, a := range checksumAlgs {
-		m[a.lower()] = a.new
-	}
-	return m
-}()
 
 // algByName is the algorithm named s in any case, or nil.
 func algByName(s string) *checksumAlg {
@@ -164,13 +145,7 @@ func setChecksumHeaders(h http.Header, c objChecksum) {
 	h.Set("X-Amz-Checksum-Type", c.typ)
 }
 
-// The messages of S3's checksum errors, which SDK tests compare.
-func errMultipleChecksums() *s3Error {
-	return errInvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
-}
-func errInvalidChecksumHeader(header string) *s3Error {
-	return errInvalidRequest("Value for %s header is invalid.", header)
-}
+// errUnsupportedChecksum has S3's message, which SDK tests compare.
 func errUnsupportedChecksum() *s3Error {
 	return errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256, SHA512, XXHASH128, XXHASH3, XXHASH64]")
 }
@@ -206,7 +181,7 @@ func requestChecksum(h http.Header) (*checksumAlg, *s3Error) {
 		declared, value = a, strings.Join(vs, ",")
 	}
 	if declared != nil && !declared.valid(value) {
-		return nil, errInvalidChecksumHeader(declared.header())
+		return nil, errInvalidHeaderValue(declared.header())
 	}
 	if t := strings.TrimSpace(h.Get("X-Amz-Trailer")); t != "" {
 		if declared != nil {
@@ -222,7 +197,7 @@ func requestChecksum(h http.Header) (*checksumAlg, *s3Error) {
 			return nil, errInvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
 		}
 		if declared != sdk {
-			return nil, errInvalidChecksumHeader("x-amz-sdk-checksum-algorithm")
+			return nil, errInvalidHeaderValue("x-amz-sdk-checksum-algorithm")
 		}
 	}
 	return declared, nil

@@ -92,7 +92,7 @@ func uploadChecksumFromRequest(h http.Header) (uploadChecksum, *s3Error) {
 	}
 	u.typ = strings.ToUpper(h.Get("X-Amz-Checksum-Type"))
 	if u.typ != "" && u.typ != fullObject && u.typ != composite {
-		return u, errInvalidChecksumHeader("x-amz-checksum-type")
+		return u, errInvalidHeaderValue("x-amz-checksum-type")
 	}
 	if u.alg == nil {
 		if u.typ != "" {
@@ -247,7 +247,7 @@ func crcFromBytes(b []byte) uint64 {
 func (u uploadChecksum) checkFinalHeaders(h http.Header) *s3Error {
 	typ := strings.ToUpper(h.Get("X-Amz-Checksum-Type"))
 	if typ != "" && typ != fullObject && typ != composite {
-		return errInvalidChecksumHeader("x-amz-checksum-type")
+		return errInvalidHeaderValue("x-amz-checksum-type")
 	}
 	var seen bool
 	for _, a := range checksumAlgs {
@@ -267,10 +267,10 @@ func (u uploadChecksum) checkFinalHeaders(h http.Header) *s3Error {
 		// well-formed, but cannot match.
 		sum, parts, multi := strings.Cut(v, "-")
 		if !a.valid(sum) || (multi && u.typ != composite) {
-			return errInvalidChecksumHeader(a.header())
+			return errInvalidHeaderValue(a.header())
 		}
 		if n, err := strconv.Atoi(parts); multi && (err != nil || n < 1 || strconv.Itoa(n) != parts) {
-			return errInvalidChecksumHeader(a.header())
+			return errInvalidHeaderValue(a.header())
 		}
 	}
 	if u.alg != nil && typ != "" && typ != u.typ {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
+	"time"
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/fspath"
@@ -27,7 +29,12 @@ type newFile struct {
 	w    *client.FileWriter
 	path string
 	id   int64
+	etag []byte // the ETag it was completed with
 }
+
+// errReplaced is fill's answer when the file was completed and then
+// replaced by another before fill could look at it.
+var errReplaced = errConflict()
 
 // create creates path for writing. With inBucket, a missing folder is made
 // first, but only inside an existing bucket: a missing bucket is
@@ -84,6 +91,11 @@ func (s *Server) writeObject(ctx context.Context, bucket, dst string, body sourc
 	}
 	if !exists {
 		fi, e := s.fill(ctx, f, body, meta, etag, errConflict())
+		if e == errReplaced {
+			// Written whole, and already replaced by a later writer of
+			// the key: this request succeeded, as it would in S3.
+			return string(f.etag), nil
+		}
 		if e != nil {
 			return "", e
 		}
@@ -112,7 +124,13 @@ func (s *Server) writeTemp(ctx context.Context, bucket string, body source, meta
 	if e != nil {
 		return nil, e
 	}
-	return s.fill(ctx, f, body, meta, etag, errNoSuchBucket("the bucket %s does not exist", bucket))
+	noBucket := errNoSuchBucket("the bucket %s does not exist", bucket)
+	fi, e := s.fill(ctx, f, body, meta, etag, noBucket)
+	if e == errReplaced {
+		// A temporary file of a random name replaced: its folder went.
+		e = noBucket
+	}
+	return fi, e
 }
 
 // fill writes body to f and completes it with meta and the ETag; on
@@ -130,6 +148,7 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 				x[k] = v
 			}
 		}
+		f.etag = x[xETag]
 		f.w.SetXattr(x)
 		err = f.w.Close()
 	}
@@ -149,7 +168,7 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	}
 	fi, err := s.fs.GetStatus(ctx, f.path, client.StatusOptions{})
 	if err == nil && fi.ID != f.id {
-		err = client.ErrNotFound
+		return nil, errReplaced
 	}
 	if err != nil {
 		return nil, fromClient(err, notFound)
@@ -189,19 +208,28 @@ func (s *Server) drop(ctx context.Context, path string, id int64) {
 	s.fs.Delete(dctx, path, client.DeleteOptions{Recursive: true, FileID: id})
 }
 
-// maxReplaceRounds bounds how often publish retries against concurrent
-// writers of the same key; the last writer wins, as in S3.
-const maxReplaceRounds = 8
+// inPlaceWait is how long publish waits for a file another request is
+// writing in place before it takes the key anyway.
+var inPlaceWait = 10 * time.Second
+
+// replaceTimeout bounds how long publish keeps trying to take a key that
+// concurrent writers of the same key hold; the last writer to publish
+// wins, as in S3, and every writer's request succeeds.
+const replaceTimeout = 30 * time.Second
 
 // publish renames tmp, a complete temporary file, to the object path dst,
-// replacing what is there (an object, or a file another request is
-// writing). It removes tmp when it fails.
+// replacing the object there. A file another request is still writing in
+// place is waited for (up to inPlaceWait), not removed: that request
+// succeeds too, and this one replaces its object after. It removes tmp
+// when it fails.
 func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string) *s3Error {
 	// Past this point the object is written: finish even if the client
 	// hangs up, so it does not depend on when it did.
 	ctx = context.WithoutCancel(ctx)
 	var last error
-	for range maxReplaceRounds {
+	var waitedOn int64 // the file being written in place that this waits for
+	var since time.Time
+	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, tmp.Path, dst)
 		switch {
 		case err == nil:
@@ -214,22 +242,61 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return e
 			}
+			continue
 		case errors.Is(err, client.ErrAlreadyExists):
 			old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
-			if serr != nil {
+			switch {
+			case serr != nil:
 				continue // gone meanwhile
-			}
-			if old.IsDir {
+			case old.IsDir:
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return fromClient(client.ErrAlreadyExists, nil)
+			case old.Completed:
+				if s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID}) == nil {
+					continue
+				}
+			case old.ID != waitedOn:
+				waitedOn, since = old.ID, time.Now()
+			case time.Since(since) > inPlaceWait:
+				// Its writer is slow, or gone (a proxy that died
+				// mid-write leaves its file): it loses the key.
+				s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
+				continue
 			}
-			s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
 		default:
 			s.drop(ctx, tmp.Path, tmp.ID)
 			return fromClient(err, nil)
 		}
+		// Another writer holds the key: let it finish (it was writing in
+		// place) or publish (it won the last rename), then try again.
 		last = err
 	}
 	s.drop(ctx, tmp.Path, tmp.ID)
-	return errSlowDown("the key is being written by others too fast to replace: %v", last)
+	return errSlowDown("the key is held by other writers for more than %s: %v", replaceTimeout, last)
+}
+
+// contention paces the retries of a writer that found its key held by
+// another: pauses that grow to 100 ms, with jitter so that writers that
+// collided do not collide again, until replaceTimeout.
+type contention struct {
+	deadline time.Time
+	pause    time.Duration
+}
+
+func newContention() *contention {
+	return &contention{deadline: time.Now().Add(replaceTimeout)}
+}
+
+// wait pauses before every try but the first, and reports whether to try.
+func (c *contention) wait() bool {
+	if c.pause == 0 {
+		c.pause = time.Millisecond
+		return true
+	}
+	if time.Now().After(c.deadline) {
+		return false
+	}
+	time.Sleep(c.pause/2 + rand.N(c.pause))
+	c.pause = min(2*c.pause, 100*time.Millisecond)
+	return true
 }

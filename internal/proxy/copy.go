@@ -51,11 +51,14 @@ func copySource(h string) (bucket, key string, e *s3Error) {
 	}
 	dec, err := url.PathUnescape(src)
 	if err != nil {
-		return "", "", errInvalidArgument("x-amz-copy-source %q is not URL-encoded", h)
+		return "", "", errInvalidArgument("Invalid copy source encoding")
 	}
 	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	if !ok || bucket == "" || key == "" {
-		return "", "", errInvalidArgument("x-amz-copy-source %q: want bucket/key", h)
+	switch {
+	case bucket == "":
+		return "", "", errInvalidArgument("Invalid copy source bucket name")
+	case !ok || key == "":
+		return "", "", errInvalidArgument("Invalid copy source object key")
 	}
 	return bucket, key, nil
 }
@@ -117,19 +120,24 @@ func (s *Server) copyObject(req *request) *s3Error {
 	if _, e := checkACLHeaders(req.r.Header, req.userName(), s.bucketOwner(req)); e != nil {
 		return e
 	}
-	var meta objectMeta
+	if d := req.r.Header.Get("X-Amz-Tagging-Directive"); d != "" && d != "COPY" && d != "REPLACE" {
+		return errInvalidArgument("Unknown tagging directive.")
+	}
+	// The request's metadata is checked whatever the directive, as S3
+	// does, and used only when it replaces the source's.
+	meta, e := metaFromRequest(req.r, s.cfg.MetadataMaxSize)
+	if e != nil {
+		return e
+	}
 	switch d := req.r.Header.Get("X-Amz-Metadata-Directive"); d {
 	case "", "COPY":
 		meta = metaOf(src.Xattr)
 		if sb == req.bucket && sk == req.key && alg == nil {
-			return errInvalidRequest("this copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes")
+			return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
-		if meta, e = metaFromRequest(req.r, s.cfg.MetadataMaxSize); e != nil {
-			return e
-		}
 	default:
-		return errInvalidArgument("x-amz-metadata-directive %q: want COPY or REPLACE", d)
+		return errInvalidArgument("Unknown metadata directive.")
 	}
 	if e := copyTagging(req.r, src, meta); e != nil {
 		return e
@@ -192,7 +200,7 @@ func copyTagging(r *http.Request, src *client.FileInfo, meta objectMeta) *s3Erro
 	case "REPLACE":
 		return taggingFromRequest(r, meta)
 	default:
-		return errInvalidArgument("x-amz-tagging-directive %q: want COPY or REPLACE", d)
+		return errInvalidArgument("Unknown tagging directive.")
 	}
 }
 

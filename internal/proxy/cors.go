@@ -60,16 +60,16 @@ func (c *corsConfiguration) check() *s3Error {
 		}
 		for _, o := range r.AllowedOrigins {
 			if strings.Count(o, "*") > 1 {
-				return errInvalidRequest("AllowedOrigin %q can not have more than one wildcard", o)
+				return errInvalidRequest("AllowedOrigin %q can not have more than one wildcard.", o)
 			}
 		}
 		for _, h := range r.AllowedHeaders {
 			if strings.Count(h, "*") > 1 {
 				return errInvalidRequest("AllowedHeader %q can not have more than one wildcard", h)
 			}
-		}
-		if r.MaxAgeSeconds != nil && *r.MaxAgeSeconds < 0 {
-			return errMalformedXML("MaxAgeSeconds must not be negative")
+			if !validHeaderName(strings.ReplaceAll(h, "*", "x")) {
+				return errInvalidRequest("AllowedHeader %q contains invalid character.", h)
+			}
 		}
 	}
 	return nil
@@ -190,8 +190,11 @@ func (s *Server) bucketCORS(req *request) *s3Error {
 func (s *Server) preflight(req *request) *s3Error {
 	h := req.r.Header
 	origin, method := h.Get("Origin"), h.Get("Access-Control-Request-Method")
-	if origin == "" || method == "" {
-		return newErr("BadRequest", 400, "Insufficient information. Origin and Access-Control-Request-Method request headers needed.")
+	if origin == "" {
+		return newErr("BadRequest", 400, "Insufficient information. Origin request header needed.")
+	}
+	if !slices.Contains(corsMethods, method) {
+		return newErr("BadRequest", 400, "Invalid Access-Control-Request-Method: %s", method)
 	}
 	req.ctx = req.r.Context()
 	fi, e := s.statBucket(req, req.bucket)
@@ -200,19 +203,24 @@ func (s *Server) preflight(req *request) *s3Error {
 	}
 	c := corsOf(fi.Xattr)
 	if c == nil {
-		return errAccessDenied("CORSResponse: CORS is not enabled for this bucket.")
+		return errCORSForbidden("CORSResponse: CORS is not enabled for this bucket.")
 	}
 	var headers []string
 	for _, v := range h.Values("Access-Control-Request-Headers") {
 		for _, name := range strings.Split(v, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				headers = append(headers, name)
+			name = strings.ToLower(strings.TrimSpace(name))
+			if name == "" {
+				continue
 			}
+			if !validHeaderName(name) {
+				return newErr("BadRequest", 400, "Access-Control-Request-Headers %q contains invalid character.", name)
+			}
+			headers = append(headers, name)
 		}
 	}
 	r := c.match(origin, method, headers)
 	if r == nil {
-		return errAccessDenied("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
+		return errCORSForbidden("CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.")
 	}
 	out := req.w.Header()
 	r.allowOrigin(out, origin)
@@ -221,6 +229,17 @@ func (s *Server) preflight(req *request) *s3Error {
 	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// errCORSForbidden is S3's refusal of a preflight request.
+func errCORSForbidden(msg string) *s3Error { return newErr("AccessForbidden", 403, "%s", msg) }
+
+// validHeaderName reports whether name is an HTTP field name (RFC 9110
+// token characters).
+func validHeaderName(name string) bool {
+	return name != "" && strings.IndexFunc(name, func(c rune) bool {
+		return c > '~' || c <= ' ' || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c)
+	}) < 0
 }
 
 // corsHeaders adds the Access-Control-* headers to the answer of a

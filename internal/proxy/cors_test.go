@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,7 +35,9 @@ func TestBucketCORS(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp
 	}
 	if resp := preflight("https://app.example.com", "PUT", ""); resp.StatusCode != 403 {
@@ -60,7 +64,7 @@ func TestBucketCORS(t *testing.T) {
 	h := resp.Header
 	if resp.StatusCode != 200 || h.Get("Access-Control-Allow-Origin") != "https://app.example.com" ||
 		!strings.Contains(h.Get("Access-Control-Allow-Methods"), "PUT") || h.Get("Access-Control-Max-Age") != "600" ||
-		h.Get("Access-Control-Allow-Headers") != "Content-Type, X-Amz-Date" || h.Get("Access-Control-Expose-Headers") != "ETag" {
+		h.Get("Access-Control-Allow-Headers") != "content-type, x-amz-date" || h.Get("Access-Control-Expose-Headers") != "ETag" {
 		t.Fatalf("allowed preflight: %d %v", resp.StatusCode, h)
 	}
 	if resp := preflight("https://other.org", "GET", ""); resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
@@ -72,8 +76,19 @@ func TestBucketCORS(t *testing.T) {
 		{"https://app.example.com", "PUT", "authorization2"}, // header
 		{"http://app.example.com", "PUT", ""},                // scheme
 	} {
-		if resp := preflight(refused[0], refused[1], refused[2]); resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
-			t.Fatalf("preflight %v: %d %v", refused, resp.StatusCode, resp.Header)
+		resp := preflight(refused[0], refused[1], refused[2])
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" || !strings.Contains(string(body), "<Code>AccessForbidden</Code>") {
+			t.Fatalf("preflight %v: %d %v %s", refused, resp.StatusCode, resp.Header, body)
+		}
+	}
+	// Preflights S3 finds malformed: no origin, a method CORS does not
+	// know, a header name that is not one.
+	for _, bad := range [][3]string{{"", "PUT", ""}, {"https://app.example.com", "PATCH", ""}, {"https://app.example.com", "PUT", "a b"}} {
+		resp := preflight(bad[0], bad[1], bad[2])
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "<Code>BadRequest</Code>") {
+			t.Fatalf("preflight %v: %d %s", bad, resp.StatusCode, body)
 		}
 	}
 

@@ -63,7 +63,7 @@ func (s *Server) deleteObjects(req *request) *s3Error {
 		}
 		switch {
 		case e != nil:
-			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.Key, VersionID: v, Code: e.Code, Message: e.Message})
+			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.Key, VersionID: v, Code: e.Code, Message: e.message()})
 		case !doc.Quiet:
 			res.Deleted = append(res.Deleted, deletedEntry{Key: o.Key, VersionID: v})
 		}

@@ -16,6 +16,23 @@ type s3Error struct {
 	Code    string
 	Status  int
 	Message string
+	// Fields are the elements S3 adds to some errors' documents
+	// (ArgumentName, AWSAccessKeyId, HeadersNotSigned, ...), in order.
+	Fields []errorField
+}
+
+// errorField is one more element of an error document.
+type errorField struct {
+	XMLName xml.Name
+	Value   string `xml:",chardata"`
+}
+
+// with adds the elements of name-value pairs to e's document.
+func (e *s3Error) with(pairs ...string) *s3Error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		e.Fields = append(e.Fields, errorField{XMLName: xml.Name{Local: pairs[i]}, Value: pairs[i+1]})
+	}
+	return e
 }
 
 func (e *s3Error) Error() string { return e.Code + ": " + e.Message }
@@ -93,13 +110,59 @@ func fromClient(err error, notFound *s3Error) *s3Error {
 	return errInternal("%v", err)
 }
 
+// awsMessages are Amazon S3's messages for the codes whose message S3
+// never varies. Clients show them and conformance suites compare them, so
+// these codes answer with S3's words; what this proxy knows beyond them
+// (which bucket, which part, why) goes to its log with the request id.
+var awsMessages = map[string]string{
+	"BucketAlreadyOwnedByYou":   "Your previous request to create the named bucket succeeded and you already own it.",
+	"BucketNotEmpty":            "The bucket you tried to delete is not empty.",
+	"EntityTooLarge":            "Your proposed upload exceeds the maximum allowed object size.",
+	"EntityTooSmall":            "Your proposed upload is smaller than the minimum allowed size",
+	"InvalidAccessKeyId":        "The AWS Access Key Id you provided does not exist in our records.",
+	"InvalidBucketName":         "The specified bucket is not valid.",
+	"InvalidDigest":             "The Content-MD5 you specified is not valid.",
+	"InvalidLocationConstraint": "The specified location-constraint is not valid",
+	"InvalidPart":               "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+	"InvalidPartNumber":         "The requested partnumber is not satisfiable.",
+	"InvalidPartOrder":          "The list of parts was not in ascending order. Parts must be ordered by part number.",
+	"InvalidRange":              "The requested range is not satisfiable",
+	"KeyTooLongError":           "Your key is too long.",
+	"MalformedTrailerError":     "The request contained trailing data that was not well-formed or did not conform to our published schema.",
+	"MalformedXML":              "The XML you provided was not well-formed or did not validate against our published schema.",
+	"MetadataTooLarge":          "Your metadata headers exceed the maximum allowed metadata size",
+	"MethodNotAllowed":          "The specified method is not allowed against this resource.",
+	"MissingContentLength":      "You must provide the Content-Length HTTP header.",
+	"NoSuchBucket":              "The specified bucket does not exist.",
+	"NoSuchCORSConfiguration":   "The CORS configuration does not exist",
+	"NoSuchKey":                 "The specified key does not exist.",
+	"NoSuchTagSet":              "The TagSet does not exist.",
+	"NoSuchUpload":              "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+	"NoSuchVersion":             "The specified version does not exist.",
+	"PreconditionFailed":        "At least one of the pre-conditions you specified did not hold.",
+	"RequestTimeTooSkewed":      "The difference between the request time and the current time is too large.",
+	"SignatureDoesNotMatch":     "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+	"SlowDown":                  "Please reduce your request rate.",
+	"XAmzContentSHA256Mismatch": "The provided 'x-amz-content-sha256' header does not match what was computed.",
+}
+
+// message is what the error document says: S3's message for e's code
+// where S3 has one, else e's own.
+func (e *s3Error) message() string {
+	if m, ok := awsMessages[e.Code]; ok {
+		return m
+	}
+	return e.Message
+}
+
 // errorDoc is S3's error document.
 type errorDoc struct {
 	XMLName   xml.Name `xml:"Error"`
 	Code      string   `xml:"Code"`
 	Message   string   `xml:"Message"`
-	Resource  string   `xml:"Resource,omitempty"`
-	RequestID string   `xml:"RequestId"`
+	Fields    []errorField
+	Resource  string `xml:"Resource,omitempty"`
+	RequestID string `xml:"RequestId"`
 }
 
 // writeError answers e as an S3 error document (a HEAD gets the status
@@ -122,7 +185,7 @@ func writeError(w http.ResponseWriter, r *http.Request, reqID string, e *s3Error
 	if r.Method == http.MethodHead {
 		return
 	}
-	writeXMLBody(w, errorDoc{Code: e.Code, Message: e.Message, Resource: r.URL.Path, RequestID: reqID})
+	writeXMLBody(w, errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: r.URL.Path, RequestID: reqID})
 }
 
 // writeXMLBody writes the XML declaration and doc.

@@ -109,6 +109,9 @@ func (s *Server) statUpload(req *request) (*client.FileInfo, *s3Error) {
 		return nil, e
 	}
 	if !validUploadID(id) {
+		if _, e := s.statBucket(req, req.bucket); e != nil {
+			return nil, e
+		}
 		return nil, noUpload
 	}
 	fi, err := s.fs.GetStatus(req.ctx, uploadDir(req.bucket, id), client.StatusOptions{})
@@ -130,7 +133,7 @@ func partNumber(req *request) (int, *s3Error) {
 	v := req.q.Get("partNumber")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > maxParts {
-		return 0, errInvalidArgument("part number %q must be an integer between 1 and %d", v, maxParts)
+		return 0, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive.").with("ArgumentName", "partNumber", "ArgumentValue", v)
 	}
 	return n, nil
 }
@@ -189,7 +192,11 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 	if e != nil {
 		return nil, e
 	}
-	return s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
+	fi, e := s.fill(ctx, f, body, objectMeta{}, etag, noUpload)
+	if e == errReplaced {
+		e = noUpload
+	}
+	return fi, e
 }
 
 // placePart renames a written part to its number, replacing an earlier
@@ -197,7 +204,7 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir string, n int) *s3Error {
 	ctx = context.WithoutCancel(ctx)
 	dst := updir + "/" + partName(n)
-	for range maxReplaceRounds {
+	for c := newContention(); c.wait(); {
 		err := s.fs.Rename(ctx, fi.Path, dst)
 		switch {
 		case err == nil:
@@ -212,7 +219,7 @@ func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir strin
 		}
 	}
 	s.drop(ctx, fi.Path, fi.ID)
-	return errSlowDown("part %d is being written by others too fast to replace", n)
+	return errSlowDown("part %d is held by other writers for more than %s", n, replaceTimeout)
 }
 
 func (s *Server) uploadPartCopy(req *request) *s3Error {
@@ -402,11 +409,11 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	e = s.assemble(req.ctx, req.bucket, meta, ordered, etag, dst)
 	ka.stop()
 	if e != nil {
-		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.Message, Resource: req.r.URL.Path, RequestID: req.id})
+		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)
-	res := completeResult{NS: s3NS, Location: "/" + req.bucket + "/" + req.key, Bucket: req.bucket, Key: req.key, ETag: quote(etag)}
+	res := completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etag)}
 	if haveFinal {
 		res.set(final)
 		res.ChecksumType = final.typ

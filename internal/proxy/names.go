@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -92,6 +94,9 @@ func objectPath(bucket, key string) (path string, dir bool, e *s3Error) {
 			return "", false, errInvalidArgument("key %q has a %q segment; keys are paths here", key, seg)
 		case i == 0 && seg == metaDir:
 			return "", false, errInvalidArgument("key %q is in the proxy's hidden folder %s", key, metaDir)
+		case len(seg) > fspath.MaxNameLen:
+			// A path's names are bounded (NAME_MAX) as well as its key.
+			return "", false, errKeyTooLong("key %q has a segment of %d bytes, at most %d are allowed between slashes", key, len(seg), fspath.MaxNameLen)
 		}
 		if err := fspath.ValidateName(seg); err != nil {
 			return "", false, errInvalidArgument("key %q: %v", key, err)
@@ -111,4 +116,19 @@ func keyOf(bucketDir, path string, dir bool) string {
 		k += "/"
 	}
 	return k
+}
+
+// objectURL is the absolute URL of key in bucket as the client reached
+// this proxy (S3 answers a Location of this form), with Alluxio's path
+// prefix when the request used it.
+func objectURL(r *http.Request, bucket, key string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	prefix := ""
+	if strings.HasPrefix(r.URL.Path, Prefix+"/") {
+		prefix = Prefix
+	}
+	return scheme + "://" + r.Host + prefix + "/" + bucket + "/" + (&url.URL{Path: key}).EscapedPath()
 }

@@ -63,6 +63,12 @@ func (s *Server) getObject(req *request) *s3Error {
 	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
 		return e
 	}
+	if req.q.Has("partNumber") {
+		// A bad part number is refused before the key is looked up.
+		if _, e := partNumber(req); e != nil {
+			return e
+		}
+	}
 	fi, e := s.statVersion(req)
 	if e != nil {
 		return e

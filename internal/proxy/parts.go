@@ -78,7 +78,7 @@ func objectRange(req *request, fi *client.FileInfo, size int64) (start, length i
 			return 0, 0, 0, e
 		}
 		if rh != "" {
-			return 0, 0, 0, errInvalidRequest("cannot specify both Range header and partNumber query parameter")
+			return 0, 0, 0, errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
 		}
 		sizes, multipart := partSizesOf(fi, size)
 		if n > len(sizes) {

@@ -2,18 +2,62 @@ package proxy
 
 import (
 	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
+	"hash/crc32"
+	"hash/crc64"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/zeebo/xxh3"
 )
 
 // maxPutSize is S3's limit on one PutObject or UploadPart.
 const maxPutSize = 5 << 30
+
+// crc64NVME is the table of the CRC-64/NVME checksum S3 offers
+// (polynomial 0xad93d23594c93659, reflected).
+var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
+
+// checksumAlgorithms are S3's additional checksums by header suffix
+// (x-amz-checksum-<name>), each sent as the base64 of its big-endian sum.
+var checksumAlgorithms = map[string]func() hash.Hash{
+	"crc32":     func() hash.Hash { return crc32.NewIEEE() },
+	"crc32c":    func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
+	"crc64nvme": func() hash.Hash { return crc64.New(crc64NVME) },
+	"sha1":      sha1.New,
+	"sha256":    sha256.New,
+	"sha512":    sha512.New,
+	"md5":       md5.New,
+	"xxhash64":  func() hash.Hash { return xxhash.New() },
+	"xxhash3":   func() hash.Hash { return xxh3.New() },
+	"xxhash128": func() hash.Hash { return xxh3.New128() },
+}
+
+// S3's errors for checksums and body lengths, with S3's own messages,
+// which clients and conformance suites compare.
+func errMultipleChecksums() *s3Error {
+	return errInvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+}
+func errInvalidHeaderValue(name string) *s3Error {
+	return errInvalidRequest("Value for %s header is invalid.", name)
+}
+func errInvalidTrailerValue(name string) *s3Error {
+	return errInvalidRequest("Value for %s trailing header is invalid.", name)
+}
+func errInvalidSHA256Usage() *s3Error {
+	return errInvalidRequest("The value of x-amz-content-sha256 header is invalid.")
+}
+func errLengthMismatch() *s3Error {
+	return errIncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
+}
 
 // checksum is one additional checksum a request declares: in a header
 // (want set) or in a trailer (named by x-amz-trailer).
@@ -28,6 +72,13 @@ func (c *checksum) header() string {
 }
 
 func (c *checksum) value() string { return base64.StdEncoding.EncodeToString(c.h.Sum(nil)) }
+
+// wellFormed says whether v can be a value of c's algorithm: the base64
+// of a sum of its size.
+func (c *checksum) wellFormed(v string) bool {
+	b, err := base64.StdEncoding.DecodeString(v)
+	return err == nil && len(b) == c.h.Size()
+}
 
 // payload is a request body as the object's bytes: decoded from
 // aws-chunked when sent so, hashed as it goes, and checked at its end
@@ -59,29 +110,36 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		p.r = http.NoBody
 	}
 	hashHdr := r.Header.Get("X-Amz-Content-Sha256")
+	trailers, e := announcedTrailers(r)
+	if e != nil {
+		return nil, e
+	}
 	if isAWSChunked(r) {
 		switch hashHdr {
-		case streamingSignedTrailer:
-			if id != nil && id.verified {
-				return nil, errNotImplemented("%s (signed trailers) is not supported; use %s or %s", streamingSignedTrailer, streamingSigned, streamingUnsignedTrailr)
-			}
-		case streamingSigned, streamingUnsignedTrailr:
-		default:
-			if id != nil && id.verified {
-				return nil, errInvalidRequest("an aws-chunked body needs x-amz-content-sha256 %s or %s", streamingSigned, streamingUnsignedTrailr)
-			}
-		}
-		signed := hashHdr == streamingSigned || hashHdr == streamingSignedTrailer
-		p.chunked = newChunkedReader(p.r, signed, id)
-		p.r = p.chunked
-		p.declared = -1
-		if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
+		case streamingSigned, streamingSignedTrailer, streamingUnsignedTrailr:
+			// S3 needs the object's length of every streaming upload.
+			n, err := strconv.ParseInt(r.Header.Get("X-Amz-Decoded-Content-Length"), 10, 64)
 			if err != nil || n < 0 {
-				return nil, errInvalidArgument("x-amz-decoded-content-length %q is not a length", v)
+				return nil, errMissingContentLength("You must provide the Content-Length HTTP header.")
 			}
 			p.declared = n
+		default:
+			if id != nil && id.verified {
+				return nil, errInvalidRequest("an aws-chunked body needs x-amz-content-sha256 %s, %s or %s", streamingSigned, streamingSignedTrailer, streamingUnsignedTrailr)
+			}
+			p.declared = -1
+			if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 0 {
+					return nil, errInvalidArgument("x-amz-decoded-content-length %q is not a length", v)
+				}
+				p.declared = n
+			}
 		}
+		p.chunked = newChunkedReader(p.r, hashHdr, trailers, id)
+		p.r = p.chunked
+	} else if len(trailers) > 0 {
+		return nil, errInvalidRequest("x-amz-trailer needs an aws-chunked body")
 	} else if hashHdr != "" && hashHdr != unsignedPayload {
 		want, err := hex.DecodeString(hashHdr)
 		if err != nil || len(want) != sha256.Size {
@@ -89,10 +147,11 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		}
 		p.sha, p.wantSHA = sha256.New(), want
 	}
-	if v := r.Header.Get("Content-Md5"); v != "" {
-		want, err := base64.StdEncoding.DecodeString(v)
+	if v, ok := r.Header["Content-Md5"]; ok {
+		// Present but empty is a digest that is not one, as in S3.
+		want, err := base64.StdEncoding.DecodeString(v[0])
 		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v)
+			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0])
 		}
 		p.wantMD5 = want
 	}
@@ -100,31 +159,50 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		return nil, errEntityTooLarge("%d bytes: at most %d are accepted in one request", p.declared, max)
 	}
 	for name, mk := range checksumAlgorithms {
-		c := &checksum{name: name}
+		c := &checksum{name: name, h: mk()}
 		if v := r.Header.Get(c.header()); v != "" {
-			c.h, c.want = mk(), v
+			if !c.wellFormed(v) {
+				return nil, errInvalidHeaderValue(strings.ToLower(c.header()))
+			}
+			c.want = v
 			p.checksums = append(p.checksums, c)
 		}
 	}
+	for _, t := range trailers {
+		name := strings.TrimPrefix(t, "x-amz-checksum-")
+		p.checksums = append(p.checksums, &checksum{name: name, h: checksumAlgorithms[name]()})
+	}
+	if len(p.checksums) > 1 {
+		return nil, errMultipleChecksums()
+	}
+	if v := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); v != "" {
+		// The SDK names the checksum it sends; one that is not it (or
+		// none it could be) is a request S3 refuses.
+		_, known := checksumAlgorithms[strings.ToLower(v)]
+		if !known || (len(p.checksums) == 1 && !strings.EqualFold(p.checksums[0].name, v)) {
+			return nil, errInvalidHeaderValue("x-amz-sdk-checksum-algorithm")
+		}
+	}
+	return p, nil
+}
+
+// announcedTrailers are the checksum algorithms x-amz-trailer names (e.g.
+// "crc32" for x-amz-checksum-crc32), the trailers an aws-chunked body ends
+// with.
+func announcedTrailers(r *http.Request) ([]string, *s3Error) {
+	var out []string
 	for _, t := range strings.Split(r.Header.Get("X-Amz-Trailer"), ",") {
 		t = strings.ToLower(strings.TrimSpace(t))
 		if t == "" {
 			continue
 		}
 		name, ok := strings.CutPrefix(t, "x-amz-checksum-")
-		mk := checksumAlgorithms[name]
-		if !ok || mk == nil {
-			return nil, errInvalidArgument("x-amz-trailer %q: only x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256} are supported", t)
+		if _, known := checksumAlgorithms[name]; !ok || !known {
+			return nil, errInvalidRequest("The value specified in the x-amz-trailer header is not supported")
 		}
-		if p.chunked == nil {
-			return nil, errInvalidRequest("x-amz-trailer needs an aws-chunked body")
-		}
-		p.checksums = append(p.checksums, &checksum{name: name, h: mk()})
+		out = append(out, "x-amz-checksum-"+name)
 	}
-	if len(p.checksums) > 1 {
-		return nil, errInvalidRequest("more than one additional checksum")
-	}
-	return p, nil
+	return out, nil
 }
 
 func (p *payload) Read(b []byte) (int, error) {
@@ -132,10 +210,20 @@ func (p *payload) Read(b []byte) (int, error) {
 		return 0, p.err
 	}
 	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF {
+		// A broken encoding says more than the length it led to, and
+		// nothing read with it is handed out.
+		p.err = err
+		return 0, err
+	}
 	if n > 0 {
 		p.n += int64(n)
-		if p.n > p.max || (p.declared >= 0 && p.n > p.declared) {
-			p.err = errIncompleteBody("the body is longer than declared (%d bytes, at most %d)", p.declared, p.max)
+		if p.n > p.max {
+			p.err = errEntityTooLarge("the body is longer than %d bytes", p.max)
+			return 0, p.err
+		}
+		if p.declared >= 0 && p.n > p.declared {
+			p.err = errLengthMismatch()
 			return 0, p.err
 		}
 		if !p.deferHash {
@@ -147,8 +235,6 @@ func (p *payload) Read(b []byte) (int, error) {
 			p.err = e
 			return n, e
 		}
-	} else if err != nil {
-		p.err = err
 	}
 	return n, err
 }
@@ -183,7 +269,7 @@ func (p *payload) source() source {
 func (p *payload) finish() *s3Error {
 	p.finished = true
 	if p.declared >= 0 && p.n != p.declared {
-		return errIncompleteBody("the body has %d bytes, %d were declared", p.n, p.declared)
+		return errLengthMismatch()
 	}
 	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
 		return errBadDigest("the Content-MD5 you specified did not match what we received")
@@ -193,9 +279,11 @@ func (p *payload) finish() *s3Error {
 	}
 	for _, c := range p.checksums {
 		if c.want == "" {
+			// The decoder ends the body only after every announced
+			// trailer, so the trailer is there.
 			c.want = p.chunked.trailer.Get(c.header())
-			if c.want == "" {
-				return errInvalidRequest("the trailer %s was announced but not sent", strings.ToLower(c.header()))
+			if !c.wellFormed(c.want) {
+				return errInvalidTrailerValue(strings.ToLower(c.header()))
 			}
 		}
 		if c.value() != c.want {

@@ -86,7 +86,7 @@ func TestUnsignedTrailerChecksum(t *testing.T) {
 	_, _, err = readPayload(t, unsignedTrailer(chunks, "x-amz-checksum-crc32:AAAAAA==\r\n"))
 	wantS3(t, "a wrong CRC32 trailer", err, "BadDigest")
 	_, _, err = readPayload(t, unsignedTrailer(chunks, ""))
-	wantS3(t, "a missing trailer", err, "InvalidRequest")
+	wantS3(t, "a missing trailer", err, "MalformedTrailerError")
 	r := unsignedTrailer(chunks, "x-amz-checksum-crc32:"+crc32b64([]byte(data))+"\r\n")
 	r.Header.Set("X-Amz-Decoded-Content-Length", "5")
 	_, _, err = readPayload(t, r)
@@ -132,21 +132,43 @@ func TestChunkedDecoderRefusesDamage(t *testing.T) {
 		"huge size":           "ffffffffffffffffff\r\n",
 		"long line":           strings.Repeat("1", 5000) + "\r\n",
 	} {
-		c := newChunkedReader(strings.NewReader(body), false, nil)
+		c := newChunkedReader(strings.NewReader(body), streamingUnsignedTrailr, nil, nil)
 		if _, err := io.ReadAll(c); err == nil {
 			t.Errorf("%s: decoded without error", name)
 		}
 	}
 }
 
+// FuzzChunkedReader decodes any body in each aws-chunked form, the signed
+// ones with signatures checked (the AWS trailer example's identity): it
+// never hands out more bytes than it was given, and in a signed form
+// ends with io.EOF only after data whose signatures checked out.
 func FuzzChunkedReader(f *testing.F) {
-	f.Add([]byte("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n"), false)
-	f.Add([]byte("3;chunk-signature="+strings.Repeat("0", 64)+"\r\nabc\r\n0;chunk-signature="+strings.Repeat("0", 64)+"\r\n\r\n"), true)
-	f.Fuzz(func(t *testing.T, body []byte, signed bool) {
-		c := newChunkedReader(bytes.NewReader(body), signed, nil)
-		out, _ := io.ReadAll(io.LimitReader(c, int64(len(body))+1))
+	zeros := strings.Repeat("0", 64)
+	f.Add([]byte("5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n"), uint8(0))
+	f.Add([]byte("3;chunk-signature="+zeros+"\r\nabc\r\n0;chunk-signature="+zeros+"\r\n\r\n"), uint8(1))
+	f.Add([]byte("3;chunk-signature="+zeros+"\r\nabc\r\n0;chunk-signature="+zeros+"\r\nx-amz-checksum-crc32:NhCmhg==\r\nx-amz-trailer-signature:"+zeros+"\r\n\r\n"), uint8(2))
+	ex, _ := io.ReadAll(exampleTrailerRequest("x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:" + exampleTrailerSig + "\r\n\r\n").Body)
+	f.Add(ex, uint8(6))
+	modes := []string{streamingUnsignedTrailr, streamingSigned, streamingSignedTrailer}
+	f.Fuzz(func(t *testing.T, body []byte, mode uint8) {
+		hashHdr := modes[int(mode&3)%len(modes)]
+		var expect []string
+		if mode&4 != 0 {
+			expect = []string{"x-amz-checksum-crc32c"}
+		}
+		var id *identity
+		if mode&8 == 0 && hashHdr != streamingUnsignedTrailr {
+			id = exampleTrailerIdentity()
+		}
+		c := newChunkedReader(bytes.NewReader(body), hashHdr, expect, id)
+		out, err := io.ReadAll(io.LimitReader(c, int64(len(body))+1))
 		if len(out) > len(body) {
 			t.Fatalf("decoded %d bytes from %d", len(out), len(body))
+		}
+		// The only data the example's key signed is the example's.
+		if err == nil && id != nil && len(out) > 0 && (len(out) != 66560 || strings.Trim(string(out), "a") != "") {
+			t.Fatalf("signed data the example's key never signed decoded without error: %q", body)
 		}
 	})
 }

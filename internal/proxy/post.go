@@ -215,7 +215,7 @@ func (s *Server) postObject(req *request) *s3Error {
 func postAnswer(req *request, f *postForm, key, etag string) *s3Error {
 	w := req.w
 	w.Header().Set("ETag", quote(etag))
-	location := "/" + req.bucket + "/" + (&url.URL{Path: key}).EscapedPath()
+	location := objectURL(req.r, req.bucket, key)
 	w.Header().Set("Location", location)
 	if to := f.fields["success_action_redirect"]; to != "" {
 		if u, err := url.Parse(to); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
@@ -235,7 +235,7 @@ func postAnswer(req *request, f *postForm, key, etag string) *s3Error {
 	case "201":
 		w.Header().Set("Content-Type", "application/xml")
 		w.WriteHeader(http.StatusCreated)
-		writeXMLBody(w, postResponse{Location: location, Bucket: req.bucket, Key: key, ETag: quote(etag)})
+		writeXMLBody(w, postResponse{NS: s3NS, Location: location, Bucket: req.bucket, Key: key, ETag: quote(etag)})
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -244,6 +244,7 @@ func postAnswer(req *request, f *postForm, key, etag string) *s3Error {
 
 type postResponse struct {
 	XMLName  xml.Name `xml:"PostResponse"`
+	NS       string   `xml:"xmlns,attr"`
 	Location string
 	Bucket   string
 	Key      string

@@ -19,7 +19,8 @@ func parseRange(h string, size int64) (r byteRange, ok bool, e *s3Error) {
 	if !found || strings.Contains(spec, ",") {
 		return r, false, nil
 	}
-	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+	// No blanks inside: S3 serves the whole object for "bytes= -1".
+	first, last, found := strings.Cut(spec, "-")
 	if !found {
 		return r, false, nil
 	}
@@ -36,8 +37,12 @@ func parseRange(h string, size int64) (r byteRange, ok bool, e *s3Error) {
 		if !good {
 			return r, false, nil
 		}
-		if n == 0 || size == 0 {
-			return r, false, errInvalidRange("the requested range bytes=-%d is not satisfiable for an object of %d bytes", n, size)
+		if n == 0 {
+			return r, false, errInvalidRange("the requested range bytes=-0 is not satisfiable")
+		}
+		if size == 0 {
+			// The last n bytes of nothing: S3 answers the empty object.
+			return r, false, nil
 		}
 		return byteRange{max(size-n, 0), size - 1}, true, nil
 	default:

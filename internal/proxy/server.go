@@ -113,8 +113,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	if e := s.serve(req); e != nil {
-		if e.Status >= 500 {
-			s.log.Warn("S3 request failed", "method", r.Method, "path", r.URL.Path, "code", e.Code, "error", e.Message)
+		switch {
+		case e.Status >= 500:
+			s.log.Warn("S3 request failed", "method", r.Method, "path", r.URL.Path, "request_id", req.id, "code", e.Code, "error", e.Message)
+		case e.message() != e.Message:
+			// The client got S3's words; what this proxy knew is here.
+			s.log.Debug("S3 request refused", "method", r.Method, "path", r.URL.Path, "request_id", req.id, "code", e.Code, "error", e.Message)
 		}
 		writeError(w, r, req.id, e)
 	}
@@ -148,10 +152,17 @@ func (s *Server) serve(req *request) *s3Error {
 	if who.user != "" {
 		req.ctx = client.WithUser(req.ctx, who.user)
 	}
+	if req.key == "" && r.Header.Get("X-Amz-Content-Sha256") == streamingUnsignedTrailr {
+		// Trailers come with object data only (PutObject, UploadPart).
+		return errInvalidSHA256Usage()
+	}
 	if e := checkQuery(req.q, req.key == ""); e != nil {
 		return e
 	}
 	s.corsHeaders(req)
+	if e := s.checkExpectedOwners(req); e != nil {
+		return e
+	}
 	switch {
 	case req.bucket == "":
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -273,6 +284,7 @@ var knownQuery = map[string]bool{
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
 	"versionId": true, "tagging": true, "acl": true, "attributes": true, "versioning": true, "versions": true, "version-id-marker": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
+	"max-buckets": true, "bucket-region": true, // ListBuckets pages
 }
 
 // checkQuery refuses parameters no served operation takes; cors and the

@@ -50,29 +50,35 @@ func tagChar(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Z, r) || strings.ContainsRune("+-=._:/@", r)
 }
 
+// S3's messages for a tag set it refuses; the log has the tag.
+const (
+	msgBadTagKey   = "The TagKey you have provided is invalid"
+	msgBadTagValue = "The TagValue you have provided is invalid"
+	msgTagHeader   = "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."
+)
+
 // checkTags applies S3's rules to a tag set of at most max tags.
 func checkTags(tags []tag, max int) *s3Error {
 	if len(tags) > max {
-		return errInvalidTag("%d tags: at most %d are allowed", len(tags), max)
+		if max == maxBucketTags {
+			return newErr("BadRequest", 400, "Bucket tag count cannot be greater than %d", max)
+		}
+		return newErr("BadRequest", 400, "Object tags cannot be greater than %d", max)
 	}
 	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
-		switch n := utf8.RuneCountInString(t.Key); {
-		case !utf8.ValidString(t.Key) || n == 0 || n > maxTagKey:
-			return errInvalidTag("the tag key %q is invalid: it must be 1 to %d Unicode characters", t.Key, maxTagKey)
-		case strings.HasPrefix(t.Key, "aws:"):
-			return errInvalidTag("the tag key %q is invalid: keys prefixed with aws: are reserved", t.Key)
-		case strings.IndexFunc(t.Key, func(r rune) bool { return !tagChar(r) }) >= 0:
-			return errInvalidTag("the tag key %q is invalid: tags hold letters, numbers, spaces and + - = . _ : / @", t.Key)
-		}
-		if !utf8.ValidString(t.Value) || utf8.RuneCountInString(t.Value) > maxTagValue {
-			return errInvalidTag("the tag value of %q is invalid: it must be at most %d Unicode characters", t.Key, maxTagValue)
-		}
-		if strings.IndexFunc(t.Value, func(r rune) bool { return !tagChar(r) }) >= 0 {
-			return errInvalidTag("the tag value %q is invalid: tags hold letters, numbers, spaces and + - = . _ : / @", t.Value)
-		}
-		if seen[t.Key] {
-			return errInvalidTag("cannot provide multiple tags with the same key (%q)", t.Key)
+		n := utf8.RuneCountInString(t.Key)
+		switch {
+		case !utf8.ValidString(t.Key) || n == 0 || n > maxTagKey || strings.HasPrefix(t.Key, "aws:") ||
+			strings.IndexFunc(t.Key, func(r rune) bool { return !tagChar(r) }) >= 0:
+			// Keys are 1 to 128 characters, of letters, numbers, spaces
+			// and + - = . _ : / @, and aws: is reserved.
+			return errInvalidTag(msgBadTagKey).with("TagKey", t.Key)
+		case !utf8.ValidString(t.Value) || utf8.RuneCountInString(t.Value) > maxTagValue ||
+			strings.IndexFunc(t.Value, func(r rune) bool { return !tagChar(r) }) >= 0:
+			return errInvalidTag(msgBadTagValue).with("TagKey", t.Key, "TagValue", t.Value)
+		case seen[t.Key]:
+			return errInvalidTag("Cannot provide multiple Tags with the same key").with("TagKey", t.Key)
 		}
 		seen[t.Key] = true
 	}
@@ -80,19 +86,22 @@ func checkTags(tags []tag, max int) *s3Error {
 }
 
 // parseTaggingHeader reads x-amz-tagging: tags as URL query parameters
-// ("k1=v1&k2=v2"), checked by S3's rules for an object.
+// ("k1=v1&k2=v2"), checked by S3's rules for an object. Empty pairs are
+// skipped, and a key without '=' has the empty value, as in S3.
 func parseTaggingHeader(h string) ([]tag, *s3Error) {
 	var tags []tag
-	if h == "" {
-		return nil, nil
-	}
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(h, "&") {
+		if kv == "" {
+			continue
+		}
 		k, v, _ := strings.Cut(kv, "=")
 		key, err1 := url.QueryUnescape(k)
 		val, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return nil, errInvalidArgument("the x-amz-tagging header must be URL-encoded query parameters: %q", kv)
+		if err1 != nil || err2 != nil || key == "" || seen[key] {
+			return nil, errInvalidArgument(msgTagHeader).with("ArgumentName", "x-amz-tagging", "ArgumentValue", h)
 		}
+		seen[key] = true
 		tags = append(tags, tag{Key: key, Value: val})
 	}
 	if e := checkTags(tags, maxObjectTags); e != nil {

@@ -3,9 +3,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/xml"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net"
 	"net/http"
@@ -120,7 +125,7 @@ func TestS3APIBadInput(t *testing.T) {
 		{"malformed ACL XML", "PUT", "/bad/kept?acl", "<AccessControlPolicy>", nil, 400, "MalformedACLError"},
 		{"enabling versioning", "PUT", "/bad?versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>", nil, 501, "NotImplemented"},
 		{"part past the last", "GET", "/bad/kept?partNumber=2", "", nil, 416, "InvalidPartNumber"},
-		{"bad tagging header", "PUT", "/bad/new", "x", map[string]string{"X-Amz-Tagging": "a=1&a=2"}, 400, "InvalidTag"},
+		{"bad tagging header", "PUT", "/bad/new", "x", map[string]string{"X-Amz-Tagging": "a=1&a=2"}, 400, "InvalidArgument"},
 		{"missing bucket", "GET", "/nobucket/k", "", nil, 404, "NoSuchBucket"},
 		{"upload id not ours", "PUT", "/bad/mp?partNumber=1&uploadId=../../kept", "x", nil, 404, "NoSuchUpload"},
 		{"part number 0", "PUT", "/bad/mp?partNumber=0&uploadId=" + init.UploadID, "x", nil, 400, "InvalidArgument"},
@@ -128,8 +133,9 @@ func TestS3APIBadInput(t *testing.T) {
 		{"wrong Content-MD5", "PUT", "/bad/new", "abc", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="}, 400, "BadDigest"},
 		{"malformed Content-MD5", "PUT", "/bad/new", "abc", map[string]string{"Content-MD5": "zz"}, 400, "InvalidDigest"},
 		{"wrong payload hash", "PUT", "/bad/new", "abc", map[string]string{"X-Amz-Content-Sha256": strings.Repeat("0", 64)}, 400, "XAmzContentSHA256Mismatch"},
-		{"bad aws-chunked body", "PUT", "/bad/new", "zz\r\nabc", map[string]string{"Content-Encoding": "aws-chunked", "X-Amz-Content-Sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}, 400, "IncompleteBody"},
-		{"unknown trailer", "PUT", "/bad/new", "0\r\n\r\n", map[string]string{"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-md7"}, 400, "InvalidArgument"},
+		{"bad aws-chunked body", "PUT", "/bad/new", "zz\r\nabc", map[string]string{"Content-Encoding": "aws-chunked", "X-Amz-Content-Sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "X-Amz-Decoded-Content-Length": "3"}, 400, "IncompleteBody"},
+		{"streaming without its length", "PUT", "/bad/new", "3\r\nabc\r\n0\r\n\r\n", map[string]string{"Content-Encoding": "aws-chunked", "X-Amz-Content-Sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}, 411, "MissingContentLength"},
+		{"unknown trailer", "PUT", "/bad/new", "0\r\n\r\n", map[string]string{"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-md7"}, 400, "InvalidRequest"},
 		{"metadata too large", "PUT", "/bad/new", "abc", map[string]string{"X-Amz-Meta-Big": strings.Repeat("m", 3000)}, 400, "MetadataTooLarge"},
 		{"malformed Authorization", "GET", "/bad/kept", "", map[string]string{"Authorization": "AWS4-HMAC-SHA256 nonsense"}, 400, "AuthorizationHeaderMalformed"},
 		{"copy from nowhere", "PUT", "/bad/new", "", map[string]string{"X-Amz-Copy-Source": "nobucket-only"}, 400, "InvalidArgument"},
@@ -177,6 +183,14 @@ func TestS3APIBadInput(t *testing.T) {
 // chunks of size, signed with secret; tamper changes one byte of the body
 // after signing.
 func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, size int, tamper bool) *http.Request {
+	return signedChunkedTrailer(t, url, accessKey, secret, data, size, tamper, "", false)
+}
+
+// signedChunkedTrailer is signedChunked; with a trailer (e.g.
+// "x-amz-checksum-crc32:...") it is the STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
+// form the AWS Java SDK v2 sends, the trailer signed after the last chunk
+// (forge: with a signature of zeros instead).
+func signedChunkedTrailer(t *testing.T, url, accessKey, secret string, data []byte, size int, tamper bool, trailer string, forge bool) *http.Request {
 	t.Helper()
 	var chunks [][]byte
 	for off := 0; off < len(data); off += size {
@@ -187,17 +201,25 @@ func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, siz
 	for _, c := range chunks {
 		length += len(strconv.FormatInt(int64(len(c)), 16)) + len(";chunk-signature=") + 64 + 2 + len(c) + 2
 	}
+	hashHdr := "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	if trailer != "" {
+		hashHdr += "-TRAILER"
+		length += len(trailer) + 2 + len("x-amz-trailer-signature:") + 64 + 2
+	}
 	req, err := http.NewRequest("PUT", url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.ContentLength = int64(length)
 	req.Header.Set("Content-Encoding", "aws-chunked")
-	req.Header.Set("X-Amz-Content-Sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD")
+	req.Header.Set("X-Amz-Content-Sha256", hashHdr)
 	req.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(len(data)))
+	if trailer != "" {
+		req.Header.Set("X-Amz-Trailer", trailer[:strings.Index(trailer, ":")])
+	}
 	now := time.Now().UTC()
 	creds := aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "s3", "us-east-1", now); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hashHdr, "s3", "us-east-1", now); err != nil {
 		t.Fatal(err)
 	}
 	auth := req.Header.Get("Authorization")
@@ -207,13 +229,22 @@ func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, siz
 	}
 	ss := v4.NewStreamSigner(creds, "s3", "us-east-1", seed)
 	var body bytes.Buffer
+	var last []byte
 	for _, c := range chunks {
 		sig, err := ss.GetSignature(context.Background(), nil, c, now)
 		if err != nil {
 			t.Fatal(err)
 		}
+		last = sig
 		fmt.Fprintf(&body, "%x;chunk-signature=%s\r\n", len(c), hex.EncodeToString(sig))
 		body.Write(c)
+		if len(c) == 0 && trailer != "" {
+			tsig := trailerSignature(secret, now, last, trailer)
+			if forge {
+				tsig = make([]byte, 32)
+			}
+			fmt.Fprintf(&body, "%s\r\nx-amz-trailer-signature:%x\r\n", trailer, tsig)
+		}
 		body.WriteString("\r\n")
 	}
 	b := body.Bytes()
@@ -225,6 +256,22 @@ func signedChunked(t *testing.T, url, accessKey, secret string, data []byte, siz
 	}
 	req.Body = io.NopCloser(bytes.NewReader(b))
 	return req
+}
+
+// trailerSignature signs a trailer as SigV4's streaming trailers define
+// (the AWS SDK for Go signs chunks, not trailers): HMAC-SHA256 with the
+// signing key over the trailer's string to sign, chained to the last
+// chunk's signature.
+func trailerSignature(secret string, when time.Time, prev []byte, trailer string) []byte {
+	mac := func(key []byte, s string) []byte {
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(s))
+		return m.Sum(nil)
+	}
+	date := when.Format("20060102")
+	key := mac(mac(mac(mac([]byte("AWS4"+secret), date), "us-east-1"), "s3"), "aws4_request")
+	sum := sha256.Sum256([]byte(trailer + "\n"))
+	return mac(key, "AWS4-HMAC-SHA256-TRAILER\n"+when.Format("20060102T150405Z")+"\n"+date+"/us-east-1/s3/aws4_request\n"+hex.EncodeToString(prev)+"\n"+hex.EncodeToString(sum[:]))
 }
 
 // TestS3APISignatures runs a proxy with a credentials file beside one
@@ -315,10 +362,41 @@ func TestS3APISignatures(t *testing.T) {
 	if resp.StatusCode != 403 || !strings.Contains(string(b), "SignatureDoesNotMatch") {
 		t.Fatalf("a tampered chunk: %d %s", resp.StatusCode, b)
 	}
+	// Signed trailers (what Spark's s3a sends through the AWS Java SDK v2
+	// over http): kept when the trailer and its signature check out,
+	// refused and gone when either does not.
+	crc := "x-amz-checksum-crc32:" + base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(big)))
+	resp, err = http.DefaultClient.Do(signedChunkedTrailer(t, checked.url()+"/sig/trailer", "bob", "bob-secret", big, 64<<10, false, crc, false))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("a signed-trailer upload: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if got, _ := getAll(t, alice, "sig", "trailer", nil); !bytes.Equal(got, big) {
+		t.Fatal("the signed-trailer upload reads back different")
+	}
+	for _, c := range []struct {
+		key, trailer string
+		forge        bool
+		status       int
+		code         string
+	}{
+		{"forged-trailer", crc, true, 403, "SignatureDoesNotMatch"},
+		{"wrong-crc", "x-amz-checksum-crc32:AAAAAA==", false, 400, "BadDigest"},
+	} {
+		resp, err = http.DefaultClient.Do(signedChunkedTrailer(t, checked.url()+"/sig/"+c.key, "bob", "bob-secret", big, 64<<10, false, c.trailer, c.forge))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || !strings.Contains(string(b), "<Code>"+c.code+"</Code>") {
+			t.Fatalf("%s: %d %s, want %d %s", c.key, resp.StatusCode, b, c.status, c.code)
+		}
+	}
 	if got, _ := getAll(t, alice, "sig", "o", nil); !bytes.Equal(got, data) {
 		t.Fatal("the object was changed by refused requests")
 	}
-	for _, key := range []string{"forged", "tampered"} {
+	for _, key := range []string{"forged", "tampered", "forged-trailer", "wrong-crc"} {
 		if _, err := m.Client().GetStatus(ctx, "/sig/"+key, client.StatusOptions{}); err == nil {
 			t.Fatalf("a refused request left /sig/%s", key)
 		}

@@ -280,7 +280,7 @@ func TestS3APIBoto3(t *testing.T) {
 		"buckets 0",
 		"deleted 2",
 		"error NoSuchKey",
-		"errors NoSuchTagSet 404 InvalidTag 400 NotImplemented 501 InvalidPartNumber 416 400 400",
+		"errors NoSuchTagSet 404 BadRequest 400 NotImplemented 501 InvalidPartNumber 416 400 400",
 		"head 100000 v text/x-boto True",
 		"list multi/part,one/put",
 		"multipart True True",

@@ -8,9 +8,11 @@ import (
 
 // Extended attributes are small: they live in every replica's memory and in
 // every checkpoint, and the S3 proxy keeps a few headers' worth per object
-// (S3 caps user metadata at 2 KB).
+// (S3 caps user metadata at 2 KB, names included, so one name may take
+// nearly all of it). Raising a limit is safe for journals written before;
+// lowering one is not, as replay would refuse what was accepted.
 const (
-	MaxXattrKey     = 256
+	MaxXattrKey     = 2 << 10
 	MaxXattrEntries = 64
 	MaxXattrBytes   = 16 << 10
 )

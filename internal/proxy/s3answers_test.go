@@ -1,0 +1,172 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alluxio-go/alluxio/client"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// TestAuthErrorsAreS3s: a malformed signature is refused with the code
+// and the words Amazon S3 uses, which clients show and conformance suites
+// compare, and each names what was wrong.
+func TestAuthErrorsAreS3s(t *testing.T) {
+	sig := strings.Repeat("0", 64)
+	for h, want := range map[string][2]string{
+		"invalid_header": {"InvalidArgument", "Authorization header is invalid -- one and only one ' ' (space) required."},
+		"AWS2-HMAC-SHA1 Credential=AK/20130524/us-east-1/s3/aws4_request": {"InvalidArgument", "Unsupported Authorization Type"},
+		"AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request,SignedHeaders=host": {"AuthorizationHeaderMalformed",
+			"The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature."},
+		"AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request,SignedHeaders=host,missing=" + sig: {"AuthorizationHeaderMalformed",
+			"The authorization header is malformed; missing Signature."},
+		"AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws_request,SignedHeaders=host,Signature=" + sig: {"AuthorizationHeaderMalformed",
+			`The authorization header is malformed; incorrect terminal "aws_request". This endpoint uses "aws4_request".`},
+		"AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/ec2/aws4_request,SignedHeaders=host,Signature=" + sig: {"AuthorizationHeaderMalformed",
+			`The authorization header is malformed; incorrect service "ec2". This endpoint belongs to "s3".`},
+		"AWS4-HMAC-SHA256 Credential=AK/2013052/us-east-1/s3/aws4_request,SignedHeaders=host,Signature=" + sig: {"AuthorizationHeaderMalformed",
+			`The authorization header is malformed; incorrect date format "2013052". This date in the credential must be in the format "yyyyMMdd".`},
+		"AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1,SignedHeaders=host,Signature=" + sig: {"AuthorizationHeaderMalformed",
+			`The authorization header is malformed; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`},
+	} {
+		_, e := parseAuthorization(h)
+		if e == nil || e.Code != want[0] || e.message() != want[1] {
+			t.Errorf("%q: %v, want %s: %s", h, e, want[0], want[1])
+		}
+	}
+
+	// Headers the signature leaves out are refused before anything is
+	// done, and the answer lists them.
+	a := exampleAuth()
+	r := exampleGet(exampleGetSig)
+	r.Header.Set("X-Amz-Copy-Source", "b/k")
+	r.Header.Set("X-Amz-Tagging", "a=b")
+	_, e := a.authenticate(r)
+	if e == nil || e.Code != "AccessDenied" || e.message() != "There were headers present in the request which were not signed" ||
+		len(e.Fields) != 1 || e.Fields[0].Value != "x-amz-copy-source, x-amz-tagging" {
+		t.Fatalf("unsigned x-amz-* headers: %+v", e)
+	}
+	// Other headers need no signature.
+	r = exampleGet(exampleGetSig)
+	r.Header.Set("X-Custom-Header", "v")
+	if _, e := a.authenticate(r); e != nil {
+		t.Fatalf("an unsigned header that is not x-amz-*: %v", e)
+	}
+}
+
+// TestErrorDocumentWords: codes whose message S3 never varies answer with
+// S3's message, and the extra elements follow it.
+func TestErrorDocumentWords(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "words")
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("words"), Key: aws.String("missing")})
+	apiCode(t, "a missing key", err, 404, "NoSuchKey")
+	a := rawS3(t, "GET", url+"/nobucket/k", "", nil)
+	if a.status != 404 || !strings.Contains(a.body, "<Message>The specified bucket does not exist.</Message>") {
+		t.Fatalf("a missing bucket: %d %s", a.status, a.body)
+	}
+	a = rawS3(t, "PUT", url+"/words/k", "x", map[string]string{"X-Amz-Tagging": "=v"})
+	if a.status != 400 || !strings.Contains(a.body, "<Code>InvalidArgument</Code>") ||
+		!strings.Contains(a.body, "<ArgumentName>x-amz-tagging</ArgumentName><ArgumentValue>=v</ArgumentValue>") {
+		t.Fatalf("a tag without a key: %d %s", a.status, a.body)
+	}
+}
+
+// TestExpectedBucketOwner: x-amz-expected-bucket-owner and its copy-source
+// twin refuse a request on a bucket someone else owns, and let the owner's
+// through.
+func TestExpectedBucketOwner(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "owned")
+	b := aws.String("owned")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("x"), ExpectedBucketOwner: aws.String("tester")}); err != nil {
+		t.Fatalf("the owner expected: %v", err)
+	}
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k2"), Body: strings.NewReader("x"), ExpectedBucketOwner: aws.String("mallory")})
+	apiCode(t, "another owner expected", err, 403, "AccessDenied")
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("k3"), CopySource: aws.String("owned/k"), ExpectedSourceBucketOwner: aws.String("mallory")})
+	apiCode(t, "another source owner expected", err, 403, "AccessDenied")
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("k2")}); err == nil {
+		t.Fatal("a refused PUT stored its object")
+	}
+}
+
+// TestCompleteAnswersAbsoluteLocation: CompleteMultipartUpload's Location
+// is the object's URL, as S3 answers it.
+func TestCompleteAnswersAbsoluteLocation(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "loc")
+	b, k := aws.String("loc"), aws.String("dir/obj")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
+	if err != nil || aws.ToString(out.Location) != url+"/loc/dir/obj" {
+		t.Fatalf("Location %q (%v), want %s/loc/dir/obj", aws.ToString(out.Location), err, url)
+	}
+	// A part of an upload in a bucket that does not exist: NoSuchBucket.
+	_, err = c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("nobucket"), Key: k, UploadId: aws.String("x"), PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
+	apiCode(t, "a part in a missing bucket", err, http.StatusNotFound, "NoSuchBucket")
+}
+
+// TestListBucketsPages: ListBuckets filters by prefix and pages with
+// max-buckets and the continuation token it gives.
+func TestListBucketsPages(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "aa1")
+	for _, b := range []string{"aa2", "aa3", "bb1"} {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	var token *string
+	for page := 0; page < 3; page++ {
+		out, err := c.ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String("aa"), MaxBuckets: aws.Int32(2), ContinuationToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range out.Buckets {
+			got = append(got, aws.ToString(b.Name)+"@"+aws.ToString(b.BucketRegion))
+		}
+		if token = out.ContinuationToken; token == nil {
+			break
+		}
+	}
+	if strings.Join(got, " ") != "aa1@us-east-1 aa2@us-east-1 aa3@us-east-1" || token != nil {
+		t.Fatalf("pages of the a buckets: %v (token %v)", got, aws.ToString(token))
+	}
+	_, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(0)})
+	apiCode(t, "max-buckets 0", err, 400, "InvalidArgument")
+}
+
+// TestPutOverAnAbandonedWrite: a file left incomplete at a key (a proxy
+// that died writing it in place) is waited for a while, then replaced:
+// it does not block the key for good.
+func TestPutOverAnAbandonedWrite(t *testing.T) {
+	defer func(d time.Duration) { inPlaceWait = d }(inPlaceWait)
+	inPlaceWait = 300 * time.Millisecond
+	c, fs, _, ctx := testBucket(t, "orphan")
+	if _, err := fs.CreateFile(client.WithUser(ctx, "tester"), "/orphan/k", client.CreateFileOptions{WriteType: "MUST_CACHE"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("orphan"), Key: aws.String("k"), Body: strings.NewReader("new")}); err != nil {
+		t.Fatalf("PUT over an abandoned write: %v", err)
+	}
+	out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("orphan"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Body.Close()
+	if b, _ := io.ReadAll(out.Body); string(b) != "new" {
+		t.Fatalf("the key holds %q", b)
+	}
+}
