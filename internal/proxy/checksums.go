@@ -189,7 +189,8 @@ func requestChecksum(h http.Header) (*checksumAlg, *s3Error) {
 		}
 		name, ok := strings.CutPrefix(strings.ToLower(t), "x-amz-checksum-")
 		if declared = algByName(name); !ok || declared == nil {
-			return nil, errInvalidArgument("x-amz-trailer %q: only x-amz-checksum-<algorithm> trailers are supported", t)
+			// Refused by the payload, with S3's words for trailers.
+			return nil, nil
 		}
 	}
 	if sdk != nil {
