@@ -143,6 +143,11 @@ func (s *Server) fill(ctx context.Context, f *newFile, body source, meta objectM
 	err := s.copyBody(f.w, body)
 	if err == nil {
 		x := meta.withETag(etag())
+		if body.attrs != nil {
+			for k, v := range body.attrs() {
+				x[k] = v
+			}
+		}
 		f.etag = x[xETag]
 		f.w.SetXattr(x)
 		err = f.w.Close()
@@ -180,6 +185,9 @@ type source struct {
 	end  func() error
 	// size is the expected length, when known (> 0).
 	size int64
+	// attrs, when set, are attributes known once the body is read (its
+	// checksum), stored with the others.
+	attrs func() objectMeta
 }
 
 func (s *Server) copyBody(w io.Writer, src source) error {

@@ -20,6 +20,8 @@ type copyObjectResult struct {
 	NS           string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 type copyPartResult struct {
@@ -27,6 +29,7 @@ type copyPartResult struct {
 	NS           string   `xml:"xmlns,attr"`
 	LastModified string   `xml:"LastModified"`
 	ETag         string   `xml:"ETag"`
+	checksumFields
 }
 
 // copySource parses x-amz-copy-source ("bucket/key" or "/bucket/key",
@@ -100,6 +103,12 @@ func (s *Server) copyObject(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	var alg *checksumAlg
+	if v := req.r.Header.Get("X-Amz-Checksum-Algorithm"); v != "" {
+		if alg = algByName(v); alg == nil {
+			return errUnsupportedChecksum()
+		}
+	}
 	src, sb, sk, e := s.copySourceObject(req)
 	if e != nil {
 		return e
@@ -125,7 +134,7 @@ func (s *Server) copyObject(req *request) *s3Error {
 	switch d := req.r.Header.Get("X-Amz-Metadata-Directive"); d {
 	case "", "COPY":
 		meta = metaOf(src.Xattr)
-		if sb == req.bucket && sk == req.key {
+		if sb == req.bucket && sk == req.key && alg == nil {
 			return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":
@@ -137,12 +146,19 @@ func (s *Server) copyObject(req *request) *s3Error {
 	}
 	etag := etagOf(src)
 	modified := time.Now()
+	sum, kept := copyChecksum(src, alg)
 	if sb == req.bucket && sk == req.key {
-		// Onto itself: only the metadata changes, the content, its ETag
-		// and its parts stay.
+		// Onto itself: only the metadata (and the checksum asked for)
+		// changes; the content, its ETag and its parts stay.
 		if p := src.Xattr[xParts]; len(p) > 0 {
 			meta[xParts] = p
 		}
+		if !kept {
+			if e := s.checksumContent(req.ctx, src, sum); e != nil {
+				return e
+			}
+		}
+		meta[xChecksum] = sum.sum().encode()
 		err := s.fs.SetAttribute(req.ctx, dst, client.SetAttributeOptions{Xattr: meta.withETag(etag), XattrReplaceAll: true})
 		if err != nil {
 			return fromClient(err, errNoSuchKey("the specified key does not exist"))
@@ -154,12 +170,21 @@ func (s *Server) copyObject(req *request) *s3Error {
 		}
 		defer rd.Close()
 		h := md5.New()
-		etag, e = s.writeObject(req.ctx, req.bucket, dst, hashedSource(rd, src.Length, h), meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, false)
+		body := hashedSource(rd, src.Length, h)
+		if !kept {
+			body = sum.wrap(body)
+		}
+		body.attrs = sum.attrs
+		etag, e = s.writeObject(req.ctx, req.bucket, dst, body, meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, false)
 		if e != nil {
 			return e
 		}
 	}
-	writeXML(req.w, copyObjectResult{NS: s3NS, ETag: quote(etag), LastModified: isoTime(modified)})
+	res := copyObjectResult{NS: s3NS, ETag: quote(etag), LastModified: isoTime(modified)}
+	c := sum.sum()
+	res.set(c)
+	res.ChecksumType = c.typ
+	writeXML(req.w, res)
 	return nil
 }
 

@@ -20,6 +20,9 @@ type objectEntry struct {
 	Size         int64  `xml:"Size"`
 	Owner        *owner `xml:"Owner,omitempty"`
 	StorageClass string `xml:"StorageClass"`
+	// ChecksumAlgorithm and ChecksumType: of objects that keep a checksum.
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
 type commonPrefix struct {
@@ -105,6 +108,9 @@ func (s *Server) listObjects(req *request, v2 bool) *s3Error {
 		}
 		ent := objectEntry{Key: encodeKey(k.key, enc), LastModified: isoTime(k.fi.Modified), ETag: quote(etagOf(k.fi)),
 			Size: size, StorageClass: "STANDARD"}
+		if c, ok := checksumOf(k.fi); ok {
+			ent.ChecksumAlgorithm, ent.ChecksumType = c.alg.name, c.typ
+		}
 		if fetchOwner {
 			o := ownerOf(k.fi.Owner)
 			ent.Owner = &o

@@ -75,6 +75,10 @@ func (s *Server) createUpload(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	sum, e := uploadChecksumFromRequest(req.r.Header)
+	if e != nil {
+		return e
+	}
 	if _, e := s.statBucket(req, req.bucket); e != nil {
 		return e
 	}
@@ -86,10 +90,14 @@ func (s *Server) createUpload(req *request) *s3Error {
 	}
 	x := map[string][]byte(meta)
 	x[xUploadKey] = []byte(req.key)
+	if sum.alg != nil {
+		x[xUploadChecksum] = sum.encode()
+	}
 	if err := s.fs.SetAttribute(req.ctx, d, client.SetAttributeOptions{Xattr: x}); err != nil {
 		s.drop(req.ctx, d, info.ID)
 		return fromClient(err, nil)
 	}
+	sum.setHeaders(req.w.Header())
 	writeXML(req.w, initiateResult{NS: s3NS, Bucket: req.bucket, Key: req.key, UploadID: id})
 	return nil
 }
@@ -143,11 +151,20 @@ func (s *Server) uploadPart(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	if _, e := requestChecksum(req.r.Header); e != nil {
+		return e
+	}
 	pl, e := newPayload(req.r, req.who, maxPutSize)
 	if e != nil {
 		return e
 	}
-	fi, e := s.writePart(req.ctx, up.Path, pl.source(), pl.etag)
+	sum, e := uploadChecksumOf(up).partChecksum(req.r.Header, pl)
+	if e != nil {
+		return e
+	}
+	src := sum.wrap(pl.source())
+	src.attrs = sum.attrs
+	fi, e := s.writePart(req.ctx, up.Path, src, pl.etag)
 	if e != nil {
 		return e
 	}
@@ -156,8 +173,13 @@ func (s *Server) uploadPart(req *request) *s3Error {
 	}
 	h := req.w.Header()
 	h.Set("ETag", quote(etagOf(fi)))
-	for _, c := range pl.checksums {
+	if len(pl.checksums) > 0 && sum.declared == nil {
+		// An upload without an algorithm stores the default, but the
+		// answer confirms the checksum the client sent.
+		c := pl.checksums[0]
 		h.Set(c.header(), c.value())
+	} else {
+		h.Set(sum.alg.header(), sum.value())
 	}
 	req.w.WriteHeader(http.StatusOK)
 	return nil
@@ -240,15 +262,27 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 	if _, err := rd.Seek(off, io.SeekStart); err != nil {
 		return fromClient(err, nil)
 	}
+	alg := uploadChecksumOf(up).alg
+	if alg == nil {
+		alg = defaultChecksum
+	}
+	sum := &bodyChecksum{alg: alg, h: alg.new()}
 	h := md5.New()
-	fi, e := s.writePart(req.ctx, up.Path, hashedSource(rd, length, h), func() string { return hex.EncodeToString(h.Sum(nil)) })
+	body := sum.wrap(hashedSource(rd, length, h))
+	body.attrs = sum.attrs
+	fi, e := s.writePart(req.ctx, up.Path, body, func() string { return hex.EncodeToString(h.Sum(nil)) })
 	if e != nil {
 		return e
 	}
 	if e := s.placePart(req.ctx, fi, up.Path, n); e != nil {
 		return e
 	}
-	writeXML(req.w, copyPartResult{NS: s3NS, ETag: quote(etagOf(fi)), LastModified: isoTime(fi.Modified)})
+	res := copyPartResult{NS: s3NS, ETag: quote(etagOf(fi)), LastModified: isoTime(fi.Modified)}
+	if uploadChecksumOf(up).alg != nil {
+		// S3 names the part's checksum only for uploads that chose one.
+		res.set(sum.sum())
+	}
+	writeXML(req.w, res)
 	return nil
 }
 
@@ -274,6 +308,7 @@ func (s *Server) abortUpload(req *request) *s3Error {
 type completePart struct {
 	PartNumber int    `xml:"PartNumber"`
 	ETag       string `xml:"ETag"`
+	checksumFields
 }
 
 type completeUpload struct {
@@ -288,6 +323,8 @@ type completeResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // uploadParts lists an upload's parts by number.
@@ -354,26 +391,48 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	usum := uploadChecksumOf(up)
+	if e := usum.checkFinalHeaders(req.r.Header); e != nil {
+		return e
+	}
 	ordered, etag, e := s.checkComplete(doc.Parts, parts)
 	if e != nil {
 		return e
 	}
+	if e := usum.checkPartChecksums(doc.Parts, ordered); e != nil {
+		return e
+	}
+	final, haveFinal := usum.finalChecksum(ordered)
+	if haveFinal {
+		if e := usum.checkFinal(req.r.Header, final); e != nil {
+			return e
+		}
+	}
 	// From here on the answer is 200 with the outcome in the body, as in
 	// S3: spaces keep the connection open while the parts are copied.
 	ka := startKeepalive(req.w, s.cfg.CompleteKeepalive)
-	e = s.assemble(req.ctx, req.bucket, up, ordered, etag, dst)
+	meta := metaOf(up.Xattr)
+	if haveFinal {
+		meta[xChecksum] = final.encode()
+	}
+	e = s.assemble(req.ctx, req.bucket, meta, ordered, etag, dst)
 	ka.stop()
 	if e != nil {
 		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
 	s.drop(req.ctx, up.Path, up.ID)
-	xml.NewEncoder(req.w).Encode(completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etag)})
+	res := completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etag)}
+	if haveFinal {
+		res.set(final)
+		res.ChecksumType = final.typ
+	}
+	xml.NewEncoder(req.w).Encode(res)
 	return nil
 }
 
 // assemble copies the parts, in order, into the object at dst.
-func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInfo, parts []*client.FileInfo, etag, dst string) *s3Error {
+func (s *Server) assemble(ctx context.Context, bucket string, meta objectMeta, parts []*client.FileInfo, etag, dst string) *s3Error {
 	readers := make([]io.Reader, 0, len(parts))
 	sizes := make([]int64, 0, len(parts))
 	var total int64
@@ -387,7 +446,6 @@ func (s *Server) assemble(ctx context.Context, bucket string, up *client.FileInf
 		total += p.Length
 		sizes = append(sizes, p.Length)
 	}
-	meta := metaOf(up.Xattr)
 	meta[xParts] = encodePartSizes(sizes)
 	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, meta, func() string { return etag }, false)
 	return e

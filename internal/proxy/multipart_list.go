@@ -15,6 +15,7 @@ type partEntry struct {
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
 	Size         int64  `xml:"Size"`
+	checksumFields
 }
 
 type listPartsResult struct {
@@ -26,6 +27,8 @@ type listPartsResult struct {
 	Initiator            owner       `xml:"Initiator"`
 	Owner                owner       `xml:"Owner"`
 	StorageClass         string      `xml:"StorageClass"`
+	ChecksumAlgorithm    string      `xml:"ChecksumAlgorithm"`
+	ChecksumType         string      `xml:"ChecksumType"`
 	PartNumberMarker     int         `xml:"PartNumberMarker"`
 	NextPartNumberMarker int         `xml:"NextPartNumberMarker"`
 	MaxParts             int         `xml:"MaxParts"`
@@ -74,13 +77,19 @@ func (s *Server) listParts(req *request) *s3Error {
 	res := listPartsResult{NS: s3NS, Bucket: req.bucket, Key: req.key, UploadID: req.q.Get("uploadId"),
 		Initiator: ownerOf(up.Owner), Owner: ownerOf(up.Owner), StorageClass: "STANDARD",
 		PartNumberMarker: marker, MaxParts: maxParts}
+	usum := uploadChecksumOf(up)
+	res.ChecksumAlgorithm, res.ChecksumType = usum.names()
 	for i, n := range nums {
 		if i == maxParts {
 			res.IsTruncated = true
 			break
 		}
 		fi := parts[n]
-		res.Parts = append(res.Parts, partEntry{PartNumber: n, LastModified: isoTime(fi.Modified), ETag: quote(etagOf(fi)), Size: fi.Length})
+		pe := partEntry{PartNumber: n, LastModified: isoTime(fi.Modified), ETag: quote(etagOf(fi)), Size: fi.Length}
+		if c, ok := checksumOf(fi); ok && usum.alg != nil {
+			pe.set(c)
+		}
+		res.Parts = append(res.Parts, pe)
 		res.NextPartNumberMarker = n
 	}
 	writeXML(req.w, res)
@@ -94,6 +103,9 @@ type uploadEntry struct {
 	Owner        owner  `xml:"Owner"`
 	StorageClass string `xml:"StorageClass"`
 	Initiated    string `xml:"Initiated"`
+	// ChecksumAlgorithm and ChecksumType: of uploads created with one.
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType      string `xml:"ChecksumType,omitempty"`
 }
 
 type listUploadsResult struct {
@@ -188,8 +200,12 @@ func (s *Server) listUploads(req *request) *s3Error {
 		}
 		count++
 		o := ownerOf(u.fi.Owner)
-		res.Uploads = append(res.Uploads, uploadEntry{Key: encodeKey(u.key, enc), UploadID: u.fi.Name, Initiator: o, Owner: o,
-			StorageClass: "STANDARD", Initiated: isoTime(u.fi.Created)})
+		ue := uploadEntry{Key: encodeKey(u.key, enc), UploadID: u.fi.Name, Initiator: o, Owner: o,
+			StorageClass: "STANDARD", Initiated: isoTime(u.fi.Created)}
+		if us := uploadChecksumOf(u.fi); us.alg != nil {
+			ue.ChecksumAlgorithm, ue.ChecksumType = us.names()
+		}
+		res.Uploads = append(res.Uploads, ue)
 		res.NextKeyMarker, res.NextUploadIDMarker = encodeKey(u.key, enc), u.fi.Name
 	}
 	if !res.IsTruncated {

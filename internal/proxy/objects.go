@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/alluxio-go/alluxio/client"
@@ -92,6 +93,13 @@ func (s *Server) getObject(req *request) *s3Error {
 		return e
 	}
 	setObjectHeaders(h, fi)
+	if status == http.StatusOK && strings.EqualFold(req.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
+		// Only for the whole object, as S3: a range has no checksum of
+		// its own.
+		if c, ok := checksumOf(fi); ok {
+			setChecksumHeaders(h, c)
+		}
+	}
 	for q, hdr := range responseOverrides {
 		if v := req.q.Get(q); v != "" {
 			h.Set(hdr, v)
@@ -138,44 +146,49 @@ func (s *Server) getObject(req *request) *s3Error {
 }
 
 func (s *Server) putObject(req *request) *s3Error {
-	etag, pl, e := s.storeObject(req)
+	etag, sum, size, e := s.storeObject(req)
 	if e != nil {
 		return e
 	}
 	h := req.w.Header()
 	h.Set("ETag", quote(etag))
-	for _, c := range pl.checksums {
-		h.Set(c.header(), c.value())
-	}
+	setChecksumHeaders(h, sum.sum())
+	h.Set("X-Amz-Object-Size", strconv.FormatInt(size, 10))
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 // storeObject writes the request's body as the object at its key, with
 // the attributes its headers give (PutObject, and POST Object once its
-// form is read), and returns the ETag and the payload read.
-func (s *Server) storeObject(req *request) (string, *payload, *s3Error) {
+// form is read), and returns the ETag, the object's checksum and size.
+func (s *Server) storeObject(req *request) (string, *bodyChecksum, int64, *s3Error) {
 	p, dir, e := objectPath(req.bucket, req.key)
 	if e != nil {
-		return "", nil, e
+		return "", nil, 0, e
+	}
+	if _, e := requestChecksum(req.r.Header); e != nil {
+		return "", nil, 0, e
 	}
 	meta, e := s.writeMeta(req)
 	if e != nil {
-		return "", nil, e
+		return "", nil, 0, e
 	}
 	pl, e := newPayload(req.r, req.who, maxPutSize)
 	if e != nil {
-		return "", nil, e
+		return "", nil, 0, e
 	}
+	sum := newBodyChecksum(pl, nil)
 	if dir {
-		return emptyETag, pl, s.putFolder(req, p, meta, pl)
+		return emptyETag, sum, 0, s.putFolder(req, p, meta, pl, sum)
 	}
 	onlyNew, e := writeConditions(req.r.Header)
 	if e != nil {
-		return "", nil, e
+		return "", nil, 0, e
 	}
-	etag, e := s.writeObject(req.ctx, req.bucket, p, pl.source(), meta, pl.etag, onlyNew)
-	return etag, pl, e
+	src := sum.wrap(pl.source())
+	src.attrs = sum.attrs
+	etag, e := s.writeObject(req.ctx, req.bucket, p, src, meta, pl.etag, onlyNew)
+	return etag, sum, pl.n, e
 }
 
 // writeMeta is what a write of a new object (PutObject,
@@ -216,7 +229,7 @@ func writeConditions(h http.Header) (onlyNew bool, e *s3Error) {
 
 // putFolder makes the object "key/": a folder marked as an object. It
 // holds no data.
-func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *payload) *s3Error {
+func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *payload, sum *bodyChecksum) *s3Error {
 	n, err := io.Copy(io.Discard, io.LimitReader(pl, 1))
 	if err != nil {
 		return fromClient(err, nil)
@@ -229,6 +242,7 @@ func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *paylo
 	}
 	x := meta.withETag(emptyETag)
 	x[xFolder] = []byte("1")
+	x[xChecksum] = sum.sum().encode()
 	if err := s.fs.SetAttribute(req.ctx, path, client.SetAttributeOptions{Xattr: x, XattrReplaceAll: true}); err != nil {
 		return fromClient(err, nil)
 	}

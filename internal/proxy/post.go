@@ -192,7 +192,8 @@ func (s *Server) postObject(req *request) *s3Error {
 			h.Set("X-Amz-Acl", v)
 		case lower == "content-type" || slices.ContainsFunc(storedHeaders, func(h string) bool { return strings.EqualFold(h, lower) }) ||
 			strings.HasPrefix(lower, "x-amz-meta-") || lower == "x-amz-storage-class" ||
-			strings.HasPrefix(lower, "x-amz-server-side-encryption") || lower == "x-amz-tagging":
+			strings.HasPrefix(lower, "x-amz-server-side-encryption") || lower == "x-amz-tagging" ||
+			strings.HasPrefix(lower, "x-amz-checksum-"):
 			h.Set(f.names[lower], v)
 		}
 	}
@@ -200,10 +201,11 @@ func (s *Server) postObject(req *request) *s3Error {
 	put.Method, put.Header, put.ContentLength = http.MethodPut, h, -1
 	put.Body = io.NopCloser(&lengthRange{r: f.file, min: minLen, max: maxLen})
 	req.r, req.key = put, key
-	etag, _, e := s.storeObject(req)
+	etag, sum, _, e := s.storeObject(req)
 	if e != nil {
 		return e
 	}
+	setChecksumHeaders(req.w.Header(), sum.sum())
 	return postAnswer(req, f, key, etag)
 }
 

@@ -232,6 +232,8 @@ func (s *Server) objectOp(req *request) *s3Error {
 		return s.objectTagging(req)
 	case q.Has("acl"):
 		return s.objectACL(req)
+	case q.Has("attributes"):
+		return s.getObjectAttributes(req)
 	case q.Has("versionId") && (req.r.Method == http.MethodPut || req.r.Method == http.MethodPost):
 		return errInvalidArgument("a write takes no versionId: objects have one version here, null")
 	}
@@ -280,7 +282,7 @@ var knownQuery = map[string]bool{
 	"key-marker": true, "upload-id-marker": true, "max-uploads": true, "part-number-marker": true, "max-parts": true,
 	"response-content-type": true, "response-content-language": true, "response-expires": true,
 	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
-	"versionId": true, "tagging": true, "acl": true, "versioning": true, "versions": true, "version-id-marker": true,
+	"versionId": true, "tagging": true, "acl": true, "attributes": true, "versioning": true, "versions": true, "version-id-marker": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // signature version 2's presigned URLs
 	"max-buckets": true, "bucket-region": true, // ListBuckets pages
 }
