@@ -408,16 +408,20 @@ func (s *Server) completeUpload(req *request) *s3Error {
 			return e
 		}
 	}
-	// From here on the answer is 200 with the outcome in the body, as in
-	// S3: spaces keep the connection open while the parts are copied.
+	// Copying the parts takes time in proportion to their size: past a
+	// keepalive interval, the answer becomes 200 with the outcome in the
+	// body, as in S3, and spaces keep the connection open.
 	ka := startKeepalive(req.w, s.cfg.CompleteKeepalive)
 	meta := metaOf(up.Xattr)
 	if haveFinal {
 		meta[xChecksum] = final.encode()
 	}
 	e = s.assemble(req.ctx, req.bucket, meta, ordered, etag, dst)
-	ka.stop()
+	started := ka.stop()
 	if e != nil {
+		if !started {
+			return e
+		}
 		xml.NewEncoder(req.w).Encode(errorDoc{Code: e.Code, Message: e.message(), Fields: e.Fields, Resource: req.r.URL.Path, RequestID: req.id})
 		return nil
 	}
@@ -426,6 +430,10 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if haveFinal {
 		res.set(final)
 		res.ChecksumType = final.typ
+	}
+	if !started {
+		writeXML(req.w, res)
+		return nil
 	}
 	xml.NewEncoder(req.w).Encode(res)
 	return nil

@@ -3,6 +3,7 @@ package proxy
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/alluxio-go/alluxio/client"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -211,4 +213,45 @@ func TestCopyAndUploadArgumentsAreS3s(t *testing.T) {
 		IfMatchInitiatedTime: list.Uploads[0].Initiated}); err != nil {
 		t.Fatalf("an abort at the upload's own initiation time: %v", err)
 	}
+}
+
+// TestCompleteKeepalive: a CompleteMultipartUpload that outlasts the
+// keepalive interval answers 200, spaces and then its result, which the
+// SDK reads as S3's; one that does not answers at once, as any request.
+func TestCompleteKeepalive(t *testing.T) {
+	c, fs := testProxy(t)
+	ctx := testCtx(t)
+	slow := testClientOf(t, New(Config{FS: fs, WriteType: "MUST_CACHE", CompleteKeepalive: time.Millisecond, MinPartSize: 1}))
+	b := aws.String("keepalive")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*s3.Client{c, slow} {
+		up, err := cl.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("k")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []types.CompletedPart
+		for n := int32(1); n <= 3; n++ {
+			p, err := cl.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("k"), UploadId: up.UploadId, PartNumber: aws.Int32(n),
+				Body: strings.NewReader(strings.Repeat("x", 5<<20))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(n), ETag: p.ETag})
+		}
+		out, err := cl.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("k"), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+		if err != nil || !strings.HasSuffix(aws.ToString(out.ETag), `-3"`) {
+			t.Fatalf("complete: %+v, %v", out, err)
+		}
+	}
+}
+
+// testClientOf serves h and returns an SDK client of it.
+func testClientOf(t *testing.T, h http.Handler) *s3.Client {
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("tester", "x", ""), Retryer: aws.NopRetryer{}})
 }
