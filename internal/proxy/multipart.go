@@ -354,6 +354,13 @@ func (s *Server) checkComplete(list []completePart, parts map[int]*client.FileIn
 	sums := md5.New()
 	var out []*client.FileInfo
 	for i, p := range list {
+		switch {
+		case p.PartNumber < 0:
+			return nil, "", errInvalidArgument("PartNumber must be >= 1").with("ArgumentName", "PartNumber", "ArgumentValue", strconv.Itoa(p.PartNumber))
+		case p.PartNumber == 0 || p.ETag == "":
+			// A Part needs both (a PartNumber of 0 reads as none).
+			return nil, "", errMalformedXML("a Part lacks its PartNumber or ETag")
+		}
 		if i > 0 && p.PartNumber <= list[i-1].PartNumber {
 			return nil, "", errInvalidPartOrder("the list of parts was not in ascending order; parts must be ordered by part number")
 		}

@@ -255,3 +255,29 @@ func testClientOf(t *testing.T, h http.Handler) *s3.Client {
 	return s3.New(s3.Options{BaseEndpoint: aws.String(ts.URL), UsePathStyle: true, Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("tester", "x", ""), Retryer: aws.NopRetryer{}})
 }
+
+// TestCompleteRefusesMalformedParts: a Part without its ETag is
+// MalformedXML, a negative PartNumber InvalidArgument, as in S3.
+func TestCompleteRefusesMalformedParts(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "parts")
+	b, k := aws.String("parts"), aws.String("k")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, want := range map[string]struct {
+		part types.CompletedPart
+		code string
+	}{
+		"no ETag":           {types.CompletedPart{PartNumber: aws.Int32(1)}, "MalformedXML"},
+		"a negative number": {types.CompletedPart{PartNumber: aws.Int32(-4), ETag: p.ETag}, "InvalidArgument"},
+	} {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{want.part}}})
+		apiCode(t, what, err, 400, want.code)
+	}
+}
