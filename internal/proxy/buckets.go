@@ -71,15 +71,9 @@ func (s *Server) listBuckets(req *request) *s3Error {
 		}
 		limit = n
 	}
-	// The continuation token is the last bucket of the page before.
-	after := ""
-	if t := q.Get("continuation-token"); t != "" {
-		b, err := base64.RawURLEncoding.DecodeString(t)
-		if err != nil {
-			return errInvalidArgument("The continuation token provided is incorrect").with("ArgumentName", "continuation-token", "ArgumentValue", t)
-		}
-		after = string(b)
-	}
+	// The continuation token is the last bucket of the page before (a
+	// bucket name needs no encoding).
+	after := q.Get("continuation-token")
 	prefix := q.Get("prefix")
 	if r := q.Get("bucket-region"); r != "" && r != bucketRegion {
 		infos = nil
@@ -93,7 +87,7 @@ func (s *Server) listBuckets(req *request) *s3Error {
 	sort.Slice(res.Buckets, func(i, j int) bool { return res.Buckets[i].Name < res.Buckets[j].Name })
 	if len(res.Buckets) > limit {
 		res.Buckets = res.Buckets[:limit]
-		res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Buckets[limit-1].Name))
+		res.ContinuationToken = res.Buckets[limit-1].Name
 	}
 	if req.r.Method == http.MethodHead {
 		req.w.WriteHeader(http.StatusOK)

@@ -121,7 +121,7 @@ var awsMessages = map[string]string{
 	"EntityTooSmall":            "Your proposed upload is smaller than the minimum allowed size",
 	"InvalidAccessKeyId":        "The AWS Access Key Id you provided does not exist in our records.",
 	"InvalidBucketName":         "The specified bucket is not valid.",
-	"InvalidDigest":             "The Content-MD5 you specified is not valid.",
+	"InvalidDigest":             "The Content-Md5 you specified is not valid.",
 	"InvalidLocationConstraint": "The specified location-constraint is not valid",
 	"InvalidPart":               "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
 	"InvalidPartNumber":         "The requested partnumber is not satisfiable.",

@@ -292,9 +292,10 @@ func (s *Server) abortUpload(req *request) *s3Error {
 		return e
 	}
 	if v := req.r.Header.Get("X-Amz-If-Match-Initiated-Time"); v != "" {
-		// Abort only the upload started then, not a later one of the key.
+		// Abort only the upload started then, not a later one of the key;
+		// a time still to come cannot name one and is ignored, as S3 does.
 		t, err := http.ParseTime(v)
-		if err != nil || !t.Equal(up.Created.Truncate(time.Second)) {
+		if err != nil || (!t.Equal(up.Created.Truncate(time.Second)) && !t.After(time.Now())) {
 			return errPrecondition("the upload was initiated at %s, not %s", up.Created.UTC().Format(http.TimeFormat), v)
 		}
 	}
@@ -406,6 +407,9 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if e != nil {
 		return e
 	}
+	if e := checkObjectSize(req.r.Header.Get("X-Amz-Mp-Object-Size"), ordered); e != nil {
+		return e
+	}
 	if e := usum.checkPartChecksums(doc.Parts, ordered); e != nil {
 		return e
 	}
@@ -484,4 +488,27 @@ func copySourceRange(h string, size int64) (first, last int64, e *s3Error) {
 		return 0, 0, errInvalidArgument("Range specified is not valid for source object of size: %d", size).with("ArgumentName", "x-amz-copy-source-range", "ArgumentValue", h)
 	}
 	return first, last, nil
+}
+
+// checkObjectSize holds the parts to x-amz-mp-object-size, the size the
+// client says the object has, when it says one.
+func checkObjectSize(h string, parts []*client.FileInfo) *s3Error {
+	if h == "" {
+		return nil
+	}
+	want, err := strconv.ParseInt(h, 10, 64)
+	switch {
+	case err != nil:
+		return errInvalidRequest("Value for x-amz-mp-object-size header is invalid: '%s'", h)
+	case want < 0:
+		return errInvalidRequest("Value for x-amz-mp-object-size header is less than zero: '%s'", h)
+	}
+	var got int64
+	for _, p := range parts {
+		got += p.Length
+	}
+	if got != want {
+		return errInvalidRequest("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", want, got)
+	}
+	return nil
 }

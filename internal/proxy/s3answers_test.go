@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -279,5 +280,15 @@ func TestCompleteRefusesMalformedParts(t *testing.T) {
 		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId,
 			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{want.part}}})
 		apiCode(t, what, err, 400, want.code)
+	}
+	// The size the client says the object has must be the parts'.
+	for _, size := range []int64{-1, 2} {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId, MpuObjectSize: aws.Int64(size),
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
+		apiCode(t, fmt.Sprint("x-amz-mp-object-size ", size), err, 400, "InvalidRequest")
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId, MpuObjectSize: aws.Int64(1),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}}); err != nil {
+		t.Fatalf("complete with the right x-amz-mp-object-size: %v", err)
 	}
 }
