@@ -77,16 +77,29 @@ func (s *Server) mkdirsInBucket(ctx context.Context, bucket, dir string) *s3Erro
 	return nil
 }
 
+// writeCond is what a write asks of the key it writes: If-None-Match: *
+// (onlyNew: the key must be free) or If-Match (match: the key must hold an
+// object of that ETag, and still hold it when the new one replaces it).
+type writeCond struct {
+	onlyNew bool
+	match   string
+}
+
 // writeObject writes body as the object at dst with the attributes meta
 // plus the ETag etag() gives once body is read, and returns the ETag.
-// With onlyNew (If-None-Match: *) a key that holds anything, even an
-// object still being written, is PreconditionFailed.
-func (s *Server) writeObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string, onlyNew bool) (string, *s3Error) {
+// With cond.onlyNew a key that holds anything, even an object still being
+// written, is PreconditionFailed; with cond.match, a key without an object
+// is NoSuchKey and one whose object has another ETag, or is replaced by
+// another writer meanwhile, is PreconditionFailed.
+func (s *Server) writeObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string, cond writeCond) (string, *s3Error) {
+	if cond.match != "" {
+		return s.replaceObject(ctx, bucket, dst, body, meta, etag, cond.match)
+	}
 	f, exists, e := s.create(ctx, bucket, dst, true, errNoSuchBucket("the bucket %s does not exist", bucket))
 	if e != nil {
 		return "", e
 	}
-	if exists && onlyNew {
+	if exists && cond.onlyNew {
 		return "", errPrecondition("at least one of the preconditions you specified did not hold (If-None-Match: the key exists)")
 	}
 	if !exists {
@@ -105,7 +118,30 @@ func (s *Server) writeObject(ctx context.Context, bucket, dst string, body sourc
 	if e != nil {
 		return "", e
 	}
-	if e := s.publish(ctx, bucket, fi, dst); e != nil {
+	if e := s.publish(ctx, bucket, fi, dst, 0); e != nil {
+		return "", e
+	}
+	return etagOf(fi), nil
+}
+
+// replaceObject is writeObject with If-Match: the object is written aside
+// and takes the place of the very file whose ETag matched, or of none.
+func (s *Server) replaceObject(ctx context.Context, bucket, dst string, body source, meta objectMeta, etag func() string, match string) (string, *s3Error) {
+	old, err := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
+	if err == nil && (old.IsDir || !old.Completed) {
+		err = client.ErrNotFound
+	}
+	if err != nil {
+		return "", fromClient(err, errNoSuchKey("If-Match: the key holds no object"))
+	}
+	if !etagMatches(match, etagOf(old)) {
+		return "", errPrecondition("If-Match %s: the object's ETag is %q", match, etagOf(old))
+	}
+	fi, e := s.writeTemp(ctx, bucket, body, meta, etag)
+	if e != nil {
+		return "", e
+	}
+	if e := s.publish(ctx, bucket, fi, dst, old.ID); e != nil {
 		return "", e
 	}
 	return etagOf(fi), nil
@@ -222,7 +258,10 @@ const replaceTimeout = 30 * time.Second
 // place is waited for (up to inPlaceWait), not removed: that request
 // succeeds too, and this one replaces its object after. It removes tmp
 // when it fails.
-func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string) *s3Error {
+//
+// With only set, tmp replaces only the file of that id: a key that holds
+// another (or nothing) by then is PreconditionFailed.
+func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInfo, dst string, only int64) *s3Error {
 	// Past this point the object is written: finish even if the client
 	// hangs up, so it does not depend on when it did.
 	ctx = context.WithoutCancel(ctx)
@@ -238,6 +277,11 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 			if fi, serr := s.fs.GetStatus(ctx, tmp.Path, client.StatusOptions{}); serr != nil || fi.ID != tmp.ID {
 				return errInternal("the object being written was removed (was its bucket deleted?): %v", err)
 			}
+			if only != 0 {
+				// The object that matched went with its folder.
+				s.drop(ctx, tmp.Path, tmp.ID)
+				return errPrecondition("the object If-Match named was removed while the new one was written")
+			}
 			if e := s.mkdirsInBucket(ctx, bucket, fspath.Parent(dst)); e != nil {
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return e
@@ -246,6 +290,9 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 		case errors.Is(err, client.ErrAlreadyExists):
 			old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
 			switch {
+			case only != 0 && (serr != nil || old.ID != only):
+				s.drop(ctx, tmp.Path, tmp.ID)
+				return errPrecondition("the object If-Match named was replaced or removed while the new one was written")
 			case serr != nil:
 				continue // gone meanwhile
 			case old.IsDir:

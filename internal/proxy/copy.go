@@ -175,7 +175,7 @@ func (s *Server) copyObject(req *request) *s3Error {
 			body = sum.wrap(body)
 		}
 		body.attrs = sum.attrs
-		etag, e = s.writeObject(req.ctx, req.bucket, dst, body, meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, false)
+		etag, e = s.writeObject(req.ctx, req.bucket, dst, body, meta, func() string { return hex.EncodeToString(h.Sum(nil)) }, writeCond{})
 		if e != nil {
 			return e
 		}

@@ -403,6 +403,11 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if e := usum.checkFinalHeaders(req.r.Header); e != nil {
 		return e
 	}
+	// S3 takes the write conditions of PutObject on the complete too.
+	cond, e := writeConditions(req.r.Header)
+	if e != nil {
+		return e
+	}
 	ordered, etag, e := s.checkComplete(doc.Parts, parts)
 	if e != nil {
 		return e
@@ -427,7 +432,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	if haveFinal {
 		meta[xChecksum] = final.encode()
 	}
-	e = s.assemble(req.ctx, req.bucket, meta, ordered, etag, dst)
+	e = s.assemble(req.ctx, req.bucket, meta, ordered, etag, dst, cond)
 	started := ka.stop()
 	if e != nil {
 		if !started {
@@ -451,7 +456,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 }
 
 // assemble copies the parts, in order, into the object at dst.
-func (s *Server) assemble(ctx context.Context, bucket string, meta objectMeta, parts []*client.FileInfo, etag, dst string) *s3Error {
+func (s *Server) assemble(ctx context.Context, bucket string, meta objectMeta, parts []*client.FileInfo, etag, dst string, cond writeCond) *s3Error {
 	readers := make([]io.Reader, 0, len(parts))
 	sizes := make([]int64, 0, len(parts))
 	var total int64
@@ -466,7 +471,7 @@ func (s *Server) assemble(ctx context.Context, bucket string, meta objectMeta, p
 		sizes = append(sizes, p.Length)
 	}
 	meta[xParts] = encodePartSizes(sizes)
-	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, meta, func() string { return etag }, false)
+	_, e := s.writeObject(ctx, bucket, dst, source{r: io.MultiReader(readers...), size: total}, meta, func() string { return etag }, cond)
 	return e
 }
 

@@ -181,13 +181,13 @@ func (s *Server) storeObject(req *request) (string, *bodyChecksum, int64, *s3Err
 	if dir {
 		return emptyETag, sum, 0, s.putFolder(req, p, meta, pl, sum)
 	}
-	onlyNew, e := writeConditions(req.r.Header)
+	cond, e := writeConditions(req.r.Header)
 	if e != nil {
 		return "", nil, 0, e
 	}
 	src := sum.wrap(pl.source())
 	src.attrs = sum.attrs
-	etag, e := s.writeObject(req.ctx, req.bucket, p, src, meta, pl.etag, onlyNew)
+	etag, e := s.writeObject(req.ctx, req.bucket, p, src, meta, pl.etag, cond)
 	return etag, sum, pl.n, e
 }
 
@@ -211,20 +211,22 @@ func (s *Server) writeMeta(req *request) (objectMeta, *s3Error) {
 	return meta, nil
 }
 
-// writeConditions reads the conditions of a write: If-None-Match: * (put
-// only if the key is free) is supported; If-Match on writes is not.
-func writeConditions(h http.Header) (onlyNew bool, e *s3Error) {
-	if h.Get("If-Match") != "" {
-		return false, errNotImplemented("If-Match on writes is not implemented")
-	}
+// writeConditions reads the conditions of a write, as S3 takes them:
+// If-None-Match: * (put only if the key is free) or If-Match: <ETag> (put
+// only over that object).
+func writeConditions(h http.Header) (writeCond, *s3Error) {
+	c := writeCond{match: h.Get("If-Match")}
 	switch v := h.Get("If-None-Match"); v {
 	case "":
-		return false, nil
 	case "*":
-		return true, nil
+		c.onlyNew = true
 	default:
-		return false, errNotImplemented("If-None-Match on writes takes only *, not %q", v)
+		return c, errNotImplemented("If-None-Match on writes takes only *, not %q", v)
 	}
+	if c.onlyNew && c.match != "" {
+		return c, errNotImplemented("If-Match and If-None-Match together on a write")
+	}
+	return c, nil
 }
 
 // putFolder makes the object "key/": a folder marked as an object. It

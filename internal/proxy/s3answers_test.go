@@ -292,3 +292,94 @@ func TestCompleteRefusesMalformedParts(t *testing.T) {
 		t.Fatalf("complete with the right x-amz-mp-object-size: %v", err)
 	}
 }
+
+// TestConditionalWrites: If-Match on PutObject and CompleteMultipartUpload
+// writes only over the object of that ETag (NoSuchKey without one,
+// PreconditionFailed for another), If-None-Match: * only a free key, and a
+// refused write leaves the object as it was.
+func TestConditionalWrites(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "cond")
+	b, k := aws.String("cond"), aws.String("k")
+	put := func(body string, match, noneMatch *string) (*s3.PutObjectOutput, error) {
+		return c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader(body), IfMatch: match, IfNoneMatch: noneMatch})
+	}
+	_, err := put("x", aws.String(`"abc"`), nil)
+	apiCode(t, "If-Match on a free key", err, 404, "NoSuchKey")
+	first, err := put("first", nil, aws.String("*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = put("x", nil, aws.String("*"))
+	apiCode(t, "If-None-Match: * on a taken key", err, 412, "PreconditionFailed")
+	_, err = put("x", aws.String(`"0123"`), nil)
+	apiCode(t, "If-Match another ETag", err, 412, "PreconditionFailed")
+	second, err := put("second", first.ETag, nil)
+	if err != nil {
+		t.Fatalf("If-Match the object's ETag: %v", err)
+	}
+	_, err = put("x", first.ETag, nil)
+	apiCode(t, "If-Match the replaced ETag", err, 412, "PreconditionFailed")
+
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("third")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete := func(match *string) error {
+		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId, IfMatch: match,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
+		return err
+	}
+	apiCode(t, "a complete If-Match another ETag", complete(first.ETag), 412, "PreconditionFailed")
+	get := func() string {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Body.Close()
+		data, _ := io.ReadAll(out.Body)
+		return string(data)
+	}
+	if got := get(); got != "second" {
+		t.Fatalf("after refused writes the key holds %q", got)
+	}
+	if err := complete(second.ETag); err != nil {
+		t.Fatalf("a complete If-Match the object's ETag: %v", err)
+	}
+	if got := get(); got != "third" {
+		t.Fatalf("after the conditional complete the key holds %q", got)
+	}
+}
+
+// TestRacingConditionalWrites: of writers racing with If-Match on the same
+// ETag, exactly one replaces the object; the others are refused.
+func TestRacingConditionalWrites(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "race-cond")
+	b, k := aws.String("race-cond"), aws.String("k")
+	first, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("first")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers = 6
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader(fmt.Sprint("writer ", i)), IfMatch: first.ETag})
+			errs <- err
+		}()
+	}
+	won := 0
+	for range writers {
+		if err := <-errs; err == nil {
+			won++
+		} else {
+			apiCode(t, "a racing If-Match writer", err, 412, "PreconditionFailed")
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d writers replaced the object, want 1", won)
+	}
+}
