@@ -103,14 +103,7 @@ func TestExpectedBucketOwner(t *testing.T) {
 func TestCompleteAnswersAbsoluteLocation(t *testing.T) {
 	c, _, url, ctx := testBucket(t, "loc")
 	b, k := aws.String("loc"), aws.String("dir/obj")
-	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	up, p := onePartUpload(t, c, b, k, "part")
 	out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
 	if err != nil || aws.ToString(out.Location) != url+"/loc/dir/obj" {
@@ -262,14 +255,7 @@ func testClientOf(t *testing.T, h http.Handler) *s3.Client {
 func TestCompleteRefusesMalformedParts(t *testing.T) {
 	c, _, _, ctx := testBucket(t, "parts")
 	b, k := aws.String("parts"), aws.String("k")
-	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	up, p := onePartUpload(t, c, b, k, "p")
 	for what, want := range map[string]struct {
 		part types.CompletedPart
 		code string
@@ -320,14 +306,7 @@ func TestConditionalWrites(t *testing.T) {
 	_, err = put("x", first.ETag, nil)
 	apiCode(t, "If-Match the replaced ETag", err, 412, "PreconditionFailed")
 
-	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("third")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	up, p := onePartUpload(t, c, b, k, "third")
 	complete := func(match *string) error {
 		_, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId, IfMatch: match,
 			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}})
@@ -382,4 +361,19 @@ func TestRacingConditionalWrites(t *testing.T) {
 	if won != 1 {
 		t.Fatalf("%d writers replaced the object, want 1", won)
 	}
+}
+
+// onePartUpload starts an upload of bucket/key and uploads its part 1.
+func onePartUpload(t *testing.T, c *s3.Client, bucket, key *string, body string) (*s3.CreateMultipartUploadOutput, *s3.UploadPartOutput) {
+	t.Helper()
+	ctx := testCtx(t)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: key, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return up, p
 }
