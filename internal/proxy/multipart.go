@@ -231,7 +231,11 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
 		return e
 	}
-	// A malformed source is refused before the upload is looked up.
+	// S3's order: a missing bucket, then a malformed source, then a
+	// missing upload.
+	if _, e := s.statBucket(req, req.bucket); e != nil {
+		return e
+	}
 	if _, _, e := copySource(req.r.Header.Get("X-Amz-Copy-Source")); e != nil {
 		return e
 	}
@@ -513,7 +517,8 @@ func checkObjectSize(h string, parts []*client.FileInfo) *s3Error {
 		got += p.Length
 	}
 	if got != want {
-		return errInvalidRequest("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", want, got)
+		// S3 words it with the sizes this way round.
+		return errInvalidRequest("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", got, want)
 	}
 	return nil
 }

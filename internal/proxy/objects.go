@@ -221,7 +221,8 @@ func writeConditions(h http.Header) (writeCond, *s3Error) {
 	case "*":
 		c.onlyNew = true
 	default:
-		return c, errNotImplemented("If-None-Match on writes takes only *, not %q", v)
+		// S3's words: If-None-Match on a write takes only *.
+		return c, errNotImplemented("A header you provided implies functionality that is not implemented.").with("Header", "If-None-Match")
 	}
 	if c.onlyNew && c.match != "" {
 		return c, errNotImplemented("If-Match and If-None-Match together on a write")

@@ -150,7 +150,7 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		// Present but empty is a digest that is not one, as in S3.
 		want, err := base64.StdEncoding.DecodeString(v[0])
 		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0])
+			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0]).with("Content-MD5", v[0])
 		}
 		p.wantMD5 = want
 	}
