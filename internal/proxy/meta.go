@@ -26,7 +26,11 @@ const (
 
 // storedHeaders are the request headers S3 keeps with an object and sends
 // back with it.
-var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
+var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires", redirectHeader}
+
+// redirectHeader is where a website would redirect a request for the
+// object; S3 keeps it with the object and sends it back.
+const redirectHeader = "X-Amz-Website-Redirect-Location"
 
 // defaultContentType is what S3 answers for an object stored without one.
 const defaultContentType = "binary/octet-stream"
@@ -40,6 +44,9 @@ func metaFromRequest(r *http.Request, limit int) (objectMeta, *s3Error) {
 	m := objectMeta{}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		m[xContentType] = []byte(ct)
+	}
+	if v := r.Header.Get(redirectHeader); v != "" && !strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return nil, newErr("InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
 	}
 	for _, h := range storedHeaders {
 		v := r.Header.Get(h)

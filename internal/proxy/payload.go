@@ -271,7 +271,7 @@ func (p *payload) finish() *s3Error {
 		return errLengthMismatch()
 	}
 	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
-		return errBadDigest("the Content-MD5 you specified did not match what we received")
+		return errBadDigest("The Content-MD5 you specified did not match what we received.")
 	}
 	if p.sha != nil && string(p.sha.Sum(nil)) != string(p.wantSHA) {
 		return newErr("XAmzContentSHA256Mismatch", 400, "the provided 'x-amz-content-sha256' header does not match what was computed")

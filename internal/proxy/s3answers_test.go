@@ -377,3 +377,19 @@ func onePartUpload(t *testing.T, c *s3.Client, bucket, key *string, body string)
 	}
 	return up, p
 }
+
+// TestWebsiteRedirectLocation: an object keeps the redirect S3 keeps,
+// which must be a URL or an absolute path.
+func TestWebsiteRedirectLocation(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "redirects")
+	b := aws.String("redirects")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("x"), WebsiteRedirectLocation: aws.String("/elsewhere")}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("k")})
+	if err != nil || aws.ToString(head.WebsiteRedirectLocation) != "/elsewhere" {
+		t.Fatalf("HeadObject: %v %v", head, err)
+	}
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k2"), Body: strings.NewReader("x"), WebsiteRedirectLocation: aws.String("ftp://x")})
+	apiCode(t, "a redirect that is no URL", err, 400, "InvalidRedirectLocation")
+}
