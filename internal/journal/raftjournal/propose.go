@@ -59,8 +59,11 @@ func applyError(err error) error {
 }
 
 // wait waits for a Raft future, or for ctx. Raft futures cannot be
-// abandoned, so when ctx ends first the future is left to a goroutine that
-// Raft resolves at the latest when it shuts down.
+// abandoned, so when ctx ends first the future is left to a goroutine.
+// Raft answers most futures at the latest when it shuts down, but not
+// those still in its apply queue then (an Apply or a Barrier queued as
+// leadership ended): their goroutine stays, which is why nothing may
+// wait for such a future without a ctx that ends.
 func wait(ctx context.Context, f raft.Future) error {
 	if ctx.Done() == nil {
 		return f.Error()

@@ -239,7 +239,18 @@ func (s *System) run(leaderCh <-chan bool) {
 func (s *System) promote() {
 	term := s.raft.CurrentTerm()
 	start := time.Now()
-	if err := s.raft.Barrier(0).Error(); err != nil {
+	// Stop must not wait for the barrier: one still in Raft's queue when
+	// Raft shuts down is never answered.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := wait(ctx, s.raft.Barrier(0)); err != nil {
 		s.log.Warn("elected, but lost leadership before catching up", "term", term, "err", err)
 		return
 	}
