@@ -133,8 +133,16 @@ func (s *Server) copyObject(req *request) *s3Error {
 	}
 	switch d := req.r.Header.Get("X-Amz-Metadata-Directive"); d {
 	case "", "COPY":
+		redirect := xHdrPrefix + strings.ToLower(redirectHeader)
+		given, changed := meta[redirect]
 		meta = metaOf(src.Xattr)
-		if sb == req.bucket && sk == req.key && alg == nil {
+		// S3 copies the metadata but never the website redirect: a copy
+		// has the one its request names, or none.
+		delete(meta, redirect)
+		if changed {
+			meta[redirect] = given
+		}
+		if sb == req.bucket && sk == req.key && alg == nil && !changed {
 			return errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 	case "REPLACE":

@@ -392,4 +392,14 @@ func TestWebsiteRedirectLocation(t *testing.T) {
 	}
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k2"), Body: strings.NewReader("x"), WebsiteRedirectLocation: aws.String("ftp://x")})
 	apiCode(t, "a redirect that is no URL", err, 400, "InvalidRedirectLocation")
+	// A copy keeps the metadata but not the redirect, unless it names one.
+	for key, redirect := range map[string]*string{"plain-copy": nil, "redirected-copy": aws.String("/there")} {
+		if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String(key), CopySource: aws.String("redirects/k"), WebsiteRedirectLocation: redirect}); err != nil {
+			t.Fatal(err)
+		}
+		head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)})
+		if err != nil || aws.ToString(head.WebsiteRedirectLocation) != aws.ToString(redirect) {
+			t.Fatalf("%s: redirect %q (%v), want %q", key, aws.ToString(head.WebsiteRedirectLocation), err, aws.ToString(redirect))
+		}
+	}
 }
