@@ -3,7 +3,6 @@ package proxy
 import (
 	"bytes"
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -120,11 +119,11 @@ func readSmallBody(req *request) ([]byte, *s3Error) {
 	if len(body) > maxSmallBody {
 		return nil, errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
 	}
-	if v, ok := req.r.Header["Content-Md5"]; ok {
-		want, err := base64.StdEncoding.DecodeString(v[0])
-		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0])
-		}
+	want, e := contentMD5(req.r)
+	if e != nil {
+		return nil, e
+	}
+	if want != nil {
 		if got := md5.Sum(body); !bytes.Equal(got[:], want) {
 			return nil, errBadDigest("The Content-MD5 you specified did not match what we received.")
 		}

@@ -232,11 +232,11 @@ func (s *Server) uploadPartCopy(req *request) *s3Error {
 		return e
 	}
 	// S3's order: a missing bucket, then a malformed source, then a
-	// missing upload.
-	if _, e := s.statBucket(req, req.bucket); e != nil {
-		return e
-	}
+	// missing upload (statUpload checks the bucket when it finds none).
 	if _, _, e := copySource(req.r.Header.Get("X-Amz-Copy-Source")); e != nil {
+		if _, be := s.statBucket(req, req.bucket); be != nil {
+			return be
+		}
 		return e
 	}
 	up, e := s.statUpload(req)

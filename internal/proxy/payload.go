@@ -2,43 +2,18 @@ package proxy
 
 import (
 	"crypto/md5"
-	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-
-	"github.com/cespare/xxhash/v2"
-	"github.com/minio/crc64nvme"
-	"github.com/zeebo/xxh3"
 )
 
 // maxPutSize is S3's limit on one PutObject or UploadPart.
 const maxPutSize = 5 << 30
-
-// checksumAlgorithms are S3's additional checksums by header suffix
-// (x-amz-checksum-<name>), each sent as the base64 of its big-endian sum.
-var checksumAlgorithms = map[string]func() hash.Hash{
-	"crc32":  func() hash.Hash { return crc32.NewIEEE() },
-	"crc32c": func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
-	// S3 computes CRC-64/NVME for every upload that sends no checksum:
-	// the table-driven stdlib CRC runs at about MD5's speed, which would
-	// halve PUTs; minio's uses the CPU's carry-less multiply.
-	"crc64nvme": func() hash.Hash { return crc64nvme.New() },
-	"sha1":      sha1.New,
-	"sha256":    sha256.New,
-	"sha512":    sha512.New,
-	"md5":       md5.New,
-	"xxhash64":  func() hash.Hash { return xxhash.New() },
-	"xxhash3":   func() hash.Hash { return xxh3.New() },
-	"xxhash128": func() hash.Hash { return xxh3.New128() },
-}
 
 // S3's errors for checksums and body lengths, with S3's own messages,
 // which clients and conformance suites compare.
@@ -146,30 +121,28 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		}
 		p.sha, p.wantSHA = sha256.New(), want
 	}
-	if v, ok := r.Header["Content-Md5"]; ok {
-		// Present but empty is a digest that is not one, as in S3.
-		want, err := base64.StdEncoding.DecodeString(v[0])
-		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0]).with("Content-MD5", v[0])
-		}
-		p.wantMD5 = want
+	want, e := contentMD5(r)
+	if e != nil {
+		return nil, e
 	}
+	p.wantMD5 = want
 	if p.declared > max {
 		return nil, errEntityTooLarge("%d bytes: at most %d are accepted in one request", p.declared, max)
 	}
-	for name, mk := range checksumAlgorithms {
-		c := &checksum{name: name, h: mk()}
-		if v := r.Header.Get(c.header()); v != "" {
+	for _, a := range checksumAlgs {
+		// A hash only for the checksum the request carries.
+		if v := r.Header.Get(a.header()); v != "" {
+			c := &checksum{name: a.lower(), h: a.new()}
 			if !c.wellFormed(v) {
-				return nil, errInvalidHeaderValue(strings.ToLower(c.header()))
+				return nil, errInvalidHeaderValue(a.header())
 			}
 			c.want = v
 			p.checksums = append(p.checksums, c)
 		}
 	}
 	for _, t := range trailers {
-		name := strings.TrimPrefix(t, "x-amz-checksum-")
-		p.checksums = append(p.checksums, &checksum{name: name, h: checksumAlgorithms[name]()})
+		a := algByName(strings.TrimPrefix(t, "x-amz-checksum-"))
+		p.checksums = append(p.checksums, &checksum{name: a.lower(), h: a.new()})
 	}
 	if len(p.checksums) > 1 {
 		return nil, errMultipleChecksums()
@@ -177,12 +150,25 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 	if v := r.Header.Get("X-Amz-Sdk-Checksum-Algorithm"); v != "" {
 		// The SDK names the checksum it sends; one that is not it (or
 		// none it could be) is a request S3 refuses.
-		_, known := checksumAlgorithms[strings.ToLower(v)]
-		if !known || (len(p.checksums) == 1 && !strings.EqualFold(p.checksums[0].name, v)) {
+		if algByName(v) == nil || (len(p.checksums) == 1 && !strings.EqualFold(p.checksums[0].name, v)) {
 			return nil, errInvalidHeaderValue("x-amz-sdk-checksum-algorithm")
 		}
 	}
 	return p, nil
+}
+
+// contentMD5 is the digest Content-MD5 declares, nil without the header;
+// present but empty is a digest that is not one, as in S3.
+func contentMD5(r *http.Request) ([]byte, *s3Error) {
+	v, ok := r.Header["Content-Md5"]
+	if !ok {
+		return nil, nil
+	}
+	want, err := base64.StdEncoding.DecodeString(v[0])
+	if err != nil || len(want) != md5.Size {
+		return nil, errInvalidDigest("Content-MD5 %q is not a base64 MD5", v[0]).with("Content-MD5", v[0])
+	}
+	return want, nil
 }
 
 // announcedTrailers are the checksum algorithms x-amz-trailer names (e.g.
@@ -196,7 +182,7 @@ func announcedTrailers(r *http.Request) ([]string, *s3Error) {
 			continue
 		}
 		name, ok := strings.CutPrefix(t, "x-amz-checksum-")
-		if _, known := checksumAlgorithms[name]; !ok || !known {
+		if !ok || algByName(name) == nil {
 			return nil, errInvalidRequest("The value specified in the x-amz-trailer header is not supported")
 		}
 		out = append(out, "x-amz-checksum-"+name)
