@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -290,7 +291,22 @@ func (f *FileSystem) Delete(ctx context.Context, path string, o DeleteOptions) e
 
 // Rename moves src to dst; dst must not exist.
 func (f *FileSystem) Rename(ctx context.Context, src, dst string) error {
-	req := &pb.RenameRequest{Src: src, Dst: dst, OpId: newOpID()}
+	return f.rename(ctx, &pb.RenameRequest{Src: src, Dst: dst, OpId: newOpID()})
+}
+
+// RenameOver moves src to dst, replacing the complete file of id
+// replaceID there in one step: readers of dst see the old file until they
+// see the new one. It fails with ErrPrecondition when dst holds anything
+// else by then (another file, nothing, a directory, a file being
+// written); the caller decides whether to look again.
+func (f *FileSystem) RenameOver(ctx context.Context, src, dst string, replaceID int64) error {
+	if replaceID == 0 {
+		return fmt.Errorf("rename %s over %s: no file id to replace: %w", src, dst, ErrInvalidArg)
+	}
+	return f.rename(ctx, &pb.RenameRequest{Src: src, Dst: dst, OpId: newOpID(), ReplaceId: replaceID})
+}
+
+func (f *FileSystem) rename(ctx context.Context, req *pb.RenameRequest) error {
 	return f.retry(ctx, func(ctx context.Context, c *conn) error {
 		_, err := c.fs.Rename(ctx, req)
 		return err

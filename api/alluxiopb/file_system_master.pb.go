@@ -856,10 +856,15 @@ func (*DeleteResponse) Descriptor() ([]byte, []int) {
 }
 
 type RenameRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Src           string                 `protobuf:"bytes,1,opt,name=src,proto3" json:"src,omitempty"`
-	Dst           string                 `protobuf:"bytes,2,opt,name=dst,proto3" json:"dst,omitempty"`
-	OpId          string                 `protobuf:"bytes,3,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Src   string                 `protobuf:"bytes,1,opt,name=src,proto3" json:"src,omitempty"`
+	Dst   string                 `protobuf:"bytes,2,opt,name=dst,proto3" json:"dst,omitempty"`
+	OpId  string                 `protobuf:"bytes,3,opt,name=op_id,json=opId,proto3" json:"op_id,omitempty"`
+	// replace_id, when set: dst must be the complete file of this id, and
+	// the rename replaces it in one step (readers see the old file or the
+	// new one, never neither). Refused with FAILED_PRECONDITION when dst is
+	// another inode by then, is gone, or is not a complete file.
+	ReplaceId     int64 `protobuf:"varint,4,opt,name=replace_id,json=replaceId,proto3" json:"replace_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -913,6 +918,13 @@ func (x *RenameRequest) GetOpId() string {
 		return x.OpId
 	}
 	return ""
+}
+
+func (x *RenameRequest) GetReplaceId() int64 {
+	if x != nil {
+		return x.ReplaceId
+	}
+	return 0
 }
 
 type RenameResponse struct {
@@ -1791,11 +1803,13 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\trecursive\x18\x03 \x01(\bR\trecursive\x12!\n" +
 	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\x12\x17\n" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\"\x10\n" +
-	"\x0eDeleteResponse\"H\n" +
+	"\x0eDeleteResponse\"g\n" +
 	"\rRenameRequest\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x13\n" +
-	"\x05op_id\x18\x03 \x01(\tR\x04opId\"\x10\n" +
+	"\x05op_id\x18\x03 \x01(\tR\x04opId\x12\x1d\n" +
+	"\n" +
+	"replace_id\x18\x04 \x01(\x03R\treplaceId\"\x10\n" +
 	"\x0eRenameResponse\"\xd5\x04\n" +
 	"\x13SetAttributeRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +

@@ -1179,9 +1179,12 @@ func (x *Delete) GetAlluxioOnly() bool {
 }
 
 type Rename struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Src           string                 `protobuf:"bytes,1,opt,name=src,proto3" json:"src,omitempty"`
-	Dst           string                 `protobuf:"bytes,2,opt,name=dst,proto3" json:"dst,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Src   string                 `protobuf:"bytes,1,opt,name=src,proto3" json:"src,omitempty"`
+	Dst   string                 `protobuf:"bytes,2,opt,name=dst,proto3" json:"dst,omitempty"`
+	// replace_id: as in RenameRequest, the file at dst that the rename
+	// replaces.
+	ReplaceId     int64 `protobuf:"varint,3,opt,name=replace_id,json=replaceId,proto3" json:"replace_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1228,6 +1231,13 @@ func (x *Rename) GetDst() string {
 		return x.Dst
 	}
 	return ""
+}
+
+func (x *Rename) GetReplaceId() int64 {
+	if x != nil {
+		return x.ReplaceId
+	}
+	return 0
 }
 
 // SetAttribute changes only the fields that are set.
@@ -3331,10 +3341,12 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
 	"\trecursive\x18\x02 \x01(\bR\trecursive\x12\x17\n" +
 	"\afile_id\x18\x03 \x01(\x03R\x06fileId\x12!\n" +
-	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\",\n" +
+	"\falluxio_only\x18\x04 \x01(\bR\valluxioOnly\"K\n" +
 	"\x06Rename\x12\x10\n" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
-	"\x03dst\x18\x02 \x01(\tR\x03dst\"\xab\x05\n" +
+	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x1d\n" +
+	"\n" +
+	"replace_id\x18\x03 \x01(\x03R\treplaceId\"\xab\x05\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +

@@ -41,8 +41,12 @@ var (
 )
 
 func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	p, e := n.path()
+	if e != 0 {
+		return nil, 0, e
+	}
 	n.fsys.openHandles.Add(1)
-	return &dirHandle{n: n, p: n.path()}, 0, 0
+	return &dirHandle{n: n, p: p}, 0, 0
 }
 
 func (d *dirHandle) Readdirent(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {

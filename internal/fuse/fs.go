@@ -224,12 +224,26 @@ func modeBits(info *client.FileInfo) uint32 {
 
 func isDirMode(mode uint32) bool { return mode&syscall.S_IFMT == syscall.S_IFDIR }
 
-// nodePath is the Alluxio path of a node of this mount.
-func (f *FS) nodePath(n *fs.Inode) string {
-	return f.alluxioPath(strings.TrimPrefix(n.Path(nil), "/"))
+// nodePath is the Alluxio path of a node of this mount. A node that no
+// name leads to any more (unlinked, or replaced by a rename, while the
+// kernel still held it) has none: go-fuse would give it the mount's root,
+// and a chmod or stat meant for it would reach the root. ESTALE makes
+// Linux walk the path again (path-based calls retry once with the
+// dentries revalidated), so an open or stat that raced with a rename
+// finds the file that now has the name.
+func (f *FS) nodePath(n *fs.Inode) (string, syscall.Errno) {
+	for p := n; !p.IsRoot(); {
+		_, parent := p.Parent()
+		if parent == nil {
+			return "", syscall.ESTALE
+		}
+		p = parent
+	}
+	return f.alluxioPath(strings.TrimPrefix(n.Path(nil), "/")), 0
 }
 
 // childPath is the Alluxio path of name in the directory n.
-func (f *FS) childPath(n *fs.Inode, name string) string {
-	return path.Join(f.nodePath(n), name)
+func (f *FS) childPath(n *fs.Inode, name string) (string, syscall.Errno) {
+	p, e := f.nodePath(n)
+	return path.Join(p, name), e
 }

@@ -37,7 +37,7 @@ var (
 	_ fs.NodeOpendirHandler = (*node)(nil)
 )
 
-func (n *node) path() string { return n.fsys.nodePath(&n.Inode) }
+func (n *node) path() (string, syscall.Errno) { return n.fsys.nodePath(&n.Inode) }
 
 // child returns the inode of info, a child of n, with out filled in.
 func (n *node) child(ctx context.Context, info *client.FileInfo, out *fuse.EntryOut) *fs.Inode {
@@ -53,7 +53,10 @@ func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs
 	if e := checkName(name); e != 0 {
 		return nil, e
 	}
-	p := n.fsys.childPath(&n.Inode, name)
+	p, e := n.fsys.childPath(&n.Inode, name)
+	if e != 0 {
+		return nil, e
+	}
 	if ws := n.fsys.writers.get(p); ws != nil {
 		ws.attr(&out.Attr)
 		return n.NewInode(ctx, &node{fsys: n.fsys}, fs.StableAttr{Mode: syscall.S_IFREG, Ino: out.Attr.Ino}), 0
@@ -69,7 +72,10 @@ func (n *node) Getattr(ctx context.Context, fh fs.FileHandle, out *fuse.AttrOut)
 	if h, ok := fh.(*handle); ok {
 		return h.Getattr(ctx, out)
 	}
-	p := n.path()
+	p, e := n.path()
+	if e != 0 {
+		return e
+	}
 	if ws := n.fsys.writers.get(p); ws != nil {
 		ws.attr(&out.Attr)
 		return 0
@@ -86,7 +92,11 @@ func (n *node) Getattr(ctx context.Context, fh fs.FileHandle, out *fuse.AttrOut)
 // modification time (the access time is not kept), and the length, to
 // what Alluxio's write-once files allow (see truncate).
 func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
-	f, p := n.fsys, n.path()
+	f := n.fsys
+	p, e := n.path()
+	if e != 0 {
+		return e
+	}
 	start := time.Now()
 	err := n.setattr(ctx, fh, p, in)
 	f.slow("setattr", p, start, err)
@@ -172,7 +182,11 @@ func (f *FS) truncate(ctx context.Context, p string, ws *writeState, size int64)
 }
 
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
-	f, p := n.fsys, n.path()
+	f := n.fsys
+	p, e := n.path()
+	if e != 0 {
+		return nil, 0, e
+	}
 	start := time.Now()
 	h, err := f.open(ctx, p, flags)
 	f.slow("open", p, start, err)
@@ -236,7 +250,10 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		return nil, nil, 0, e
 	}
 	f := n.fsys
-	p := f.childPath(&n.Inode, name)
+	p, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return nil, nil, 0, e
+	}
 	start := time.Now()
 	ws, err := f.startWriter(ctx, p, os.FileMode(mode&0o777), nil)
 	f.slow("create", p, start, err)
@@ -255,7 +272,10 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 		return nil, e
 	}
 	f := n.fsys
-	p := f.childPath(&n.Inode, name)
+	p, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return nil, e
+	}
 	info, err := f.c.CreateDirectory(f.callCtx(ctx), p, client.CreateDirectoryOptions{Mode: os.FileMode(mode & 0o7777)})
 	f.changed(p)
 	if err != nil {
@@ -267,7 +287,10 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 	f := n.fsys
-	p := f.childPath(&n.Inode, name)
+	p, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return e
+	}
 	var err error
 	if ws := f.writers.get(p); ws != nil {
 		err = f.unlinkWritten(ctx, ws)
@@ -280,7 +303,10 @@ func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 
 func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
 	f := n.fsys
-	p := f.childPath(&n.Inode, name)
+	p, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return e
+	}
 	err := f.c.Delete(f.callCtx(ctx), p, client.DeleteOptions{})
 	f.cache.dropTree(p)
 	f.changed(p)
@@ -294,9 +320,11 @@ const (
 )
 
 // Rename moves a file or directory. Alluxio's rename refuses an existing
-// destination; POSIX replaces a file, or an empty directory, so the
-// destination is deleted first (not atomically: a reader may see neither
-// for a moment).
+// destination; POSIX replaces a file, or an empty directory. A complete
+// file is replaced in one step, as rename(2) promises (the write-aside-
+// then-rename that editors and rsync do relies on it); a directory, a file
+// still being written, or one replaced by someone else meanwhile is
+// deleted first (a reader may see neither for a moment).
 func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
 	if e := checkName(newName); e != 0 {
 		return e
@@ -305,8 +333,14 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 		return syscall.EINVAL
 	}
 	f := n.fsys
-	src := f.childPath(&n.Inode, name)
-	dst := f.childPath(newParent.EmbeddedInode(), newName)
+	src, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return e
+	}
+	dst, e := f.childPath(newParent.EmbeddedInode(), newName)
+	if e != 0 {
+		return e
+	}
 	start := time.Now()
 	err := f.rename(ctx, src, dst, flags&renameNoReplace != 0)
 	f.slow("rename", src, start, err)
@@ -346,7 +380,14 @@ func (f *FS) rename(ctx context.Context, src, dst string, noReplace bool) error 
 	case !s.IsDir && d.IsDir:
 		return fmt.Errorf("rename %s over %s: %w", src, dst, client.ErrIsDirectory)
 	}
-	if ws := f.writers.get(dst); ws != nil {
+	ws := f.writers.get(dst)
+	if ws == nil && !d.IsDir && d.Completed {
+		err := f.c.RenameOver(cctx, src, dst, d.ID)
+		if !errors.Is(err, client.ErrPrecondition) {
+			return err
+		}
+	}
+	if ws != nil {
 		if err := f.unlinkWritten(ctx, ws); err != nil {
 			return err
 		}

@@ -108,6 +108,19 @@ func TestPermissionsOnTheMasterPaths(t *testing.T) {
 		"Permission denied by sticky bit: user=bob, path=/home/alice2, parent owner=root, inode owner=alice")
 	err = m.fs.rename(as("bob"), &alluxiopb.RenameRequest{Src: "/home/alice2", Dst: "/home/bobs", OpId: opID()})
 	wantDenied(t, "bob renames alice's entry of the sticky /home", err, "")
+	// Nor replace alice's file there with his own: that removes hers.
+	for _, f := range []struct{ user, path string }{{"alice", "/home/alices"}, {"bob", "/home/bobs"}} {
+		fi, err := m.fs.createFile(as(f.user), &alluxiopb.CreateFileRequest{Path: f.path, OpId: opID(), WriteType: "MUST_CACHE"})
+		if err == nil {
+			_, err = m.fs.completeFile(as(f.user), &alluxiopb.CompleteFileRequest{Path: f.path, OpId: opID(), FileId: fi.FileId})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = m.fs.rename(as("bob"), &alluxiopb.RenameRequest{Src: "/home/bobs", Dst: "/home/alices", OpId: opID(), ReplaceId: m.stat(t, "/home/alices").FileId})
+	wantDenied(t, "bob replaces alice's file in the sticky /home", err,
+		"Permission denied by sticky bit: user=bob, path=/home/alices, parent owner=root, inode owner=alice")
 	if err := m.fs.remove(as("alice"), &alluxiopb.DeleteRequest{Path: "/home/alice2", OpId: opID(), Recursive: true}); err != nil {
 		t.Fatalf("alice removes her own: %v", err)
 	}

@@ -70,17 +70,19 @@ func (fs *fileSystem) rename(ctx context.Context, req *alluxiopb.RenameRequest) 
 		return err
 	}
 	_, err = fs.mutate(ctx, mutation{opID: req.OpId, paths: []string{src, dst},
-		access: []need{{path: src, parent: authz.Write | authz.Exec, sticky: true}, {path: dst, parent: authz.Write | authz.Exec}},
+		// Replacing a file removes it from its directory: a sticky one
+		// allows that only to its owner or the directory's.
+		access: []need{{path: src, parent: authz.Write | authz.Exec, sticky: true}, {path: dst, parent: authz.Write | authz.Exec, sticky: req.ReplaceId != 0}},
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
-			if err := fs.prepareRename(ctx, src, dst); err != nil {
+			if err := fs.prepareRename(ctx, src, dst, req.ReplaceId); err != nil {
 				return nil, err
 			}
-			return entryOf(&journalpb.Rename{Src: src, Dst: dst}), nil
+			return entryOf(&journalpb.Rename{Src: src, Dst: dst, ReplaceId: req.ReplaceId}), nil
 		}})
 	return err
 }
 
-func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error {
+func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string, replaceID int64) error {
 	if err := fs.syncPath(ctx, src, nil, false, false); err != nil {
 		return err
 	}
@@ -99,7 +101,14 @@ func (fs *fileSystem) prepareRename(ctx context.Context, src, dst string) error 
 		// copy there.
 		return errs.New(errs.ErrPrecondition, "rename %s: the file is still being written", src)
 	}
-	if err := fs.prepareCreate(ctx, dst, false, false); err != nil {
+	if replaceID != 0 {
+		// The entry's Apply checks the file it replaces, after a sync of
+		// dst that finds a copy put in the under storage behind Alluxio's
+		// back (a file the caller never saw, so not the one it names).
+		if err := fs.syncPath(ctx, dst, nil, false, false); err != nil {
+			return err
+		}
+	} else if err := fs.prepareCreate(ctx, dst, false, false); err != nil {
 		return err
 	}
 	return fs.checkRenameMounts(src, dst)

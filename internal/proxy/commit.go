@@ -254,8 +254,9 @@ var inPlaceWait = 10 * time.Second
 const replaceTimeout = 30 * time.Second
 
 // publish renames tmp, a complete temporary file, to the object path dst,
-// replacing the object there. A file another request is still writing in
-// place is waited for (up to inPlaceWait), not removed: that request
+// replacing the object there in one step (readers see the old object
+// until they see the new one). A file another request is still writing
+// in place is waited for (up to inPlaceWait), not removed: that request
 // succeeds too, and this one replaces its object after. It removes tmp
 // when it fails.
 //
@@ -268,8 +269,11 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 	var last error
 	var waitedOn int64 // the file being written in place that this waits for
 	var since time.Time
-	for c := newContention(); c.wait(); {
-		err := s.fs.Rename(ctx, tmp.Path, dst)
+	over := only // the file the next try replaces
+	c := newContention()
+	for now := true; now || c.wait(); {
+		now = false
+		err := s.rename(ctx, tmp.Path, dst, over)
 		switch {
 		case err == nil:
 			return nil
@@ -287,6 +291,14 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 				return e
 			}
 			continue
+		case errors.Is(err, client.ErrPrecondition) && over != 0:
+			// The key holds another file by now, or none.
+			if only != 0 {
+				s.drop(ctx, tmp.Path, tmp.ID)
+				return errPrecondition("the object If-Match named was replaced or removed while the new one was written")
+			}
+			over, now = 0, true // look again
+			continue
 		case errors.Is(err, client.ErrAlreadyExists):
 			old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{})
 			switch {
@@ -299,9 +311,8 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 				s.drop(ctx, tmp.Path, tmp.ID)
 				return fromClient(client.ErrAlreadyExists, nil)
 			case old.Completed:
-				if s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID}) == nil {
-					continue
-				}
+				over, now = old.ID, true
+				continue
 			case old.ID != waitedOn:
 				waitedOn, since = old.ID, time.Now()
 			case time.Since(since) > inPlaceWait:
@@ -320,6 +331,14 @@ func (s *Server) publish(ctx context.Context, bucket string, tmp *client.FileInf
 	}
 	s.drop(ctx, tmp.Path, tmp.ID)
 	return errSlowDown("the key is held by other writers for more than %s: %v", replaceTimeout, last)
+}
+
+// rename moves src to dst, over the file of id over when set.
+func (s *Server) rename(ctx context.Context, src, dst string, over int64) error {
+	if over != 0 {
+		return s.fs.RenameOver(ctx, src, dst, over)
+	}
+	return s.fs.Rename(ctx, src, dst)
 }
 
 // contention paces the retries of a writer that found its key held by

@@ -201,18 +201,22 @@ func (s *Server) writePart(ctx context.Context, updir string, body source, etag 
 }
 
 // placePart renames a written part to its number, replacing an earlier
-// upload of the same number.
+// upload of the same number in one step, so that a complete listing the
+// parts meanwhile finds the one or the other.
 func (s *Server) placePart(ctx context.Context, fi *client.FileInfo, updir string, n int) *s3Error {
 	ctx = context.WithoutCancel(ctx)
 	dst := updir + "/" + partName(n)
+	var over int64
 	for c := newContention(); c.wait(); {
-		err := s.fs.Rename(ctx, fi.Path, dst)
+		err := s.rename(ctx, fi.Path, dst, over)
 		switch {
 		case err == nil:
 			return nil
+		case errors.Is(err, client.ErrPrecondition) && over != 0:
+			over = 0 // replaced by a racing upload of the part: look again
 		case errors.Is(err, client.ErrAlreadyExists):
 			if old, serr := s.fs.GetStatus(ctx, dst, client.StatusOptions{}); serr == nil {
-				s.fs.Delete(ctx, dst, client.DeleteOptions{FileID: old.ID})
+				over = old.ID
 			}
 		default:
 			s.drop(ctx, fi.Path, fi.ID)

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,4 +207,54 @@ func TestConcurrentPutsOfOneKey(t *testing.T) {
 	if len(left) != 0 {
 		t.Fatalf("temporary files left: %d", len(left))
 	}
+}
+
+// TestOverwriteIsNeverAbsent: while a key is overwritten again and again,
+// readers find the old object or the new one, never no object, as in S3.
+// (Replacing by delete, then rename, left a moment with nothing.)
+func TestOverwriteIsNeverAbsent(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "over")
+	put := func(i int) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("over"), Key: aws.String("k"),
+			Body: bytes.NewReader(bytes.Repeat([]byte{byte(i)}, 1000))})
+		return err
+	}
+	if err := put(0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var reads int
+	var absent atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("over"), Key: aws.String("k")})
+			reads++
+			if err != nil {
+				absent.Store(true)
+				t.Errorf("GET during an overwrite: %v", err)
+				continue
+			}
+			b, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil || len(b) != 1000 || bytes.Count(b, b[:1]) != 1000 {
+				t.Errorf("GET during an overwrite: %d bytes, %v", len(b), err)
+			}
+		}
+	}()
+	for i := 1; i <= 60 && !absent.Load(); i++ {
+		if err := put(i); err != nil {
+			t.Error(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	t.Logf("%d reads during 60 overwrites", reads)
 }

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/alluxio-go/alluxio/client"
@@ -77,5 +81,115 @@ func TestFuseUnlinkWhileWriting(t *testing.T) {
 	}
 	if _, err := c.GetStatus(ctx, "/g", client.StatusOptions{}); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("/g after its rename: %v", err)
+	}
+}
+
+// TestFuseRenameOverIsAtomic: the write-aside-then-rename that editors,
+// rsync and many writers of config files do. rename(2) replaces the
+// destination in one step, so a reader of the name always finds the old
+// file or the new one, whole, never nothing.
+func TestFuseRenameOverIsAtomic(t *testing.T) {
+	requireFuse(t)
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	fm := mountFuse(t, m, "/")
+	c := m.Client()
+	ctx := context.Background()
+	content := func(i int) []byte { return bytes.Repeat([]byte{'a' + byte(i%26)}, 4096) }
+	if err := os.WriteFile(fm.path("conf"), content(0), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, c, "/conf") // it completes when the kernel releases it, just after close
+	done := make(chan struct{})
+	var failed atomic.Bool
+	var reads atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // through the mount
+		defer wg.Done()
+		for !failed.Load() {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			b, err := os.ReadFile(fm.path("conf"))
+			reads.Add(1)
+			if err != nil || len(b) != 4096 || bytes.Count(b, b[:1]) != 4096 {
+				failed.Store(true)
+				t.Errorf("read through the mount during the renames: %d bytes, %v", len(b), err)
+			}
+		}
+	}()
+	go func() { // the namespace itself, below any kernel cache
+		defer wg.Done()
+		for !failed.Load() {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			fi, err := c.GetStatus(ctx, "/conf", client.StatusOptions{})
+			reads.Add(1)
+			if err != nil || fi.Length != 4096 {
+				failed.Store(true)
+				t.Errorf("status during the renames: %v, %v", fi, err)
+			}
+		}
+	}()
+	for i := 1; i <= 40 && !failed.Load(); i++ {
+		tmp := fm.path(fmt.Sprintf(".conf.%d", i))
+		if err := os.WriteFile(tmp, content(i), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, fm.path("conf")); err != nil {
+			t.Fatalf("rename %d over the file: %v", i, err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	if b, err := os.ReadFile(fm.path("conf")); err != nil || !bytes.Equal(b, content(40)) {
+		t.Fatalf("after the renames the file holds %d bytes (%v), want the last one's", len(b), err)
+	}
+	t.Logf("%d reads during 40 renames", reads.Load())
+}
+
+// TestFuseUnlinkedNodeIsNotTheRoot: a file unlinked while open has no
+// path in Alluxio any more. A chmod or stat through its descriptor must
+// not reach another inode (go-fuse gives a node without a name the mount
+// root's path, and the root's mode used to change).
+func TestFuseUnlinkedNodeIsNotTheRoot(t *testing.T) {
+	requireFuse(t)
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	fm := mountFuse(t, m, "/")
+	c := m.Client()
+	ctx := context.Background()
+	if err := os.WriteFile(fm.path("f"), []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, c, "/f")
+	f, err := os.Open(fm.path("f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	root, err := c.GetStatus(ctx, "/", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(fm.path("f")); err != nil {
+		t.Fatal(err)
+	}
+	f.Chmod(0o600) // fails or not; it must not change another inode
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		t.Fatalf("fstat of the unlinked file gives a directory: %v", st.Mode())
+	}
+	after, err := c.GetStatus(ctx, "/", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Mode != root.Mode {
+		t.Fatalf("the chmod of an unlinked file changed the root's mode from %v to %v", root.Mode, after.Mode)
 	}
 }

@@ -387,14 +387,27 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 			return Result{Err: errs.New(errs.ErrReadOnly, "rename in read-only mount %s", ms.AlluxioPath)}
 		}
 	}
-	if _, err := s.lookup(dst); err == nil {
+	replaced, err := s.lookup(dst)
+	switch {
+	case op.ReplaceId != 0:
+		if err := replaceable(replaced, err, dst, op.ReplaceId); err != nil {
+			return Result{Err: err}
+		}
+	case err == nil:
 		return Result{Err: errs.New(errs.ErrAlreadyExists, "rename %s: destination %s", srcPath, dst)}
+	default:
+		replaced = nil
 	}
 	parent, name, err := s.parentFor(dst, false, nil, t)
 	if err != nil {
 		return Result{Err: err}
 	}
-	s.renameIntent(src, srcPath, dst, parent)
+	if replaced != nil {
+		s.replaceIntent(src, srcPath, dst, parent, replaced)
+		s.removeSubtree(replaced)
+	} else {
+		s.renameIntent(src, srcPath, dst, parent.ChildrenLoaded)
+	}
 	delete(src.parent.children, src.Name)
 	src.parent.ModMs = t
 	src.Name, src.parent, src.ParentID = name, parent, parent.ID
@@ -404,17 +417,48 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	return Result{InodeID: src.ID}
 }
 
+// replaceable checks that a rename may replace n, found at dst (or not,
+// with err), as the rename's replace_id asks: the complete file of that
+// id.
+func replaceable(n *Inode, err error, dst string, id int64) error {
+	switch {
+	case err != nil || n.ID != id:
+		return errs.New(errs.ErrPrecondition, "rename over %s: it is no longer file %d", dst, id)
+	case n.IsDir || !n.Completed:
+		return errs.New(errs.ErrPrecondition, "rename over %s: only a complete file is replaced", dst)
+	}
+	return nil
+}
+
+// replaceIntent is renameIntent for a rename that replaces old at dst in
+// one entry, so in one intent. A persisted source's move overwrites old's
+// copy (a leftover to the store's rename, after old's pending publish,
+// which comes first); a copy a worker staged for old, its persist
+// unfinished, is left to the sweep of unpublished copies. A source
+// without a copy leaves what old has in the store to be deleted, as a
+// delete of old would.
+func (s *State) replaceIntent(src *Inode, srcPath, dst string, dstParent, old *Inode) {
+	if !src.Persisted() {
+		if s.applying.intents {
+			s.deleteIntent(old, dst)
+		}
+		return
+	}
+	oldCopy := old.Persisted() || s.hasPendingPublish(old.ID)
+	s.renameIntent(src, srcPath, dst, oldCopy || dstParent.ChildrenLoaded)
+}
+
 // renameIntent records the move of a persisted inode's copy. Whatever the
-// store holds at the destination is a leftover when the namespace had
-// listed the destination's directory (and, having checked, has nothing
-// there).
-func (s *State) renameIntent(src *Inode, srcPath, dst string, dstParent *Inode) {
+// store holds at the destination is a leftover (replaceLeftover) when the
+// namespace had listed the destination's directory and, having checked,
+// has nothing there, or when the rename replaces the file there.
+func (s *State) renameIntent(src *Inode, srcPath, dst string, replaceLeftover bool) {
 	if !s.applying.intents || !src.Persisted() {
 		return
 	}
 	_, drel, _ := s.mounts.resolve(dst)
 	in := &journalpb.UfsIntent{Kind: journalpb.UfsIntentKind_UFS_RENAME, Path: srcPath, DstPath: dst,
-		UfsDstPath: drel, ReplaceLeftover: dstParent.ChildrenLoaded}
+		UfsDstPath: drel, ReplaceLeftover: replaceLeftover}
 	if !src.IsDir {
 		// The done entry records the moved copy's fingerprint for it.
 		in.FileId = src.ID
