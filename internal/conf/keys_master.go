@@ -18,7 +18,8 @@ var generalKeys = []Key{
 	str(WorkDir, "${alluxio.home}", "Directory for the journal, metastore and logs unless they are set one by one."),
 	str(ConfDir, "${alluxio.home}/conf", "Directory searched first for alluxio-site.properties; ALLUXIO_CONF_DIR sets it."),
 	str(LogsDir, "${alluxio.work.dir}/logs", "Directory for log files; ALLUXIO_LOGS_DIR sets it."),
-	list(TmpDirs, "/tmp", "Comma separated local directories for temporary files."),
+	list(TmpDirs, "/tmp", "Comma separated local directories for temporary files: S3 writes with "+
+		"alluxio.underfs.s3.streaming.upload.enabled=false are kept in one of them (chosen at random) until closed."),
 	num(ProxyWebPort, "39999", "Port of the proxy's REST and S3 API."),
 	str(ProxyWebHostname, "", "Hostname the proxy advertises; empty means the local hostname."),
 	str(ProxyWebBindHost, "0.0.0.0", "Address the proxy listens on."),

@@ -32,10 +32,14 @@ var underfsKeys = []Key{
 	flag(UnderfsS3SecureHTTP, "true", "Whether an endpoint given without a scheme is reached over HTTPS."),
 	num(UnderfsS3UploadThreads, "20", "Part uploads and copies in flight per S3 store."),
 	size(UnderfsS3PartSize, "16MB", "The size of each part of a streaming multipart upload (5MB to 5GB)."),
-	flag(UnderfsS3StreamingUpload, "true", "Whether S3 writes stream as multipart uploads."),
-	str(UnderfsS3DefaultMode, "0700", "The permission bits (octal) shown for objects, which S3 does not keep."),
+	flag(UnderfsS3StreamingUpload, "true", "Whether S3 writes stream as multipart uploads while the file is written; "+
+		"false keeps each file in a temporary file of alluxio.tmp.dirs and uploads it when the file is closed."),
+	str(UnderfsS3DefaultMode, "0700", "The permission bits (octal) every S3 object and directory shows when "+
+		"alluxio.underfs.s3.inherit.acl is false or the bucket's ACL cannot be read (S3 keeps no mode)."),
 	str(UnderfsS3OwnerMapping, "", "Maps S3 canonical owner ids to user names: id1=user1;id2=user2."),
-	flag(UnderfsS3InheritACL, "true", "Whether objects inherit the bucket's ACL."),
+	flag(UnderfsS3InheritACL, "true", "Whether the owner bits of the mode S3 objects and directories show come from "+
+		"the bucket's ACL for the credentials' account (READ 0500, WRITE 0200, FULL_CONTROL 0700; group and other 0), "+
+		"with that account as owner; false shows alluxio.underfs.s3.default.mode and no owner."),
 	dur(UnderfsS3UploadCleanAge, "3day", "Multipart uploads left unfinished for longer than this are aborted by the master's sweeps."),
 	dur(UnderfsS3RequestTimeout, "1min", "How long one S3 request may take before it is retried."),
 	num(UnderfsS3MaxErrorRetry, "3", "How often a failed S3 request is retried."),

@@ -19,11 +19,8 @@ type inert struct {
 }
 
 var noEffect = map[string]inert{
-	UnderfsS3StreamingUpload: {why: "S3 writes always stream as multipart uploads", honoured: "true"},
-	UnderfsS3InheritACL:      {why: "objects get the ACL the bucket gives them", honoured: "true"},
-	TmpDirs:                  {why: "nothing writes temporary files outside the work directory"},
-	MasterWebHostname:        {why: "the web port answers on alluxio.master.bind.host"},
-	MasterWebBindHost:        {why: "the web port listens on alluxio.master.bind.host"},
+	MasterWebHostname: {why: "the web port answers on alluxio.master.bind.host"},
+	MasterWebBindHost: {why: "the web port listens on alluxio.master.bind.host"},
 	MasterMetastore: {why: "the metadata is kept in the master's memory and rebuilt from the journal (HEAP)",
 		honoured: "HEAP"},
 	MasterMetastoreDir: {why: "there is no on-disk metastore; the journal is the durable copy"},

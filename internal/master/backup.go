@@ -102,7 +102,7 @@ func (s *Server) writeUFSBackup(ctx context.Context, dir, name string, write fun
 		}
 		root, rel, props = c.Scheme+"://"+c.Authority+"/", path.Join(strings.TrimPrefix(c.Path, "/"), name), s.cfg.UFSProperties
 	}
-	u, err := underfs.OpenWithOptions(root, underfs.Options{Properties: props, Logger: s.log})
+	u, err := underfs.OpenWithOptions(root, underfs.Options{Properties: props, Logger: s.log, TempDirs: s.cfg.TmpDirs})
 	if err != nil {
 		return "", err
 	}

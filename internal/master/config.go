@@ -50,8 +50,11 @@ type Config struct {
 	// configuration (alluxio.underfs.*, s3a.*, aws.*, fs.*), which every
 	// mount gets under its own options; RootUFSOptions are the root
 	// mount's own (alluxio.master.mount.table.root.option.*).
-	UFSProperties    map[string]string
-	RootUFSOptions   map[string]string
+	UFSProperties  map[string]string
+	RootUFSOptions map[string]string
+	// TmpDirs (alluxio.tmp.dirs) are where under storages keep temporary
+	// files, such as S3 writes that do not stream.
+	TmpDirs          []string
 	RetryCacheSize   int
 	TTLCheckInterval time.Duration
 	// CleanupInterval is how often the primary sweeps the under storages
@@ -180,6 +183,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		c.StaticGroups = sg
 	}
 	c.UFSProperties, c.RootUFSOptions = ufsProperties(p)
+	c.TmpDirs = r.list(conf.TmpDirs)
 	c.AuditLog = r.boolean(conf.MasterAuditLoggingEnabled)
 	c.AuditQueue = r.positive(conf.MasterAuditLoggingQueueCapacity)
 	if sec, err := security.ConfigFromProperties(p); err != nil {

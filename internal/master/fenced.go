@@ -99,13 +99,14 @@ type ufsManager struct {
 	// global are the under storage settings of the master's configuration,
 	// root the root mount's own options; a mount's own options win.
 	global, root map[string]string
+	tmpDirs      []string
 	log          *slog.Logger
 	open         func(uri string, opts underfs.Options) (underfs.UnderFileSystem, error)
 }
 
 func newUFSManager(cfg *Config, primary func(context.Context) error, log *slog.Logger) *ufsManager {
 	return &ufsManager{byID: map[int64]*fencedUFS{}, primary: primary, global: cfg.UFSProperties, root: cfg.RootUFSOptions,
-		log: log, open: underfs.OpenWithOptions}
+		tmpDirs: cfg.TmpDirs, log: log, open: underfs.OpenWithOptions}
 }
 
 // properties are the options an under storage of mp is opened with, by the
@@ -125,7 +126,7 @@ func (m *ufsManager) properties(mp state.MountPoint) map[string]string {
 // openChecked opens uri with the options mp would have, for a look before
 // it is mounted; the caller closes it.
 func (m *ufsManager) openChecked(mp state.MountPoint) (underfs.UnderFileSystem, error) {
-	return m.open(mp.UfsURI, underfs.Options{Properties: m.properties(mp), Logger: m.log})
+	return m.open(mp.UfsURI, underfs.Options{Properties: m.properties(mp), Logger: m.log, TempDirs: m.tmpDirs})
 }
 
 func (m *ufsManager) get(mp state.MountPoint) (*fencedUFS, error) {

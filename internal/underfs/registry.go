@@ -24,6 +24,10 @@ type Options struct {
 	// Logger receives what an implementation reports on its own, such as a
 	// SetOwner it skipped. Nil means slog.Default().
 	Logger *slog.Logger
+	// TempDirs are local directories for temporary files an
+	// implementation writes (alluxio.tmp.dirs), one chosen at random per
+	// file; none means os.TempDir().
+	TempDirs []string
 }
 
 // Factory opens an UnderFileSystem rooted at uri, whose scheme is the one

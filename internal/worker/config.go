@@ -31,6 +31,9 @@ type Config struct {
 	PprofEnabled bool
 	// Masters are the masters' rpc addresses, for the web UI.
 	Masters []string
+	// TmpDirs (alluxio.tmp.dirs) are where under storages keep temporary
+	// files, such as S3 writes that do not stream.
+	TmpDirs []string
 	// Properties is the configuration this one was read from, for the
 	// web UI's Configuration page.
 	Properties *conf.Properties
@@ -65,6 +68,9 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		LogName:    "worker",
 		Properties: p,
 	}
+	tmp, err := p.GetList(conf.TmpDirs)
+	note(err)
+	c.TmpDirs = tmp
 	pp, err := p.GetBool(conf.DebugPprofEnabled)
 	note(err)
 	c.PprofEnabled = pp

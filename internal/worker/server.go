@@ -192,7 +192,7 @@ func (s *Server) underStorage(loc *pb.UfsLocation) (underfs.UnderFileSystem, err
 			return nil, err
 		}
 	}
-	u, err := underfs.OpenWithOptions(loc.MountUri, underfs.Options{Properties: props, Logger: s.log})
+	u, err := underfs.OpenWithOptions(loc.MountUri, underfs.Options{Properties: props, Logger: s.log, TempDirs: s.cfg.TmpDirs})
 	if err != nil {
 		return nil, err
 	}

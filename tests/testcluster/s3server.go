@@ -70,7 +70,34 @@ func StartS3On(t testing.TB, host string) *S3Server {
 	return startS3(t, host, filepath.Join(t.TempDir(), "s3"))
 }
 
-func startS3(t testing.TB, host, dir string) *S3Server {
+// StartS3WithUsers is StartS3 with versitygw's own IAM (users kept in a
+// folder of the test), so that CreateUser can add accounts other than root.
+func StartS3WithUsers(t testing.TB) *S3Server {
+	t.Helper()
+	iam := filepath.Join(t.TempDir(), "iam")
+	if err := os.MkdirAll(iam, 0o700); err != nil {
+		t.Fatalf("testcluster: %v", err)
+	}
+	return startS3(t, "127.0.0.1", filepath.Join(t.TempDir(), "s3"), "--iam-dir", iam)
+}
+
+// CreateUser adds an account of role "user" to a server StartS3WithUsers
+// started, through versitygw's admin API; access is also its canonical id
+// in ACLs. It can reach the buckets whose ACLs grant it access.
+func (s *S3Server) CreateUser(t testing.TB, access, secret string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, VersityGW(t), "admin", "--endpoint-url", s.Endpoint, "--region", s.Region,
+		"create-user", "--access", access, "--secret", secret, "--role", "user")
+	// The admin's credentials in the environment, not in ps.
+	cmd.Env = append(os.Environ(), "ADMIN_ACCESS_KEY_ID="+s.AccessKey, "ADMIN_SECRET_ACCESS_KEY="+s.SecretKey)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("testcluster: creating S3 user %s: %v: %s", access, err, out)
+	}
+}
+
+func startS3(t testing.TB, host, dir string, extra ...string) *S3Server {
 	t.Helper()
 	bin := VersityGW(t)
 	s := &S3Server{
@@ -95,7 +122,8 @@ func startS3(t testing.TB, host, dir string) *S3Server {
 	// Credentials go in the environment, not on the command line, where
 	// any user of the machine could read them in ps.
 	env := []string{"ROOT_ACCESS_KEY_ID=" + s.AccessKey, "ROOT_SECRET_ACCESS_KEY=" + s.SecretKey}
-	s.proc = Start(t, name, bin, []string{"--port", addr, "--region", s.Region, "--quiet", "posix", s.Dir}, env)
+	args := append([]string{"--port", addr, "--region", s.Region, "--quiet"}, extra...)
+	s.proc = Start(t, name, bin, append(args, "posix", s.Dir), env)
 	s.WaitReady(t, time.Minute)
 	return s
 }

@@ -44,11 +44,6 @@ const (
 
 // Config is a mount's S3 settings, parsed once from its URI and options.
 type Config struct {
-	// Inert are warnings for options set that change nothing here
-	// (streaming.upload.enabled=false, inherit.acl=false), for the
-	// store to log when it opens.
-	Inert []string
-
 	Bucket string
 	// Prefix is the key prefix of the root: "" for the bucket's root,
 	// otherwise ending in "/".
@@ -61,6 +56,10 @@ type Config struct {
 
 	UploadThreads int   // part uploads (and copies) in flight per store
 	PartSize      int64 // bytes per multipart upload part
+	// StreamingUpload: parts go up while the file is written (writer.go);
+	// otherwise the file goes to a local temporary file first and up on
+	// Close (buffered.go).
+	StreamingUpload bool
 	// WriterParts bounds the parts one writer has in memory (filling one,
 	// the rest uploading), so a writer holds at most WriterParts*PartSize.
 	WriterParts int
@@ -71,6 +70,8 @@ type Config struct {
 
 	DefaultMode  os.FileMode
 	OwnerMapping map[string]string // canonical id -> user name
+	// InheritACL: the mode comes from the bucket's ACL (acl.go).
+	InheritACL bool
 
 	UploadCleanAge time.Duration
 	RequestTimeout time.Duration
@@ -82,6 +83,8 @@ func DefaultConfig() Config {
 	return Config{
 		UploadThreads:   20,
 		PartSize:        16 << 20,
+		StreamingUpload: true,
+		InheritACL:      true,
 		WriterParts:     4,
 		ReadParallelism: 8,
 		Connections:     64,
@@ -166,15 +169,8 @@ func ParseConfig(uri string, props map[string]string) (Config, error) {
 		c.Region = v
 	}
 	boolean(KeyPathStyle, &c.PathStyle)
-	for _, key := range []string{KeyStreamingUpload, KeyInheritACL} {
-		var ignored bool
-		boolean(key, &ignored)
-		if _, v, ok := get(key); ok {
-			if w := conf.InertWarning(key, v, "the mount's options"); w != "" {
-				c.Inert = append(c.Inert, w)
-			}
-		}
-	}
+	boolean(KeyStreamingUpload, &c.StreamingUpload)
+	boolean(KeyInheritACL, &c.InheritACL)
 	integer := func(key string, lo, hi int, dst *int) {
 		if _, v, ok := get(key); ok {
 			n, err := strconv.Atoi(v)

@@ -15,14 +15,17 @@
 // directory is a common prefix ("dir/"), with or without a zero-byte marker
 // object of that name. Mkdirs writes markers, and deleting a directory's
 // last file keeps the directory (its parent gets a marker first). There
-// are no permission bits or owners per object: every object shows
-// alluxio.underfs.s3.default.mode and the bucket owner (see
-// underfs.Capabilities).
+// are no permission bits or owners per object: every entry shows the
+// mode and owner the store works out once from the bucket's ACL
+// (alluxio.underfs.s3.inherit.acl), or alluxio.underfs.s3.default.mode
+// (acl.go; see underfs.Capabilities).
 //
 // Writes stream: a file is a multipart upload whose parts (of
 // alluxio.underfs.s3.streaming.upload.partition.size) go up in parallel
 // while later ones are written, so a writer holds a few parts in memory
 // whatever the file's size; a file smaller than a part is one PutObject.
+// With alluxio.underfs.s3.streaming.upload.enabled=false the file goes to
+// a local temporary file first and up when closed (spool.go).
 // Nothing is visible before Close (or, for staged writes, Publish); an
 // aborted write aborts its upload, and Cleanup aborts uploads that dead
 // writers left.

@@ -44,7 +44,11 @@ type FS struct {
 	// this store's writers and renames (alluxio.underfs.s3.upload.threads.max).
 	uploads chan struct{}
 	closed  atomic.Bool
-	owners  ownerCache
+	// tempDirs are where writers that do not stream keep the file
+	// (spool.go).
+	tempDirs []string
+	// permCache holds the mode and owner every entry shows (acl.go).
+	permCache permCache
 	// copyHook, set only by tests, fails copies of chosen keys: a rename
 	// that breaks part way cannot be staged with a real server otherwise.
 	copyHook func(key string) error
@@ -74,10 +78,7 @@ func New(uri string, opts underfs.Options) (*FS, error) {
 		return nil, err
 	}
 	fs := &FS{uri: uri, cfg: cfg, client: client, log: log.With("ufs", uri),
-		uploads: make(chan struct{}, cfg.UploadThreads)}
-	for _, w := range cfg.Inert {
-		fs.log.Warn(w)
-	}
+		uploads: make(chan struct{}, cfg.UploadThreads), tempDirs: opts.TempDirs}
 	return fs, nil
 }
 

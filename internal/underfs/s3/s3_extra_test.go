@@ -312,25 +312,23 @@ func read(t *testing.T, fs *FS, p string) string {
 	return string(b)
 }
 
-// TestInertOptionsWarn: Alluxio's options this store accepts but does not
-// act on are named when set to what is not done, and only then.
-func TestInertOptionsWarn(t *testing.T) {
-	c, err := ParseConfig("s3://bkt", map[string]string{KeyStreamingUpload: "false", KeyInheritACL: "true"})
-	if err != nil {
-		t.Fatal(err)
+// TestStreamingAndACLOptions: streaming.upload.enabled and inherit.acl
+// are on unless set false, and a value that is no boolean fails, naming
+// the key.
+func TestStreamingAndACLOptions(t *testing.T) {
+	c, err := ParseConfig("s3://bkt", nil)
+	if err != nil || !c.StreamingUpload || !c.InheritACL {
+		t.Fatalf("defaults: streaming %v, inherit.acl %v, %v; want both on", c.StreamingUpload, c.InheritACL, err)
 	}
-	if len(c.Inert) != 1 || !strings.Contains(c.Inert[0], KeyStreamingUpload+"=false") || !strings.Contains(c.Inert[0], "no effect") {
-		t.Fatalf("warnings = %q, want one naming %s=false", c.Inert, KeyStreamingUpload)
+	c, err = ParseConfig("s3://bkt", map[string]string{KeyStreamingUpload: "false", KeyInheritACL: " FALSE "})
+	if err != nil || c.StreamingUpload || c.InheritACL {
+		t.Fatalf("set false: streaming %v, inherit.acl %v, %v", c.StreamingUpload, c.InheritACL, err)
 	}
-	c, err = ParseConfig("s3://bkt", map[string]string{KeyStreamingUpload: "true", KeyInheritACL: "false"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(c.Inert) != 1 || !strings.Contains(c.Inert[0], KeyInheritACL+"=false") {
-		t.Fatalf("warnings = %q, want one naming %s=false", c.Inert, KeyInheritACL)
-	}
-	if _, err := ParseConfig("s3://bkt", map[string]string{KeyInheritACL: "perhaps"}); err == nil || !strings.Contains(err.Error(), KeyInheritACL) {
-		t.Fatalf("a value that is not a boolean: %v", err)
+	for _, key := range []string{KeyStreamingUpload, KeyInheritACL} {
+		_, err := ParseConfig("s3://bkt", map[string]string{key: "perhaps"})
+		if !errors.Is(err, errs.ErrInvalidArg) || !strings.Contains(err.Error(), key) || !strings.Contains(err.Error(), "perhaps") {
+			t.Errorf("%s=perhaps: %v; want ErrInvalidArg naming the key and value", key, err)
+		}
 	}
 }
 

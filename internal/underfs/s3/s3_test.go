@@ -2,6 +2,7 @@ package s3
 
 import (
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 
@@ -24,12 +25,20 @@ var roots atomic.Int64
 // to the server's properties.
 func open(t *testing.T, srv *testcluster.S3Server, bucket string, opts map[string]string) *FS {
 	t.Helper()
+	return openWith(t, srv, bucket, opts, underfs.Options{})
+}
+
+// openWith is open with the rest of the store's options (temporary
+// folders, a logger) from base.
+func openWith(t *testing.T, srv *testcluster.S3Server, bucket string, opts map[string]string, base underfs.Options) *FS {
+	t.Helper()
 	props := srv.Properties()
 	for k, v := range opts {
 		props[k] = v
 	}
 	uri := fmt.Sprintf("s3://%s/root%d", bucket, roots.Add(1))
-	fs, err := New(uri, underfs.Options{Properties: props})
+	base.Properties = props
+	fs, err := New(uri, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +46,40 @@ func open(t *testing.T, srv *testcluster.S3Server, bucket string, opts map[strin
 	return fs
 }
 
+// TestConformance runs the suite with streaming writes (the default) and
+// with writes buffered in a local file (streaming.upload.enabled=false),
+// which must leave no temporary file behind, whatever the suite did.
 func TestConformance(t *testing.T) {
 	srv, bucket := server(t)
-	underfstest.Run(t, func(t *testing.T) underfs.UnderFileSystem {
-		// Small parts, so that the suite's 3 MiB file is a multipart upload.
-		return open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
+	t.Run("streaming", func(t *testing.T) {
+		underfstest.Run(t, func(t *testing.T) underfs.UnderFileSystem {
+			// Small parts, so that the suite's 3 MiB file is a multipart upload.
+			return open(t, srv, bucket, map[string]string{KeyPartSize: "5MB"})
+		})
 	})
+	t.Run("buffered", func(t *testing.T) {
+		tmp := t.TempDir()
+		underfstest.Run(t, func(t *testing.T) underfs.UnderFileSystem {
+			return openWith(t, srv, bucket, map[string]string{KeyPartSize: "5MB", KeyStreamingUpload: "false"},
+				underfs.Options{TempDirs: []string{tmp}})
+		})
+		if left := dirEntries(t, tmp); len(left) > 0 {
+			t.Errorf("temporary files left after the suite: %v", left)
+		}
+	})
+}
+
+func dirEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
 }
 
 func testclusterStartS3(tb testing.TB) map[string]string {

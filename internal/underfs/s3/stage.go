@@ -76,7 +76,11 @@ func (fs *FS) CreateStaged(ctx context.Context, p string, opts underfs.CreateOpt
 	if rel == "" {
 		return nil, fs.fail(errs.ErrIsDirectory, op, rel, "the root is a directory")
 	}
-	return &stagedWriter{fs.newWriter(ctx, rel, opts, true)}, nil
+	w, err := fs.newWriter(ctx, op, rel, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return &stagedWriter{w}, nil
 }
 
 type stagedWriter struct{ *writer }
@@ -90,6 +94,7 @@ func (w *stagedWriter) Commit() ([]byte, error) {
 	}
 	w.done = true
 	defer w.cancel()
+	defer w.removeSpool()
 	if err := w.finish(); err != nil {
 		w.drop()
 		return nil, err

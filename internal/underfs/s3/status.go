@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,7 +50,7 @@ func (fs *FS) stat(ctx context.Context, op, rel string) (underfs.Status, kind, e
 		if _, _, err := fs.probeDir(ctx, op, rel); err != nil {
 			return underfs.Status{}, absent, err
 		}
-		return fs.dirStatus(ctx, "", time.Time{}), dir, nil
+		return dirStatus(fs.perms(ctx), "", time.Time{}), dir, nil
 	}
 	st, found, err := fs.headFile(ctx, op, rel)
 	if err != nil || found {
@@ -61,7 +60,7 @@ func (fs *FS) stat(ctx context.Context, op, rel string) (underfs.Status, kind, e
 	if err != nil || !ok {
 		return underfs.Status{}, absent, err
 	}
-	return fs.dirStatus(ctx, baseOf(rel), marker), dir, nil
+	return dirStatus(fs.perms(ctx), baseOf(rel), marker), dir, nil
 }
 
 // headFile looks for the object at rel.
@@ -73,7 +72,7 @@ func (fs *FS) headFile(ctx context.Context, op, rel string) (underfs.Status, boo
 		}
 		return underfs.Status{}, false, fs.sdkErr(ctx, op, rel, err)
 	}
-	return fs.fileStatus(ctx, baseOf(rel), aws.ToInt64(out.ContentLength), aws.ToTime(out.LastModified), aws.ToString(out.ETag)), true, nil
+	return fileStatus(fs.perms(ctx), baseOf(rel), aws.ToInt64(out.ContentLength), aws.ToTime(out.LastModified), aws.ToString(out.ETag)), true, nil
 }
 
 // probeDir reports whether rel is a directory, and its marker's time when
@@ -94,15 +93,15 @@ func (fs *FS) probeDir(ctx context.Context, op, rel string) (time.Time, bool, er
 	return time.Time{}, true, nil
 }
 
-func (fs *FS) fileStatus(ctx context.Context, name string, length int64, mod time.Time, etag string) underfs.Status {
-	owner := fs.ownerName(ctx)
-	return underfs.Status{Name: name, Length: length, ModTime: mod, Mode: fs.cfg.DefaultMode,
-		Owner: owner, Group: owner, Fingerprint: strings.Trim(etag, `"`)}
+// fileStatus and dirStatus show the store's permissions (acl.go), which
+// a listing looks up once for all its entries.
+func fileStatus(p permissions, name string, length int64, mod time.Time, etag string) underfs.Status {
+	return underfs.Status{Name: name, Length: length, ModTime: mod, Mode: p.mode,
+		Owner: p.owner, Group: p.owner, Fingerprint: strings.Trim(etag, `"`)}
 }
 
-func (fs *FS) dirStatus(ctx context.Context, name string, mod time.Time) underfs.Status {
-	owner := fs.ownerName(ctx)
-	return underfs.Status{Name: name, IsDir: true, ModTime: mod, Mode: fs.cfg.DefaultMode, Owner: owner, Group: owner}
+func dirStatus(p permissions, name string, mod time.Time) underfs.Status {
+	return underfs.Status{Name: name, IsDir: true, ModTime: mod, Mode: p.mode, Owner: p.owner, Group: p.owner}
 }
 
 // List implements underfs.UnderFileSystem. It pages through the listing
@@ -120,11 +119,17 @@ func (fs *FS) List(ctx context.Context, p string) ([]underfs.Status, error) {
 	prefix := fs.dirKey(rel)
 	in := &s3.ListObjectsV2Input{Bucket: &fs.cfg.Bucket, Prefix: &prefix, Delimiter: aws.String("/")}
 	var files, dirs []underfs.Status
+	var perms permissions
 	seen := false // the marker, an object or a prefix: the directory exists
 	for {
 		out, err := fs.client.ListObjectsV2(ctx, in)
 		if err != nil {
 			return nil, fs.sdkErr(ctx, op, rel, err)
+		}
+		if in.ContinuationToken == nil {
+			// After the listing worked: a store that refuses it is not
+			// asked for its ACL too.
+			perms = fs.perms(ctx)
 		}
 		for _, o := range out.Contents {
 			seen = true
@@ -132,7 +137,7 @@ func (fs *FS) List(ctx context.Context, p string) ([]underfs.Status, error) {
 			if name == "" || !fs.nameable(rel, name) {
 				continue // the marker
 			}
-			files = append(files, fs.fileStatus(ctx, name, aws.ToInt64(o.Size), aws.ToTime(o.LastModified), aws.ToString(o.ETag)))
+			files = append(files, fileStatus(perms, name, aws.ToInt64(o.Size), aws.ToTime(o.LastModified), aws.ToString(o.ETag)))
 		}
 		for _, cp := range out.CommonPrefixes {
 			seen = true
@@ -140,7 +145,7 @@ func (fs *FS) List(ctx context.Context, p string) ([]underfs.Status, error) {
 			if !fs.nameable(rel, name) {
 				continue
 			}
-			dirs = append(dirs, fs.dirStatus(ctx, name, time.Time{}))
+			dirs = append(dirs, dirStatus(perms, name, time.Time{}))
 		}
 		if !aws.ToBool(out.IsTruncated) || out.NextContinuationToken == nil {
 			break
@@ -180,37 +185,4 @@ func (fs *FS) nameable(dir, name string) bool {
 		return false
 	}
 	return true
-}
-
-// owner remembers the bucket owner's name, asked once.
-type ownerCache struct {
-	once sync.Once
-	name string
-}
-
-// ownerName is the name every object shows as its owner (and group): the
-// bucket owner's canonical id mapped by
-// alluxio.underfs.s3.owner.id.to.username.mapping, else the owner's
-// display name, else the id; "" when the store does not say. S3 has no
-// owner per object that Alluxio could use.
-func (fs *FS) ownerName(ctx context.Context) string {
-	fs.owners.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		out, err := fs.client.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: &fs.cfg.Bucket})
-		if err != nil || out.Owner == nil {
-			fs.log.Debug("bucket owner unknown; objects show no owner", "error", err)
-			return
-		}
-		id := aws.ToString(out.Owner.ID)
-		switch {
-		case fs.cfg.OwnerMapping[id] != "":
-			fs.owners.name = fs.cfg.OwnerMapping[id]
-		case aws.ToString(out.Owner.DisplayName) != "":
-			fs.owners.name = aws.ToString(out.Owner.DisplayName)
-		default:
-			fs.owners.name = id
-		}
-	})
-	return fs.owners.name
 }

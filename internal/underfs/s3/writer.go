@@ -3,18 +3,13 @@ package s3
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"io"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/underfs"
@@ -26,7 +21,10 @@ import (
 // written, and which Close completes. Nothing is visible before that, and
 // a writer holds at most WriterParts parts in memory. Without Overwrite the
 // publish is conditional (If-None-Match), so a file created meanwhile is
-// not replaced where the store supports conditional writes.
+// not replaced where the store supports conditional writes. With
+// alluxio.underfs.s3.streaming.upload.enabled=false the bytes go to a
+// local temporary file instead, and up on Close (spool.go); everything
+// else is the same.
 func (fs *FS) Create(ctx context.Context, p string, opts underfs.CreateOptions) (underfs.Writer, error) {
 	const op = "create"
 	rel, err := fs.resolve(ctx, op, p)
@@ -39,7 +37,7 @@ func (fs *FS) Create(ctx context.Context, p string, opts underfs.CreateOptions) 
 	if err := fs.checkCreate(ctx, op, rel, opts); err != nil {
 		return nil, err
 	}
-	return fs.newWriter(ctx, rel, opts, false), nil
+	return fs.newWriter(ctx, op, rel, opts, false)
 }
 
 // checkCreate applies the conditions of Create (and, again, of Close).
@@ -86,6 +84,7 @@ func (fs *FS) checkCreate(ctx context.Context, op, rel string, opts underfs.Crea
 // writer streams a file into a multipart upload (or, when it stays within
 // one part and is not staged, one PutObject). Parts upload in the
 // background; buffers come back through free, which bounds the memory.
+// A writer with a spool writes the file there and uploads it at the end.
 type writer struct {
 	fs     *FS
 	ctx    context.Context // the writer's own: cancelled by Cancel
@@ -94,6 +93,8 @@ type writer struct {
 	key    string
 	opts   underfs.CreateOptions
 	staged bool
+
+	spool *spool // the local copy, when not streaming; nil when streaming
 
 	buf  []byte         // the part being filled
 	free chan []byte    // buffers not in use
@@ -121,12 +122,21 @@ type part struct {
 	CRC string `json:"c,omitempty"`
 }
 
-func (fs *FS) newWriter(ctx context.Context, rel string, opts underfs.CreateOptions, staged bool) *writer {
+func (fs *FS) newWriter(ctx context.Context, op, rel string, opts underfs.CreateOptions, staged bool) (*writer, error) {
 	// The writer outlives Create's context (the caller streams into it
 	// for as long as it takes); Cancel ends its requests.
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	return &writer{fs: fs, ctx: wctx, cancel: cancel, rel: rel, key: fs.key(rel), opts: opts, staged: staged,
+	w := &writer{fs: fs, ctx: wctx, cancel: cancel, rel: rel, key: fs.key(rel), opts: opts, staged: staged,
 		free: make(chan []byte, fs.cfg.WriterParts), next: 1}
+	if !fs.cfg.StreamingUpload {
+		sp, err := fs.newSpool(op, rel)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		w.spool = sp
+	}
+	return w, nil
 }
 
 func (w *writer) Write(b []byte) (int, error) {
@@ -135,6 +145,14 @@ func (w *writer) Write(b []byte) (int, error) {
 	}
 	if err := w.failed(); err != nil {
 		return 0, err
+	}
+	if w.spool != nil {
+		n, err := w.spool.write(b)
+		if err != nil {
+			err = w.fs.spoolErr("write", w.rel, err)
+			w.setErr(err)
+		}
+		return n, err
 	}
 	n := 0
 	for n < len(b) {
@@ -195,9 +213,9 @@ func (w *writer) setErr(err error) {
 	}
 }
 
-// send uploads the full buffer as the next part, starting the multipart
-// upload first if need be.
-func (w *writer) send() error {
+// startUpload starts the multipart upload if need be, and checks that
+// there is room for one more part.
+func (w *writer) startUpload() error {
 	if w.uploadID == "" {
 		out, err := w.fs.client.CreateMultipartUpload(w.ctx, &s3.CreateMultipartUploadInput{Bucket: &w.fs.cfg.Bucket, Key: &w.key,
 			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
@@ -213,28 +231,50 @@ func (w *writer) send() error {
 		w.setErr(err)
 		return err
 	}
-	buf, num := w.buf, w.next
+	return nil
+}
+
+// send uploads the full buffer as the next part, starting the multipart
+// upload first if need be.
+func (w *writer) send() error {
+	if err := w.startUpload(); err != nil {
+		return err
+	}
+	buf := w.buf
 	w.buf = nil
+	return w.sendPart(bytes.NewReader(buf), int64(len(buf)), func() { w.free <- buf[:0] })
+}
+
+// sendPart uploads body, of size bytes, as the next part in the background,
+// and calls done when the upload has ended. The multipart upload must have
+// been started.
+func (w *writer) sendPart(body io.ReadSeeker, size int64, done func()) error {
+	num := w.next
 	w.next++
 	if err := w.fs.acquire(w.ctx); err != nil {
+		done()
 		err = ctxErr("write", w.rel, err)
 		w.setErr(err)
 		return err
 	}
 	w.wg.Go(func() {
+		defer done()
 		defer w.fs.release()
-		sum := crc32Of(buf)
+		sum, err := crc32OfReader(body)
+		if err != nil {
+			w.setErr(w.fs.spoolErr("write", w.rel, err))
+			return
+		}
 		out, err := w.fs.client.UploadPart(w.ctx, &s3.UploadPartInput{Bucket: &w.fs.cfg.Bucket, Key: &w.key, UploadId: &w.uploadID,
-			PartNumber: aws.Int32(num), Body: bytes.NewReader(buf), ContentLength: aws.Int64(int64(len(buf))), ChecksumCRC32: &sum}, unsignedBody)
+			PartNumber: aws.Int32(num), Body: body, ContentLength: aws.Int64(size), ChecksumCRC32: &sum}, unsignedBody)
 		w.mu.Lock()
 		if err == nil {
-			w.parts = append(w.parts, part{Number: num, ETag: aws.ToString(out.ETag), Size: int64(len(buf)), CRC: sum})
+			w.parts = append(w.parts, part{Number: num, ETag: aws.ToString(out.ETag), Size: size, CRC: sum})
 		}
 		w.mu.Unlock()
 		if err != nil {
 			w.setErr(w.fs.sdkErr(w.ctx, "write", w.rel, err))
 		}
-		w.free <- buf[:0]
 	})
 	return w.failed()
 }
@@ -243,6 +283,9 @@ func (w *writer) send() error {
 // A file that fits in one part and is not staged stays in the buffer,
 // for one PutObject.
 func (w *writer) finish() error {
+	if w.spool != nil {
+		return w.sendSpool()
+	}
 	if len(w.buf) > 0 && (w.uploadID != "" || w.staged) {
 		if err := w.send(); err != nil {
 			w.wg.Wait()
@@ -264,6 +307,7 @@ func (w *writer) Close() error {
 	}
 	w.done = true
 	defer w.cancel()
+	defer w.removeSpool()
 	if err := w.finish(); err != nil {
 		w.drop()
 		return err
@@ -280,9 +324,18 @@ func (w *writer) Close() error {
 	}
 	var err error
 	if w.uploadID == "" {
-		body := w.buf
-		_, err = w.fs.client.PutObject(w.ctx, &s3.PutObjectInput{Bucket: &w.fs.cfg.Bucket, Key: &w.key, Body: bytes.NewReader(body),
-			ContentLength: aws.Int64(int64(len(body))), ChecksumCRC32: aws.String(crc32Of(body)), IfNoneMatch: ifNoneMatch}, unsignedBody)
+		var body io.ReadSeeker = bytes.NewReader(w.buf)
+		size := int64(len(w.buf))
+		if w.spool != nil {
+			body, size = w.spool.section(0, w.spool.size), w.spool.size
+		}
+		var sum string
+		if sum, err = crc32OfReader(body); err != nil {
+			w.drop()
+			return w.fs.spoolErr(op, w.rel, err)
+		}
+		_, err = w.fs.client.PutObject(w.ctx, &s3.PutObjectInput{Bucket: &w.fs.cfg.Bucket, Key: &w.key, Body: body,
+			ContentLength: aws.Int64(size), ChecksumCRC32: aws.String(sum), IfNoneMatch: ifNoneMatch}, unsignedBody)
 	} else {
 		_, err = w.fs.client.CompleteMultipartUpload(w.ctx, &s3.CompleteMultipartUploadInput{Bucket: &w.fs.cfg.Bucket,
 			Key: &w.key, UploadId: &w.uploadID, IfNoneMatch: ifNoneMatch,
@@ -312,9 +365,11 @@ func (w *writer) Cancel() error {
 	return nil
 }
 
-// drop aborts the multipart upload, if one was started.
+// drop aborts the multipart upload, if one was started, and removes the
+// spool.
 func (w *writer) drop() {
 	w.buf = nil
+	w.removeSpool()
 	if w.uploadID != "" {
 		w.fs.abort(w.key, w.uploadID)
 	}
@@ -333,28 +388,3 @@ func completed(parts []part) []types.CompletedPart {
 }
 
 var _ io.Writer = (*writer)(nil)
-
-// Bodies go with their CRC-32 (x-amz-checksum-crc32), which the store
-// checks, and unsigned (UNSIGNED-PAYLOAD): the SHA-256 a signed body
-// needs costs a pass over every byte on both sides, where CRC-32 costs
-// little; it is what the SDK itself does over HTTPS. A store that is sent
-// no checksum computes one of its own choice (versitygw a CRC-64 in
-// software, which cost it more than the MD5 of the ETag). The upload is
-// created with the algorithm, as S3 requires of parts that carry one.
-
-// crc32Of is data's CRC-32 as S3's checksum headers carry it.
-func crc32Of(data []byte) string {
-	return base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))
-}
-
-// unsignedBody makes a call send UNSIGNED-PAYLOAD. It sets the payload
-// hash before the checksum step, which would otherwise compute the
-// SHA-256 along with the checksum.
-func unsignedBody(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("UnsignedBody",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				return next.HandleInitialize(v4.SetPayloadHash(ctx, "UNSIGNED-PAYLOAD"), in)
-			}), middleware.Before)
-	})
-}
