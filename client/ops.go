@@ -228,12 +228,18 @@ type CompleteFileOptions struct {
 	UfsPublishToken []byte
 	// Xattr are extended attributes the file gets as it completes.
 	Xattr map[string][]byte
+	// ModTime, when set, is the file's modification time (its last
+	// write's); unset, the completion's.
+	ModTime time.Time
 }
 
 // CompleteFile marks a file complete with its final length.
 func (f *FileSystem) CompleteFile(ctx context.Context, path string, o CompleteFileOptions) (*FileInfo, error) {
 	req := &pb.CompleteFileRequest{Path: path, OpId: newOpID(), Length: o.Length, Persisted: o.Persisted,
 		AsyncPersist: o.AsyncPersist, FileId: o.FileID, UfsPublishToken: o.UfsPublishToken, Xattr: o.Xattr}
+	if !o.ModTime.IsZero() {
+		req.ModTimeMs = o.ModTime.UnixMilli()
+	}
 	var out *FileInfo
 	err := f.retry(ctx, func(ctx context.Context, c *conn) error {
 		r, err := c.fs.CompleteFile(ctx, req)

@@ -59,6 +59,7 @@ type FileWriter struct {
 	err     error           // the first failure, returned by every later call
 	done    bool
 	xattr   map[string][]byte
+	modTime time.Time
 	size    int64 // the expected length (SetSizeHint); 0: unknown
 }
 
@@ -244,6 +245,15 @@ func (w *FileWriter) SetXattr(x map[string][]byte) {
 	w.xattr = x
 }
 
+// SetModTime gives the file the modification time Close completes it
+// with, instead of the completion's (a FUSE mount gives its last write's,
+// so that a stat before and after the completion agree).
+func (w *FileWriter) SetModTime(t time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.modTime = t
+}
+
 // Close commits the data and completes the file; for ASYNC_THROUGH it
 // then schedules the persist.
 func (w *FileWriter) Close() error {
@@ -287,7 +297,8 @@ func (w *FileWriter) finish() error {
 		token = resp.PublishToken
 	}
 	if _, err := w.f.CompleteFile(w.parent, w.path, CompleteFileOptions{Length: w.written, Persisted: w.through,
-		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID, UfsPublishToken: token, Xattr: w.xattr}); err != nil {
+		AsyncPersist: w.writeType == "ASYNC_THROUGH", FileID: w.fileID, UfsPublishToken: token, Xattr: w.xattr,
+		ModTime: w.modTime}); err != nil {
 		return err
 	}
 	return nil

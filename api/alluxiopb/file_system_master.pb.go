@@ -473,6 +473,10 @@ type CompleteFileRequest struct {
 	// answered (WriteUfsFileResponse.publish_token); empty when the copy is
 	// under its temporary name.
 	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
+	// mod_time_ms, when set, is the file's modification time (ms since the
+	// epoch): the time of its last write, as a POSIX file system keeps it,
+	// or one the writer was asked to set. Unset, it is the completion's.
+	ModTimeMs int64 `protobuf:"varint,8,opt,name=mod_time_ms,json=modTimeMs,proto3" json:"mod_time_ms,omitempty"`
 	// Xattr are set on the file as it completes (added to any it has), so
 	// the file is never seen complete without them.
 	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -557,6 +561,13 @@ func (x *CompleteFileRequest) GetUfsPublishToken() []byte {
 		return x.UfsPublishToken
 	}
 	return nil
+}
+
+func (x *CompleteFileRequest) GetModTimeMs() int64 {
+	if x != nil {
+		return x.ModTimeMs
+	}
+	return 0
 }
 
 func (x *CompleteFileRequest) GetXattr() map[string][]byte {
@@ -1771,7 +1782,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\n" +
 	" \x01(\bR\tpersisted\"I\n" +
 	"\x12CreateFileResponse\x123\n" +
-	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xdc\x02\n" +
+	"\tfile_info\x18\x01 \x01(\v2\x16.alluxio.grpc.FileInfoR\bfileInfo\"\xfc\x02\n" +
 	"\x13CompleteFileRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x16\n" +
@@ -1779,7 +1790,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\tpersisted\x18\x04 \x01(\bR\tpersisted\x12#\n" +
 	"\rasync_persist\x18\x05 \x01(\bR\fasyncPersist\x12\x17\n" +
 	"\afile_id\x18\x06 \x01(\x03R\x06fileId\x12*\n" +
-	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12B\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12\x1e\n" +
+	"\vmod_time_ms\x18\b \x01(\x03R\tmodTimeMs\x12B\n" +
 	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.CompleteFileRequest.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +

@@ -924,6 +924,9 @@ type CompleteFile struct {
 	// an S3 multipart upload left open) that the publish intent completes;
 	// empty when the copy is under its temporary name.
 	UfsPublishToken []byte `protobuf:"bytes,7,opt,name=ufs_publish_token,json=ufsPublishToken,proto3" json:"ufs_publish_token,omitempty"`
+	// mod_ms, when set, is the file's modification time (the writer's last
+	// write); the entry's time otherwise.
+	ModMs int64 `protobuf:"varint,8,opt,name=mod_ms,json=modMs,proto3" json:"mod_ms,omitempty"`
 	// Xattr are extended attributes added to the file as it completes.
 	Xattr         map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
@@ -1007,6 +1010,13 @@ func (x *CompleteFile) GetUfsPublishToken() []byte {
 		return x.UfsPublishToken
 	}
 	return nil
+}
+
+func (x *CompleteFile) GetModMs() int64 {
+	if x != nil {
+		return x.ModMs
+	}
+	return 0
 }
 
 func (x *CompleteFile) GetXattr() map[string][]byte {
@@ -3314,7 +3324,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x1a.alluxio.journal.TtlActionR\tttlAction\x12\x1c\n" +
 	"\tpersisted\x18\t \x01(\bR\tpersisted\x12\x1c\n" +
 	"\toverwrite\x18\n" +
-	" \x01(\bR\toverwrite\"\xdd\x02\n" +
+	" \x01(\bR\toverwrite\"\xf4\x02\n" +
 	"\fCompleteFile\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06length\x18\x02 \x01(\x03R\x06length\x12\x1c\n" +
@@ -3323,7 +3333,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\afile_id\x18\x05 \x01(\x03R\x06fileId\x12\x1c\n" +
 	"\n" +
 	"ufs_mod_ms\x18\x06 \x01(\x03R\bufsModMs\x12*\n" +
-	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12>\n" +
+	"\x11ufs_publish_token\x18\a \x01(\fR\x0fufsPublishToken\x12\x15\n" +
+	"\x06mod_ms\x18\b \x01(\x03R\x05modMs\x12>\n" +
 	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.CompleteFile.XattrEntryR\x05xattr\x1a8\n" +
 	"\n" +
 	"XattrEntry\x12\x10\n" +

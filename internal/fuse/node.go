@@ -138,8 +138,8 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 	}
 	if mt, ok := in.GetMTime(); ok {
 		if ws != nil {
-			// Completing the file would set the time again: the
-			// writer applies it afterwards.
+			// The file completes with it (the master would
+			// otherwise give it the completion's time).
 			ws.setMtime(mt)
 		} else {
 			o.ModTime, change = &mt, true

@@ -100,11 +100,15 @@ type writeState struct {
 	path string
 	mode os.FileMode
 
-	mu    sync.Mutex
-	w     *client.FileWriter
-	info  *client.FileInfo
-	err   error      // the first failure; every later write and flush returns it
-	mtime *time.Time // a time set while writing, applied once complete
+	mu   sync.Mutex
+	w    *client.FileWriter
+	info *client.FileInfo
+	err  error // the first failure; every later write and flush returns it
+	// modified is the file's modification time: its last write's, or one
+	// set while writing, which it completes with. In milliseconds, as the
+	// master keeps it, so that a stat before the completion and one after
+	// agree.
+	modified time.Time
 
 	// flushed: some descriptor of the file was closed; unlinked: the
 	// file was deleted while being written, so its completion failing is
@@ -155,7 +159,7 @@ func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
 	if err != nil {
 		return err
 	}
-	ws.w, ws.info = w, info
+	ws.w, ws.info, ws.modified = w, info, info.Modified
 	// The master gave the directory the new file's time: its cached
 	// attributes stay, so the next lookup of it (every create, with the
 	// kernel's entry cache off) costs no master call.
@@ -185,8 +189,11 @@ func (ws *writeState) write(off int64, p []byte) (int, error) {
 	if err != nil {
 		ws.err = err
 	}
+	ws.modified = nowMs()
 	return n, err
 }
+
+func nowMs() time.Time { return time.UnixMilli(time.Now().UnixMilli()) }
 
 // zeros appends n zero bytes.
 func (ws *writeState) zeros(n int64) error {
@@ -219,6 +226,7 @@ func (ws *writeState) truncate(ctx context.Context, size int64) error {
 	case size == end:
 		return nil
 	case size > end:
+		ws.modified = nowMs()
 		return ws.zeros(size - end)
 	case size == 0:
 		ws.w.Cancel()
@@ -254,12 +262,12 @@ func (ws *writeState) flush(closing bool) error {
 	return ws.err
 }
 
-// setMtime records a modification time set while writing; completing the
-// file would otherwise overwrite it.
+// setMtime records a modification time set while writing, which the file
+// completes with (unless written again after).
 func (ws *writeState) setMtime(t time.Time) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	ws.mtime = &t
+	ws.modified = time.UnixMilli(t.UnixMilli())
 }
 
 // attr fills a with the file as written so far.
@@ -267,16 +275,13 @@ func (ws *writeState) attr(a *fuse.Attr) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	info := *ws.info
-	info.Length = ws.w.Written()
-	if ws.mtime != nil {
-		info.Modified = *ws.mtime
-	}
+	info.Length, info.Modified = ws.w.Written(), ws.modified
 	ws.fsys.fillAttr(&info, a)
 }
 
 // complete finishes the file when its handle is released: it completes
-// on the master, and a time set while writing is applied. Readers waiting
-// for the path go on.
+// on the master with its modification time. Readers waiting for the path
+// go on.
 func (ws *writeState) complete() error {
 	f := ws.fsys
 	ws.mu.Lock()
@@ -290,10 +295,8 @@ func (ws *writeState) complete() error {
 		f.c.Delete(ctx, ws.path, client.DeleteOptions{FileID: ws.w.FileID()})
 		cancel()
 	} else if err == nil {
+		ws.w.SetModTime(ws.modified)
 		err = ws.w.Close()
-	}
-	if err == nil && ws.mtime != nil {
-		err = f.c.SetAttribute(f.callCtx(f.bg), ws.path, client.SetAttributeOptions{ModTime: ws.mtime})
 	}
 	ws.mu.Unlock()
 	ws.finish(err)

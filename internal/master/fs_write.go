@@ -99,7 +99,8 @@ func (fs *fileSystem) completeFile(ctx context.Context, req *alluxiopb.CompleteF
 				}
 			}
 			return entryOf(&journalpb.CompleteFile{Path: path, Length: req.Length, Persisted: req.Persisted,
-				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken, Xattr: req.Xattr}), nil
+				ToBePersisted: req.AsyncPersist, FileId: req.FileId, UfsPublishToken: req.UfsPublishToken, Xattr: req.Xattr,
+				ModMs: req.ModTimeMs}), nil
 		}})
 	if err != nil {
 		if req.Persisted && req.FileId > 0 && errors.Is(err, errs.ErrNotFound) {

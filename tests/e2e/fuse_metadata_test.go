@@ -186,3 +186,68 @@ func TestFuseLargeDirectory(t *testing.T) {
 		t.Fatalf("after a rewind: %d names", len(all))
 	}
 }
+
+// TestFuseMtimeOfAFileJustWritten: a file's modification time is its last
+// write's, before the file completes (a stat answered by the mount's
+// writer) and after (the master's), as POSIX has it; make and rsync
+// compare them. It used to be the creation time, then the completion's.
+// A time set while writing (utimens before close, as tar and cp -p do)
+// is the one the file completes with.
+func TestFuseMtimeOfAFileJustWritten(t *testing.T) {
+	requireFuse(t)
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	fm := mountFuse(t, m, "/", "attr_timeout=0")
+	c := m.Client()
+	ctx := context.Background()
+	chunk := make([]byte, 1<<20)
+	write := func(name string) *os.File {
+		f, err := os.Create(fm.path(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 8 {
+			if _, err := f.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return f
+	}
+
+	f := write("written")
+	before, err := f.Stat() // the file is still open for writing: not complete
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, c, "/written")
+	after, err := c.GetStatus(ctx, "/written", client.StatusOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Modified.Equal(before.ModTime()) {
+		t.Fatalf("modification time while written %v, once complete %v: want the same, the last write's",
+			before.ModTime(), after.Modified)
+	}
+	if created := after.Created; after.Modified.Before(created) {
+		t.Fatalf("modified %v before created %v", after.Modified, created)
+	}
+
+	set := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	g := write("stamped")
+	if err := os.Chtimes(fm.path("stamped"), set, set); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitComplete(t, c, "/stamped")
+	if fi, err := c.GetStatus(ctx, "/stamped", client.StatusOptions{}); err != nil || !fi.Modified.Equal(set) {
+		t.Fatalf("a time set before close: %v (%v), want %v", fi.Modified, err, set)
+	}
+	if st, err := os.Stat(fm.path("stamped")); err != nil || !st.ModTime().Equal(set) {
+		t.Fatalf("the mount shows %v (%v), want %v", st.ModTime(), err, set)
+	}
+}

@@ -236,6 +236,9 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 		return Result{Err: err}
 	}
 	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	if op.ModMs > 0 {
+		n.ModMs = op.ModMs
+	}
 	setXattr(n, op.Xattr, false)
 	switch {
 	case op.Persisted && s.applying.intents:

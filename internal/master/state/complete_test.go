@@ -50,3 +50,19 @@ func TestCompleteFileChecksTheFileID(t *testing.T) {
 		t.Fatalf("completing the right file: %v", r.Err)
 	}
 }
+
+// TestCompleteFileTakesTheWritersTime: a completion that names the file's
+// modification time (its last write's) keeps it; one that does not gets
+// the entry's time.
+func TestCompleteFileTakesTheWritersTime(t *testing.T) {
+	s := New(Options{})
+	mustApply(t, s, mkfile("/a"), mkfile("/b"),
+		&journalpb.Entry{Op: &journalpb.Entry_CompleteFile{CompleteFile: &journalpb.CompleteFile{Path: "/a", Length: 1, ModMs: 12345}}},
+		complete("/b", 1))
+	if n := stat(t, s, "/a"); n.ModMs != 12345 {
+		t.Fatalf("modification time %d, want the writer's 12345", n.ModMs)
+	}
+	if n := stat(t, s, "/b"); n.ModMs != testTime {
+		t.Fatalf("modification time %d, want the entry's %d", n.ModMs, testTime)
+	}
+}
