@@ -20,6 +20,7 @@ const (
 	xHdrPrefix   = "s3.header."      // + lower-case name: a stored response header
 	xTags        = "s3.tags"         // the tag set (see tagging.go)
 	xParts       = "s3.parts"        // part sizes of an object from CompleteMultipartUpload (see parts.go)
+	xUploadID    = "s3.upload.id"    // the multipart upload an object was completed from
 	// On a multipart upload's folder: its object key.
 	xUploadKey = "s3.upload.key"
 )

@@ -397,6 +397,10 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	}
 	up, e := s.statUpload(req)
 	if e != nil {
+		if res, ok := s.completedBefore(req, dst); ok && e.Code == "NoSuchUpload" {
+			writeXML(req.w, res)
+			return nil
+		}
 		return e
 	}
 	var doc completeUpload
@@ -437,6 +441,7 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	// body, as in S3, and spaces keep the connection open.
 	ka := startKeepalive(req.w, s.cfg.CompleteKeepalive)
 	meta := metaOf(up.Xattr)
+	meta[xUploadID] = []byte(req.q.Get("uploadId"))
 	if haveFinal {
 		meta[xChecksum] = final.encode()
 	}
@@ -461,6 +466,26 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	}
 	xml.NewEncoder(req.w).Encode(res)
 	return nil
+}
+
+// completedBefore answers a complete of an upload that is gone because it
+// was completed: S3 answers a repeated complete (a client's retry after a
+// lost answer) as the first, as long as the key holds the object it made.
+func (s *Server) completedBefore(req *request, dst string) (completeResult, bool) {
+	id := req.q.Get("uploadId")
+	if !validUploadID(id) {
+		return completeResult{}, false
+	}
+	fi, err := s.fs.GetStatus(req.ctx, dst, client.StatusOptions{})
+	if err != nil || fi.IsDir || !fi.Completed || string(fi.Xattr[xUploadID]) != id {
+		return completeResult{}, false
+	}
+	res := completeResult{NS: s3NS, Location: objectURL(req.r, req.bucket, req.key), Bucket: req.bucket, Key: req.key, ETag: quote(etagOf(fi))}
+	if c, ok := checksumOf(fi); ok {
+		res.set(c)
+		res.ChecksumType = c.typ
+	}
+	return res, true
 }
 
 // assemble copies the parts, in order, into the object at dst.

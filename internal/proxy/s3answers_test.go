@@ -403,3 +403,40 @@ func TestWebsiteRedirectLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedCompleteAnswersAgain: a complete repeated after it succeeded
+// (a client's retry after a lost answer) is answered as the first was, as
+// S3 does, while the key holds the object it made; then NoSuchUpload.
+func TestRepeatedCompleteAnswersAgain(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "again")
+	b, k := aws.String("again"), aws.String("obj")
+	up, p := onePartUpload(t, c, b, k, "part")
+	in := &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}}
+	first, err := c.CompleteMultipartUpload(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := c.CompleteMultipartUpload(ctx, in)
+	if err != nil {
+		t.Fatalf("a repeated complete: %v", err)
+	}
+	if aws.ToString(second.ETag) != aws.ToString(first.ETag) || aws.ToString(second.Location) != aws.ToString(first.Location) ||
+		aws.ToString(second.Key) != "obj" || aws.ToString(second.ChecksumCRC64NVME) != aws.ToString(first.ChecksumCRC64NVME) {
+		t.Fatalf("the repeated complete answered %+v, the first %+v", second, first)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	if err != nil || len(head.Metadata) != 0 {
+		t.Fatalf("the object shows metadata %v (%v): the upload id is the proxy's own", head.Metadata, err)
+	}
+	// Another upload's id, and the same once the key holds another object.
+	other, _ := onePartUpload(t, c, b, aws.String("other"), "part")
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: other.UploadId,
+		MultipartUpload: in.MultipartUpload})
+	apiCode(t, "a complete naming another key's upload", err, http.StatusNotFound, "NoSuchUpload")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("new")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CompleteMultipartUpload(ctx, in)
+	apiCode(t, "a complete repeated after the object was replaced", err, http.StatusNotFound, "NoSuchUpload")
+}
