@@ -331,6 +331,9 @@ type SetAttributeOptions struct {
 	// ModTime sets the last modification time; unset, the change itself
 	// counts as a modification.
 	ModTime *time.Time
+	// KeepModTime leaves the modification time as it is (POSIX's chmod
+	// and chown), unless ModTime sets it.
+	KeepModTime bool
 	// Xattr are extended attributes to set, each replacing the one of the
 	// same name; with XattrReplaceAll the file keeps only these.
 	Xattr           map[string][]byte
@@ -340,7 +343,7 @@ type SetAttributeOptions struct {
 // SetAttribute changes attributes of path.
 func (f *FileSystem) SetAttribute(ctx context.Context, path string, o SetAttributeOptions) error {
 	req := &pb.SetAttributeRequest{Path: path, OpId: newOpID(), Owner: o.Owner, Group: o.Group, Pinned: o.Pinned, Recursive: o.Recursive,
-		Xattr: o.Xattr, XattrReplaceAll: o.XattrReplaceAll}
+		Xattr: o.Xattr, XattrReplaceAll: o.XattrReplaceAll, KeepModificationTime: o.KeepModTime}
 	if o.Mode != nil {
 		m := uint32(*o.Mode)
 		req.Mode = &m

@@ -989,6 +989,10 @@ type SetAttributeRequest struct {
 	// touch -d, tar and cp -p keeping a file's time); unset, the change
 	// itself is the modification.
 	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	// keep_modification_time: the change leaves the modification time as
+	// it is, as chmod and chown do in POSIX (a FUSE mount asks it; Alluxio's
+	// own calls count a change of attributes as a modification).
+	KeepModificationTime bool `protobuf:"varint,11,opt,name=keep_modification_time,json=keepModificationTime,proto3" json:"keep_modification_time,omitempty"`
 	// Xattr are extended attributes to set, each replacing one of the same
 	// name; with xattr_replace_all the file keeps only these.
 	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -1095,6 +1099,13 @@ func (x *SetAttributeRequest) GetModificationTimeMs() int64 {
 		return *x.ModificationTimeMs
 	}
 	return 0
+}
+
+func (x *SetAttributeRequest) GetKeepModificationTime() bool {
+	if x != nil {
+		return x.KeepModificationTime
+	}
+	return false
 }
 
 func (x *SetAttributeRequest) GetXattr() map[string][]byte {
@@ -1822,7 +1833,7 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"\x05op_id\x18\x03 \x01(\tR\x04opId\x12\x1d\n" +
 	"\n" +
 	"replace_id\x18\x04 \x01(\x03R\treplaceId\"\x10\n" +
-	"\x0eRenameResponse\"\xd5\x04\n" +
+	"\x0eRenameResponse\"\x8b\x05\n" +
 	"\x13SetAttributeRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x13\n" +
 	"\x05op_id\x18\x02 \x01(\tR\x04opId\x12\x17\n" +
@@ -1835,7 +1846,8 @@ const file_api_alluxiopb_file_system_master_proto_rawDesc = "" +
 	"ttl_action\x18\b \x01(\x0e2\x17.alluxio.grpc.TtlActionH\x05R\tttlAction\x88\x01\x01\x12\x1c\n" +
 	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
 	"\x14modification_time_ms\x18\n" +
-	" \x01(\x03H\x06R\x12modificationTimeMs\x88\x01\x01\x12B\n" +
+	" \x01(\x03H\x06R\x12modificationTimeMs\x88\x01\x01\x124\n" +
+	"\x16keep_modification_time\x18\v \x01(\bR\x14keepModificationTime\x12B\n" +
 	"\x05xattr\x18\x14 \x03(\v2,.alluxio.grpc.SetAttributeRequest.XattrEntryR\x05xattr\x12*\n" +
 	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
 	"\n" +

@@ -1265,6 +1265,8 @@ type SetAttribute struct {
 	// modification_time_ms, when set, is the inode's new modification time
 	// instead of the entry's time.
 	ModificationTimeMs *int64 `protobuf:"varint,10,opt,name=modification_time_ms,json=modificationTimeMs,proto3,oneof" json:"modification_time_ms,omitempty"`
+	// keep_modification_time: the inode keeps its modification time.
+	KeepModificationTime bool `protobuf:"varint,11,opt,name=keep_modification_time,json=keepModificationTime,proto3" json:"keep_modification_time,omitempty"`
 	// Xattr replace the extended attributes of the same names; with
 	// xattr_replace_all they replace all of them.
 	Xattr           map[string][]byte `protobuf:"bytes,20,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -1371,6 +1373,13 @@ func (x *SetAttribute) GetModificationTimeMs() int64 {
 		return *x.ModificationTimeMs
 	}
 	return 0
+}
+
+func (x *SetAttribute) GetKeepModificationTime() bool {
+	if x != nil {
+		return x.KeepModificationTime
+	}
+	return false
 }
 
 func (x *SetAttribute) GetXattr() map[string][]byte {
@@ -3357,7 +3366,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x03src\x18\x01 \x01(\tR\x03src\x12\x10\n" +
 	"\x03dst\x18\x02 \x01(\tR\x03dst\x12\x1d\n" +
 	"\n" +
-	"replace_id\x18\x03 \x01(\x03R\treplaceId\"\xab\x05\n" +
+	"replace_id\x18\x03 \x01(\x03R\treplaceId\"\xe1\x05\n" +
 	"\fSetAttribute\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x17\n" +
 	"\x04mode\x18\x02 \x01(\rH\x00R\x04mode\x88\x01\x01\x12\x19\n" +
@@ -3370,7 +3379,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\x11persistence_state\x18\b \x01(\x0e2!.alluxio.journal.PersistenceStateH\x06R\x10persistenceState\x88\x01\x01\x12\x1c\n" +
 	"\trecursive\x18\t \x01(\bR\trecursive\x125\n" +
 	"\x14modification_time_ms\x18\n" +
-	" \x01(\x03H\aR\x12modificationTimeMs\x88\x01\x01\x12>\n" +
+	" \x01(\x03H\aR\x12modificationTimeMs\x88\x01\x01\x124\n" +
+	"\x16keep_modification_time\x18\v \x01(\bR\x14keepModificationTime\x12>\n" +
 	"\x05xattr\x18\x14 \x03(\v2(.alluxio.journal.SetAttribute.XattrEntryR\x05xattr\x12*\n" +
 	"\x11xattr_replace_all\x18\x15 \x01(\bR\x0fxattrReplaceAll\x1a8\n" +
 	"\n" +

@@ -122,7 +122,9 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 			return err
 		}
 	}
-	var o client.SetAttributeOptions
+	// chmod and chown leave the modification time alone in POSIX (rsync
+	// sets a file's mode after its time).
+	o := client.SetAttributeOptions{KeepModTime: true}
 	change := false
 	if mode, ok := in.GetMode(); ok {
 		m := os.FileMode(mode & 0o7777)
@@ -137,11 +139,15 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 		o.Group, change = &g, true
 	}
 	if mt, ok := in.GetMTime(); ok {
-		if ws != nil {
-			// The file completes with it (the master would
-			// otherwise give it the completion's time).
-			ws.setMtime(mt)
-		} else {
+		// A file being written completes with it (the master would
+		// otherwise give it the completion's time); one whose
+		// completion has begun gets it once complete.
+		if ws == nil || !ws.setMtime(mt) {
+			if ws != nil {
+				if err := ws.wait(); err != nil {
+					return err
+				}
+			}
 			o.ModTime, change = &mt, true
 		}
 	}

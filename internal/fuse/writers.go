@@ -109,6 +109,9 @@ type writeState struct {
 	// master keeps it, so that a stat before the completion and one after
 	// agree.
 	modified time.Time
+	// completing: the completion has begun and took modified; a time set
+	// now is set on the complete file instead.
+	completing bool
 
 	// flushed: some descriptor of the file was closed; unlinked: the
 	// file was deleted while being written, so its completion failing is
@@ -263,11 +266,18 @@ func (ws *writeState) flush(closing bool) error {
 }
 
 // setMtime records a modification time set while writing, which the file
-// completes with (unless written again after).
-func (ws *writeState) setMtime(t time.Time) {
+// completes with (unless written again after). It reports false when the
+// completion has begun, too late for the time to go with it: a utimens
+// right after close(2) (rsync, cp -p) can arrive while the kernel's
+// release completes the file.
+func (ws *writeState) setMtime(t time.Time) bool {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
+	if ws.completing {
+		return false
+	}
 	ws.modified = time.UnixMilli(t.UnixMilli())
+	return true
 }
 
 // attr fills a with the file as written so far.
@@ -285,6 +295,7 @@ func (ws *writeState) attr(a *fuse.Attr) {
 func (ws *writeState) complete() error {
 	f := ws.fsys
 	ws.mu.Lock()
+	ws.completing = true
 	err := ws.err
 	if err != nil && ws.w != nil {
 		// A write failed (and close(2) said so): the file would stay

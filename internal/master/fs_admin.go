@@ -25,7 +25,8 @@ func (fs *fileSystem) setAttribute(ctx context.Context, req *alluxiopb.SetAttrib
 		return err
 	}
 	op := &journalpb.SetAttribute{Path: path, Mode: req.Mode, Owner: req.Owner, Group: req.Group, Pinned: req.Pinned,
-		TtlMs: req.Ttl, Recursive: req.Recursive, ModificationTimeMs: req.ModificationTimeMs, Xattr: req.Xattr, XattrReplaceAll: req.XattrReplaceAll}
+		TtlMs: req.Ttl, Recursive: req.Recursive, ModificationTimeMs: req.ModificationTimeMs, Xattr: req.Xattr, XattrReplaceAll: req.XattrReplaceAll,
+		KeepModificationTime: req.KeepModificationTime}
 	if req.TtlAction != nil {
 		a := journalpb.TtlAction(*req.TtlAction)
 		op.TtlAction = &a

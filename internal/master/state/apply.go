@@ -415,8 +415,10 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	src.parent.ModMs = t
 	src.Name, src.parent, src.ParentID = name, parent, parent.ID
 	parent.children[name] = src
+	// The directories changed; the renamed inode's content did not, and
+	// keeps its modification time (POSIX and HDFS: rsync and make compare
+	// it after renames).
 	parent.ModMs = t
-	src.ModMs = t
 	return Result{InodeID: src.ID}
 }
 
@@ -516,9 +518,11 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 			}
 			n.UfsError = ""
 		}
-		n.ModMs = t
-		if op.ModificationTimeMs != nil {
+		switch {
+		case op.ModificationTimeMs != nil:
 			n.ModMs = *op.ModificationTimeMs
+		case !op.KeepModificationTime:
+			n.ModMs = t
 		}
 	}
 	if !op.Recursive || !n.IsDir {
