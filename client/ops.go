@@ -14,14 +14,17 @@ import (
 
 // FileInfo describes a file or directory as the master knows it.
 type FileInfo struct {
-	ID               int64
-	Name             string
-	Path             string
-	UfsPath          string
-	Length           int64
-	BlockSize        int64
-	Created          time.Time
-	Modified         time.Time
+	ID        int64
+	Name      string
+	Path      string
+	UfsPath   string
+	Length    int64
+	BlockSize int64
+	Created   time.Time
+	Modified  time.Time
+	// Changed is the last change of content, attributes or place
+	// (POSIX's ctime), never before Modified.
+	Changed          time.Time
 	Completed        bool
 	IsDir            bool
 	Pinned           bool
@@ -90,6 +93,7 @@ func fromPB(p *pb.FileInfo) *FileInfo {
 	return &FileInfo{
 		ID: p.FileId, Name: p.Name, Path: p.Path, UfsPath: p.UfsPath, Length: p.Length, BlockSize: p.BlockSizeBytes,
 		Created: time.UnixMilli(p.CreationTimeMs), Modified: time.UnixMilli(p.LastModificationTimeMs),
+		Changed:   time.UnixMilli(max(p.LastChangeTimeMs, p.LastModificationTimeMs)),
 		Completed: p.Completed, IsDir: p.Folder, Pinned: p.Pinned, Persisted: p.Persisted,
 		PersistenceState: p.PersistenceState, BlockIDs: p.BlockIds, TTL: ttl, TTLAction: p.TtlAction.String(),
 		Owner: p.Owner, Group: p.Group, Mode: os.FileMode(p.Mode), MountPoint: p.MountPoint,

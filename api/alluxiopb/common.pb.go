@@ -412,6 +412,9 @@ type FileInfo struct {
 	// The under storage copy's fingerprint (its ETag on S3) as Alluxio
 	// recorded it; "" when unknown.
 	UfsFingerprint string `protobuf:"bytes,30,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	// last_change_time_ms: the last change of the file's content,
+	// attributes or place (POSIX's ctime); never before the modification.
+	LastChangeTimeMs int64 `protobuf:"varint,31,opt,name=last_change_time_ms,json=lastChangeTimeMs,proto3" json:"last_change_time_ms,omitempty"`
 	// Xattr are the file's extended attributes: small named values a
 	// service keeps with the file (the S3 proxy: ETag, Content-Type, user
 	// metadata).
@@ -666,6 +669,13 @@ func (x *FileInfo) GetUfsFingerprint() string {
 		return x.UfsFingerprint
 	}
 	return ""
+}
+
+func (x *FileInfo) GetLastChangeTimeMs() int64 {
+	if x != nil {
+		return x.LastChangeTimeMs
+	}
+	return 0
 }
 
 func (x *FileInfo) GetXattr() map[string][]byte {
@@ -1115,7 +1125,8 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\n" +
 	"block_info\x18\x01 \x01(\v2\x17.alluxio.grpc.BlockInfoR\tblockInfo\x12\x16\n" +
 	"\x06offset\x18\x02 \x01(\x03R\x06offset\x12#\n" +
-	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\xec\t\n" +
+	"\rufs_locations\x18\x03 \x03(\tR\fufsLocations\"\x9b\n" +
+	"\n" +
 	"\bFileInfo\x12\x17\n" +
 	"\afile_id\x18\x01 \x01(\x03R\x06fileId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -1151,7 +1162,8 @@ const file_api_alluxiopb_common_proto_rawDesc = "" +
 	"\vufs_pending\x18\x1c \x01(\tR\n" +
 	"ufsPending\x12\x1b\n" +
 	"\tufs_error\x18\x1d \x01(\tR\bufsError\x12'\n" +
-	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\x127\n" +
+	"\x0fufs_fingerprint\x18\x1e \x01(\tR\x0eufsFingerprint\x12-\n" +
+	"\x13last_change_time_ms\x18\x1f \x01(\x03R\x10lastChangeTimeMs\x127\n" +
 	"\x05xattr\x18( \x03(\v2!.alluxio.grpc.FileInfo.XattrEntryR\x05xattr\x12\x10\n" +
 	"\x03acl\x18) \x03(\tR\x03acl\x12=\n" +
 	"\n" +

@@ -2424,8 +2424,11 @@ type Inode struct {
 	UfsError string `protobuf:"bytes,21,opt,name=ufs_error,json=ufsError,proto3" json:"ufs_error,omitempty"`
 	// The under storage copy's fingerprint (an object store's ETag) when
 	// Alluxio published or loaded it; "" when unknown or the store has none.
-	UfsFingerprint string            `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
-	Xattr          map[string][]byte `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	UfsFingerprint string `protobuf:"bytes,22,opt,name=ufs_fingerprint,json=ufsFingerprint,proto3" json:"ufs_fingerprint,omitempty"`
+	// change_time_ms: the last change that left the modification time
+	// alone or set it back (ctime is the later of the two); 0 before any.
+	ChangeTimeMs int64             `protobuf:"varint,23,opt,name=change_time_ms,json=changeTimeMs,proto3" json:"change_time_ms,omitempty"`
+	Xattr        map[string][]byte `protobuf:"bytes,30,rep,name=xattr,proto3" json:"xattr,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Acl is the extended access ACL (none when unset); DefaultAcl a
 	// directory's default ACL.
 	Acl           *Acl        `protobuf:"bytes,31,opt,name=acl,proto3" json:"acl,omitempty"`
@@ -2616,6 +2619,13 @@ func (x *Inode) GetUfsFingerprint() string {
 		return x.UfsFingerprint
 	}
 	return ""
+}
+
+func (x *Inode) GetChangeTimeMs() int64 {
+	if x != nil {
+		return x.ChangeTimeMs
+	}
+	return 0
 }
 
 func (x *Inode) GetXattr() map[string][]byte {
@@ -3490,7 +3500,7 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"\tufs_modes\x18\a \x03(\v2/.alluxio.journal.CheckpointHeader.UfsModesEntryR\bufsModes\x1aU\n" +
 	"\rUfsModesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12.\n" +
-	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\xe3\a\n" +
+	"\x05value\x18\x02 \x01(\x0e2\x18.alluxio.journal.UfsModeR\x05value:\x028\x01\"\x89\b\n" +
 	"\x05Inode\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\x03R\bparentId\x12\x12\n" +
@@ -3518,7 +3528,8 @@ const file_api_journalpb_journal_proto_rawDesc = "" +
 	"mountPoint\x127\n" +
 	"\x18ufs_modification_time_ms\x18\x14 \x01(\x03R\x15ufsModificationTimeMs\x12\x1b\n" +
 	"\tufs_error\x18\x15 \x01(\tR\bufsError\x12'\n" +
-	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\x127\n" +
+	"\x0fufs_fingerprint\x18\x16 \x01(\tR\x0eufsFingerprint\x12$\n" +
+	"\x0echange_time_ms\x18\x17 \x01(\x03R\fchangeTimeMs\x127\n" +
 	"\x05xattr\x18\x1e \x03(\v2!.alluxio.journal.Inode.XattrEntryR\x05xattr\x12&\n" +
 	"\x03acl\x18\x1f \x01(\v2\x14.alluxio.journal.AclR\x03acl\x12<\n" +
 	"\vdefault_acl\x18  \x01(\v2\x1b.alluxio.journal.DefaultAclR\n" +

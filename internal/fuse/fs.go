@@ -202,8 +202,12 @@ func (f *FS) fillAttr(info *client.FileInfo, a *fuse.Attr) {
 	// st_blksize sizes cp's and stdio's buffers: 1 MiB reads and writes
 	// match the largest FUSE request.
 	a.Blksize = 1 << 20
-	mt := info.Modified
-	a.SetTimes(&mt, &mt, &mt)
+	// The access time is not kept: it shows the modification time.
+	mt, ct := info.Modified, info.Changed
+	if ct.Before(mt) {
+		ct = mt
+	}
+	a.SetTimes(&mt, &mt, &ct)
 	a.Mode = modeBits(info)
 	a.Nlink = 1
 	if info.IsDir {

@@ -55,7 +55,7 @@ func (fs *fileSystem) info(path string, n state.Inode) *alluxiopb.FileInfo {
 	fi := &alluxiopb.FileInfo{
 		FileId: n.ID, Name: n.Name, Path: path, Length: n.Length, BlockSizeBytes: n.BlockSize,
 		CreationTimeMs: n.CreationMs, Completed: n.Completed, Folder: n.IsDir, Pinned: n.Pinned,
-		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs,
+		Persisted: n.Persisted(), BlockIds: n.BlockIDs(), LastModificationTimeMs: n.ModMs, LastChangeTimeMs: n.ChangedMs(),
 		Ttl: n.TTLMs, TtlAction: alluxiopb.TtlAction(n.TTLAction), Owner: n.Owner, Group: n.Group, Mode: n.Mode,
 		PersistenceState: n.Persistence.String(), MountPoint: n.MountPoint, LastAccessTimeMs: n.ModMs,
 		UfsModMs: n.UfsModMs, UfsFingerprint: n.UfsFingerprint, Xattr: n.Xattr, Acl: aclLines(n),

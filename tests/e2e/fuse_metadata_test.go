@@ -250,4 +250,21 @@ func TestFuseMtimeOfAFileJustWritten(t *testing.T) {
 	if st, err := os.Stat(fm.path("stamped")); err != nil || !st.ModTime().Equal(set) {
 		t.Fatalf("the mount shows %v (%v), want %v", st.ModTime(), err, set)
 	}
+
+	// chmod, chown and rename change the ctime, not the modification time.
+	start := time.Now().Add(-time.Minute)
+	if err := os.Chmod(fm.path("stamped"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(fm.path("stamped"), fm.path("moved")); err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat(fm.path("moved"), &st); err != nil {
+		t.Fatal(err)
+	}
+	mtime, ctime := time.Unix(st.Mtim.Unix()), time.Unix(st.Ctim.Unix())
+	if !mtime.Equal(set) || ctime.Before(start) {
+		t.Fatalf("after chmod and rename: mtime %v (want %v), ctime %v (want now)", mtime, set, ctime)
+	}
 }

@@ -235,7 +235,7 @@ func (s *State) applyCompleteFile(op *journalpb.CompleteFile, t int64) Result {
 	if err := checkXattr(op.Path, n.Xattr, op.Xattr, false); err != nil {
 		return Result{Err: err}
 	}
-	n.Length, n.Completed, n.ModMs = op.Length, true, t
+	n.Length, n.Completed, n.ModMs, n.ChangeMs = op.Length, true, t, t
 	if op.ModMs > 0 {
 		n.ModMs = op.ModMs
 	}
@@ -419,6 +419,7 @@ func (s *State) applyRename(op *journalpb.Rename, t int64) Result {
 	// keeps its modification time (POSIX and HDFS: rsync and make compare
 	// it after renames).
 	parent.ModMs = t
+	src.ChangeMs = t
 	return Result{InodeID: src.ID}
 }
 
@@ -524,6 +525,7 @@ func (s *State) applySetAttribute(op *journalpb.SetAttribute, t int64) Result {
 		case !op.KeepModificationTime:
 			n.ModMs = t
 		}
+		n.ChangeMs = t
 	}
 	if !op.Recursive || !n.IsDir {
 		set(n)

@@ -11,15 +11,19 @@ import (
 // Inode is a file or directory. The tree owns inodes; callers outside the
 // package only ever see copies (Info).
 type Inode struct {
-	ID          int64
-	ParentID    int64
-	Name        string
-	IsDir       bool
-	Owner       string
-	Group       string
-	Mode        uint32
-	CreationMs  int64
-	ModMs       int64
+	ID         int64
+	ParentID   int64
+	Name       string
+	IsDir      bool
+	Owner      string
+	Group      string
+	Mode       uint32
+	CreationMs int64
+	ModMs      int64
+	// ChangeMs is the last change that left ModMs alone or set it to an
+	// older time (a chmod, a utimens, a rename, a completion with its
+	// writer's time): POSIX's ctime is the later of the two.
+	ChangeMs    int64
 	Length      int64
 	BlockSize   int64
 	Completed   bool
@@ -65,6 +69,10 @@ func (n *Inode) BlockIDs() []int64 {
 }
 
 // Persisted reports whether the inode's data is in the under storage.
+// ChangedMs is n's POSIX ctime: its last change of content, attributes
+// or place.
+func (n *Inode) ChangedMs() int64 { return max(n.ModMs, n.ChangeMs) }
+
 func (n *Inode) Persisted() bool { return n.Persistence == journalpb.PersistenceState_PERSISTED }
 
 // sortedChildren returns a directory's children in name order, so listings
@@ -88,7 +96,7 @@ func (n *Inode) toProto() *journalpb.Inode {
 	return &journalpb.Inode{
 		Id: n.ID, ParentId: n.ParentID, Name: n.Name, IsDirectory: n.IsDir,
 		Owner: n.Owner, Group: n.Group, Mode: n.Mode,
-		CreationTimeMs: n.CreationMs, LastModificationTimeMs: n.ModMs,
+		CreationTimeMs: n.CreationMs, LastModificationTimeMs: n.ModMs, ChangeTimeMs: n.ChangeMs,
 		Length: n.Length, BlockSize: n.BlockSize, Completed: n.Completed,
 		PersistenceState: n.Persistence, Pinned: n.Pinned, TtlMs: n.TTLMs, TtlAction: n.TTLAction,
 		ChildrenLoaded: n.ChildrenLoaded, LastSyncMs: n.LastSyncMs, MountPoint: n.MountPoint,
@@ -101,7 +109,7 @@ func inodeFromProto(p *journalpb.Inode) *Inode {
 	n := &Inode{
 		ID: p.Id, ParentID: p.ParentId, Name: p.Name, IsDir: p.IsDirectory,
 		Owner: p.Owner, Group: p.Group, Mode: p.Mode,
-		CreationMs: p.CreationTimeMs, ModMs: p.LastModificationTimeMs,
+		CreationMs: p.CreationTimeMs, ModMs: p.LastModificationTimeMs, ChangeMs: p.ChangeTimeMs,
 		Length: p.Length, BlockSize: p.BlockSize, Completed: p.Completed,
 		Persistence: p.PersistenceState, Pinned: p.Pinned, TTLMs: p.TtlMs, TTLAction: p.TtlAction,
 		ChildrenLoaded: p.ChildrenLoaded, LastSyncMs: p.LastSyncMs, MountPoint: p.MountPoint,
