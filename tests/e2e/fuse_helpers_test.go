@@ -11,10 +11,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/fuse"
 	"github.com/alluxio-go/alluxio/tests/testcluster"
 	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
+
+// fuseCluster starts a master and a worker with mem of memory, and mounts
+// the namespace's root with opts; it returns the mount and a client of
+// the cluster.
+func fuseCluster(t testing.TB, mem string, opts ...string) (*fuseMount, *client.FileSystem) {
+	t.Helper()
+	requireFuse(t)
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", mem)
+	return mountFuse(t, m, "/", opts...), m.Client()
+}
 
 // requireFuse skips a test that needs a real FUSE mount where the machine
 // cannot make one (no /dev/fuse, no fusermount3 for a non-root user), and

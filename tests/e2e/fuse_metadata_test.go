@@ -194,11 +194,7 @@ func TestFuseLargeDirectory(t *testing.T) {
 // A time set while writing (utimens before close, as tar and cp -p do)
 // is the one the file completes with.
 func TestFuseMtimeOfAFileJustWritten(t *testing.T) {
-	requireFuse(t)
-	m := cluster.NewMaster(t)
-	cluster.StartWorker(t, m, "worker", "64MB")
-	fm := mountFuse(t, m, "/", "attr_timeout=0")
-	c := m.Client()
+	fm, c := fuseCluster(t, "64MB", "attr_timeout=0")
 	ctx := context.Background()
 	chunk := make([]byte, 1<<20)
 	write := func(name string) *os.File {

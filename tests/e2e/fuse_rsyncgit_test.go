@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseRsyncAndGit: two tools that write aside and rename over, and
@@ -24,9 +22,7 @@ func TestFuseRsyncAndGit(t *testing.T) {
 			t.Skipf("%s is not installed (scripts/deps.sh installs it)", tool)
 		}
 	}
-	m := cluster.NewMaster(t)
-	cluster.StartWorker(t, m, "worker", "512MB")
-	fm := mountFuse(t, m, "/")
+	fm, _ := fuseCluster(t, "512MB")
 	goroot := strings.TrimSpace(mustSh(t, "", "go env GOROOT"))
 
 	t.Run("rsync", func(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/alluxio-go/alluxio/client"
-	"github.com/alluxio-go/alluxio/tests/testcluster/cluster"
 )
 
 // TestFuseUnlinkWhileWriting: a file unlinked, or replaced by a rename,
@@ -20,11 +19,7 @@ import (
 // (O_EXCL), and the old descriptor's writes and close neither fail nor
 // bring the old file back over the new one.
 func TestFuseUnlinkWhileWriting(t *testing.T) {
-	requireFuse(t)
-	m := cluster.NewMaster(t)
-	cluster.StartWorker(t, m, "worker", "64MB")
-	fm := mountFuse(t, m, "/")
-	c := m.Client()
+	fm, c := fuseCluster(t, "64MB")
 	ctx := context.Background()
 
 	old, err := os.OpenFile(fm.path("f"), os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
@@ -89,11 +84,7 @@ func TestFuseUnlinkWhileWriting(t *testing.T) {
 // destination in one step, so a reader of the name always finds the old
 // file or the new one, whole, never nothing.
 func TestFuseRenameOverIsAtomic(t *testing.T) {
-	requireFuse(t)
-	m := cluster.NewMaster(t)
-	cluster.StartWorker(t, m, "worker", "64MB")
-	fm := mountFuse(t, m, "/")
-	c := m.Client()
+	fm, c := fuseCluster(t, "64MB")
 	ctx := context.Background()
 	content := func(i int) []byte { return bytes.Repeat([]byte{'a' + byte(i%26)}, 4096) }
 	if err := os.WriteFile(fm.path("conf"), content(0), 0o644); err != nil {
@@ -104,39 +95,39 @@ func TestFuseRenameOverIsAtomic(t *testing.T) {
 	var failed atomic.Bool
 	var reads atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { // through the mount
-		defer wg.Done()
-		for !failed.Load() {
-			select {
-			case <-done:
-				return
-			default:
+	// reader runs read until the renames are done or one read fails.
+	reader := func(read func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				reads.Add(1)
+				if err := read(); err != nil {
+					failed.Store(true)
+					t.Error(err)
+				}
 			}
-			b, err := os.ReadFile(fm.path("conf"))
-			reads.Add(1)
-			if err != nil || len(b) != 4096 || bytes.Count(b, b[:1]) != 4096 {
-				failed.Store(true)
-				t.Errorf("read through the mount during the renames: %d bytes, %v", len(b), err)
-			}
+		}()
+	}
+	reader(func() error { // through the mount
+		b, err := os.ReadFile(fm.path("conf"))
+		if err != nil || len(b) != 4096 || bytes.Count(b, b[:1]) != 4096 {
+			return fmt.Errorf("read through the mount during the renames: %d bytes, %v", len(b), err)
 		}
-	}()
-	go func() { // the namespace itself, below any kernel cache
-		defer wg.Done()
-		for !failed.Load() {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			fi, err := c.GetStatus(ctx, "/conf", client.StatusOptions{})
-			reads.Add(1)
-			if err != nil || fi.Length != 4096 {
-				failed.Store(true)
-				t.Errorf("status during the renames: %v, %v", fi, err)
-			}
+		return nil
+	})
+	reader(func() error { // the namespace itself, below any kernel cache
+		fi, err := c.GetStatus(ctx, "/conf", client.StatusOptions{})
+		if err != nil || fi.Length != 4096 {
+			return fmt.Errorf("status during the renames: %v, %v", fi, err)
 		}
-	}()
+		return nil
+	})
 	for i := 1; i <= 40 && !failed.Load(); i++ {
 		tmp := fm.path(fmt.Sprintf(".conf.%d", i))
 		if err := os.WriteFile(tmp, content(i), 0o644); err != nil {
@@ -159,11 +150,7 @@ func TestFuseRenameOverIsAtomic(t *testing.T) {
 // not reach another inode (go-fuse gives a node without a name the mount
 // root's path, and the root's mode used to change).
 func TestFuseUnlinkedNodeIsNotTheRoot(t *testing.T) {
-	requireFuse(t)
-	m := cluster.NewMaster(t)
-	cluster.StartWorker(t, m, "worker", "64MB")
-	fm := mountFuse(t, m, "/")
-	c := m.Client()
+	fm, c := fuseCluster(t, "64MB")
 	ctx := context.Background()
 	if err := os.WriteFile(fm.path("f"), []byte("data"), 0o644); err != nil {
 		t.Fatal(err)

@@ -298,6 +298,24 @@ func write(t *testing.T, fs *FS, p, data string) {
 	}
 }
 
+// checkStoredCRC checks the CRC-32 the store keeps for the object of
+// name: data's own, or, with parts ("-N"), one over N parts.
+func checkStoredCRC(t *testing.T, fs *FS, bucket, name string, data []byte, parts string) {
+	t.Helper()
+	out, err := fs.client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(fs.key(name)),
+		ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := aws.ToString(out.ChecksumCRC32)
+	switch {
+	case parts == "" && got != crc32Of(data):
+		t.Errorf("%s: the store keeps CRC-32 %q, the data's is %q", name, got, crc32Of(data))
+	case parts != "" && !strings.HasSuffix(got, parts):
+		t.Errorf("%s: the store keeps CRC-32 %q, want one over %s parts", name, got, parts[1:])
+	}
+}
+
 func read(t *testing.T, fs *FS, p string) string {
 	t.Helper()
 	r, err := fs.Open(t.Context(), p, 0)
@@ -346,18 +364,7 @@ func TestWritesCarryChecksums(t *testing.T) {
 		parts string
 	}{{"small", 1000, ""}, {"multi", len(data), "-3"}} {
 		write(t, fs, tc.name, string(data[:tc.size]))
-		out, err := fs.client.HeadObject(t.Context(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(fs.key(tc.name)),
-			ChecksumMode: types.ChecksumModeEnabled})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := aws.ToString(out.ChecksumCRC32)
-		switch {
-		case tc.parts == "" && got != crc32Of(data[:tc.size]):
-			t.Errorf("%s: the store keeps CRC-32 %q, the data's is %q", tc.name, got, crc32Of(data[:tc.size]))
-		case tc.parts != "" && !strings.HasSuffix(got, tc.parts):
-			t.Errorf("%s: the store keeps CRC-32 %q, want one over %s parts", tc.name, got, tc.parts[1:])
-		}
+		checkStoredCRC(t, fs, bucket, tc.name, data[:tc.size], tc.parts)
 		if got := read(t, fs, tc.name); got != string(data[:tc.size]) {
 			t.Fatalf("%s: read back %d bytes, mismatching", tc.name, len(got))
 		}

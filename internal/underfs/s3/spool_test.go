@@ -10,10 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
@@ -70,18 +66,7 @@ func TestBufferedWriter(t *testing.T) {
 		if got := read(t, fs, tc.name); got != string(data[:tc.size]) {
 			t.Fatalf("%s: read back %d bytes, mismatching", tc.name, len(got))
 		}
-		out, err := fs.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(fs.key(tc.name)),
-			ChecksumMode: types.ChecksumModeEnabled})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := aws.ToString(out.ChecksumCRC32)
-		switch {
-		case tc.parts == "" && got != crc32Of(data[:tc.size]):
-			t.Errorf("%s: the store keeps CRC-32 %q, the data's is %q", tc.name, got, crc32Of(data[:tc.size]))
-		case tc.parts != "" && !strings.HasSuffix(got, tc.parts):
-			t.Errorf("%s: the store keeps CRC-32 %q, want one over %s parts", tc.name, got, tc.parts[1:])
-		}
+		checkStoredCRC(t, fs, bucket, tc.name, data[:tc.size], tc.parts)
 	}
 
 	t.Run("cancel", func(t *testing.T) {
