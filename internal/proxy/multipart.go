@@ -397,7 +397,10 @@ func (s *Server) completeUpload(req *request) *s3Error {
 	}
 	up, e := s.statUpload(req)
 	if e != nil {
-		if res, ok := s.completedBefore(req, dst); ok && e.Code == "NoSuchUpload" {
+		if e.Code != "NoSuchUpload" {
+			return e
+		}
+		if res, ok := s.completedBefore(req, dst); ok {
 			writeXML(req.w, res)
 			return nil
 		}

@@ -58,7 +58,7 @@ type Config struct {
 	PartSize      int64 // bytes per multipart upload part
 	// StreamingUpload: parts go up while the file is written (writer.go);
 	// otherwise the file goes to a local temporary file first and up on
-	// Close (buffered.go).
+	// Close (spool.go).
 	StreamingUpload bool
 	// WriterParts bounds the parts one writer has in memory (filling one,
 	// the rest uploading), so a writer holds at most WriterParts*PartSize.
