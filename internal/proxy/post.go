@@ -190,6 +190,13 @@ func (s *Server) postObject(req *request) *s3Error {
 		switch {
 		case lower == "acl":
 			h.Set("X-Amz-Acl", v)
+		case lower == "tagging":
+			// A Tagging document, where a PUT has the header.
+			tags, e := parseTaggingXML([]byte(v), maxObjectTags)
+			if e != nil {
+				return e
+			}
+			h.Set("X-Amz-Tagging", taggingHeader(tags))
 		case lower == "content-type" || slices.ContainsFunc(storedHeaders, func(h string) bool { return strings.EqualFold(h, lower) }) ||
 			strings.HasPrefix(lower, "x-amz-meta-") || lower == "x-amz-storage-class" ||
 			strings.HasPrefix(lower, "x-amz-server-side-encryption") || lower == "x-amz-tagging" ||

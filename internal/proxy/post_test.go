@@ -163,6 +163,27 @@ func TestPostObjectPresigned(t *testing.T) {
 	refused("an expired policy", expired, data, 403, "AccessDenied")
 	late.Store(false)
 
+	// A tagging field is a Tagging document, as in S3; a malformed one
+	// or a bad tag stores nothing.
+	tagged := func(key, doc string) map[string]string {
+		p := presign(key, []any{map[string]string{"tagging": doc}}, time.Minute)
+		out := map[string]string{"tagging": doc}
+		for k, v := range p.Values {
+			out[k] = v
+		}
+		return out
+	}
+	resp, body = postFormTo(t, url+"/forms", tagged("up/t.txt", "<Tagging><TagSet><Tag><Key>env</Key><Value>a b</Value></Tag></TagSet></Tagging>"), "t.txt", data)
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST with tagging: %d %s", resp.StatusCode, body)
+	}
+	tg, err := alice.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("forms"), Key: aws.String("up/t.txt")})
+	if err != nil || tagList(tg.TagSet) != "env=a b" {
+		t.Fatalf("tags of a POSTed object: %v %q", err, tagList(tg.TagSet))
+	}
+	refused("a tagging field that is no document", tagged("up/b.txt", "invalid"), data, 400, "MalformedXML")
+	refused("a tagging field with a bad key", tagged("up/b.txt", "<Tagging><TagSet><Tag><Key>a!</Key><Value>v</Value></Tag></TagSet></Tagging>"), data, 400, "InvalidTag")
+
 	// success_action_status 201 answers with a document.
 	p = presign("up/c.txt", []any{map[string]string{"success_action_status": "201"}}, time.Minute)
 	created := map[string]string{"success_action_status": "201"}
