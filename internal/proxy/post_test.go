@@ -184,6 +184,17 @@ func TestPostObjectPresigned(t *testing.T) {
 	refused("a tagging field that is no document", tagged("up/b.txt", "invalid"), data, 400, "MalformedXML")
 	refused("a tagging field with a bad key", tagged("up/b.txt", "<Tagging><TagSet><Tag><Key>a!</Key><Value>v</Value></Tag></TagSet></Tagging>"), data, 400, "InvalidTag")
 
+	// A POST to a bucket that is no form: S3's 412, before any signature.
+	notForm, err := http.Post(url+"/forms", "application/json", strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := io.ReadAll(notForm.Body)
+	notForm.Body.Close()
+	if notForm.StatusCode != http.StatusPreconditionFailed || s3Code(nb) != "PreconditionFailed" || !strings.Contains(string(nb), "<Condition>Bucket POST must be of the enclosure-type multipart/form-data</Condition>") {
+		t.Fatalf("a POST that is no form: %d %s", notForm.StatusCode, nb)
+	}
+
 	// success_action_status 201 answers with a document.
 	p = presign("up/c.txt", []any{map[string]string{"success_action_status": "201"}}, time.Minute)
 	created := map[string]string{"success_action_status": "201"}
