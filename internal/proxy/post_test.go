@@ -217,13 +217,23 @@ func TestParsePostPolicyRefusesMalformed(t *testing.T) {
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [["content-length-range", 10, 1]]}`,
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [{"key": 1}]}`,
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [7]}`,
+		`{"conditions": []}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z"}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": null}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": true}`,
+		`{"expiration": true, "conditions": []}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [], "extra": "field"}`,
+		`[]`,
 	} {
-		if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(doc))); e == nil {
-			t.Errorf("%s: accepted", doc)
+		if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(doc))); e == nil || e.Code != "InvalidPolicyDocument" || e.Status != 400 {
+			t.Errorf("%s: %v, want InvalidPolicyDocument", doc, e)
 		}
 	}
-	if _, e := parsePostPolicy("%%%"); e == nil {
-		t.Error("a policy that is not base64: accepted")
+	if _, e := parsePostPolicy("%%%"); e == nil || e.Code != "InvalidPolicyDocument" {
+		t.Errorf("a policy that is not base64: %v", e)
+	}
+	if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": []}`))); e != nil {
+		t.Errorf("a policy without conditions: %v", e)
 	}
 }
 
