@@ -38,6 +38,9 @@ type fileSystem struct {
 	// storage. It is soft state: a new primary simply syncs again.
 	syncMu   sync.Mutex
 	syncedAt map[string]time.Time
+	// absent is the absent-path cache of load type ONCE: paths the under
+	// storage did not have, with the id of the mount that was asked.
+	absent map[string]int64
 
 	// forget is a planted bug, nil unless its failpoint is on.
 	forget *forgetful
@@ -46,7 +49,7 @@ type fileSystem struct {
 
 func newFileSystem(cfg *Config, st *state.State, jr journal.System, log *slog.Logger) *fileSystem {
 	fs := &fileSystem{cfg: cfg, st: st, jr: jr, ufs: newUFSManager(cfg, jr.CheckPrimary, log), log: log, now: time.Now,
-		locks: newPathLocks(), az: newAuthorizer(cfg), syncedAt: map[string]time.Time{}, forget: newForgetful()}
+		locks: newPathLocks(), az: newAuthorizer(cfg), syncedAt: map[string]time.Time{}, absent: map[string]int64{}, forget: newForgetful()}
 	fs.intents = newIntentRunner(fs)
 	return fs
 }

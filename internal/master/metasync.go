@@ -43,7 +43,7 @@ func (fs *fileSystem) syncForRead(ctx context.Context, path string, o *alluxiopb
 	}
 	_, err := fs.mutate(ctx, mutation{paths: []string{path}, goOnWhilePending: true, ownWork: true,
 		prepare: func(ctx context.Context) (*journalpb.Entry, error) {
-			return nil, fs.syncPath(ctx, path, o, children, recursive)
+			return nil, fs.syncPathFor(ctx, path, o, children, recursive, true)
 		}})
 	return err
 }
@@ -59,7 +59,7 @@ func (fs *fileSystem) needsSync(path string, o *alluxiopb.FileSystemMasterCommon
 	}
 	n, err := fs.st.Stat(path)
 	if err != nil {
-		return load != "NEVER" && !(load == "ONCE" && fs.knownAbsent(path))
+		return load != "NEVER" && !(load == "ONCE" && fs.knownAbsent(path, true))
 	}
 	return children && n.IsDir && (recursive || (!n.ChildrenLoaded && n.Persisted()))
 }
@@ -71,6 +71,12 @@ func (fs *fileSystem) needsSync(path string, o *alluxiopb.FileSystemMasterCommon
 // of the store there, and a load would bring back what is being changed
 // (a file being deleted, say).
 func (fs *fileSystem) syncPath(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive bool) error {
+	return fs.syncPathFor(ctx, path, o, children, recursive, false)
+}
+
+// syncPathFor is syncPath for a read (forRead) or a change (see
+// knownAbsent).
+func (fs *fileSystem) syncPathFor(ctx context.Context, path string, o *alluxiopb.FileSystemMasterCommonOptions, children, recursive, forRead bool) error {
 	if len(fs.st.PendingIntents(path)) > 0 {
 		return nil
 	}
@@ -83,13 +89,14 @@ func (fs *fileSystem) syncPath(ctx context.Context, path string, o *alluxiopb.Fi
 	}
 	n, err := fs.st.Stat(path)
 	if err != nil {
-		if !errors.Is(err, errs.ErrNotFound) || (load == "ONCE" && fs.knownAbsent(path)) {
+		if !errors.Is(err, errs.ErrNotFound) || (load == "ONCE" && fs.knownAbsent(path, forRead)) {
 			return nil
 		}
 		if err := fs.loadMissing(ctx, path); err != nil {
 			return err
 		}
 		if n, err = fs.st.Stat(path); err != nil {
+			fs.markAbsent(path)
 			return nil
 		}
 	}
@@ -116,16 +123,63 @@ func (fs *fileSystem) markSynced(path string) {
 	fs.syncedAt[path] = fs.now()
 }
 
-// knownAbsent reports whether the deepest existing ancestor of path has
-// loaded its children: with load type ONCE the under storage was already
-// asked and had nothing there.
-func (fs *fileSystem) knownAbsent(path string) bool {
-	for p := fspath.Parent(path); p != ""; p = fspath.Parent(p) {
+// knownAbsent reports whether, with load type ONCE, the under storage was
+// already asked for path and did not have it: path or an ancestor of it is
+// in the absent-path cache for the mount it still resolves to, or the
+// deepest ancestor in the namespace is a file. As in Alluxio, ONCE loads a
+// path at most once, and a read of a name a listing did not find asks the
+// under storage: a file put there after its directory was listed is not
+// listed again, but opening it by name loads it.
+//
+// A change (forRead false) also takes a listed directory's names as all
+// there is: a copy the under storage holds at a name the namespace does not
+// have there (left by a primary deposed before its entry committed) gives
+// way to a create or a rename onto the name rather than refusing it.
+func (fs *fileSystem) knownAbsent(path string, forRead bool) bool {
+	for p := path; p != ""; p = fspath.Parent(p) {
 		if n, err := fs.st.Stat(p); err == nil {
-			return !n.IsDir || n.ChildrenLoaded
+			return !n.IsDir || (!forRead && p != path && n.ChildrenLoaded)
+		}
+		fs.syncMu.Lock()
+		mount, ok := fs.absent[p]
+		fs.syncMu.Unlock()
+		if ok {
+			if mp, _, err := fs.st.Resolve(p); err == nil && mp.ID == mount {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// forgetAbsent drops paths from the absent-path cache: a change put them
+// in the namespace, or took them out of it while their copies stay.
+func (fs *fileSystem) forgetAbsent(paths ...string) {
+	fs.syncMu.Lock()
+	defer fs.syncMu.Unlock()
+	for _, p := range paths {
+		delete(fs.absent, p)
+	}
+}
+
+// maxAbsent bounds the absent-path cache (Alluxio's
+// alluxio.master.ufs.path.cache.capacity); when full it starts over, which
+// costs only a lookup in the under storage per path asked for again.
+const maxAbsent = 100000
+
+// markAbsent records that the under storage of path's mount has nothing
+// at path.
+func (fs *fileSystem) markAbsent(path string) {
+	mp, _, err := fs.st.Resolve(path)
+	if err != nil {
+		return
+	}
+	fs.syncMu.Lock()
+	defer fs.syncMu.Unlock()
+	if len(fs.absent) >= maxAbsent {
+		clear(fs.absent)
+	}
+	fs.absent[path] = mp.ID
 }
 
 func ufsToProto(s underfs.Status) *journalpb.UfsStatus {

@@ -85,6 +85,7 @@ func (fs *fileSystem) mutate(ctx context.Context, m mutation) (state.Result, err
 		if r, err = fs.propose(ctx, m.opID, e); err != nil {
 			return r, err
 		}
+		fs.forgetAbsent(m.paths...)
 		// The entry is committed: its under storage side must not be
 		// cut short by a client that stops waiting.
 		if len(m.paths) > 0 {

@@ -219,3 +219,61 @@ func TestRetriedCreateOfARemovedFileCanStillWrite(t *testing.T) {
 		t.Fatalf("completing the removed file: %v, want not found", err)
 	}
 }
+
+// TestLoadOnceByName: with load type ONCE (the default), a file put into
+// the under storage after its directory was listed is not listed again,
+// but a read of it by name loads it, as in Alluxio; a name the under
+// storage did not have when first asked stays absent (the absent-path
+// cache), until a change through the namespace touches it.
+func TestLoadOnceByName(t *testing.T) {
+	m := newTestMaster(t, nil)
+	ctx := context.Background()
+	m.mkdir(t, "/in", "CACHE_THROUGH")
+	list := func() []string {
+		var names []string
+		if err := m.fs.listStatus(ctx, "/in", false, nil, func(fis []*alluxiopb.FileInfo) error {
+			for _, f := range fis {
+				names = append(names, f.Name)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if names := list(); len(names) != 0 {
+		t.Fatalf("a new directory lists %v", names)
+	}
+	m.store.put(t, "in/later", []byte("dropped in"))
+	if names := list(); len(names) != 0 {
+		t.Fatalf("ONCE listed a file put into the under storage after the listing: %v", names)
+	}
+	fi, err := m.fs.getStatus(ctx, "/in/later", nil, 0)
+	if err != nil || fi.Length != int64(len("dropped in")) {
+		t.Fatalf("a read by name of a file put into the listed directory: %v %v", fi, err)
+	}
+
+	if _, err := m.fs.getStatus(ctx, "/in/absent", nil, 0); !errors.Is(err, errs.ErrNotFound) {
+		t.Fatalf("a name nowhere: %v", err)
+	}
+	m.store.put(t, "in/absent", []byte("too late"))
+	if _, err := m.fs.getStatus(ctx, "/in/absent", nil, 0); !errors.Is(err, errs.ErrNotFound) {
+		t.Fatalf("ONCE asked the under storage twice for a name: %v", err)
+	}
+	// A change through the namespace forgets the answer: an Alluxio-only
+	// delete leaves the copy, which a read then loads again.
+	m.write(t, "/in/mine", []byte("m"))
+	if err := m.fs.remove(ctx, &alluxiopb.DeleteRequest{Path: "/in/mine", AlluxioOnly: true, OpId: opID()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.fs.getStatus(ctx, "/in/mine", nil, 0); err != nil {
+		t.Fatalf("the copy an Alluxio-only delete left: %v", err)
+	}
+	// A create onto a name the namespace does not have in a listed
+	// directory still takes the name over (TestLeftoversGiveWay).
+	m.store.put(t, "in/left", []byte("left over"))
+	m.write(t, "/in/left", []byte("new"))
+	if got := m.store.read(t, "in/left"); string(got) != "new" {
+		t.Fatalf("the create left the under storage with %q", got)
+	}
+}
