@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go/encoding/httpbinding"
+	"github.com/aws/smithy-go/logging"
 )
 
 // Payload hash values of x-amz-content-sha256 that are not a hash.
@@ -300,7 +301,7 @@ func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) 
 	}
 	secret, ok := a.creds[s.accessKey]
 	if !ok {
-		return nil, newErr("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.").with("AWSAccessKeyId", s.accessKey)
+		return nil, errUnknownAccessKey(s.accessKey)
 	}
 	if unsigned := unsignedAmzHeaders(r, s.signedHeaders); len(unsigned) > 0 {
 		return nil, errAccessDenied("There were headers present in the request which were not signed").with("HeadersNotSigned", strings.Join(unsigned, ", "))
@@ -317,12 +318,16 @@ func (a *authenticator) verify(r *http.Request, s *sigV4) (*identity, *s3Error) 
 		return nil, newErr("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large (signed at %s, %s from the server's time).", s.when.Format(amzDateFormat), d.Round(time.Second))
 	}
 	creds := aws.Credentials{AccessKeyID: s.accessKey, SecretAccessKey: secret}
-	want, e := recompute(r, s, creds)
+	want, tr, e := recompute(r, s, creds)
 	if e != nil {
 		return nil, e
 	}
 	if subtle.ConstantTimeCompare([]byte(want), []byte(s.signature)) != 1 {
-		return nil, errSignatureMismatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.").with("AWSAccessKeyId", s.accessKey, "SignatureProvided", s.signature)
+		// What S3 shows so that a client can find where its signing
+		// differs: the strings signed here, which hold nothing secret.
+		return nil, errSignatureMismatch("the signature does not match").with("AWSAccessKeyId", s.accessKey,
+			"StringToSign", tr.stringToSign, "SignatureProvided", s.signature, "StringToSignBytes", hexBytes(tr.stringToSign),
+			"CanonicalRequest", tr.canonical, "CanonicalRequestBytes", hexBytes(tr.canonical))
 	}
 	seed, _ := hex.DecodeString(s.signature)
 	return &identity{user: s.accessKey, verified: true, creds: creds, seed: seed, when: s.when, region: s.region, service: s.service}, nil
@@ -344,9 +349,39 @@ func unsignedAmzHeaders(r *http.Request, signed []string) []string {
 	return out
 }
 
+// signingTrace is what the SDK's signer signed: it hands both strings to
+// its logger (LogSigning), which is how they are had here without a
+// second implementation of the canonical request.
+type signingTrace struct {
+	canonical, stringToSign string
+}
+
+// Logf keeps the canonical request and the string to sign, the first two
+// arguments of the signer's one log message.
+func (t *signingTrace) Logf(_ logging.Classification, _ string, v ...any) {
+	if len(v) >= 2 {
+		t.canonical, _ = v[0].(string)
+		t.stringToSign, _ = v[1].(string)
+	}
+}
+
+// hexBytes writes s as S3 writes StringToSignBytes: the hex of each byte,
+// separated by spaces.
+func hexBytes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(hex.EncodeToString([]byte{s[i]}))
+	}
+	return b.String()
+}
+
 // recompute signs a copy of r holding exactly what the client signed (its
-// method, path, query and signed headers) and returns the signature.
-func recompute(r *http.Request, s *sigV4, creds aws.Credentials) (string, *s3Error) {
+// method, path, query and signed headers) and returns the signature and
+// what was signed.
+func recompute(r *http.Request, s *sigV4, creds aws.Credentials) (string, *signingTrace, *s3Error) {
 	host := r.Host
 	// S3 signs the path URI-encoded once, as the client meant it: encode
 	// the decoded path the same way, whatever escaping the client chose.
@@ -366,14 +401,16 @@ func recompute(r *http.Request, s *sigV4, creds aws.Credentials) (string, *s3Err
 		default:
 			vals := r.Header.Values(name)
 			if len(vals) == 0 && !(name == "x-amz-date" && !s.presigned) {
-				return "", errSignatureMismatch("signed header %q is not in the request", name)
+				return "", nil, errSignatureMismatch("signed header %q is not in the request", name)
 			}
 			req.Header[textproto.CanonicalMIMEHeaderKey(name)] = vals
 		}
 	}
+	tr := &signingTrace{}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) {
 		o.DisableURIPathEscaping = true
 		o.DisableHeaderHoisting = true
+		o.Logger, o.LogSigning = tr, true
 	})
 	ctx := context.Background()
 	var got, gotHeaders string
@@ -384,24 +421,24 @@ func recompute(r *http.Request, s *sigV4, creds aws.Credentials) (string, *s3Err
 		}
 		signed, _, err := signer.PresignHTTP(ctx, creds, req, hash, s.service, s.region, s.when)
 		if err != nil {
-			return "", errInternal("presign: %v", err)
+			return "", nil, errInternal("presign: %v", err)
 		}
 		su, err := url.Parse(signed)
 		if err != nil {
-			return "", errInternal("presign: %v", err)
+			return "", nil, errInternal("presign: %v", err)
 		}
 		got, gotHeaders = su.Query().Get("X-Amz-Signature"), su.Query().Get("X-Amz-SignedHeaders")
 	} else {
 		hash := r.Header.Get("X-Amz-Content-Sha256")
 		if hash == "" {
-			return "", errInvalidRequest("a header-signed request needs x-amz-content-sha256")
+			return "", nil, errInvalidRequest("a header-signed request needs x-amz-content-sha256")
 		}
 		if err := signer.SignHTTP(ctx, creds, req, hash, s.service, s.region, s.when); err != nil {
-			return "", errInternal("sign: %v", err)
+			return "", nil, errInternal("sign: %v", err)
 		}
 		parsed, e := parseAuthorization(req.Header.Get("Authorization"))
 		if e != nil {
-			return "", errInternal("sign: %v", e)
+			return "", nil, errInternal("sign: %v", e)
 		}
 		got, gotHeaders = parsed.signature, strings.Join(parsed.signedHeaders, ";")
 	}
@@ -409,7 +446,7 @@ func recompute(r *http.Request, s *sigV4, creds aws.Credentials) (string, *s3Err
 		// The SDK leaves some headers out (User-Agent, Expect, ...) and
 		// always signs others (X-Amz-Date): a signature over a different
 		// set cannot be checked.
-		return "", errSignatureMismatch("signed headers %q cannot be checked (this server signs %q)", strings.Join(s.signedHeaders, ";"), gotHeaders)
+		return "", nil, errSignatureMismatch("signed headers %q cannot be checked (this server signs %q)", strings.Join(s.signedHeaders, ";"), gotHeaders)
 	}
-	return got, nil
+	return got, tr, nil
 }

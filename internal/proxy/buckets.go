@@ -125,7 +125,7 @@ func readSmallBody(req *request) ([]byte, *s3Error) {
 	}
 	if want != nil {
 		if got := md5.Sum(body); !bytes.Equal(got[:], want) {
-			return nil, errBadDigest("The Content-MD5 you specified did not match what we received.")
+			return nil, errBadMD5(want, got[:])
 		}
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {

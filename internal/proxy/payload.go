@@ -127,7 +127,7 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 	}
 	p.wantMD5 = want
 	if p.declared > max {
-		return nil, errEntityTooLarge("%d bytes: at most %d are accepted in one request", p.declared, max)
+		return nil, errTooLarge(p.declared, max)
 	}
 	for _, a := range checksumAlgs {
 		// A hash only for the checksum the request carries.
@@ -204,7 +204,9 @@ func (p *payload) Read(b []byte) (int, error) {
 	if n > 0 {
 		p.n += int64(n)
 		if p.n > p.max {
-			p.err = errEntityTooLarge("the body is longer than %d bytes", p.max)
+			// Only a body of unknown length gets here (a declared one
+			// over max was refused), and it is not read to its end.
+			p.err = errTooLarge(-1, p.max)
 			return 0, p.err
 		}
 		if p.declared >= 0 && p.n > p.declared {
@@ -256,11 +258,13 @@ func (p *payload) finish() *s3Error {
 	if p.declared >= 0 && p.n != p.declared {
 		return errLengthMismatch()
 	}
-	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
-		return errBadDigest("The Content-MD5 you specified did not match what we received.")
+	if got := p.md5.Sum(nil); p.wantMD5 != nil && string(got) != string(p.wantMD5) {
+		return errBadMD5(p.wantMD5, got)
 	}
-	if p.sha != nil && string(p.sha.Sum(nil)) != string(p.wantSHA) {
-		return newErr("XAmzContentSHA256Mismatch", 400, "the provided 'x-amz-content-sha256' header does not match what was computed")
+	if p.sha != nil {
+		if got := p.sha.Sum(nil); string(got) != string(p.wantSHA) {
+			return errSHA256Mismatch(p.wantSHA, got)
+		}
 	}
 	for _, c := range p.checksums {
 		if c.want == "" {
