@@ -143,6 +143,30 @@ func TestSignatureMismatchShowsWhatWasSigned(t *testing.T) {
 	}
 }
 
+// TestContentSHA256IsCheckedFirst: an x-amz-content-sha256 that is neither
+// a SHA-256 nor one of S3's payload types is S3's InvalidArgument naming
+// it, before the signature (which it makes uncheckable) is looked at.
+func TestContentSHA256IsCheckedFirst(t *testing.T) {
+	for _, v := range []string{"invalid_sha256", "", strings.Repeat("a", 63), strings.Repeat("g", 64), "UNSIGNED-PAYLOAD ", "streaming-aws4-hmac-sha256-payload"} {
+		r := exampleGet(exampleGetSig)
+		r.Header.Set("X-Amz-Content-Sha256", v)
+		_, e := exampleAuth().authenticate(r)
+		if code(e) != "InvalidArgument" || !hasFields(e, "ArgumentName", "x-amz-content-sha256", "ArgumentValue", v) ||
+			e.message() != "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "+
+				"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value." {
+			t.Errorf("%q: %+v", v, e)
+		}
+	}
+	// The known values go on to the signature check.
+	for _, v := range append(slices.Clone(payloadTypes), strings.Repeat("AB", 32)) {
+		r := exampleGet(exampleGetSig)
+		r.Header.Set("X-Amz-Content-Sha256", v)
+		if _, e := exampleAuth().authenticate(r); code(e) != "SignatureDoesNotMatch" {
+			t.Errorf("%q: %v", v, e)
+		}
+	}
+}
+
 // examplePresigned is the presigned GET of sigv4-query-string-auth.
 func examplePresigned(sig string) *http.Request {
 	r, _ := http.NewRequest("GET", "http://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="+sig, nil)

@@ -114,12 +114,10 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		p.r = p.chunked
 	} else if len(trailers) > 0 {
 		return nil, errInvalidRequest("x-amz-trailer needs an aws-chunked body")
-	} else if hashHdr != "" && hashHdr != unsignedPayload {
-		want, err := hex.DecodeString(hashHdr)
-		if err != nil || len(want) != sha256.Size {
-			return nil, newErr("InvalidArgument", 400, "x-amz-content-sha256 %q is neither a SHA-256 nor a known payload type", hashHdr)
-		}
+	} else if want, ok := payloadSHA256(hashHdr); ok {
 		p.sha, p.wantSHA = sha256.New(), want
+	} else if hashHdr != "" && hashHdr != unsignedPayload {
+		return nil, errInvalidContentSHA256(hashHdr)
 	}
 	want, e := contentMD5(r)
 	if e != nil {

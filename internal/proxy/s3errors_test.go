@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -12,6 +14,39 @@ import (
 
 // The tests of this file send what clients get wrong and compare the
 // answers with Amazon S3's: the code, and the elements S3 adds to it.
+
+// TestDocumentBodyIsCheckedFirst: the body of a request that is not object
+// data is checked against the SHA-256 the request signed before anything
+// is looked up or done, and one that does not match is refused with both
+// hashes.
+func TestDocumentBodyIsCheckedFirst(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "docs")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	hashOf := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	wrong := strings.Repeat("e3", 32)
+	for _, tc := range []struct{ method, path, body string }{
+		{"PUT", "/nobucket/obj?tagging", ""},
+		{"PUT", "/docs/k?tagging", `<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>`},
+		{"POST", "/docs?delete", `<Delete><Object><Key>k</Key></Object></Delete>`},
+	} {
+		a := rawS3(t, tc.method, url+tc.path, tc.body, map[string]string{"X-Amz-Content-Sha256": wrong})
+		if a.status != 400 || a.code != "XAmzContentSHA256Mismatch" ||
+			!hasElements([]byte(a.body), "ClientComputedContentSHA256", wrong, "S3ComputedContentSHA256", hashOf(tc.body)) {
+			t.Errorf("%s %s: %d %s", tc.method, tc.path, a.status, a.body)
+		}
+	}
+	// Nothing was done: the object is there, untagged.
+	tags, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("docs"), Key: aws.String("k")})
+	if err != nil || len(tags.TagSet) != 0 {
+		t.Fatalf("after refused documents: %v %v", tags, err)
+	}
+	body := `<Delete><Object><Key>k</Key></Object></Delete>`
+	if a := rawS3(t, "POST", url+"/docs?delete", body, map[string]string{"X-Amz-Content-Sha256": hashOf(body)}); a.status != 200 {
+		t.Fatalf("a delete with the right hash: %d %s", a.status, a.body)
+	}
+}
 
 // TestCompleteNamesTheSmallPart: EntityTooSmall names the part, its size
 // and the least allowed, as S3's does.
