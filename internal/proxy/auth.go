@@ -217,8 +217,13 @@ func parsePresigned(q url.Values) (*sigV4, *s3Error) {
 			return nil, errQueryAuth("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 		}
 	}
-	if a := q.Get("X-Amz-Algorithm"); a != sigV4Algorithm {
+	switch q.Get("X-Amz-Algorithm") {
+	case sigV4Algorithm:
+	case sigV4aAlgorithm:
+		// S3 takes it; this proxy does not, and says so.
 		return nil, errQueryAuth(`X-Amz-Algorithm only supports "%s"`, sigV4Algorithm)
+	default:
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "%s and %s"`, sigV4Algorithm, sigV4aAlgorithm)
 	}
 	if e := s.parseCredential(q.Get("X-Amz-Credential"), errQueryCredential); e != nil {
 		return nil, e

@@ -167,6 +167,21 @@ func TestContentSHA256IsCheckedFirst(t *testing.T) {
 	}
 }
 
+// TestPresignedAlgorithms: S3 takes two algorithms in a presigned URL and
+// names both when refusing another; SigV4a's is refused as not served.
+func TestPresignedAlgorithms(t *testing.T) {
+	for alg, want := range map[string]string{
+		"AWS4-SHA256":            `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`,
+		"AWS4-ECDSA-P256-SHA256": `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`,
+	} {
+		r := examplePresigned(strings.Repeat("0", 64))
+		r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "AWS4-HMAC-SHA256", alg, 1)
+		if _, e := exampleAuth().authenticate(r); code(e) != "AuthorizationQueryParametersError" || e.message() != want {
+			t.Errorf("%s: %+v", alg, e)
+		}
+	}
+}
+
 // examplePresigned is the presigned GET of sigv4-query-string-auth.
 func examplePresigned(sig string) *http.Request {
 	r, _ := http.NewRequest("GET", "http://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature="+sig, nil)

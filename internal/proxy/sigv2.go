@@ -30,7 +30,9 @@ type sigV2 struct {
 func parseAuthorizationV2(h string) (*sigV2, *s3Error) {
 	ak, sig, ok := strings.Cut(strings.TrimPrefix(h, "AWS "), ":")
 	if !ok || ak == "" || sig == "" {
-		return nil, errMalformedAuth("the Authorization header is not AWS ACCESS_KEY:SIGNATURE")
+		// S3's answer where it takes version 2 (us-east-1's older
+		// buckets); where it does not, any "AWS ..." is InvalidRequest.
+		return nil, errBadArgument("Authorization", h, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
 	}
 	return &sigV2{accessKey: ak, signature: sig}, nil
 }
