@@ -15,6 +15,41 @@ import (
 // The tests of this file send what clients get wrong and compare the
 // answers with Amazon S3's: the code, and the elements S3 adds to it.
 
+// TestCopySourceIsCheckedFirst: a malformed x-amz-copy-source is S3's
+// InvalidArgument, naming the header and what in it is wrong, before the
+// source or the upload is looked up.
+func TestCopySourceIsCheckedFirst(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "csrc")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("csrc"), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ src, msg, value string }{
+		{"bucket/%ZZ", "Invalid copy source encoding", "bucket/%ZZ"},
+		{"100%/foo/bar", "Invalid copy source encoding", "100%/foo/bar"},
+		{"bucket/%C3%28", "Invalid copy source encoding", "bucket/%C3%28"}, // not UTF-8
+		{"192.168.1.1/foo", "Invalid copy source bucket name", "192.168.1.1/foo"},
+		{"my-buc@k&()t/obj", "Invalid copy source bucket name", "my-buc@k&()t/obj"},
+		{"bucket", "Invalid copy source object key", ""},
+		{"bucket/", "Invalid copy source object key", ""},
+		{"bucket/../", "Invalid copy source object key", "../"},
+		{"bucket/foo/ba/../../../r/baz", "Invalid copy source object key", "foo/ba/../../../r/baz"},
+	} {
+		hdr := map[string]string{"X-Amz-Copy-Source": tc.src}
+		for _, target := range []string{url + "/csrc/dst", url + "/csrc/mp?partNumber=1&uploadId=" + strings.Repeat("0", 32), url + "/csrc/mp?partNumber=1&uploadId=" + aws.ToString(up.UploadId)} {
+			a := rawS3(t, "PUT", target, "", hdr)
+			if a.status != 400 || a.code != "InvalidArgument" || !hasElements([]byte(a.body), "Message", tc.msg, "ArgumentName", "x-amz-copy-source", "ArgumentValue", tc.value) {
+				t.Errorf("%s to %s: %d %s", tc.src, target, a.status, a.body)
+			}
+		}
+	}
+	// A name S3 gave buckets in its older rules is well-formed: the
+	// bucket is looked up.
+	if a := rawS3(t, "PUT", url+"/csrc/dst", "", map[string]string{"X-Amz-Copy-Source": "Old_Bucket/k"}); a.status != 404 || a.code != "NoSuchBucket" {
+		t.Errorf("an old-style bucket name: %d %s", a.status, a.body)
+	}
+}
+
 // TestDocumentBodyIsCheckedFirst: the body of a request that is not object
 // data is checked against the SHA-256 the request signed before anything
 // is looked up or done, and one that does not match is refused with both
