@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // The tests of this file send what clients get wrong and compare the
@@ -80,6 +82,118 @@ func TestDocumentBodyIsCheckedFirst(t *testing.T) {
 	body := `<Delete><Object><Key>k</Key></Object></Delete>`
 	if a := rawS3(t, "POST", url+"/docs?delete", body, map[string]string{"X-Amz-Content-Sha256": hashOf(body)}); a.status != 200 {
 		t.Fatalf("a delete with the right hash: %d %s", a.status, a.body)
+	}
+}
+
+// TestConditionalWriteHeaders: If-None-Match takes only * on a write, and
+// not with If-Match; S3 answers both with NotImplemented, naming the
+// headers, in its words.
+func TestConditionalWriteHeaders(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "condh")
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("condh"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/condh/k", "/condh/k?uploadId=" + aws.ToString(up.UploadId)} {
+		method := "PUT"
+		if strings.Contains(path, "uploadId") {
+			method = "POST" // CompleteMultipartUpload
+		}
+		for hdr, want := range map[[2]string][2]string{
+			{`"abc"`, "*"}:   {"If-Match,If-None-Match", "Multiple conditional request headers present in the request"},
+			{"", `"abc"`}:    {"If-None-Match", `We don\'t accept the provided value of If-None-Match header for this API`},
+			{`"abc"`, `"d"`}: {"If-None-Match", `We don\'t accept the provided value of If-None-Match header for this API`},
+		} {
+			h := map[string]string{"If-None-Match": hdr[1]}
+			if hdr[0] != "" {
+				h["If-Match"] = hdr[0]
+			}
+			a := rawS3(t, method, url+path, `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"x"</ETag></Part></CompleteMultipartUpload>`, h)
+			if a.status != 501 || !hasElements([]byte(a.body), "Code", "NotImplemented", "Message", "A header you provided implies functionality that is not implemented",
+				"Header", want[0], "additionalMessage", want[1]) {
+				t.Errorf("%s %s with %q: %d %s", method, path, hdr, a.status, a.body)
+			}
+		}
+	}
+}
+
+// TestConditionalDeletes: DeleteObject with If-Match (an ETag, or * for
+// any object) deletes only an object that has it; a key without one is
+// NoSuchKey. x-amz-if-match-size and x-amz-if-match-last-modified-time are
+// held to as well, and DeleteObjects takes an ETag per key.
+func TestConditionalDeletes(t *testing.T) {
+	c, _, url, ctx := testBucket(t, "cdel")
+	b, k := aws.String("cdel"), aws.String("k")
+	put := func() (etag string, size int64, mod time.Time) {
+		t.Helper()
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("dummy")}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(h.ETag), aws.ToInt64(h.ContentLength), aws.ToTime(h.LastModified)
+	}
+	exists := func() bool {
+		_, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+		return err == nil
+	}
+	etag, size, mod := put()
+	for what, in := range map[string]*s3.DeleteObjectInput{
+		"another ETag":     {IfMatch: aws.String(`"0123"`)},
+		"an ETag unquoted": {IfMatch: aws.String("incorrect_etag")},
+		"another size":     {IfMatchSize: aws.Int64(size + 1)},
+		"another time":     {IfMatchLastModifiedTime: aws.Time(mod.Add(-time.Hour))},
+		"one of three off": {IfMatch: aws.String(etag), IfMatchSize: aws.Int64(size), IfMatchLastModifiedTime: aws.Time(mod.Add(time.Second))},
+	} {
+		in.Bucket, in.Key = b, k
+		_, err := c.DeleteObject(ctx, in)
+		apiCode(t, what, err, 412, "PreconditionFailed")
+		if !exists() {
+			t.Fatalf("%s: the object was deleted", what)
+		}
+	}
+	for what, cond := range map[string]func(etag string, size int64, mod time.Time) *s3.DeleteObjectInput{
+		"its ETag": func(e string, _ int64, _ time.Time) *s3.DeleteObjectInput {
+			return &s3.DeleteObjectInput{IfMatch: aws.String(e)}
+		},
+		"its ETag unquoted": func(e string, _ int64, _ time.Time) *s3.DeleteObjectInput {
+			return &s3.DeleteObjectInput{IfMatch: aws.String(strings.Trim(e, `"`))}
+		},
+		"any ETag": func(string, int64, time.Time) *s3.DeleteObjectInput {
+			return &s3.DeleteObjectInput{IfMatch: aws.String("*")}
+		},
+		"its size and time": func(_ string, n int64, m time.Time) *s3.DeleteObjectInput {
+			return &s3.DeleteObjectInput{IfMatchSize: aws.Int64(n), IfMatchLastModifiedTime: aws.Time(m)}
+		},
+		"all three": func(e string, n int64, m time.Time) *s3.DeleteObjectInput {
+			return &s3.DeleteObjectInput{IfMatch: aws.String(e), IfMatchSize: aws.Int64(n), IfMatchLastModifiedTime: aws.Time(m)}
+		},
+	} {
+		in := cond(put())
+		in.Bucket, in.Key = b, k
+		if _, err := c.DeleteObject(ctx, in); err != nil || exists() {
+			t.Fatalf("%s: %v, the object is there: %v", what, err, exists())
+		}
+	}
+	_, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: k, IfMatch: aws.String("*")})
+	apiCode(t, "If-Match on a key without an object", err, 404, "NoSuchKey")
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: k}); err != nil {
+		t.Fatalf("an unconditional delete of nothing: %v", err)
+	}
+	if a := rawS3(t, "DELETE", url+"/cdel/k", "", map[string]string{"X-Amz-If-Match-Size": "-1"}); a.status != 400 || a.code != "InvalidArgument" {
+		t.Fatalf("a malformed size: %d %s", a.status, a.body)
+	}
+
+	etag, _, _ = put()
+	out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: k, ETag: aws.String(`"0123"`)}}}})
+	if err != nil || len(out.Errors) != 1 || aws.ToString(out.Errors[0].Code) != "PreconditionFailed" || !exists() {
+		t.Fatalf("DeleteObjects with another ETag: %v %+v, the object is there: %v", err, out, exists())
+	}
+	out, err = c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: k, ETag: aws.String(etag)}}}})
+	if err != nil || len(out.Deleted) != 1 || exists() {
+		t.Fatalf("DeleteObjects with its ETag: %v %+v", err, out)
 	}
 }
 
