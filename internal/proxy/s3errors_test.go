@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -194,6 +195,105 @@ func TestConditionalDeletes(t *testing.T) {
 	out, err = c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: k, ETag: aws.String(etag)}}}})
 	if err != nil || len(out.Deleted) != 1 || exists() {
 		t.Fatalf("DeleteObjects with its ETag: %v %+v", err, out)
+	}
+}
+
+// TestListUploadsMarkers: with a key marker, an upload id marker must name
+// an upload of the first key at or after it, and the listing goes on
+// after that upload (S3's answers); a page that ends in a common prefix
+// gives the upload id marker to go on from, and paging through with the
+// markers each page gives lists every upload and prefix.
+func TestListUploadsMarkers(t *testing.T) {
+	c, _, _, ctx := testBucket(t, "mpl")
+	b := aws.String("mpl")
+	ids := map[string][]string{}
+	var keys []string
+	for _, k := range []string{"bar", "bar", "baz", "baz", "baz", "foo", "abc/x", "foo/bar/baz", "foo/quxx", "foo/quxx", "xyz/hello"} {
+		out, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(k)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids[k]) == 0 {
+			keys = append(keys, k)
+		}
+		ids[k] = append(ids[k], aws.ToString(out.UploadId))
+	}
+	slices.Sort(keys)
+	list := func(in *s3.ListMultipartUploadsInput) (*s3.ListMultipartUploadsOutput, error) {
+		in.Bucket = b
+		return c.ListMultipartUploads(ctx, in)
+	}
+	uploadIDs := func(out *s3.ListMultipartUploadsOutput) []string {
+		var got []string
+		for _, u := range out.Uploads {
+			got = append(got, aws.ToString(u.UploadId))
+		}
+		return got
+	}
+	for what, marker := range map[string][2]string{
+		"an id of no upload":       {"baz", strings.Repeat("0", 32)},
+		"an id of a later key":     {"bar", ids["baz"][0]},
+		"an id of an earlier key":  {"baz", ids["bar"][0]},
+		"an id of the key after 2": {"bat", ids["foo"][0]},
+	} {
+		_, err := list(&s3.ListMultipartUploadsInput{KeyMarker: aws.String(marker[0]), UploadIdMarker: aws.String(marker[1])})
+		apiCode(t, what, err, 400, "InvalidArgument")
+	}
+	// "bat" is no key: the first key after it is baz, and the listing
+	// goes on after its second upload.
+	out, err := list(&s3.ListMultipartUploadsInput{KeyMarker: aws.String("bat"), UploadIdMarker: aws.String(ids["baz"][1])})
+	want := []string{ids["baz"][2], ids["foo"][0]}
+	if err != nil || !slices.Equal(uploadIDs(out)[:2], want) {
+		t.Fatalf("after baz's second upload: %v %v, want %v first", uploadIDs(out), err, want)
+	}
+	// Without a key marker an upload id marker is ignored, and not shown.
+	out, err = list(&s3.ListMultipartUploadsInput{UploadIdMarker: aws.String("anything")})
+	if err != nil || len(out.Uploads) != 11 || aws.ToString(out.UploadIdMarker) != "" {
+		t.Fatalf("an upload id marker alone: %v %d uploads, marker %q", err, len(out.Uploads), aws.ToString(out.UploadIdMarker))
+	}
+	// A page that ends in a prefix names the upload that made it.
+	out, err = list(&s3.ListMultipartUploadsInput{Delimiter: aws.String("/"), MaxUploads: aws.Int32(1)})
+	if err != nil || len(out.CommonPrefixes) != 1 || aws.ToString(out.NextKeyMarker) != "abc/" || aws.ToString(out.NextUploadIdMarker) != ids["abc/x"][0] {
+		t.Fatalf("a page of a prefix: %v %+v", err, out)
+	}
+	// Paging through with the markers each page gives lists everything.
+	for _, delim := range []string{"", "/"} {
+		for _, max := range []int32{1, 2, 3} {
+			seen := map[string]bool{}
+			in := &s3.ListMultipartUploadsInput{MaxUploads: aws.Int32(max)}
+			if delim != "" {
+				in.Delimiter = aws.String(delim)
+			}
+			for range 50 {
+				out, err := list(in)
+				if err != nil {
+					t.Fatalf("delimiter %q, %d a page, after %q %q: %v", delim, max, aws.ToString(in.KeyMarker), aws.ToString(in.UploadIdMarker), err)
+				}
+				for _, u := range out.Uploads {
+					seen[aws.ToString(u.UploadId)] = true
+				}
+				for _, p := range out.CommonPrefixes {
+					seen[aws.ToString(p.Prefix)] = true
+				}
+				if !aws.ToBool(out.IsTruncated) {
+					break
+				}
+				in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+			}
+			for _, k := range keys {
+				if i := strings.Index(k, delim); delim != "" && i >= 0 {
+					if p := k[:i+1]; !seen[p] {
+						t.Errorf("delimiter %q, %d a page: prefix %s not listed", delim, max, p)
+					}
+					continue
+				}
+				for _, id := range ids[k] {
+					if !seen[id] {
+						t.Errorf("delimiter %q, %d a page: an upload of %s not listed", delim, max, k)
+					}
+				}
+			}
+		}
 	}
 }
 
