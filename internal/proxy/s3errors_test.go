@@ -53,6 +53,26 @@ func TestCopySourceIsCheckedFirst(t *testing.T) {
 	}
 }
 
+// FuzzCopySource: a copy source is refused or names a bucket S3 could have
+// made and a key that is a path below it; never a panic.
+func FuzzCopySource(f *testing.F) {
+	for _, s := range []string{"b/k", "/b/k", "b/k?versionId=null", "b/%2E%2E/k", "Old_B/a/b/", "192.168.1.1/k", "b/%C3", "%", "b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		b, k, e := copySource(h)
+		if e != nil {
+			if e.Code != "InvalidArgument" && e.Code != "NoSuchVersion" {
+				t.Fatalf("%q: %v", h, e)
+			}
+			return
+		}
+		if !canBeS3Bucket(b) || strings.Trim(k, "/") == "" || slices.Contains(strings.Split(k, "/"), "..") || slices.Contains(strings.Split(k, "/"), ".") {
+			t.Fatalf("%q taken as bucket %q key %q", h, b, k)
+		}
+	})
+}
+
 // TestDocumentBodyIsCheckedFirst: the body of a request that is not object
 // data is checked against the SHA-256 the request signed before anything
 // is looked up or done, and one that does not match is refused with both
