@@ -71,6 +71,12 @@ func ownerACL(user string) accessControlPolicy {
 // aclGrantHeaders are the headers that grant a permission.
 var aclGrantHeaders = []string{"X-Amz-Grant-Full-Control", "X-Amz-Grant-Read", "X-Amz-Grant-Write", "X-Amz-Grant-Read-Acp", "X-Amz-Grant-Write-Acp"}
 
+// cannedACLs are the canned ACLs S3 knows: one of them that is not served
+// here is NotImplemented, anything else a bad argument.
+var cannedACLs = map[string]bool{"private": true, "public-read": true, "public-read-write": true,
+	"authenticated-read": true, "aws-exec-read": true, "bucket-owner-read": true,
+	"bucket-owner-full-control": true, "log-delivery-write": true}
+
 // checkACLHeaders checks the ACL a request's headers ask for, for
 // something the user ownerID owns (or will): none, x-amz-acl: private and
 // x-amz-grant-full-control naming only the owner are what it has; given
@@ -91,6 +97,8 @@ func checkACLHeaders(h http.Header, ownerID string, bucketOwner func() (string, 
 			if owner != ownerID {
 				return true, errNotImplemented("the canned ACL %q is not supported for an object of a bucket %q does not own: permissions are POSIX modes here, and only the object's owner %q has a grant", v, ownerID, ownerID)
 			}
+		case !cannedACLs[v]:
+			return true, errInvalidArgument("%q is not a canned ACL", v).with("ArgumentName", "x-amz-acl", "ArgumentValue", v)
 		default:
 			return true, errNotImplemented("the canned ACL %q is not supported: permissions are POSIX modes here, and every object and bucket has the private ACL (its owner's FULL_CONTROL)", v)
 		}

@@ -100,6 +100,32 @@ func (s *Server) listBuckets(req *request) *s3Error {
 type createBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 	LocationConstraint string   `xml:"LocationConstraint"`
+	// Tags are the bucket's first tag set (S3 took them at creation from
+	// 2025 on, for attribute-based access control).
+	Tags *[]tag `xml:"Tags>Tag"`
+}
+
+// The object ownership settings S3 knows (x-amz-object-ownership).
+const (
+	ownershipObjectWriter   = "ObjectWriter"
+	ownershipOwnerEnforced  = "BucketOwnerEnforced"
+	ownershipOwnerPreferred = "BucketOwnerPreferred"
+)
+
+// checkObjectOwnership checks CreateBucket's x-amz-object-ownership. An
+// object here belongs to the user who wrote it, which is S3's
+// ObjectWriter: the other settings would make the bucket's owner own it,
+// which the namespace does not do, so they are refused by name rather
+// than taken and ignored.
+func checkObjectOwnership(h http.Header) *s3Error {
+	v := h.Get("X-Amz-Object-Ownership")
+	switch v {
+	case "", ownershipObjectWriter:
+		return nil
+	case ownershipOwnerEnforced, ownershipOwnerPreferred:
+		return errNotImplemented("x-amz-object-ownership %s is not supported: an object belongs to the user who wrote it (ObjectWriter), as the namespace's owners show", v)
+	}
+	return errInvalidArgument("Invalid x-amz-object-ownership header: %s", v).with("ArgumentName", "x-amz-object-ownership", "ArgumentValue", v)
 }
 
 // maxSmallBody bounds XML request bodies (S3 allows 1,000 keys in a
@@ -183,6 +209,9 @@ func (s *Server) createBucket(req *request) *s3Error {
 	if e := checkBucketName(req.bucket); e != nil {
 		return e
 	}
+	if e := checkObjectOwnership(req.r.Header); e != nil {
+		return e
+	}
 	if _, e := checkACLHeaders(req.r.Header, req.userName(), nil); e != nil {
 		return e
 	}
@@ -190,7 +219,14 @@ func (s *Server) createBucket(req *request) *s3Error {
 	if e := readXML(req, &cfg, true); e != nil {
 		return e
 	}
-	_, err := s.fs.CreateDirectory(req.ctx, "/"+req.bucket, client.CreateDirectoryOptions{WriteType: s.cfg.WriteType})
+	var tags []tag
+	if cfg.Tags != nil {
+		tags = *cfg.Tags
+		if e := checkTags(tags, maxBucketTags); e != nil {
+			return e
+		}
+	}
+	fi, err := s.fs.CreateDirectory(req.ctx, "/"+req.bucket, client.CreateDirectoryOptions{WriteType: s.cfg.WriteType})
 	if errors.Is(err, client.ErrAlreadyExists) {
 		fi, serr := s.fs.GetStatus(req.ctx, "/"+req.bucket, client.StatusOptions{})
 		if serr == nil && fi.IsDir && fi.Owner != req.userName() {
@@ -201,7 +237,16 @@ func (s *Server) createBucket(req *request) *s3Error {
 	if err != nil {
 		return fromClient(err, nil)
 	}
+	if len(tags) > 0 {
+		if e := s.setTags(req, fi, tags, errNoSuchBucket("the bucket %s was deleted while it was made", req.bucket)); e != nil {
+			// A bucket without the tags it was asked for is not the one
+			// asked for: take it back (it is empty and new).
+			_ = s.fs.Delete(req.ctx, fi.Path, client.DeleteOptions{})
+			return e
+		}
+	}
 	req.w.Header().Set("Location", "/"+req.bucket)
+	req.w.Header().Set("X-Amz-Bucket-Arn", "arn:aws:s3:::"+req.bucket)
 	req.w.WriteHeader(http.StatusOK)
 	return nil
 }

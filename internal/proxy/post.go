@@ -33,6 +33,11 @@ func errMalformedPOST(f string, a ...any) *s3Error {
 	return newErr("MalformedPOSTRequest", 400, f, a...)
 }
 
+// errPolicyDocument is a POST policy that is no policy document.
+func errPolicyDocument(f string, a ...any) *s3Error {
+	return newErr("InvalidPolicyDocument", 400, f, a...)
+}
+
 func errPolicy(f string, a ...any) *s3Error {
 	return errAccessDenied("Invalid according to Policy: "+f, a...)
 }
@@ -211,6 +216,13 @@ func (s *Server) postObject(req *request) *s3Error {
 		switch {
 		case lower == "acl":
 			h.Set("X-Amz-Acl", v)
+		case lower == "tagging":
+			// A Tagging document, where a PUT has the header.
+			tags, e := parseTaggingXML([]byte(v), maxObjectTags)
+			if e != nil {
+				return e
+			}
+			h.Set("X-Amz-Tagging", taggingHeader(tags))
 		case lower == "content-type" || slices.ContainsFunc(storedHeaders, func(h string) bool { return strings.EqualFold(h, lower) }) ||
 			strings.HasPrefix(lower, "x-amz-meta-") || lower == "x-amz-storage-class" ||
 			strings.HasPrefix(lower, "x-amz-server-side-encryption") || lower == "x-amz-tagging" ||
@@ -321,18 +333,40 @@ type postCondition struct {
 func parsePostPolicy(b64 string) (*postPolicy, *s3Error) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
-		return nil, errInvalidArgument("the policy is not base64: %v", err)
+		return nil, errPolicyDocument("Invalid Policy: Invalid 'Base64' encoding.")
+	}
+	// S3 holds the document to its two fields, both required.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		return nil, errPolicyDocument("Invalid Policy: Invalid JSON.")
 	}
 	var doc struct {
-		Expiration string `json:"expiration"`
-		Conditions []any  `json:"conditions"`
+		Expiration string
+		Conditions []any
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, errMalformedPOST("the policy is not a JSON policy document: %v", err)
+	for k, v := range fields {
+		switch k {
+		case "expiration":
+			if json.Unmarshal(v, &doc.Expiration) != nil {
+				return nil, errPolicyDocument("Invalid Policy: Invalid JSON.")
+			}
+		case "conditions":
+			if json.Unmarshal(v, &doc.Conditions) != nil || doc.Conditions == nil {
+				return nil, errPolicyDocument("Invalid Policy: Invalid 'conditions' value.")
+			}
+		default:
+			return nil, errPolicyDocument("Invalid Policy: Unexpected field %s.", k)
+		}
+	}
+	if _, ok := fields["expiration"]; !ok {
+		return nil, errPolicyDocument("Invalid Policy: Policy missing expiration.")
+	}
+	if _, ok := fields["conditions"]; !ok {
+		return nil, errPolicyDocument("Invalid Policy: Policy missing conditions.")
 	}
 	p := &postPolicy{}
 	if p.expires, err = time.Parse(time.RFC3339Nano, doc.Expiration); err != nil {
-		return nil, errMalformedPOST("the policy's expiration %q is not an ISO 8601 time", doc.Expiration)
+		return nil, errPolicyDocument("Invalid Policy: Invalid 'expiration' value: '%s'", doc.Expiration)
 	}
 	for _, c := range doc.Conditions {
 		switch c := c.(type) {
@@ -340,20 +374,20 @@ func parsePostPolicy(b64 string) (*postPolicy, *s3Error) {
 			for k, v := range c {
 				sv, ok := v.(string)
 				if !ok {
-					return nil, errMalformedPOST("the policy condition on %s is not a string", k)
+					return nil, errPolicyDocument("the policy condition on %s is not a string", k)
 				}
 				p.conditions = append(p.conditions, postCondition{op: "eq", field: strings.ToLower(k), value: sv})
 			}
 		case []any:
 			if len(c) != 3 {
-				return nil, errMalformedPOST("a policy condition array holds 3 items, not %d", len(c))
+				return nil, errPolicyDocument("a policy condition array holds 3 items, not %d", len(c))
 			}
 			op, _ := c[0].(string)
 			if strings.EqualFold(op, "content-length-range") {
 				lo, ok1 := c[1].(float64)
 				hi, ok2 := c[2].(float64)
 				if !ok1 || !ok2 || lo < 0 || hi < lo {
-					return nil, errMalformedPOST("content-length-range needs two sizes, the smaller first")
+					return nil, errPolicyDocument("content-length-range needs two sizes, the smaller first")
 				}
 				p.lengthSet, p.minLen, p.maxLen = true, int64(lo), int64(hi)
 				continue
@@ -362,11 +396,11 @@ func parsePostPolicy(b64 string) (*postPolicy, *s3Error) {
 			value, ok := c[2].(string)
 			op = strings.ToLower(op)
 			if (op != "eq" && op != "starts-with") || !strings.HasPrefix(field, "$") || !ok {
-				return nil, errMalformedPOST("the policy condition %v is not [eq|starts-with, $field, value]", c)
+				return nil, errPolicyDocument("the policy condition %v is not [eq|starts-with, $field, value]", c)
 			}
 			p.conditions = append(p.conditions, postCondition{op: op, field: strings.ToLower(field[1:]), value: value})
 		default:
-			return nil, errMalformedPOST("a policy condition is neither an object nor an array")
+			return nil, errPolicyDocument("a policy condition is neither an object nor an array")
 		}
 	}
 	return p, nil

@@ -204,6 +204,38 @@ func TestPostObjectPresigned(t *testing.T) {
 	refused("an expired policy", expired, data, 403, "AccessDenied")
 	late.Store(false)
 
+	// A tagging field is a Tagging document, as in S3; a malformed one
+	// or a bad tag stores nothing.
+	tagged := func(key, doc string) map[string]string {
+		p := presign(key, []any{map[string]string{"tagging": doc}}, time.Minute)
+		out := map[string]string{"tagging": doc}
+		for k, v := range p.Values {
+			out[k] = v
+		}
+		return out
+	}
+	resp, body = postFormTo(t, url+"/forms", tagged("up/t.txt", "<Tagging><TagSet><Tag><Key>env</Key><Value>a b</Value></Tag></TagSet></Tagging>"), "t.txt", data)
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("POST with tagging: %d %s", resp.StatusCode, body)
+	}
+	tg, err := alice.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("forms"), Key: aws.String("up/t.txt")})
+	if err != nil || tagList(tg.TagSet) != "env=a b" {
+		t.Fatalf("tags of a POSTed object: %v %q", err, tagList(tg.TagSet))
+	}
+	refused("a tagging field that is no document", tagged("up/b.txt", "invalid"), data, 400, "MalformedXML")
+	refused("a tagging field with a bad key", tagged("up/b.txt", "<Tagging><TagSet><Tag><Key>a!</Key><Value>v</Value></Tag></TagSet></Tagging>"), data, 400, "InvalidTag")
+
+	// A POST to a bucket that is no form: S3's 412, before any signature.
+	notForm, err := http.Post(url+"/forms", "application/json", strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, _ := io.ReadAll(notForm.Body)
+	notForm.Body.Close()
+	if notForm.StatusCode != http.StatusPreconditionFailed || s3Code(nb) != "PreconditionFailed" || !strings.Contains(string(nb), "<Condition>Bucket POST must be of the enclosure-type multipart/form-data</Condition>") {
+		t.Fatalf("a POST that is no form: %d %s", notForm.StatusCode, nb)
+	}
+
 	// success_action_status 201 answers with a document.
 	p = presign("up/c.txt", []any{map[string]string{"success_action_status": "201"}}, time.Minute)
 	created := map[string]string{"success_action_status": "201"}
@@ -226,13 +258,23 @@ func TestParsePostPolicyRefusesMalformed(t *testing.T) {
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [["content-length-range", 10, 1]]}`,
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [{"key": 1}]}`,
 		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [7]}`,
+		`{"conditions": []}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z"}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": null}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": true}`,
+		`{"expiration": true, "conditions": []}`,
+		`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": [], "extra": "field"}`,
+		`[]`,
 	} {
-		if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(doc))); e == nil {
-			t.Errorf("%s: accepted", doc)
+		if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(doc))); e == nil || e.Code != "InvalidPolicyDocument" || e.Status != 400 {
+			t.Errorf("%s: %v, want InvalidPolicyDocument", doc, e)
 		}
 	}
-	if _, e := parsePostPolicy("%%%"); e == nil {
-		t.Error("a policy that is not base64: accepted")
+	if _, e := parsePostPolicy("%%%"); e == nil || e.Code != "InvalidPolicyDocument" {
+		t.Errorf("a policy that is not base64: %v", e)
+	}
+	if _, e := parsePostPolicy(base64.StdEncoding.EncodeToString([]byte(`{"expiration": "2030-01-01T00:00:00.000Z", "conditions": []}`))); e != nil {
+		t.Errorf("a policy without conditions: %v", e)
 	}
 }
 

@@ -136,6 +136,12 @@ func (s *Server) serve(req *request) *s3Error {
 		// The form carries its own signature, over its policy.
 		return s.postObject(req)
 	}
+	if req.bucket != "" && req.key == "" && len(req.q) == 0 && r.Method == http.MethodPost {
+		// A POST to a bucket is a form or nothing; S3 says so before it
+		// looks at a signature, which a form would carry inside.
+		return errPrecondition("a POST to a bucket must be a multipart/form-data form (POST Object), not %q", r.Header.Get("Content-Type")).
+			with("Condition", "Bucket POST must be of the enclosure-type multipart/form-data")
+	}
 	if req.bucket != "" && r.Method == http.MethodOptions {
 		// A browser's preflight carries no signature.
 		return s.preflight(req)

@@ -163,6 +163,28 @@ func readTagging(req *request, max int) ([]tag, *s3Error) {
 	if e := readXML(req, &doc, false); e != nil {
 		return nil, e
 	}
+	return checkTagging(&doc, max)
+}
+
+// parseTaggingXML reads and checks a Tagging document given in a form.
+func parseTaggingXML(b []byte, max int) ([]tag, *s3Error) {
+	var doc tagging
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		return nil, errMalformedXML("the Tagging document is not well-formed: %v", err)
+	}
+	return checkTagging(&doc, max)
+}
+
+// taggingHeader is tags as x-amz-tagging has them.
+func taggingHeader(tags []tag) string {
+	v := make([]string, len(tags))
+	for i, t := range tags {
+		v[i] = url.QueryEscape(t.Key) + "=" + url.QueryEscape(t.Value)
+	}
+	return strings.Join(v, "&")
+}
+
+func checkTagging(doc *tagging, max int) ([]tag, *s3Error) {
 	if doc.TagSet == nil {
 		return nil, errMalformedXML("the Tagging document has no TagSet")
 	}

@@ -305,3 +305,78 @@ func TestBucketTagging(t *testing.T) {
 		t.Fatalf("list of a tagged bucket: %v %d", err, len(l.Contents))
 	}
 }
+
+// CreateBucket takes a first tag set (S3's CreateBucketConfiguration
+// Tags), checked as PutBucketTagging checks one; a refused set makes no
+// bucket.
+func TestCreateBucketWithTags(t *testing.T) {
+	c, _, _ := testProxyURL(t)
+	ctx := testCtx(t)
+	create := func(name string, kv ...string) (*s3.CreateBucketOutput, error) {
+		return c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name),
+			CreateBucketConfiguration: &types.CreateBucketConfiguration{Tags: sdkTags(kv...).TagSet}})
+	}
+	out, err := create("ctags", "team", "data", "env", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.BucketArn); got != "arn:aws:s3:::ctags" {
+		t.Errorf("BucketArn %q", got)
+	}
+	gt, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("ctags")})
+	if err != nil || tagList(gt.TagSet) != "team=data&env=test" {
+		t.Fatalf("tags given at creation: %v %q", err, tagList(gt.TagSet))
+	}
+	many := []string{}
+	for i := range 51 {
+		many = append(many, fmt.Sprint("k", i), "v")
+	}
+	for _, tc := range []struct {
+		what   string
+		kv     []string
+		status int
+		code   string
+	}{
+		{"a key with '!'", []string{"user!name", "v"}, 400, "InvalidTag"},
+		{"a value with ','", []string{"k", "a,b"}, 400, "InvalidTag"},
+		{"a key of 200 characters", []string{strings.Repeat("k", 200), "v"}, 400, "InvalidTag"},
+		{"a repeated key", []string{"k", "1", "k", "2"}, 400, "InvalidTag"},
+		{"51 tags", many, 400, "BadRequest"},
+	} {
+		_, err := create("ctags-bad", tc.kv...)
+		apiCode(t, tc.what, err, tc.status, tc.code)
+		if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("ctags-bad")}); err == nil {
+			t.Fatalf("%s: the refused CreateBucket made the bucket", tc.what)
+		}
+	}
+}
+
+// CreateBucket's object ownership: objects belong to their writers here
+// (ObjectWriter); the settings that give them to the bucket's owner are
+// refused by name, and unknown ones are bad arguments. So is a canned ACL
+// S3 does not know.
+func TestCreateBucketOwnershipAndACLArguments(t *testing.T) {
+	c, _, _ := testProxyURL(t)
+	ctx := testCtx(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("own-writer"), ObjectOwnership: types.ObjectOwnershipObjectWriter}); err != nil {
+		t.Fatalf("ObjectWriter: %v", err)
+	}
+	for _, tc := range []struct {
+		what   string
+		in     s3.CreateBucketInput
+		status int
+		code   string
+	}{
+		{"BucketOwnerEnforced", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}, 501, "NotImplemented"},
+		{"an unknown ownership", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnership("mine")}, 400, "InvalidArgument"},
+		{"an unknown canned ACL", s3.CreateBucketInput{ACL: types.BucketCannedACL("invalid_acl")}, 400, "InvalidArgument"},
+	} {
+		in := tc.in
+		in.Bucket = aws.String("own-bad")
+		_, err := c.CreateBucket(ctx, &in)
+		apiCode(t, tc.what, err, tc.status, tc.code)
+		if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: in.Bucket}); err == nil {
+			t.Fatalf("%s: the refused CreateBucket made the bucket", tc.what)
+		}
+	}
+}
