@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -31,6 +32,39 @@ func errInvalidSHA256Usage() *s3Error {
 }
 func errLengthMismatch() *s3Error {
 	return errIncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
+}
+
+// payloadTypes are the values of x-amz-content-sha256 that S3 knows and
+// are not a hash: the ones above, and SigV4a's streaming ones (which this
+// proxy does not verify, and refuses as a signature it cannot check).
+var payloadTypes = []string{unsignedPayload, streamingUnsignedTrailr, streamingSigned, streamingSignedTrailer,
+	"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"}
+
+// payloadSHA256 is the SHA-256 an x-amz-content-sha256 of 64 hex digits
+// declares.
+func payloadSHA256(v string) ([]byte, bool) {
+	b, err := hex.DecodeString(v)
+	return b, err == nil && len(b) == sha256.Size
+}
+
+// errInvalidContentSHA256 is S3's answer to an x-amz-content-sha256 that is
+// neither a SHA-256 nor a payload type.
+func errInvalidContentSHA256(v string) *s3Error {
+	return errBadArgument("x-amz-content-sha256", v, "x-amz-content-sha256 must be %s or a valid sha256 value.", strings.Join(payloadTypes, ", "))
+}
+
+// checkContentSHA256 refuses a malformed x-amz-content-sha256 before the
+// signature is checked, as S3 does: the header says how to read the
+// signature and the body.
+func checkContentSHA256(h http.Header) *s3Error {
+	v, ok := h["X-Amz-Content-Sha256"]
+	if !ok {
+		return nil
+	}
+	if _, ok := payloadSHA256(v[0]); ok || slices.Contains(payloadTypes, v[0]) {
+		return nil
+	}
+	return errInvalidContentSHA256(v[0])
 }
 
 // checksum is one additional checksum a request declares: in a header
