@@ -36,7 +36,7 @@ type System struct {
 	// Set by Start, closed by Stop.
 	raft    *raft.Raft
 	trans   *raft.NetworkTransport
-	store   *wal.WAL
+	store   *logStore
 	walMeta *metadb.BoltMetaDB
 	dirLock *lockfile.Lock
 
@@ -61,21 +61,6 @@ var (
 	_ journal.Quorum  = (*System)(nil)
 	_ journal.Flusher = (*System)(nil)
 )
-
-// countingLog is the WAL as Raft's log store, counting the appends: Raft
-// writes every batch of entries it replicates or receives with one
-// StoreLogs, which the WAL syncs once.
-type countingLog struct {
-	*wal.WAL
-	n *atomic.Uint64
-}
-
-func (c countingLog) StoreLog(l *raft.Log) error { return c.StoreLogs([]*raft.Log{l}) }
-
-func (c countingLog) StoreLogs(logs []*raft.Log) error {
-	c.n.Add(1)
-	return c.WAL.StoreLogs(logs)
-}
 
 // Flushes is how many batches of entries this member appended to its log.
 func (s *System) Flushes() uint64 { return s.flushes.Load() }
@@ -133,12 +118,14 @@ func (s *System) Start(ctx context.Context) (err error) {
 	if err := os.MkdirAll(walDir, 0o755); err != nil {
 		return err
 	}
-	// raft-wal's Close leaves its metadata database open (and locked), so
-	// a master restarted in the same process could not open it again: the
-	// System keeps it and closes it.
+	// The System keeps the WAL's metadata database and closes it: the WAL
+	// may be opened again while it runs (logStore).
 	s.walMeta = &metadb.BoltMetaDB{}
-	// A size of 0 is raft-wal's default.
-	s.store, err = wal.Open(walDir, wal.WithLogger(hl), wal.WithMetaStore(s.walMeta), wal.WithSegmentSize(s.opts.SegmentSize))
+	open := func() (*wal.WAL, error) {
+		// A size of 0 is raft-wal's default.
+		return wal.Open(walDir, wal.WithLogger(hl), wal.WithMetaStore(keptMeta{s.walMeta}), wal.WithSegmentSize(s.opts.SegmentSize))
+	}
+	s.store, err = newLogStore(open, &s.flushes, s.log)
 	if err != nil {
 		return fmt.Errorf("embedded journal: open %s: %w", walDir, err)
 	}
@@ -171,7 +158,7 @@ func (s *System) Start(ctx context.Context) (err error) {
 	conf := s.opts.raftConfig()
 	conf.Logger = hl
 	start := time.Now()
-	s.raft, err = raft.NewRaft(conf, s.fsm, countingLog{s.store, &s.flushes}, s.store, snaps, s.trans)
+	s.raft, err = raft.NewRaft(conf, s.fsm, s.store, s.store, snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("embedded journal: %w", err)
 	}
