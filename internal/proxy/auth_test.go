@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,20 @@ func code(e *s3Error) string {
 		return ""
 	}
 	return e.Code
+}
+
+// hasFields says whether e's document holds each of the name-value pairs
+// among its extra elements.
+func hasFields(e *s3Error, pairs ...string) bool {
+	if e == nil {
+		return false
+	}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !slices.ContainsFunc(e.Fields, func(f errorField) bool { return f.XMLName.Local == pairs[i] && f.Value == pairs[i+1] }) {
+			return false
+		}
+	}
+	return true
 }
 
 func TestSigV4HeaderExample(t *testing.T) {
@@ -90,6 +105,80 @@ func TestSigV4HeaderExample(t *testing.T) {
 	}
 	if _, e := a.authenticate(&http.Request{Header: http.Header{}, URL: r.URL}); code(e) != "AccessDenied" {
 		t.Errorf("anonymous with credentials: %v", e)
+	}
+}
+
+// TestSignatureMismatchShowsWhatWasSigned: S3's SignatureDoesNotMatch and
+// InvalidAccessKeyId name the key, and the former shows what the server
+// signed, so that a client can find where its signing differs; for the
+// reference's example these are the strings the reference gives.
+func TestSignatureMismatchShowsWhatWasSigned(t *testing.T) {
+	const canonical = "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n" +
+		"x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20130524T000000Z\n\n" +
+		"host;range;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	const toSign = "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n" +
+		"7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
+	offByOne := strings.Replace(exampleGetSig, "41", "42", 1)
+	_, e := exampleAuth().authenticate(exampleGet(offByOne))
+	if code(e) != "SignatureDoesNotMatch" || !hasFields(e, "AWSAccessKeyId", exampleKey, "SignatureProvided", offByOne,
+		"CanonicalRequest", canonical, "StringToSign", toSign, "StringToSignBytes", hexBytes(toSign), "CanonicalRequestBytes", hexBytes(canonical)) {
+		t.Fatalf("a wrong signature: %+v", e)
+	}
+	if got := hexBytes("AWS4\n"); got != "41 57 53 34 0a" {
+		t.Errorf("hexBytes: %q", got)
+	}
+	unknown := &authenticator{creds: Credentials{"someone": "else"}, now: exampleAuth().now}
+	if _, e := unknown.authenticate(exampleGet(exampleGetSig)); code(e) != "InvalidAccessKeyId" || !hasFields(e, "AWSAccessKeyId", exampleKey) {
+		t.Errorf("an unknown key: %+v", e)
+	}
+	// Version 2 too, presigned or in the header.
+	v2 := &authenticator{creds: Credentials{"someone": "else"}, now: func() time.Time { return time.Unix(1141889120-60, 0) }}
+	r, _ := http.NewRequest("GET", "http://s3.example.com/b/k?AWSAccessKeyId=AK&Expires=1141889120&Signature=c2ln", nil)
+	if _, e := v2.authenticate(r); code(e) != "InvalidAccessKeyId" || !hasFields(e, "AWSAccessKeyId", "AK") {
+		t.Errorf("an unknown version 2 key: %+v", e)
+	}
+	r, _ = http.NewRequest("GET", "http://s3.example.com/b/k?AWSAccessKeyId=someone&Expires=1141889120&Signature=c2ln", nil)
+	if _, e := v2.authenticate(r); code(e) != "SignatureDoesNotMatch" || !hasFields(e, "AWSAccessKeyId", "someone", "SignatureProvided", "c2ln") {
+		t.Errorf("a wrong version 2 signature: %+v", e)
+	}
+}
+
+// TestContentSHA256IsCheckedFirst: an x-amz-content-sha256 that is neither
+// a SHA-256 nor one of S3's payload types is S3's InvalidArgument naming
+// it, before the signature (which it makes uncheckable) is looked at.
+func TestContentSHA256IsCheckedFirst(t *testing.T) {
+	for _, v := range []string{"invalid_sha256", "", strings.Repeat("a", 63), strings.Repeat("g", 64), "UNSIGNED-PAYLOAD ", "streaming-aws4-hmac-sha256-payload"} {
+		r := exampleGet(exampleGetSig)
+		r.Header.Set("X-Amz-Content-Sha256", v)
+		_, e := exampleAuth().authenticate(r)
+		if code(e) != "InvalidArgument" || !hasFields(e, "ArgumentName", "x-amz-content-sha256", "ArgumentValue", v) ||
+			e.message() != "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, "+
+				"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value." {
+			t.Errorf("%q: %+v", v, e)
+		}
+	}
+	// The known values go on to the signature check.
+	for _, v := range append(slices.Clone(payloadTypes), strings.Repeat("AB", 32)) {
+		r := exampleGet(exampleGetSig)
+		r.Header.Set("X-Amz-Content-Sha256", v)
+		if _, e := exampleAuth().authenticate(r); code(e) != "SignatureDoesNotMatch" {
+			t.Errorf("%q: %v", v, e)
+		}
+	}
+}
+
+// TestPresignedAlgorithms: S3 takes two algorithms in a presigned URL and
+// names both when refusing another; SigV4a's is refused as not served.
+func TestPresignedAlgorithms(t *testing.T) {
+	for alg, want := range map[string]string{
+		"AWS4-SHA256":            `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`,
+		"AWS4-ECDSA-P256-SHA256": `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`,
+	} {
+		r := examplePresigned(strings.Repeat("0", 64))
+		r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "AWS4-HMAC-SHA256", alg, 1)
+		if _, e := exampleAuth().authenticate(r); code(e) != "AuthorizationQueryParametersError" || e.message() != want {
+			t.Errorf("%s: %+v", alg, e)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -151,13 +152,38 @@ func readSmallBody(req *request) ([]byte, *s3Error) {
 	}
 	if want != nil {
 		if got := md5.Sum(body); !bytes.Equal(got[:], want) {
-			return nil, errBadDigest("The Content-MD5 you specified did not match what we received.")
+			return nil, errBadMD5(want, got[:])
 		}
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil, nil
 	}
 	return body, nil
+}
+
+// checkDocumentBody reads the body of a request that carries no object
+// data (a small XML document, or nothing) and checks it against the
+// SHA-256 the request signed, before anything is looked up: the body is
+// part of what the signature covers, and S3 refuses one that does not
+// match it as it refuses a bad signature. Object data is checked as it
+// streams in (payload), and aws-chunked bodies chunk by chunk.
+func checkDocumentBody(req *request) *s3Error {
+	want, ok := payloadSHA256(req.r.Header.Get("X-Amz-Content-Sha256"))
+	if !ok || carriesObjectData(req) || isAWSChunked(req.r) {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(req.r.Body, maxSmallBody+1))
+	if err != nil {
+		return errIncompleteBody("reading the request body: %v", err)
+	}
+	if len(body) > maxSmallBody {
+		return errMalformedXML("the XML body is larger than %d bytes", maxSmallBody)
+	}
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], want) {
+		return errSHA256Mismatch(want, got[:])
+	}
+	req.r.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
 }
 
 // readXML decodes a small XML request body into v; an empty body is

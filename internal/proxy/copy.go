@@ -6,11 +6,13 @@ import (
 	"encoding/xml"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alluxio-go/alluxio/client"
 )
@@ -51,18 +53,36 @@ func copySource(h string) (bucket, key string, e *s3Error) {
 		}
 	}
 	dec, err := url.PathUnescape(src)
-	if err != nil {
-		return "", "", errInvalidArgument("Invalid copy source encoding").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
+	if err != nil || !utf8.ValidString(dec) {
+		return "", "", errBadArgument("x-amz-copy-source", h, "Invalid copy source encoding")
 	}
-	bucket, key, ok := strings.Cut(strings.TrimPrefix(dec, "/"), "/")
-	if _, e := bucketPath(bucket); e != nil || bucket == "" {
-		return "", "", errInvalidArgument("Invalid copy source bucket name").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
+	bucket, key, _ = strings.Cut(strings.TrimPrefix(dec, "/"), "/")
+	if _, e := bucketPath(bucket); e != nil || !canBeS3Bucket(bucket) {
+		return "", "", errBadArgument("x-amz-copy-source", h, "Invalid copy source bucket name")
 	}
 	trimmed := strings.TrimSuffix(key, "/")
-	if !ok || trimmed == "" || slices.ContainsFunc(strings.Split(trimmed, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
-		return "", "", errInvalidArgument("Invalid copy source object key").with("ArgumentName", "x-amz-copy-source", "ArgumentValue", h)
+	if trimmed == "" || slices.ContainsFunc(strings.Split(trimmed, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
+		// S3 names the key alone here.
+		return "", "", errBadArgument("x-amz-copy-source", key, "Invalid copy source object key")
 	}
 	return bucket, key, nil
+}
+
+// canBeS3Bucket says whether b is a name S3 could have given a bucket,
+// under its rules of today or its older ones (upper case and '_', which
+// us-east-1 took): a copy source naming anything else is malformed, and
+// refused before any lookup. Buckets of this namespace made by other
+// means with other names can be read, but not copied from.
+func canBeS3Bucket(b string) bool {
+	if b == "" || net.ParseIP(b) != nil {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; !isAlnum(c) && !(c >= 'A' && c <= 'Z') && c != '.' && c != '-' && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // copyPreconditions applies the x-amz-copy-source-if-* headers to the

@@ -68,11 +68,23 @@ func (c *corsConfiguration) check() *s3Error {
 				return errInvalidRequest("AllowedHeader %q can not have more than one wildcard", h)
 			}
 			if !validHeaderName(strings.ReplaceAll(h, "*", "x")) {
-				return errInvalidRequest("AllowedHeader %q contains invalid character.", h)
+				return errInvalidCORSHeader(h)
+			}
+		}
+		for _, h := range r.ExposeHeaders {
+			if !validHeaderName(h) {
+				return errInvalidCORSHeader(h)
 			}
 		}
 	}
 	return nil
+}
+
+// errInvalidCORSHeader is S3's answer to a header name that is not one in
+// a rule, allowed or exposed: S3 says AllowedHeader for both, and quotes
+// the name as it came.
+func errInvalidCORSHeader(h string) *s3Error {
+	return errInvalidRequest(`AllowedHeader "%s" contains invalid character.`, h)
 }
 
 // wildcard matches s against a pattern with at most one '*', which
@@ -196,6 +208,21 @@ func (s *Server) preflight(req *request) *s3Error {
 	if !slices.Contains(corsMethods, method) {
 		return newErr("BadRequest", 400, "Invalid Access-Control-Request-Method: %s", method)
 	}
+	// A malformed request is refused before the bucket is looked at.
+	var headers []string
+	for _, v := range h.Values("Access-Control-Request-Headers") {
+		for _, raw := range strings.Split(v, ",") {
+			name := strings.ToLower(strings.Trim(raw, " \t"))
+			if name == "" {
+				continue
+			}
+			if !validHeaderName(name) {
+				// S3 quotes the name as it came, blanks included.
+				return newErr("BadRequest", 400, `Access-Control-Request-Headers "%s" contains invalid character.`, raw)
+			}
+			headers = append(headers, name)
+		}
+	}
 	req.ctx = req.r.Context()
 	fi, e := s.statBucket(req, req.bucket)
 	if e != nil {
@@ -204,19 +231,6 @@ func (s *Server) preflight(req *request) *s3Error {
 	c := corsOf(fi.Xattr)
 	if c == nil {
 		return errCORSForbidden("CORSResponse: CORS is not enabled for this bucket.")
-	}
-	var headers []string
-	for _, v := range h.Values("Access-Control-Request-Headers") {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.ToLower(strings.TrimSpace(name))
-			if name == "" {
-				continue
-			}
-			if !validHeaderName(name) {
-				return newErr("BadRequest", 400, "Access-Control-Request-Headers %q contains invalid character.", name)
-			}
-			headers = append(headers, name)
-		}
 	}
 	r := c.match(origin, method, headers)
 	if r == nil {

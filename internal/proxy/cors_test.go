@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // TestBucketCORS: a bucket's CORS configuration round-trips through the
@@ -42,6 +44,15 @@ func TestBucketCORS(t *testing.T) {
 	}
 	if resp := preflight("https://app.example.com", "PUT", ""); resp.StatusCode != 403 {
 		t.Fatalf("preflight without a configuration: %d", resp.StatusCode)
+	}
+	// A header name that is not one is refused before the configuration
+	// is looked at, quoted as it came.
+	for headers, name := range map[string]string{"X-Amz-Date,invalid header": "invalid header", "Content-Encoding, Bad/Header": " Bad/Header", `X"Q"`: `X"Q"`} {
+		resp := preflight("https://app.example.com", "PUT", headers)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 400 || !hasElements(body, "Code", "BadRequest", "Message", `Access-Control-Request-Headers "`+name+`" contains invalid character.`) {
+			t.Fatalf("preflight with %q: %d %s", headers, resp.StatusCode, body)
+		}
 	}
 	_, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b})
 	apiCode(t, "GetBucketCors without one", err, 404, "NoSuchCORSConfiguration")
@@ -113,6 +124,18 @@ func TestBucketCORS(t *testing.T) {
 	bad = &types.CORSConfiguration{CORSRules: []types.CORSRule{{AllowedOrigins: []string{"https://*.*.com"}, AllowedMethods: []string{"GET"}}}}
 	_, err = c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: bad})
 	apiCode(t, "two wildcards in an origin", err, 400, "InvalidRequest")
+	// Header names, allowed or exposed, are HTTP field names; S3 calls
+	// both AllowedHeader when refusing one.
+	for _, rule := range []types.CORSRule{
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, AllowedHeaders: []string{"X-Amz-Date", "X(Custom)"}},
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, ExposeHeaders: []string{"ETag", "X(Custom)"}},
+	} {
+		_, err = c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{CORSRules: []types.CORSRule{rule}}})
+		apiCode(t, "an invalid header name", err, 400, "InvalidRequest")
+		if ae := (smithy.APIError)(nil); !errors.As(err, &ae) || ae.ErrorMessage() != `AllowedHeader "X(Custom)" contains invalid character.` {
+			t.Fatalf("an invalid header name: %v", err)
+		}
+	}
 	if got, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: b}); err != nil || len(got.CORSRules) != 2 {
 		t.Fatalf("a refused configuration changed the stored one: %+v %v", got, err)
 	}

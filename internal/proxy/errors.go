@@ -1,10 +1,13 @@
 package proxy
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/alluxio-go/alluxio/client"
@@ -85,6 +88,54 @@ func errSignatureMismatch(f string, a ...any) *s3Error {
 }
 func errSlowDown(f string, a ...any) *s3Error { return newErr("SlowDown", 503, f, a...) }
 
+// The errors below carry the elements S3 adds to them, which clients log
+// and conformance suites compare.
+
+// errBadMD5 is a body whose MD5 is not its Content-MD5: S3 shows the
+// digest it computed in base64 and the one sent in hex.
+func errBadMD5(sent, computed []byte) *s3Error {
+	return errBadDigest("The Content-MD5 you specified did not match what we received.").
+		with("CalculatedDigest", base64.StdEncoding.EncodeToString(computed), "ExpectedDigest", hex.EncodeToString(sent))
+}
+
+// errSHA256Mismatch is a body whose SHA-256 is not the x-amz-content-sha256
+// the request signed; both are hex.
+func errSHA256Mismatch(sent, computed []byte) *s3Error {
+	return newErr("XAmzContentSHA256Mismatch", 400, "the body's SHA-256 is not the x-amz-content-sha256 signed").
+		with("ClientComputedContentSHA256", hex.EncodeToString(sent), "S3ComputedContentSHA256", hex.EncodeToString(computed))
+}
+
+// errTooLarge is an upload of proposed bytes (-1: not known, as when the
+// body was cut off at the limit) over the largest allowed.
+func errTooLarge(proposed, maxAllowed int64) *s3Error {
+	e := errEntityTooLarge("%d bytes proposed, at most %d allowed", proposed, maxAllowed)
+	if proposed >= 0 {
+		e.with("ProposedSize", strconv.FormatInt(proposed, 10))
+	}
+	return e.with("MaxSizeAllowed", strconv.FormatInt(maxAllowed, 10))
+}
+
+// errTooSmall is an upload of proposed bytes under the smallest allowed.
+func errTooSmall(proposed, minAllowed int64) *s3Error {
+	return errEntityTooSmall("%d bytes proposed, at least %d needed", proposed, minAllowed).
+		with("ProposedSize", strconv.FormatInt(proposed, 10), "MinSizeAllowed", strconv.FormatInt(minAllowed, 10))
+}
+
+// errUnknownAccessKey is an access key id the credentials do not hold.
+func errUnknownAccessKey(id string) *s3Error {
+	return newErr("InvalidAccessKeyId", 403, "the access key id %q is not known here", id).with("AWSAccessKeyId", id)
+}
+
+// errBadArgument is an InvalidArgument about one header, form field or
+// query parameter, which S3 names with its value.
+func errBadArgument(name, value, f string, a ...any) *s3Error {
+	return errInvalidArgument(f, a...).with("ArgumentName", name, "ArgumentValue", value)
+}
+
+// msgNotImplementedHeader is S3's message for a header whose meaning it
+// does not implement (written as S3 writes it, without a final period).
+const msgNotImplementedHeader = "A header you provided implies functionality that is not implemented"
+
 // fromClient maps a client error to the S3 error a caller should see for
 // what it asked about (what names the bucket or key).
 func fromClient(err error, notFound *s3Error) *s3Error {
@@ -117,7 +168,7 @@ func fromClient(err error, notFound *s3Error) *s3Error {
 var awsMessages = map[string]string{
 	"BucketAlreadyOwnedByYou":   "Your previous request to create the named bucket succeeded and you already own it.",
 	"BucketNotEmpty":            "The bucket you tried to delete is not empty.",
-	"EntityTooLarge":            "Your proposed upload exceeds the maximum allowed object size.",
+	"EntityTooLarge":            "Your proposed upload exceeds the maximum allowed size",
 	"EntityTooSmall":            "Your proposed upload is smaller than the minimum allowed size",
 	"InvalidAccessKeyId":        "The AWS Access Key Id you provided does not exist in our records.",
 	"InvalidBucketName":         "The specified bucket is not valid.",

@@ -378,7 +378,7 @@ func (s *Server) checkComplete(list []completePart, parts map[int]*client.FileIn
 			return nil, "", errInvalidPart("one or more of the specified parts could not be found, or its entity tag did not match (part %d)", p.PartNumber)
 		}
 		if i < len(list)-1 && fi.Length < s.cfg.MinPartSize {
-			return nil, "", errEntityTooSmall("part %d is %d bytes: every part but the last must be at least %d bytes", p.PartNumber, fi.Length, s.cfg.MinPartSize)
+			return nil, "", errTooSmall(fi.Length, s.cfg.MinPartSize).with("PartNumber", strconv.Itoa(p.PartNumber), "ETag", etagOf(fi))
 		}
 		sum, err := hex.DecodeString(etagOf(fi))
 		if err != nil {

@@ -137,9 +137,11 @@ func (s *Server) listUploads(req *request) *s3Error {
 		return errInvalidArgument("encoding-type %q: only url is supported", enc)
 	}
 	prefix, delim, keyMarker, idMarker := q.Get("prefix"), q.Get("delimiter"), q.Get("key-marker"), q.Get("upload-id-marker")
-	if idMarker != "" && keyMarker != "" && !validUploadID(idMarker) {
-		// Without a key marker S3 ignores it; with one it must be an id.
-		return errInvalidArgument("Invalid uploadId marker").with("ArgumentName", "upload-id-marker", "ArgumentValue", idMarker)
+	if keyMarker == "" {
+		idMarker = "" // S3 ignores it without a key marker
+	}
+	if idMarker != "" && !validUploadID(idMarker) {
+		return errUploadIDMarker(idMarker)
 	}
 	if _, e := s.statBucket(req, req.bucket); e != nil {
 		return e
@@ -169,18 +171,29 @@ func (s *Server) listUploads(req *request) *s3Error {
 		}
 		return a.fi.Name < b.fi.Name
 	})
+	keys := make([]string, len(ups))
+	ids := make([]string, len(ups))
+	for i, u := range ups {
+		keys[i], ids[i] = u.key, u.fi.Name
+	}
+	start, ok := uploadsStart(keys, ids, keyMarker, idMarker, delim)
+	if !ok {
+		return errUploadIDMarker(idMarker)
+	}
 	res := listUploadsResult{NS: s3NS, Bucket: req.bucket, KeyMarker: encodeKey(keyMarker, enc), UploadIDMarker: idMarker,
 		Delimiter: encodeKey(delim, enc), Prefix: encodeKey(prefix, enc), EncodingType: enc, MaxUploads: maxUploads}
 	count := 0
 	seen := map[string]bool{}
-	for _, u := range ups {
-		if keyMarker != "" && (u.key < keyMarker || (u.key == keyMarker && (idMarker == "" || u.fi.Name <= idMarker))) {
-			continue
-		}
+	for _, u := range ups[start:] {
 		if delim != "" {
 			if i := strings.Index(u.key[len(prefix):], delim); i >= 0 {
 				cp := u.key[:len(prefix)+i+len(delim)]
-				if seen[cp] || (keyMarker != "" && strings.HasPrefix(keyMarker, cp)) {
+				// A key marker alone within a prefix listed before
+				// skips it, as a ListObjects marker does; with an
+				// upload id marker the listing goes on from that very
+				// upload, and the prefix of those after it is listed
+				// again (S3's answers).
+				if seen[cp] || (idMarker == "" && strings.HasPrefix(keyMarker, cp)) {
 					continue
 				}
 				if count == maxUploads {
@@ -190,7 +203,9 @@ func (s *Server) listUploads(req *request) *s3Error {
 				seen[cp] = true
 				count++
 				res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encodeKey(cp, enc)})
-				res.NextKeyMarker, res.NextUploadIDMarker = encodeKey(cp, enc), ""
+				// The upload that made the prefix is where the next
+				// page goes on from.
+				res.NextKeyMarker, res.NextUploadIDMarker = encodeKey(cp, enc), u.fi.Name
 				continue
 			}
 		}
@@ -213,4 +228,38 @@ func (s *Server) listUploads(req *request) *s3Error {
 	}
 	writeXML(req.w, res)
 	return nil
+}
+
+func errUploadIDMarker(v string) *s3Error {
+	return errBadArgument("upload-id-marker", v, "Invalid uploadId marker")
+}
+
+// uploadsStart is where a listing of the uploads of keys (sorted, and
+// within a key by initiation; ids are theirs) starts after keyMarker and
+// idMarker; ok is false for an idMarker that does not name an upload it
+// can start after.
+//
+// A key marker alone starts after its key. With an upload id marker, S3
+// starts right after that upload, which must be one of the first key at
+// or after the key marker; the next page of a listing that ended in a
+// common prefix names that prefix as its key marker, and its upload id
+// marker may be of any key under it.
+func uploadsStart(keys, ids []string, keyMarker, idMarker, delim string) (start int, ok bool) {
+	first := sort.SearchStrings(keys, keyMarker)
+	if idMarker == "" {
+		for first < len(keys) && keys[first] == keyMarker {
+			first++
+		}
+		return first, true
+	}
+	underPrefix := delim != "" && strings.HasSuffix(keyMarker, delim)
+	for i := first; i < len(keys); i++ {
+		if keys[i] != keys[first] && !(underPrefix && strings.HasPrefix(keys[i], keyMarker)) {
+			break
+		}
+		if ids[i] == idMarker {
+			return i + 1, true
+		}
+	}
+	return 0, false
 }

@@ -221,11 +221,14 @@ func writeConditions(h http.Header) (writeCond, *s3Error) {
 	case "*":
 		c.onlyNew = true
 	default:
-		// S3's words: If-None-Match on a write takes only *.
-		return c, errNotImplemented("A header you provided implies functionality that is not implemented.").with("Header", "If-None-Match")
+		// If-None-Match on a write takes only *. The additional
+		// message is S3's, backslash included.
+		return c, errNotImplemented(msgNotImplementedHeader).with("Header", "If-None-Match",
+			"additionalMessage", `We don\'t accept the provided value of If-None-Match header for this API`)
 	}
 	if c.onlyNew && c.match != "" {
-		return c, errNotImplemented("If-Match and If-None-Match together on a write")
+		return c, errNotImplemented(msgNotImplementedHeader).with("Header", "If-Match,If-None-Match",
+			"additionalMessage", "Multiple conditional request headers present in the request")
 	}
 	return c, nil
 }
@@ -249,63 +252,6 @@ func (s *Server) putFolder(req *request, path string, meta objectMeta, pl *paylo
 	if err := s.fs.SetAttribute(req.ctx, path, client.SetAttributeOptions{Xattr: x, XattrReplaceAll: true}); err != nil {
 		return fromClient(err, nil)
 	}
-	return nil
-}
-
-func (s *Server) deleteObject(req *request) *s3Error {
-	v, e := versionParam(req)
-	if e != nil {
-		return e
-	}
-	if v != "" {
-		// S3 echoes the version deleted, even one that did not exist.
-		req.w.Header().Set("X-Amz-Version-Id", v)
-	}
-	if v != "" && v != nullVersion {
-		// No object has this version: nothing to delete.
-		if _, e := s.statBucket(req, req.bucket); e != nil {
-			return e
-		}
-		req.w.WriteHeader(http.StatusNoContent)
-		return nil
-	}
-	if e := s.removeObject(req.ctx, req.bucket, req.key); e != nil {
-		return e
-	}
-	req.w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// removeObject deletes bucket/key; a key that names nothing is no error,
-// as in S3. Folders left empty above it go too, unless made as objects.
-func (s *Server) removeObject(ctx context.Context, bucket, key string) *s3Error {
-	p, dir, e := objectPath(bucket, key)
-	if e != nil {
-		return e
-	}
-	fi, err := s.fs.GetStatus(ctx, p, client.StatusOptions{})
-	switch {
-	case errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrNotDirectory):
-		_, e := s.statBucketCtx(ctx, bucket)
-		return e
-	case err != nil:
-		return fromClient(err, nil)
-	case dir && fi.IsDir && fi.Xattr[xFolder] != nil:
-		err = s.fs.Delete(ctx, p, client.DeleteOptions{})
-		if errors.Is(err, client.ErrNotEmpty) {
-			// The folder stays for the keys below it; it stops being an
-			// object.
-			err = s.fs.SetAttribute(ctx, p, client.SetAttributeOptions{XattrReplaceAll: true})
-		}
-	case !dir && !fi.IsDir && fi.Completed:
-		err = s.fs.Delete(ctx, p, client.DeleteOptions{FileID: fi.ID})
-	default:
-		return nil // no object has this key
-	}
-	if err != nil && !errors.Is(err, client.ErrNotFound) {
-		return fromClient(err, nil)
-	}
-	s.pruneEmpty(ctx, "/"+bucket, fspath.Parent(p))
 	return nil
 }
 

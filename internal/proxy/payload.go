@@ -8,6 +8,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -31,6 +32,39 @@ func errInvalidSHA256Usage() *s3Error {
 }
 func errLengthMismatch() *s3Error {
 	return errIncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
+}
+
+// payloadTypes are the values of x-amz-content-sha256 that S3 knows and
+// are not a hash: the ones above, and SigV4a's streaming ones (which this
+// proxy does not verify, and refuses as a signature it cannot check).
+var payloadTypes = []string{unsignedPayload, streamingUnsignedTrailr, streamingSigned, streamingSignedTrailer,
+	"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD", "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER"}
+
+// payloadSHA256 is the SHA-256 an x-amz-content-sha256 of 64 hex digits
+// declares.
+func payloadSHA256(v string) ([]byte, bool) {
+	b, err := hex.DecodeString(v)
+	return b, err == nil && len(b) == sha256.Size
+}
+
+// errInvalidContentSHA256 is S3's answer to an x-amz-content-sha256 that is
+// neither a SHA-256 nor a payload type.
+func errInvalidContentSHA256(v string) *s3Error {
+	return errBadArgument("x-amz-content-sha256", v, "x-amz-content-sha256 must be %s or a valid sha256 value.", strings.Join(payloadTypes, ", "))
+}
+
+// checkContentSHA256 refuses a malformed x-amz-content-sha256 before the
+// signature is checked, as S3 does: the header says how to read the
+// signature and the body.
+func checkContentSHA256(h http.Header) *s3Error {
+	v, ok := h["X-Amz-Content-Sha256"]
+	if !ok {
+		return nil
+	}
+	if _, ok := payloadSHA256(v[0]); ok || slices.Contains(payloadTypes, v[0]) {
+		return nil
+	}
+	return errInvalidContentSHA256(v[0])
 }
 
 // checksum is one additional checksum a request declares: in a header
@@ -114,12 +148,10 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 		p.r = p.chunked
 	} else if len(trailers) > 0 {
 		return nil, errInvalidRequest("x-amz-trailer needs an aws-chunked body")
-	} else if hashHdr != "" && hashHdr != unsignedPayload {
-		want, err := hex.DecodeString(hashHdr)
-		if err != nil || len(want) != sha256.Size {
-			return nil, newErr("InvalidArgument", 400, "x-amz-content-sha256 %q is neither a SHA-256 nor a known payload type", hashHdr)
-		}
+	} else if want, ok := payloadSHA256(hashHdr); ok {
 		p.sha, p.wantSHA = sha256.New(), want
+	} else if hashHdr != "" && hashHdr != unsignedPayload {
+		return nil, errInvalidContentSHA256(hashHdr)
 	}
 	want, e := contentMD5(r)
 	if e != nil {
@@ -127,7 +159,7 @@ func newPayload(r *http.Request, id *identity, max int64) (*payload, *s3Error) {
 	}
 	p.wantMD5 = want
 	if p.declared > max {
-		return nil, errEntityTooLarge("%d bytes: at most %d are accepted in one request", p.declared, max)
+		return nil, errTooLarge(p.declared, max)
 	}
 	for _, a := range checksumAlgs {
 		// A hash only for the checksum the request carries.
@@ -204,7 +236,9 @@ func (p *payload) Read(b []byte) (int, error) {
 	if n > 0 {
 		p.n += int64(n)
 		if p.n > p.max {
-			p.err = errEntityTooLarge("the body is longer than %d bytes", p.max)
+			// Only a body of unknown length gets here (a declared one
+			// over max was refused), and it is not read to its end.
+			p.err = errTooLarge(-1, p.max)
 			return 0, p.err
 		}
 		if p.declared >= 0 && p.n > p.declared {
@@ -256,11 +290,13 @@ func (p *payload) finish() *s3Error {
 	if p.declared >= 0 && p.n != p.declared {
 		return errLengthMismatch()
 	}
-	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
-		return errBadDigest("The Content-MD5 you specified did not match what we received.")
+	if got := p.md5.Sum(nil); p.wantMD5 != nil && string(got) != string(p.wantMD5) {
+		return errBadMD5(p.wantMD5, got)
 	}
-	if p.sha != nil && string(p.sha.Sum(nil)) != string(p.wantSHA) {
-		return newErr("XAmzContentSHA256Mismatch", 400, "the provided 'x-amz-content-sha256' header does not match what was computed")
+	if p.sha != nil {
+		if got := p.sha.Sum(nil); string(got) != string(p.wantSHA) {
+			return errSHA256Mismatch(p.wantSHA, got)
+		}
 	}
 	for _, c := range p.checksums {
 		if c.want == "" {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,11 +67,13 @@ func readPayload(t *testing.T, r *http.Request) ([]byte, *payload, error) {
 	return b, p, err
 }
 
-func wantS3(t *testing.T, what string, err error, code string) {
+// wantS3 checks that err is the S3 error code, with the extra elements
+// of the name-value pairs fields.
+func wantS3(t *testing.T, what string, err error, code string, fields ...string) {
 	t.Helper()
 	var e *s3Error
-	if !errors.As(err, &e) || e.Code != code {
-		t.Fatalf("%s: %v, want %s", what, err, code)
+	if !errors.As(err, &e) || e.Code != code || !hasFields(e, fields...) {
+		t.Fatalf("%s: %+v, want %s %q", what, err, code, fields)
 	}
 }
 
@@ -105,12 +109,21 @@ func TestPlainBodyChecks(t *testing.T) {
 	if _, _, err := readPayload(t, mk("Content-Md5", base64.StdEncoding.EncodeToString(md5sum(body)))); err != nil {
 		t.Fatalf("the right Content-MD5: %v", err)
 	}
-	_, _, err := readPayload(t, mk("Content-Md5", base64.StdEncoding.EncodeToString(md5sum([]byte("other")))))
-	wantS3(t, "a wrong Content-MD5", err, "BadDigest")
+	// S3 shows the digest it computed (base64) and the one sent (hex),
+	// and the message names Content-MD5 as S3 writes it.
+	other := md5sum([]byte("other"))
+	_, _, err := readPayload(t, mk("Content-Md5", base64.StdEncoding.EncodeToString(other)))
+	wantS3(t, "a wrong Content-MD5", err, "BadDigest",
+		"CalculatedDigest", base64.StdEncoding.EncodeToString(md5sum(body)), "ExpectedDigest", hex.EncodeToString(other))
+	if e := err.(*s3Error); e.message() != "The Content-MD5 you specified did not match what we received." {
+		t.Errorf("BadDigest's message: %q", e.message())
+	}
 	_, e := newPayload(mk("Content-Md5", "not base64!"), nil, maxPutSize)
 	wantS3(t, "a malformed Content-MD5", e, "InvalidDigest")
+	bodySHA := sha256.Sum256(body)
 	_, _, err = readPayload(t, mk("X-Amz-Content-Sha256", strings.Repeat("ab", 32)))
-	wantS3(t, "a wrong SHA-256", err, "XAmzContentSHA256Mismatch")
+	wantS3(t, "a wrong SHA-256", err, "XAmzContentSHA256Mismatch",
+		"ClientComputedContentSHA256", strings.Repeat("ab", 32), "S3ComputedContentSHA256", hex.EncodeToString(bodySHA[:]))
 	_, _, err = readPayload(t, mk("X-Amz-Checksum-Crc32", "AAAAAA=="))
 	wantS3(t, "a wrong CRC32 header", err, "BadDigest")
 	if _, _, err := readPayload(t, mk("X-Amz-Checksum-Crc32", crc32b64(body))); err != nil {
@@ -119,7 +132,20 @@ func TestPlainBodyChecks(t *testing.T) {
 	r := mk("", "")
 	r.ContentLength = maxPutSize + 1
 	_, e = newPayload(r, nil, maxPutSize)
-	wantS3(t, "over 5 GiB", e, "EntityTooLarge")
+	wantS3(t, "over 5 GiB", e, "EntityTooLarge", "ProposedSize", strconv.Itoa(maxPutSize+1), "MaxSizeAllowed", strconv.Itoa(maxPutSize))
+	// A body of unknown length is cut off at the limit: its size is not
+	// known, and not claimed.
+	r = mk("", "")
+	r.ContentLength = -1
+	p, e := newPayload(r, nil, 4)
+	if e != nil {
+		t.Fatal(e)
+	}
+	_, err = io.ReadAll(p)
+	wantS3(t, "a body over the limit", err, "EntityTooLarge", "MaxSizeAllowed", "4")
+	if slices.ContainsFunc(err.(*s3Error).Fields, func(f errorField) bool { return f.XMLName.Local == "ProposedSize" }) {
+		t.Errorf("a size not known is shown: %+v", err)
+	}
 }
 
 func TestChunkedDecoderRefusesDamage(t *testing.T) {

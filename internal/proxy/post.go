@@ -103,50 +103,53 @@ func readPostForm(r *http.Request) (*postForm, *s3Error) {
 func (a *authenticator) authenticatePost(f *postForm) (*identity, *s3Error) {
 	fv := f.fields
 	policy := fv["policy"]
+	_, hasSig := fv["x-amz-signature"]
+	_, hasAlg := fv["x-amz-algorithm"]
+	_, hasCred := fv["x-amz-credential"]
+	_, hasDate := fv["x-amz-date"]
 	switch {
-	case fv["x-amz-signature"] != "":
+	case hasSig || hasAlg || hasCred || hasDate:
+		if e := requireFields(fv, "policy", "x-amz-signature", "x-amz-credential", "x-amz-date", "x-amz-algorithm"); e != nil {
+			return nil, e
+		}
 		if alg := fv["x-amz-algorithm"]; alg != sigV4Algorithm {
-			return nil, errInvalidArgument("x-amz-algorithm %q: only %s is supported", alg, sigV4Algorithm)
+			return nil, errBadArgument("X-Amz-Algorithm", alg, "Only %s is supported", sigV4Algorithm)
 		}
 		s := &sigV4{}
-		if e := s.parseCredential(fv["x-amz-credential"], errInvalidArgument); e != nil {
+		cred := fv["x-amz-credential"]
+		badCred := func(f string, a ...any) *s3Error { return errBadArgument("x-amz-credential", cred, f, a...) }
+		if e := s.parseCredential(cred, badCred); e != nil {
 			return nil, e
 		}
 		when, err := time.Parse(amzDateFormat, fv["x-amz-date"])
 		if err != nil {
-			return nil, errInvalidArgument("x-amz-date %q is not yyyymmddThhmmssZ", fv["x-amz-date"])
-		}
-		if policy == "" {
-			return nil, errInvalidArgument("a signed form needs a policy")
+			return nil, errBadArgument("X-Amz-Date", fv["x-amz-date"], "X-Amz-Date must be formated via ISO8601 Long format")
 		}
 		if a.creds == nil {
 			return &identity{user: s.accessKey}, nil
 		}
 		secret, ok := a.creds[s.accessKey]
 		if !ok {
-			return nil, newErr("InvalidAccessKeyId", 403, "the access key id %q is not known here", s.accessKey)
+			return nil, errUnknownAccessKey(s.accessKey)
 		}
-		if when.Format("20060102") != s.scopeDate {
-			return nil, errSignatureMismatch("the credential's date %s is not the signing date %s", s.scopeDate, fv["x-amz-date"])
-		}
-		if !signs(signer.PostPresignSignatureV4(policy, when, secret, s.region), fv["x-amz-signature"]) {
-			return nil, errSignatureMismatch("the policy's signature we calculated does not match the one you provided; check your key and signing method")
+		if when.Format("20060102") != s.scopeDate || !signs(signer.PostPresignSignatureV4(policy, when, secret, s.region), fv["x-amz-signature"]) {
+			return nil, errPolicyMismatch(s.accessKey, policy, fv["x-amz-signature"])
 		}
 		return &identity{user: s.accessKey, verified: true}, nil
 	case fv["signature"] != "" || fv["awsaccesskeyid"] != "":
-		ak := fv["awsaccesskeyid"]
-		if ak == "" || fv["signature"] == "" || policy == "" {
-			return nil, errInvalidArgument("a form signed with signature version 2 needs AWSAccessKeyId, policy and signature")
+		if e := requireFields(fv, "AWSAccessKeyId", "policy", "signature"); e != nil {
+			return nil, e
 		}
+		ak := fv["awsaccesskeyid"]
 		if a.creds == nil {
 			return &identity{user: ak}, nil
 		}
 		secret, ok := a.creds[ak]
 		if !ok {
-			return nil, newErr("InvalidAccessKeyId", 403, "the access key id %q is not known here", ak)
+			return nil, errUnknownAccessKey(ak)
 		}
 		if !signs(signer.PostPresignSignatureV2(policy, secret), fv["signature"]) {
-			return nil, errSignatureMismatch("the policy's signature we calculated does not match the one you provided; check your key and signing method")
+			return nil, errPolicyMismatch(ak, policy, fv["signature"])
 		}
 		return &identity{user: ak, verified: true}, nil
 	default:
@@ -155,6 +158,24 @@ func (a *authenticator) authenticatePost(f *postForm) (*identity, *s3Error) {
 		}
 		return &identity{}, nil
 	}
+}
+
+// requireFields refuses a form without a value for each of names (in
+// that order), in S3's words.
+func requireFields(fields map[string]string, names ...string) *s3Error {
+	for _, n := range names {
+		if fields[strings.ToLower(n)] == "" {
+			return errBadArgument(n, "", "Bucket POST must contain a field named '%s'.  If it is specified, please check the order of the fields.", n)
+		}
+	}
+	return nil
+}
+
+// errPolicyMismatch is a form whose signature is not its policy's: what
+// a form signs is its policy, which S3 shows as the string to sign.
+func errPolicyMismatch(accessKey, policy, sig string) *s3Error {
+	return errSignatureMismatch("the policy's signature does not match").with("AWSAccessKeyId", accessKey,
+		"StringToSign", policy, "SignatureProvided", sig, "StringToSignBytes", hexBytes(policy))
 }
 
 // postObject serves a POST Object.
@@ -276,13 +297,23 @@ func (l *lengthRange) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n += int64(n)
 	if l.n > l.max {
-		return 0, errEntityTooLarge("your proposed upload exceeds the maximum allowed size (%d bytes)", l.max)
+		// S3 tells the file's size: the rest of it is counted, up to a
+		// bound past which it is not worth reading.
+		rest, err := io.Copy(io.Discard, io.LimitReader(l.r, maxSizeProbe))
+		if err != nil || rest == maxSizeProbe {
+			return 0, errTooLarge(-1, l.max)
+		}
+		return 0, errTooLarge(l.n+rest, l.max)
 	}
 	if errors.Is(err, io.EOF) && l.n < l.min {
-		return n, errEntityTooSmall("your proposed upload is smaller than the minimum allowed size (%d bytes)", l.min)
+		return n, errTooSmall(l.n, l.min)
 	}
 	return n, err
 }
+
+// maxSizeProbe bounds how much of a file over its policy's length range
+// is read to tell its size.
+const maxSizeProbe = 16 << 20
 
 // The policy of a form: its expiry and its conditions.
 type postPolicy struct {

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -74,6 +75,30 @@ func s3Code(body []byte) string {
 	return doc.Code
 }
 
+// docElements are the elements of an error document, by name.
+func docElements(body []byte) map[string]string {
+	var doc struct {
+		Elements []errorField `xml:",any"`
+	}
+	xml.Unmarshal(body, &doc)
+	out := map[string]string{}
+	for _, f := range doc.Elements {
+		out[f.XMLName.Local] = f.Value
+	}
+	return out
+}
+
+// hasElements says whether an error document holds each name-value pair.
+func hasElements(body []byte, pairs ...string) bool {
+	els := docElements(body)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if v, ok := els[pairs[i]]; !ok || v != pairs[i+1] {
+			return false
+		}
+	}
+	return true
+}
+
 // TestPostObjectPresigned: forms presigned with aws-sdk-go-v2's
 // PresignPostObject (an independent signer of the policy) are stored as
 // alice's objects, with the form's metadata; an altered form, a forged
@@ -123,11 +148,13 @@ func TestPostObjectPresigned(t *testing.T) {
 		t.Fatalf("owner: %+v %v", fi, err)
 	}
 
-	refused := func(what string, fields map[string]string, file []byte, status int, code string) {
+	// What is refused is answered with S3's code and the elements S3
+	// adds (elements: name-value pairs).
+	refused := func(what string, fields map[string]string, file []byte, status int, code string, elements ...string) {
 		t.Helper()
 		resp, body := postFormTo(t, url+"/forms", fields, "b.txt", file)
-		if resp.StatusCode != status || s3Code(body) != code {
-			t.Fatalf("%s: %d %s, want %d %s", what, resp.StatusCode, body, status, code)
+		if resp.StatusCode != status || s3Code(body) != code || !hasElements(body, elements...) {
+			t.Fatalf("%s: %d %s, want %d %s %q", what, resp.StatusCode, body, status, code, elements)
 		}
 		if _, err := fs.GetStatus(ctx, "/forms/up/b.txt", client.StatusOptions{}); err == nil {
 			t.Fatalf("%s: the refused form stored its file", what)
@@ -145,10 +172,24 @@ func TestPostObjectPresigned(t *testing.T) {
 	}
 	refused("a content type the policy does not allow", with(map[string]string{"Content-Type": "image/png"}), data, 403, "AccessDenied")
 	refused("a field the policy does not name", with(map[string]string{"x-amz-meta-extra": "1"}), data, 403, "AccessDenied")
-	refused("a file over the length range", fields, bytes.Repeat([]byte("x"), 101), 400, "EntityTooLarge")
-	refused("an empty file under the length range", fields, nil, 400, "EntityTooSmall")
+	refused("a file over the length range", fields, bytes.Repeat([]byte("x"), 1<<20), 400, "EntityTooLarge",
+		"ProposedSize", strconv.Itoa(1<<20), "MaxSizeAllowed", "100")
+	refused("an empty file under the length range", fields, nil, 400, "EntityTooSmall", "ProposedSize", "0", "MinSizeAllowed", "1")
 	forged := with(map[string]string{"X-Amz-Signature": strings.Repeat("0", 64)})
-	refused("a forged signature", forged, data, 403, "SignatureDoesNotMatch")
+	refused("a forged signature", forged, data, 403, "SignatureDoesNotMatch", "AWSAccessKeyId", "alice",
+		"StringToSign", fields["policy"], "SignatureProvided", strings.Repeat("0", 64), "StringToSignBytes", hexBytes(fields["policy"]))
+	cred := strings.Replace(fields["X-Amz-Credential"], "alice/", "mallory/", 1)
+	refused("a key not known", with(map[string]string{"X-Amz-Credential": cred}), data, 403, "InvalidAccessKeyId", "AWSAccessKeyId", "mallory")
+	refused("a malformed credential", with(map[string]string{"X-Amz-Credential": "no-slashes"}), data, 400, "InvalidArgument",
+		"Message", `the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`,
+		"ArgumentName", "x-amz-credential", "ArgumentValue", "no-slashes")
+	refused("another algorithm", with(map[string]string{"X-Amz-Algorithm": "AWS4-HMAC-SHA1"}), data, 400, "InvalidArgument",
+		"ArgumentName", "X-Amz-Algorithm", "ArgumentValue", "AWS4-HMAC-SHA1")
+	refused("a malformed date", with(map[string]string{"X-Amz-Date": "today"}), data, 400, "InvalidArgument",
+		"ArgumentName", "X-Amz-Date", "ArgumentValue", "today")
+	refused("an empty signature", with(map[string]string{"X-Amz-Signature": ""}), data, 400, "InvalidArgument",
+		"Message", "Bucket POST must contain a field named 'x-amz-signature'.  If it is specified, please check the order of the fields.",
+		"ArgumentName", "x-amz-signature", "ArgumentValue", "")
 	pol, _ := base64.StdEncoding.DecodeString(fields["policy"])
 	widened := with(map[string]string{"policy": base64.StdEncoding.EncodeToString(bytes.Replace(pol, []byte(`"text/"`), []byte(`""`), 1))})
 	refused("a policy changed after signing", widened, data, 403, "SignatureDoesNotMatch")

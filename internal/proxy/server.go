@@ -162,6 +162,9 @@ func (s *Server) serve(req *request) *s3Error {
 		// Trailers come with object data only (PutObject, UploadPart).
 		return errInvalidSHA256Usage()
 	}
+	if e := checkDocumentBody(req); e != nil {
+		return e
+	}
 	if e := checkQuery(req.q, req.key == ""); e != nil {
 		return e
 	}
@@ -229,6 +232,14 @@ func (s *Server) bucketOp(req *request) *s3Error {
 		}
 	}
 	return errNotImplemented("%s on a bucket with %s is not implemented", req.r.Method, queryNames(q))
+}
+
+// carriesObjectData says whether req's body is an object's bytes
+// (PutObject, UploadPart), which are read as they stream in, rather than
+// a document: the PUTs on a key that objectOp does not route to a
+// subresource.
+func carriesObjectData(req *request) bool {
+	return req.r.Method == http.MethodPut && req.key != "" && !req.q.Has("tagging") && !req.q.Has("acl")
 }
 
 func (s *Server) objectOp(req *request) *s3Error {

@@ -30,7 +30,9 @@ type sigV2 struct {
 func parseAuthorizationV2(h string) (*sigV2, *s3Error) {
 	ak, sig, ok := strings.Cut(strings.TrimPrefix(h, "AWS "), ":")
 	if !ok || ak == "" || sig == "" {
-		return nil, errMalformedAuth("the Authorization header is not AWS ACCESS_KEY:SIGNATURE")
+		// S3's answer where it takes version 2 (us-east-1's older
+		// buckets); where it does not, any "AWS ..." is InvalidRequest.
+		return nil, errBadArgument("Authorization", h, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
 	}
 	return &sigV2{accessKey: ak, signature: sig}, nil
 }
@@ -61,7 +63,7 @@ func (a *authenticator) checkV2(r *http.Request, s *sigV2) (*identity, *s3Error)
 	}
 	secret, ok := a.creds[s.accessKey]
 	if !ok {
-		return nil, newErr("InvalidAccessKeyId", 403, "the access key id %q is not known here", s.accessKey)
+		return nil, errUnknownAccessKey(s.accessKey)
 	}
 	// What stands in the string to sign where a presigned URL has its
 	// expiry: a header-signed request's Date.
@@ -93,7 +95,7 @@ func (a *authenticator) checkV2(r *http.Request, s *sigV2) (*identity, *s3Error)
 		ok = signs(recomputeV2(r, alt, s, secret, when), s.signature)
 	}
 	if !ok {
-		return nil, errSignatureMismatch("the request signature we calculated does not match the signature you provided; check your key and signing method")
+		return nil, errSignatureMismatch("the version 2 signature does not match").with("AWSAccessKeyId", s.accessKey, "SignatureProvided", s.signature)
 	}
 	return &identity{user: s.accessKey, verified: true}, nil
 }

@@ -63,8 +63,16 @@ func TestSigV2HeaderExamples(t *testing.T) {
 	if id, e := open.authenticate(v2Request("GET", "/b/k", "whenever", "", "anything")); e != nil || id.user != exampleKey || id.verified {
 		t.Errorf("unchecked: %+v, %v", id, e)
 	}
-	if _, e := open.authenticate(v2Request("GET", "/b/k", "", "", "")); code(e) != "AuthorizationHeaderMalformed" {
-		t.Errorf("no signature: %v", e)
+	// An "AWS" header that is not key:signature is S3's InvalidArgument
+	// naming the header (Amazon S3's answer where it takes version 2).
+	for _, h := range []string{"AWS seed_signature", "AWS key:", "AWS :sig"} {
+		r := v2Request("GET", "/b/k", "", "", "")
+		r.Header.Set("Authorization", h)
+		_, e := open.authenticate(r)
+		if code(e) != "InvalidArgument" || e.message() != "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature" ||
+			!hasFields(e, "ArgumentName", "Authorization", "ArgumentValue", h) {
+			t.Errorf("%q: %+v", h, e)
+		}
 	}
 }
 
