@@ -59,7 +59,36 @@ var responseOverrides = map[string]string{
 	"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
 }
 
+// errReplacedMidGet says that the file a GET found at its key was gone
+// before its first byte was read: replaced by an overwrite (or deleted).
+var errReplacedMidGet = errNoSuchKey("the specified key does not exist")
+
+// getAttempts bounds how often a GET looks its key up again after the
+// file it found was replaced before it could be read.
+const getAttempts = 4
+
+// getObject answers a GET or HEAD. S3 serves a GET whole from the object
+// it found, even when an overwrite lands meanwhile; here the file of an
+// overwritten key is deleted with the overwrite, so a GET that finds it
+// gone before sending anything looks the key up again and serves what is
+// there now (the overwrite then counts as before the GET). Only a key with
+// no object is NoSuchKey.
 func (s *Server) getObject(req *request) *s3Error {
+	saved := req.w.Header().Clone()
+	for attempt := 1; ; attempt++ {
+		e := s.getObjectOnce(req)
+		if e != errReplacedMidGet || attempt == getAttempts {
+			return e
+		}
+		h := req.w.Header()
+		clear(h)
+		for k, v := range saved {
+			h[k] = v
+		}
+	}
+}
+
+func (s *Server) getObjectOnce(req *request) *s3Error {
 	if e := checkCustomerKeyHeaders(req.r.Header); e != nil {
 		return e
 	}
@@ -112,7 +141,7 @@ func (s *Server) getObject(req *request) *s3Error {
 	}
 	rd, err := s.fs.OpenInfo(req.ctx, fi, client.OpenOptions{})
 	if err != nil {
-		return fromClient(err, errNoSuchKey("the specified key does not exist"))
+		return fromClient(err, errReplacedMidGet)
 	}
 	defer rd.Close()
 	if _, err := rd.Seek(start, io.SeekStart); err != nil {
@@ -126,7 +155,7 @@ func (s *Server) getObject(req *request) *s3Error {
 	first := (*buf)[:min(int64(len(*buf)), length)]
 	n, err := io.ReadFull(rd, first)
 	if err != nil {
-		return fromClient(err, errNoSuchKey("the specified key does not exist"))
+		return fromClient(err, errReplacedMidGet)
 	}
 	req.w.WriteHeader(status)
 	if _, err := req.w.Write(first[:n]); err != nil {
