@@ -14,8 +14,8 @@ import (
 )
 
 // TestUnderStorageSync: what appears in or vanishes from the under storage
-// shows in Alluxio when a sync is asked for (ls -f), not before, with the
-// default load type ONCE.
+// shows in Alluxio listings when a sync is asked for (ls -f), not before,
+// with the default load type ONCE; a file asked for by name is loaded.
 func TestUnderStorageSync(t *testing.T) {
 	t.Parallel()
 	m := cluster.NewMaster(t)
@@ -30,6 +30,17 @@ func TestUnderStorageSync(t *testing.T) {
 	}
 	if out := m.Must("fs", "ls", "-f", "/"); !strings.Contains(out, "/later.txt") {
 		t.Fatalf("ls -f did not sync the new file:\n%s", out)
+	}
+	// Not listed, but loaded when asked for by name (Alluxio's ONCE).
+	os.WriteFile(filepath.Join(ufs, "byname.txt"), []byte("333"), 0o644)
+	if out := m.Must("fs", "ls", "/"); strings.Contains(out, "/byname.txt") {
+		t.Fatalf("load type ONCE listed a file added after the first load:\n%s", out)
+	}
+	if out := m.Must("fs", "ls", "/byname.txt"); !strings.Contains(out, " 3 ") {
+		t.Fatalf("ls by name of a file added to a listed directory:\n%s", out)
+	}
+	if out := m.Must("fs", "ls", "/"); !strings.Contains(out, "/byname.txt") {
+		t.Fatalf("a file loaded by name is not listed:\n%s", out)
 	}
 	os.Remove(filepath.Join(ufs, "first.txt"))
 	if out := m.Must("fs", "ls", "-f", "/"); strings.Contains(out, "/first.txt") {
