@@ -56,6 +56,10 @@ var masterKeys = []Key{
 	str(MasterMountTableRootUFS, "${alluxio.work.dir}/underFSStorage", "Under file system mounted at the root of the namespace."),
 	dur(MasterWorkerTimeout, "5min", "A worker that has not heartbeated for this long is declared lost."),
 	dur(MasterLostWorkerDetectionInterval, "10sec", "How often the master looks for lost workers."),
+	dur(MasterDeletedBlockRetention, "5min", "How long workers keep the cached blocks of a file that was deleted or "+
+		"replaced (by a rename over it or an overwrite) before the master has them dropped, so that a reader that opened "+
+		"the file before reads it to its end, as an open descriptor does in POSIX (its copy in the under storage may be "+
+		"gone). They are evicted first when space is needed; 0 drops them at once. This project's key, not Alluxio's."),
 	dur(MasterTTLCheckerInterval, "1hour", "How often the master deletes or frees files whose TTL expired."),
 	flag(UnderfsCleanupEnabled, "true", "Whether the primary master sweeps the writable under storages, when it becomes "+
 		"primary and every alluxio.underfs.cleanup.interval, for copies written for files that will never publish them "+

@@ -21,6 +21,7 @@ const (
 	MasterMountTableRootUFS           = "alluxio.master.mount.table.root.ufs"
 	MasterWorkerTimeout               = "alluxio.master.worker.timeout"
 	MasterLostWorkerDetectionInterval = "alluxio.master.lost.worker.detection.interval"
+	MasterDeletedBlockRetention       = "alluxio.master.deleted.block.retention"
 	MasterTTLCheckerInterval          = "alluxio.master.ttl.checker.interval"
 	UnderfsCleanupEnabled             = "alluxio.underfs.cleanup.enabled"
 	UnderfsCleanupInterval            = "alluxio.underfs.cleanup.interval"

@@ -31,6 +31,10 @@ type blockMaster struct {
 	persists  map[int64]persistJob       // file id -> job
 	// queued holds persist orders for the next heartbeat of each worker.
 	queued map[int64][]*pb.PersistFile
+	// retention is how long the blocks of a deleted file stay on the
+	// workers; deadSince is when each such block was first found dead.
+	retention time.Duration
+	deadSince map[int64]time.Time
 }
 
 type workerState struct {
@@ -63,7 +67,7 @@ const (
 func newBlockMaster(st *state.State, timeout time.Duration) *blockMaster {
 	return &blockMaster{st: st, now: time.Now, timeout: timeout, workers: map[int64]*workerState{},
 		byAddr: map[string]int64{}, locations: map[int64]map[int64]string{}, toFree: map[int64]map[int64]bool{},
-		persists: map[int64]persistJob{}, queued: map[int64][]*pb.PersistFile{}}
+		persists: map[int64]persistJob{}, queued: map[int64][]*pb.PersistFile{}, deadSince: map[int64]time.Time{}}
 }
 
 // reset forgets everything, when this master stops being primary.
@@ -73,6 +77,7 @@ func (b *blockMaster) reset() {
 	b.workers, b.byAddr = map[int64]*workerState{}, map[string]int64{}
 	b.locations, b.toFree, b.persists = map[int64]map[int64]string{}, map[int64]map[int64]bool{}, map[int64]persistJob{}
 	b.queued = map[int64][]*pb.PersistFile{}
+	b.deadSince = map[int64]time.Time{}
 }
 
 func addrKey(a *pb.WorkerNetAddress) string {
@@ -245,7 +250,11 @@ func (b *blockMaster) free(blocks []int64) {
 }
 
 // checkWorkers marks workers silent for longer than the timeout as lost, so
-// clients are no longer sent to them, and frees blocks of deleted files.
+// clients are no longer sent to them, and frees blocks of deleted files
+// once they have been dead for the retention: a reader that opened the file
+// before it was deleted, or replaced, has the block locations and the
+// capability to read it to its end meanwhile, as an open descriptor can in
+// POSIX, where the under storage may no longer have its copy.
 func (b *blockMaster) checkWorkers() {
 	b.mu.Lock()
 	now := b.now()
@@ -266,7 +275,32 @@ func (b *blockMaster) checkWorkers() {
 			dead = append(dead, id)
 		}
 	}
-	b.free(dead)
+	b.free(b.retained(dead, now))
+}
+
+// retained returns the dead blocks whose retention is over, and forgets
+// the blocks no longer dead or held.
+func (b *blockMaster) retained(dead []int64, now time.Time) []int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	isDead := make(map[int64]bool, len(dead))
+	var due []int64
+	for _, id := range dead {
+		isDead[id] = true
+		since, ok := b.deadSince[id]
+		if !ok {
+			since, b.deadSince[id] = now, now
+		}
+		if now.Sub(since) >= b.retention {
+			due = append(due, id)
+		}
+	}
+	for id := range b.deadSince {
+		if !isDead[id] {
+			delete(b.deadSince, id)
+		}
+	}
+	return due
 }
 
 // assignPersists queues files waiting for an asynchronous persist for

@@ -62,6 +62,9 @@ type Config struct {
 	CleanupInterval time.Duration
 	WorkerTimeout   time.Duration
 	LostWorkerCheck time.Duration
+	// DeletedRetention is how long the blocks of deleted files stay on
+	// the workers (alluxio.master.deleted.block.retention).
+	DeletedRetention time.Duration
 
 	DefaultBlockSize int64
 	LoadType         string // NEVER, ONCE, ALWAYS
@@ -148,6 +151,7 @@ func ConfigFromProperties(p *conf.Properties) (*Config, error) {
 		CleanupInterval:    r.duration("alluxio.underfs.cleanup.interval"),
 		WorkerTimeout:      r.duration("alluxio.master.worker.timeout"),
 		LostWorkerCheck:    r.duration("alluxio.master.lost.worker.detection.interval"),
+		DeletedRetention:   r.duration("alluxio.master.deleted.block.retention"),
 		DefaultBlockSize:   r.bytes("alluxio.user.block.size.bytes.default"),
 		LoadType:           strings.ToUpper(r.str("alluxio.user.file.metadata.load.type")),
 		SyncInterval:       r.duration("alluxio.user.file.metadata.sync.interval"),

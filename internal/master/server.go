@@ -86,6 +86,7 @@ func New(cfg *Config, log *slog.Logger) (*Server, error) {
 	}
 	s.jr = jr
 	s.blocks = newBlockMaster(s.st, cfg.WorkerTimeout)
+	s.blocks.retention = cfg.DeletedRetention
 	s.fs = newFileSystem(cfg, s.st, jr, log)
 	s.fs.blocks = s.blocks
 	s.metrics = newMetrics(s)

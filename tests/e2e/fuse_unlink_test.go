@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -178,5 +179,52 @@ func TestFuseUnlinkedNodeIsNotTheRoot(t *testing.T) {
 	}
 	if after.Mode != root.Mode {
 		t.Fatalf("the chmod of an unlinked file changed the root's mode from %v to %v", root.Mode, after.Mode)
+	}
+}
+
+// TestFuseReadOfAReplacedFileGoesOn: a descriptor opened before its file
+// was replaced by a rename over it (a checkpoint published while a job
+// reads the last one) or unlinked reads the old bytes to the end, as in
+// POSIX, also the blocks it had not reached yet. (How long the workers keep
+// a deleted file's blocks for such readers, alluxio.master.deleted.block.
+// retention, is TestDeletedBlocksStayForTheRetention's.)
+func TestFuseReadOfAReplacedFileGoesOn(t *testing.T) {
+	// Small blocks, no page cache: every read past the first block asks
+	// a worker for a block the reader has not opened before.
+	fm, _ := fuseCluster(t, "64MB", "direct_io", "alluxio.user.block.size.bytes.default=1MB")
+	for _, how := range []string{"rename", "unlink"} {
+		old, repl := randomBytes(6<<20, 1), randomBytes(6<<20, 2)
+		name := fm.path("ckpt-" + how)
+		if err := os.WriteFile(name, old, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(name) // waits for the write to complete, in this mount
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, len(old))
+		if _, err := io.ReadFull(f, got[:1<<20]); err != nil {
+			t.Fatalf("%s: first read: %v", how, err)
+		}
+		switch how {
+		case "rename":
+			if err := os.WriteFile(name+".new", repl, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(name+".new", name); err != nil {
+				t.Fatal(err)
+			}
+		case "unlink":
+			if err := os.Remove(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := io.ReadFull(f, got[1<<20:]); err != nil {
+			t.Fatalf("%s: reading on after the file was replaced: %v", how, err)
+		}
+		f.Close()
+		if !bytes.Equal(got, old) {
+			t.Fatalf("%s: the descriptor read other bytes than the file it opened", how)
+		}
 	}
 }
