@@ -281,3 +281,40 @@ func TestImpersonationUsesThePermissionGroups(t *testing.T) {
 		}
 	}
 }
+
+// A path through a file names nothing: a user who may search every
+// directory above the file gets the error of a missing path or a parent
+// that is no directory, as the owner would, not a denial of a search in
+// the file (S3's NoSuchKey, POSIX's ENOTDIR).
+func TestAPathThroughAFileIsMissingNotDenied(t *testing.T) {
+	m := newPermMaster(t, nil)
+	m.dirOf(t, "/data", 0o777)
+	if err := m.touchAs("alice", "/data/f"); err != nil {
+		t.Fatal(err)
+	}
+	if fi := m.stat(t, "/data/f"); fi.Mode&0o111 != 0 {
+		t.Fatalf("the file's mode %o has execute bits: the test needs none", fi.Mode)
+	}
+	_, err := m.fs.getStatus(as("bob"), "/data/f/g", nil, 0)
+	if !errors.Is(err, errs.ErrNotFound) {
+		t.Fatalf("bob stats /data/f/g: %v, want not found", err)
+	}
+	err = m.fs.listStatus(as("bob"), "/data/f/g", false, nil, func([]*alluxiopb.FileInfo) error { return nil })
+	if !errors.Is(err, errs.ErrNotFound) {
+		t.Fatalf("bob lists /data/f/g: %v, want not found", err)
+	}
+	for _, user := range []string{"alice", "bob"} {
+		err := m.touchAs(user, "/data/f/g")
+		if err == nil || errors.Is(err, errs.ErrPermission) {
+			t.Fatalf("%s creates /data/f/g: %v, want the error of a parent that is a file", user, err)
+		}
+	}
+	m.missing(t, "/data/f/g")
+	// The directories above the file are searched first.
+	if err := m.fs.setAttribute(as("root"), &alluxiopb.SetAttributeRequest{Path: "/data", OpId: opID(), Mode: u32(0o700)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.fs.getStatus(as("bob"), "/data/f/g", nil, 0)
+	wantDenied(t, "bob stats below a directory he cannot search", err,
+		"Permission denied: user=bob, access=--x, path=/data/f/g: failed at data, inode owner=alice, inode group=staff, inode mode=rwx------")
+}

@@ -168,5 +168,5 @@ func (s *State) PermPath(path string) authz.Path {
 }
 
 func permNode(n *Inode) authz.Node {
-	return authz.Node{Name: n.Name, Owner: n.Owner, Group: n.Group, Mode: n.Mode, ACL: n.ACL}
+	return authz.Node{Name: n.Name, Owner: n.Owner, Group: n.Group, Mode: n.Mode, ACL: n.ACL, File: !n.IsDir}
 }

@@ -39,6 +39,13 @@ func tree(aMode, fMode uint32) Path {
 	}}
 }
 
+// fileAncestor is tree's nodes with f a file, as far as /a/f/g exists.
+func fileAncestor(aMode uint32) []Node {
+	nodes := tree(aMode, 0o600).Nodes
+	nodes[2].File = true
+	return nodes
+}
+
 func TestCheck(t *testing.T) {
 	alice := User{Name: "alice", Groups: []string{"staff"}}
 	bob := User{Name: "bob", Groups: []string{"bob"}}
@@ -63,6 +70,11 @@ func TestCheck(t *testing.T) {
 		{"owner bits win over group bits", alice, tree(0o755, 0o064), 0, Read,
 			"Permission denied: user=alice, access=r--, path=/a/f: failed at f, inode owner=alice, inode group=staff, inode mode=---rw-r--"},
 		{"superuser passes all", User{Name: "bob", Super: true}, tree(0o700, 0), 0, All, ""},
+		{"a path through a file is left to fail as missing", bob,
+			Path{Path: "/a/f/g", Nodes: fileAncestor(0o755)}, Write | Exec, Read, ""},
+		{"the directories above a file are still searched", bob,
+			Path{Path: "/a/f/g", Nodes: fileAncestor(0o750)}, 0, Read,
+			"Permission denied: user=bob, access=--x, path=/a/f/g: failed at a, inode owner=alice, inode group=staff, inode mode=rwxr-x---"},
 	} {
 		err := Check(tt.u, tt.p, tt.parent, tt.self)
 		switch {

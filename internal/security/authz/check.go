@@ -42,7 +42,8 @@ func (p Path) Parent() (Node, bool) {
 // Check allows the operation when u may traverse to Path (execute on every
 // ancestor), has parent on the parent (see Parent) and self on the inode
 // itself when it exists. It checks in that order and returns the first
-// denial, in Alluxio's words.
+// denial, in Alluxio's words. A path through a file (reached through
+// directories u may search) is left to fail as a missing one.
 func Check(u User, p Path, parent, self Perm) error {
 	if u.Super {
 		return nil
@@ -52,6 +53,12 @@ func Check(u User, p Path, parent, self Perm) error {
 		ancestors--
 	}
 	for _, n := range p.Nodes[:max(ancestors, 0)] {
+		if n.File {
+			// Nothing is below a file: the operation fails as POSIX
+			// says (not a directory, no such file), not with a denial
+			// of a search no one can make in a file.
+			return nil
+		}
 		if !Allowed(u, n, Exec) {
 			return Denied(u, Exec, p.Path, n)
 		}

@@ -111,6 +111,9 @@ type Node struct {
 	Mode uint32
 	// ACL is the extended access ACL, nil for none.
 	ACL *ACL
+	// File marks an inode that is no directory: a path through it names
+	// nothing.
+	File bool
 }
 
 // Allowed reports whether u may do want to n, by POSIX's order: the owner
