@@ -102,8 +102,12 @@ type writeState struct {
 
 	mu   sync.Mutex
 	w    *client.FileWriter
-	info *client.FileInfo
-	err  error // the first failure; every later write and flush returns it
+	pipe *writePipe // the writes not yet handed to w
+	// length is the file's length as written to the mount, bytes still
+	// in the pipe included.
+	length int64
+	info   *client.FileInfo
+	err    error // the first failure; every later write and flush returns it
 	// modified is the file's modification time: its last write's, or one
 	// set while writing, which it completes with. In milliseconds, as the
 	// master keeps it, so that a stat before the completion and one after
@@ -132,6 +136,7 @@ func (f *FS) startWriter(ctx context.Context, path string, mode os.FileMode, old
 		f.writers.remove(ws)
 		return nil, err
 	}
+	ws.pipe = newWritePipe()
 	return ws, nil
 }
 
@@ -162,7 +167,7 @@ func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
 	if err != nil {
 		return err
 	}
-	ws.w, ws.info, ws.modified = w, info, info.Modified
+	ws.w, ws.info, ws.modified, ws.length = w, info, info.Modified, 0
 	// The master gave the directory the new file's time: its cached
 	// attributes stay, so the next lookup of it (every create, with the
 	// kernel's entry cache off) costs no master call.
@@ -181,27 +186,42 @@ func (ws *writeState) write(off int64, p []byte) (int, error) {
 	if ws.err != nil {
 		return 0, ws.err
 	}
-	end := ws.w.Written()
+	if err := ws.pipe.failure(); err != nil {
+		ws.err = err
+		return 0, err
+	}
+	end := ws.length
 	if off < end {
 		return 0, fmt.Errorf("write %s at %d, before its end %d: %w", ws.path, off, end, errNotSupported)
 	}
-	if err := ws.zeros(off - end); err != nil {
+	if off > end {
+		if err := ws.zeros(off - end); err != nil {
+			return 0, err
+		}
+	}
+	if err := ws.pipe.write(ws.w, p); err != nil {
 		return 0, err
 	}
-	n, err := ws.w.Write(p)
-	if err != nil {
+	ws.length += int64(len(p))
+	ws.modified = nowMs()
+	return len(p), nil
+}
+
+// sync waits for the pipe's writes, so that w may be used, and returns
+// the first failure; the caller holds mu.
+func (ws *writeState) sync() error {
+	if err := ws.pipe.drain(); err != nil && ws.err == nil {
 		ws.err = err
 	}
-	ws.modified = nowMs()
-	return n, err
+	return ws.err
 }
 
 func nowMs() time.Time { return time.UnixMilli(time.Now().UnixMilli()) }
 
-// zeros appends n zero bytes.
+// zeros appends n zero bytes; the caller holds mu.
 func (ws *writeState) zeros(n int64) error {
-	if n <= 0 {
-		return nil
+	if err := ws.sync(); err != nil || n <= 0 {
+		return err
 	}
 	buf := make([]byte, min(n, 1<<20))
 	for n > 0 {
@@ -210,6 +230,7 @@ func (ws *writeState) zeros(n int64) error {
 			ws.err = err
 			return err
 		}
+		ws.length += k
 		n -= k
 	}
 	return nil
@@ -221,10 +242,10 @@ func (ws *writeState) zeros(n int64) error {
 func (ws *writeState) truncate(ctx context.Context, size int64) error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	if ws.err != nil {
-		return ws.err
+	if err := ws.sync(); err != nil {
+		return err
 	}
-	end := ws.w.Written()
+	end := ws.length
 	switch {
 	case size == end:
 		return nil
@@ -253,11 +274,11 @@ func (ws *writeState) truncate(ctx context.Context, size int64) error {
 func (ws *writeState) flush(closing bool) error {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
-	if ws.err != nil {
-		return ws.err
+	if err := ws.sync(); err != nil {
+		return err
 	}
 	if closing {
-		ws.w.SetSizeHint(ws.w.Written())
+		ws.w.SetSizeHint(ws.length)
 	}
 	if err := ws.w.Flush(); err != nil {
 		ws.err = err
@@ -285,7 +306,7 @@ func (ws *writeState) attr(a *fuse.Attr) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	info := *ws.info
-	info.Length, info.Modified = ws.w.Written(), ws.modified
+	info.Length, info.Modified = ws.length, ws.modified
 	ws.fsys.fillAttr(&info, a)
 }
 
@@ -296,7 +317,8 @@ func (ws *writeState) complete() error {
 	f := ws.fsys
 	ws.mu.Lock()
 	ws.completing = true
-	err := ws.err
+	ws.pipe.close()
+	err := ws.sync()
 	if err != nil && ws.w != nil {
 		// A write failed (and close(2) said so): the file would stay
 		// incomplete, which nobody can open. Remove it (only if it is
@@ -317,6 +339,7 @@ func (ws *writeState) complete() error {
 // abandon gives up a writer that was never released.
 func (ws *writeState) abandon() {
 	ws.mu.Lock()
+	ws.pipe.close()
 	ws.w.Cancel()
 	ws.mu.Unlock()
 	ws.finish(errors.New("the mount ended before the file was closed"))
