@@ -61,7 +61,7 @@ func copySource(h string) (bucket, key string, e *s3Error) {
 		return "", "", errBadArgument("x-amz-copy-source", h, "Invalid copy source bucket name")
 	}
 	trimmed := strings.TrimSuffix(key, "/")
-	if trimmed == "" || slices.ContainsFunc(strings.Split(trimmed, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
+	if strings.Trim(key, "/") == "" || slices.ContainsFunc(strings.Split(trimmed, "/"), func(seg string) bool { return seg == "." || seg == ".." }) {
 		// S3 names the key alone here.
 		return "", "", errBadArgument("x-amz-copy-source", key, "Invalid copy source object key")
 	}
