@@ -15,9 +15,9 @@ import (
 // queued write is returned by the next write, fsync or close of the file,
 // as the page cache's writeback errors are.
 //
-// Only the pipe's goroutine uses the file's client writer while bytes are queued:
-// every other use of it drains the pipe first, holding the writeState's
-// lock so that nothing is queued meanwhile.
+// Only the pipe's goroutine uses the file's client writer while bytes are
+// queued: every other use of it drains the pipe first, holding the
+// writeState's lock so that nothing is queued meanwhile.
 type writePipe struct {
 	chunks chan pipeChunk
 

@@ -309,7 +309,15 @@ func TestAPathThroughAFileIsMissingNotDenied(t *testing.T) {
 			t.Fatalf("%s creates /data/f/g: %v, want the error of a parent that is a file", user, err)
 		}
 	}
+	_, err = m.fs.createDirectory(as("bob"), &alluxiopb.CreateDirectoryRequest{Path: "/data/f/g/h", OpId: opID(), Recursive: true,
+		WriteType: "MUST_CACHE"})
+	if err == nil || errors.Is(err, errs.ErrPermission) {
+		t.Fatalf("bob makes /data/f/g/h with -p: %v, want the error of a parent that is a file", err)
+	}
 	m.missing(t, "/data/f/g")
+	if fi := m.stat(t, "/data/f"); fi.Folder {
+		t.Fatal("/data/f became a directory")
+	}
 	// The directories above the file are searched first.
 	if err := m.fs.setAttribute(as("root"), &alluxiopb.SetAttributeRequest{Path: "/data", OpId: opID(), Mode: u32(0o700)}); err != nil {
 		t.Fatal(err)
