@@ -30,6 +30,9 @@ var (
 	_ fs.NodeOpener         = (*node)(nil)
 	_ fs.NodeCreater        = (*node)(nil)
 	_ fs.NodeMkdirer        = (*node)(nil)
+	_ fs.NodeMknoder        = (*node)(nil)
+	_ fs.NodeLinker         = (*node)(nil)
+	_ fs.NodeSymlinker      = (*node)(nil)
 	_ fs.NodeUnlinker       = (*node)(nil)
 	_ fs.NodeRmdirer        = (*node)(nil)
 	_ fs.NodeRenamer        = (*node)(nil)
@@ -289,6 +292,47 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 	}
 	f.cache.put(p, info)
 	return n.child(ctx, info, out), 0
+}
+
+// Mknod of a regular file (mknod(2) with S_IFREG) makes an empty complete
+// file, as creating and closing it would. Alluxio keeps no FIFOs, sockets
+// or devices: mknod(2) names EPERM for a file system that does not support
+// the type asked for.
+func (n *node) Mknod(ctx context.Context, name string, mode, dev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if t := mode & syscall.S_IFMT; t != 0 && t != syscall.S_IFREG {
+		return nil, syscall.EPERM
+	}
+	if e := checkName(name); e != 0 {
+		return nil, e
+	}
+	f := n.fsys
+	p, e := f.childPath(&n.Inode, name)
+	if e != 0 {
+		return nil, e
+	}
+	ws, err := f.startWriter(ctx, p, os.FileMode(mode&0o777), nil)
+	if err != nil {
+		return nil, toErrno(err)
+	}
+	if err := ws.complete(); err != nil {
+		return nil, toErrno(err)
+	}
+	info, err := f.stat(ctx, p)
+	if err != nil {
+		return nil, toErrno(err)
+	}
+	return n.child(ctx, info, out), 0
+}
+
+// Link and Symlink are EPERM, what link(2) and symlink(2) name for a file
+// system that does not support hard or symbolic links: Alluxio has
+// neither.
+func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, syscall.EPERM
+}
+
+func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	return nil, syscall.EPERM
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {

@@ -66,9 +66,32 @@ func TestFuseErrors(t *testing.T) {
 			_, err = f.WriteAt([]byte("z"), 0)
 			return err
 		}, syscall.EOPNOTSUPP},
+		// What Alluxio does not keep: POSIX's errno for a file system
+		// without it.
+		{"link", func() error { return syscall.Link(fm.path("file"), fm.path("hard")) }, syscall.EPERM},
+		{"symlink", func() error { return syscall.Symlink("file", fm.path("soft")) }, syscall.EPERM},
+		{"mkfifo", func() error { return syscall.Mkfifo(fm.path("fifo"), 0o644) }, syscall.EPERM},
 	}
 	for _, tc := range cases {
 		wantErrno(t, tc.name, tc.err(), tc.want)
+	}
+	for _, name := range []string{"hard", "soft", "fifo"} {
+		if _, err := os.Lstat(fm.path(name)); !os.IsNotExist(err) {
+			t.Errorf("%s after its refusal: %v", name, err)
+		}
+	}
+	// mknod of a regular file makes an empty one.
+	if err := syscall.Mknod(fm.path("node"), syscall.S_IFREG|0o640, 0); err != nil {
+		t.Fatalf("mknod S_IFREG: %v", err)
+	}
+	if fi, err := os.Stat(fm.path("node")); err != nil || fi.Size() != 0 || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("the file mknod made: %v %v", fi, err)
+	}
+	if info, err := c.GetStatus(ctx, "/node", client.StatusOptions{}); err != nil || !info.Completed {
+		t.Fatalf("the file mknod made, as Alluxio has it: %+v %v", info, err)
+	}
+	if err := os.Remove(fm.path("node")); err != nil {
+		t.Fatal(err)
 	}
 	// A name of 255 bytes is fine.
 	long := strings.Repeat("k", 255)
