@@ -52,11 +52,18 @@ func (n *node) child(ctx context.Context, info *client.FileInfo, out *fuse.Entry
 	return n.NewInode(ctx, &node{fsys: n.fsys}, fs.StableAttr{Mode: mode, Ino: inoOf(info.ID)})
 }
 
-func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+// newName is the Alluxio path of name in n, for a call that may bring the
+// name into being: a name longer than a file system takes is refused
+// first (ENAMETOOLONG).
+func (n *node) newName(name string) (string, syscall.Errno) {
 	if e := checkName(name); e != 0 {
-		return nil, e
+		return "", e
 	}
-	p, e := n.fsys.childPath(&n.Inode, name)
+	return n.fsys.childPath(&n.Inode, name)
+}
+
+func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	p, e := n.newName(name)
 	if e != 0 {
 		return nil, e
 	}
@@ -255,11 +262,8 @@ func (f *FS) open(ctx context.Context, p string, flags uint32) (*handle, error) 
 }
 
 func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
-	if e := checkName(name); e != 0 {
-		return nil, nil, 0, e
-	}
 	f := n.fsys
-	p, e := f.childPath(&n.Inode, name)
+	p, e := n.newName(name)
 	if e != 0 {
 		return nil, nil, 0, e
 	}
@@ -277,11 +281,8 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 }
 
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
-	if e := checkName(name); e != 0 {
-		return nil, e
-	}
 	f := n.fsys
-	p, e := f.childPath(&n.Inode, name)
+	p, e := n.newName(name)
 	if e != 0 {
 		return nil, e
 	}
@@ -302,11 +303,8 @@ func (n *node) Mknod(ctx context.Context, name string, mode, dev uint32, out *fu
 	if t := mode & syscall.S_IFMT; t != 0 && t != syscall.S_IFREG {
 		return nil, syscall.EPERM
 	}
-	if e := checkName(name); e != 0 {
-		return nil, e
-	}
 	f := n.fsys
-	p, e := f.childPath(&n.Inode, name)
+	p, e := n.newName(name)
 	if e != 0 {
 		return nil, e
 	}

@@ -84,11 +84,13 @@ var errPipeClosed = errors.New("the file is no longer being written")
 // caller serializes writes and close.
 func (p *writePipe) write(w io.Writer, b []byte) error {
 	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
+	if p.closed {
+		p.mu.Unlock()
 		return errPipeClosed
 	}
+	// Counted before it is sent: drain waits for it from now on.
+	p.busy++
+	p.mu.Unlock()
 	var buf *[]byte
 	if len(b) <= 1<<20 {
 		buf = pipeBufs.Get().(*[]byte)
@@ -97,9 +99,6 @@ func (p *writePipe) write(w io.Writer, b []byte) error {
 		buf = &nb
 	}
 	n := copy(*buf, b)
-	p.mu.Lock()
-	p.busy++
-	p.mu.Unlock()
 	p.chunks <- pipeChunk{w: w, buf: buf, n: n}
 	return nil
 }

@@ -171,16 +171,7 @@ func TestMetadataSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	always := &alluxiopb.FileSystemMasterCommonOptions{HasSyncInterval: true, SyncIntervalMs: 0}
-	var names []string
-	if err := m.fs.listStatus(ctx, "/ext", false, always, func(fis []*alluxiopb.FileInfo) error {
-		for _, f := range fis {
-			names = append(names, f.Name)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(names) != 0 {
+	if names := m.names(t, "/ext", always); len(names) != 0 {
 		t.Fatalf("a file removed from the under storage is still listed: %v", names)
 	}
 }
@@ -229,18 +220,7 @@ func TestLoadOnceByName(t *testing.T) {
 	m := newTestMaster(t, nil)
 	ctx := context.Background()
 	m.mkdir(t, "/in", "CACHE_THROUGH")
-	list := func() []string {
-		var names []string
-		if err := m.fs.listStatus(ctx, "/in", false, nil, func(fis []*alluxiopb.FileInfo) error {
-			for _, f := range fis {
-				names = append(names, f.Name)
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return names
-	}
+	list := func() []string { return m.names(t, "/in", nil) }
 	if names := list(); len(names) != 0 {
 		t.Fatalf("a new directory lists %v", names)
 	}

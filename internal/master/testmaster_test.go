@@ -289,6 +289,22 @@ func (m *testMaster) stat(t testing.TB, path string) *alluxiopb.FileInfo {
 	return fi
 }
 
+// names lists the directory at path with the options o (nil: the
+// defaults) and returns its entries' names.
+func (m *testMaster) names(t testing.TB, path string, o *alluxiopb.FileSystemMasterCommonOptions) []string {
+	t.Helper()
+	var names []string
+	if err := m.fs.listStatus(context.Background(), path, false, o, func(fis []*alluxiopb.FileInfo) error {
+		for _, f := range fis {
+			names = append(names, f.Name)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("list %s: %v", path, err)
+	}
+	return names
+}
+
 func (m *testMaster) missing(t testing.TB, path string) {
 	t.Helper()
 	if _, err := m.st.Stat(path); !errors.Is(err, errs.ErrNotFound) {
