@@ -3,7 +3,8 @@
 # the generated code), Apache ZooKeeper with a JRE (for the HA tests), fuse3
 # (for the FUSE tests), the versitygw S3 server (for the S3 under storage
 # tests and the S3 API benchmark), the aws CLI and boto3 (for the S3 API
-# tests), and Chromium (for the web UI test).
+# tests), Chromium (for the web UI test), and fio (for the FUSE
+# benchmark's cross-check).
 # Idempotent: does nothing when everything is there.
 set -euo pipefail
 need=()
@@ -20,6 +21,8 @@ command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v rsync >/dev/null 2>&1 || need+=(rsync)
 command -v git >/dev/null 2>&1 || need+=(git)
+# The FUSE benchmark cross-checks its reads and writes with fio (make bench).
+command -v fio >/dev/null 2>&1 || need+=(fio)
 # The S3 API is tested with real clients: Debian's aws CLI and boto3.
 [ -x /usr/bin/aws ] || need+=(awscli)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
