@@ -75,7 +75,7 @@ func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadRes
 		return fuse.ReadResultData(nil), 0
 	}
 	if f, foff, release, ok := r.LocalRange(off, want); ok {
-		return &fileResult{f: f, off: foff, sz: want, release: release}, 0
+		return h.fsys.localResult(f, foff, want, release), 0
 	}
 	n, err := r.ReadAt(dest, off)
 	if err == io.EOF {
@@ -210,9 +210,7 @@ func (f *FS) openFlags(forWrite bool) uint32 {
 
 // fileResult is a read answered from a range of a local block file, read
 // straight into the request's buffer (Bytes) without going through the
-// client's reader. go-fuse could also splice it from the descriptor
-// (Seekable), which the mount turns off (see Options). Done releases the
-// block file once the reply was sent.
+// client's reader. Done releases the block file once the reply was sent.
 type fileResult struct {
 	f       *os.File
 	off     int64
@@ -221,9 +219,26 @@ type fileResult struct {
 	once    sync.Once
 }
 
-func (r *fileResult) Seekable() (uintptr, int64, int) { return r.f.Fd(), r.off, r.sz }
-func (r *fileResult) Size() int                       { return r.sz }
-func (r *fileResult) Done()                           { r.once.Do(r.release) }
+func (r *fileResult) Size() int { return r.sz }
+func (r *fileResult) Done()     { r.once.Do(r.release) }
+
+// splicedResult is a fileResult that go-fuse splices from the block file
+// into /dev/fuse (Seekable): the kernel copies the bytes once, from the
+// block file's pages into the reply, instead of twice through the
+// request's buffer. Only reads that fit the largest pipe go-fuse may make
+// are offered for splicing (spliceMaxRead); a larger one would fail to
+// splice and be logged on every request before falling back to Bytes.
+type splicedResult struct{ fileResult }
+
+func (r *splicedResult) Seekable() (uintptr, int64, int) { return r.f.Fd(), r.off, r.sz }
+
+// localResult answers a read of sz bytes from a range of a block file.
+func (f *FS) localResult(file *os.File, off int64, sz int, release func()) fuse.ReadResult {
+	if f.spliceMax > 0 && sz <= f.spliceMax {
+		return &splicedResult{fileResult{f: file, off: off, sz: sz, release: release}}
+	}
+	return &fileResult{f: file, off: off, sz: sz, release: release}
+}
 
 func (r *fileResult) Bytes(buf []byte) ([]byte, fuse.Status) {
 	if len(buf) < r.sz {

@@ -3,6 +3,8 @@ package fuse
 import (
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -181,5 +183,46 @@ func TestMountPointArg(t *testing.T) {
 		if got != c.want || ok != c.ok {
 			t.Errorf("MountPointArg(%q) = %q %v, want %q %v", c.argv, got, ok, c.want, c.ok)
 		}
+	}
+}
+
+// Reads go-fuse can splice are offered for splicing, and a root mount
+// asks the kernel for reads no larger; a larger read is not offered (its
+// splice would fail and be logged on every request).
+func TestSpliceReads(t *testing.T) {
+	f, err := New(nil, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.spliceMax == 0 {
+		t.Skip("go-fuse cannot splice here (pipes cannot grow)")
+	}
+	if f.spliceMax >= maxRequest || f.spliceMax%os.Getpagesize() != 0 {
+		t.Fatalf("spliceMax %d: want whole pages, under %d", f.spliceMax, maxRequest)
+	}
+	file, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	released := 0
+	for _, c := range []struct {
+		sz       int
+		seekable bool
+	}{{4096, true}, {f.spliceMax, true}, {f.spliceMax + 1, false}, {maxRequest, false}} {
+		r := f.localResult(file, 0, c.sz, func() { released++ })
+		if _, ok := r.(interface{ Seekable() (uintptr, int64, int) }); ok != c.seekable || r.Size() != c.sz {
+			t.Errorf("read of %d bytes: seekable %v, size %d", c.sz, ok, r.Size())
+		}
+		r.Done()
+		r.Done()
+	}
+	if released != 4 {
+		t.Errorf("released %d times for 4 results", released)
+	}
+	o := f.Options()
+	want := fmt.Sprintf("max_read=%d", f.spliceMax)
+	if o.MountOptions.DisableSplice || slices.Contains(o.MountOptions.Options, want) != o.MountOptions.DirectMount {
+		t.Errorf("mount options %+v: want splicing, and %s when mounting directly", o.MountOptions, want)
 	}
 }
