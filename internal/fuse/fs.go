@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -32,6 +33,12 @@ type FS struct {
 	// spliceMax is the largest read spliced from a block file (0: none;
 	// see spliceMaxRead).
 	spliceMax int
+	// replaced is the file each path was last replaced with in place by
+	// this mount (see node.Open); forgotten whole when it grows past
+	// maxReplaced, which costs an open of such a file an ESTALE and the
+	// kernel a second lookup.
+	replacedMu sync.Mutex
+	replaced   map[string]int64
 	// openHandles counts open files and directories: a mount unmounted
 	// lazily is served until it is 0.
 	openHandles atomic.Int64
@@ -54,6 +61,24 @@ func New(c *client.FileSystem, cfg Config) (*FS, error) {
 	return &FS{c: c, cfg: cfg, log: cfg.Logger.With("component", "fuse"), cache: newMetaCache(cfg.MetadataCache),
 		writers: newWriters(), owners: newOwners(cfg.UserGroupTranslation), spliceMax: spliceMaxRead(),
 		bg: bg, stopBg: stop}, nil
+}
+
+const maxReplaced = 10000
+
+func (f *FS) noteReplaced(p string, id int64) {
+	f.replacedMu.Lock()
+	defer f.replacedMu.Unlock()
+	if f.replaced == nil || len(f.replaced) >= maxReplaced {
+		f.replaced = make(map[string]int64)
+	}
+	f.replaced[p] = id
+}
+
+// replacedHere reports whether this mount last replaced p with file id.
+func (f *FS) replacedHere(p string, id int64) bool {
+	f.replacedMu.Lock()
+	defer f.replacedMu.Unlock()
+	return f.replaced[p] == id
 }
 
 // maxRequest is the largest read or write request the kernel sends.
@@ -116,7 +141,14 @@ func (f *FS) Options() *fs.Options {
 		// open(O_TRUNC) arrives as one OPEN with the flag, not as a
 		// truncate followed by an open: one replacement of the file.
 		ExtraCapabilities: fuse.CAP_ATOMIC_O_TRUNC,
-		Debug:             c.Debug,
+		// A complete file never changes and an inode is only ever one
+		// file (node.Open), so its cached pages need no invalidating
+		// when its attributes are fetched again; with auto_inval_data
+		// the kernel fetches them before every read(2) once
+		// attr_timeout has passed, which with attr_timeout=0 cost
+		// sequential reads a third of their speed (docs/fuse.md).
+		DisabledCapabilities: fuse.CAP_AUTO_INVAL_DATA,
+		Debug:                c.Debug,
 	}
 	if f.spliceMax > 0 && f.spliceMax < maxRequest && o.MountOptions.DirectMount {
 		// Reads no larger than go-fuse can splice. go-fuse's own

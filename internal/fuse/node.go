@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -21,6 +22,19 @@ import (
 type node struct {
 	fs.Inode
 	fsys *FS
+	// shows is the ID of the Alluxio file whose bytes the kernel's inode
+	// holds, once this mount replaced that file in place (O_TRUNC, a
+	// truncate to 0); 0 before, when it is the one its inode number
+	// names.
+	shows atomic.Int64
+}
+
+// fileID is the ID of the file whose bytes the kernel's inode holds.
+func (n *node) fileID() int64 {
+	if id := n.shows.Load(); id != 0 {
+		return id
+	}
+	return int64(n.StableAttr().Ino - inoOffset)
 }
 
 var (
@@ -208,6 +222,25 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 	f.slow("open", p, start, err)
 	if err != nil {
 		return nil, 0, toErrno(err)
+	}
+	if h.r != nil {
+		if id := h.r.Info().ID; id != n.fileID() {
+			if !f.replacedHere(p, id) {
+				// The name holds another file than this inode's
+				// now (replaced by another client while the kernel
+				// kept the name): ESTALE has the kernel look the
+				// name up again and open the new file's inode. So
+				// an inode's cached pages are only ever one complete
+				// file's, which never changes, and the kernel need
+				// not check the attributes before every read (see
+				// Options).
+				h.r.Close()
+				return nil, 0, syscall.ESTALE
+			}
+			// This mount replaced it in place: the kernel's pages
+			// are the ones it wrote.
+			n.shows.Store(id)
+		}
 	}
 	f.openHandles.Add(1)
 	return h, f.openFlags(flags&syscall.O_ACCMODE != syscall.O_RDONLY), 0

@@ -168,6 +168,9 @@ func (ws *writeState) create(ctx context.Context, old *client.FileInfo) error {
 		return err
 	}
 	ws.w, ws.info, ws.modified, ws.length = w, info, info.Modified, 0
+	if old != nil {
+		f.noteReplaced(ws.path, info.ID)
+	}
 	// The master gave the directory the new file's time: its cached
 	// attributes stay, so the next lookup of it (every create, with the
 	// kernel's entry cache off) costs no master call.

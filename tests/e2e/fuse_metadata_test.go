@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -262,5 +263,41 @@ func TestFuseMtimeOfAFileJustWritten(t *testing.T) {
 	mtime, ctime := time.Unix(st.Mtim.Unix()), time.Unix(st.Ctim.Unix())
 	if !mtime.Equal(set) || ctime.Before(start) {
 		t.Fatalf("after chmod and rename: mtime %v (want %v), ctime %v (want now)", mtime, set, ctime)
+	}
+}
+
+// TestFuseReplacedElsewhere: a file replaced by another client while the
+// kernel still holds its name (long entry and attribute timeouts) and,
+// with kernel_cache, its pages, reads as the new file on the next open,
+// never as the old one's cached pages. The open finds that the name holds
+// another file than the inode's and answers ESTALE, on which the kernel
+// looks the name up again.
+func TestFuseReplacedElsewhere(t *testing.T) {
+	requireFuse(t)
+	m := cluster.NewMaster(t)
+	cluster.StartWorker(t, m, "worker", "64MB")
+	c := m.Client()
+	ctx := context.Background()
+	mounts := map[string]*fuseMount{
+		"kernel_cache": mountFuse(t, m, "/", "kernel_cache,entry_timeout=600,attr_timeout=600"),
+		"default":      mountFuse(t, m, "/", "entry_timeout=600,attr_timeout=600"),
+	}
+	old, replacement := randomBytes(256<<10, 31), randomBytes(256<<10, 32)
+	writeFile(t, c, "/rep", old, client.CreateFileOptions{})
+	for name, fm := range mounts {
+		if got, err := os.ReadFile(fm.path("rep")); err != nil || !bytes.Equal(got, old) {
+			t.Fatalf("%s: first read: %d bytes, %v", name, len(got), err)
+		}
+	}
+	if err := c.Delete(ctx, "/rep", client.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, c, "/rep", replacement, client.CreateFileOptions{})
+	for name, fm := range mounts {
+		got, err := os.ReadFile(fm.path("rep"))
+		if err != nil || !bytes.Equal(got, replacement) {
+			t.Errorf("%s: read after the replacement: %d bytes, %v; the new file's bytes: %v, the old file's: %v",
+				name, len(got), err, bytes.Equal(got, replacement), bytes.Equal(got, old))
+		}
 	}
 }
