@@ -281,6 +281,10 @@ func TestFuseReplacedElsewhere(t *testing.T) {
 	mounts := map[string]*fuseMount{
 		"kernel_cache": mountFuse(t, m, "/", "kernel_cache,entry_timeout=600,attr_timeout=600"),
 		"default":      mountFuse(t, m, "/", "entry_timeout=600,attr_timeout=600"),
+		// The mount's own cache of attributes must not bring the old
+		// file back on the kernel's second lookup.
+		"metadata_cache": mountFuse(t, m, "/", "kernel_cache,entry_timeout=600,attr_timeout=600",
+			"alluxio.user.metadata.cache.enabled=true"),
 	}
 	old, replacement := randomBytes(256<<10, 31), randomBytes(256<<10, 32)
 	writeFile(t, c, "/rep", old, client.CreateFileOptions{})
