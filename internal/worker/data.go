@@ -312,7 +312,11 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 	if err != nil {
 		return err
 	}
-	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
+	var tmp *blockstore.TempBlock
+	err = d.s.withRoom(stream.Context(), func() (err error) {
+		tmp, err = d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -341,7 +345,7 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 		}
 		switch v := req.Value.(type) {
 		case *pb.WriteBlockRequest_Chunk:
-			if _, err := tmp.Write(v.Chunk); err != nil {
+			if err := d.s.withRoom(stream.Context(), func() error { _, err := tmp.Write(v.Chunk); return err }); err != nil {
 				return err
 			}
 			d.s.metrics.cacheWritten.Add(float64(len(v.Chunk)))

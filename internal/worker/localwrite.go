@@ -8,6 +8,7 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
 // CreateLocalBlock lets a client on this host write a block straight into
@@ -31,7 +32,11 @@ func (d *dataService) CreateLocalBlock(stream grpc.BidiStreamingServer[pb.Create
 	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
 		return err
 	}
-	tmp, err := d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
+	var tmp *blockstore.TempBlock
+	err = d.s.withRoom(stream.Context(), func() (err error) {
+		tmp, err = d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -54,7 +59,7 @@ func (d *dataService) CreateLocalBlock(stream grpc.BidiStreamingServer[pb.Create
 		}
 		switch v := req.Value.(type) {
 		case *pb.CreateLocalBlockRequest_Reserve:
-			if err := tmp.Reserve(v.Reserve); err != nil {
+			if err := d.s.withRoom(stream.Context(), func() error { return tmp.Reserve(v.Reserve) }); err != nil {
 				return err
 			}
 			if err := stream.Send(&pb.CreateLocalBlockResponse{Reserved: tmp.Reserved()}); err != nil {

@@ -57,6 +57,7 @@ type Server struct {
 	caps     blockcap.Verifier
 	persists *persister
 	protect  *protection
+	beats    *beats
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -75,6 +76,7 @@ func New(cfg *Config, master *client.FileSystem, log *slog.Logger) (*Server, err
 	s.metrics = newMetrics(s)
 	s.persists = newPersister(s)
 	s.protect = newProtection()
+	s.beats = newBeats()
 	return s, nil
 }
 

@@ -46,6 +46,7 @@ func (s *Server) syncWithMaster(ctx context.Context) {
 	registered := false
 	var lastErr string
 	for {
+		done := s.beats.begin()
 		var err error
 		if !registered {
 			if err = s.register(ctx); err == nil {
@@ -64,10 +65,12 @@ func (s *Server) syncWithMaster(ctx context.Context) {
 		} else if err == nil {
 			lastErr = ""
 		}
+		close(done)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.beats.kick:
 		}
 	}
 }

@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -230,5 +231,30 @@ func TestFreeByHeartbeat(t *testing.T) {
 	eventually(t, "the master to stop listing them", func() bool { return status(t, fs, "/f").InAlluxioPercent == 0 })
 	if b := read(t, fs, "/f", "NO_CACHE"); len(b) != 5<<19 {
 		t.Fatalf("freed file reads %d bytes", len(b))
+	}
+}
+
+// TestWriteAfterDeleteOnAFullWorker: a worker full of a MUST_CACHE file's
+// blocks takes the next file's right after the first is deleted, before
+// its heartbeat would have told it that the deleted file's blocks are no
+// longer the only copy of anything: a write that finds no room asks the
+// master at once, then tries again.
+func TestWriteAfterDeleteOnAFullWorker(t *testing.T) {
+	c := inproc.Start(t, inproc.Options{Properties: map[string]string{
+		"alluxio.worker.tieredstore.level0.dirs.quota": "16MB",
+		"alluxio.user.block.size.bytes.default":        "4MB",
+		// Far longer than the test: only the write's own request can
+		// tell the worker.
+		"alluxio.worker.block.heartbeat.interval": "10min",
+	}})
+	fs := c.Client()
+	ctx := context.Background()
+	for i := range 3 {
+		p := fmt.Sprintf("/f%d", i)
+		write(t, fs, p, "MUST_CACHE", pattern(14<<20))
+		if got := read(t, fs, p, "CACHE"); !bytes.Equal(got, pattern(14<<20)) {
+			t.Fatalf("%s reads %d bytes, not what was written", p, len(got))
+		}
+		must(t, fs.Delete(ctx, p, client.DeleteOptions{}), "delete")
 	}
 }
