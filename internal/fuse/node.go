@@ -142,6 +142,16 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 		ws = f.writers.get(p)
 	}
 	if size, ok := in.GetSize(); ok {
+		if ws != nil && ws.flushed.Load() && !handleOf(fh, ws) {
+			// A truncate by name of a file whose writer was closed
+			// (`echo abc > f; truncate -s 10 f`, where the kernel's
+			// release, which completes it, may still be on its way):
+			// it is one of the complete file.
+			if err := ws.wait(); err != nil {
+				return err
+			}
+			ws = nil
+		}
 		if err := f.truncate(ctx, p, ws, int64(size)); err != nil {
 			return err
 		}
@@ -180,6 +190,17 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 	}
 	defer f.changed(p)
 	return f.c.SetAttribute(f.callCtx(ctx), p, o)
+}
+
+// handleOf reports whether fh is a handle writing through ws.
+func handleOf(fh fs.FileHandle, ws *writeState) bool {
+	h, ok := fh.(*handle)
+	if !ok {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ws == ws
 }
 
 // truncate sets p's length to size: a file this mount writes follows

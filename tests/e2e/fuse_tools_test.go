@@ -216,6 +216,19 @@ func TestFuseTools(t *testing.T) {
 		if got := mustSh(t, fm.dir, "cat tr"); got != "again\n" {
 			t.Fatalf("a refused append changed the file: %q", got)
 		}
+		// truncate(2) by name right after the writer's close, before
+		// the kernel's release may have completed the file: a truncate
+		// of a complete file all the same (it was EIO). (truncate(1)
+		// opens the file, which waits for the release.)
+		for i := range 5 {
+			out, code = sh(t, fm.dir, fmt.Sprintf(`python3 -c "import os; open('tg%d', 'w').write('abc\n'); os.truncate('tg%d', 10)"`, i, i))
+			if code == 0 || !strings.Contains(out, "Operation not supported") {
+				t.Fatalf("truncate(2) to 10 bytes right after the write: exit %d: %s", code, out)
+			}
+			if got := mustSh(t, fm.dir, fmt.Sprintf("cat tg%d", i)); got != "abc\n" {
+				t.Fatalf("a refused truncate changed the file: %q", got)
+			}
+		}
 	})
 }
 
