@@ -138,11 +138,12 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 		ws = h.ws
 		h.mu.Unlock()
 	}
-	if ws == nil {
+	byName := ws == nil
+	if byName {
 		ws = f.writers.get(p)
 	}
 	if size, ok := in.GetSize(); ok {
-		if ws != nil && ws.flushed.Load() && !handleOf(fh, ws) {
+		if byName && ws != nil && ws.flushed.Load() {
 			// A truncate by name of a file whose writer was closed
 			// (`echo abc > f; truncate -s 10 f`, where the kernel's
 			// release, which completes it, may still be on its way):
@@ -190,17 +191,6 @@ func (n *node) setattr(ctx context.Context, fh fs.FileHandle, p string, in *fuse
 	}
 	defer f.changed(p)
 	return f.c.SetAttribute(f.callCtx(ctx), p, o)
-}
-
-// handleOf reports whether fh is a handle writing through ws.
-func handleOf(fh fs.FileHandle, ws *writeState) bool {
-	h, ok := fh.(*handle)
-	if !ok {
-		return false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.ws == ws
 }
 
 // truncate sets p's length to size: a file this mount writes follows
