@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/alluxio-go/alluxio/client"
 	"github.com/alluxio-go/alluxio/internal/errs"
@@ -269,9 +271,10 @@ func TestS3ReplacedObjectIsNotReadAsTheOld(t *testing.T) {
 	}
 }
 
-// TestS3ListTenThousand loads a prefix of 10,000 objects (ten pages of
-// ListObjectsV2 per directory level) through the master.
-func TestS3ListTenThousand(t *testing.T) {
+// TestS3LoadAndSyncTenThousand loads a prefix of 10,000 objects (ten
+// pages of ListObjectsV2 per directory level) through the master, then
+// syncs it after changes made behind Alluxio's back.
+func TestS3LoadAndSyncTenThousand(t *testing.T) {
 	t.Parallel()
 	c := newS3Cluster(t)
 	const n = 10000
@@ -291,12 +294,81 @@ func TestS3ListTenThousand(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprint(n)) {
 		t.Errorf("count /many = %s; want %d files", out, n)
 	}
+
+	// Behind Alluxio's back: d0 loses 1,000 objects, a new directory d4
+	// (no marker) gets 1,000, and one object is rewritten longer. A sync
+	// of the whole prefix (ls -R -f) finds all of it, and keeps it: the
+	// plain ls -R after it, from the master's namespace, agrees.
+	cl := c.sdk(t)
+	var gone []types.ObjectIdentifier
+	for i := 0; len(gone) < 1000; i += 4 {
+		gone = append(gone, types.ObjectIdentifier{Key: aws.String(fmt.Sprintf("many/d0/f%05d", i))})
+	}
+	res, err := cl.DeleteObjects(t.Context(), &awss3.DeleteObjectsInput{Bucket: aws.String("bucket"), Delete: &types.Delete{Objects: gone}})
+	if err != nil || len(res.Errors) > 0 {
+		t.Fatalf("deleting 1,000 objects: %v %v", err, res)
+	}
+	seedKeys(t, c, 1000, func(i int) string { return fmt.Sprintf("many/d4/g%05d", i) })
+	c.put(t, "many/d1/f00001", []byte("longer now"))
+	want := map[string]int64{}
+	for i := range n {
+		if i%4 != 0 || i >= 4000 {
+			want[fmt.Sprintf("/many/d%d/f%05d", i%4, i)] = 1
+		}
+	}
+	for i := range 1000 {
+		want[fmt.Sprintf("/many/d4/g%05d", i)] = 1
+	}
+	want["/many/d1/f00001"] = int64(len("longer now"))
+	fs := c.m.Client()
+	for _, force := range []bool{true, false} {
+		opts := client.StatusOptions{}
+		if force {
+			zero := time.Duration(0)
+			opts = client.StatusOptions{SyncInterval: &zero, LoadType: "ALWAYS"}
+		}
+		infos, err := fs.ListStatus(t.Context(), "/many", true, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, fi := range infos {
+			if !fi.IsDir {
+				got[fi.Path] = fi.Length
+			}
+		}
+		if !maps.Equal(got, want) {
+			extra, missing := 0, 0
+			for p := range got {
+				if _, ok := want[p]; !ok {
+					extra++
+				}
+			}
+			for p := range want {
+				if _, ok := got[p]; !ok {
+					missing++
+				}
+			}
+			t.Fatalf("ls -R (sync %v) after the changes: %d files, %d not expected, %d missing; /many/d1/f00001 is %d bytes",
+				force, len(got), extra, missing, got["/many/d1/f00001"])
+		}
+	}
+	if got := readAll(t, fs, "/many/d1/f00001"); string(got) != "longer now" {
+		t.Errorf("the rewritten object reads %q after the sync", got)
+	}
 }
 
 // seed puts n one-byte objects under prefix, in 4 directories (without
 // markers) of n/4 each, so each takes several pages to list; with
 // parallel PUTs.
 func seed(t testing.TB, c *s3Cluster, prefix string, n int) {
+	t.Helper()
+	seedKeys(t, c, n, func(i int) string { return fmt.Sprintf("%s/d%d/f%05d", prefix, i%4, i) })
+}
+
+// seedKeys puts n one-byte objects, the i-th at key(i), with parallel
+// PUTs.
+func seedKeys(t testing.TB, c *s3Cluster, n int, key func(int) string) {
 	t.Helper()
 	cl := c.sdk(t)
 	work := make(chan int)
@@ -306,7 +378,7 @@ func seed(t testing.TB, c *s3Cluster, prefix string, n int) {
 	for range 32 {
 		wg.Go(func() {
 			for i := range work {
-				key := fmt.Sprintf("%s/d%d/f%05d", prefix, i%4, i)
+				key := key(i)
 				_, err := cl.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String("bucket"), Key: aws.String(key),
 					Body: bytes.NewReader([]byte{'x'})})
 				if err != nil {
