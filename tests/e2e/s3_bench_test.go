@@ -53,21 +53,19 @@ func BenchmarkS3(b *testing.B) {
 	}
 	fs, streamed := mk(false), mk(true)
 	chunk := randomBytes(4<<20, 7)
-	b.Run("read", func(b *testing.B) { benchColdReads(b, c, fs, streamed, chunk, size) })
+	b.Run("read", func(b *testing.B) { benchColdReads(b, c, fs, streamed, shm, chunk, size) })
 	b.Run("write", func(b *testing.B) { benchS3Write(b, c, fs, streamed, chunk, size) })
 	b.Run("list", func(b *testing.B) { benchS3List(b, c, streamed) })
 }
 
 // benchColdReads: cold reads of 1 GiB from the local store and from S3,
-// against cat and the SDK's download manager in the same run.
-func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, chunk []byte, size int) {
+// against cat and the SDK's download manager in the same run. Each is
+// timed in coldRounds rounds, each round starting with another one, and
+// reports its best: on this shared machine one timing of a second apart
+// from another can differ by a third.
+func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, shm string, chunk []byte, size int) {
+	const coldRounds = 3
 	ctx := context.Background()
-	gbps := func(d time.Duration) float64 { return float64(size) / d.Seconds() / 1e9 }
-	report := func(name string, d time.Duration) float64 {
-		v := gbps(d)
-		b.ReportMetric(v, name+"-GB/s")
-		return v
-	}
 	read := func(fs *client.FileSystem, path string) time.Duration {
 		r, err := fs.OpenFile(ctx, path, client.OpenOptions{})
 		if err != nil {
@@ -81,33 +79,22 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 		}
 		return time.Since(start)
 	}
-	// uncache drops path from Alluxio's cache, so the next read of it
-	// is a first read again.
-	uncache := func(path string) {
+	// cold drops path from Alluxio's cache and its under storage copy
+	// (ufs) from the page cache, so the next read of it is a first read
+	// again.
+	cold := func(path, ufs string) {
 		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		defer cancel()
 		if err := fs.WaitFreed(wctx, path, client.FreeOptions{}); err != nil {
 			b.Fatal(err)
 		}
+		dropCache(b, ufs)
 	}
 	scOpens := func() float64 { return c.w.Metric(b, "alluxio_worker_short_circuit_opens_total") }
 
 	// Local under storage: the master's root folder.
 	local := filepath.Join(c.m.Dir, "underFSStorage", "cold.bin")
 	writeSynced(b, local, chunk, size)
-	dropCache(b, local)
-	cat := report("local-disk-cat-cold", timed(func() { catFile(b, local) }))
-	dropCache(b, local)
-	opens := scOpens()
-	ours := report("local-cold-read", read(fs, "/cold.bin"))
-	if scOpens() == opens {
-		b.Fatal("the default cold read opened no block file (alluxio_worker_short_circuit_opens_total did not move)")
-	}
-	b.ReportMetric(ours/cat, "local-read-vs-cat")
-	uncache("/cold.bin")
-	dropCache(b, local)
-	report("local-cold-read-grpc", read(streamed, "/cold.bin"))
-
 	// S3: the SDK's download manager (defaults: 5 MiB parts, 5 at once,
 	// and tuned: 4 MiB, 8 at once, as ours) against a cold read through
 	// the worker (which caches the file as it reads).
@@ -117,29 +104,82 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 		b.Fatal(err)
 	}
 	object := filepath.Join(c.srv.Dir, "bucket", "b", "cold.bin")
-	download := func(d *manager.Downloader) time.Duration {
+	download := func(d *manager.Downloader, w io.WriterAt) time.Duration {
 		dropCache(b, object)
 		start := time.Now()
-		n, err := d.Download(ctx, discardAt{}, &awss3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin")})
+		n, err := d.Download(ctx, w, &awss3.GetObjectInput{Bucket: aws.String("bucket"), Key: aws.String("b/cold.bin")})
 		if err != nil || n != int64(size) {
 			b.Fatalf("SDK download: %d, %v", n, err)
 		}
 		return time.Since(start)
 	}
-	sdkDefault := report("s3-sdk-download-default", download(manager.NewDownloader(sdk)))
-	sdkTuned := report("s3-sdk-download-8x4MiB", download(manager.NewDownloader(sdk, func(d *manager.Downloader) {
-		d.PartSize, d.Concurrency = 4<<20, 8
-	})))
-	dropCache(b, object)
-	ours = report("s3-cold-read", read(fs, "/s3/cold.bin"))
-	b.ReportMetric(ours/max(sdkDefault, sdkTuned), "s3-read-vs-sdk")
-	if info, err := fs.GetStatus(ctx, "/s3/cold.bin", client.StatusOptions{}); err != nil || info.InAlluxioPercent != 100 {
-		b.Fatalf("the cold read did not fill the cache: %d%%, %v", info.InAlluxioPercent, err)
+	tuned := manager.NewDownloader(sdk, func(d *manager.Downloader) { d.PartSize, d.Concurrency = 4<<20, 8 })
+
+	trials := []struct {
+		name string
+		run  func() time.Duration
+	}{
+		{"local-disk-cat-cold", func() time.Duration {
+			dropCache(b, local)
+			return timed(func() { catFile(b, local) })
+		}},
+		{"local-cold-read", func() time.Duration {
+			cold("/cold.bin", local)
+			opens := scOpens()
+			d := read(fs, "/cold.bin")
+			if scOpens() == opens {
+				b.Fatal("the default cold read opened no block file (alluxio_worker_short_circuit_opens_total did not move)")
+			}
+			return d
+		}},
+		{"local-cold-read-grpc", func() time.Duration {
+			cold("/cold.bin", local)
+			return read(streamed, "/cold.bin")
+		}},
+		{"s3-sdk-download-default", func() time.Duration { return download(manager.NewDownloader(sdk), discardAt{}) }},
+		{"s3-sdk-download-8x4MiB", func() time.Duration { return download(tuned, discardAt{}) }},
+		// Not a goal, a floor: the least any cache must add to the
+		// download is storing the bytes, so the SDK also downloads into
+		// a new file in the worker's storage (tmpfs): that copy alone,
+		// with no checksum, no client and no second read.
+		{"s3-sdk-download-into-tier-file", func() time.Duration {
+			kept := filepath.Join(shm, "sdk-download.bin")
+			f, err := os.Create(kept)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer os.Remove(kept)
+			defer f.Close()
+			return download(tuned, f)
+		}},
+		{"s3-cold-read", func() time.Duration {
+			cold("/s3/cold.bin", object)
+			d := read(fs, "/s3/cold.bin")
+			if info, err := fs.GetStatus(ctx, "/s3/cold.bin", client.StatusOptions{}); err != nil || info.InAlluxioPercent != 100 {
+				b.Fatalf("the cold read did not fill the cache: %d%%, %v", info.InAlluxioPercent, err)
+			}
+			return d
+		}},
+		{"s3-cold-read-grpc", func() time.Duration {
+			cold("/s3/cold.bin", object)
+			return read(streamed, "/s3/cold.bin")
+		}},
 	}
-	uncache("/s3/cold.bin")
-	dropCache(b, object)
-	grpc := report("s3-cold-read-grpc", read(streamed, "/s3/cold.bin"))
-	b.ReportMetric(grpc/max(sdkDefault, sdkTuned), "s3-read-grpc-vs-sdk")
+	best := map[string]float64{}
+	for r := range coldRounds {
+		for i := range trials {
+			t := trials[(r+i)%len(trials)]
+			best[t.name] = max(best[t.name], float64(size)/t.run().Seconds()/1e9)
+		}
+	}
+	for name, v := range best {
+		b.ReportMetric(v, name+"-GB/s")
+	}
+	sdkBest := max(best["s3-sdk-download-default"], best["s3-sdk-download-8x4MiB"])
+	b.ReportMetric(best["local-cold-read"]/best["local-disk-cat-cold"], "local-read-vs-cat")
+	b.ReportMetric(best["s3-cold-read"]/sdkBest, "s3-read-vs-sdk")
+	b.ReportMetric(best["s3-cold-read-grpc"]/sdkBest, "s3-read-grpc-vs-sdk")
+	b.ReportMetric(best["s3-cold-read"]/best["s3-sdk-download-into-tier-file"], "s3-read-vs-sdk-into-tier-file")
 }
 
 // benchS3Write: a CACHE_THROUGH write of 1 GiB to S3 against the SDK's
