@@ -18,6 +18,7 @@ const (
 	UnderfsS3InheritACL      = "alluxio.underfs.s3.inherit.acl"
 	UnderfsS3UploadCleanAge  = "alluxio.underfs.s3.intermediate.upload.clean.age"
 	UnderfsS3RequestTimeout  = "alluxio.underfs.s3.request.timeout"
+	UnderfsS3SocketTimeout   = "alluxio.underfs.s3.socket.timeout"
 	UnderfsS3MaxErrorRetry   = "alluxio.underfs.s3.max.error.retry"
 	UnderfsS3ReadParallelism = "alluxio.underfs.s3.read.parallelism"
 	UnderfsS3ConnectionsMax  = "alluxio.underfs.s3.connections.max"
@@ -42,6 +43,8 @@ var underfsKeys = []Key{
 		"with that account as owner; false shows alluxio.underfs.s3.default.mode and no owner."),
 	dur(UnderfsS3UploadCleanAge, "3day", "Multipart uploads left unfinished for longer than this are aborted by the master's sweeps."),
 	dur(UnderfsS3RequestTimeout, "1min", "How long one S3 request may take before it is retried."),
+	dur(UnderfsS3SocketTimeout, "50sec", "How long a connection to S3 may go without moving a byte while a request "+
+		"sends its body or reads its response (a server that stalls mid-transfer) before the request fails and is retried."),
 	num(UnderfsS3MaxErrorRetry, "3", "How often a failed S3 request is retried."),
 	num(UnderfsS3ReadParallelism, "8", "How many ranged GETs a cold read of one block keeps in flight."),
 	num(UnderfsS3ConnectionsMax, "64", "The most connections one S3 store keeps open."),

@@ -29,6 +29,7 @@ const (
 	KeyInheritACL      = conf.UnderfsS3InheritACL
 	KeyUploadCleanAge  = conf.UnderfsS3UploadCleanAge
 	KeyRequestTimeout  = conf.UnderfsS3RequestTimeout
+	KeySocketTimeout   = conf.UnderfsS3SocketTimeout
 	KeyMaxErrorRetry   = conf.UnderfsS3MaxErrorRetry
 	KeyReadParallelism = conf.UnderfsS3ReadParallelism
 	KeyConnectionsMax  = conf.UnderfsS3ConnectionsMax
@@ -75,7 +76,10 @@ type Config struct {
 
 	UploadCleanAge time.Duration
 	RequestTimeout time.Duration
-	MaxRetries     int
+	// SocketTimeout bounds a stall of a transfer under way: a request
+	// body that cannot be sent, or a response body that stops coming.
+	SocketTimeout time.Duration
+	MaxRetries    int
 }
 
 // DefaultConfig is the configuration with every option at its default.
@@ -91,6 +95,7 @@ func DefaultConfig() Config {
 		DefaultMode:     0o700,
 		UploadCleanAge:  72 * time.Hour,
 		RequestTimeout:  time.Minute,
+		SocketTimeout:   50 * time.Second,
 		MaxRetries:      3,
 	}
 }
@@ -205,6 +210,7 @@ func ParseConfig(uri string, props map[string]string) (Config, error) {
 	}
 	duration(KeyUploadCleanAge, &c.UploadCleanAge)
 	duration(KeyRequestTimeout, &c.RequestTimeout)
+	duration(KeySocketTimeout, &c.SocketTimeout)
 	if _, v, ok := get(KeyDefaultMode); ok {
 		m, err := strconv.ParseUint(v, 8, 32)
 		if err != nil || m > 0o777 {

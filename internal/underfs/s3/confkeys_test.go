@@ -12,7 +12,7 @@ import (
 // must be what a store does when the key is not set.
 func TestRegisteredDefaultsAreTheStores(t *testing.T) {
 	keys := []string{KeyEndpoint, KeyRegion, KeyPathStyle, KeyUploadThreads, KeyPartSize, KeyStreamingUpload, KeyDefaultMode,
-		KeyOwnerMapping, KeyInheritACL, KeyUploadCleanAge, KeyRequestTimeout, KeyMaxErrorRetry, KeyReadParallelism,
+		KeyOwnerMapping, KeyInheritACL, KeyUploadCleanAge, KeyRequestTimeout, KeySocketTimeout, KeyMaxErrorRetry, KeyReadParallelism,
 		KeyConnectionsMax, KeySecureHTTP}
 	props := map[string]string{}
 	for _, k := range keys {

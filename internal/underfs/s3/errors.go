@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -20,7 +21,17 @@ import (
 func classify(err error) (sentinel error, detail string) {
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
+	var readStall *awshttp.ResponseTimeoutError
+	var timeout interface{ Timeout() bool }
 	switch {
+	case errors.As(err, &readStall):
+		// A response that stopped coming, or a request body the server
+		// stopped taking (its answer did not come either).
+		return errs.ErrUnavailable, fmt.Sprintf("the endpoint sent nothing for %s (%s)", readStall.TimeoutDur, KeySocketTimeout)
+	case errors.As(err, &timeout) && timeout.Timeout():
+		// Before the answer's headers (alluxio.underfs.s3.request.timeout)
+		// or while connecting.
+		return errs.ErrUnavailable, "the endpoint did not answer in time: " + innermost(err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return errs.ErrUnavailable, "cannot reach the endpoint: connection refused"
 	case errors.As(err, &dnsErr):
@@ -74,11 +85,19 @@ func classify(err error) (sentinel error, detail string) {
 		}
 		return errs.ErrInternal, fmt.Sprintf("HTTP %d", re.HTTPStatusCode())
 	}
-	var timeout interface{ Timeout() bool }
-	if errors.As(err, &timeout) && timeout.Timeout() {
-		return errs.ErrUnavailable, "the endpoint did not answer in time"
-	}
 	return errs.ErrUnavailable, err.Error()
+}
+
+// innermost is the message of the error at the bottom of err's chain,
+// without the SDK's layers of operation names around it.
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 // kindOfStatus maps an HTTP status whose error code (empty when the answer

@@ -101,7 +101,10 @@ func newClient(cfg Config) (*s3.Client, error) {
 		// Large bodies: fewer syscalls per byte.
 		t.WriteBufferSize = 256 << 10
 		t.ReadBufferSize = 256 << 10
-	})
+	}).WithReadTimeout(cfg.SocketTimeout)
+	// The read timeout (a connection that sends nothing for that long
+	// fails its request) also ends a request whose body the server stopped
+	// taking: Go's transport reads a connection while it writes on it.
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
 		config.WithRetryer(func() aws.Retryer {
