@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/alluxio-go/alluxio/client"
+	"github.com/alluxio-go/alluxio/tests/testcluster"
 )
 
 // The first read and the writes of the S3 under storage against the SDK's
@@ -42,6 +44,41 @@ func BenchmarkS3(b *testing.B) {
 	}
 	b.Cleanup(func() { os.RemoveAll(shm) })
 	c := newS3BenchCluster(b, shm)
+	fs, streamed := benchClients(b, c)
+	chunk := randomBytes(4<<20, 7)
+	b.Run("read", func(b *testing.B) { benchColdReads(b, c, fs, streamed, shm, chunk, size, true) })
+	b.Run("write", func(b *testing.B) { benchS3Write(b, c, fs, streamed, chunk, size) })
+	b.Run("list", func(b *testing.B) { benchS3List(b, c, streamed) })
+}
+
+// BenchmarkS3Link is BenchmarkS3's cold reads from S3 with the server
+// across a network link: versitygw in a network namespace of the
+// benchmark's own, its link bounded to $ALLUXIO_BENCH_S3_LINK each way
+// (tc's units; default 4gbit), as S3 is reached in a deployment, where on
+// loopback nothing bounds the transfer but the two CPUs the server, the
+// worker and the client share. Needs root and iproute2.
+//
+//	ALLUXIO_TEST_BINARY=$PWD/bin/alluxio go test -run '^$' -bench 'S3Link' -benchtime 1x -timeout 30m ./tests/e2e/
+func BenchmarkS3Link(b *testing.B) {
+	const size = 1 << 30
+	rate := cmp.Or(os.Getenv("ALLUXIO_BENCH_S3_LINK"), "4gbit")
+	shm, err := os.MkdirTemp("/dev/shm", "alluxio-bench-")
+	if err != nil {
+		b.Skip("no /dev/shm")
+	}
+	b.Cleanup(func() { os.RemoveAll(shm) })
+	nt := testcluster.NewNet(b, 1)
+	nt.LimitClient(0, rate)
+	c := newS3ClusterOn(b, testcluster.StartS3OnNet(b, nt, 0), shm)
+	mountBench(b, c)
+	fs, streamed := benchClients(b, c)
+	b.Logf("S3 server behind a %s link", rate)
+	benchColdReads(b, c, fs, streamed, shm, randomBytes(4<<20, 7), size, false)
+}
+
+// benchClients returns the default client (short-circuit on) and one that
+// streams every byte, both patient with a slow machine.
+func benchClients(b *testing.B, c *s3Cluster) (fs, streamed *client.FileSystem) {
 	mk := func(noSC bool) *client.FileSystem {
 		fs, err := client.New(client.Config{Masters: []string{fmt.Sprintf("127.0.0.1:%d", c.m.RPCPort)}, NoShortCircuit: noSC,
 			RetryMaxDuration: 10 * time.Minute})
@@ -51,11 +88,7 @@ func BenchmarkS3(b *testing.B) {
 		b.Cleanup(func() { fs.Close() })
 		return fs
 	}
-	fs, streamed := mk(false), mk(true)
-	chunk := randomBytes(4<<20, 7)
-	b.Run("read", func(b *testing.B) { benchColdReads(b, c, fs, streamed, shm, chunk, size) })
-	b.Run("write", func(b *testing.B) { benchS3Write(b, c, fs, streamed, chunk, size) })
-	b.Run("list", func(b *testing.B) { benchS3List(b, c, streamed) })
+	return mk(false), mk(true)
 }
 
 // benchColdReads: cold reads of 1 GiB from the local store and from S3,
@@ -63,7 +96,7 @@ func BenchmarkS3(b *testing.B) {
 // timed in coldRounds rounds, each round starting with another one, and
 // reports its best: on this shared machine one timing of a second apart
 // from another can differ by a third.
-func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, shm string, chunk []byte, size int) {
+func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem, shm string, chunk []byte, size int, withLocal bool) {
 	const coldRounds = 3
 	ctx := context.Background()
 	read := func(fs *client.FileSystem, path string) time.Duration {
@@ -94,7 +127,9 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 
 	// Local under storage: the master's root folder.
 	local := filepath.Join(c.m.Dir, "underFSStorage", "cold.bin")
-	writeSynced(b, local, chunk, size)
+	if withLocal {
+		writeSynced(b, local, chunk, size)
+	}
 	// S3: the SDK's download manager (defaults: 5 MiB parts, 5 at once,
 	// and tuned: 4 MiB, 8 at once, as ours) against a cold read through
 	// the worker (which caches the file as it reads).
@@ -165,6 +200,9 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 			return read(streamed, "/s3/cold.bin")
 		}},
 	}
+	if !withLocal {
+		trials = trials[3:]
+	}
 	best := map[string]float64{}
 	for r := range coldRounds {
 		for i := range trials {
@@ -176,7 +214,9 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 		b.ReportMetric(v, name+"-GB/s")
 	}
 	sdkBest := max(best["s3-sdk-download-default"], best["s3-sdk-download-8x4MiB"])
-	b.ReportMetric(best["local-cold-read"]/best["local-disk-cat-cold"], "local-read-vs-cat")
+	if withLocal {
+		b.ReportMetric(best["local-cold-read"]/best["local-disk-cat-cold"], "local-read-vs-cat")
+	}
 	b.ReportMetric(best["s3-cold-read"]/sdkBest, "s3-read-vs-sdk")
 	b.ReportMetric(best["s3-cold-read-grpc"]/sdkBest, "s3-read-grpc-vs-sdk")
 	b.ReportMetric(best["s3-cold-read"]/best["s3-sdk-download-into-tier-file"], "s3-read-vs-sdk-into-tier-file")
@@ -308,8 +348,13 @@ func BenchmarkS3Write5GiB(b *testing.B) {
 func newS3BenchCluster(b *testing.B, tier string) *s3Cluster {
 	b.Helper()
 	c := newS3ClusterTB(b, tier)
-	c.m.Must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
+	mountBench(b, c)
 	return c
+}
+
+// mountBench mounts s3://bucket/b at /s3.
+func mountBench(b *testing.B, c *s3Cluster) {
+	c.m.Must(append(append([]string{"fs", "mount"}, c.srv.MountArgs()...), "/s3", "s3://bucket/b")...)
 }
 
 func timed(fn func()) time.Duration {

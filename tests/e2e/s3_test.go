@@ -46,7 +46,12 @@ func newS3Cluster(t *testing.T) *s3Cluster {
 // tier.
 func newS3ClusterTB(t testing.TB, tier string) *s3Cluster {
 	t.Helper()
-	srv := testcluster.StartS3(t)
+	return newS3ClusterOn(t, testcluster.StartS3(t), tier)
+}
+
+// newS3ClusterOn is newS3ClusterTB with the S3 server given.
+func newS3ClusterOn(t testing.TB, srv *testcluster.S3Server, tier string) *s3Cluster {
+	t.Helper()
 	srv.CreateBucket(t, "bucket")
 	m := cluster.NewMaster(t)
 	w := cluster.StartWorkerIn(t, m, "worker", "3GB", tier)

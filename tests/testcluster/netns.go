@@ -121,6 +121,22 @@ func (nt *Net) Command(i int, bin string, args ...string) (string, []string) {
 	return "ip", append([]string{"netns", "exec", nt.hosts[i], bin}, args...)
 }
 
+// LimitClient makes host i's client link carry at most rate (in tc's
+// units: "4gbit") each way, as a link to a store across a network does,
+// where loopback has no bound but the CPUs that also run the store.
+func (nt *Net) LimitClient(i int, rate string) {
+	nt.t.Helper()
+	tbf := []string{"root", "tbf", "rate", rate, "burst", "4mb", "latency", "50ms"}
+	for _, args := range [][]string{
+		append([]string{"qdisc", "add", "dev", nt.veth(i, 1)}, tbf...),
+		append([]string{"-n", nt.hosts[i], "qdisc", "add", "dev", "eth1"}, tbf...),
+	} {
+		if out, err := exec.Command("tc", args...).CombinedOutput(); err != nil {
+			nt.t.Fatalf("tc %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+}
+
 // CutPeer takes host i off the peer network; HealPeer puts it back.
 func (nt *Net) CutPeer(i int) { ipCmd(nt.t, "link", "set", nt.veth(i, 0), "down") }
 

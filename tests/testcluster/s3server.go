@@ -70,6 +70,14 @@ func StartS3On(t testing.TB, host string) *S3Server {
 	return startS3(t, host, filepath.Join(t.TempDir(), "s3"))
 }
 
+// StartS3OnNet is StartS3 run on host i of nt, listening on its client
+// address: a server across a network link from the test and the cluster
+// (whose speed Net.LimitClient may bound).
+func StartS3OnNet(t testing.TB, nt *Net, i int) *S3Server {
+	t.Helper()
+	return startS3In(t, nt, i, nt.ClientIP(i), filepath.Join(t.TempDir(), "s3"))
+}
+
 // StartS3WithUsers is StartS3 with versitygw's own IAM (users kept in a
 // folder of the test), so that CreateUser can add accounts other than root.
 func StartS3WithUsers(t testing.TB) *S3Server {
@@ -99,6 +107,13 @@ func (s *S3Server) CreateUser(t testing.TB, access, secret string) {
 
 func startS3(t testing.TB, host, dir string, extra ...string) *S3Server {
 	t.Helper()
+	return startS3In(t, nil, 0, host, dir, extra...)
+}
+
+// startS3In starts the server on host i of nt, or in the test's own
+// namespace when nt is nil.
+func startS3In(t testing.TB, nt *Net, i int, host, dir string, extra ...string) *S3Server {
+	t.Helper()
 	bin := VersityGW(t)
 	s := &S3Server{
 		AccessKey: "alluxiotestkey",
@@ -123,7 +138,11 @@ func startS3(t testing.TB, host, dir string, extra ...string) *S3Server {
 	// any user of the machine could read them in ps.
 	env := []string{"ROOT_ACCESS_KEY_ID=" + s.AccessKey, "ROOT_SECRET_ACCESS_KEY=" + s.SecretKey}
 	args := append([]string{"--port", addr, "--region", s.Region, "--quiet"}, extra...)
-	s.proc = Start(t, name, bin, append(args, "posix", s.Dir), env)
+	args = append(args, "posix", s.Dir)
+	if nt != nil {
+		bin, args = nt.Command(i, bin, args...)
+	}
+	s.proc = Start(t, name, bin, args, env)
 	s.WaitReady(t, time.Minute)
 	return s
 }
