@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os/user"
 	"sync"
 	"time"
@@ -181,24 +182,27 @@ func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn
 	sleep := f.cfg.RetryBaseSleep
 	ctx = f.identify(ctx)
 	var last error
+	answered := false // last came from the primary, not from failing to reach one
 	for attempt := 0; ; attempt++ {
 		// Finding the primary may wait (ZooKeeper inquiries); not past
 		// the budget.
 		pctx, pcancel := context.WithDeadline(ctx, deadline)
 		c, err := f.disc.primary(pctx, f.cfg.RPCTimeout)
 		pcancel()
+		answered = false
 		if err == nil {
 			actx, cancel := context.WithTimeout(ctx, f.cfg.RPCTimeout)
-			err = call(actx, c)
+			raw := call(actx, c)
 			cancel()
 			var hint string
-			err, hint = errs.FromStatus(err)
+			err, hint = errs.FromStatus(raw)
 			if err == nil {
 				return nil
 			}
 			if !retryable(err) {
 				return err
 			}
+			answered = errs.Answered(raw) && !errors.Is(err, errs.ErrNotPrimary)
 			f.disc.forget(c.addr, hint)
 		}
 		last = err
@@ -206,6 +210,10 @@ func (f *FileSystem) retry(ctx context.Context, call func(context.Context, *conn
 			return ctx.Err()
 		}
 		if time.Now().Add(sleep).After(deadline) {
+			if answered {
+				// The primary answered, and kept answering this.
+				return fmt.Errorf("%w (retried for %s)", last, f.cfg.RetryMaxDuration)
+			}
 			return errs.New(errs.ErrUnavailable, "no primary master answered within %s: %v", f.cfg.RetryMaxDuration, errs.Message(last))
 		}
 		select {

@@ -91,6 +91,21 @@ func FromStatus(err error) (error, string) {
 	return New(ErrInternal, "%s: %s", st.Code(), st.Message()), ""
 }
 
+// Answered reports whether err is a status one of our servers sent (it
+// carries the sentinel's name), as opposed to a failure to reach a server.
+func Answered(err error) bool {
+	st, ok := status.FromError(err)
+	if !ok {
+		return false
+	}
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.Domain == domain {
+			return true
+		}
+	}
+	return false
+}
+
 // TLSRefused starts the error a client's TLS handshake fails with when the
 // server refused the client's certificate or the client the server's
 // (internal/security). gRPC carries that error only as the text of an

@@ -105,8 +105,10 @@ func (fs *fileSystem) mount(ctx context.Context, req *alluxiopb.MountRequest) er
 }
 
 // mountCheckTimeout bounds the look at a mount target: a store that does
-// not answer (a dead endpoint, a black-holed address) fails the mount.
-const mountCheckTimeout = 30 * time.Second
+// not answer (a dead endpoint, a black-holed address, a hung server) fails
+// the mount. It is shorter than a client's wait for one call (30 s), so
+// the client hears why instead of giving up on the master.
+const mountCheckTimeout = 20 * time.Second
 
 // checkUFSDir makes sure a mount target is a directory that exists, opening
 // it with the options the mount will have, within mountCheckTimeout. A
@@ -123,8 +125,14 @@ func (fs *fileSystem) checkUFSDir(ctx context.Context, mp state.MountPoint) erro
 	defer cancel()
 	st, err := u.GetStatus(ctx, "")
 	switch {
+	// A store that does not answer fails the mount as a precondition,
+	// not as "unavailable": clients retry that, taking it for this master,
+	// and would look at the store again and again for their whole retry
+	// budget before saying what is wrong.
 	case errors.Is(err, context.DeadlineExceeded):
-		return errs.New(errs.ErrUnavailable, "under storage %s did not answer within %s", mp.UfsURI, mountCheckTimeout)
+		return errs.New(errs.ErrPrecondition, "under storage %s did not answer within %s: %v", mp.UfsURI, mountCheckTimeout, err)
+	case errors.Is(err, errs.ErrUnavailable):
+		return errs.New(errs.ErrPrecondition, "under storage %s cannot be reached: %v", mp.UfsURI, errs.Message(err))
 	case errors.Is(err, errs.ErrNotFound):
 		return errs.New(errs.ErrNotFound, "under storage %s: %v", mp.UfsURI, errs.Message(err))
 	case err != nil:

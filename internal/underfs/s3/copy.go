@@ -190,7 +190,7 @@ func (fs *FS) renameDir(ctx context.Context, srcRel, dstRel string) error {
 	wg.Wait()
 	cancel()
 	if first == nil && ctx.Err() != nil {
-		first = ctxErr(op, srcRel, ctx.Err())
+		first = fs.ctxErr(op, srcRel, ctx.Err())
 	}
 	if first != nil {
 		n := 0

@@ -132,17 +132,19 @@ func (fs *FS) fail(sentinel error, op, p, detail string) error {
 // context stays reachable with errors.Is.
 func (fs *FS) sdkErr(ctx context.Context, op, p string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
-		return ctxErr(op, p, cerr)
+		return fs.ctxErr(op, p, cerr)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return ctxErr(op, p, err)
+		return fs.ctxErr(op, p, err)
 	}
 	sentinel, detail := classify(err)
 	return fs.fail(sentinel, op, p, detail)
 }
 
-func ctxErr(op, p string, err error) error {
-	return fmt.Errorf("%s %q: %w", op, p, err)
+// ctxErr is an operation ended by its context: reachable with errors.Is,
+// and naming the store like fail does.
+func (fs *FS) ctxErr(op, p string, err error) error {
+	return fmt.Errorf("%s %q in %s (%s): %w", op, p, fs.uri, fs.cfg.where(), err)
 }
 
 // isMissing reports whether err says the object or upload is not there.

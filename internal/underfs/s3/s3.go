@@ -167,7 +167,7 @@ func (fs *FS) Capabilities() underfs.Capabilities {
 // relative path.
 func (fs *FS) resolve(ctx context.Context, op, p string) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return "", ctxErr(op, p, err)
+		return "", fs.ctxErr(op, p, err)
 	}
 	if fs.closed.Load() {
 		return "", fs.fail(errs.ErrUnavailable, op, p, "under file system is closed")

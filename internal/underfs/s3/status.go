@@ -151,7 +151,7 @@ func (fs *FS) List(ctx context.Context, p string) ([]underfs.Status, error) {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, ctxErr(op, rel, err)
+			return nil, fs.ctxErr(op, rel, err)
 		}
 		in.ContinuationToken = out.NextContinuationToken
 	}

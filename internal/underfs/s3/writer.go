@@ -194,7 +194,7 @@ func (w *writer) buffer() ([]byte, error) {
 		if err := w.failed(); err != nil {
 			return nil, err
 		}
-		return nil, ctxErr("write", w.rel, w.ctx.Err())
+		return nil, w.fs.ctxErr("write", w.rel, w.ctx.Err())
 	}
 }
 
@@ -253,7 +253,7 @@ func (w *writer) sendPart(body io.ReadSeeker, size int64, done func()) error {
 	w.next++
 	if err := w.fs.acquire(w.ctx); err != nil {
 		done()
-		err = ctxErr("write", w.rel, err)
+		err = w.fs.ctxErr("write", w.rel, err)
 		w.setErr(err)
 		return err
 	}
