@@ -2,11 +2,14 @@ package master
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"maps"
 	"os"
 	"sync"
+	"time"
 
+	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/master/state"
 	"github.com/alluxio-go/alluxio/internal/underfs"
 )
@@ -35,14 +38,49 @@ type fencedUFS struct {
 	primary func(context.Context) error
 }
 
-// GetStatus is underfs.UnderFileSystem.GetStatus.
+// GetStatus is underfs.UnderFileSystem.GetStatus, bounded as readCtx says.
 func (f *fencedUFS) GetStatus(ctx context.Context, p string) (underfs.Status, error) {
-	return f.u.GetStatus(ctx, p)
+	rctx, cancel, within := readCtx(ctx)
+	defer cancel()
+	st, err := f.u.GetStatus(rctx, p)
+	return st, f.unanswered(rctx, err, within)
 }
 
-// List is underfs.UnderFileSystem.List.
+// List is underfs.UnderFileSystem.List, bounded as readCtx says.
 func (f *fencedUFS) List(ctx context.Context, p string) ([]underfs.Status, error) {
-	return f.u.List(ctx, p)
+	rctx, cancel, within := readCtx(ctx)
+	defer cancel()
+	list, err := f.u.List(rctx, p)
+	return list, f.unanswered(rctx, err, within)
+}
+
+// readMargin is how long before its caller stops waiting a read of the
+// store made for a call (loading or syncing metadata) gives up, so that
+// the call's answer says the store did not answer. Without it a store
+// that hangs held the call past the client's deadline, and the client,
+// hearing nothing, took the master for gone.
+const readMargin = 2 * time.Second
+
+// readCtx is ctx with its deadline brought readMargin closer; within is
+// the time the read then has (0 when ctx has no deadline, or too little
+// time left to spare any).
+func readCtx(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
+	dl, ok := ctx.Deadline()
+	if !ok || time.Until(dl) <= 2*readMargin {
+		return ctx, func() {}, 0
+	}
+	within := time.Until(dl) - readMargin
+	rctx, cancel := context.WithTimeout(ctx, within)
+	return rctx, cancel, within
+}
+
+// unanswered turns err, from a read that ran out of the time readCtx gave
+// it, into the store's failure to answer.
+func (f *fencedUFS) unanswered(rctx context.Context, err error, within time.Duration) error {
+	if err == nil || within == 0 || !errors.Is(err, context.DeadlineExceeded) || rctx.Err() == nil {
+		return err
+	}
+	return errs.New(errs.ErrUnavailable, "under storage %s did not answer within %s: %v", f.u.Root(), within.Round(time.Second), err)
 }
 
 // change returns the changing half of the store once the journal confirms

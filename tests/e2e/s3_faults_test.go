@@ -222,3 +222,58 @@ func silentEndpoint(t *testing.T) string {
 	}()
 	return "http://" + ln.Addr().String()
 }
+
+// TestS3HungStoreMetadata: while the S3 server hangs (SIGSTOP: it accepts
+// connections and never answers), what the master knows of the mount is
+// served as usual, and a forced sync fails within the client's wait for
+// one call, saying that the store did not answer, not that the master did
+// not. Once the server goes on, the sync works again.
+func TestS3HungStoreMetadata(t *testing.T) {
+	t.Parallel()
+	c := newS3Cluster(t)
+	c.put(t, "h/a", []byte("x"))
+	c.mount(t, "/s3", "h")
+	fs := c.m.ClientWith(client.Config{RPCTimeout: 8 * time.Second, RetryMaxDuration: time.Second})
+	ctx := t.Context()
+	zero := time.Duration(0)
+	forced := client.StatusOptions{SyncInterval: &zero, LoadType: "ALWAYS"}
+	if _, err := fs.ListStatus(ctx, "/s3", false, forced); err != nil {
+		t.Fatal(err)
+	}
+	proc := c.srv.Process()
+	if err := proc.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	paused := true
+	t.Cleanup(func() {
+		if paused {
+			proc.Resume()
+		}
+	})
+
+	infos, err := fs.ListStatus(ctx, "/s3", false, client.StatusOptions{})
+	if err != nil || len(infos) != 1 {
+		t.Fatalf("listing what the master knows while S3 hangs: %d entries, %v", len(infos), err)
+	}
+	start := time.Now()
+	_, err = fs.ListStatus(ctx, "/s3", false, forced)
+	took := time.Since(start)
+	switch {
+	case err == nil:
+		t.Fatal("a forced sync of a hung store succeeded")
+	case !errors.Is(err, errs.ErrUnavailable) || !strings.Contains(err.Error(), "did not answer") ||
+		!strings.Contains(err.Error(), c.srv.Endpoint) || strings.Contains(err.Error(), "no primary master"):
+		t.Errorf("forced sync of a hung store: %v; want unavailable, saying the store at %s did not answer", err, c.srv.Endpoint)
+	}
+	if took > 30*time.Second {
+		t.Errorf("the forced sync took %s to fail", took)
+	}
+
+	paused = false
+	if err := proc.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.ListStatus(ctx, "/s3", false, forced); err != nil {
+		t.Errorf("a forced sync once the server went on: %v", err)
+	}
+}

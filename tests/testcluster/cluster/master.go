@@ -195,11 +195,14 @@ func (m *Master) Must(args ...string) string {
 // Client is a client of this master alone, closed in cleanup.
 func (m *Master) Client() *client.FileSystem { return m.ClientWith(client.Config{}) }
 
-// ClientWith is Client with settings of its own (the master address, user
-// and retry budget are filled in).
+// ClientWith is Client with settings of its own (the master address and
+// user are filled in, and the retry budget when cfg has none).
 func (m *Master) ClientWith(cfg client.Config) *client.FileSystem {
 	m.T.Helper()
-	cfg.Masters, cfg.User, cfg.RetryMaxDuration = []string{m.RPCAddress()}, "tester", 20*time.Second
+	cfg.Masters, cfg.User = []string{m.RPCAddress()}, "tester"
+	if cfg.RetryMaxDuration == 0 {
+		cfg.RetryMaxDuration = 20 * time.Second
+	}
 	c, err := client.New(cfg)
 	if err != nil {
 		m.T.Fatal(err)
