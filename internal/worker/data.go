@@ -312,11 +312,7 @@ func (d *dataService) WriteBlock(stream grpc.ClientStreamingServer[pb.WriteBlock
 	if err != nil {
 		return err
 	}
-	var tmp *blockstore.TempBlock
-	err = d.s.withRoom(stream.Context(), func() (err error) {
-		tmp, err = d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
-		return err
-	})
+	tmp, err := d.s.createBlock(stream.Context(), hdr.BlockId, hdr.SizeHint, hdr.Tier)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	pb "github.com/alluxio-go/alluxio/api/alluxiopb"
 	"github.com/alluxio-go/alluxio/internal/errs"
 	"github.com/alluxio-go/alluxio/internal/security/authz/blockcap"
-	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
 // CreateLocalBlock lets a client on this host write a block straight into
@@ -32,11 +31,7 @@ func (d *dataService) CreateLocalBlock(stream grpc.BidiStreamingServer[pb.Create
 	if err := d.allow(stream.Context(), hdr.Capability, hdr.BlockId, blockcap.Write); err != nil {
 		return err
 	}
-	var tmp *blockstore.TempBlock
-	err = d.s.withRoom(stream.Context(), func() (err error) {
-		tmp, err = d.s.store.CreateBlock(hdr.BlockId, hdr.SizeHint, hdr.Tier)
-		return err
-	})
+	tmp, err := d.s.createBlock(stream.Context(), hdr.BlockId, hdr.SizeHint, hdr.Tier)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alluxio-go/alluxio/internal/errs"
+	"github.com/alluxio-go/alluxio/internal/worker/blockstore"
 )
 
 // beats lets a writer that found no room ask for a heartbeat now and wait
@@ -69,4 +70,15 @@ func (s *Server) withRoom(ctx context.Context, fn func() error) error {
 		err = fn()
 	}
 	return err
+}
+
+// createBlock is the block store's CreateBlock for a client's write, with
+// room made as withRoom does.
+func (s *Server) createBlock(ctx context.Context, id, sizeHint int64, tier string) (*blockstore.TempBlock, error) {
+	var tmp *blockstore.TempBlock
+	err := s.withRoom(ctx, func() (err error) {
+		tmp, err = s.store.CreateBlock(id, sizeHint, tier)
+		return err
+	})
+	return tmp, err
 }
