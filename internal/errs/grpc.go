@@ -62,10 +62,8 @@ func FromStatus(err error) (error, string) {
 	if !ok {
 		return err, ""
 	}
-	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok && info.Domain == domain {
-			return FromCode(info.Reason, st.Message()), info.Metadata["leader"]
-		}
+	if info := ourInfo(st); info != nil {
+		return FromCode(info.Reason, st.Message()), info.Metadata["leader"]
 	}
 	switch st.Code() {
 	case codes.Unavailable:
@@ -95,15 +93,17 @@ func FromStatus(err error) (error, string) {
 // carries the sentinel's name), as opposed to a failure to reach a server.
 func Answered(err error) bool {
 	st, ok := status.FromError(err)
-	if !ok {
-		return false
-	}
+	return ok && ourInfo(st) != nil
+}
+
+// ourInfo is the ErrorInfo ToStatus put in st; nil when there is none.
+func ourInfo(st *status.Status) *errdetails.ErrorInfo {
 	for _, d := range st.Details() {
 		if info, ok := d.(*errdetails.ErrorInfo); ok && info.Domain == domain {
-			return true
+			return info
 		}
 	}
-	return false
+	return nil
 }
 
 // TLSRefused starts the error a client's TLS handshake fails with when the

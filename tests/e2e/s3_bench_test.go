@@ -150,10 +150,11 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 	}
 	tuned := manager.NewDownloader(sdk, func(d *manager.Downloader) { d.PartSize, d.Concurrency = 4<<20, 8 })
 
-	trials := []struct {
+	type trial struct {
 		name string
 		run  func() time.Duration
-	}{
+	}
+	localTrials := []trial{
 		{"local-disk-cat-cold", func() time.Duration {
 			dropCache(b, local)
 			return timed(func() { catFile(b, local) })
@@ -171,6 +172,8 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 			cold("/cold.bin", local)
 			return read(streamed, "/cold.bin")
 		}},
+	}
+	trials := []trial{
 		{"s3-sdk-download-default", func() time.Duration { return download(manager.NewDownloader(sdk), discardAt{}) }},
 		{"s3-sdk-download-8x4MiB", func() time.Duration { return download(tuned, discardAt{}) }},
 		// Not a goal, a floor: the least any cache must add to the
@@ -200,8 +203,8 @@ func benchColdReads(b *testing.B, c *s3Cluster, fs, streamed *client.FileSystem,
 			return read(streamed, "/s3/cold.bin")
 		}},
 	}
-	if !withLocal {
-		trials = trials[3:]
+	if withLocal {
+		trials = append(localTrials, trials...)
 	}
 	best := map[string]float64{}
 	for r := range coldRounds {
